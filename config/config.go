@@ -1,0 +1,241 @@
+// Package config reads bulwark's YAML configuration file, fills in defaults
+// and validates it once, so that the rest of the program works with a typed,
+// complete value. Every key and its default is documented in README.md.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Action is what policy does with a statement of a category.
+type Action string
+
+const (
+	ActionAllow Action = "allow"
+	ActionBlock Action = "block"
+)
+
+// Config is the whole file.
+type Config struct {
+	Listen   Listen   `yaml:"listen"`
+	Upstream Upstream `yaml:"upstream"`
+	Identity Identity `yaml:"identity"`
+	Policy   Policy   `yaml:"policy"`
+	Limits   Limits   `yaml:"limits"`
+	Audit    Audit    `yaml:"audit"`
+	Cache    Cache    `yaml:"cache"`
+	Log      Log      `yaml:"log"`
+}
+
+// Listen holds the addresses bulwark accepts clients on.
+type Listen struct {
+	Postgres string `yaml:"postgres"`
+}
+
+// Upstream names the databases bulwark protects.
+type Upstream struct {
+	Postgres PostgresUpstream `yaml:"postgres"`
+}
+
+// PostgresUpstream is one PostgreSQL server.
+type PostgresUpstream struct {
+	Address        string `yaml:"address"`
+	ConnectTimeout string `yaml:"connect_timeout"`
+}
+
+// Identity says which sessions are agents and which are humans.
+//
+// A session is an agent when its user matches agents.users or its
+// application_name matches agents.application_names; otherwise a human when
+// its user matches humans.users; otherwise Default. application_name can only
+// ever make a session an agent, because any client can set it.
+type Identity struct {
+	Default string         `yaml:"default"`
+	Agents  IdentityAgents `yaml:"agents"`
+	Humans  IdentityHumans `yaml:"humans"`
+}
+
+// IdentityAgents lists the signals that mark a session as an agent.
+type IdentityAgents struct {
+	Users            []string `yaml:"users"`
+	ApplicationNames []string `yaml:"application_names"`
+}
+
+// IdentityHumans lists the users that are humans.
+type IdentityHumans struct {
+	Users []string `yaml:"users"`
+}
+
+// Policy sets the action for each category of dangerous statement, for agent
+// sessions. Human sessions are never judged.
+type Policy struct {
+	Drop         Action `yaml:"drop"`
+	Truncate     Action `yaml:"truncate"`
+	Delete       Action `yaml:"delete"`
+	Update       Action `yaml:"update"`
+	Unanalysable Action `yaml:"unanalysable"`
+}
+
+// Limits bound what an agent can make bulwark hold or parse.
+type Limits struct {
+	// MaxStatementBytes: an agent's SQL text longer than this is refused
+	// without being parsed.
+	MaxStatementBytes ByteSize `yaml:"max_statement_bytes"`
+	// MaxRequestBytes: an agent's extended-protocol request (everything
+	// from the first message up to Sync or Flush) larger than this is
+	// refused.
+	MaxRequestBytes ByteSize `yaml:"max_request_bytes"`
+	// MaxMessageBytes: any single protocol message from any client larger
+	// than this ends the session (COPY data is forwarded in pieces and is
+	// not limited).
+	MaxMessageBytes ByteSize `yaml:"max_message_bytes"`
+	// HandshakeTimeout bounds the startup and authentication phase.
+	HandshakeTimeout string `yaml:"handshake_timeout"`
+}
+
+// Audit configures the audit store.
+type Audit struct {
+	Path string `yaml:"path"`
+}
+
+// Cache configures the verdict cache.
+type Cache struct {
+	Entries int `yaml:"entries"`
+}
+
+// Log configures bulwark's own log.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // json | text
+	// Statements logs refused statements' text at info level.
+	Statements bool `yaml:"statements"`
+}
+
+// Defaults returns the configuration used for every key a file leaves out.
+func Defaults() Config {
+	return Config{
+		Listen:   Listen{Postgres: "127.0.0.1:6432"},
+		Upstream: Upstream{Postgres: PostgresUpstream{ConnectTimeout: "5s"}},
+		Identity: Identity{Default: "agent"},
+		Policy: Policy{
+			Drop: ActionBlock, Truncate: ActionBlock, Delete: ActionBlock,
+			Update: ActionBlock, Unanalysable: ActionBlock,
+		},
+		Limits: Limits{
+			MaxStatementBytes: 16 << 20,
+			MaxRequestBytes:   64 << 20,
+			MaxMessageBytes:   256 << 20,
+			HandshakeTimeout:  "15s",
+		},
+		Audit: Audit{Path: "bulwark-audit.db"},
+		Cache: Cache{Entries: 10000},
+		Log:   Log{Level: "info", Format: "json"},
+	}
+}
+
+// Load reads, defaults and validates the file at path.
+func Load(file string) (Config, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", file, err)
+	}
+	return c, nil
+}
+
+// Parse decodes YAML onto the defaults and validates the result. Unknown keys
+// are errors, so that a misspelt key never silently keeps its default.
+func Parse(data []byte) (Config, error) {
+	c := Defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks every field and reports all problems at once.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.Listen.Postgres == "" {
+		bad("listen.postgres", "is required")
+	}
+	if c.Upstream.Postgres.Address == "" {
+		bad("upstream.postgres.address", "is required (host:port of the PostgreSQL server to protect)")
+	}
+	if _, err := parseDuration(c.Upstream.Postgres.ConnectTimeout); err != nil {
+		bad("upstream.postgres.connect_timeout", "%v", err)
+	}
+	if _, err := parseDuration(c.Limits.HandshakeTimeout); err != nil {
+		bad("limits.handshake_timeout", "%v", err)
+	}
+	switch c.Identity.Default {
+	case "agent", "human":
+	default:
+		bad("identity.default", "must be agent or human, not %q", c.Identity.Default)
+	}
+	for field, globs := range map[string][]string{
+		"identity.agents.users":             c.Identity.Agents.Users,
+		"identity.agents.application_names": c.Identity.Agents.ApplicationNames,
+		"identity.humans.users":             c.Identity.Humans.Users,
+	} {
+		for _, g := range globs {
+			if _, err := path.Match(g, ""); err != nil {
+				bad(field, "bad pattern %q: %v", g, err)
+			}
+		}
+	}
+	for field, a := range map[string]Action{
+		"policy.drop": c.Policy.Drop, "policy.truncate": c.Policy.Truncate,
+		"policy.delete": c.Policy.Delete, "policy.update": c.Policy.Update,
+		"policy.unanalysable": c.Policy.Unanalysable,
+	} {
+		if a != ActionAllow && a != ActionBlock {
+			bad(field, "must be allow or block, not %q", a)
+		}
+	}
+	if c.Limits.MaxStatementBytes <= 0 {
+		bad("limits.max_statement_bytes", "must be positive")
+	}
+	if c.Limits.MaxRequestBytes < c.Limits.MaxStatementBytes {
+		bad("limits.max_request_bytes", "must be at least limits.max_statement_bytes")
+	}
+	if c.Limits.MaxMessageBytes < c.Limits.MaxRequestBytes {
+		bad("limits.max_message_bytes", "must be at least limits.max_request_bytes")
+	}
+	if c.Audit.Path == "" {
+		bad("audit.path", "is required")
+	}
+	if c.Cache.Entries < 0 {
+		bad("cache.entries", "must not be negative")
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		bad("log.format", "must be json or text, not %q", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,122 @@
+// Package gate holds the small contract between the protocol engines
+// (proxy/pgwire, later proxy/mysqlwire) and the composition root that judges
+// statements. Protocol code describes the session and hands over SQL text;
+// it gets back a Verdict to put on the wire. It never sees a syntax tree,
+// a rule or the audit store.
+package gate
+
+import (
+	"context"
+	"time"
+)
+
+// Kind is what an identity is to policy.
+type Kind string
+
+const (
+	// Agent sessions are judged statement by statement.
+	Agent Kind = "agent"
+	// Human sessions pass through untouched.
+	Human Kind = "human"
+)
+
+// Session describes one client connection as policy and audit need it.
+// The protocol engine fills it in once the startup phase is over; its fields
+// do not change afterwards except where a protocol lets the client change
+// them (and then only towards more restriction).
+type Session struct {
+	ID              string
+	Protocol        string // "postgres" or "mysql"
+	ClientAddr      string
+	Database        string
+	User            string
+	ApplicationName string
+	Kind            Kind
+	Started         time.Time
+}
+
+// Lexing mirrors the session settings that change how the server reads SQL
+// text, as the protocol engine observed them (PostgreSQL reports them in
+// ParameterStatus messages).
+type Lexing struct {
+	StandardConformingStrings bool
+	ClientEncoding            string
+	SQLMode                   string
+}
+
+// Source says which protocol path carried the SQL text.
+type Source string
+
+const (
+	SourceQuery   Source = "query"   // PostgreSQL Query / MySQL COM_QUERY
+	SourceParse   Source = "parse"   // PostgreSQL Parse / MySQL COM_STMT_PREPARE
+	SourceRequest Source = "request" // a request refused before any SQL was read (size, unsupported message)
+)
+
+// Request is one piece of SQL text to judge.
+type Request struct {
+	Source Source
+	SQL    string
+	// Size is the length in bytes of the SQL text as the client sent it;
+	// it can exceed len(SQL) when the engine did not keep an oversized
+	// text in memory.
+	Size int
+	// Refusal, when non-empty, asks the enforcer to refuse and record the
+	// request for a protocol-level reason the engine found itself (for
+	// example a fast-path function call): the rule name to record.
+	Refusal string
+	// Reason explains a protocol-level refusal.
+	Reason string
+}
+
+// Verdict is the outcome of judging one request.
+type Verdict struct {
+	Allow bool
+	// For a refusal: what to put on the wire. Code is a PostgreSQL SQLSTATE
+	// (the MySQL engine maps it to its own error numbers).
+	Code    string
+	Message string
+	Detail  string
+	Hint    string
+	// EventID is the audit event recording the refusal (0 when none).
+	EventID int64
+}
+
+// Upstream lets the enforcer run statements of its own on a session's
+// upstream connection. It is only handed out while the connection is between
+// two client requests: every earlier request has been fully answered and the
+// client's next request waits until the enforcer is done. Answers to these
+// statements are consumed by the engine and never reach the client.
+type Upstream interface {
+	// Exec runs sql with the simple query protocol and returns what the
+	// server answered. A server-side error is returned in Result.Err, not
+	// as the error, which is kept for broken connections.
+	Exec(ctx context.Context, sql string) (*Result, error)
+}
+
+// Result is what the server answered to an Upstream.Exec.
+type Result struct {
+	// Tags holds one command tag per completed statement ("SELECT 3").
+	Tags []string
+	// Rows holds the text-format values of every row returned, nil for
+	// SQL NULL.
+	Rows [][][]byte
+	// Err is the server's error, if a statement failed.
+	Err error
+	// TxStatus is the transaction status the server reported afterwards
+	// ('I' idle, 'T' in a transaction, 'E' in a failed transaction).
+	TxStatus byte
+}
+
+// Enforcer judges requests. Implementations must be safe for concurrent use
+// by many sessions.
+type Enforcer interface {
+	// Classify decides the session's Kind from what the client sent at
+	// startup. It may only be called once per session.
+	Classify(s *Session) Kind
+	// Check judges one request of an agent session. It returns only after
+	// any refusal has been durably recorded.
+	// up is the session's upstream connection, usable for the duration of
+	// the call.
+	Check(ctx context.Context, s *Session, lx Lexing, req Request, up Upstream) Verdict
+}

@@ -1,0 +1,169 @@
+// Package pgwire is bulwark's PostgreSQL protocol engine. It accepts client
+// connections, relays the startup and authentication exchange to the
+// upstream server (the upstream decides who gets in), learns the session's
+// identity from the startup message, and then, for agent sessions, hands
+// every statement to a gate.Enforcer before it may reach the upstream. Human
+// sessions are relayed byte for byte.
+//
+// The engine never sees a syntax tree or a rule: it sees SQL text going out
+// and a gate.Verdict coming back, and turns refusals into protocol answers
+// that keep the session usable.
+package pgwire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+)
+
+// Config is what the engine needs; the composition root fills it from the
+// validated configuration.
+type Config struct {
+	// UpstreamAddr is host:port of the PostgreSQL server.
+	UpstreamAddr   string
+	ConnectTimeout time.Duration
+	// HandshakeTimeout bounds startup plus authentication.
+	HandshakeTimeout time.Duration
+	// MaxMessageBytes bounds any single message from a client (COPY data
+	// excepted: it is streamed).
+	MaxMessageBytes int
+	// MaxStatementBytes: an agent's SQL text above this is refused
+	// without being read into memory whole.
+	MaxStatementBytes int
+	// MaxRequestBytes bounds an agent's buffered extended-protocol request.
+	MaxRequestBytes int
+	Enforcer        gate.Enforcer
+	Logger          *slog.Logger
+}
+
+// Server accepts PostgreSQL clients.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+
+	mu       sync.Mutex
+	cancels  map[cancelKey]cancelTarget // proxy key handed to a client → upstream backend
+	sessions map[*conn]struct{}
+	closed   bool
+}
+
+// cancelKey is the BackendKeyData bulwark gives a client in place of the
+// upstream's, so that a CancelRequest can only reach the backend of a session
+// that went through bulwark, and so that one proxy can front several
+// upstreams.
+type cancelKey struct {
+	pid    uint32
+	secret string
+}
+
+type cancelTarget struct {
+	addr   string
+	pid    uint32
+	secret []byte
+}
+
+// NewServer returns a server; call Serve to accept connections.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		cancels:  map[cancelKey]cancelTarget{},
+		sessions: map[*conn]struct{}{},
+	}
+}
+
+// Serve accepts connections on ln until ctx ends or ln fails. Each
+// connection is served on its own goroutine; one failing session never
+// affects another. When ctx ends, open sessions are closed.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() {
+		ln.Close()
+		s.closeAll()
+	})
+	defer stop()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		go s.serveConn(ctx, c)
+	}
+}
+
+func (s *Server) closeAll() {
+	s.mu.Lock()
+	s.closed = true
+	for c := range s.sessions {
+		c.close()
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.sessions[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.sessions, c)
+	if c.key != (cancelKey{}) {
+		delete(s.cancels, c.key)
+	}
+	s.mu.Unlock()
+}
+
+// registerCancel stores the upstream's key for a session and returns the key
+// to give the client instead.
+func (s *Server) registerCancel(t cancelTarget) cancelKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		k := cancelKey{pid: binary.BigEndian.Uint32(b[:4]) &^ (1 << 31), secret: string(b[4:])}
+		if _, taken := s.cancels[k]; !taken && k.pid != 0 {
+			s.cancels[k] = t
+			return k
+		}
+	}
+}
+
+func (s *Server) lookupCancel(k cancelKey) (cancelTarget, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.cancels[k]
+	return t, ok
+}
+
+// newSessionID returns a short random identifier for logs and the audit
+// trail.
+func newSessionID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

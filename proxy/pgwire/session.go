@@ -1,0 +1,674 @@
+package pgwire
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+)
+
+// agentSession runs an agent's connection after startup. Two goroutines own
+// it: the request loop reads client messages, asks the enforcer, and writes
+// to the upstream; the answer loop reads upstream messages and writes them to
+// the client.
+//
+// The two meet in the answer queue: for every message forwarded upstream the
+// request loop records which answer will close it (ReadyForQuery for a Query
+// or Sync, ParseComplete for a Parse, and so on), and the answer loop pops
+// entries as the answers pass. An empty queue means the upstream has answered
+// everything the client asked, which is the only moment bulwark may write an
+// answer of its own to the client (a refusal) or speak to the upstream itself
+// (Exec): answers never interleave and never arrive out of order.
+type agentSession struct {
+	c   *conn
+	log *slog.Logger
+	ctx context.Context
+
+	mu   sync.Mutex
+	idle *sync.Cond
+	// expect holds, in order, the kind of each message forwarded upstream
+	// whose answer has not passed yet: 'Q' Query or FunctionCall, 'P'
+	// Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'S' Sync,
+	// 'X' a query of bulwark's own (Exec).
+	expect   []byte
+	dead     bool // the answer loop has ended
+	txStatus byte
+	lex      gate.Lexing
+	// internal, when set, receives every upstream message instead of the
+	// client, until ReadyForQuery (see Exec).
+	internal atomic.Pointer[chan serverMessage]
+
+	// Request loop state.
+	batch      []byte // extended-protocol messages buffered since the last Sync/Flush
+	batchKinds []byte // their kinds, for expect
+	refusal    *gate.Verdict
+	errorSent  bool // the refusal's ErrorResponse went out; drop messages until Sync
+	scratch    []byte
+}
+
+type serverMessage struct {
+	typ  byte
+	body []byte
+}
+
+func newAgentSession(c *conn, log *slog.Logger) *agentSession {
+	a := &agentSession{c: c, log: log, txStatus: c.initialTx}
+	a.idle = sync.NewCond(&a.mu)
+	a.lex.StandardConformingStrings = true
+	for _, p := range c.initialParams {
+		a.parameterStatus(p)
+	}
+	return a
+}
+
+func (a *agentSession) run(ctx context.Context) error {
+	a.ctx = ctx
+	if err := a.c.clientW.Flush(); err != nil {
+		return err
+	}
+	answers := make(chan error, 1)
+	go func() { answers <- a.answerLoop() }()
+	err := a.requestLoop()
+	a.c.close()
+	aerr := <-answers
+	if err == nil || isClosed(err) {
+		err = aerr
+	}
+	return err
+}
+
+// ---- answers: upstream → client ----
+
+func (a *agentSession) answerLoop() (err error) {
+	defer func() {
+		a.mu.Lock()
+		a.dead = true
+		a.idle.Broadcast()
+		a.mu.Unlock()
+		if ch := a.internal.Swap(nil); ch != nil {
+			close(*ch)
+		}
+		a.c.close()
+	}()
+	r, w := a.c.serverR, a.c.clientW
+	var small []byte
+	for {
+		if r.Buffered() == 0 {
+			// About to block: hand the client what we have.
+			a.c.clientMu.Lock()
+			err := w.Flush()
+			a.c.clientMu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+		h, err := readHeader(r, 0)
+		if err != nil {
+			return err
+		}
+		if ch := a.internal.Load(); ch != nil && h.typ != 'A' {
+			body, err := readBody(r, h, nil)
+			if err != nil {
+				return err
+			}
+			if h.typ == 'S' {
+				a.parameterStatus(body)
+			}
+			a.answered(h.typ, body)
+			*ch <- serverMessage{typ: h.typ, body: body}
+			if h.typ == 'Z' {
+				a.internal.Store(nil)
+				close(*ch)
+			}
+			continue
+		}
+		switch h.typ {
+		case 'Z', 'S':
+			// Small messages whose content bulwark tracks.
+			if small, err = readBody(r, h, small); err != nil {
+				return err
+			}
+			if h.typ == 'S' {
+				a.parameterStatus(small)
+			}
+			if err := a.forwardWhole(h, small); err != nil {
+				return err
+			}
+			a.answered(h.typ, small)
+		default:
+			if err := a.forwardStream(h, r); err != nil {
+				return err
+			}
+			a.answered(h.typ, nil)
+		}
+	}
+}
+
+func (a *agentSession) forwardWhole(h header, body []byte) error {
+	a.c.clientMu.Lock()
+	defer a.c.clientMu.Unlock()
+	if err := writeHeader(a.c.clientW, h); err != nil {
+		return err
+	}
+	_, err := a.c.clientW.Write(body)
+	return err
+}
+
+func (a *agentSession) forwardStream(h header, r *bufio.Reader) error {
+	a.c.clientMu.Lock()
+	defer a.c.clientMu.Unlock()
+	if err := writeHeader(a.c.clientW, h); err != nil {
+		return err
+	}
+	return copyN(a.c.clientW, r, h.n)
+}
+
+// copyN moves n bytes from r to w through r's buffer, without allocating.
+func copyN(w *bufio.Writer, r *bufio.Reader, n int) error {
+	for n > 0 {
+		avail := r.Buffered()
+		if avail == 0 {
+			if _, err := r.Peek(1); err != nil {
+				return err
+			}
+			avail = r.Buffered()
+		}
+		if avail > n {
+			avail = n
+		}
+		b, _ := r.Peek(avail)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		_, _ = r.Discard(avail)
+		n -= avail
+	}
+	return nil
+}
+
+// answered pops the answer queue as the upstream's answers pass.
+func (a *agentSession) answered(typ byte, body []byte) {
+	switch typ {
+	case 'Z', '1', '2', '3', 'T', 'n', 'C', 'I', 's', 'E':
+	default:
+		return // rows, notices, copy data: not the end of anything
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if typ == 'Z' && len(body) == 1 {
+		a.txStatus = body[0]
+	}
+	if len(a.expect) > 0 {
+		head := a.expect[0]
+		done := false
+		switch head {
+		case 'Q', 'S', 'X':
+			done = typ == 'Z'
+		case 'P':
+			done = typ == '1'
+		case 'B':
+			done = typ == '2'
+		case 'D':
+			done = typ == 'T' || typ == 'n'
+		case 'E':
+			done = typ == 'C' || typ == 'I' || typ == 's'
+		case 'C':
+			done = typ == '3'
+		}
+		if typ == 'E' && head != 'Q' && head != 'S' && head != 'X' {
+			// After an error the server skips the extended-protocol
+			// messages up to the next Sync.
+			for len(a.expect) > 0 && a.expect[0] != 'S' {
+				a.expect = a.expect[1:]
+			}
+		} else if done {
+			a.expect = a.expect[1:]
+		}
+	}
+	if len(a.expect) == 0 {
+		a.expect = a.expect[:0:0]
+		a.idle.Broadcast()
+	}
+}
+
+// parameterStatus tracks the settings that change how the server reads SQL.
+func (a *agentSession) parameterStatus(body []byte) {
+	name, rest, ok := cstring(body)
+	if !ok {
+		return
+	}
+	value, _, _ := cstring(rest)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch name {
+	case "standard_conforming_strings":
+		a.lex.StandardConformingStrings = value == "on"
+	case "client_encoding":
+		a.lex.ClientEncoding = value
+	}
+}
+
+// waitIdle blocks until every forwarded message has been answered.
+func (a *agentSession) waitIdle() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for len(a.expect) > 0 && !a.dead {
+		a.idle.Wait()
+	}
+	if a.dead {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+// ---- requests: client → upstream ----
+
+func (a *agentSession) requestLoop() error {
+	r := a.c.clientR
+	cfg := &a.c.srv.cfg
+	for {
+		h, err := readHeader(r, cfg.MaxMessageBytes)
+		if errors.Is(err, errMessageTooLarge) && (h.typ == 'd') {
+			err = nil // COPY data is streamed, never held whole
+		}
+		if err != nil {
+			if errors.Is(err, errMessageTooLarge) {
+				a.c.fatal("54000", fmt.Sprintf("bulwark closed the connection: a %d-byte protocol message exceeds limits.max_message_bytes (%d)", h.n, cfg.MaxMessageBytes), "")
+			}
+			return err
+		}
+		switch h.typ {
+		case 'Q':
+			err = a.query(h)
+		case 'P', 'B', 'D', 'E', 'C':
+			err = a.extended(h)
+		case 'H', 'S':
+			err = a.boundary(h.typ)
+		case 'd', 'c', 'f':
+			err = a.copyToServer(h)
+		case 'F':
+			err = a.functionCall(h)
+		case 'X':
+			_ = writeHeader(a.c.serverW, h)
+			_ = a.c.serverW.Flush()
+			return nil
+		default:
+			a.c.fatal("08P01", fmt.Sprintf("invalid frontend message type %d", h.typ), "")
+			return fmt.Errorf("invalid frontend message type %q", h.typ)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// statementPrefix is how much of an oversized statement is kept for the
+// audit record.
+const statementPrefix = 4 << 10
+
+// readStatementBody reads a Query or Parse body. Bodies above the statement
+// limit are not kept: the first statementPrefix bytes are returned with
+// tooLarge set and the rest is discarded as it arrives.
+func (a *agentSession) readStatementBody(h header) (body []byte, tooLarge bool, err error) {
+	limit := a.c.srv.cfg.MaxStatementBytes + 64 // room for the names and terminators around the text
+	if h.n <= limit {
+		a.scratch, err = readBody(a.c.clientR, h, a.scratch)
+		return a.scratch, false, err
+	}
+	body = make([]byte, statementPrefix)
+	if _, err := io.ReadFull(a.c.clientR, body); err != nil {
+		return nil, true, err
+	}
+	_, err = a.c.clientR.Discard(h.n - statementPrefix)
+	return body, true, err
+}
+
+// query handles a simple-protocol Query: judged whole (every statement in
+// it), then forwarded or answered with ErrorResponse and ReadyForQuery.
+func (a *agentSession) query(h header) error {
+	if len(a.batch) > 0 || a.refusal != nil {
+		// A Query ends any extended-protocol request in progress.
+		if err := a.boundary(0); err != nil {
+			return err
+		}
+	}
+	body, tooLarge, err := a.readStatementBody(h)
+	if err != nil {
+		return err
+	}
+	sql, _, ok := cstring(body)
+	if !ok && !tooLarge {
+		a.c.fatal("08P01", "invalid Query message: the query string is not terminated", "")
+		return errors.New("unterminated Query")
+	}
+	var v gate.Verdict
+	if tooLarge {
+		v = a.refuseTooLarge(body, h.n-1)
+	} else {
+		v = a.check(gate.SourceQuery, sql, len(sql))
+	}
+	if !v.Allow {
+		if err := a.waitIdle(); err != nil {
+			return err
+		}
+		return a.answerRefusal(v, true)
+	}
+	a.mu.Lock()
+	a.expect = append(a.expect, 'Q')
+	a.mu.Unlock()
+	w := a.c.serverW
+	if err := writeHeader(w, h); err != nil {
+		return err
+	}
+	if _, err := w.Write(body); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// extended buffers one extended-protocol message. A Parse is judged as it
+// arrives; Bind and Execute refer to statements that were judged when they
+// were parsed, so they need no verdict of their own. Once any part of the
+// request is refused, nothing of it is forwarded.
+func (a *agentSession) extended(h header) error {
+	cfg := &a.c.srv.cfg
+	if a.refusal != nil {
+		_, err := a.c.clientR.Discard(h.n)
+		return err
+	}
+	if len(a.batch)+headerLen+h.n > cfg.MaxRequestBytes {
+		_, err := a.c.clientR.Discard(h.n)
+		v := a.refuseRequest("request-too-large", fmt.Sprintf(
+			"the extended-protocol request grew past limits.max_request_bytes (%d bytes) before its Sync", cfg.MaxRequestBytes), len(a.batch)+h.n)
+		a.refuseBatch(v)
+		return err
+	}
+	if h.typ == 'P' {
+		body, tooLarge, err := a.readStatementBody(h)
+		if err != nil {
+			return err
+		}
+		if tooLarge {
+			a.refuseBatch(a.refuseTooLarge(body, h.n))
+			return nil
+		}
+		_, rest, ok1 := cstring(body)
+		sql, _, ok2 := cstring(rest)
+		if !ok1 || !ok2 {
+			a.c.fatal("08P01", "invalid Parse message", "")
+			return errors.New("malformed Parse")
+		}
+		if v := a.check(gate.SourceParse, sql, len(sql)); !v.Allow {
+			a.refuseBatch(v)
+			return nil
+		}
+		a.batch = appendMessage(a.batch, h.typ, body)
+		a.batchKinds = append(a.batchKinds, h.typ)
+		return nil
+	}
+	start := len(a.batch)
+	a.batch = append(a.batch, h.typ, 0, 0, 0, 0)
+	binary.BigEndian.PutUint32(a.batch[start+1:], uint32(h.n+4))
+	a.batch = append(a.batch, make([]byte, h.n)...)
+	if _, err := io.ReadFull(a.c.clientR, a.batch[start+headerLen:]); err != nil {
+		return err
+	}
+	a.batchKinds = append(a.batchKinds, h.typ)
+	return nil
+}
+
+func (a *agentSession) refuseBatch(v gate.Verdict) {
+	a.refusal = &v
+	a.batch = a.batch[:0]
+	a.batchKinds = a.batchKinds[:0]
+}
+
+// boundary ends an extended-protocol request at Sync ('S'), Flush ('H') or a
+// Query (0). An accepted request is forwarded with its boundary; a refused
+// one is answered with ErrorResponse, after which messages are dropped until
+// Sync, which gets ReadyForQuery — what the server itself does after an
+// error.
+func (a *agentSession) boundary(typ byte) error {
+	if a.refusal != nil {
+		if !a.errorSent {
+			if err := a.waitIdle(); err != nil {
+				return err
+			}
+			if err := a.writeError(*a.refusal); err != nil {
+				return err
+			}
+			a.errorSent = true
+		}
+		if typ == 'S' {
+			a.refusal, a.errorSent = nil, false
+			if err := a.writeReady(); err != nil {
+				return err
+			}
+		}
+		return a.flushClient()
+	}
+	if typ != 0 {
+		a.batch = append(a.batch, typ, 0, 0, 0, 4)
+		if typ == 'S' {
+			a.batchKinds = append(a.batchKinds, 'S')
+		}
+	}
+	if len(a.batch) == 0 {
+		return nil
+	}
+	a.mu.Lock()
+	a.expect = append(a.expect, a.batchKinds...)
+	a.mu.Unlock()
+	if _, err := a.c.serverW.Write(a.batch); err != nil {
+		return err
+	}
+	a.batch, a.batchKinds = a.batch[:0], a.batchKinds[:0]
+	if cap(a.batch) > 1<<20 {
+		a.batch = nil // do not keep a large request's buffer for the session's life
+	}
+	return a.c.serverW.Flush()
+}
+
+// copyToServer streams COPY data from the client.
+func (a *agentSession) copyToServer(h header) error {
+	w := a.c.serverW
+	if err := writeHeader(w, h); err != nil {
+		return err
+	}
+	if err := copyN(w, a.c.clientR, h.n); err != nil {
+		return err
+	}
+	if h.typ != 'd' || a.c.clientR.Buffered() == 0 {
+		return w.Flush()
+	}
+	return nil
+}
+
+// functionCall handles the fast-path FunctionCall message, which calls a
+// function by OID (large-object clients use it for lo_unlink). bulwark cannot
+// see which function an OID names without asking the catalog, so for an agent
+// it is refused unless policy allows what cannot be analysed.
+func (a *agentSession) functionCall(h header) error {
+	body, err := readBody(a.c.clientR, h, nil)
+	if err != nil {
+		return err
+	}
+	v := a.refuseRequest("fastpath-call", "a fast-path FunctionCall names its function only by OID, so bulwark cannot tell what it would do", h.n)
+	if !v.Allow {
+		if err := a.waitIdle(); err != nil {
+			return err
+		}
+		return a.answerRefusal(v, true)
+	}
+	a.mu.Lock()
+	a.expect = append(a.expect, 'Q') // answered by FunctionCallResponse then ReadyForQuery
+	a.mu.Unlock()
+	if _, err := a.c.serverW.Write(appendMessage(nil, h.typ, body)); err != nil {
+		return err
+	}
+	return a.c.serverW.Flush()
+}
+
+func (a *agentSession) check(src gate.Source, sql string, size int) gate.Verdict {
+	a.mu.Lock()
+	lx := a.lex
+	a.mu.Unlock()
+	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, lx, gate.Request{Source: src, SQL: sql, Size: size}, a)
+}
+
+// refuseRequest asks the enforcer to refuse and record a request for a
+// protocol-level reason.
+func (a *agentSession) refuseRequest(rule, reason string, size int) gate.Verdict {
+	return a.refuseWithText(rule, reason, size, "")
+}
+
+// refuseTooLarge refuses a statement above limits.max_statement_bytes; only
+// its first bytes were kept, for the audit record.
+func (a *agentSession) refuseTooLarge(prefix []byte, size int) gate.Verdict {
+	return a.refuseWithText("statement-too-large", fmt.Sprintf(
+		"the statement is %d bytes long, more than limits.max_statement_bytes (%d)", size, a.c.srv.cfg.MaxStatementBytes),
+		size, string(prefix))
+}
+
+func (a *agentSession) refuseWithText(rule, reason string, size int, sql string) gate.Verdict {
+	a.mu.Lock()
+	lx := a.lex
+	a.mu.Unlock()
+	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, lx,
+		gate.Request{Source: gate.SourceRequest, SQL: sql, Size: size, Refusal: rule, Reason: reason}, a)
+}
+
+// answerRefusal answers a refused Query (or FunctionCall) the way the server
+// answers a failed one: ErrorResponse, then ReadyForQuery with the session's
+// true transaction status (nothing reached the upstream, so an open
+// transaction is still open and healthy).
+func (a *agentSession) answerRefusal(v gate.Verdict, ready bool) error {
+	if err := a.writeError(v); err != nil {
+		return err
+	}
+	if ready {
+		if err := a.writeReady(); err != nil {
+			return err
+		}
+	}
+	return a.flushClient()
+}
+
+func (a *agentSession) writeError(v gate.Verdict) error {
+	msg, err := (&pgproto3.ErrorResponse{
+		Severity: "ERROR", SeverityUnlocalized: "ERROR",
+		Code: v.Code, Message: v.Message, Detail: v.Detail, Hint: v.Hint,
+	}).Encode(nil)
+	if err != nil {
+		return err
+	}
+	a.c.clientMu.Lock()
+	defer a.c.clientMu.Unlock()
+	_, err = a.c.clientW.Write(msg)
+	return err
+}
+
+func (a *agentSession) writeReady() error {
+	a.mu.Lock()
+	st := a.txStatus
+	a.mu.Unlock()
+	a.c.clientMu.Lock()
+	defer a.c.clientMu.Unlock()
+	_, err := a.c.clientW.Write([]byte{'Z', 0, 0, 0, 5, st})
+	return err
+}
+
+func (a *agentSession) flushClient() error {
+	a.c.clientMu.Lock()
+	defer a.c.clientMu.Unlock()
+	return a.c.clientW.Flush()
+}
+
+// Exec implements gate.Upstream: it runs sql on the upstream connection
+// while the session is between requests and returns the answer, which never
+// reaches the client. It is called from the request loop (through the
+// enforcer), so no client request can be forwarded meanwhile.
+func (a *agentSession) Exec(ctx context.Context, sql string) (*gate.Result, error) {
+	if err := a.waitIdle(); err != nil {
+		return nil, err
+	}
+	ch := make(chan serverMessage, 16)
+	a.mu.Lock()
+	a.expect = append(a.expect, 'X')
+	a.internal.Store(&ch)
+	a.mu.Unlock()
+	w := a.c.serverW
+	if _, err := w.Write(appendMessage(nil, 'Q', append([]byte(sql), 0))); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	res := &gate.Result{}
+	for {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				if res.TxStatus == 0 {
+					return nil, io.ErrUnexpectedEOF
+				}
+				return res, nil
+			}
+			switch m.typ {
+			case 'D':
+				res.Rows = append(res.Rows, decodeDataRow(m.body))
+			case 'C':
+				tag, _, _ := cstring(m.body)
+				res.Tags = append(res.Tags, tag)
+			case 'E':
+				var e pgproto3.ErrorResponse
+				if err := e.Decode(m.body); err == nil {
+					res.Err = pgconn.ErrorResponseToPgError(&e)
+				}
+			case 'Z':
+				if len(m.body) == 1 {
+					res.TxStatus = m.body[0]
+				}
+			}
+		case <-ctx.Done():
+			// The answer is still owed; the connection cannot be
+			// reused safely.
+			a.c.close()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// decodeDataRow splits a DataRow body into column values (nil for NULL).
+func decodeDataRow(b []byte) [][]byte {
+	if len(b) < 2 {
+		return nil
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	b = b[2:]
+	row := make([][]byte, 0, n)
+	for i := 0; i < n && len(b) >= 4; i++ {
+		l := int(int32(binary.BigEndian.Uint32(b)))
+		b = b[4:]
+		if l < 0 {
+			row = append(row, nil)
+			continue
+		}
+		if l > len(b) {
+			break
+		}
+		row = append(row, append([]byte(nil), b[:l]...))
+		b = b[l:]
+	}
+	return row
+}

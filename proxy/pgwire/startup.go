@@ -1,0 +1,411 @@
+package pgwire
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+)
+
+// Startup-phase codes (https://www.postgresql.org/docs/current/protocol-message-formats.html).
+const (
+	codeCancel        = 80877102
+	codeSSLRequest    = 80877103
+	codeGSSENCRequest = 80877104
+
+	// maxStartupPacket matches the server's MAX_STARTUP_PACKET_LENGTH.
+	maxStartupPacket = 10000
+	// maxAuthRounds bounds the authentication exchange: SCRAM needs three.
+	maxAuthRounds = 16
+)
+
+// conn is one client connection and, once started, its upstream connection.
+type conn struct {
+	srv  *Server
+	info gate.Session
+
+	client  net.Conn
+	clientR *bufio.Reader
+	// clientW is written by both the relay goroutine and the request loop
+	// (for refusals); clientMu serialises them.
+	clientMu sync.Mutex
+	clientW  *bufio.Writer
+
+	server  net.Conn
+	serverR *bufio.Reader
+	serverW *bufio.Writer
+
+	startup []byte // the client's StartupMessage, forwarded as sent
+	key     cancelKey
+	// initialParams are the ParameterStatus bodies the upstream sent at
+	// startup, and initialTx the status of its first ReadyForQuery.
+	initialParams [][]byte
+	initialTx     byte
+
+	closeOnce sync.Once
+}
+
+func (c *conn) close() {
+	c.closeOnce.Do(func() {
+		c.client.Close()
+		if c.server != nil {
+			c.server.Close()
+		}
+	})
+}
+
+// serveConn runs one client connection to its end.
+func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
+	c := &conn{
+		srv:     s,
+		client:  nc,
+		clientR: bufio.NewReaderSize(nc, 16<<10),
+		clientW: bufio.NewWriterSize(nc, 16<<10),
+	}
+	if !s.track(c) {
+		nc.Close()
+		return
+	}
+	defer func() {
+		c.close()
+		s.untrack(c)
+	}()
+	c.info = gate.Session{
+		ID:         newSessionID(),
+		Protocol:   "postgres",
+		ClientAddr: nc.RemoteAddr().String(),
+		Started:    time.Now(),
+	}
+	log := s.log.With("session", c.info.ID, "client", c.info.ClientAddr)
+
+	deadline := time.Now().Add(s.cfg.HandshakeTimeout)
+	_ = nc.SetDeadline(deadline)
+	ok, err := c.readStartup()
+	if err != nil {
+		if !isClosed(err) {
+			log.Info("startup failed", "err", err)
+		}
+		return
+	}
+	if !ok { // a CancelRequest, handled
+		return
+	}
+	if err := c.connectUpstream(ctx, deadline); err != nil {
+		log.Warn("upstream unavailable", "upstream", s.cfg.UpstreamAddr, "err", err)
+		c.fatal("08006", "bulwark could not reach the database server; try again later", "")
+		return
+	}
+	if err := c.relayAuth(); err != nil {
+		if !isClosed(err) {
+			log.Info("authentication did not complete", "user", c.info.User, "err", err)
+		}
+		return
+	}
+	_ = nc.SetDeadline(time.Time{})
+	_ = c.server.SetDeadline(time.Time{})
+	log = log.With("user", c.info.User, "database", c.info.Database, "kind", c.info.Kind)
+	log.Info("session started")
+	if c.info.Kind == gate.Human {
+		err = c.relayBytes()
+	} else {
+		err = newAgentSession(c, log).run(ctx)
+	}
+	if err != nil && !isClosed(err) {
+		log.Info("session ended", "err", err)
+	} else {
+		log.Info("session ended")
+	}
+}
+
+// readStartup reads startup packets until the StartupMessage, answering
+// SSLRequest and GSSENCRequest with 'N' (bulwark does not terminate TLS on
+// this listener; libpq then continues in plain text or gives up, as the
+// client's sslmode says). It returns ok=false after serving a CancelRequest.
+func (c *conn) readStartup() (ok bool, err error) {
+	for {
+		var lb [4]byte
+		if _, err := io.ReadFull(c.clientR, lb[:]); err != nil {
+			return false, err
+		}
+		n := int(binary.BigEndian.Uint32(lb[:]))
+		if n < 8 || n > maxStartupPacket {
+			return false, fmt.Errorf("invalid startup packet length %d", n)
+		}
+		pkt := make([]byte, n)
+		copy(pkt, lb[:])
+		if _, err := io.ReadFull(c.clientR, pkt[4:]); err != nil {
+			return false, err
+		}
+		code := binary.BigEndian.Uint32(pkt[4:8])
+		switch {
+		case code == codeSSLRequest || code == codeGSSENCRequest:
+			if c.clientR.Buffered() > 0 {
+				// Data after an SSLRequest before our answer is a
+				// known injection vector (CVE-2021-23222 family).
+				return false, errors.New("client sent data before the encryption answer")
+			}
+			if _, err := c.client.Write([]byte{'N'}); err != nil {
+				return false, err
+			}
+		case code == codeCancel:
+			c.forwardCancel(pkt[8:])
+			return false, nil
+		case code>>16 == 3:
+			return true, c.parseStartup(pkt)
+		default:
+			c.fatal("08P01", fmt.Sprintf("unsupported frontend protocol %d.%d: bulwark speaks protocol 3", code>>16, code&0xffff), "")
+			return false, fmt.Errorf("unsupported protocol code %d", code)
+		}
+	}
+}
+
+// parseStartup reads the parameters of a StartupMessage and decides the
+// session's identity.
+func (c *conn) parseStartup(pkt []byte) error {
+	c.startup = pkt
+	params := map[string]string{}
+	rest := pkt[8:]
+	for len(rest) > 1 {
+		k, r, ok := cstring(rest)
+		if !ok {
+			return errors.New("malformed startup message")
+		}
+		v, r2, ok := cstring(r)
+		if !ok {
+			return errors.New("malformed startup message")
+		}
+		params[k] = v
+		rest = r2
+	}
+	if params["user"] == "" {
+		c.fatal("28000", "no PostgreSQL user name specified in startup packet", "")
+		return errors.New("startup without user")
+	}
+	c.info.User = params["user"]
+	c.info.Database = params["database"]
+	if c.info.Database == "" {
+		c.info.Database = c.info.User
+	}
+	c.info.ApplicationName = params["application_name"]
+	c.info.Kind = c.srv.cfg.Enforcer.Classify(&c.info)
+	if c.info.Kind != gate.Human && params["replication"] != "" && params["replication"] != "false" && params["replication"] != "off" {
+		// Replication connections speak a different command language
+		// that bulwark does not judge; an agent has no need for them.
+		c.fatal("42501", "bulwark refused a replication connection: agent sessions may not open replication connections. Connect without the replication parameter.", "")
+		return errors.New("replication connection refused for an agent")
+	}
+	return nil
+}
+
+// forwardCancel passes a CancelRequest on to the backend behind the proxy key
+// the client presents. Unknown keys are ignored, as the server does.
+func (c *conn) forwardCancel(body []byte) {
+	if len(body) < 8 {
+		return
+	}
+	t, ok := c.srv.lookupCancel(cancelKey{pid: binary.BigEndian.Uint32(body[:4]), secret: string(body[4:])})
+	if !ok {
+		return
+	}
+	d := net.Dialer{Timeout: c.srv.cfg.ConnectTimeout}
+	up, err := d.Dial("tcp", t.addr)
+	if err != nil {
+		c.srv.log.Warn("cancel request could not reach the upstream", "err", err)
+		return
+	}
+	defer up.Close()
+	msg, _ := (&pgproto3.CancelRequest{ProcessID: t.pid, SecretKey: t.secret}).Encode(nil)
+	_, _ = up.Write(msg)
+	// The server closes the connection once it has read the request.
+	_ = up.SetReadDeadline(time.Now().Add(c.srv.cfg.ConnectTimeout))
+	_, _ = io.Copy(io.Discard, up)
+}
+
+func (c *conn) connectUpstream(ctx context.Context, deadline time.Time) error {
+	d := net.Dialer{Timeout: c.srv.cfg.ConnectTimeout}
+	up, err := d.DialContext(ctx, "tcp", c.srv.cfg.UpstreamAddr)
+	if err != nil {
+		return err
+	}
+	if tc, ok := up.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	_ = up.SetDeadline(deadline)
+	c.server = up
+	c.serverR = bufio.NewReaderSize(up, 32<<10)
+	c.serverW = bufio.NewWriterSize(up, 16<<10)
+	_, err = c.server.Write(c.startup)
+	return err
+}
+
+// relayAuth relays the authentication exchange: bulwark neither sees nor
+// needs the password; the upstream decides. Afterwards it relays the
+// session's initial ParameterStatus messages and replaces the upstream's
+// BackendKeyData with a proxy key.
+func (c *conn) relayAuth() error {
+	var buf []byte
+	rounds := 0
+	for {
+		h, err := readHeader(c.serverR, 0)
+		if err != nil {
+			return err
+		}
+		if buf, err = readBody(c.serverR, h, buf); err != nil {
+			return err
+		}
+		switch h.typ {
+		case 'R':
+			if len(buf) < 4 {
+				return errors.New("malformed authentication request")
+			}
+			code := binary.BigEndian.Uint32(buf[:4])
+			if err := c.toClient(h.typ, buf); err != nil {
+				return err
+			}
+			switch code {
+			case 0: // AuthenticationOk
+				return c.relayUntilReady()
+			case 3, 5, 7, 8, 10, 11: // the server awaits a response
+				rounds++
+				if rounds > maxAuthRounds {
+					return errors.New("too many authentication rounds")
+				}
+				if err := c.relayClientAuthResponse(); err != nil {
+					return err
+				}
+			}
+		case 'E':
+			_ = c.toClient(h.typ, buf)
+			return errors.New("upstream refused the session")
+		default: // NegotiateProtocolVersion, notices
+			if err := c.toClient(h.typ, buf); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (c *conn) relayClientAuthResponse() error {
+	h, err := readHeader(c.clientR, maxStartupPacket)
+	if err != nil {
+		return err
+	}
+	if h.typ != 'p' {
+		return fmt.Errorf("expected an authentication response, got message %q", h.typ)
+	}
+	body, err := readBody(c.clientR, h, nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.server.Write(appendMessage(nil, h.typ, body))
+	return err
+}
+
+// relayUntilReady forwards the post-authentication messages up to the first
+// ReadyForQuery.
+func (c *conn) relayUntilReady() error {
+	var buf []byte
+	for {
+		h, err := readHeader(c.serverR, 0)
+		if err != nil {
+			return err
+		}
+		if buf, err = readBody(c.serverR, h, buf); err != nil {
+			return err
+		}
+		switch h.typ {
+		case 'K':
+			if len(buf) < 8 {
+				return errors.New("malformed BackendKeyData")
+			}
+			c.key = c.srv.registerCancel(cancelTarget{
+				addr:   c.srv.cfg.UpstreamAddr,
+				pid:    binary.BigEndian.Uint32(buf[:4]),
+				secret: append([]byte(nil), buf[4:]...),
+			})
+			msg, _ := (&pgproto3.BackendKeyData{ProcessID: c.key.pid, SecretKey: []byte(c.key.secret)}).Encode(nil)
+			if _, err := c.clientW.Write(msg); err != nil {
+				return err
+			}
+			continue
+		case 'S':
+			c.initialParams = append(c.initialParams, append([]byte(nil), buf...))
+		case 'E':
+			_ = c.toClient(h.typ, buf)
+			return errors.New("upstream refused the session")
+		}
+		if err := c.toClient(h.typ, buf); err != nil {
+			return err
+		}
+		if h.typ == 'Z' {
+			if len(buf) == 1 {
+				c.initialTx = buf[0]
+			}
+			return nil
+		}
+	}
+}
+
+// toClient writes one whole message to the client and flushes.
+func (c *conn) toClient(typ byte, body []byte) error {
+	c.clientMu.Lock()
+	defer c.clientMu.Unlock()
+	if err := writeHeader(c.clientW, header{typ: typ, n: len(body)}); err != nil {
+		return err
+	}
+	if _, err := c.clientW.Write(body); err != nil {
+		return err
+	}
+	return c.clientW.Flush()
+}
+
+// fatal sends a FATAL ErrorResponse before closing a connection that never
+// reached a usable state.
+func (c *conn) fatal(code, message, hint string) {
+	msg, _ := (&pgproto3.ErrorResponse{
+		Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: code, Message: message, Hint: hint,
+	}).Encode(nil)
+	c.clientMu.Lock()
+	defer c.clientMu.Unlock()
+	_, _ = c.clientW.Write(msg)
+	_ = c.clientW.Flush()
+}
+
+// relayBytes relays a human session: bytes both ways, nothing decoded.
+func (c *conn) relayBytes() error {
+	if err := c.clientW.Flush(); err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() {
+		_, err := io.Copy(c.server, c.clientR) // drains what is already buffered first
+		errc <- err
+	}()
+	go func() {
+		_, err := io.Copy(c.client, c.serverR)
+		errc <- err
+	}()
+	err := <-errc
+	c.close()
+	<-errc
+	return err
+}
+
+// isClosed reports errors that only mean a peer went away.
+func isClosed(err error) bool {
+	if err == nil {
+		return true
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "connection reset by peer") || strings.Contains(err.Error(), "broken pipe")
+}

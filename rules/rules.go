@@ -1,0 +1,184 @@
+// Package rules is bulwark's policy: given who a session is and what its
+// statement would do (a sqlparse.Analysis), it decides whether the statement
+// may run, and words the refusal for the agent that sent it. It is pure: no
+// I/O, no clock, no protocol.
+package rules
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// Kind is what an identity is to policy.
+type Kind string
+
+const (
+	Agent Kind = "agent"
+	Human Kind = "human"
+)
+
+// Action is what policy does with a statement.
+type Action string
+
+const (
+	Allow Action = "allow"
+	Block Action = "block"
+)
+
+// CategoryLimit holds findings about bounds bulwark itself enforces (an
+// oversized statement or request). They are always refused for agents: no
+// configuration can wave through what was never read.
+const CategoryLimit sqlparse.Category = "limit"
+
+// Rules that the protocol engines and the enforcer raise themselves, outside
+// any SQL analysis.
+const (
+	RuleStatementTooLarge = "statement-too-large"
+	RuleRequestTooLarge   = "request-too-large"
+	RuleFastpathCall      = "fastpath-call"
+	RuleAuditUnavailable  = "audit-unavailable"
+)
+
+// ProtocolFinding turns a refusal raised by a protocol engine (by rule name)
+// into a finding of the right category.
+func ProtocolFinding(rule, reason string) sqlparse.Finding {
+	cat := sqlparse.CategoryUnanalysable
+	switch rule {
+	case RuleStatementTooLarge, RuleRequestTooLarge:
+		cat = CategoryLimit
+	}
+	return sqlparse.Finding{Category: cat, Rule: rule, Reason: reason}
+}
+
+// Identities decides whether a session is an agent or a human. Agent signals
+// are checked first and any one of them is enough: a signal can only make a
+// session more restricted, never less.
+type Identities struct {
+	Default               Kind
+	AgentUsers            []string // globs over the database user name
+	AgentApplicationNames []string // globs over application_name
+	HumanUsers            []string
+}
+
+// Classify returns the kind for a user and application name.
+func (ids Identities) Classify(user, applicationName string) Kind {
+	if matchAny(ids.AgentUsers, user) {
+		return Agent
+	}
+	if applicationName != "" && matchAny(ids.AgentApplicationNames, applicationName) {
+		return Agent
+	}
+	if matchAny(ids.HumanUsers, user) {
+		return Human
+	}
+	if ids.Default == Human {
+		return Human
+	}
+	return Agent
+}
+
+func matchAny(globs []string, s string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Policy maps each category to the action taken for agents.
+type Policy struct {
+	Actions map[sqlparse.Category]Action
+}
+
+// Decision is the outcome for one request.
+type Decision struct {
+	Action Action
+	// Finding and Statement say what was refused; zero when allowed.
+	Finding   sqlparse.Finding
+	Statement sqlparse.Statement
+}
+
+// Decide judges an analysis for a session of the given kind. Humans are
+// always allowed. For agents the first finding whose category is not allowed
+// decides; a category the policy does not name is refused (fail closed).
+func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
+	if kind == Human {
+		return Decision{Action: Allow}
+	}
+	for _, st := range a.Statements {
+		for _, f := range st.Findings {
+			if act, ok := p.Actions[f.Category]; ok && act == Allow && f.Category != CategoryLimit {
+				continue
+			}
+			return Decision{Action: Block, Finding: f, Statement: st}
+		}
+	}
+	return Decision{Action: Allow}
+}
+
+// advice says, per rule, what an agent should do instead.
+var advice = map[string]string{
+	"drop-object":         "Dropping objects is reserved to humans: if the object really must go, ask a human to drop it. To stop using a table, leave it in place.",
+	"alter-drop-column":   "Dropping a column destroys its data and is reserved to humans: leave the column in place (stop reading or writing it), or ask a human to drop it.",
+	"drop-large-object":   "Removing large objects is reserved to humans: ask a human to run lo_unlink.",
+	"truncate":            "To remove specific rows, use DELETE with a WHERE clause that names them (e.g. WHERE id = ...); to empty the table, ask a human.",
+	"delete-no-where":     "Add a WHERE clause that selects exactly the rows to delete (e.g. WHERE id = 42); to empty the table, ask a human.",
+	"delete-always-true":  "Use a WHERE clause that tests columns of the table against specific values (e.g. WHERE id = 42); a condition that is true for every row, or that does not depend on the row, counts as no condition.",
+	"update-no-where":     "Add a WHERE clause that selects exactly the rows to change (e.g. WHERE id = 42); to change every row, ask a human.",
+	"update-always-true":  "Use a WHERE clause that tests columns of the table against specific values (e.g. WHERE id = 42); a condition that is true for every row, or that does not depend on the row, counts as no condition.",
+	"parse-error":         "Fix the statement's syntax; bulwark refuses what it cannot parse.",
+	"dynamic-sql":         "Send the SQL statements themselves instead of building them at run time (EXECUTE of a string, dblink, query_to_xml, or bodies in other languages), so that they can be checked.",
+	"copy-program":        "Use COPY ... TO STDOUT or COPY ... FROM STDIN and handle the data on the client side.",
+	"lexer-mismatch":      "Run SET standard_conforming_strings = on and SET client_encoding = 'UTF8' in this session, then send the statement again.",
+	RuleStatementTooLarge: "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN.",
+	RuleRequestTooLarge:   "Send Sync more often: split the batch into smaller ones.",
+	RuleFastpathCall:      "Call the function with a SELECT statement instead of the fast-path protocol.",
+	RuleAuditUnavailable:  "Try again later; an administrator must repair bulwark's audit store.",
+}
+
+// Advice returns what an agent should do instead of a refused statement.
+func Advice(rule string) string {
+	if a, ok := advice[rule]; ok {
+		return a
+	}
+	return "Ask a human to run this statement."
+}
+
+// Rules lists every rule name with its category, for documentation and
+// validation.
+func Rules() map[string]sqlparse.Category {
+	m := map[string]sqlparse.Category{}
+	for r := range advice {
+		m[r] = ""
+	}
+	return m
+}
+
+// Refusal is the text of a refusal as an agent reads it.
+type Refusal struct {
+	Message string // one paragraph: what, which rule, why, what instead, audit event
+	Detail  string
+	Hint    string
+}
+
+// Explain words a block decision for the agent. eventID is the audit event
+// that recorded it (0 if none).
+func Explain(d Decision, eventID int64) Refusal {
+	f := d.Finding
+	what := d.Statement.Command
+	if what == "" || what == "UNKNOWN" {
+		what = "this statement"
+	}
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "bulwark refused %s (rule %s): %s.", what, f.Rule, strings.TrimSuffix(f.Reason, "."))
+	fmt.Fprintf(&msg, " %s", Advice(f.Rule))
+	if eventID > 0 {
+		fmt.Fprintf(&msg, " Audit event %d.", eventID)
+	}
+	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q); nothing of this request was sent to the database.", f.Category, f.Rule)
+	return Refusal{Message: msg.String(), Detail: detail, Hint: Advice(f.Rule)}
+}

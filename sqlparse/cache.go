@@ -1,0 +1,82 @@
+package sqlparse
+
+import (
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// MaxCachedText is the longest text whose analysis is cached. Longer texts
+// (bulk INSERTs, generated scripts) are rare, rarely repeated, and would
+// make the cache's memory bound meaningless.
+const MaxCachedText = 16 << 10
+
+// cacheKey separates the two key spaces: an exact text, and the literal-free
+// key of a text (for PostgreSQL its normalised form, literals replaced by
+// $n). A literal-free key only ever holds analyses that do not depend on
+// literal values, so any text with that key shares the verdict.
+type cacheKey struct {
+	literalFree bool
+	text        string
+}
+
+// Cache memoises an Analyzer. It is safe for concurrent use; parsing itself
+// happens outside any lock, so sessions never wait for one another's parse.
+type Cache struct {
+	an  Analyzer
+	lru *lru.Cache[cacheKey, *Analysis]
+}
+
+// NewCache returns a cache of at most entries analyses in front of an.
+// entries <= 0 disables caching.
+func NewCache(an Analyzer, entries int) *Cache {
+	c := &Cache{an: an}
+	if entries > 0 {
+		c.lru, _ = lru.New[cacheKey, *Analysis](entries) // only fails for size <= 0
+	}
+	return c
+}
+
+// Analyze returns the analysis of text as the session described by lx would
+// have the server read it. Lookup order: the exact text; then the text's
+// literal-free key; then a full parse, stored under the literal-free key
+// when the result does not depend on literals and under the exact text
+// otherwise.
+func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
+	if f, bad := c.an.Preflight(text, lx); bad {
+		return &Analysis{Statements: []Statement{{Command: "UNKNOWN", Findings: []Finding{f}}}}
+	}
+	if c.lru == nil || len(text) > MaxCachedText {
+		return c.an.Analyze(text)
+	}
+	exact := cacheKey{text: text}
+	if a, ok := c.lru.Get(exact); ok {
+		return a
+	}
+	key, hasKey := c.an.CacheKey(text)
+	free := cacheKey{literalFree: true, text: key}
+	if hasKey {
+		if a, ok := c.lru.Get(free); ok {
+			return a
+		}
+	}
+	a := c.an.Analyze(text)
+	switch {
+	case hasKey && !a.LiteralSensitive:
+		c.lru.Add(free, a)
+		if key == text {
+			// A text without literals is its own key: let the next
+			// lookup of it stop at the first probe.
+			c.lru.Add(exact, a)
+		}
+	default:
+		c.lru.Add(exact, a)
+	}
+	return a
+}
+
+// Len reports how many analyses the cache holds.
+func (c *Cache) Len() int {
+	if c.lru == nil {
+		return 0
+	}
+	return c.lru.Len()
+}

@@ -1,0 +1,136 @@
+// Package postgres analyses PostgreSQL SQL text with pg_query, which embeds the
+// PostgreSQL server's own parser: comments, casing, quoting, dollar quoting and
+// unicode escapes are read exactly as the server reads them, and every verdict
+// comes from the parse tree, never from the text.
+package postgres
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// Rule names produced by this package. They are part of bulwark's stable
+// vocabulary (audit log, CLI, documentation).
+const (
+	RuleDropObject      = "drop-object"
+	RuleAlterDropColumn = "alter-drop-column"
+	RuleDropLargeObject = "drop-large-object"
+	RuleTruncate        = "truncate"
+	RuleDeleteNoWhere   = "delete-no-where"
+	RuleDeleteAlways    = "delete-always-true"
+	RuleUpdateNoWhere   = "update-no-where"
+	RuleUpdateAlways    = "update-always-true"
+	RuleParseError      = "parse-error"
+	RuleDynamicSQL      = "dynamic-sql"
+	RuleCopyProgram     = "copy-program"
+	RuleLexerMismatch   = "lexer-mismatch"
+)
+
+// Analyzer implements sqlparse.Analyzer for PostgreSQL. The zero value is
+// ready to use and it holds no state, so one value serves every session.
+type Analyzer struct{}
+
+// New returns a PostgreSQL analyser.
+func New() *Analyzer { return &Analyzer{} }
+
+var _ sqlparse.Analyzer = (*Analyzer)(nil)
+
+// multiByteClientEncodings are the client-only encodings whose multi-byte
+// characters can contain bytes in the ASCII range (a trailing 0x5C is a
+// backslash to a UTF-8 reader). The server converts them before parsing;
+// pg_query reads UTF-8, so any non-ASCII byte could be read differently.
+var multiByteClientEncodings = map[string]bool{
+	"SJIS": true, "SHIFT_JIS_2004": true, "BIG5": true, "GBK": true, "UHC": true, "GB18030": true,
+	"JOHAB": true,
+}
+
+// Preflight refuses text the server would lex differently from pg_query,
+// which always reads with standard_conforming_strings on and UTF-8.
+func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
+	if lx.NonStandardStrings && strings.IndexByte(text, '\\') >= 0 {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session has standard_conforming_strings set to off, under which a backslash inside '...' " +
+				"escapes the next character; bulwark cannot read such text the way the server would",
+		}, true
+	}
+	if multiByteClientEncodings[strings.ToUpper(lx.ClientEncoding)] {
+		for i := 0; i < len(text); i++ {
+			if text[i] >= 0x80 {
+				return sqlparse.Finding{
+					Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+					Reason: "this session's client_encoding is " + lx.ClientEncoding + ", whose multi-byte characters " +
+						"can hide quote and backslash bytes; bulwark only analyses non-ASCII text sent as UTF8",
+				}, true
+			}
+		}
+	}
+	return sqlparse.Finding{}, false
+}
+
+// CacheKey returns the text with every literal replaced by a parameter
+// symbol, as pg_query normalises it (the server's own scanner finds the
+// literals). Texts that do not parse have no key.
+func (a *Analyzer) CacheKey(text string) (string, bool) {
+	key, err := pg_query.Normalize(text)
+	if err != nil {
+		return "", false
+	}
+	return key, true
+}
+
+// Analyze parses text and summarises every statement in it.
+func (a *Analyzer) Analyze(text string) *sqlparse.Analysis {
+	tree, err := pg_query.Parse(text)
+	if err != nil {
+		return unparsable(text, err)
+	}
+	out := &sqlparse.Analysis{}
+	if fp, err := pg_query.Fingerprint(text); err == nil {
+		out.Fingerprint = fp
+	}
+	for _, raw := range tree.Stmts {
+		w := &walker{}
+		w.node(raw.Stmt)
+		out.Statements = append(out.Statements, sqlparse.Statement{
+			Command:  commandOf(raw.Stmt),
+			Text:     statementText(text, raw),
+			Findings: w.findings,
+		})
+		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
+	}
+	if len(out.Statements) == 0 {
+		// An empty query (only comments or semicolons) runs nothing.
+		out.Statements = []sqlparse.Statement{{Command: "EMPTY"}}
+	}
+	return out
+}
+
+func unparsable(text string, err error) *sqlparse.Analysis {
+	return &sqlparse.Analysis{Statements: []sqlparse.Statement{{
+		Command: "UNKNOWN",
+		Text:    text,
+		Findings: []sqlparse.Finding{{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleParseError,
+			Reason: "the text is not valid PostgreSQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do",
+		}},
+	}}}
+}
+
+// statementText cuts one statement out of the request text using the
+// locations pg_query reports (byte offsets; a zero length means "to the
+// end").
+func statementText(text string, raw *pg_query.RawStmt) string {
+	start := int(raw.StmtLocation)
+	if start < 0 || start > len(text) {
+		return ""
+	}
+	end := len(text)
+	if raw.StmtLen > 0 && start+int(raw.StmtLen) <= len(text) {
+		end = start + int(raw.StmtLen)
+	}
+	return strings.TrimSpace(text[start:end])
+}

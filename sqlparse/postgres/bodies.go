@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// Bodies of DO blocks and of functions and procedures are code the server
+// will run later (or right away, for DO). Their SQL is judged like any other
+// statement: a function whose body would delete every row is refused at
+// CREATE time. Bodies arrive as string literals, so every verdict here is
+// literal-sensitive.
+
+// doBody judges the code of a DO block.
+func (w *walker) doBody(n *pg_query.DoStmt) {
+	w.literalSensitive = true
+	language, body := "plpgsql", ""
+	for _, a := range n.Args {
+		de := a.GetDefElem()
+		if de == nil {
+			continue
+		}
+		switch de.Defname {
+		case "as":
+			body = de.Arg.GetString_().GetSval()
+		case "language":
+			language = strings.ToLower(de.Arg.GetString_().GetSval())
+		}
+	}
+	if language != "plpgsql" {
+		w.otherLanguage("DO block", language)
+		return
+	}
+	tag := dollarTag(body)
+	w.plpgsql("DO block", "CREATE FUNCTION bulwark_do_block() RETURNS void LANGUAGE plpgsql AS "+tag+body+tag)
+}
+
+// functionBody judges the body of CREATE FUNCTION / CREATE PROCEDURE. A
+// BEGIN ATOMIC body is part of the parse tree and the generic walk reaches
+// it; a string body is parsed here.
+func (w *walker) functionBody(n *pg_query.CreateFunctionStmt) {
+	w.literalSensitive = true
+	what := "function " + lastName(n.Funcname)
+	if n.IsProcedure {
+		what = "procedure " + lastName(n.Funcname)
+	}
+	language := "sql"
+	var body []string
+	for _, o := range n.Options {
+		de := o.GetDefElem()
+		if de == nil {
+			continue
+		}
+		switch de.Defname {
+		case "as":
+			if l := de.Arg.GetList(); l != nil {
+				for _, it := range l.Items {
+					body = append(body, it.GetString_().GetSval())
+				}
+			}
+		case "language":
+			language = strings.ToLower(de.Arg.GetString_().GetSval())
+		}
+	}
+	if n.SqlBody != nil || len(body) == 0 {
+		return
+	}
+	switch language {
+	case "sql":
+		w.embeddedSQL(what, body[0])
+	case "plpgsql":
+		// The plpgsql parser needs the whole definition (parameter names,
+		// return type, trigger context), so hand it the statement as the
+		// server's own deparser writes it.
+		text, err := pg_query.Deparse(&pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{
+			Stmt: &pg_query.Node{Node: &pg_query.Node_CreateFunctionStmt{CreateFunctionStmt: n}},
+		}}})
+		if err != nil {
+			w.bodyUnreadable(what, err)
+			return
+		}
+		w.plpgsql(what, text)
+	default:
+		w.otherLanguage(what, language)
+	}
+}
+
+func (w *walker) otherLanguage(what, language string) {
+	w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, what,
+		fmt.Sprintf("the %s is written in LANGUAGE %s, whose code bulwark cannot analyse (only sql and plpgsql bodies can be checked)", what, language))
+}
+
+func (w *walker) bodyUnreadable(what string, err error) {
+	w.add(sqlparse.CategoryUnanalysable, RuleParseError, what,
+		fmt.Sprintf("the body of the %s could not be parsed (%v), so bulwark cannot tell what it would do", what, err))
+}
+
+// embeddedSQL parses SQL found inside a body and walks it with this walker,
+// so its findings become the enclosing statement's.
+func (w *walker) embeddedSQL(what, text string) {
+	if w.depth >= maxBodyDepth {
+		w.add(sqlparse.CategoryUnanalysable, RuleParseError, what, "bodies are nested too deeply to analyse")
+		return
+	}
+	tree, err := pg_query.Parse(text)
+	if err != nil {
+		w.bodyUnreadable(what, err)
+		return
+	}
+	w.depth++
+	for _, raw := range tree.Stmts {
+		w.node(raw.Stmt)
+	}
+	w.depth--
+}
+
+// plpgsql parses a plpgsql function definition and judges every SQL
+// statement and expression in it. EXECUTE of a string, FOR ... IN EXECUTE,
+// OPEN ... FOR EXECUTE and RETURN QUERY EXECUTE build SQL at run time and are
+// refused as dynamic SQL.
+func (w *walker) plpgsql(what, definition string) {
+	out, err := pg_query.ParsePlPgSqlToJSON(definition)
+	if err != nil {
+		w.bodyUnreadable(what, err)
+		return
+	}
+	var tree any
+	if err := json.Unmarshal([]byte(out), &tree); err != nil {
+		w.bodyUnreadable(what, err)
+		return
+	}
+	w.plpgsqlNode(what, tree)
+}
+
+func (w *walker) plpgsqlNode(what string, v any) {
+	switch x := v.(type) {
+	case []any:
+		for _, it := range x {
+			w.plpgsqlNode(what, it)
+		}
+	case map[string]any:
+		for k, child := range x {
+			switch k {
+			case "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors":
+				w.dynamic(what)
+			case "PLpgSQL_stmt_open", "PLpgSQL_stmt_return_query":
+				if m, ok := child.(map[string]any); ok && m["dynquery"] != nil {
+					w.dynamic(what)
+				}
+			case "PLpgSQL_expr":
+				if m, ok := child.(map[string]any); ok {
+					w.plpgsqlExpr(what, m)
+				}
+				continue
+			}
+			w.plpgsqlNode(what, child)
+		}
+	}
+}
+
+func (w *walker) dynamic(what string) {
+	w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, what,
+		"the "+what+" runs EXECUTE on SQL text built at run time, which bulwark cannot check before it runs")
+}
+
+// plpgsqlExpr judges one SQL fragment of a plpgsql body according to how
+// plpgsql will parse it (its parseMode).
+func (w *walker) plpgsqlExpr(what string, m map[string]any) {
+	q, _ := m["query"].(string)
+	mode, _ := m["parseMode"].(float64)
+	switch mode {
+	case 0: // a whole statement
+		w.embeddedSQL(what, q)
+	case 1: // a type name
+	case 2: // an expression
+		w.embeddedSQL(what, "SELECT "+q)
+	default: // an assignment "target := expression"
+		if i := strings.Index(q, ":="); i >= 0 {
+			q = q[:i] + "=" + q[i+2:]
+		}
+		w.embeddedSQL(what, "SELECT "+q)
+	}
+}
+
+// dollarTag returns a dollar-quote delimiter that does not occur in body.
+func dollarTag(body string) string {
+	tag := "$bulwark$"
+	for i := 0; strings.Contains(body, tag); i++ {
+		tag = fmt.Sprintf("$bulwark%d$", i)
+	}
+	return tag
+}

@@ -1,0 +1,297 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// walker visits every node of a statement's parse tree, wherever it is
+// nested (CTEs, subqueries, RULE actions, COPY queries, PREPARE bodies,
+// BEGIN ATOMIC function bodies), and records findings. Walking the whole tree
+// generically, instead of following only the fields we know, is what keeps a
+// new hiding place from becoming a bypass: the only subtrees skipped are the
+// ones the server provably does not execute (plain EXPLAIN).
+type walker struct {
+	findings []sqlparse.Finding
+	// literalSensitive is set whenever a decision read a literal's value
+	// (see sqlparse.Analysis.LiteralSensitive).
+	literalSensitive bool
+	// depth guards against pathological nesting of embedded bodies (a
+	// function body that contains a DO block that contains ...).
+	depth int
+}
+
+const maxBodyDepth = 8
+
+func (w *walker) add(cat sqlparse.Category, rule, object, reason string) {
+	w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: rule, Object: object, Reason: reason})
+}
+
+// node visits a Node wrapper.
+func (w *walker) node(n *pg_query.Node) {
+	if n == nil || n.Node == nil {
+		return
+	}
+	w.message(protoreflect.ValueOfMessage(n.ProtoReflect()).Message())
+}
+
+// message inspects one message, then descends into its children unless the
+// inspection says the subtree does not execute.
+func (w *walker) message(m protoreflect.Message) {
+	if !w.inspect(m.Interface()) {
+		return
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				w.message(l.Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			w.message(v.Message())
+		}
+		return true
+	})
+}
+
+// inspect applies the checks for one node and reports whether to descend.
+func (w *walker) inspect(m any) bool {
+	switch n := m.(type) {
+	case *pg_query.DropStmt:
+		w.add(sqlparse.CategoryDrop, RuleDropObject, dropObjects(n),
+			fmt.Sprintf("DROP %s would permanently remove %s and everything in it", objectTypeName(n.RemoveType), dropObjects(n)))
+	case *pg_query.DropdbStmt:
+		w.add(sqlparse.CategoryDrop, RuleDropObject, "DATABASE "+n.Dbname,
+			"DROP DATABASE would permanently remove database "+n.Dbname+" and every table in it")
+	case *pg_query.DropRoleStmt, *pg_query.DropOwnedStmt, *pg_query.DropTableSpaceStmt,
+		*pg_query.DropSubscriptionStmt, *pg_query.DropUserMappingStmt:
+		cmd := commandWords(m)
+		w.add(sqlparse.CategoryDrop, RuleDropObject, "", cmd+" would permanently remove objects from the database")
+	case *pg_query.AlterTableStmt:
+		for _, c := range n.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg_query.AlterTableType_AT_DropColumn {
+				what := "COLUMN"
+				if n.Objtype == pg_query.ObjectType_OBJECT_TYPE {
+					what = "ATTRIBUTE"
+				}
+				obj := rangeVarName(n.Relation) + "." + cmd.Name
+				w.add(sqlparse.CategoryDrop, RuleAlterDropColumn, obj,
+					fmt.Sprintf("ALTER %s %s DROP %s %s would permanently delete that column and its data",
+						objectTypeName(n.Objtype), rangeVarName(n.Relation), what, cmd.Name))
+			}
+		}
+	case *pg_query.TruncateStmt:
+		var names []string
+		for _, r := range n.Relations {
+			names = append(names, rangeVarName(r.GetRangeVar()))
+		}
+		obj := strings.Join(names, ", ")
+		w.add(sqlparse.CategoryTruncate, RuleTruncate, obj, "TRUNCATE "+obj+" would delete every row")
+	case *pg_query.DeleteStmt:
+		w.rowScope(n.Relation, n.UsingClause, n.WhereClause, "DELETE FROM", "delete",
+			sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
+	case *pg_query.UpdateStmt:
+		w.rowScope(n.Relation, n.FromClause, n.WhereClause, "UPDATE", "change",
+			sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
+	case *pg_query.MergeStmt:
+		w.merge(n)
+	case *pg_query.CopyStmt:
+		if n.IsProgram {
+			w.add(sqlparse.CategoryUnanalysable, RuleCopyProgram, "",
+				"COPY ... PROGRAM runs a shell command on the database server, which bulwark cannot judge")
+		}
+	case *pg_query.ExplainStmt:
+		// EXPLAIN plans without executing; only EXPLAIN ANALYZE runs the
+		// statement, so only then does what it wraps count.
+		return w.explainAnalyzes(n)
+	case *pg_query.FuncCall:
+		w.funcCall(n)
+	case *pg_query.DoStmt:
+		w.doBody(n)
+	case *pg_query.CreateFunctionStmt:
+		w.functionBody(n)
+	}
+	return true
+}
+
+// explainAnalyzes reports whether EXPLAIN's options ask for ANALYZE. Any
+// value other than a plain false counts as true (fail closed).
+func (w *walker) explainAnalyzes(n *pg_query.ExplainStmt) bool {
+	for _, o := range n.Options {
+		de := o.GetDefElem()
+		if de == nil || !strings.EqualFold(de.Defname, "analyze") {
+			continue
+		}
+		if de.Arg == nil {
+			return true
+		}
+		w.literalSensitive = true
+		if v, ok := defElemBool(de.Arg); !ok || v {
+			return true
+		}
+	}
+	return false
+}
+
+// defElemBool reads an option value the way the server's defGetBoolean does.
+func defElemBool(arg *pg_query.Node) (value, ok bool) {
+	switch {
+	case arg.GetBoolean() != nil:
+		return arg.GetBoolean().Boolval, true
+	case arg.GetInteger() != nil:
+		switch arg.GetInteger().Ival {
+		case 0:
+			return false, true
+		case 1:
+			return true, true
+		}
+	case arg.GetString_() != nil:
+		return parseBool(arg.GetString_().Sval)
+	case arg.GetAConst() != nil:
+		c := arg.GetAConst()
+		switch {
+		case c.GetBoolval() != nil:
+			return c.GetBoolval().Boolval, true
+		case c.GetIval() != nil:
+			return defElemBool(&pg_query.Node{Node: &pg_query.Node_Integer{Integer: c.GetIval()}})
+		case c.GetSval() != nil:
+			return parseBool(c.GetSval().Sval)
+		}
+	}
+	return false, false
+}
+
+// parseBool follows PostgreSQL's parse_bool: unique prefixes of true/false,
+// yes/no, on/off, and 1/0.
+func parseBool(s string) (value, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case s == "":
+		return false, false
+	case strings.HasPrefix("true", s), strings.HasPrefix("yes", s), s == "on", s == "1":
+		return true, true
+	case strings.HasPrefix("false", s), strings.HasPrefix("no", s), s == "off" || s == "of", s == "0":
+		return false, true
+	}
+	return false, false
+}
+
+// Functions that run SQL text they receive as an argument: what they execute
+// is only known at run time.
+var sqlTextFunctions = map[string]bool{
+	"dblink": true, "dblink_exec": true, "dblink_send_query": true, "dblink_open": true,
+	"dblink_fetch": false, // fetches from a cursor opened by dblink_open, which is already refused
+	"query_to_xml": true, "query_to_xmlschema": true, "query_to_xml_and_xmlschema": true,
+	"ts_stat": true, "ts_rewrite": true,
+}
+
+// Functions that destroy objects outside of any DROP statement.
+var destructiveFunctions = map[string]string{
+	"lo_unlink": "lo_unlink() permanently deletes a large object",
+}
+
+func (w *walker) funcCall(n *pg_query.FuncCall) {
+	name := lastName(n.Funcname)
+	if sqlTextFunctions[name] {
+		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, name+"()",
+			name+"() runs SQL text that is only known at run time, so bulwark cannot judge what it would do")
+	}
+	if reason, ok := destructiveFunctions[name]; ok {
+		w.add(sqlparse.CategoryDrop, RuleDropLargeObject, name+"()", reason)
+	}
+}
+
+// lastName returns the unqualified, lower-case name of a qualified name list
+// (pg_query has already folded unquoted identifiers to lower case).
+func lastName(names []*pg_query.Node) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[len(names)-1].GetString_().GetSval()
+}
+
+// dropObjects names the objects of a DROP statement, best effort.
+func dropObjects(n *pg_query.DropStmt) string {
+	var names []string
+	for _, o := range n.Objects {
+		names = append(names, nodeName(o))
+	}
+	return strings.Join(names, ", ")
+}
+
+func nodeName(o *pg_query.Node) string {
+	switch {
+	case o.GetList() != nil:
+		var parts []string
+		for _, it := range o.GetList().Items {
+			parts = append(parts, nodeName(it))
+		}
+		return strings.Join(parts, ".")
+	case o.GetString_() != nil:
+		return o.GetString_().Sval
+	case o.GetObjectWithArgs() != nil:
+		var parts []string
+		for _, it := range o.GetObjectWithArgs().Objname {
+			parts = append(parts, nodeName(it))
+		}
+		return strings.Join(parts, ".")
+	case o.GetTypeName() != nil:
+		var parts []string
+		for _, it := range o.GetTypeName().Names {
+			parts = append(parts, nodeName(it))
+		}
+		return strings.Join(parts, ".")
+	case o.GetRangeVar() != nil:
+		return rangeVarName(o.GetRangeVar())
+	}
+	return "?"
+}
+
+func rangeVarName(r *pg_query.RangeVar) string {
+	if r == nil {
+		return "?"
+	}
+	if r.Schemaname != "" {
+		return r.Schemaname + "." + r.Relname
+	}
+	return r.Relname
+}
+
+// objectTypeName turns OBJECT_MATVIEW into "MATERIALIZED VIEW" and so on.
+func objectTypeName(t pg_query.ObjectType) string {
+	switch t {
+	case pg_query.ObjectType_OBJECT_MATVIEW:
+		return "MATERIALIZED VIEW"
+	case pg_query.ObjectType_OBJECT_FOREIGN_TABLE:
+		return "FOREIGN TABLE"
+	case pg_query.ObjectType_OBJECT_FDW:
+		return "FOREIGN DATA WRAPPER"
+	case pg_query.ObjectType_OBJECT_FOREIGN_SERVER:
+		return "SERVER"
+	case pg_query.ObjectType_OBJECT_EVENT_TRIGGER:
+		return "EVENT TRIGGER"
+	case pg_query.ObjectType_OBJECT_STATISTIC_EXT:
+		return "STATISTICS"
+	case pg_query.ObjectType_OBJECT_ACCESS_METHOD:
+		return "ACCESS METHOD"
+	case pg_query.ObjectType_OBJECT_OPCLASS:
+		return "OPERATOR CLASS"
+	case pg_query.ObjectType_OBJECT_OPFAMILY:
+		return "OPERATOR FAMILY"
+	case pg_query.ObjectType_OBJECT_TSCONFIGURATION:
+		return "TEXT SEARCH CONFIGURATION"
+	case pg_query.ObjectType_OBJECT_TSDICTIONARY:
+		return "TEXT SEARCH DICTIONARY"
+	case pg_query.ObjectType_OBJECT_TSPARSER:
+		return "TEXT SEARCH PARSER"
+	case pg_query.ObjectType_OBJECT_TSTEMPLATE:
+		return "TEXT SEARCH TEMPLATE"
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(t.String(), "OBJECT_"), "_", " ")
+}

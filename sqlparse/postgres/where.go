@@ -1,0 +1,561 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// scope is what a predicate can say about the rows of the statement's target
+// table. A DELETE or UPDATE is bounded only when its predicate is
+// rowDependent: a predicate that is always true reaches every row, and one
+// that has the same value for every row (it references no column of the
+// target: WHERE $1, WHERE EXISTS (SELECT 1), WHERE random() < 2) reaches
+// every row or none — which one is not known until it runs.
+type scope int
+
+const (
+	rowDependent scope = iota
+	alwaysTrue
+	alwaysFalse
+	rowIndependent
+)
+
+// konst is a literal value known at parse time.
+type konst struct {
+	kind byte // 'n' number, 's' string, 'b' bool, '0' null
+	num  float64
+	str  string
+	b    bool
+}
+
+type result struct {
+	scope scope
+	k     *konst // set when the expression is a known literal
+}
+
+// predicate evaluates WHERE-like expressions against one target table.
+type predicate struct {
+	w *walker
+	// targets holds the names by which the target's columns may be
+	// qualified (table name, alias).
+	targets map[string]bool
+	// strictUnqualified: when other tables are joined in (USING, FROM),
+	// an unqualified column may belong to any of them, so it does not
+	// prove that the predicate depends on the target's rows.
+	strictUnqualified bool
+}
+
+func newPredicate(w *walker, rel *pg_query.RangeVar, joined bool) *predicate {
+	p := &predicate{w: w, targets: map[string]bool{}, strictUnqualified: joined}
+	if rel != nil {
+		p.targets[rel.Relname] = true
+		if rel.Alias != nil && rel.Alias.Aliasname != "" {
+			// With an alias the table name can no longer qualify
+			// columns, but keeping it is harmless.
+			p.targets[rel.Alias.Aliasname] = true
+		}
+	}
+	return p
+}
+
+// rowScope checks a DELETE or UPDATE for reaching every row.
+func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where *pg_query.Node,
+	verb, effect string, cat sqlparse.Category, ruleNoWhere, ruleAlways string) {
+	name := rangeVarName(rel)
+	if where == nil {
+		w.add(cat, ruleNoWhere, name,
+			fmt.Sprintf("%s %s has no WHERE clause, so it would %s every row of %s", verb, name, effect, name))
+		return
+	}
+	p := newPredicate(w, rel, len(joined) > 0)
+	switch r := p.eval(where); r.scope {
+	case alwaysTrue:
+		w.add(cat, ruleAlways, name,
+			fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s", verb, name, effect, name))
+	case rowIndependent:
+		w.add(cat, ruleAlways, name,
+			fmt.Sprintf("the WHERE clause of %s %s does not depend on the rows of %s (no column of it decides the outcome), so it would %s every row or none",
+				verb, name, name, effect))
+	}
+}
+
+// merge checks each WHEN MATCHED THEN DELETE/UPDATE arm of a MERGE: the arm
+// reaches every target row when the join condition and the arm's own
+// condition together do not depend on the target row.
+func (w *walker) merge(n *pg_query.MergeStmt) {
+	name := rangeVarName(n.Relation)
+	for _, c := range n.MergeWhenClauses {
+		wc := c.GetMergeWhenClause()
+		if wc == nil || !wc.Matched {
+			continue
+		}
+		var cat sqlparse.Category
+		var rule, effect string
+		switch wc.CommandType {
+		case pg_query.CmdType_CMD_DELETE:
+			cat, rule, effect = sqlparse.CategoryDelete, RuleDeleteAlways, "delete"
+		case pg_query.CmdType_CMD_UPDATE:
+			cat, rule, effect = sqlparse.CategoryUpdate, RuleUpdateAlways, "change"
+		default:
+			continue
+		}
+		p := newPredicate(w, n.Relation, true)
+		r := p.eval(n.JoinCondition)
+		if wc.Condition != nil {
+			r = p.and([]result{r, p.eval(wc.Condition)}, nil)
+		}
+		if r.scope == alwaysTrue || r.scope == rowIndependent {
+			w.add(cat, rule, name,
+				fmt.Sprintf("MERGE INTO %s ... WHEN MATCHED THEN %s: the ON condition does not tie rows of %s to the source, so it would %s every row of %s",
+					name, strings.TrimPrefix(wc.CommandType.String(), "CMD_"), name, effect, name))
+		}
+	}
+}
+
+func (p *predicate) eval(n *pg_query.Node) result {
+	if n == nil {
+		return result{scope: alwaysTrue}
+	}
+	switch e := n.Node.(type) {
+	case *pg_query.Node_AConst:
+		return p.constant(e.AConst)
+	case *pg_query.Node_TypeCast:
+		r := p.eval(e.TypeCast.Arg)
+		if r.k != nil && isBoolType(e.TypeCast.TypeName) {
+			return castBool(r.k)
+		}
+		return r
+	case *pg_query.Node_ColumnRef:
+		if p.refersToTarget(e.ColumnRef) {
+			return result{scope: rowDependent}
+		}
+		return result{scope: rowIndependent}
+	case *pg_query.Node_CurrentOfExpr:
+		return result{scope: rowDependent} // one row: the cursor's
+	case *pg_query.Node_ParamRef:
+		return result{scope: rowIndependent}
+	case *pg_query.Node_BoolExpr:
+		args := make([]result, len(e.BoolExpr.Args))
+		for i, a := range e.BoolExpr.Args {
+			args[i] = p.eval(a)
+		}
+		switch e.BoolExpr.Boolop {
+		case pg_query.BoolExprType_AND_EXPR:
+			return p.and(args, e.BoolExpr.Args)
+		case pg_query.BoolExprType_OR_EXPR:
+			return p.or(args, e.BoolExpr.Args)
+		case pg_query.BoolExprType_NOT_EXPR:
+			return not(args[0])
+		}
+	case *pg_query.Node_AExpr:
+		return p.aExpr(e.AExpr)
+	case *pg_query.Node_NullTest:
+		r := p.eval(e.NullTest.Arg)
+		if r.k != nil {
+			isNull := r.k.kind == '0'
+			return boolResult(isNull == (e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NULL))
+		}
+		return dependence(r)
+	case *pg_query.Node_BooleanTest:
+		r := p.eval(e.BooleanTest.Arg)
+		switch e.BooleanTest.Booltesttype {
+		case pg_query.BoolTestType_IS_TRUE, pg_query.BoolTestType_IS_NOT_FALSE:
+			if r.scope == alwaysTrue || r.scope == alwaysFalse {
+				return result{scope: r.scope}
+			}
+		case pg_query.BoolTestType_IS_FALSE, pg_query.BoolTestType_IS_NOT_TRUE:
+			if r.scope == alwaysTrue || r.scope == alwaysFalse {
+				return not(result{scope: r.scope})
+			}
+		}
+		return dependence(r)
+	case *pg_query.Node_CaseExpr:
+		return p.caseExpr(e.CaseExpr)
+	}
+	// Anything else (function calls, subqueries, arithmetic, IN lists,
+	// COALESCE, row constructors ...) depends on the row exactly when a
+	// column of the target appears somewhere inside it.
+	if p.mentionsTarget(n) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+// dependence keeps only whether r depends on the row: an expression over a
+// row-dependent operand is row-dependent, anything else is treated as having
+// the same (unknown) value for every row.
+func dependence(r result) result {
+	if r.scope == rowDependent {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+func boolResult(b bool) result {
+	if b {
+		return result{scope: alwaysTrue, k: &konst{kind: 'b', b: true}}
+	}
+	return result{scope: alwaysFalse, k: &konst{kind: 'b', b: false}}
+}
+
+func not(r result) result {
+	switch r.scope {
+	case alwaysTrue:
+		return boolResult(false)
+	case alwaysFalse:
+		if r.k != nil && r.k.kind == '0' {
+			return r // NOT NULL is NULL
+		}
+		return boolResult(true)
+	}
+	return result{scope: r.scope}
+}
+
+func (p *predicate) constant(c *pg_query.A_Const) result {
+	p.w.literalSensitive = true
+	switch {
+	case c.Isnull:
+		// WHERE NULL matches nothing.
+		return result{scope: alwaysFalse, k: &konst{kind: '0'}}
+	case c.GetBoolval() != nil:
+		return boolResult(c.GetBoolval().Boolval)
+	case c.GetIval() != nil:
+		return result{scope: rowIndependent, k: &konst{kind: 'n', num: float64(c.GetIval().Ival)}}
+	case c.GetFval() != nil:
+		f, err := strconv.ParseFloat(c.GetFval().Fval, 64)
+		if err != nil {
+			return result{scope: rowIndependent}
+		}
+		return result{scope: rowIndependent, k: &konst{kind: 'n', num: f}}
+	case c.GetSval() != nil:
+		return result{scope: rowIndependent, k: &konst{kind: 's', str: c.GetSval().Sval}}
+	case c.GetBsval() != nil:
+		return result{scope: rowIndependent, k: &konst{kind: 's', str: c.GetBsval().Bsval}}
+	}
+	return result{scope: rowIndependent}
+}
+
+func isBoolType(t *pg_query.TypeName) bool {
+	if t == nil {
+		return false
+	}
+	n := lastName(t.Names)
+	return n == "bool" || n == "boolean"
+}
+
+func castBool(k *konst) result {
+	switch k.kind {
+	case 'b':
+		return boolResult(k.b)
+	case 'n':
+		return boolResult(k.num != 0)
+	case 's':
+		if v, ok := parseBool(k.str); ok {
+			return boolResult(v)
+		}
+	case '0':
+		return result{scope: alwaysFalse, k: k}
+	}
+	return result{scope: rowIndependent}
+}
+
+// and combines conjuncts: false wins, true drops out, one row-dependent
+// conjunct bounds the whole, and a contradiction (x IS NULL AND x IS NOT
+// NULL) is false.
+func (p *predicate) and(args []result, nodes []*pg_query.Node) result {
+	dependent, independent := false, false
+	for _, a := range args {
+		switch a.scope {
+		case alwaysFalse:
+			return boolResult(false)
+		case rowDependent:
+			dependent = true
+		case rowIndependent:
+			independent = true
+		}
+	}
+	if p.hasComplementaryPair(nodes) {
+		return boolResult(false)
+	}
+	switch {
+	case dependent:
+		return result{scope: rowDependent}
+	case independent:
+		return result{scope: rowIndependent}
+	}
+	return boolResult(true)
+}
+
+// or combines disjuncts: true wins; a row-independent disjunct may be true
+// for every row; x IS NULL OR x IS NOT NULL (and p OR NOT p) is true.
+func (p *predicate) or(args []result, nodes []*pg_query.Node) result {
+	dependent, independent := false, false
+	for _, a := range args {
+		switch a.scope {
+		case alwaysTrue:
+			return boolResult(true)
+		case rowDependent:
+			dependent = true
+		case rowIndependent:
+			independent = true
+		}
+	}
+	if p.hasComplementaryPair(nodes) {
+		return boolResult(true)
+	}
+	switch {
+	case independent:
+		return result{scope: rowIndependent}
+	case dependent:
+		return result{scope: rowDependent}
+	}
+	return boolResult(false)
+}
+
+// hasComplementaryPair finds two operands where one is the negation of the
+// other: x IS NULL / x IS NOT NULL, or p / NOT p.
+func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
+	for i, a := range nodes {
+		for _, b := range nodes[i+1:] {
+			if p.complementary(a, b) || p.complementary(b, a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *predicate) complementary(a, b *pg_query.Node) bool {
+	if na, nb := a.GetNullTest(), b.GetNullTest(); na != nil && nb != nil {
+		return na.Nulltesttype != nb.Nulltesttype && p.same(na.Arg, nb.Arg)
+	}
+	if nb := b.GetBoolExpr(); nb != nil && nb.Boolop == pg_query.BoolExprType_NOT_EXPR && len(nb.Args) == 1 {
+		return p.same(a, nb.Args[0])
+	}
+	return false
+}
+
+var comparisonOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+func (p *predicate) aExpr(e *pg_query.A_Expr) result {
+	op := lastName(e.Name)
+	switch e.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_OP:
+		if !comparisonOps[op] {
+			break
+		}
+		l, r := p.eval(e.Lexpr), p.eval(e.Rexpr)
+		if l.k != nil && r.k != nil {
+			if v, ok := compare(op, l.k, r.k); ok {
+				return boolResult(v)
+			}
+			return result{scope: rowIndependent}
+		}
+		if l.scope == rowDependent || r.scope == rowDependent {
+			if p.same(e.Lexpr, e.Rexpr) {
+				// x = x is true for every row where x is not NULL;
+				// treat it as reaching every row.
+				return boolResult(op == "=" || op == "<=" || op == ">=")
+			}
+			return result{scope: rowDependent}
+		}
+		return result{scope: rowIndependent}
+	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
+		if p.same(e.Lexpr, e.Rexpr) {
+			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
+		}
+	}
+	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: e}}) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+// compare folds a comparison of two literals the way PostgreSQL would for
+// the common cases (numbers with numbers, strings with strings, booleans).
+func compare(op string, a, b *konst) (bool, bool) {
+	if a.kind == '0' || b.kind == '0' {
+		return false, true // NULL compares to nothing: the row is not reached
+	}
+	var c int
+	switch {
+	case a.kind == 'n' && b.kind == 'n':
+		c = cmpOrdered(a.num, b.num)
+	case a.kind == 's' && b.kind == 's':
+		c = strings.Compare(a.str, b.str)
+	case a.kind == 'n' && b.kind == 's', a.kind == 's' && b.kind == 'n':
+		// '1' = 1: the string is coerced to the number's type.
+		x, y := a, b
+		if a.kind == 's' {
+			x, y = b, a
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(y.str), 64)
+		if err != nil {
+			return false, false
+		}
+		c = cmpOrdered(x.num, f)
+		if a.kind == 's' {
+			c = -c
+		}
+	case a.kind == 'b' && b.kind == 'b':
+		c = cmpOrdered(boolInt(a.b), boolInt(b.b))
+	default:
+		return false, false
+	}
+	switch op {
+	case "=":
+		return c == 0, true
+	case "<>", "!=":
+		return c != 0, true
+	case "<":
+		return c < 0, true
+	case "<=":
+		return c <= 0, true
+	case ">":
+		return c > 0, true
+	case ">=":
+		return c >= 0, true
+	}
+	return false, false
+}
+
+func cmpOrdered(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func boolInt(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// caseExpr is always true when every branch result is, always false when
+// every branch result is; otherwise it depends on what it reads.
+func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
+	allTrue, allFalse := true, true
+	results := []*pg_query.Node{c.Defresult}
+	for _, a := range c.Args {
+		if cw := a.GetCaseWhen(); cw != nil {
+			results = append(results, cw.Result)
+		}
+	}
+	for _, r := range results {
+		if r == nil { // no ELSE: NULL
+			allTrue = false
+			continue
+		}
+		v := p.eval(r)
+		allTrue = allTrue && v.scope == alwaysTrue
+		allFalse = allFalse && v.scope == alwaysFalse
+	}
+	switch {
+	case allTrue:
+		return boolResult(true)
+	case allFalse:
+		return boolResult(false)
+	}
+	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: c}}) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+// refersToTarget reports whether a column reference names a column of the
+// target table: qualified by its name or alias, or unqualified when no other
+// table is in scope.
+func (p *predicate) refersToTarget(c *pg_query.ColumnRef) bool {
+	if len(c.Fields) < 2 {
+		return !p.strictUnqualified
+	}
+	return p.targets[c.Fields[len(c.Fields)-2].GetString_().GetSval()]
+}
+
+// mentionsTarget reports whether any column reference under n refers to the
+// target. Inside subqueries only qualified references count: an unqualified
+// name there resolves to the subquery's own tables first.
+func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
+	found := false
+	var visit func(m protoreflect.Message, inSubquery bool)
+	visit = func(m protoreflect.Message, inSubquery bool) {
+		if found {
+			return
+		}
+		switch x := m.Interface().(type) {
+		case *pg_query.ColumnRef:
+			if inSubquery {
+				found = len(x.Fields) >= 2 && p.targets[x.Fields[len(x.Fields)-2].GetString_().GetSval()]
+			} else {
+				found = p.refersToTarget(x)
+			}
+			return
+		case *pg_query.CurrentOfExpr:
+			found = true
+			return
+		case *pg_query.SelectStmt:
+			inSubquery = true
+		}
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.IsList() && fd.Message() != nil:
+				l := v.List()
+				for i := 0; i < l.Len() && !found; i++ {
+					visit(l.Get(i).Message(), inSubquery)
+				}
+			case fd.Message() != nil && !fd.IsMap():
+				visit(v.Message(), inSubquery)
+			}
+			return !found
+		})
+	}
+	visit(n.ProtoReflect(), false)
+	return found
+}
+
+// same reports whether two expressions are the same tree, ignoring where in
+// the text they stand. Comparing trees reads literal values, so the verdict
+// becomes literal-sensitive.
+func (p *predicate) same(a, b *pg_query.Node) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	p.w.literalSensitive = true
+	return proto.Equal(withoutLocations(a), withoutLocations(b))
+}
+
+// withoutLocations returns a copy of n with every "location" field zeroed.
+func withoutLocations(n *pg_query.Node) proto.Message {
+	c := proto.Clone(n)
+	var clear func(m protoreflect.Message)
+	clear = func(m protoreflect.Message) {
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.Name() == "location":
+				m.Clear(fd)
+			case fd.IsList() && fd.Message() != nil:
+				l := v.List()
+				for i := 0; i < l.Len(); i++ {
+					clear(l.Get(i).Message())
+				}
+			case fd.Message() != nil && !fd.IsMap():
+				clear(v.Message())
+			}
+			return true
+		})
+	}
+	clear(c.ProtoReflect())
+	return c
+}

@@ -1,0 +1,118 @@
+// Package sqlparse turns SQL text into a dialect-neutral summary of what the
+// text would do when the server runs it: one Statement per top-level
+// statement, each carrying the Findings that policy cares about (a DROP, a
+// TRUNCATE, a DELETE that reaches every row, SQL that cannot be analysed).
+//
+// The dialect parsers live in leaf packages (sqlparse/postgres uses the
+// PostgreSQL server's own grammar through pg_query). This package holds the
+// shared types and the verdict cache; it never sees protocol bytes and makes
+// no policy decision: a Finding says what a statement does, the rules package
+// says whether that is allowed for whom.
+package sqlparse
+
+// Category groups findings that policy treats alike. Each category can be set
+// to an action in the configuration.
+type Category string
+
+const (
+	// CategoryDrop: the statement destroys a schema object (DROP of any
+	// kind, ALTER TABLE ... DROP COLUMN, unlinking a large object).
+	CategoryDrop Category = "drop"
+	// CategoryTruncate: TRUNCATE in any of its forms.
+	CategoryTruncate Category = "truncate"
+	// CategoryDelete: a DELETE that reaches every row of its table (no
+	// WHERE, a WHERE that is always true, or one that does not depend on
+	// the row at all).
+	CategoryDelete Category = "delete"
+	// CategoryUpdate: the same for UPDATE.
+	CategoryUpdate Category = "update"
+	// CategoryUnanalysable: what bulwark cannot judge statically: text
+	// that does not parse, dynamic SQL, COPY ... PROGRAM, a session whose
+	// lexing differs from the parser's.
+	CategoryUnanalysable Category = "unanalysable"
+)
+
+// Categories lists every category, in the order documentation shows them.
+var Categories = []Category{CategoryDrop, CategoryTruncate, CategoryDelete, CategoryUpdate, CategoryUnanalysable}
+
+// Finding is one thing a statement would do that policy may refuse.
+type Finding struct {
+	Category Category `json:"category"`
+	// Rule names the precise check that produced the finding, e.g.
+	// "drop-object", "delete-always-true". Rule names are stable: the
+	// audit log, the CLI and the documentation use them.
+	Rule string `json:"rule"`
+	// Object names what is affected when known (e.g. "TABLE public.users").
+	Object string `json:"object,omitempty"`
+	// Reason explains in one sentence, for the agent that sent the
+	// statement, what the statement would do.
+	Reason string `json:"reason"`
+}
+
+// Statement summarises one top-level statement.
+type Statement struct {
+	// Command is the statement's command word(s) as the server would name
+	// it in a command tag, e.g. "SELECT", "DROP TABLE", "DELETE".
+	Command string `json:"command"`
+	// Text is the statement's own text within the request (best effort:
+	// empty when the request could not be split).
+	Text string `json:"text,omitempty"`
+	// Findings are empty for a statement policy need not look at.
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Analysis is the summary of one request's SQL text. It is immutable once
+// built and may be shared between sessions through the cache.
+type Analysis struct {
+	Statements []Statement `json:"statements"`
+	// Fingerprint identifies the statement shape independent of literal
+	// values and formatting; the audit log stores it so that auditors can
+	// group events. Empty when the text did not parse.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// LiteralSensitive is set when some finding (or the absence of one)
+	// depends on the value of a literal, e.g. the folding of WHERE 1 = 1 or
+	// the body of a DO block. Such analyses are cached only under their
+	// exact text, never under the literal-free key.
+	LiteralSensitive bool `json:"-"`
+}
+
+// Findings returns every finding of every statement, in order.
+func (a *Analysis) Findings() []Finding {
+	var out []Finding
+	for _, s := range a.Statements {
+		out = append(out, s.Findings...)
+	}
+	return out
+}
+
+// Lexing describes session settings that change how the server reads SQL
+// text. A dialect analyser that cannot read text the way the server will under
+// these settings must report the text as unanalysable rather than guess.
+type Lexing struct {
+	// PostgreSQL: standard_conforming_strings as the server last reported
+	// it. When false, a backslash inside '...' escapes the next character.
+	NonStandardStrings bool
+	// PostgreSQL: client_encoding as the server last reported it, upper
+	// case (e.g. "UTF8", "SJIS"). Empty means UTF8.
+	ClientEncoding string
+	// MySQL: the session's sql_mode (upper case, comma separated).
+	SQLMode string
+}
+
+// Analyzer is implemented by each dialect.
+type Analyzer interface {
+	// Preflight reports, before any cache lookup, whether the session's
+	// lexing settings would make the server read text differently from
+	// the parser. When it returns a finding the text is not analysed and
+	// the finding stands alone.
+	Preflight(text string, lx Lexing) (Finding, bool)
+	// Analyze summarises text read with the parser's default lexing. It
+	// never fails: what it cannot read becomes a finding of
+	// CategoryUnanalysable.
+	Analyze(text string) *Analysis
+	// CacheKey returns a key under which the analysis of text may be
+	// shared with every other text that has the same key, provided the
+	// analysis is not LiteralSensitive. ok is false when the text has no
+	// such key (the caller then analyses it fully).
+	CacheKey(text string) (key string, ok bool)
+}
