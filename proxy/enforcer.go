@@ -114,12 +114,11 @@ func (e *Enforcer) refuse(ctx context.Context, s *gate.Session, req gate.Request
 				" (" + d.Finding.Reason + "), and in addition the refusal could not be written to the audit log, " +
 				"so bulwark refuses every statement it would record until the audit store is repaired. " + rules.Advice(rules.RuleAuditUnavailable),
 			Detail: "audit store error: " + err.Error(),
-			Hint:   rules.Advice(d.Finding.Rule),
 		}
 	}
 	log.Warn("statement refused")
 	r := rules.Explain(d, id)
-	return gate.Verdict{Code: refusalCode, Message: r.Message, Detail: r.Detail, Hint: r.Hint, EventID: id}
+	return gate.Verdict{Code: refusalCode, Message: r.Message, Detail: r.Detail, EventID: id}
 }
 
 func (e *Enforcer) now() time.Time {

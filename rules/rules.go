@@ -162,7 +162,6 @@ func Rules() map[string]sqlparse.Category {
 type Refusal struct {
 	Message string // one paragraph: what, which rule, why, what instead, audit event
 	Detail  string
-	Hint    string
 }
 
 // Explain words a block decision for the agent. eventID is the audit event
@@ -180,5 +179,5 @@ func Explain(d Decision, eventID int64) Refusal {
 		fmt.Fprintf(&msg, " Audit event %d.", eventID)
 	}
 	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q); nothing of this request was sent to the database.", f.Category, f.Rule)
-	return Refusal{Message: msg.String(), Detail: detail, Hint: Advice(f.Rule)}
+	return Refusal{Message: msg.String(), Detail: detail}
 }

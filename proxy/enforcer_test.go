@@ -1,0 +1,123 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwarkdb/bulwark/audit"
+	"github.com/bulwarkdb/bulwark/config"
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+)
+
+// failingStore stands for an audit store whose disk is gone.
+type failingStore struct{}
+
+func (failingStore) Record(context.Context, audit.Event) (int64, error) {
+	return 0, errors.New("disk I/O error")
+}
+func (failingStore) List(context.Context, audit.Filter) ([]audit.Event, error) { return nil, nil }
+func (failingStore) Close() error                                              { return nil }
+
+func testEnforcer(t *testing.T, store audit.Store, mutate func(*config.Config)) *Enforcer {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.Upstream.Postgres.Address = "127.0.0.1:1"
+	cfg.Identity.Humans.Users = []string{"dba"}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return NewEnforcer(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+func agentSession() *gate.Session {
+	return &gate.Session{ID: "s1", Protocol: "postgres", ClientAddr: "127.0.0.1:5000", Database: "app", User: "agent_x", Kind: gate.Agent}
+}
+
+var standard = gate.Lexing{StandardConformingStrings: true}
+
+func TestEnforcer(t *testing.T) {
+	ctx := context.Background()
+	store, err := audit.OpenSQLite(filepath.Join(t.TempDir(), "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	e := testEnforcer(t, store, nil)
+
+	t.Run("an agent's DROP is refused and recorded before the answer", func(t *testing.T) {
+		v := e.Check(ctx, agentSession(), standard, gate.Request{Source: gate.SourceQuery, SQL: "SELECT 1; DROP TABLE users"}, nil)
+		if v.Allow || v.Code != "42501" || v.EventID == 0 {
+			t.Fatalf("got %+v", v)
+		}
+		if !strings.Contains(v.Message, "drop-object") || !strings.Contains(v.Message, "users") {
+			t.Fatalf("message does not say what and which rule: %q", v.Message)
+		}
+		evs, err := store.List(ctx, audit.Filter{})
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("no event: %v", err)
+		}
+		ev := evs[0]
+		if ev.ID != v.EventID || ev.User != "agent_x" || ev.Rule != "drop-object" || ev.Category != "drop" ||
+			ev.Action != "block" || ev.Protocol != "postgres" || ev.Database != "app" || ev.Kind != "agent" ||
+			ev.Statement != "SELECT 1; DROP TABLE users" || ev.Fingerprint == "" || ev.SessionID != "s1" {
+			t.Fatalf("event does not describe the refusal: %+v", ev)
+		}
+	})
+	t.Run("a human's DROP passes", func(t *testing.T) {
+		s := agentSession()
+		s.Kind = gate.Human
+		if v := e.Check(ctx, s, standard, gate.Request{SQL: "DROP TABLE users"}, nil); !v.Allow {
+			t.Fatalf("human refused: %+v", v)
+		}
+	})
+	t.Run("an oversized statement is refused unread", func(t *testing.T) {
+		small := testEnforcer(t, store, func(c *config.Config) { c.Limits.MaxStatementBytes = 100 })
+		v := small.Check(ctx, agentSession(), standard, gate.Request{SQL: "SELECT " + strings.Repeat("1,", 100) + "1"}, nil)
+		if v.Allow || !strings.Contains(v.Message, "statement-too-large") {
+			t.Fatalf("got %+v", v)
+		}
+	})
+	t.Run("a protocol-level refusal is recorded under its rule", func(t *testing.T) {
+		v := e.Check(ctx, agentSession(), standard, gate.Request{Source: gate.SourceRequest, Refusal: "fastpath-call", Reason: "by OID"}, nil)
+		if v.Allow || !strings.Contains(v.Message, "fastpath-call") {
+			t.Fatalf("got %+v", v)
+		}
+	})
+	t.Run("an allowed category passes for agents", func(t *testing.T) {
+		lax := testEnforcer(t, store, func(c *config.Config) { c.Policy.Truncate = config.ActionAllow })
+		if v := lax.Check(ctx, agentSession(), standard, gate.Request{SQL: "TRUNCATE t"}, nil); !v.Allow {
+			t.Fatalf("got %+v", v)
+		}
+	})
+	t.Run("classification follows the identity rules", func(t *testing.T) {
+		if e.Classify(&gate.Session{User: "dba", ApplicationName: "psql"}) != gate.Human {
+			t.Fatal("dba should be human")
+		}
+		if e.Classify(&gate.Session{User: "someone"}) != gate.Agent {
+			t.Fatal("unknown users default to agent")
+		}
+	})
+}
+
+func TestEnforcerFailsClosedWithoutAudit(t *testing.T) {
+	e := testEnforcer(t, failingStore{}, nil)
+	v := e.Check(context.Background(), agentSession(), standard, gate.Request{SQL: "TRUNCATE t"}, nil)
+	if v.Allow {
+		t.Fatal("statement allowed although its refusal could not be recorded")
+	}
+	if !strings.Contains(v.Message, "audit") || !strings.Contains(v.Detail, "disk I/O error") {
+		t.Fatalf("the agent is not told the audit store failed: %+v", v)
+	}
+	// Statements that need no record still run.
+	if v := e.Check(context.Background(), agentSession(), standard, gate.Request{SQL: "SELECT 1"}, nil); !v.Allow {
+		t.Fatalf("benign statement refused: %+v", v)
+	}
+}

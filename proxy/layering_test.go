@@ -1,0 +1,39 @@
+package proxy
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayering holds the import rules of the design: protocol engines see
+// decisions, never syntax trees or the audit store; policy and analysis
+// never see the proxy; policy does not reach into a dialect parser.
+func TestLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "github.com/bulwarkdb/bulwark/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/bulwarkdb/bulwark/"
+	forbidden := []struct{ from, to string }{
+		{"proxy/pgwire", "sqlparse"}, {"proxy/pgwire", "audit"}, {"proxy/pgwire", "rules"},
+		{"proxy/gate", "sqlparse"}, {"proxy/gate", "audit"}, {"proxy/gate", "rules"},
+		{"rules", "proxy"}, {"sqlparse", "proxy"}, {"audit", "proxy"}, {"sqlparse", "rules"},
+		{"rules", "sqlparse/postgres"}, {"rules", "audit"},
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		for _, dep := range fields[1:] {
+			if !strings.HasPrefix(dep, mod) {
+				continue
+			}
+			dep = strings.TrimPrefix(dep, mod)
+			for _, f := range forbidden {
+				if (pkg == f.from || strings.HasPrefix(pkg, f.from+"/")) && (dep == f.to || strings.HasPrefix(dep, f.to+"/")) {
+					t.Errorf("%s depends on %s", pkg, dep)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package sqlparse_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
+)
+
+// countingAnalyzer counts full analyses so tests can tell a cache hit from a
+// parse.
+type countingAnalyzer struct {
+	*postgres.Analyzer
+	parses int
+}
+
+func (c *countingAnalyzer) Analyze(text string) *sqlparse.Analysis {
+	c.parses++
+	return c.Analyzer.Analyze(text)
+}
+
+func rulesOf(a *sqlparse.Analysis) []string {
+	var out []string
+	for _, f := range a.Findings() {
+		out = append(out, f.Rule)
+	}
+	return out
+}
+
+func TestCache(t *testing.T) {
+	t.Run("statements that differ only in literals share one parse", func(t *testing.T) {
+		an := &countingAnalyzer{Analyzer: postgres.New()}
+		c := sqlparse.NewCache(an, 100)
+		for i := 0; i < 50; i++ {
+			a := c.Analyze("SELECT abalance FROM pgbench_accounts WHERE aid = "+strconv.Itoa(i), sqlparse.Lexing{})
+			if len(a.Findings()) != 0 {
+				t.Fatalf("benign select refused: %v", rulesOf(a))
+			}
+		}
+		if an.parses != 1 {
+			t.Fatalf("want 1 parse for 50 literal variants, got %d", an.parses)
+		}
+	})
+	t.Run("a verdict that depends on a literal is not shared with other literals", func(t *testing.T) {
+		an := &countingAnalyzer{Analyzer: postgres.New()}
+		c := sqlparse.NewCache(an, 100)
+		// Same normalised form ($1 = $2), opposite verdicts.
+		if got := rulesOf(c.Analyze("DELETE FROM t WHERE 1 = 2", sqlparse.Lexing{})); len(got) != 0 {
+			t.Fatalf("WHERE 1 = 2 matches nothing and should be allowed, got %v", got)
+		}
+		if got := rulesOf(c.Analyze("DELETE FROM t WHERE 1 = 1", sqlparse.Lexing{})); len(got) != 1 || got[0] != "delete-always-true" {
+			t.Fatalf("WHERE 1 = 1 must be refused after WHERE 1 = 2 was cached, got %v", got)
+		}
+		// And the other way round, against a warm cache.
+		if got := rulesOf(c.Analyze("DELETE FROM t WHERE 1 = 2", sqlparse.Lexing{})); len(got) != 0 {
+			t.Fatalf("cached tautology leaked to WHERE 1 = 2: %v", got)
+		}
+	})
+	t.Run("DO bodies are never shared through the literal-free key", func(t *testing.T) {
+		c := sqlparse.NewCache(postgres.New(), 100)
+		if got := rulesOf(c.Analyze("DO $$BEGIN PERFORM 1; END$$", sqlparse.Lexing{})); len(got) != 0 {
+			t.Fatalf("benign DO refused: %v", got)
+		}
+		got := rulesOf(c.Analyze("DO $$BEGIN DELETE FROM t; END$$", sqlparse.Lexing{}))
+		if len(got) != 1 || got[0] != "delete-no-where" {
+			t.Fatalf("destructive DO body after a benign one: got %v", got)
+		}
+	})
+	t.Run("EXPLAIN options are read from the exact text", func(t *testing.T) {
+		c := sqlparse.NewCache(postgres.New(), 100)
+		if got := rulesOf(c.Analyze("EXPLAIN (ANALYZE 0) DELETE FROM t", sqlparse.Lexing{})); len(got) != 0 {
+			t.Fatalf("EXPLAIN (ANALYZE 0) does not execute: %v", got)
+		}
+		if got := rulesOf(c.Analyze("EXPLAIN (ANALYZE 1) DELETE FROM t", sqlparse.Lexing{})); len(got) == 0 {
+			t.Fatal("EXPLAIN (ANALYZE 1) executes the DELETE and must be refused")
+		}
+	})
+	t.Run("session lexing is checked before any cache lookup", func(t *testing.T) {
+		c := sqlparse.NewCache(postgres.New(), 100)
+		text := `SELECT '\' , ' ; DROP TABLE t; --'`
+		if got := rulesOf(c.Analyze(text, sqlparse.Lexing{})); len(got) != 0 {
+			t.Fatalf("with standard strings the text is one SELECT: %v", got)
+		}
+		got := rulesOf(c.Analyze(text, sqlparse.Lexing{NonStandardStrings: true}))
+		if len(got) != 1 || got[0] != "lexer-mismatch" {
+			t.Fatalf("with standard_conforming_strings off the server reads a DROP: got %v", got)
+		}
+	})
+	t.Run("a disabled cache still analyses", func(t *testing.T) {
+		c := sqlparse.NewCache(postgres.New(), 0)
+		if got := rulesOf(c.Analyze("TRUNCATE t", sqlparse.Lexing{})); len(got) != 1 {
+			t.Fatalf("got %v", got)
+		}
+		if c.Len() != 0 {
+			t.Fatal("disabled cache holds entries")
+		}
+	})
+}
+
+// BenchmarkCache measures the cost of judging a simple-protocol statement
+// with a new literal each time (pgbench -S -M simple), against a full parse.
+func BenchmarkCache(b *testing.B) {
+	queries := make([]string, 1024)
+	for i := range queries {
+		queries[i] = "SELECT abalance FROM pgbench_accounts WHERE aid = " + strconv.Itoa(i*7919+13) + ";"
+	}
+	b.Run("cached with new literals", func(b *testing.B) {
+		c := sqlparse.NewCache(postgres.New(), 10000)
+		for i := 0; i < b.N; i++ {
+			c.Analyze(queries[i%len(queries)], sqlparse.Lexing{})
+		}
+	})
+	b.Run("full parse", func(b *testing.B) {
+		a := postgres.New()
+		for i := 0; i < b.N; i++ {
+			a.Analyze(queries[i%len(queries)])
+		}
+	})
+	b.Run("exact text hit", func(b *testing.B) {
+		c := sqlparse.NewCache(postgres.New(), 10000)
+		q := "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
+		for i := 0; i < b.N; i++ {
+			c.Analyze(q, sqlparse.Lexing{})
+		}
+	})
+}
