@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"log/slog"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -49,7 +50,18 @@ func (e *Enforcer) Classify(s *gate.Session) gate.Kind {
 }
 
 // Check implements gate.Enforcer.
-func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, up gate.Upstream) gate.Verdict {
+func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, up gate.Upstream) (v gate.Verdict) {
+	defer func() {
+		// A statement that makes the analyser fail is one bulwark cannot
+		// analyse: refuse it (fail closed) and keep the session.
+		if p := recover(); p != nil {
+			e.Log.Error("analysis failed", "session", s.ID, "panic", p, "stack", string(debug.Stack()))
+			an := single(sqlparse.Finding{Category: sqlparse.CategoryUnanalysable, Rule: "parse-error",
+				Reason: "bulwark failed while analysing this statement"}, req.SQL)
+			st := an.Statements[0]
+			v = e.refuse(ctx, s, req, an, rules.Decision{Action: rules.Block, Finding: st.Findings[0], Statement: st})
+		}
+	}()
 	kind := rules.Agent
 	if s.Kind == gate.Human {
 		kind = rules.Human
@@ -71,12 +83,13 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 				NonStandardStrings: !lx.StandardConformingStrings,
 				ClientEncoding:     lx.ClientEncoding,
 				SQLMode:            lx.SQLMode,
+				Uncertain:          lx.Uncertain,
 			})
 		}
 	}
 	d := e.Policy.Decide(kind, an)
 	if d.Action == rules.Allow {
-		return gate.Verdict{Allow: true}
+		return gate.Verdict{Allow: true, ChangesLexing: an.ChangesLexing()}
 	}
 	return e.refuse(ctx, s, req, an, d)
 }

@@ -59,6 +59,11 @@ type Statement struct {
 	Text string `json:"text,omitempty"`
 	// Findings are empty for a statement policy need not look at.
 	Findings []Finding `json:"findings,omitempty"`
+	// ChangesLexing is set when running the statement may change session
+	// settings that decide how the server reads later statements (see
+	// Lexing): a later statement must then be judged under the settings
+	// the server reports after this one, not before.
+	ChangesLexing bool `json:"changes_lexing,omitempty"`
 }
 
 // Analysis is the summary of one request's SQL text. It is immutable once
@@ -74,6 +79,17 @@ type Analysis struct {
 	// the body of a DO block. Such analyses are cached only under their
 	// exact text, never under the literal-free key.
 	LiteralSensitive bool `json:"-"`
+}
+
+// ChangesLexing reports whether any statement may change how the server
+// reads later statements.
+func (a *Analysis) ChangesLexing() bool {
+	for _, s := range a.Statements {
+		if s.ChangesLexing {
+			return true
+		}
+	}
+	return false
 }
 
 // Findings returns every finding of every statement, in order.
@@ -97,6 +113,10 @@ type Lexing struct {
 	ClientEncoding string
 	// MySQL: the session's sql_mode (upper case, comma separated).
 	SQLMode string
+	// Uncertain is set when an earlier statement that may change these
+	// settings has not run yet (it is queued in the same pipeline), so
+	// the settings in force when the server reads this text are unknown.
+	Uncertain bool
 }
 
 // Analyzer is implemented by each dialect.

@@ -42,6 +42,9 @@ type Lexing struct {
 	StandardConformingStrings bool
 	ClientEncoding            string
 	SQLMode                   string
+	// Uncertain: a statement queued ahead of this one in the same
+	// pipeline may change these settings before the server reads it.
+	Uncertain bool
 }
 
 // Source says which protocol path carried the SQL text.
@@ -80,6 +83,10 @@ type Verdict struct {
 	Hint    string
 	// EventID is the audit event recording the refusal (0 when none).
 	EventID int64
+	// ChangesLexing (allowed requests only): running the request may
+	// change the Lexing settings, so the engine must judge later requests
+	// under the settings the server reports after this one.
+	ChangesLexing bool
 }
 
 // Upstream lets the enforcer run statements of its own on a session's

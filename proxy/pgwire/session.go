@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -26,9 +27,19 @@ import (
 // request loop records which answer will close it (ReadyForQuery for a Query
 // or Sync, ParseComplete for a Parse, and so on), and the answer loop pops
 // entries as the answers pass. An empty queue means the upstream has answered
-// everything the client asked, which is the only moment bulwark may write an
-// answer of its own to the client (a refusal) or speak to the upstream itself
-// (Exec): answers never interleave and never arrive out of order.
+// everything the client asked, the only moment bulwark may speak to the
+// upstream itself (Exec).
+//
+// A refused request is not answered by bulwark out of band. In its place the
+// request loop sends the upstream a stand-in that is certain to fail and
+// touches nothing: a Parse of a text that is not SQL, under a statement name
+// private to the session. The server then does exactly what it does after any
+// error: aborts an open transaction or the implicit one of a pipeline,
+// ignores extended-protocol messages until Sync, reports the true status in
+// ReadyForQuery. When the stand-in's ErrorResponse comes back, the answer
+// loop replaces it with the refusal. So refusals reach the client in order
+// with every other answer, and the client's view of the transaction is the
+// server's own.
 type agentSession struct {
 	c   *conn
 	log *slog.Logger
@@ -39,8 +50,10 @@ type agentSession struct {
 	// expect holds, in order, the kind of each message forwarded upstream
 	// whose answer has not passed yet: 'Q' Query or FunctionCall, 'P'
 	// Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'S' Sync,
-	// 'X' a query of bulwark's own (Exec).
-	expect   []byte
+	// 'X' a query of bulwark's own (Exec), 'R' a refusal's stand-in.
+	expect []byte
+	// refusals holds the verdict of each 'R' in expect, in order.
+	refusals []gate.Verdict
 	dead     bool // the answer loop has ended
 	txStatus byte
 	lex      gate.Lexing
@@ -52,8 +65,16 @@ type agentSession struct {
 	batch      []byte // extended-protocol messages buffered since the last Sync/Flush
 	batchKinds []byte // their kinds, for expect
 	refusal    *gate.Verdict
-	errorSent  bool // the refusal's ErrorResponse went out; drop messages until Sync
+	stoodIn    bool // the refusal's stand-in went upstream; drop messages until Sync
+	// batchChangesLexing: a Parse in the buffered request may change how
+	// the server reads later statements; lexPending: a forwarded request
+	// may have, and its answer has not been seen yet.
+	batchChangesLexing bool
+	lexPending         bool
 	scratch    []byte
+	// standInName names the stand-in's statement: random, so that no
+	// statement of the client's can be hit by it.
+	standInName string
 }
 
 type serverMessage struct {
@@ -62,7 +83,7 @@ type serverMessage struct {
 }
 
 func newAgentSession(c *conn, log *slog.Logger) *agentSession {
-	a := &agentSession{c: c, log: log, txStatus: c.initialTx}
+	a := &agentSession{c: c, log: log, txStatus: c.initialTx, standInName: "bulwark_refused_" + newSessionID()}
 	a.idle = sync.NewCond(&a.mu)
 	a.lex.StandardConformingStrings = true
 	for _, p := range c.initialParams {
@@ -91,6 +112,10 @@ func (a *agentSession) run(ctx context.Context) error {
 
 func (a *agentSession) answerLoop() (err error) {
 	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("answer relay failed", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("answer relay failed: %v", p)
+		}
 		a.mu.Lock()
 		a.dead = true
 		a.idle.Broadcast()
@@ -133,7 +158,7 @@ func (a *agentSession) answerLoop() (err error) {
 			continue
 		}
 		switch h.typ {
-		case 'Z', 'S':
+		case 'Z', 'S', 'E':
 			// Small messages whose content bulwark tracks.
 			if small, err = readBody(r, h, small); err != nil {
 				return err
@@ -141,10 +166,16 @@ func (a *agentSession) answerLoop() (err error) {
 			if h.typ == 'S' {
 				a.parameterStatus(small)
 			}
-			if err := a.forwardWhole(h, small); err != nil {
+			if v := a.answered(h.typ, small); v != nil {
+				// The stand-in failed as intended: the client hears
+				// the refusal instead.
+				err = a.writeError(*v)
+			} else {
+				err = a.forwardWhole(h, small)
+			}
+			if err != nil {
 				return err
 			}
-			a.answered(h.typ, small)
 		default:
 			if err := a.forwardStream(h, r); err != nil {
 				return err
@@ -196,49 +227,64 @@ func copyN(w *bufio.Writer, r *bufio.Reader, n int) error {
 	return nil
 }
 
-// answered pops the answer queue as the upstream's answers pass.
-func (a *agentSession) answered(typ byte, body []byte) {
+// answered pops the answer queue as the upstream's answers pass. For the
+// ErrorResponse that answers a refusal's stand-in it returns the refusal to
+// send in its place.
+func (a *agentSession) answered(typ byte, body []byte) (standIn *gate.Verdict) {
 	switch typ {
 	case 'Z', '1', '2', '3', 'T', 'n', 'C', 'I', 's', 'E':
 	default:
-		return // rows, notices, copy data: not the end of anything
+		return nil // rows, notices, copy data: not the end of anything
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if typ == 'Z' && len(body) == 1 {
 		a.txStatus = body[0]
+		// A stand-in sent while the server was already ignoring
+		// messages up to Sync never got an answer of its own: the
+		// client already has an error for that request.
+		for len(a.expect) > 0 && a.expect[0] == 'R' {
+			a.popExpect()
+		}
 	}
 	if len(a.expect) > 0 {
 		head := a.expect[0]
-		done := false
-		switch head {
-		case 'Q', 'S', 'X':
-			done = typ == 'Z'
-		case 'P':
-			done = typ == '1'
-		case 'B':
-			done = typ == '2'
-		case 'D':
-			done = typ == 'T' || typ == 'n'
-		case 'E':
-			done = typ == 'C' || typ == 'I' || typ == 's'
-		case 'C':
-			done = typ == '3'
-		}
-		if typ == 'E' && head != 'Q' && head != 'S' && head != 'X' {
-			// After an error the server skips the extended-protocol
-			// messages up to the next Sync.
-			for len(a.expect) > 0 && a.expect[0] != 'S' {
-				a.expect = a.expect[1:]
-			}
-		} else if done {
-			a.expect = a.expect[1:]
+		switch {
+		case typ == 'E' && head == 'R':
+			v := a.refusals[0]
+			standIn = &v
+			a.skipToSync()
+		case typ == 'E' && head != 'Q' && head != 'S' && head != 'X':
+			a.skipToSync()
+		case typ == 'Z' && (head == 'Q' || head == 'S' || head == 'X'),
+			typ == '1' && head == 'P',
+			typ == '2' && head == 'B',
+			(typ == 'T' || typ == 'n') && head == 'D',
+			(typ == 'C' || typ == 'I' || typ == 's') && head == 'E',
+			typ == '3' && head == 'C':
+			a.popExpect()
 		}
 	}
 	if len(a.expect) == 0 {
 		a.expect = a.expect[:0:0]
 		a.idle.Broadcast()
 	}
+	return standIn
+}
+
+// skipToSync drops the answers the server will not send after an error in
+// the extended protocol: it ignores everything up to the next Sync.
+func (a *agentSession) skipToSync() {
+	for len(a.expect) > 0 && a.expect[0] != 'S' {
+		a.popExpect()
+	}
+}
+
+func (a *agentSession) popExpect() {
+	if a.expect[0] == 'R' {
+		a.refusals = a.refusals[1:]
+	}
+	a.expect = a.expect[1:]
 }
 
 // parameterStatus tracks the settings that change how the server reads SQL.
@@ -336,7 +382,16 @@ func (a *agentSession) readStatementBody(h header) (body []byte, tooLarge bool, 
 // query handles a simple-protocol Query: judged whole (every statement in
 // it), then forwarded or answered with ErrorResponse and ReadyForQuery.
 func (a *agentSession) query(h header) error {
-	if len(a.batch) > 0 || a.refusal != nil {
+	if a.refusal != nil {
+		// After an error the server ignores every message up to Sync,
+		// a Query included; so does bulwark after a refusal.
+		_, err := a.c.clientR.Discard(h.n)
+		if err == nil {
+			err = a.boundary(0)
+		}
+		return err
+	}
+	if len(a.batch) > 0 {
 		// A Query ends any extended-protocol request in progress.
 		if err := a.boundary(0); err != nil {
 			return err
@@ -358,11 +413,9 @@ func (a *agentSession) query(h header) error {
 		v = a.check(gate.SourceQuery, sql, len(sql))
 	}
 	if !v.Allow {
-		if err := a.waitIdle(); err != nil {
-			return err
-		}
-		return a.answerRefusal(v, true)
+		return a.standIn(v, 'S')
 	}
+	a.lexPending = a.lexPending || v.ChangesLexing
 	a.mu.Lock()
 	a.expect = append(a.expect, 'Q')
 	a.mu.Unlock()
@@ -408,10 +461,12 @@ func (a *agentSession) extended(h header) error {
 			a.c.fatal("08P01", "invalid Parse message", "")
 			return errors.New("malformed Parse")
 		}
-		if v := a.check(gate.SourceParse, sql, len(sql)); !v.Allow {
+		v := a.check(gate.SourceParse, sql, len(sql))
+		if !v.Allow {
 			a.refuseBatch(v)
 			return nil
 		}
+		a.batchChangesLexing = a.batchChangesLexing || v.ChangesLexing
 		a.batch = appendMessage(a.batch, h.typ, body)
 		a.batchKinds = append(a.batchKinds, h.typ)
 		return nil
@@ -429,33 +484,38 @@ func (a *agentSession) extended(h header) error {
 
 func (a *agentSession) refuseBatch(v gate.Verdict) {
 	a.refusal = &v
+	a.batchChangesLexing = false
 	a.batch = a.batch[:0]
 	a.batchKinds = a.batchKinds[:0]
 }
 
 // boundary ends an extended-protocol request at Sync ('S'), Flush ('H') or a
-// Query (0). An accepted request is forwarded with its boundary; a refused
-// one is answered with ErrorResponse, after which messages are dropped until
-// Sync, which gets ReadyForQuery — what the server itself does after an
-// error.
+// Query (0). An accepted request is forwarded with its boundary. A refused
+// one is replaced by the stand-in (see agentSession), followed by the same
+// boundary; after it, messages are dropped up to Sync, which is forwarded so
+// that the server leaves its ignore-until-Sync state and reports the true
+// transaction status.
 func (a *agentSession) boundary(typ byte) error {
 	if a.refusal != nil {
-		if !a.errorSent {
-			if err := a.waitIdle(); err != nil {
+		if !a.stoodIn {
+			a.stoodIn = true
+			end := typ
+			if end == 0 {
+				end = 'H'
+			}
+			if err := a.standIn(*a.refusal, end); err != nil {
 				return err
 			}
-			if err := a.writeError(*a.refusal); err != nil {
-				return err
+			if typ == 'S' {
+				a.refusal, a.stoodIn = nil, false
 			}
-			a.errorSent = true
+			return nil
 		}
-		if typ == 'S' {
-			a.refusal, a.errorSent = nil, false
-			if err := a.writeReady(); err != nil {
-				return err
-			}
+		if typ != 'S' {
+			return nil
 		}
-		return a.flushClient()
+		a.refusal, a.stoodIn = nil, false
+		a.batch, a.batchKinds = a.batch[:0], a.batchKinds[:0]
 	}
 	if typ != 0 {
 		a.batch = append(a.batch, typ, 0, 0, 0, 4)
@@ -466,6 +526,8 @@ func (a *agentSession) boundary(typ byte) error {
 	if len(a.batch) == 0 {
 		return nil
 	}
+	a.lexPending = a.lexPending || a.batchChangesLexing
+	a.batchChangesLexing = false
 	a.mu.Lock()
 	a.expect = append(a.expect, a.batchKinds...)
 	a.mu.Unlock()
@@ -475,6 +537,28 @@ func (a *agentSession) boundary(typ byte) error {
 	a.batch, a.batchKinds = a.batch[:0], a.batchKinds[:0]
 	if cap(a.batch) > 1<<20 {
 		a.batch = nil // do not keep a large request's buffer for the session's life
+	}
+	return a.c.serverW.Flush()
+}
+
+// standIn sends the refusal's stand-in upstream, followed by end (Sync 'S'
+// or Flush 'H'). The stand-in's text names the audit event, so that the
+// server's own log of the syntax error points DBAs at the refusal.
+func (a *agentSession) standIn(v gate.Verdict, end byte) error {
+	a.mu.Lock()
+	a.expect = append(a.expect, 'R')
+	a.refusals = append(a.refusals, v)
+	if end == 'S' {
+		a.expect = append(a.expect, 'S')
+	}
+	a.mu.Unlock()
+	body := append([]byte(a.standInName), 0)
+	body = fmt.Appendf(body, "bulwark refused a statement (audit event %d)", v.EventID)
+	body = append(body, 0, 0, 0) // terminator, no parameter types
+	msg := appendMessage(nil, 'P', body)
+	msg = append(msg, end, 0, 0, 0, 4)
+	if _, err := a.c.serverW.Write(msg); err != nil {
+		return err
 	}
 	return a.c.serverW.Flush()
 }
@@ -505,10 +589,7 @@ func (a *agentSession) functionCall(h header) error {
 	}
 	v := a.refuseRequest("fastpath-call", "a fast-path FunctionCall names its function only by OID, so bulwark cannot tell what it would do", h.n)
 	if !v.Allow {
-		if err := a.waitIdle(); err != nil {
-			return err
-		}
-		return a.answerRefusal(v, true)
+		return a.standIn(v, 'S')
 	}
 	a.mu.Lock()
 	a.expect = append(a.expect, 'Q') // answered by FunctionCallResponse then ReadyForQuery
@@ -520,9 +601,10 @@ func (a *agentSession) functionCall(h header) error {
 }
 
 func (a *agentSession) check(src gate.Source, sql string, size int) gate.Verdict {
-	a.mu.Lock()
-	lx := a.lex
-	a.mu.Unlock()
+	lx, err := a.lexing()
+	if err != nil {
+		return a.refuseWithText("parse-error", "the upstream connection was lost", size, sql)
+	}
 	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, lx, gate.Request{Source: src, SQL: sql, Size: size}, a)
 }
 
@@ -540,6 +622,25 @@ func (a *agentSession) refuseTooLarge(prefix []byte, size int) gate.Verdict {
 		size, string(prefix))
 }
 
+// lexing returns the settings under which the server will read the next
+// statement. After a forwarded statement that may change them, it waits for
+// that statement's answer (and so for the ParameterStatus reporting the
+// change); a statement queued in the same unforwarded request leaves them
+// uncertain.
+func (a *agentSession) lexing() (gate.Lexing, error) {
+	if a.lexPending {
+		if err := a.waitIdle(); err != nil {
+			return gate.Lexing{}, err
+		}
+		a.lexPending = false
+	}
+	a.mu.Lock()
+	lx := a.lex
+	a.mu.Unlock()
+	lx.Uncertain = a.batchChangesLexing
+	return lx, nil
+}
+
 func (a *agentSession) refuseWithText(rule, reason string, size int, sql string) gate.Verdict {
 	a.mu.Lock()
 	lx := a.lex
@@ -548,22 +649,8 @@ func (a *agentSession) refuseWithText(rule, reason string, size int, sql string)
 		gate.Request{Source: gate.SourceRequest, SQL: sql, Size: size, Refusal: rule, Reason: reason}, a)
 }
 
-// answerRefusal answers a refused Query (or FunctionCall) the way the server
-// answers a failed one: ErrorResponse, then ReadyForQuery with the session's
-// true transaction status (nothing reached the upstream, so an open
-// transaction is still open and healthy).
-func (a *agentSession) answerRefusal(v gate.Verdict, ready bool) error {
-	if err := a.writeError(v); err != nil {
-		return err
-	}
-	if ready {
-		if err := a.writeReady(); err != nil {
-			return err
-		}
-	}
-	return a.flushClient()
-}
-
+// writeError writes a refusal as an ErrorResponse. Only the answer loop
+// calls it, in the place of the stand-in's error.
 func (a *agentSession) writeError(v gate.Verdict) error {
 	msg, err := (&pgproto3.ErrorResponse{
 		Severity: "ERROR", SeverityUnlocalized: "ERROR",
@@ -576,22 +663,6 @@ func (a *agentSession) writeError(v gate.Verdict) error {
 	defer a.c.clientMu.Unlock()
 	_, err = a.c.clientW.Write(msg)
 	return err
-}
-
-func (a *agentSession) writeReady() error {
-	a.mu.Lock()
-	st := a.txStatus
-	a.mu.Unlock()
-	a.c.clientMu.Lock()
-	defer a.c.clientMu.Unlock()
-	_, err := a.c.clientW.Write([]byte{'Z', 0, 0, 0, 5, st})
-	return err
-}
-
-func (a *agentSession) flushClient() error {
-	a.c.clientMu.Lock()
-	defer a.c.clientMu.Unlock()
-	return a.c.clientW.Flush()
 }
 
 // Exec implements gate.Upstream: it runs sql on the upstream connection
@@ -667,7 +738,7 @@ func decodeDataRow(b []byte) [][]byte {
 		if l > len(b) {
 			break
 		}
-		row = append(row, append([]byte(nil), b[:l]...))
+		row = append(row, append(make([]byte, 0, l), b[:l]...)) // non-nil even when empty: '' is not NULL
 		b = b[l:]
 	}
 	return row

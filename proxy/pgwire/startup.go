@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -77,6 +78,10 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		return
 	}
 	defer func() {
+		// One bad session must never take the proxy down.
+		if p := recover(); p != nil {
+			s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(debug.Stack()))
+		}
 		c.close()
 		s.untrack(c)
 	}()

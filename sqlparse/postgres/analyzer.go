@@ -50,6 +50,14 @@ var multiByteClientEncodings = map[string]bool{
 // Preflight refuses text the server would lex differently from pg_query,
 // which always reads with standard_conforming_strings on and UTF-8.
 func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
+	if lx.Uncertain && (strings.IndexByte(text, '\\') >= 0 || !isASCII(text)) {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "an earlier statement in the same pipeline may change standard_conforming_strings or client_encoding, " +
+				"and this text contains backslashes or non-ASCII bytes, which those settings decide how to read; " +
+				"bulwark cannot know how the server will read it",
+		}, true
+	}
 	if lx.NonStandardStrings && strings.IndexByte(text, '\\') >= 0 {
 		return sqlparse.Finding{
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
@@ -57,18 +65,23 @@ func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding,
 				"escapes the next character; bulwark cannot read such text the way the server would",
 		}, true
 	}
-	if multiByteClientEncodings[strings.ToUpper(lx.ClientEncoding)] {
-		for i := 0; i < len(text); i++ {
-			if text[i] >= 0x80 {
-				return sqlparse.Finding{
-					Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
-					Reason: "this session's client_encoding is " + lx.ClientEncoding + ", whose multi-byte characters " +
-						"can hide quote and backslash bytes; bulwark only analyses non-ASCII text sent as UTF8",
-				}, true
-			}
-		}
+	if multiByteClientEncodings[strings.ToUpper(lx.ClientEncoding)] && !isASCII(text) {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's client_encoding is " + lx.ClientEncoding + ", whose multi-byte characters " +
+				"can hide quote and backslash bytes; bulwark only analyses non-ASCII text sent as UTF8",
+		}, true
 	}
 	return sqlparse.Finding{}, false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // CacheKey returns the text with every literal replaced by a parameter
@@ -96,9 +109,10 @@ func (a *Analyzer) Analyze(text string) *sqlparse.Analysis {
 		w := &walker{}
 		w.node(raw.Stmt)
 		out.Statements = append(out.Statements, sqlparse.Statement{
-			Command:  commandOf(raw.Stmt),
-			Text:     statementText(text, raw),
-			Findings: w.findings,
+			Command:       commandOf(raw.Stmt),
+			Text:          statementText(text, raw),
+			Findings:      w.findings,
+			ChangesLexing: w.changesLexing,
 		})
 		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
 	}

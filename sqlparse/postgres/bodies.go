@@ -49,6 +49,7 @@ func (w *walker) functionBody(n *pg_query.CreateFunctionStmt) {
 	if n.IsProcedure {
 		what = "procedure " + lastName(n.Funcname)
 	}
+	w.functionSettings(what, n.Options)
 	language := "sql"
 	var body []string
 	for _, o := range n.Options {
@@ -70,6 +71,16 @@ func (w *walker) functionBody(n *pg_query.CreateFunctionStmt) {
 	if n.SqlBody != nil || len(body) == 0 {
 		return
 	}
+	if (language == "sql" || language == "plpgsql") && strings.IndexByte(body[0], '\\') >= 0 {
+		// The server reads a string body when the function runs, under
+		// the calling session's standard_conforming_strings: a backslash
+		// in a string literal can end it early there and expose what
+		// bulwark reads as string content.
+		w.add(sqlparse.CategoryUnanalysable, RuleLexerMismatch, what,
+			"the body of the "+what+" contains a backslash, whose meaning depends on standard_conforming_strings in the session that calls it; "+
+				"bulwark cannot know how the body will be read")
+		return
+	}
 	switch language {
 	case "sql":
 		w.embeddedSQL(what, body[0])
@@ -87,6 +98,23 @@ func (w *walker) functionBody(n *pg_query.CreateFunctionStmt) {
 		w.plpgsql(what, text)
 	default:
 		w.otherLanguage(what, language)
+	}
+}
+
+// functionSettings refuses SET clauses of a function that change how its
+// body is read (CREATE FUNCTION ... SET standard_conforming_strings = off,
+// or ALTER FUNCTION ... SET on a function whose body bulwark judged under
+// the default).
+func (w *walker) functionSettings(what string, options []*pg_query.Node) {
+	for _, o := range options {
+		de := o.GetDefElem()
+		if de == nil || de.Defname != "set" {
+			continue
+		}
+		if vs := de.Arg.GetVariableSetStmt(); vs != nil && (lexingSettings[strings.ToLower(vs.Name)] || vs.Kind == pg_query.VariableSetKind_VAR_RESET_ALL) {
+			w.add(sqlparse.CategoryUnanalysable, RuleLexerMismatch, what,
+				"a SET clause on the "+what+" changes how the server reads its body ("+vs.Name+"), which bulwark cannot follow")
+		}
 	}
 }
 

@@ -24,7 +24,12 @@ type walker struct {
 	// depth guards against pathological nesting of embedded bodies (a
 	// function body that contains a DO block that contains ...).
 	depth int
+	// changesLexing: see sqlparse.Statement.ChangesLexing.
+	changesLexing bool
 }
+
+// lexingSettings are the settings that change how the server reads SQL text.
+var lexingSettings = map[string]bool{"standard_conforming_strings": true, "client_encoding": true}
 
 const maxBodyDepth = 8
 
@@ -112,6 +117,24 @@ func (w *walker) inspect(m any) bool {
 		return w.explainAnalyzes(n)
 	case *pg_query.FuncCall:
 		w.funcCall(n)
+	case *pg_query.ObjectWithArgs:
+		w.functionNamed(n.Objname, "refers to")
+	case *pg_query.DefElem:
+		w.boundFunction(n)
+	case *pg_query.CreateTrigStmt:
+		w.functionNamed(n.Funcname, "binds")
+	case *pg_query.AlterFunctionStmt:
+		w.functionSettings("function "+nodeName(&pg_query.Node{Node: &pg_query.Node_ObjectWithArgs{ObjectWithArgs: n.Func}}), n.Actions)
+	case *pg_query.VariableSetStmt:
+		if lexingSettings[strings.ToLower(n.Name)] || n.Kind == pg_query.VariableSetKind_VAR_RESET_ALL {
+			w.changesLexing = true
+		}
+	case *pg_query.DiscardStmt:
+		w.changesLexing = w.changesLexing || n.Target == pg_query.DiscardMode_DISCARD_ALL
+	case *pg_query.TransactionStmt:
+		// Ending a transaction (or rolling back to a savepoint) undoes
+		// the SETs made in it.
+		w.changesLexing = true
 	case *pg_query.DoStmt:
 		w.doBody(n)
 	case *pg_query.CreateFunctionStmt:
@@ -182,13 +205,20 @@ func parseBool(s string) (value, ok bool) {
 	return false, false
 }
 
-// Functions that run SQL text they receive as an argument: what they execute
-// is only known at run time.
+// Functions that run SQL text they receive as an argument (or build it from
+// names they receive): what they execute is only known at run time. Keys are
+// unqualified names, or schema.name where the bare name is too common to
+// refuse everywhere.
 var sqlTextFunctions = map[string]bool{
 	"dblink": true, "dblink_exec": true, "dblink_send_query": true, "dblink_open": true,
-	"dblink_fetch": false, // fetches from a cursor opened by dblink_open, which is already refused
 	"query_to_xml": true, "query_to_xmlschema": true, "query_to_xml_and_xmlschema": true,
 	"ts_stat": true, "ts_rewrite": true,
+	// tablefunc
+	"crosstab": true, "crosstab2": true, "crosstab3": true, "crosstab4": true, "connectby": true,
+	// pg_background, pg_cron, Citus
+	"pg_background_launch": true, "cron.schedule": true, "schedule_in_database": true, "cron.alter_job": true,
+	"run_command_on_workers": true, "run_command_on_all_nodes": true, "run_command_on_shards": true,
+	"run_command_on_placements": true, "run_command_on_colocated_placements": true,
 }
 
 // Functions that destroy objects outside of any DROP statement.
@@ -197,13 +227,51 @@ var destructiveFunctions = map[string]string{
 }
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
-	name := lastName(n.Funcname)
-	if sqlTextFunctions[name] {
+	if lastName(n.Funcname) == "set_config" {
+		w.changesLexing = true
+	}
+	w.functionNamed(n.Funcname, "calls")
+}
+
+// functionNamed checks a reference to a function: a call, or a function
+// bound to an operator, cast, aggregate or trigger (CREATE OPERATOR ...
+// FUNCTION = lo_unlink makes a later "SELECT !!! 42" unlink without naming
+// it).
+func (w *walker) functionNamed(names []*pg_query.Node, how string) {
+	name := lastName(names)
+	qualified := name
+	if len(names) >= 2 {
+		qualified = names[len(names)-2].GetString_().GetSval() + "." + name
+	}
+	if sqlTextFunctions[name] || sqlTextFunctions[qualified] {
 		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, name+"()",
-			name+"() runs SQL text that is only known at run time, so bulwark cannot judge what it would do")
+			fmt.Sprintf("this statement %s %s(), which runs SQL text known only at run time, so bulwark cannot judge what it would do", how, name))
 	}
 	if reason, ok := destructiveFunctions[name]; ok {
 		w.add(sqlparse.CategoryDrop, RuleDropLargeObject, name+"()", reason)
+	}
+}
+
+// functionOptions are the DefElem names under which CREATE OPERATOR, CREATE
+// AGGREGATE and similar statements bind a function.
+var functionOptions = map[string]bool{
+	"function": true, "procedure": true, "sfunc": true, "finalfunc": true, "combinefunc": true,
+	"serialfunc": true, "deserialfunc": true, "msfunc": true, "minvfunc": true, "mfinalfunc": true,
+	"restrict": true, "join": true, "handler": true, "validator": true, "inline": true,
+}
+
+// boundFunction checks a DefElem that may name a function.
+func (w *walker) boundFunction(de *pg_query.DefElem) {
+	if !functionOptions[strings.ToLower(de.Defname)] || de.Arg == nil {
+		return
+	}
+	switch {
+	case de.Arg.GetTypeName() != nil:
+		w.functionNamed(de.Arg.GetTypeName().Names, "binds")
+	case de.Arg.GetList() != nil:
+		w.functionNamed(de.Arg.GetList().Items, "binds")
+	case de.Arg.GetObjectWithArgs() != nil:
+		w.functionNamed(de.Arg.GetObjectWithArgs().Objname, "binds")
 	}
 }
 

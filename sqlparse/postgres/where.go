@@ -50,16 +50,34 @@ type predicate struct {
 	// an unqualified column may belong to any of them, so it does not
 	// prove that the predicate depends on the target's rows.
 	strictUnqualified bool
+	// selves holds the names of joined-in copies of the target table
+	// (DELETE FROM t USING t AS t2): t.id = t2.id pairs every row with
+	// itself, so for comparing expressions their columns are the target's.
+	selves map[string]bool
+	// keys memoises canonical expression keys (see key).
+	keys map[*pg_query.Node]string
 }
 
-func newPredicate(w *walker, rel *pg_query.RangeVar, joined bool) *predicate {
-	p := &predicate{w: w, targets: map[string]bool{}, strictUnqualified: joined}
+func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *predicate {
+	p := &predicate{w: w, targets: map[string]bool{}, strictUnqualified: len(joined) > 0,
+		selves: map[string]bool{}, keys: map[*pg_query.Node]string{}}
 	if rel != nil {
 		p.targets[rel.Relname] = true
 		if rel.Alias != nil && rel.Alias.Aliasname != "" {
 			// With an alias the table name can no longer qualify
 			// columns, but keeping it is harmless.
 			p.targets[rel.Alias.Aliasname] = true
+		}
+		for _, j := range joined {
+			if rv := j.GetRangeVar(); rv != nil && rv.Relname == rel.Relname && rv.Schemaname == rel.Schemaname {
+				name := rv.Relname
+				if rv.Alias != nil && rv.Alias.Aliasname != "" {
+					name = rv.Alias.Aliasname
+				}
+				if !p.targets[name] {
+					p.selves[name] = true
+				}
+			}
 		}
 	}
 	return p
@@ -74,7 +92,7 @@ func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where
 			fmt.Sprintf("%s %s has no WHERE clause, so it would %s every row of %s", verb, name, effect, name))
 		return
 	}
-	p := newPredicate(w, rel, len(joined) > 0)
+	p := newPredicate(w, rel, joined)
 	switch r := p.eval(where); r.scope {
 	case alwaysTrue:
 		w.add(cat, ruleAlways, name,
@@ -106,7 +124,7 @@ func (w *walker) merge(n *pg_query.MergeStmt) {
 		default:
 			continue
 		}
-		p := newPredicate(w, n.Relation, true)
+		p := newPredicate(w, n.Relation, []*pg_query.Node{n.SourceRelation})
 		r := p.eval(n.JoinCondition)
 		if wc.Condition != nil {
 			r = p.and([]result{r, p.eval(wc.Condition)}, nil)
@@ -140,19 +158,28 @@ func (p *predicate) eval(n *pg_query.Node) result {
 	case *pg_query.Node_CurrentOfExpr:
 		return result{scope: rowDependent} // one row: the cursor's
 	case *pg_query.Node_ParamRef:
+		// A parameter stands where another text of the same cache key
+		// has a literal, which may fold differently: reading it makes
+		// the verdict literal-sensitive like reading a literal does.
+		p.w.literalSensitive = true
 		return result{scope: rowIndependent}
 	case *pg_query.Node_BoolExpr:
-		args := make([]result, len(e.BoolExpr.Args))
-		for i, a := range e.BoolExpr.Args {
+		op := e.BoolExpr.Boolop
+		if op == pg_query.BoolExprType_NOT_EXPR {
+			return not(p.eval(e.BoolExpr.Args[0]))
+		}
+		nodes := flatten(op, e.BoolExpr.Args, nil)
+		args := make([]result, len(nodes))
+		for i, a := range nodes {
 			args[i] = p.eval(a)
 		}
-		switch e.BoolExpr.Boolop {
-		case pg_query.BoolExprType_AND_EXPR:
-			return p.and(args, e.BoolExpr.Args)
-		case pg_query.BoolExprType_OR_EXPR:
-			return p.or(args, e.BoolExpr.Args)
-		case pg_query.BoolExprType_NOT_EXPR:
-			return not(args[0])
+		if op == pg_query.BoolExprType_AND_EXPR {
+			return p.and(args, nodes)
+		}
+		return p.or(args, nodes)
+	case *pg_query.Node_SubLink:
+		if p.wholeTableSubquery(e.SubLink) {
+			return boolResult(true)
 		}
 	case *pg_query.Node_AExpr:
 		return p.aExpr(e.AExpr)
@@ -186,6 +213,20 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// flatten lists the operands of nested ANDs (or ORs): a AND (b AND c) has
+// operands a, b, c. The parser already flattens left-nested chains; right
+// nesting written with parentheses stays nested until here.
+func flatten(op pg_query.BoolExprType, nodes []*pg_query.Node, out []*pg_query.Node) []*pg_query.Node {
+	for _, n := range nodes {
+		if b := n.GetBoolExpr(); b != nil && b.Boolop == op {
+			out = flatten(op, b.Args, out)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // dependence keeps only whether r depends on the row: an expression over a
@@ -320,26 +361,60 @@ func (p *predicate) or(args []result, nodes []*pg_query.Node) result {
 }
 
 // hasComplementaryPair finds two operands where one is the negation of the
-// other: x IS NULL / x IS NOT NULL, or p / NOT p.
+// other: x IS NULL / x IS NOT NULL (also spelt IS [NOT] DISTINCT FROM NULL),
+// or p / NOT p. Operands are compared by canonical key, so the check is
+// linear in the number of operands.
 func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
-	for i, a := range nodes {
-		for _, b := range nodes[i+1:] {
-			if p.complementary(a, b) || p.complementary(b, a) {
-				return true
-			}
+	if len(nodes) < 2 {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		k, neg := p.polarKey(n)
+		if seen[neg] {
+			return true
 		}
+		seen[k] = true
 	}
 	return false
 }
 
-func (p *predicate) complementary(a, b *pg_query.Node) bool {
-	if na, nb := a.GetNullTest(), b.GetNullTest(); na != nil && nb != nil {
-		return na.Nulltesttype != nb.Nulltesttype && p.same(na.Arg, nb.Arg)
+// polarKey returns a key for what n asserts and the key of its negation.
+func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
+	if nt := n.GetNullTest(); nt != nil {
+		k := p.key(nt.Arg)
+		if nt.Nulltesttype == pg_query.NullTestType_IS_NULL {
+			return "null:" + k, "notnull:" + k
+		}
+		return "notnull:" + k, "null:" + k
 	}
-	if nb := b.GetBoolExpr(); nb != nil && nb.Boolop == pg_query.BoolExprType_NOT_EXPR && len(nb.Args) == 1 {
-		return p.same(a, nb.Args[0])
+	if e := n.GetAExpr(); e != nil && (e.Kind == pg_query.A_Expr_Kind_AEXPR_DISTINCT || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT) {
+		arg := e.Lexpr
+		if isNullConst(e.Lexpr) {
+			arg = e.Rexpr
+		} else if !isNullConst(e.Rexpr) {
+			arg = nil
+		}
+		if arg != nil {
+			p.w.literalSensitive = true
+			k := p.key(arg)
+			if e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+				return "null:" + k, "notnull:" + k
+			}
+			return "notnull:" + k, "null:" + k
+		}
 	}
-	return false
+	if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR && len(b.Args) == 1 {
+		k := p.key(b.Args[0])
+		return "not:" + k, "is:" + k
+	}
+	k := p.key(n)
+	return "is:" + k, "not:" + k
+}
+
+func isNullConst(n *pg_query.Node) bool {
+	c := n.GetAConst()
+	return c != nil && c.Isnull
 }
 
 var comparisonOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
@@ -370,6 +445,15 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
 		if p.same(e.Lexpr, e.Rexpr) {
 			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
+		}
+	case pg_query.A_Expr_Kind_AEXPR_IN:
+		// x IN (..., x, ...) is x = x; x NOT IN (..., x, ...) is false.
+		if l := e.Rexpr.GetList(); l != nil && p.eval(e.Lexpr).scope == rowDependent {
+			for _, item := range l.Items {
+				if p.same(e.Lexpr, item) {
+					return boolResult(op == "=")
+				}
+			}
 		}
 	}
 	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: e}}) {
@@ -443,10 +527,13 @@ func boolInt(b bool) float64 {
 	return 0
 }
 
-// caseExpr is always true when every branch result is, always false when
-// every branch result is; otherwise it depends on what it reads.
+// caseExpr looks at the values a CASE can take: the row only picks a
+// branch. It is always true (false) when every branch is; when no branch
+// depends on the row and none is false, every row gets a row-independent
+// value that may be true for all of them. Otherwise it bounds the rows like
+// any row-dependent expression.
 func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
-	allTrue, allFalse := true, true
+	allTrue, allFalse, maybeAll := true, true, true
 	results := []*pg_query.Node{c.Defresult}
 	for _, a := range c.Args {
 		if cw := a.GetCaseWhen(); cw != nil {
@@ -454,24 +541,57 @@ func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
 		}
 	}
 	for _, r := range results {
-		if r == nil { // no ELSE: NULL
-			allTrue = false
+		if r == nil { // no ELSE: NULL, which reaches no row
+			allTrue, maybeAll = false, false
 			continue
 		}
 		v := p.eval(r)
 		allTrue = allTrue && v.scope == alwaysTrue
 		allFalse = allFalse && v.scope == alwaysFalse
+		maybeAll = maybeAll && (v.scope == alwaysTrue || v.scope == rowIndependent)
 	}
 	switch {
 	case allTrue:
 		return boolResult(true)
 	case allFalse:
 		return boolResult(false)
+	case maybeAll:
+		return result{scope: rowIndependent}
 	}
 	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: c}}) {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// wholeTableSubquery recognises x IN (SELECT x FROM target): every row's
+// value is in the set of all values, so the predicate holds for every row
+// where x is not NULL.
+func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
+	if s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(s.OperName) > 1 ||
+		(len(s.OperName) == 1 && lastName(s.OperName) != "=") {
+		return false
+	}
+	col := s.Testexpr.GetColumnRef()
+	sel := s.Subselect.GetSelectStmt()
+	if col == nil || !p.refersToTarget(col) || sel == nil || len(sel.FromClause) != 1 || len(sel.TargetList) != 1 ||
+		sel.WhereClause != nil || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
+		len(sel.GroupClause) > 0 || sel.Op != pg_query.SetOperation_SETOP_NONE || sel.WithClause != nil {
+		return false
+	}
+	from := sel.FromClause[0].GetRangeVar()
+	if from == nil || !p.targets[from.Relname] {
+		return false
+	}
+	inner := sel.TargetList[0].GetResTarget().GetVal().GetColumnRef()
+	if inner == nil || len(inner.Fields) == 0 {
+		return false
+	}
+	return lastField(inner) == lastField(col)
+}
+
+func lastField(c *pg_query.ColumnRef) string {
+	return c.Fields[len(c.Fields)-1].GetString_().GetSval()
 }
 
 // refersToTarget reports whether a column reference names a column of the
@@ -526,21 +646,32 @@ func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
 }
 
 // same reports whether two expressions are the same tree, ignoring where in
-// the text they stand. Comparing trees reads literal values, so the verdict
-// becomes literal-sensitive.
+// the text they stand and how a column of the target is qualified.
 func (p *predicate) same(a, b *pg_query.Node) bool {
 	if a == nil || b == nil {
 		return false
 	}
-	p.w.literalSensitive = true
-	return proto.Equal(withoutLocations(a), withoutLocations(b))
+	return p.key(a) == p.key(b)
 }
 
-// withoutLocations returns a copy of n with every "location" field zeroed.
-func withoutLocations(n *pg_query.Node) proto.Message {
-	c := proto.Clone(n)
-	var clear func(m protoreflect.Message)
-	clear = func(m protoreflect.Message) {
+// key returns a canonical encoding of an expression: the parse tree without
+// text locations, with every column of the target (or of a joined-in copy of
+// it) written unqualified. Keys read literal values, so using one makes the
+// verdict literal-sensitive.
+func (p *predicate) key(n *pg_query.Node) string {
+	if k, ok := p.keys[n]; ok {
+		return k
+	}
+	p.w.literalSensitive = true
+	c := proto.Clone(n).(*pg_query.Node)
+	var canon func(m protoreflect.Message)
+	canon = func(m protoreflect.Message) {
+		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) >= 2 {
+			q := cr.Fields[len(cr.Fields)-2].GetString_().GetSval()
+			if p.targets[q] || p.selves[q] {
+				cr.Fields = cr.Fields[len(cr.Fields)-1:]
+			}
+		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 			switch {
 			case fd.Name() == "location":
@@ -548,14 +679,19 @@ func withoutLocations(n *pg_query.Node) proto.Message {
 			case fd.IsList() && fd.Message() != nil:
 				l := v.List()
 				for i := 0; i < l.Len(); i++ {
-					clear(l.Get(i).Message())
+					canon(l.Get(i).Message())
 				}
 			case fd.Message() != nil && !fd.IsMap():
-				clear(v.Message())
+				canon(v.Message())
 			}
 			return true
 		})
 	}
-	clear(c.ProtoReflect())
-	return c
+	canon(c.ProtoReflect())
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	if err != nil {
+		b = []byte(fmt.Sprintf("%p", n)) // unique: compares equal to nothing else
+	}
+	p.keys[n] = string(b)
+	return p.keys[n]
 }

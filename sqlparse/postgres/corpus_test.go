@@ -1,0 +1,1022 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// The corpus pins the analyser's verdict on statements an agent might send,
+// grouped by the bypass families of SQL firewalls (stacked statements,
+// verb-hiding wrappers, lexer confusion, dynamic SQL, side effects behind
+// SELECT, spelling variants, tautologies, fail-open parsing, huge inputs)
+// and on benign look-alikes that a text-matching guard would refuse. Every
+// expectation describes what the PostgreSQL server would do with the text;
+// where that was in doubt it was checked against a real server.
+
+// corpusCase is one statement and the verdict bulwark must reach on it.
+type corpusCase struct {
+	// name is the subtest name: a short sentence saying what is tested.
+	name string
+	sql  string
+	// want is the rule some finding must carry; "" means the statement is
+	// allowed and must produce no finding at all.
+	want string
+	// also lists other acceptable outcomes ("" meaning allowed) for the
+	// few statements where the rules leave a choice; note says why.
+	also []string
+	// note says why the expectation holds.
+	note string
+	// limit bounds the analysis time; zero means corpusDefaultLimit.
+	limit time.Duration
+}
+
+// corpusDefaultLimit is far above what a parse of an ordinary statement
+// takes; it catches pathological slowness, not small regressions.
+const corpusDefaultLimit = time.Second
+
+// corpusRuleCategory maps every rule to the category it must be reported
+// under: policy is configured per category, so a finding filed under the
+// wrong one would be handled by the wrong setting.
+var corpusRuleCategory = map[string]sqlparse.Category{
+	"drop-object":        sqlparse.CategoryDrop,
+	"alter-drop-column":  sqlparse.CategoryDrop,
+	"drop-large-object":  sqlparse.CategoryDrop,
+	"truncate":           sqlparse.CategoryTruncate,
+	"delete-no-where":    sqlparse.CategoryDelete,
+	"delete-always-true": sqlparse.CategoryDelete,
+	"update-no-where":    sqlparse.CategoryUpdate,
+	"update-always-true": sqlparse.CategoryUpdate,
+	"parse-error":        sqlparse.CategoryUnanalysable,
+	"dynamic-sql":        sqlparse.CategoryUnanalysable,
+	"copy-program":       sqlparse.CategoryUnanalysable,
+	// lexer-mismatch: text the server would read differently from the
+	// parser (string escapes under standard_conforming_strings = off).
+	"lexer-mismatch": sqlparse.CategoryUnanalysable,
+}
+
+func corpusCases() []corpusCase {
+	var cs []corpusCase
+	add := func(group []corpusCase) { cs = append(cs, group...) }
+	add(corpusDrops())
+	add(corpusAlterDropColumn())
+	add(corpusTruncates())
+	add(corpusDeletes())
+	add(corpusUpdates())
+	add(corpusLexerDisguises())
+	add(corpusStacked())
+	add(corpusWrappers())
+	add(corpusBodies())
+	add(corpusSideEffects())
+	add(corpusSessionToggles())
+	add(corpusUnparsable())
+	add(corpusBenign())
+	add(corpusExtremes())
+	return cs
+}
+
+// corpusDrops: every DROP statement removes something permanently,
+// whatever the object kind; the server has a separate parse node for
+// several of them (DATABASE, ROLE, OWNED, TABLESPACE, USER MAPPING,
+// SUBSCRIPTION), and each must be recognised.
+func corpusDrops() []corpusCase {
+	const r = "drop-object"
+	return []corpusCase{
+		{name: "drop table", sql: "DROP TABLE users", want: r},
+		{name: "drop table if exists cascade", sql: "DROP TABLE IF EXISTS users CASCADE", want: r},
+		{name: "drop several tables at once", sql: "DROP TABLE orders, users, audit_log", want: r},
+		{name: "drop schema cascade", sql: "DROP SCHEMA app CASCADE", want: r},
+		{name: "drop database", sql: "DROP DATABASE prod", want: r},
+		{name: "drop database with force", sql: "DROP DATABASE IF EXISTS prod WITH (FORCE)", want: r, note: "FORCE terminates other sessions first"},
+		{name: "drop view", sql: "DROP VIEW active_users", want: r},
+		{name: "drop materialized view", sql: "DROP MATERIALIZED VIEW daily_totals", want: r},
+		{name: "drop index concurrently", sql: "DROP INDEX CONCURRENTLY IF EXISTS users_email_idx", want: r},
+		{name: "drop sequence", sql: "DROP SEQUENCE users_id_seq", want: r},
+		{name: "drop function with signature", sql: "DROP FUNCTION add_one(integer)", want: r},
+		{name: "drop procedure", sql: "DROP PROCEDURE purge_sessions()", want: r},
+		{name: "drop routine", sql: "DROP ROUTINE purge_sessions", want: r},
+		{name: "drop aggregate", sql: "DROP AGGREGATE my_sum(integer)", want: r},
+		{name: "drop type", sql: "DROP TYPE mood", want: r},
+		{name: "drop domain", sql: "DROP DOMAIN positive_int CASCADE", want: r},
+		{name: "drop trigger", sql: "DROP TRIGGER users_audit ON users", want: r},
+		{name: "drop rule", sql: "DROP RULE protect_users ON users", want: r},
+		{name: "drop extension", sql: "DROP EXTENSION pgcrypto CASCADE", want: r},
+		{name: "drop role", sql: "DROP ROLE alice", want: r},
+		{name: "drop user", sql: "DROP USER IF EXISTS bob", want: r},
+		{name: "drop group", sql: "DROP GROUP readers", want: r, note: "DROP GROUP is an alias of DROP ROLE"},
+		{name: "drop owned by", sql: "DROP OWNED BY alice CASCADE", want: r, note: "drops every object the role owns"},
+		{name: "drop tablespace", sql: "DROP TABLESPACE fastdisk", want: r},
+		{name: "drop policy", sql: "DROP POLICY tenant_isolation ON users", want: r},
+		{name: "drop server", sql: "DROP SERVER remote_pg CASCADE", want: r},
+		{name: "drop foreign table", sql: "DROP FOREIGN TABLE remote_users", want: r},
+		{name: "drop foreign data wrapper", sql: "DROP FOREIGN DATA WRAPPER postgres_fdw CASCADE", want: r},
+		{name: "drop user mapping", sql: "DROP USER MAPPING FOR alice SERVER remote_pg", want: r},
+		{name: "drop publication", sql: "DROP PUBLICATION all_tables", want: r},
+		{name: "drop subscription", sql: "DROP SUBSCRIPTION replica_sub", want: r},
+		{name: "drop event trigger", sql: "DROP EVENT TRIGGER ddl_guard", want: r, note: "removing an event trigger can switch off a server-side guard"},
+		{name: "drop collation", sql: "DROP COLLATION german", want: r},
+		{name: "drop conversion", sql: "DROP CONVERSION my_conv", want: r},
+		{name: "drop operator", sql: "DROP OPERATOR @@@ (text, text)", want: r},
+		{name: "drop operator class", sql: "DROP OPERATOR CLASS my_ops USING btree", want: r},
+		{name: "drop operator family", sql: "DROP OPERATOR FAMILY my_ops USING btree", want: r},
+		{name: "drop cast", sql: "DROP CAST (text AS my_type)", want: r},
+		{name: "drop language", sql: "DROP LANGUAGE plperl", want: r},
+		{name: "drop text search configuration", sql: "DROP TEXT SEARCH CONFIGURATION my_cfg", want: r},
+		{name: "drop text search dictionary", sql: "DROP TEXT SEARCH DICTIONARY my_dict", want: r},
+		{name: "drop statistics", sql: "DROP STATISTICS IF EXISTS users_stats", want: r},
+		{name: "drop access method", sql: "DROP ACCESS METHOD my_am", want: r},
+		{name: "drop transform", sql: "DROP TRANSFORM FOR hstore LANGUAGE plpython3u", want: r},
+		{name: "drop table with quoted schema and table", sql: `DROP TABLE "public"."users"`, want: r},
+		{name: "drop table named like a keyword", sql: `DROP TABLE "select"`, want: r},
+		{name: "drop table whose quoted name contains sql text", sql: `DROP TABLE "SELECT 1"`, want: r},
+	}
+}
+
+// corpusAlterDropColumn: dropping a column destroys its data as surely as
+// dropping the table; it may hide among other ALTER actions.
+func corpusAlterDropColumn() []corpusCase {
+	const r = "alter-drop-column"
+	return []corpusCase{
+		{name: "alter table drop column", sql: "ALTER TABLE users DROP COLUMN email", want: r},
+		{name: "alter table drop without the column keyword", sql: "ALTER TABLE users DROP email", want: r, note: "COLUMN is optional in the grammar"},
+		{name: "alter table drop column if exists cascade", sql: "ALTER TABLE users DROP COLUMN IF EXISTS email CASCADE", want: r},
+		{name: "alter table if exists drop column restrict", sql: "ALTER TABLE IF EXISTS users DROP COLUMN email RESTRICT", want: r},
+		{name: "alter table only drop column", sql: "ALTER TABLE ONLY users DROP COLUMN email", want: r},
+		{name: "drop column hidden after an add column", sql: "ALTER TABLE users ADD COLUMN nickname text, DROP COLUMN email", want: r},
+		{name: "drop column hidden between other actions", sql: "ALTER TABLE users ALTER COLUMN name TYPE varchar(200), DROP COLUMN email, ADD COLUMN age int", want: r},
+		{name: "drop column with quoted identifiers", sql: `ALTER TABLE "public"."users" DROP COLUMN "Email"`, want: r},
+		{name: "alter foreign table drop column", sql: "ALTER FOREIGN TABLE remote_users DROP COLUMN email", want: r},
+		{name: "alter type drop attribute", sql: "ALTER TYPE address DROP ATTRIBUTE zip", want: r},
+		{name: "alter type drop attribute if exists cascade", sql: "ALTER TYPE address DROP ATTRIBUTE IF EXISTS zip CASCADE", want: r},
+	}
+}
+
+// corpusTruncates: TRUNCATE in every spelling the grammar accepts.
+func corpusTruncates() []corpusCase {
+	const r = "truncate"
+	return []corpusCase{
+		{name: "truncate bare", sql: "TRUNCATE users", want: r},
+		{name: "truncate table", sql: "TRUNCATE TABLE users", want: r},
+		{name: "truncate only", sql: "TRUNCATE ONLY users", want: r},
+		{name: "truncate table only", sql: "TRUNCATE TABLE ONLY users", want: r},
+		{name: "truncate only with parenthesised name", sql: "TRUNCATE ONLY (users)", want: r},
+		{name: "truncate with descendant star", sql: "TRUNCATE users *", want: r},
+		{name: "truncate several tables", sql: "TRUNCATE users, orders, audit_log", want: r},
+		{name: "truncate cascade", sql: "TRUNCATE users CASCADE", want: r},
+		{name: "truncate restart identity", sql: "TRUNCATE users RESTART IDENTITY", want: r},
+		{name: "truncate continue identity restrict", sql: "TRUNCATE TABLE public.users CONTINUE IDENTITY RESTRICT", want: r},
+		{name: "truncate restart identity cascade with schema", sql: "truncate table only public.users restart identity cascade", want: r},
+		{name: "truncate in odd casing", sql: "TrUnCaTe TaBlE UsErS", want: r},
+	}
+}
+
+// corpusDeletes: DELETE without WHERE, with every always-true WHERE, and
+// with a WHERE that does not depend on the target row (it reaches every row
+// or none).
+func corpusDeletes() []corpusCase {
+	const nw, at = "delete-no-where", "delete-always-true"
+	return []corpusCase{
+		{name: "delete without where", sql: "DELETE FROM users", want: nw},
+		{name: "delete from only without where", sql: "DELETE FROM ONLY users", want: nw},
+		{name: "delete with descendant star", sql: "DELETE FROM users *", want: nw},
+		{name: "delete with alias and returning", sql: "DELETE FROM users AS u RETURNING u.*", want: nw},
+		{name: "delete with using but no where", sql: "DELETE FROM orders USING customers", want: nw},
+		{name: "delete where true", sql: "DELETE FROM users WHERE true", want: at},
+		{name: "delete where true cast from a string", sql: "DELETE FROM users WHERE 'true'::boolean", want: at},
+		{name: "delete where one equals one", sql: "DELETE FROM users WHERE 1=1", want: at},
+		{name: "delete where string equals itself", sql: "DELETE FROM users WHERE 'a'='a'", want: at},
+		{name: "delete where not false", sql: "DELETE FROM users WHERE NOT false", want: at},
+		{name: "delete where not not true", sql: "DELETE FROM users WHERE NOT NOT true", want: at},
+		{name: "delete where column equals itself", sql: "DELETE FROM users WHERE id = id", want: at},
+		{name: "delete where qualified column equals itself", sql: "DELETE FROM users WHERE users.id = users.id", want: at},
+		{name: "delete where alias column equals itself", sql: "DELETE FROM users u WHERE u.id = u.id", want: at},
+		{name: "delete where qualified and bare spellings of one column are equal", sql: "DELETE FROM users WHERE users.id = id", want: at, note: "both sides name the same column"},
+		{name: "delete where quoted and folded spellings of one column are equal", sql: `DELETE FROM users WHERE "id" = ID`, want: at, note: "ID folds to id, the same column as \"id\""},
+		{name: "delete where unicode escaped column equals its plain spelling", sql: `DELETE FROM users WHERE U&"\0069d" = id`, want: at},
+		{name: "delete where expression equals itself", sql: "DELETE FROM users WHERE lower(email) = lower(email)", want: at},
+		{name: "delete where is null or is not null", sql: "DELETE FROM users WHERE email IS NULL OR email IS NOT NULL", want: at},
+		{name: "delete where is not null or is null", sql: "DELETE FROM users WHERE email IS NOT NULL OR email IS NULL", want: at},
+		{name: "delete where isnull or notnull postfix spellings", sql: "DELETE FROM users WHERE email ISNULL OR email NOTNULL", want: at},
+		{name: "delete where column in a list holding only itself", sql: "DELETE FROM users WHERE id IN (id)", want: at, note: "x IN (x) is x = x"},
+		{name: "delete where null test pair split across a right nested or", sql: "DELETE FROM users WHERE id IS NULL OR (id = 5 OR id IS NOT NULL)", want: at,
+			note: "the parser flattens only left nested ORs; the pair is still a tautology"},
+		{name: "delete where is distinct from null or is null", sql: "DELETE FROM users WHERE email IS DISTINCT FROM NULL OR email IS NULL", want: at,
+			note: "IS DISTINCT FROM NULL is another spelling of IS NOT NULL"},
+		{name: "delete where or with a true arm", sql: "DELETE FROM users WHERE id = 5 OR true", want: at},
+		{name: "delete where or with a tautology arm", sql: "DELETE FROM users WHERE id = 5 OR 1=1", want: at},
+		{name: "delete where true or a row predicate", sql: "DELETE FROM users WHERE true OR id = 5", want: at},
+		{name: "delete where and of tautologies", sql: "DELETE FROM users WHERE 1 = 1 AND 'x' = 'x'", want: at},
+		{name: "delete where parenthesised tautology", sql: "DELETE FROM users WHERE ((1 = 1))", want: at},
+		{name: "delete where case with every branch true", sql: "DELETE FROM users WHERE CASE WHEN id > 10 THEN true ELSE true END", want: at},
+		{name: "delete where case whose branches are all parameters", sql: "DELETE FROM users WHERE CASE WHEN id > $1 THEN $2 ELSE $3 END", want: at,
+			note: "the row only picks a branch; binding true to $2 and $3 deletes every row, like id = 5 OR $1"},
+		{name: "delete where simple case with every branch a tautology", sql: "DELETE FROM users WHERE CASE id WHEN 1 THEN 1 = 1 ELSE 'a' = 'a' END", want: at},
+		{name: "delete where constant comparison", sql: "DELETE FROM users WHERE 2 > 1", want: at},
+		{name: "delete where null is null", sql: "DELETE FROM users WHERE NULL IS NULL", want: at},
+		{name: "delete where true is true", sql: "DELETE FROM users WHERE true IS TRUE", want: at},
+		{name: "delete where constant between", sql: "DELETE FROM users WHERE 1 BETWEEN 0 AND 2", want: at},
+		{name: "delete where constant in list", sql: "DELETE FROM users WHERE 1 IN (1, 2)", want: at},
+		{name: "delete where column is not distinct from itself", sql: "DELETE FROM users WHERE id IS NOT DISTINCT FROM id", want: at},
+		{name: "delete where parameter", sql: "DELETE FROM users WHERE $1", want: at, note: "the row set depends only on the bound value: all rows or none"},
+		{name: "delete where parameter cast to boolean", sql: "DELETE FROM users WHERE $1::boolean", want: at},
+		{name: "delete where parameter equals itself", sql: "DELETE FROM users WHERE $1 = $1", want: at},
+		{name: "delete where parameter compared with a constant", sql: "DELETE FROM users WHERE $1 = 'yes'", want: at, note: "no column of the target row is involved"},
+		{name: "delete where row predicate or a parameter", sql: "DELETE FROM users WHERE id = 5 OR $1", want: at, note: "binding true to $1 deletes every row"},
+		{name: "delete where row predicate or a row-independent arm", sql: "DELETE FROM users WHERE id = 5 OR current_user = 'app'", want: at, note: "for user app every row matches"},
+		{name: "delete where exists select one", sql: "DELETE FROM users WHERE EXISTS (SELECT 1)", want: at},
+		{name: "delete where uncorrelated exists on the same table", sql: "DELETE FROM users WHERE EXISTS (SELECT 1 FROM users)", want: at, note: "the subquery's users is a new range, not the target row"},
+		{name: "delete where scalar subquery without correlation", sql: "DELETE FROM users WHERE (SELECT count(*) FROM bans) > 0", want: at},
+		{name: "delete where random below two", sql: "DELETE FROM users WHERE random() < 2", want: at},
+		{name: "delete where session function", sql: "DELETE FROM users WHERE current_user = 'app'", want: at},
+		{name: "delete where coalesce of constants", sql: "DELETE FROM users WHERE coalesce(NULL, true)", want: at},
+		{name: "delete where unicode escape string equals plain string", sql: `DELETE FROM users WHERE U&'\0061' = 'a'`, want: at, note: "both literals are the string a once lexed"},
+		{name: "delete where dollar quoted string equals plain string", sql: "DELETE FROM users WHERE $$a$$ = 'a'", want: at},
+		{name: "delete using where only the joined table is tested", sql: "DELETE FROM orders USING customers WHERE customers.active", want: at, note: "the predicate does not constrain orders: every order goes if any customer is active"},
+		{name: "delete using aliased join whose predicate ignores the target", sql: "DELETE FROM orders o USING customers c WHERE c.id = 5", want: at},
+		{name: "delete using self join that ignores the target", sql: "DELETE FROM users USING users u2 WHERE u2.id = u2.id", want: at},
+		{name: "delete using a self join on the same column", sql: "DELETE FROM users USING users u2 WHERE users.id = u2.id", want: at,
+			note: "every row joins to itself: all rows with an id go; beyond the letter of the USING rule, same effect as no WHERE"},
+		{name: "delete where column in a subquery over the same table and column", sql: "DELETE FROM users WHERE id IN (SELECT id FROM users)", want: at,
+			note: "every row's id is in the set of all ids; beyond the letter of the IN rule, same effect as no WHERE"},
+		{name: "delete with where commented out by a line comment", sql: "DELETE FROM users -- WHERE id = 1", want: nw},
+		{name: "delete with where commented out by a block comment", sql: "DELETE FROM users /* WHERE id = 1 */", want: nw},
+		{name: "delete from a table named truncate", sql: `DELETE FROM "truncate"`, want: nw},
+	}
+}
+
+// corpusUpdates: the same reach analysis for UPDATE.
+func corpusUpdates() []corpusCase {
+	const nw, at = "update-no-where", "update-always-true"
+	return []corpusCase{
+		{name: "update without where", sql: "UPDATE users SET active = false", want: nw},
+		{name: "update only without where", sql: "UPDATE ONLY users SET active = false", want: nw},
+		{name: "update several columns without where", sql: "UPDATE users SET (name, email) = ('x', 'y')", want: nw},
+		{name: "update from a subquery without where", sql: "UPDATE users SET score = (SELECT max(score) FROM users)", want: nw},
+		{name: "update from another table without where", sql: "UPDATE users SET plan = o.plan FROM orgs o", want: nw},
+		{name: "update a table named update setting a column named where", sql: `UPDATE "update" SET "where" = 'WHERE id = 1'`, want: nw},
+		{name: "update where true", sql: "UPDATE users SET active = false WHERE true", want: at},
+		{name: "update where one equals one", sql: "UPDATE users SET active = false WHERE 1=1", want: at},
+		{name: "update where string equals itself", sql: "UPDATE users SET active = false WHERE 'a'='a'", want: at},
+		{name: "update where not false", sql: "UPDATE users SET active = false WHERE NOT false", want: at},
+		{name: "update where column equals itself", sql: "UPDATE users SET active = false WHERE id = id", want: at},
+		{name: "update where is null or is not null", sql: "UPDATE users SET active = false WHERE email IS NULL OR email IS NOT NULL", want: at},
+		{name: "update where or with a true arm", sql: "UPDATE users SET active = false WHERE id = 7 OR true", want: at},
+		{name: "update where case with every branch true", sql: "UPDATE users SET active = false WHERE CASE WHEN id < 0 THEN 1=1 ELSE true END", want: at},
+		{name: "update where parameter", sql: "UPDATE users SET active = false WHERE $1", want: at},
+		{name: "update where parameter equals itself", sql: "UPDATE users SET active = false WHERE $1 = $1", want: at},
+		{name: "update where exists select one", sql: "UPDATE users SET active = false WHERE EXISTS (SELECT 1)", want: at},
+		{name: "update where random below two", sql: "UPDATE users SET active = false WHERE random() < 2", want: at},
+		{name: "update from where only the joined table is tested", sql: "UPDATE users SET active = false FROM orgs WHERE orgs.suspended", want: at},
+		{name: "update from where the predicate ignores the target", sql: "UPDATE users SET plan = o.plan FROM orgs o WHERE o.id = 5", want: at},
+	}
+}
+
+// corpusLexerDisguises: comments, casing, quoting, escapes and whitespace
+// that a text matcher reads differently from the server.
+func corpusLexerDisguises() []corpusCase {
+	const d = "drop-object"
+	return []corpusCase{
+		{name: "block comment before drop", sql: "/* maintenance */ DROP TABLE users", want: d},
+		{name: "line comment before drop", sql: "-- harmless\nDROP TABLE users", want: d},
+		{name: "block comment between drop and table", sql: "DROP/* x */TABLE users", want: d},
+		{name: "nested comment then drop", sql: "/* outer /* inner */ still a comment */ DROP TABLE users", want: d, note: "PostgreSQL nests block comments: the first */ does not end the comment"},
+		{name: "drop after a closed nested comment", sql: "SELECT 1 /* /* */ */ ; DROP TABLE users", want: d},
+		{name: "odd casing", sql: "dRoP tAbLe UsErS", want: d},
+		{name: "quoted mixed case table", sql: `DROP TABLE "Users"`, want: d},
+		{name: "no spaces around comments", sql: "DELETE/**/FROM/**/users", want: "delete-no-where"},
+		{name: "tabs and newlines as separators", sql: "DROP\tTABLE\n\tusers\n", want: d},
+		{name: "carriage returns as separators", sql: "DROP\r\nTABLE\r\nusers", want: d},
+		{name: "form feeds as separators", sql: "DROP\fTABLE\fusers", want: d, note: "form feed is whitespace to the PostgreSQL lexer"},
+		{name: "vertical tabs as separators", sql: "DROP\vTABLE\vusers", want: d, also: []string{"parse-error"},
+			note: "PostgreSQL 15 does not treat vertical tab as whitespace (syntax error), later versions may; both refuse"},
+		{name: "leading semicolons", sql: ";;; DROP TABLE users", want: d},
+		{name: "unicode escaped identifier", sql: `DROP TABLE U&"\0075sers"`, want: d},
+		{name: "unicode escaped identifier with six digit escape", sql: `TRUNCATE U&"\+000075sers"`, want: "truncate"},
+		{name: "unicode escaped identifier with uescape", sql: `DROP TABLE U&"!0075sers" UESCAPE '!'`, want: d},
+		{name: "unicode escaped delete target", sql: `DELETE FROM U&"d\0061ta"`, want: "delete-no-where"},
+		{name: "drop after an e string with an escaped quote", sql: `SELECT E'it\'s'; DROP TABLE users`, want: d, note: `\' does not end an E'' string, the next quote does`},
+		{name: "drop after an e string ending in an escaped backslash", sql: `SELECT E'\\'; DROP TABLE users; --'`, want: d, note: `E'\\' is one backslash, so the DROP is outside the string`},
+		{name: "drop after a standard string ending in a backslash", sql: `SELECT 'a\'; DROP TABLE users; --'`, want: d, note: "with standard_conforming_strings on, the server's default, the backslash is literal and the string ends there"},
+		{name: "drop after a string with a doubled quote", sql: "SELECT 'it''s'; DROP TABLE users", want: d},
+		{name: "drop after a dollar quoted string containing a quote", sql: "SELECT $tag$ it's $tag$; DROP TABLE users", want: d},
+		{name: "drop after an identifier containing dollar signs", sql: "SELECT 1 AS x$$; DROP TABLE users; --$$", want: d, note: "x$$ is an identifier, not the start of a dollar quote; checked on a server: the DROP runs"},
+		{name: "drop after a dollar quoted comment opener", sql: "SELECT $$/*$$; DROP TABLE users; --*/", want: d, note: "the /* is inside a dollar quote, so no comment hides the DROP"},
+		{name: "drop after a string holding a comment opener", sql: "SELECT '/*'; DROP TABLE users; --*/", want: d},
+		{name: "drop after an identifier holding a line comment marker", sql: `SELECT 1 AS "--"; DROP TABLE users`, want: d},
+		{name: "drop after a unicode string with a custom escape", sql: `SELECT U&'!0027' UESCAPE '!'; DROP TABLE users`, want: d, note: "!0027 is a quote character inside the string, the string ends at the next real quote"},
+		{name: "mysql executable comment syntax is a plain comment", sql: "/*! DROP TABLE users */ SELECT 1", want: "", note: "PostgreSQL does not execute /*! ... */"},
+		{name: "mysql hash comment is not a comment", sql: "# comment\nDROP TABLE users", want: "parse-error", note: "# is an operator character in PostgreSQL, so the text is a syntax error"},
+	}
+}
+
+// corpusStacked: several statements in one text; the server runs them all.
+func corpusStacked() []corpusCase {
+	return []corpusCase{
+		{name: "select then drop", sql: "SELECT 1; DROP TABLE users", want: "drop-object"},
+		{name: "select then drop without spaces", sql: "SELECT 1;DROP TABLE users", want: "drop-object"},
+		{name: "rollback then drop", sql: "ROLLBACK; DROP TABLE users", want: "drop-object", note: "escapes a read-only transaction opened by a wrapper"},
+		{name: "read only transaction committed then drop", sql: "BEGIN READ ONLY; COMMIT; DROP TABLE users", want: "drop-object"},
+		{name: "truncate third in a list", sql: "SELECT 1; SELECT 2; TRUNCATE users", want: "truncate"},
+		{name: "bounded update then unbounded update", sql: "UPDATE users SET a = 1 WHERE id = 1; UPDATE users SET a = 2", want: "update-no-where"},
+		{name: "insert then delete all", sql: "INSERT INTO log VALUES (1); DELETE FROM users", want: "delete-no-where"},
+		{name: "empty statements around a drop", sql: "SELECT 'x';;DROP TABLE users;;", want: "drop-object"},
+		{name: "drop on the line after a line comment", sql: "SELECT 1 -- trailing comment\n; DROP TABLE users", want: "drop-object"},
+		{name: "string split across lines then drop", sql: "SELECT 'a'\n'b'; DROP TABLE users", want: "drop-object", note: "adjacent literals separated by a newline are one string"},
+		{name: "prepare then execute", sql: "PREPARE p AS DELETE FROM users; EXECUTE p", want: "delete-no-where"},
+		{name: "set standard strings off then backslash quote trick in the same text", sql: `SET standard_conforming_strings = off; SELECT 'a\'; DROP TABLE users; --'`, want: "drop-object",
+			note: "the server lexes the whole text before the SET runs, so the backslash is literal and the DROP runs (checked on a server)"},
+	}
+}
+
+// corpusWrappers: destructive statements nested inside statements whose
+// first word looks harmless.
+func corpusWrappers() []corpusCase {
+	return []corpusCase{
+		{name: "data modifying cte delete", sql: "WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d", want: "delete-no-where"},
+		{name: "data modifying cte update", sql: "WITH u AS (UPDATE users SET active = false RETURNING id) SELECT 1", want: "update-no-where"},
+		{name: "data modifying cte delete with tautology", sql: "WITH d AS (DELETE FROM users WHERE 1=1 RETURNING id) SELECT id FROM d", want: "delete-always-true"},
+		{name: "data modifying cte feeding an insert", sql: "WITH d AS (DELETE FROM users RETURNING *) INSERT INTO archive SELECT * FROM d", want: "delete-no-where"},
+		{name: "data modifying cte under an update", sql: "WITH d AS (DELETE FROM users RETURNING id) UPDATE stats SET n = n + 1 WHERE id = 1", want: "delete-no-where"},
+		{name: "data modifying cte in create table as", sql: "CREATE TABLE backup AS WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d", want: "delete-no-where", note: "checked on a server: the DELETE runs"},
+		{name: "data modifying cte in select into", sql: "WITH d AS (DELETE FROM users RETURNING *) SELECT * INTO backup FROM d", want: "delete-no-where"},
+		{name: "merge on true then delete", sql: "MERGE INTO users u USING stale s ON true WHEN MATCHED THEN DELETE", want: "delete-always-true"},
+		{name: "merge on tautology then update", sql: "MERGE INTO users u USING (SELECT 1 AS x) s ON 1 = 1 WHEN MATCHED THEN UPDATE SET active = false", want: "update-always-true"},
+		{name: "merge whose on condition ignores the target", sql: "MERGE INTO users u USING stale s ON s.expired WHEN MATCHED THEN DELETE", want: "delete-always-true"},
+		{name: "merge on target column equal to itself", sql: "MERGE INTO users u USING stale s ON u.id = u.id WHEN MATCHED THEN DELETE", want: "delete-always-true"},
+		{name: "copy of a delete returning", sql: "COPY (DELETE FROM users RETURNING *) TO STDOUT", want: "delete-no-where"},
+		{name: "copy of an update returning", sql: "COPY (UPDATE users SET active = false RETURNING id) TO STDOUT", want: "update-no-where"},
+		{name: "explain analyze delete", sql: "EXPLAIN ANALYZE DELETE FROM users", want: "delete-no-where", note: "EXPLAIN ANALYZE executes the statement"},
+		{name: "explain analyse british spelling", sql: "EXPLAIN ANALYSE UPDATE users SET active = false", want: "update-no-where"},
+		{name: "explain with comment before analyze", sql: "EXPLAIN/**/ANALYZE DELETE FROM users", want: "delete-no-where"},
+		{name: "explain option list analyze", sql: "EXPLAIN (ANALYZE) DELETE FROM users", want: "delete-no-where"},
+		{name: "explain option list verbose analyze", sql: "EXPLAIN (VERBOSE, ANALYZE) DELETE FROM users WHERE true", want: "delete-always-true"},
+		{name: "explain analyze true", sql: "EXPLAIN (ANALYZE true, COSTS off) DELETE FROM users", want: "delete-no-where"},
+		{name: "explain analyze on", sql: "EXPLAIN (ANALYZE on) DELETE FROM users", want: "delete-no-where"},
+		{name: "explain analyze one", sql: "EXPLAIN (ANALYZE 1, FORMAT JSON) DELETE FROM users", want: "delete-no-where", note: "the server reads 1 as true for a boolean option"},
+		{name: "explain analyze of a data modifying cte", sql: "EXPLAIN ANALYZE WITH d AS (DELETE FROM users RETURNING 1) SELECT 1", want: "delete-no-where"},
+		{name: "explain analyze of create table as with a data modifying cte", sql: "EXPLAIN ANALYZE CREATE TABLE b AS WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d", want: "delete-no-where", note: "checked on a server: the DELETE runs"},
+		{name: "explain analyze of merge on true", sql: "EXPLAIN ANALYZE MERGE INTO users USING stale s ON true WHEN MATCHED THEN DELETE", want: "delete-always-true"},
+		{name: "explain with analyze false overridden by a later analyze true", sql: "EXPLAIN (ANALYZE false, ANALYZE true) DELETE FROM users", want: "delete-no-where", note: "the last occurrence wins; checked on a server: the DELETE runs"},
+		{name: "explain analyze given as a quoted identifier", sql: `EXPLAIN (ANALYZE "on") DELETE FROM users`, want: "delete-no-where", note: "checked on a server: the DELETE runs"},
+		{name: "explain with analyze true overridden by a later analyze false", sql: "EXPLAIN (ANALYZE true, ANALYZE false) DELETE FROM users", want: "", also: []string{"delete-no-where"}, note: "does not execute; refusing it is acceptable"},
+		{name: "explain analyze false", sql: "EXPLAIN (ANALYZE false) DELETE FROM users", want: "", also: []string{"delete-no-where"}, note: "does not execute; refusing it is acceptable"},
+		{name: "explain analyze off", sql: "EXPLAIN (ANALYZE off) DELETE FROM users", want: "", also: []string{"delete-no-where"}, note: "does not execute; refusing it is acceptable"},
+		{name: "create rule doing an unbounded delete", sql: "CREATE RULE wipe AS ON INSERT TO events DO ALSO DELETE FROM users", want: "delete-no-where"},
+		{name: "create rule doing an instead update", sql: "CREATE RULE r AS ON UPDATE TO v DO INSTEAD UPDATE users SET name = NEW.name", want: "update-no-where", note: "NEW is the rule's pseudo-row, not a restriction on users"},
+		{name: "create rule with a multi action list", sql: "CREATE OR REPLACE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); DELETE FROM users WHERE true)", want: "delete-always-true"},
+		{name: "view whose select unlinks a large object", sql: "CREATE VIEW v AS SELECT lo_unlink(16401)", want: "drop-large-object", note: "every read of the view unlinks"},
+		{name: "cursor over a select that unlinks", sql: "DECLARE c CURSOR WITH HOLD FOR SELECT lo_unlink(16401)", want: "drop-large-object"},
+		{name: "prepare a delete without where", sql: "PREPARE p AS DELETE FROM users", want: "delete-no-where"},
+		{name: "prepare a delete where parameter", sql: "PREPARE p(boolean) AS DELETE FROM users WHERE $1", want: "delete-always-true"},
+		{name: "prepare a data modifying cte", sql: "PREPARE p AS WITH d AS (DELETE FROM users RETURNING 1) SELECT 1", want: "delete-no-where"},
+	}
+}
+
+// corpusBodies: function, procedure and DO bodies. SQL and plpgsql bodies
+// are judged statically; EXECUTE of a string and other languages cannot be.
+func corpusBodies() []corpusCase {
+	return []corpusCase{
+		{name: "sql function with a quoted body deleting everything", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM users'", want: "delete-no-where"},
+		{name: "sql function with a dollar quoted truncate", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ TRUNCATE users $$", want: "truncate"},
+		{name: "sql function body with a doubled quote tautology", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM users WHERE name = ''x'' OR true'", want: "delete-always-true"},
+		{name: "sql function with an e string body", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE sql AS E'DELETE FROM users WHERE \'a\' = \'a\''`, want: "delete-always-true"},
+		{name: "sql function with several statements in its body", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1; DELETE FROM users; SELECT 2'", want: "delete-no-where"},
+		{name: "sql procedure dropping a schema", sql: "CREATE PROCEDURE p() LANGUAGE sql SECURITY DEFINER AS $body$ DROP SCHEMA app CASCADE $body$", want: "drop-object"},
+		{name: "sql function with uppercase language name", sql: "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE SQL AS $$ UPDATE users SET active = false $$", want: "update-no-where"},
+		{name: "sql function begin atomic delete", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM users; END", want: "delete-no-where"},
+		{name: "procedure begin atomic update without language clause", sql: "CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; UPDATE users SET active = false; END", want: "update-no-where", note: "a BEGIN ATOMIC body is SQL without saying so"},
+		{name: "sql function return expression unlinking a large object", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN lo_unlink(42)", want: "drop-large-object"},
+		{name: "sql function body that does not parse", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELET FROM users'", want: "parse-error", also: []string{"dynamic-sql"}, note: "an unreadable body is unanalysable either way"},
+		{name: "plpgsql function deleting everything", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; END $$", want: "delete-no-where"},
+		{name: "plpgsql function with language after the body", sql: "CREATE FUNCTION f() RETURNS void AS $$ BEGIN DELETE FROM users; END $$ LANGUAGE plpgsql", want: "delete-no-where"},
+		{name: "plpgsql function with quoted language name", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE 'plpgsql' AS $$ BEGIN TRUNCATE users; END $$", want: "truncate"},
+		{name: "plpgsql body in a quoted string with doubled quotes", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS 'BEGIN DELETE FROM users WHERE name = ''x'' OR 1=1; END'", want: "delete-always-true"},
+		{name: "plpgsql drop inside an if", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN IF now() > '2030-01-01' THEN DROP TABLE users; END IF; END $$", want: "drop-object"},
+		{name: "plpgsql truncate in an exception handler", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN BEGIN PERFORM 1; EXCEPTION WHEN others THEN TRUNCATE users; END; END $$", want: "truncate"},
+		{name: "plpgsql loop over a delete returning", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ DECLARE r record; BEGIN FOR r IN DELETE FROM users RETURNING id LOOP RAISE NOTICE '%', r.id; END LOOP; END $$", want: "delete-no-where"},
+		{name: "plpgsql assignment unlinking a large object", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE v int; BEGIN v := lo_unlink(42); RETURN v; END $$", want: "drop-large-object"},
+		{name: "plpgsql if condition unlinking a large object", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN IF lo_unlink(42) = 1 THEN RETURN; END IF; END $$", want: "drop-large-object"},
+		{name: "plpgsql perform unlinking a large object", sql: "DO $$ BEGIN PERFORM lo_unlink(42); END $$", want: "drop-large-object"},
+		{name: "plpgsql trigger function wiping a table", sql: "CREATE FUNCTION wipe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; RETURN NULL; END $$", want: "delete-no-where", note: "a trigger would run it on someone else's insert"},
+		{name: "plpgsql procedure deleting then committing", sql: "CREATE OR REPLACE PROCEDURE purge() LANGUAGE plpgsql AS $$ BEGIN DELETE FROM users; COMMIT; END $$", want: "delete-no-where"},
+		{name: "plpgsql execute of a concatenated string", sql: "CREATE FUNCTION f(t text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'TRUNCATE ' || quote_ident(t); END $$", want: "dynamic-sql"},
+		{name: "plpgsql execute format", sql: "CREATE FUNCTION f(t text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('DROP TABLE %I', t); END $$", want: "dynamic-sql"},
+		{name: "plpgsql return query execute", sql: "CREATE FUNCTION f(q text) RETURNS SETOF record LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY EXECUTE q; END $$", want: "dynamic-sql"},
+		{name: "plpgsql for in execute", sql: "CREATE FUNCTION f(q text) RETURNS void LANGUAGE plpgsql AS $$ DECLARE r record; BEGIN FOR r IN EXECUTE q LOOP END LOOP; END $$", want: "dynamic-sql"},
+		// pg_query compiles plpgsql without a catalog and cannot resolve
+		// the refcursor type ("variable must be of type cursor or
+		// refcursor"), so the body is unreadable to it even though the
+		// server accepts it: parse-error refuses in the same category.
+		{name: "plpgsql open cursor for execute", sql: "CREATE FUNCTION f(q text) RETURNS refcursor LANGUAGE plpgsql AS $$ DECLARE c refcursor; BEGIN OPEN c FOR EXECUTE q; RETURN c; END $$", want: "dynamic-sql", also: []string{"parse-error"}},
+		{name: "plpgsql body that does not parse", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELET FROM users; END $$", want: "parse-error", also: []string{"dynamic-sql"}, note: "an unreadable body is unanalysable either way"},
+		{name: "plpython function", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE plpython3u AS $$ plpy.execute("DROP TABLE users") $$`, want: "dynamic-sql"},
+		{name: "plperl function even with a harmless body", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE plperl AS $$ return 1; $$", want: "dynamic-sql", note: "bodies in other languages cannot be read"},
+		{name: "c language function", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE c AS 'mylib', 'myfn'", want: "dynamic-sql"},
+		{name: "internal language alias of lo_unlink", sql: "CREATE FUNCTION tidy(oid) RETURNS int LANGUAGE internal AS 'be_lo_unlink'", want: "dynamic-sql", also: []string{"drop-large-object"},
+			note: "binds the server's lo_unlink implementation under a new name (checked on a server)"},
+		{name: "do block deleting everything", sql: "DO $$ BEGIN DELETE FROM users; END $$", want: "delete-no-where"},
+		{name: "do block with a plain string body", sql: "DO 'BEGIN DELETE FROM users; END'", want: "delete-no-where"},
+		{name: "do block with an e string body and escaped quotes", sql: `DO E'BEGIN DELETE FROM users WHERE name = \'x\' OR true; END'`, want: "delete-always-true"},
+		{name: "do block with language after the body", sql: "DO $$ BEGIN UPDATE users SET active = false; END $$ LANGUAGE plpgsql", want: "update-no-where"},
+		{name: "do block with a quoted language before the body", sql: "DO LANGUAGE 'plpgsql' $$ BEGIN TRUNCATE users; END $$", want: "truncate"},
+		{name: "do block with a tagged body containing a dollar string", sql: "DO $body$ BEGIN RAISE NOTICE $$x$$; DELETE FROM users; END $body$", want: "delete-no-where"},
+		{name: "do block executing a concatenated string", sql: "DO $$ BEGIN EXECUTE 'DROP ' || 'TABLE users'; END $$", want: "dynamic-sql"},
+		{name: "do block executing a constant string", sql: "DO $outer$ BEGIN EXECUTE $inner$DROP TABLE users$inner$; END $outer$", want: "dynamic-sql", also: []string{"drop-object"},
+			note: "reading the constant and finding the DROP is as good as refusing it as dynamic"},
+		{name: "do block calling dblink_exec", sql: "DO $$ BEGIN PERFORM dblink_exec('dbname=prod', 'DROP TABLE users'); END $$", want: "dynamic-sql"},
+		{name: "do block copying to a program", sql: "DO $$ BEGIN COPY users TO PROGRAM 'id'; END $$", want: "copy-program"},
+		{name: "sql function copying to a program", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ COPY users TO PROGRAM 'id' $$", want: "copy-program"},
+		{name: "sql function running a do block", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DO 'BEGIN DELETE FROM users; END' $$", want: "delete-no-where", note: "checked on a server: calling it deletes every row"},
+		{name: "do blocks nested twelve deep", sql: corpusNestedDo(12, "DELETE FROM users"), want: "delete-no-where", also: []string{"dynamic-sql", "parse-error"},
+			note: "nesting deeper than the analyser follows must be refused, not allowed; checked on a server: nested DO blocks run"},
+		{name: "do blocks nested twelve deep doing nothing harmful", sql: corpusNestedDo(12, "PERFORM 1"), want: "", also: []string{"dynamic-sql", "parse-error"},
+			note: "refusing excessive nesting is acceptable"},
+		// A function body is stored as text and lexed again whenever it is
+		// compiled, under the standard_conforming_strings in force then
+		// (the caller's session, or the function's own SET clause). With
+		// it off, 'a\'' is the string a' and the DELETE after it runs;
+		// with it on, the DELETE is inside a string. Checked on a server:
+		// each of these deletes every row once the setting is off, even
+		// though the statement that calls the function has no backslash
+		// for Preflight to notice.
+		{name: "sql function body that hides a delete from standard string lexing", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ SELECT 'a\'' ; DELETE FROM users; -- ' $$`,
+			want: "delete-no-where", also: []string{"lexer-mismatch", "dynamic-sql", "parse-error"},
+			note: "the body deletes every row when called in a session with standard_conforming_strings off"},
+		{name: "plpgsql body that hides a delete from standard string lexing", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM 'a\'' ; DELETE FROM users; -- ';` + "\n" + `END $$`,
+			want: "delete-no-where", also: []string{"lexer-mismatch", "dynamic-sql", "parse-error"},
+			note: "the body deletes every row when first called in a session with standard_conforming_strings off"},
+		{name: "function that turns standard strings off for its own body", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE sql SET standard_conforming_strings = off AS $$ SELECT 'a\'' ; DELETE FROM users; -- ' $$`,
+			want: "delete-no-where", also: []string{"lexer-mismatch", "dynamic-sql", "parse-error"},
+			note: "the SET clause applies when the body is lexed, so every call deletes every row"},
+		{name: "altering a stored function to read its body without standard strings", sql: "ALTER FUNCTION f() SET standard_conforming_strings = off",
+			want: "lexer-mismatch", also: []string{"dynamic-sql"},
+			note: "changes how a body judged earlier is lexed; bulwark cannot see that body here"},
+		{name: "do block in plperl", sql: "DO LANGUAGE plperl $$ spi_exec_query('DROP TABLE users'); $$", want: "dynamic-sql"},
+	}
+}
+
+// corpusSideEffects: destructive functions and functions that run SQL
+// text, reachable from a statement that starts with SELECT.
+func corpusSideEffects() []corpusCase {
+	const lo, dyn = "drop-large-object", "dynamic-sql"
+	return []corpusCase{
+		{name: "select lo_unlink", sql: "SELECT lo_unlink(16401)", want: lo},
+		{name: "select lo_unlink over the catalog", sql: "SELECT lo_unlink(oid) FROM pg_largeobject_metadata", want: lo},
+		{name: "schema qualified lo_unlink", sql: "SELECT pg_catalog.lo_unlink(16401)", want: lo},
+		{name: "quoted lo_unlink", sql: `SELECT "lo_unlink"(16401)`, want: lo},
+		{name: "unicode escaped lo_unlink", sql: `SELECT U&"lo\005funlink"(16401)`, want: lo, note: "the identifier is lo_unlink once lexed"},
+		{name: "uppercase lo_unlink", sql: "SELECT LO_UNLINK(16401)", want: lo},
+		{name: "lo_unlink in a where clause", sql: "SELECT 1 WHERE lo_unlink(16401) = 1", want: lo},
+		{name: "lo_unlink as a table function", sql: "SELECT * FROM lo_unlink(16401)", want: lo},
+		{name: "lo_unlink in values", sql: "VALUES (lo_unlink(16401))", want: lo},
+		{name: "lo_unlink inside an insert", sql: "INSERT INTO log(n) VALUES (lo_unlink(16401))", want: lo},
+		{name: "lo_unlink inside a copy query", sql: "COPY (SELECT lo_unlink(16401)) TO STDOUT", want: lo},
+		{name: "lo_unlink under explain analyze", sql: "EXPLAIN ANALYZE SELECT lo_unlink(16401)", want: lo},
+		{name: "lo_unlink under plain explain", sql: "EXPLAIN SELECT lo_unlink(16401)", want: "", also: []string{lo}, note: "plain EXPLAIN does not execute; refusing it is acceptable"},
+		{name: "lo_unlink in a row security policy", sql: "CREATE POLICY p ON users USING (lo_unlink(16401) > 0)", want: lo, note: "runs on every read of users"},
+		{name: "lo_unlink as the default of a new column", sql: "ALTER TABLE users ADD COLUMN n int DEFAULT lo_unlink(16401)", want: lo, note: "a volatile default is evaluated for every existing row"},
+		{name: "lo_unlink in the returning list of a bounded update", sql: "UPDATE users SET a = 1 WHERE id = 5 RETURNING lo_unlink(16401)", want: lo},
+		{name: "lo_unlink as a procedure argument", sql: "CALL log_event(lo_unlink(16401))", want: lo},
+		{name: "lo_unlink in rows from", sql: "SELECT * FROM ROWS FROM (lo_unlink(16401))", want: lo},
+		{name: "lo_unlink set as a column default", sql: "ALTER TABLE t ALTER COLUMN n SET DEFAULT lo_unlink(16401)", want: lo},
+		{name: "lo_unlink as a column default", sql: "CREATE TABLE t (n int DEFAULT lo_unlink(16401))", want: lo, note: "every insert that takes the default unlinks"},
+		{name: "operator bound to lo_unlink", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = lo_unlink)", want: lo, also: []string{dyn},
+			note: "afterwards SELECT !!! 42::oid unlinks without naming lo_unlink (checked on a server)"},
+		{name: "copy to program", sql: "COPY users TO PROGRAM 'gzip > /tmp/users.gz'", want: "copy-program", note: "runs a shell command on the database host"},
+		{name: "copy from program", sql: "COPY users FROM PROGRAM 'curl -s http://example.com/rows.csv' WITH (FORMAT csv)", want: "copy-program"},
+		{name: "copy query to program", sql: "COPY (SELECT 1) TO PROGRAM 'rm -rf /var/lib/postgresql'", want: "copy-program"},
+		{name: "copy to program in odd casing with comments", sql: "cOpY users /* x */ tO/**/pRoGrAm 'sh -c id'", want: "copy-program"},
+		{name: "copy to program after a harmless statement", sql: "SELECT 1; COPY users TO PROGRAM 'id'", want: "copy-program"},
+		{name: "copy to program with a dollar quoted command", sql: "COPY users TO PROGRAM $$sh -c 'id'$$", want: "copy-program"},
+		{name: "dblink_exec", sql: "SELECT dblink_exec('dbname=prod', 'DROP TABLE users')", want: dyn},
+		{name: "unicode escaped dblink_exec", sql: `SELECT U&"dblink\005fexec"('dbname=prod', 'DROP TABLE users')`, want: dyn},
+		{name: "schema qualified dblink_exec", sql: "SELECT public.dblink_exec('dbname=prod', 'SELECT 1')", want: dyn},
+		{name: "dblink in from", sql: "SELECT * FROM dblink('dbname=prod', 'DELETE FROM users RETURNING id') AS t(id int)", want: dyn},
+		{name: "dblink_send_query", sql: "SELECT dblink_send_query('conn', 'DROP TABLE users')", want: dyn, note: "runs the text on the linked connection like dblink_exec"},
+		{name: "query_to_xml", sql: "SELECT query_to_xml('SELECT lo_unlink(16401)', true, false, '')", want: dyn, note: "checked on a server: the large object is unlinked"},
+		{name: "query_to_xml_and_xmlschema", sql: "SELECT query_to_xml_and_xmlschema('SELECT 1', true, false, '')", want: dyn},
+		{name: "crosstab runs its argument as a query", sql: "SELECT * FROM crosstab('SELECT lo_unlink(16401)::text, 1::text, 1::text') AS ct(a text, b text)", want: dyn,
+			note: "tablefunc's crosstab runs SQL text; checked on a server: the large object is unlinked"},
+		{name: "ts_stat runs its argument as a query", sql: "SELECT * FROM ts_stat('SELECT lo_unlink(16401)::text::tsvector')", want: dyn, note: "checked on a server: the large object is unlinked"},
+		{name: "ts_rewrite runs its second argument as a query", sql: "SELECT ts_rewrite('a & b'::tsquery, 'SELECT t, s FROM aliases')", want: dyn, note: "the second argument is SQL text the server runs"},
+	}
+}
+
+// corpusSessionToggles: statements that switch a guard off in some tools.
+// The analyser allows them: bulwark's own guard does not depend on session
+// state (lexing settings are handled by Preflight, identity by the proxy),
+// so they are allowed here and other tests prove the guard stays on.
+func corpusSessionToggles() []corpusCase {
+	const why = "session toggle: does not switch bulwark's guard off"
+	return []corpusCase{
+		{name: "set role", sql: "SET ROLE admin", note: why},
+		{name: "reset role", sql: "RESET ROLE", note: why},
+		{name: "set session authorization", sql: "SET SESSION AUTHORIZATION postgres", note: why},
+		{name: "reset all", sql: "RESET ALL", note: why},
+		{name: "start transaction read write", sql: "START TRANSACTION READ WRITE", note: why},
+		{name: "set transaction read write", sql: "SET TRANSACTION READ WRITE", note: why},
+		{name: "begin serializable read write", sql: "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE", note: why},
+		{name: "default transaction read only off", sql: "SET default_transaction_read_only = off", note: why},
+		{name: "standard conforming strings off", sql: "SET standard_conforming_strings = off", note: why + "; Preflight refuses later backslash text"},
+		{name: "backslash quote on", sql: "SET backslash_quote = on", note: why},
+		{name: "client encoding change", sql: "SET client_encoding = 'SJIS'", note: why + "; Preflight refuses later non-ASCII text"},
+		{name: "set_config of standard conforming strings", sql: "SELECT set_config('standard_conforming_strings', 'off', false)", note: why},
+		{name: "application name that looks human", sql: "SET application_name = 'alice-laptop'", note: "identity signals may only restrict a session"},
+		{name: "search path change", sql: "SET search_path = app, public", note: why},
+	}
+}
+
+// corpusUnparsable: text the parser rejects must be refused, never
+// forwarded (fail-open parsing).
+func corpusUnparsable() []corpusCase {
+	const pe = "parse-error"
+	return []corpusCase{
+		{name: "misspelled verb", sql: "SELEC 1", want: pe},
+		{name: "misspelled delete", sql: "DELET FROM users", want: pe},
+		{name: "incomplete drop", sql: "DROP TABLE", want: pe},
+		{name: "words run together", sql: "DROPTABLE users", want: pe},
+		{name: "unterminated string", sql: "SELECT 'unterminated; DROP TABLE users", want: pe},
+		{name: "unterminated block comment", sql: "SELECT 1 /* DROP TABLE users", want: pe},
+		{name: "unterminated nested comment", sql: "SELECT 1 /* /* */ DROP TABLE users", want: pe, note: "the outer comment is still open at the end of the text"},
+		{name: "unterminated dollar quote", sql: "SELECT $$unterminated; DROP TABLE users", want: pe},
+		{name: "adjacent strings on one line", sql: "SELECT 'a' 'b'", want: pe, note: "literals concatenate only across a newline"},
+		{name: "closing parentheses only", sql: ")))", want: pe},
+		{name: "control characters", sql: "\x01\x02\x03", want: pe},
+		{name: "psql meta command", sql: `\c otherdb`, want: pe, note: "psql commands are not SQL; the server would reject the text"},
+		{name: "valid statement then garbage", sql: "SELECT 1; DROP TABLE users; garbage here", want: pe, also: []string{"drop-object"}, note: "the server rejects the whole text; refusing for the DROP is as good"},
+		{name: "explain analyze cannot wrap truncate", sql: "EXPLAIN ANALYZE TRUNCATE users", want: pe, also: []string{"truncate"}, note: "TRUNCATE is not explainable"},
+		{name: "prepare cannot wrap drop", sql: "PREPARE p AS DROP TABLE users", want: pe, also: []string{"drop-object"}, note: "DROP is not preparable"},
+		{name: "mysql delete modifiers", sql: "DELETE QUICK IGNORE FROM users", want: pe},
+		{name: "only semicolons", sql: ";;;", want: "", also: []string{pe}, note: "an empty query runs nothing"},
+	}
+}
+
+// corpusBenign: ordinary work an agent must be able to do, including
+// statements whose text contains the dangerous words.
+func corpusBenign() []corpusCase {
+	return []corpusCase{
+		{name: "select one", sql: "SELECT 1"},
+		{name: "select with where", sql: "SELECT * FROM users WHERE id = 5"},
+		{name: "select with group by having", sql: "SELECT status, count(*) FROM orders GROUP BY status HAVING count(*) > 1"},
+		{name: "select with join", sql: "SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id"},
+		{name: "select with a read only cte", sql: "WITH recent AS (SELECT * FROM orders WHERE created > now() - interval '1 day') SELECT * FROM recent"},
+		{name: "recursive cte", sql: "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT * FROM r"},
+		{name: "select for update", sql: "SELECT * FROM users WHERE id = 5 FOR UPDATE"},
+		{name: "table command", sql: "TABLE users"},
+		{name: "values list", sql: "VALUES (1, 'a'), (2, 'b')"},
+		{name: "catalog query", sql: "SELECT pid, state FROM pg_stat_activity"},
+		{name: "show", sql: "SHOW search_path"},
+		{name: "insert values", sql: "INSERT INTO users (name) VALUES ('alice')"},
+		{name: "insert returning", sql: "INSERT INTO users (name) VALUES ('alice') RETURNING id"},
+		{name: "insert on conflict do nothing", sql: "INSERT INTO users (id, name) VALUES (1, 'a') ON CONFLICT (id) DO NOTHING"},
+		{name: "insert on conflict do update without where", sql: "INSERT INTO users (id, name) VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name", note: "the update touches only the conflicting row"},
+		{name: "insert from select", sql: "INSERT INTO archive SELECT * FROM users WHERE deleted_at IS NOT NULL"},
+		{name: "update with where", sql: "UPDATE users SET name = 'b' WHERE id = 5"},
+		{name: "update with parameter predicate", sql: "UPDATE users SET last_login = now() WHERE id = $1"},
+		{name: "update with time predicate", sql: "UPDATE orders SET status = 'stale' WHERE created < now() - interval '30 days'"},
+		{name: "update with in subquery", sql: "UPDATE users SET active = false WHERE id IN (SELECT user_id FROM bans)"},
+		{name: "update from with join predicate", sql: "UPDATE users u SET total = o.sum FROM (SELECT user_id, sum(total) AS sum FROM orders GROUP BY user_id) o WHERE o.user_id = u.id"},
+		{name: "update where current of", sql: "UPDATE users SET active = false WHERE CURRENT OF c"},
+		{name: "update where false", sql: "UPDATE users SET active = false WHERE false", note: "affects nothing"},
+		{name: "update where case depending on the row", sql: "UPDATE users SET active = false WHERE CASE WHEN id > 5 THEN true ELSE false END"},
+		{name: "delete with where", sql: "DELETE FROM users WHERE id = 5"},
+		{name: "delete with time predicate", sql: "DELETE FROM sessions WHERE expires_at < now()"},
+		{name: "delete with relative time predicate", sql: "DELETE FROM events WHERE created < now() - interval '1 day'"},
+		{name: "delete with in subquery", sql: "DELETE FROM users WHERE id IN (SELECT user_id FROM bans)"},
+		{name: "delete with correlated exists", sql: "DELETE FROM users u WHERE EXISTS (SELECT 1 FROM bans b WHERE b.user_id = u.id)"},
+		{name: "delete with any parameter", sql: "DELETE FROM users WHERE id = ANY($1)"},
+		{name: "delete where current of", sql: "DELETE FROM users WHERE CURRENT OF c"},
+		{name: "delete using with join predicate", sql: "DELETE FROM orders o USING users u WHERE o.user_id = u.id AND u.banned"},
+		{name: "delete using with unaliased join predicate", sql: "DELETE FROM t USING u WHERE t.id = u.id"},
+		{name: "delete where false", sql: "DELETE FROM users WHERE false", note: "affects nothing"},
+		{name: "delete where one equals zero", sql: "DELETE FROM users WHERE 1=0", note: "affects nothing"},
+		{name: "delete where not true", sql: "DELETE FROM users WHERE NOT true", note: "affects nothing"},
+		{name: "delete where row predicate and a true arm", sql: "DELETE FROM users WHERE id = 5 AND true", note: "AND with true is still bounded by id = 5"},
+		{name: "delete where row predicate and a parameter", sql: "DELETE FROM users WHERE id = 5 AND $1"},
+		{name: "delete where row predicate or false", sql: "DELETE FROM users WHERE id = 5 OR false"},
+		{name: "delete returning with where", sql: "DELETE FROM users WHERE id = 5 RETURNING *"},
+		{name: "bounded data modifying cte", sql: "WITH d AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT * FROM d"},
+		{name: "bounded copy of a delete", sql: "COPY (DELETE FROM users WHERE id = 1 RETURNING *) TO STDOUT"},
+		{name: "merge with a join condition", sql: "MERGE INTO users u USING incoming i ON u.id = i.id WHEN MATCHED THEN UPDATE SET name = i.name WHEN NOT MATCHED THEN INSERT (id, name) VALUES (i.id, i.name)"},
+		{name: "merge deleting on a join condition", sql: "MERGE INTO users u USING stale s ON u.id = s.id WHEN MATCHED THEN DELETE"},
+		{name: "merge on true that only inserts", sql: "MERGE INTO users USING incoming i ON true WHEN NOT MATCHED THEN INSERT (id) VALUES (i.id)", note: "nothing is updated or deleted"},
+		{name: "create table", sql: "CREATE TABLE t (id serial PRIMARY KEY, name text NOT NULL)"},
+		{name: "create table if not exists like", sql: "CREATE TABLE IF NOT EXISTS users_new (LIKE users INCLUDING ALL)"},
+		{name: "create temp table as", sql: "CREATE TEMP TABLE tmp AS SELECT * FROM users WHERE id < 10"},
+		{name: "select into", sql: "SELECT * INTO TEMP users_copy FROM users", note: "creates a table, destroys nothing"},
+		{name: "create index concurrently", sql: "CREATE INDEX CONCURRENTLY users_email_idx ON users (email)"},
+		{name: "create unique index", sql: "CREATE UNIQUE INDEX ON users (lower(email))"},
+		{name: "create view", sql: "CREATE VIEW active_users AS SELECT * FROM users WHERE active"},
+		{name: "create or replace view", sql: "CREATE OR REPLACE VIEW active_users AS SELECT id, name FROM users WHERE active"},
+		{name: "create materialized view", sql: "CREATE MATERIALIZED VIEW totals AS SELECT user_id, sum(total) FROM orders GROUP BY user_id"},
+		{name: "refresh materialized view", sql: "REFRESH MATERIALIZED VIEW CONCURRENTLY totals"},
+		{name: "create schema", sql: "CREATE SCHEMA IF NOT EXISTS app"},
+		{name: "create sequence", sql: "CREATE SEQUENCE order_no START 1000"},
+		{name: "create extension", sql: "CREATE EXTENSION IF NOT EXISTS pgcrypto"},
+		{name: "alter table add column", sql: "ALTER TABLE users ADD COLUMN age int"},
+		{name: "alter table add column if not exists", sql: "ALTER TABLE users ADD COLUMN IF NOT EXISTS age int DEFAULT 0"},
+		{name: "alter table rename column", sql: "ALTER TABLE users RENAME COLUMN name TO full_name"},
+		{name: "alter table rename", sql: "ALTER TABLE users RENAME TO people"},
+		{name: "alter column drop not null", sql: "ALTER TABLE users ALTER COLUMN email DROP NOT NULL", note: "drops a constraint flag, not the column"},
+		{name: "alter column drop default", sql: "ALTER TABLE users ALTER COLUMN email DROP DEFAULT", note: "drops the default, not the column"},
+		{name: "alter table add constraint", sql: "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)"},
+		{name: "create trigger", sql: "CREATE TRIGGER users_audit AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit_row()", note: "the trigger function's body is judged when it is created"},
+		{name: "create rule doing nothing", sql: "CREATE RULE no_insert AS ON INSERT TO users DO INSTEAD NOTHING"},
+		{name: "create rule with a bounded delete", sql: "CREATE RULE del_v AS ON DELETE TO v DO INSTEAD DELETE FROM users WHERE users.id = OLD.id"},
+		{name: "sql function adding numbers", sql: "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE SQL IMMUTABLE AS 'SELECT a + b'", note: "LANGUAGE SQL folds to sql"},
+		{name: "sql function with a bounded delete", sql: "CREATE FUNCTION f(uid int) RETURNS void LANGUAGE sql AS $$ DELETE FROM sessions WHERE user_id = uid $$"},
+		{name: "sql function return form", sql: "CREATE FUNCTION n() RETURNS bigint LANGUAGE sql RETURN (SELECT count(*) FROM users)"},
+		{name: "sql function begin atomic with a bounded delete", sql: "CREATE FUNCTION f(i int) RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM users WHERE id = i; END"},
+		{name: "plpgsql function with a bounded update", sql: "CREATE FUNCTION touch(uid int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE users SET last_seen = now() WHERE id = uid; END $$"},
+		{name: "plpgsql loop with bounded deletes", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ DECLARE r record; BEGIN FOR r IN SELECT id FROM users WHERE banned LOOP DELETE FROM orders WHERE user_id = r.id; END LOOP; END $$"},
+		{name: "plpgsql function whose comment and string mention execute", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN -- EXECUTE 'DROP TABLE users'\n RAISE NOTICE 'EXECUTE DROP TABLE users'; RETURN 1; END $$"},
+		{name: "do block raising a notice about dropping", sql: "DO $$ BEGIN RAISE NOTICE 'DROP TABLE users'; END $$"},
+		{name: "do block counting rows", sql: "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM users; RAISE NOTICE '%', n; END $$"},
+		{name: "begin", sql: "BEGIN"},
+		{name: "commit", sql: "COMMIT"},
+		{name: "rollback", sql: "ROLLBACK"},
+		{name: "savepoint", sql: "SAVEPOINT s1"},
+		{name: "rollback to savepoint", sql: "ROLLBACK TO SAVEPOINT s1"},
+		{name: "release savepoint", sql: "RELEASE SAVEPOINT s1"},
+		{name: "transaction with a bounded update", sql: "BEGIN; UPDATE users SET name = 'x' WHERE id = 1; COMMIT"},
+		{name: "copy from stdin", sql: "COPY users FROM STDIN"},
+		{name: "copy columns from stdin as csv", sql: "COPY users (id, name) FROM STDIN WITH (FORMAT csv, HEADER true)"},
+		{name: "copy to stdout", sql: "COPY users TO STDOUT WITH (FORMAT csv, HEADER)"},
+		{name: "copy query to stdout", sql: "COPY (SELECT * FROM users WHERE id < 10) TO STDOUT"},
+		{name: "copy to stdout with program in a comment", sql: "COPY users TO STDOUT -- PROGRAM 'rm -rf /'"},
+		{name: "explain delete without analyze", sql: "EXPLAIN DELETE FROM users", note: "plain EXPLAIN does not execute"},
+		{name: "explain verbose update without analyze", sql: "EXPLAIN (VERBOSE, COSTS off) UPDATE users SET active = false"},
+		{name: "explain analyze select", sql: "EXPLAIN ANALYZE SELECT * FROM users"},
+		{name: "explain analyze bounded delete", sql: "EXPLAIN ANALYZE DELETE FROM users WHERE id = 1"},
+		{name: "call a stored procedure", sql: "CALL refresh_stats()", note: "the procedure's body was judged when it was created"},
+		{name: "prepare a bounded delete", sql: "PREPARE q(int) AS DELETE FROM users WHERE id = $1"},
+		{name: "prepare and execute a select", sql: "PREPARE q AS SELECT 1; EXECUTE q; DEALLOCATE q"},
+		{name: "cursor lifecycle", sql: "DECLARE c CURSOR FOR SELECT * FROM users; FETCH 10 FROM c; CLOSE c"},
+		{name: "listen and notify with drop in the payload", sql: "LISTEN jobs; NOTIFY jobs, 'DROP TABLE users'"},
+		{name: "grant", sql: "GRANT SELECT ON users TO reader"},
+		{name: "comment on table mentioning drop", sql: "COMMENT ON TABLE users IS 'DROP me later'"},
+		{name: "vacuum analyze", sql: "VACUUM (ANALYZE) users"},
+		{name: "lock table", sql: "LOCK TABLE users IN SHARE MODE"},
+		{name: "string containing drop", sql: "SELECT 'DROP TABLE users'"},
+		{name: "insert of a message containing truncate", sql: "INSERT INTO log(msg) VALUES ('TRUNCATE everything')"},
+		{name: "line comment containing drop", sql: "SELECT 1 -- DROP TABLE t"},
+		{name: "semicolon inside a line comment", sql: "SELECT 1; -- ; DROP TABLE users"},
+		{name: "block comment containing drop", sql: "SELECT /* DROP TABLE users */ 1"},
+		{name: "nested comment containing a stacked drop", sql: "SELECT 1 /* /* */ ; DROP TABLE users; */", note: "the inner */ closes only the inner comment; checked on a server"},
+		{name: "nested comment hiding a drop before the statement", sql: "/* outer /* inner */ DROP TABLE users */ SELECT 1"},
+		{name: "bounded delete followed by a commented drop", sql: "DELETE FROM users WHERE id = 1 -- ; DROP TABLE users"},
+		{name: "quoted keyword identifiers", sql: `SELECT "delete" FROM "truncate"`},
+		{name: "unquoted keyword column names", sql: "SELECT drop, truncate, delete FROM kw", note: "DROP, TRUNCATE and DELETE are unreserved keywords; checked on a server"},
+		{name: "insert into keyword named table", sql: `INSERT INTO "delete" ("drop") VALUES ('x')`},
+		{name: "create keyword named table", sql: `CREATE TABLE "drop" ("truncate" int)`},
+		{name: "bounded delete from keyword named table", sql: `DELETE FROM "drop" WHERE "truncate" = 1`},
+		{name: "table named like a statement", sql: `SELECT * FROM "DROP TABLE users"`},
+		{name: "like pattern containing delete", sql: "SELECT * FROM users WHERE note LIKE '%delete%'"},
+		{name: "dollar quoted drop", sql: "SELECT $$DROP TABLE x$$"},
+		{name: "tagged dollar quote containing a dollar quoted drop", sql: "SELECT $tag$ $$; DROP TABLE users; $$ $tag$"},
+		{name: "e string whose escaped quote hides a drop", sql: `SELECT E'\'; DROP TABLE users; --'`, note: "the whole text after E' is one string; checked on a server"},
+		{name: "identifier with a doubled quote hiding a drop", sql: `SELECT 1 AS "x""; DROP TABLE users; --"`},
+		{name: "unicode escape string spelling drop", sql: `SELECT U&'\0044ROP TABLE users'`},
+		{name: "e string with a hex escaped quote hiding a drop", sql: `SELECT E'\x27; DROP TABLE users; --'`, note: `\x27 is a quote character inside the string, not its end`},
+		{name: "unicode string with an escaped quote hiding a drop", sql: `SELECT U&'\0027; DROP TABLE users; --'`},
+		{name: "alter extension drop member", sql: "ALTER EXTENSION hstore DROP FUNCTION hstore_version_diag(hstore)", note: "detaches the function from the extension; nothing is dropped"},
+		{name: "lo_unlink named in a string", sql: "SELECT 'lo_unlink(16401)'"},
+		{name: "harmless large object read", sql: "SELECT lo_get(16401)"},
+		{name: "pg_sleep", sql: "SELECT pg_sleep(0)"},
+	}
+}
+
+// corpusExtremes: deep nesting and huge texts. They must come back quickly
+// with a verdict, parse or parse-error, and never panic; a dangerous
+// statement at the very end of a large text must still be found.
+func corpusExtremes() []corpusCase {
+	const n = 5000
+	parens := strings.Repeat("(", n) + "1" + strings.Repeat(")", n)
+	parensTrue := strings.Repeat("(", n) + "true" + strings.Repeat(")", n)
+	parensSelect := strings.Repeat("(", n) + "SELECT 1" + strings.Repeat(")", n)
+
+	subq := func(depth int) string {
+		return strings.Repeat("(SELECT ", depth) + "1" + strings.Repeat(")", depth)
+	}
+	ifs := func(depth int) string {
+		return "DO $$ BEGIN " + strings.Repeat("IF true THEN ", depth) + "DELETE FROM users; " + strings.Repeat("END IF; ", depth) + "END $$"
+	}
+
+	orChain := func(arms int) string {
+		var b strings.Builder
+		for i := 0; i < arms; i++ {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			fmt.Fprintf(&b, "id = %d", i)
+		}
+		return b.String()
+	}
+	// 30000 arms (about 450 KB): parsing and a linear analysis take about
+	// 0.6 s of CPU here, so anything quadratic in the number of arms shows
+	// up clearly against the limit.
+	longOr := orChain(30000)
+	shortOr := orChain(10000)
+
+	var calls strings.Builder
+	calls.WriteString(strings.Repeat("abs(", 2000))
+	calls.WriteString("1")
+	calls.WriteString(strings.Repeat(")", 2000))
+
+	// About 3 MiB of rows, so that the DROP comes long after any prefix a
+	// guard might inspect, and after the cache's MaxCachedText.
+	var ins strings.Builder
+	ins.WriteString("INSERT INTO events (id, payload) VALUES ")
+	for i := 0; ins.Len() < 3<<20; i++ {
+		if i > 0 {
+			ins.WriteString(",")
+		}
+		fmt.Fprintf(&ins, "(%d,'payload-%d-xxxxxxxxxx')", i, i)
+	}
+	hugeInsert := ins.String()
+
+	padding := strings.Repeat("x", 20<<10)
+	const big = 30 * time.Second // a hang guard; the multi-MiB parse is legitimately slower
+	// The OR chains' parse is itself a good part of a second on a loaded
+	// 2-core machine; 2 s still fails anything quadratic by a wide margin.
+	const chain = 2 * time.Second
+
+	return []corpusCase{
+		{name: "five thousand nested parentheses around a constant", sql: "SELECT " + parens, also: []string{"parse-error"}},
+		{name: "five thousand nested parentheses around true in a delete", sql: "DELETE FROM users WHERE " + parensTrue, want: "delete-always-true", also: []string{"parse-error"}},
+		{name: "five thousand nested parentheses around a select", sql: parensSelect, also: []string{"parse-error"}},
+		{name: "five thousand nested parentheses before a drop", sql: "SELECT " + parens + "; DROP TABLE users", want: "drop-object", also: []string{"parse-error"}},
+		{name: "a thousand nested scalar subqueries", sql: "SELECT " + subq(1000), also: []string{"parse-error"}},
+		{name: "a thousand nested scalar subqueries in an unbounded delete", sql: "DELETE FROM users WHERE " + subq(1000) + " = 1", want: "delete-always-true", also: []string{"parse-error"}},
+		{name: "three thousand nested scalar subqueries", sql: "SELECT " + subq(3000), also: []string{"parse-error"}, note: "deeper than the parse tree decoder's recursion limit"},
+		{name: "five thousand nested scalar subqueries before a drop", sql: "SELECT " + subq(5000) + "; DROP TABLE users", want: "drop-object", also: []string{"parse-error"}, note: "deeper than the grammar's stack"},
+		{name: "do block with two thousand nested ifs around a delete", sql: ifs(2000), want: "delete-no-where", also: []string{"parse-error"}},
+		{name: "do block with five thousand nested ifs around a delete", sql: ifs(5000), want: "delete-no-where", also: []string{"parse-error"}},
+		{name: "two thousand nested function calls", sql: "SELECT " + calls.String(), also: []string{"parse-error"}},
+		{name: "three thousand nested nots", sql: "DELETE FROM users WHERE " + strings.Repeat("NOT ", 3001) + "false", want: "delete-always-true", also: []string{"parse-error"}, note: "an odd number of NOTs over false is true"},
+		{name: "thirty thousand arm or chain of row predicates", sql: "DELETE FROM users WHERE " + longOr, limit: chain},
+		{name: "ten thousand arm or chain ending in true", sql: "DELETE FROM users WHERE " + shortOr + " OR true", want: "delete-always-true", limit: chain},
+		{name: "ten thousand arm or chain starting with true", sql: "DELETE FROM users WHERE true OR " + shortOr, want: "delete-always-true", limit: chain},
+		{name: "ten thousand arm or chain with a null test pair at its ends", sql: "DELETE FROM users WHERE id IS NULL OR " + shortOr + " OR id IS NOT NULL", want: "delete-always-true", limit: chain},
+		{name: "multi megabyte insert followed by a drop", sql: hugeInsert + "; DROP TABLE users", want: "drop-object", limit: big},
+		{name: "multi megabyte insert alone", sql: hugeInsert, limit: big},
+		{name: "drop after a twenty kilobyte comment", sql: "SELECT 1 /* " + padding + " */; DROP TABLE users", want: "drop-object"},
+		{name: "truncate after a twenty kilobyte string", sql: "SELECT '" + padding + "'; TRUNCATE users", want: "truncate"},
+		{name: "drop inside a twenty kilobyte string", sql: "SELECT '" + padding + "; DROP TABLE users'"},
+	}
+}
+
+// corpusNestedDo nests depth DO blocks, each with its own dollar tag, around
+// one plpgsql statement.
+func corpusNestedDo(depth int, stmt string) string {
+	s := stmt + ";"
+	for i := depth; i >= 1; i-- {
+		tag := fmt.Sprintf("$d%d$", i)
+		s = "DO " + tag + " BEGIN " + s + " END " + tag
+		if i > 1 {
+			s += ";"
+		}
+	}
+	return s
+}
+
+// corpusAnalyze runs the analyser with a time limit and turns a panic or a
+// hang into a test failure instead of a crash of the whole test binary.
+func corpusAnalyze(t *testing.T, an func(string) *sqlparse.Analysis, sql string, limit time.Duration) (*sqlparse.Analysis, bool) {
+	t.Helper()
+	if limit == 0 {
+		limit = corpusDefaultLimit
+	}
+	type result struct {
+		a         *sqlparse.Analysis
+		recovered any
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{recovered: p}
+			}
+		}()
+		done <- result{a: an(sql)}
+	}()
+	// Wait well past the limit so that a slow-but-finishing analysis is
+	// reported with its duration rather than as a hang.
+	select {
+	case r := <-done:
+		elapsed := time.Since(start)
+		if r.recovered != nil {
+			t.Errorf("analysis panicked: %v", r.recovered)
+			return nil, false
+		}
+		if r.a == nil {
+			t.Errorf("analysis returned nil")
+			return nil, false
+		}
+		if elapsed > limit {
+			t.Errorf("analysis took %v, limit %v", elapsed, limit)
+		}
+		return r.a, true
+	case <-time.After(limit + 10*time.Second):
+		t.Errorf("analysis did not return within %v", limit+10*time.Second)
+		return nil, false
+	}
+}
+
+// corpusVerdict checks one analysis against a case and returns a failure
+// description, or "" when the verdict is acceptable.
+func corpusVerdict(c corpusCase, a *sqlparse.Analysis) string {
+	fs := a.Findings()
+	for _, f := range fs {
+		if cat, known := corpusRuleCategory[f.Rule]; known && f.Category != cat {
+			return fmt.Sprintf("finding %q reported under category %q, want %q", f.Rule, f.Category, cat)
+		}
+	}
+	accept := append([]string{c.want}, c.also...)
+	for _, w := range accept {
+		if w == "" {
+			if len(fs) == 0 {
+				return ""
+			}
+			continue
+		}
+		for _, f := range fs {
+			if f.Rule == w && f.Category == corpusRuleCategory[w] {
+				return ""
+			}
+		}
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, string(f.Category)+"/"+f.Rule)
+	}
+	if len(got) == 0 {
+		got = []string{"allowed"}
+	}
+	want := make([]string, len(accept))
+	for i, w := range accept {
+		want[i] = w
+		if w == "" {
+			want[i] = "allowed"
+		}
+	}
+	return fmt.Sprintf("got %s, want %s", strings.Join(got, ", "), strings.Join(want, " or "))
+}
+
+func corpusShow(sql string) string {
+	if len(sql) > 200 {
+		return fmt.Sprintf("%q... (%d bytes)", sql[:200], len(sql))
+	}
+	return fmt.Sprintf("%q", sql)
+}
+
+func TestCorpus(t *testing.T) {
+	cases := corpusCases()
+	if len(cases) < 220 {
+		t.Fatalf("corpus has %d cases, want at least 220", len(cases))
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if seen[c.name] {
+			t.Errorf("duplicate case name %q", c.name)
+		}
+		seen[c.name] = true
+		if _, ok := corpusRuleCategory[c.want]; c.want != "" && !ok {
+			t.Errorf("case %q wants unknown rule %q", c.name, c.want)
+		}
+	}
+	a := New()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			an, ok := corpusAnalyze(t, a.Analyze, c.sql, c.limit)
+			if !ok {
+				return
+			}
+			if msg := corpusVerdict(c, an); msg != "" {
+				if c.note != "" {
+					msg += " (" + c.note + ")"
+				}
+				t.Errorf("%s: %s", corpusShow(c.sql), msg)
+			}
+		})
+	}
+}
+
+// TestCorpusThroughCache replays the corpus through the verdict cache, in
+// order and then in reverse, so that statements sharing a literal-free key
+// (WHERE 1=1 and WHERE 1=0, EXPLAIN (ANALYZE true) and (ANALYZE false), DO
+// blocks with different bodies) cannot lend one another their verdict.
+func TestCorpusThroughCache(t *testing.T) {
+	cases := corpusCases()
+	direct := make([]string, len(cases))
+	a := New()
+	for i, c := range cases {
+		if len(c.sql) > sqlparse.MaxCachedText {
+			continue // never cached; TestCorpus covers it
+		}
+		direct[i] = corpusVerdict(c, a.Analyze(c.sql))
+	}
+	cache := sqlparse.NewCache(a, 4096)
+	check := func(pass string, i int) {
+		c := cases[i]
+		if len(c.sql) > sqlparse.MaxCachedText {
+			return
+		}
+		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{}))
+		if got != direct[i] {
+			want := direct[i]
+			if want == "" {
+				want = "as expected"
+			}
+			t.Errorf("%s pass, %q: through the cache: %s; analysed directly: %s", pass, c.name, got, want)
+		}
+	}
+	for i := range cases {
+		check("forward", i)
+	}
+	for i := len(cases) - 1; i >= 0; i-- {
+		check("reverse", i)
+	}
+}
+
+// TestCorpusCachePoisoning analyses, through a fresh cache, first the
+// literal-free key of each corpus statement (a text an agent can send: the
+// key is the statement with its literals replaced by $n parameters) and then
+// the statement itself. Whatever verdict the key text got, it must not be
+// lent to the statement: otherwise an agent sends the parameter form once
+// and every literal spelling of it afterwards is judged by that verdict.
+func TestCorpusCachePoisoning(t *testing.T) {
+	a := New()
+	for _, c := range corpusCases() {
+		if len(c.sql) > sqlparse.MaxCachedText {
+			continue
+		}
+		key, ok := a.CacheKey(c.sql)
+		if !ok || key == c.sql {
+			continue
+		}
+		direct := corpusVerdict(c, a.Analyze(c.sql))
+		cache := sqlparse.NewCache(a, 16)
+		cache.Analyze(key, sqlparse.Lexing{})
+		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{}))
+		if got != direct {
+			if direct == "" {
+				direct = "as expected"
+			}
+			t.Errorf("%q: after %q was analysed, through the cache: %s; analysed directly: %s", c.name, key, got, direct)
+		}
+	}
+}
+
+func TestFindingsCarryReasonAndObject(t *testing.T) {
+	cases := []struct {
+		name, sql, rule string
+		// objects must all appear in the finding's Object (lower-cased).
+		objects []string
+	}{
+		{"drop table names the table", "DROP TABLE users", "drop-object", []string{"users"}},
+		{"quoted drop names the table", `DROP TABLE "public"."users"`, "drop-object", []string{"users"}},
+		{"drop of several tables names each", "DROP TABLE orders, users", "drop-object", []string{"orders", "users"}},
+		{"drop schema names the schema", "DROP SCHEMA app CASCADE", "drop-object", []string{"app"}},
+		{"drop database names the database", "DROP DATABASE prod", "drop-object", []string{"prod"}},
+		{"drop column names the table", "ALTER TABLE users DROP COLUMN email", "alter-drop-column", []string{"users"}},
+		{"truncate names the table", "TRUNCATE TABLE orders", "truncate", []string{"orders"}},
+		{"delete names the table", "DELETE FROM users", "delete-no-where", []string{"users"}},
+		{"always true delete names the table", "DELETE FROM users WHERE 1=1", "delete-always-true", []string{"users"}},
+		{"update names the table", "UPDATE accounts SET balance = 0", "update-no-where", []string{"accounts"}},
+		{"nested delete names the table", "WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d", "delete-no-where", []string{"users"}},
+		{"delete in a function body names the table", "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM invoices'", "delete-no-where", []string{"invoices"}},
+		// Findings without an object still explain themselves.
+		{"copy program has a reason", "COPY users TO PROGRAM 'gzip > /tmp/u.gz'", "copy-program", nil},
+		{"dynamic sql has a reason", "DO $$ BEGIN EXECUTE 'DROP ' || 'TABLE users'; END $$", "dynamic-sql", nil},
+		{"parse error has a reason", "SELEC 1", "parse-error", nil},
+		{"lo_unlink has a reason", "SELECT lo_unlink(16401)", "drop-large-object", nil},
+	}
+	a := New()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var found bool
+			for _, f := range a.Analyze(c.sql).Findings() {
+				if f.Rule != c.rule {
+					continue
+				}
+				found = true
+				if strings.TrimSpace(f.Reason) == "" {
+					t.Errorf("%q: finding %s has an empty reason", c.sql, f.Rule)
+				}
+				for _, o := range c.objects {
+					if !strings.Contains(strings.ToLower(f.Object), o) {
+						t.Errorf("%q: finding %s has object %q, want it to name %q", c.sql, f.Rule, f.Object, o)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%q: no %s finding", c.sql, c.rule)
+			}
+		})
+	}
+}
