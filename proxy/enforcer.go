@@ -49,6 +49,14 @@ func (e *Enforcer) Classify(s *gate.Session) gate.Kind {
 	return gate.Agent
 }
 
+// LexingSensitive implements gate.Enforcer. Protocols without an analyser
+// are always sensitive, so the engine waits and judges under settled
+// settings.
+func (e *Enforcer) LexingSensitive(s *gate.Session, sql string) bool {
+	c := e.Analyzers[s.Protocol]
+	return c == nil || c.LexingSensitive(sql)
+}
+
 // Check implements gate.Enforcer.
 func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, up gate.Upstream) (v gate.Verdict) {
 	defer func() {
@@ -83,13 +91,12 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 				NonStandardStrings: !lx.StandardConformingStrings,
 				ClientEncoding:     lx.ClientEncoding,
 				SQLMode:            lx.SQLMode,
-				Uncertain:          lx.Uncertain,
 			})
 		}
 	}
 	d := e.Policy.Decide(kind, an)
 	if d.Action == rules.Allow {
-		return gate.Verdict{Allow: true, ChangesLexing: an.ChangesLexing()}
+		return gate.Verdict{Allow: true}
 	}
 	return e.refuse(ctx, s, req, an, d)
 }

@@ -73,6 +73,10 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	return a
 }
 
+// LexingSensitive reports whether session lexing settings could change how
+// the server reads text (see Analyzer).
+func (c *Cache) LexingSensitive(text string) bool { return c.an.LexingSensitive(text) }
+
 // Len reports how many analyses the cache holds.
 func (c *Cache) Len() int {
 	if c.lru == nil {

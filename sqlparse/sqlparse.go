@@ -59,11 +59,6 @@ type Statement struct {
 	Text string `json:"text,omitempty"`
 	// Findings are empty for a statement policy need not look at.
 	Findings []Finding `json:"findings,omitempty"`
-	// ChangesLexing is set when running the statement may change session
-	// settings that decide how the server reads later statements (see
-	// Lexing): a later statement must then be judged under the settings
-	// the server reports after this one, not before.
-	ChangesLexing bool `json:"changes_lexing,omitempty"`
 }
 
 // Analysis is the summary of one request's SQL text. It is immutable once
@@ -79,17 +74,6 @@ type Analysis struct {
 	// the body of a DO block. Such analyses are cached only under their
 	// exact text, never under the literal-free key.
 	LiteralSensitive bool `json:"-"`
-}
-
-// ChangesLexing reports whether any statement may change how the server
-// reads later statements.
-func (a *Analysis) ChangesLexing() bool {
-	for _, s := range a.Statements {
-		if s.ChangesLexing {
-			return true
-		}
-	}
-	return false
 }
 
 // Findings returns every finding of every statement, in order.
@@ -113,14 +97,17 @@ type Lexing struct {
 	ClientEncoding string
 	// MySQL: the session's sql_mode (upper case, comma separated).
 	SQLMode string
-	// Uncertain is set when an earlier statement that may change these
-	// settings has not run yet (it is queued in the same pipeline), so
-	// the settings in force when the server reads this text are unknown.
-	Uncertain bool
 }
 
 // Analyzer is implemented by each dialect.
 type Analyzer interface {
+	// LexingSensitive reports whether the session's Lexing settings could
+	// change how the server reads text. Only such texts need the settings
+	// in force at the moment the server reads them; a protocol engine
+	// waits for earlier requests to complete before judging them, since
+	// any statement can change a setting (SET, set_config, an UPDATE of
+	// pg_settings, a function).
+	LexingSensitive(text string) bool
 	// Preflight reports, before any cache lookup, whether the session's
 	// lexing settings would make the server read text differently from
 	// the parser. When it returns a finding the text is not analysed and

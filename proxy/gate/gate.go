@@ -42,9 +42,6 @@ type Lexing struct {
 	StandardConformingStrings bool
 	ClientEncoding            string
 	SQLMode                   string
-	// Uncertain: a statement queued ahead of this one in the same
-	// pipeline may change these settings before the server reads it.
-	Uncertain bool
 }
 
 // Source says which protocol path carried the SQL text.
@@ -83,10 +80,6 @@ type Verdict struct {
 	Hint    string
 	// EventID is the audit event recording the refusal (0 when none).
 	EventID int64
-	// ChangesLexing (allowed requests only): running the request may
-	// change the Lexing settings, so the engine must judge later requests
-	// under the settings the server reports after this one.
-	ChangesLexing bool
 }
 
 // Upstream lets the enforcer run statements of its own on a session's
@@ -121,6 +114,11 @@ type Enforcer interface {
 	// Classify decides the session's Kind from what the client sent at
 	// startup. It may only be called once per session.
 	Classify(s *Session) Kind
+	// LexingSensitive reports whether the session's Lexing settings could
+	// change how the server reads sql. The engine then judges sql only
+	// once every earlier request of the session has completed, under the
+	// settings the server reported meanwhile.
+	LexingSensitive(s *Session, sql string) bool
 	// Check judges one request of an agent session. It returns only after
 	// any refusal has been durably recorded.
 	// up is the session's upstream connection, usable for the duration of

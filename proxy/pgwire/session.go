@@ -66,11 +66,9 @@ type agentSession struct {
 	batchKinds []byte // their kinds, for expect
 	refusal    *gate.Verdict
 	stoodIn    bool // the refusal's stand-in went upstream; drop messages until Sync
-	// batchChangesLexing: a Parse in the buffered request may change how
-	// the server reads later statements; lexPending: a forwarded request
-	// may have, and its answer has not been seen yet.
-	batchChangesLexing bool
-	lexPending         bool
+	// batchExecutes: the buffered request holds an Execute, which the
+	// server runs before it reads any Parse that follows it.
+	batchExecutes bool
 	scratch    []byte
 	// standInName names the stand-in's statement: random, so that no
 	// statement of the client's can be hit by it.
@@ -415,7 +413,6 @@ func (a *agentSession) query(h header) error {
 	if !v.Allow {
 		return a.standIn(v, 'S')
 	}
-	a.lexPending = a.lexPending || v.ChangesLexing
 	a.mu.Lock()
 	a.expect = append(a.expect, 'Q')
 	a.mu.Unlock()
@@ -461,12 +458,22 @@ func (a *agentSession) extended(h header) error {
 			a.c.fatal("08P01", "invalid Parse message", "")
 			return errors.New("malformed Parse")
 		}
+		if a.batchExecutes && a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql) {
+			// An Execute queued ahead of this Parse may change how the
+			// server reads it (any statement can change a setting), so
+			// that part of the request goes first and the Parse is
+			// judged under the settings it leaves. Should the Parse be
+			// refused, the stand-in's error makes the server roll back
+			// the pipeline's implicit transaction, as any error would.
+			if err := a.boundary('H'); err != nil {
+				return err
+			}
+		}
 		v := a.check(gate.SourceParse, sql, len(sql))
 		if !v.Allow {
 			a.refuseBatch(v)
 			return nil
 		}
-		a.batchChangesLexing = a.batchChangesLexing || v.ChangesLexing
 		a.batch = appendMessage(a.batch, h.typ, body)
 		a.batchKinds = append(a.batchKinds, h.typ)
 		return nil
@@ -479,12 +486,13 @@ func (a *agentSession) extended(h header) error {
 		return err
 	}
 	a.batchKinds = append(a.batchKinds, h.typ)
+	a.batchExecutes = a.batchExecutes || h.typ == 'E'
 	return nil
 }
 
 func (a *agentSession) refuseBatch(v gate.Verdict) {
 	a.refusal = &v
-	a.batchChangesLexing = false
+	a.batchExecutes = false
 	a.batch = a.batch[:0]
 	a.batchKinds = a.batchKinds[:0]
 }
@@ -526,8 +534,7 @@ func (a *agentSession) boundary(typ byte) error {
 	if len(a.batch) == 0 {
 		return nil
 	}
-	a.lexPending = a.lexPending || a.batchChangesLexing
-	a.batchChangesLexing = false
+	a.batchExecutes = false
 	a.mu.Lock()
 	a.expect = append(a.expect, a.batchKinds...)
 	a.mu.Unlock()
@@ -601,7 +608,7 @@ func (a *agentSession) functionCall(h header) error {
 }
 
 func (a *agentSession) check(src gate.Source, sql string, size int) gate.Verdict {
-	lx, err := a.lexing()
+	lx, err := a.lexing(sql)
 	if err != nil {
 		return a.refuseWithText("parse-error", "the upstream connection was lost", size, sql)
 	}
@@ -622,22 +629,19 @@ func (a *agentSession) refuseTooLarge(prefix []byte, size int) gate.Verdict {
 		size, string(prefix))
 }
 
-// lexing returns the settings under which the server will read the next
-// statement. After a forwarded statement that may change them, it waits for
-// that statement's answer (and so for the ParameterStatus reporting the
-// change); a statement queued in the same unforwarded request leaves them
-// uncertain.
-func (a *agentSession) lexing() (gate.Lexing, error) {
-	if a.lexPending {
+// lexing returns the settings under which the server will read sql. When
+// they matter to sql, it first waits until every forwarded request has been
+// answered: any statement can change a setting, and the server reports the
+// change (ParameterStatus) before its ReadyForQuery.
+func (a *agentSession) lexing(sql string) (gate.Lexing, error) {
+	if a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql) {
 		if err := a.waitIdle(); err != nil {
 			return gate.Lexing{}, err
 		}
-		a.lexPending = false
 	}
 	a.mu.Lock()
 	lx := a.lex
 	a.mu.Unlock()
-	lx.Uncertain = a.batchChangesLexing
 	return lx, nil
 }
 

@@ -50,14 +50,6 @@ var multiByteClientEncodings = map[string]bool{
 // Preflight refuses text the server would lex differently from pg_query,
 // which always reads with standard_conforming_strings on and UTF-8.
 func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
-	if lx.Uncertain && (strings.IndexByte(text, '\\') >= 0 || !isASCII(text)) {
-		return sqlparse.Finding{
-			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
-			Reason: "an earlier statement in the same pipeline may change standard_conforming_strings or client_encoding, " +
-				"and this text contains backslashes or non-ASCII bytes, which those settings decide how to read; " +
-				"bulwark cannot know how the server will read it",
-		}, true
-	}
 	if lx.NonStandardStrings && strings.IndexByte(text, '\\') >= 0 {
 		return sqlparse.Finding{
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
@@ -73,6 +65,12 @@ func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding,
 		}, true
 	}
 	return sqlparse.Finding{}, false
+}
+
+// LexingSensitive: standard_conforming_strings only matters to text with a
+// backslash, client_encoding only to text with non-ASCII bytes.
+func (a *Analyzer) LexingSensitive(text string) bool {
+	return strings.IndexByte(text, '\\') >= 0 || !isASCII(text)
 }
 
 func isASCII(s string) bool {
@@ -109,10 +107,9 @@ func (a *Analyzer) Analyze(text string) *sqlparse.Analysis {
 		w := &walker{}
 		w.node(raw.Stmt)
 		out.Statements = append(out.Statements, sqlparse.Statement{
-			Command:       commandOf(raw.Stmt),
-			Text:          statementText(text, raw),
-			Findings:      w.findings,
-			ChangesLexing: w.changesLexing,
+			Command:  commandOf(raw.Stmt),
+			Text:     statementText(text, raw),
+			Findings: w.findings,
 		})
 		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
 	}

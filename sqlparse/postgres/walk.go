@@ -24,8 +24,6 @@ type walker struct {
 	// depth guards against pathological nesting of embedded bodies (a
 	// function body that contains a DO block that contains ...).
 	depth int
-	// changesLexing: see sqlparse.Statement.ChangesLexing.
-	changesLexing bool
 }
 
 // lexingSettings are the settings that change how the server reads SQL text.
@@ -125,16 +123,6 @@ func (w *walker) inspect(m any) bool {
 		w.functionNamed(n.Funcname, "binds")
 	case *pg_query.AlterFunctionStmt:
 		w.functionSettings("function "+nodeName(&pg_query.Node{Node: &pg_query.Node_ObjectWithArgs{ObjectWithArgs: n.Func}}), n.Actions)
-	case *pg_query.VariableSetStmt:
-		if lexingSettings[strings.ToLower(n.Name)] || n.Kind == pg_query.VariableSetKind_VAR_RESET_ALL {
-			w.changesLexing = true
-		}
-	case *pg_query.DiscardStmt:
-		w.changesLexing = w.changesLexing || n.Target == pg_query.DiscardMode_DISCARD_ALL
-	case *pg_query.TransactionStmt:
-		// Ending a transaction (or rolling back to a savepoint) undoes
-		// the SETs made in it.
-		w.changesLexing = true
 	case *pg_query.DoStmt:
 		w.doBody(n)
 	case *pg_query.CreateFunctionStmt:
@@ -227,9 +215,6 @@ var destructiveFunctions = map[string]string{
 }
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
-	if lastName(n.Funcname) == "set_config" {
-		w.changesLexing = true
-	}
 	w.functionNamed(n.Funcname, "calls")
 }
 
