@@ -21,6 +21,9 @@ const headerLen = 5
 // than the configured bound.
 var errMessageTooLarge = errors.New("protocol message exceeds the size limit")
 
+// errInvalidLength: a length word smaller than itself.
+var errInvalidLength = errors.New("invalid message length")
+
 // header is one message header.
 type header struct {
 	typ byte
@@ -37,7 +40,7 @@ func readHeader(r *bufio.Reader, max int) (header, error) {
 	}
 	length := int64(binary.BigEndian.Uint32(b[1:]))
 	if length < 4 {
-		return header{}, fmt.Errorf("message %q has invalid length %d", b[0], length)
+		return header{}, fmt.Errorf("message %q has length %d: %w", b[0], length, errInvalidLength)
 	}
 	if max > 0 && length-4 > int64(max) {
 		return header{typ: b[0], n: int(length - 4)}, errMessageTooLarge

@@ -398,6 +398,17 @@ type fakeEnforcer struct {
 
 func (e *fakeEnforcer) Classify(s *gate.Session) gate.Kind { return e.kind }
 
+// LexingSensitive treats backslashes and non-ASCII bytes as the PostgreSQL
+// analyser does.
+func (e *fakeEnforcer) LexingSensitive(s *gate.Session, sql string) bool {
+	for i := 0; i < len(sql); i++ {
+		if sql[i] == '\\' || sql[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *fakeEnforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, up gate.Upstream) gate.Verdict {
 	e.mu.Lock()
 	e.checks = append(e.checks, req)
@@ -442,12 +453,11 @@ type received struct {
 // records what reaches it so tests can prove what did not.
 type fakeUpstream struct {
 	ln net.Listener
-	// active counts upstream connections still being served.
-	active sync.WaitGroup
 
 	mu      sync.Mutex
 	got     []received
 	cancels []*pgproto3.CancelRequest
+	active  int // upstream connections still being served
 }
 
 const (
@@ -469,7 +479,9 @@ func startFakeUpstream(tb testing.TB) *fakeUpstream {
 			if err != nil {
 				return
 			}
-			u.active.Add(1)
+			u.mu.Lock()
+			u.active++
+			u.mu.Unlock()
 			go u.serve(nc)
 		}
 	}()
@@ -486,6 +498,24 @@ func (u *fakeUpstream) received() []received {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return append([]received(nil), u.got...)
+}
+
+// waitQuiet waits until no upstream connection is being served.
+func (u *fakeUpstream) waitQuiet(tb testing.TB) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		u.mu.Lock()
+		n := u.active
+		u.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d upstream connections still open 5s after their sessions ended", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (u *fakeUpstream) reset() {
@@ -505,8 +535,12 @@ func (u *fakeUpstream) queries() []string {
 }
 
 func (u *fakeUpstream) serve(nc net.Conn) {
-	defer u.active.Done()
-	defer nc.Close()
+	defer func() {
+		nc.Close()
+		u.mu.Lock()
+		u.active--
+		u.mu.Unlock()
+	}()
 	// The fake frames messages itself rather than with the engine's
 	// helpers, so that a framing fault in the engine cannot hide.
 	r := bufio.NewReader(nc)
@@ -997,17 +1031,21 @@ func TestAgentSessionLimitsAndMalformedMessages(t *testing.T) {
 		}
 	})
 
-	t.Run("a statement over a statement limit smaller than the audit prefix leaves the next message intact", func(t *testing.T) {
+	t.Run("a statement over a statement limit smaller than the audit prefix is refused", func(t *testing.T) {
 		// limits.max_statement_bytes may be configured as low as 1; the
 		// engine keeps a 4 KiB prefix of an oversized statement for the
-		// audit record and must not read past the message to get it.
+		// audit record and must not wait for bytes beyond the message to
+		// fill it, nor read into the next message.
 		addr := startEngine(t, up, enf, func(c *Config) { c.MaxStatementBytes = 512 })
 		c := dialEngine(t, addr)
+		if types, _, errs := c.simple("SELECT '" + strings.Repeat("z", 1000) + "'"); types != "EZ" || len(errs) != 1 || !strings.Contains(errs[0].Message, "statement-too-large") {
+			t.Fatalf("oversized statement: got %q %+v, want a statement-too-large refusal", types, errs)
+		}
 		c.fe.SendQuery(&pgproto3.Query{String: "SELECT '" + strings.Repeat("z", 1000) + "'"})
 		c.fe.SendQuery(&pgproto3.Query{String: "SELECT 'next'"})
 		c.flush()
-		if types, _, errs := c.untilReady(); types != "EZ" || len(errs) != 1 || !strings.Contains(errs[0].Message, "statement-too-large") {
-			t.Fatalf("oversized statement: got %q %+v, want a statement-too-large refusal", types, errs)
+		if types, _, errs := c.untilReady(); types != "EZ" || len(errs) != 1 {
+			t.Fatalf("pipelined oversized statement: got %q %+v, want a refusal", types, errs)
 		}
 		if types, _, errs := c.untilReady(); types != "TDCZ" || len(errs) != 0 {
 			t.Fatalf("the Query after it: got %q %+v, want its answer", types, errs)
@@ -1024,7 +1062,7 @@ func TestAgentSessionLimitsAndMalformedMessages(t *testing.T) {
 		{name: "an unknown message type ends the session with FATAL 08P01", bytes: appendMessage(nil, 'z', nil), fatal: "08P01"},
 		{name: "an unterminated Query ends the session with FATAL 08P01", bytes: appendMessage(nil, 'Q', []byte("SELECT 1")), fatal: "08P01"},
 		{name: "a Parse without its query string ends the session with FATAL 08P01", bytes: appendMessage(nil, 'P', []byte("name\x00SELECT")), fatal: "08P01"},
-		{name: "a message length below four ends the session", bytes: []byte{'Q', 0, 0, 0, 2}, fatal: ""},
+		{name: "a message length below four ends the session", bytes: []byte{'Q', 0, 0, 0, 2}, fatal: "08P01"},
 	}
 	for _, tt := range raw {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1064,10 +1102,13 @@ func TestAgentSessionTracksLexingSettingsFromParameterStatus(t *testing.T) {
 
 func TestAgentSessionJudgesPipelinedQueriesWithTheSettingsTheyWillRunUnder(t *testing.T) {
 	// The server reads each Query with the settings left by the ones
-	// before it. A client that sends SET standard_conforming_strings = off
-	// and, without waiting for its answer, a statement whose meaning
-	// depends on that setting must not get the statement judged under the
-	// old setting (THREATS §5).
+	// before it. A client that sends a statement that turns
+	// standard_conforming_strings off and, without waiting for its answer,
+	// a statement whose meaning depends on that setting must not get the
+	// second judged under the old setting (THREATS §5). Which statements
+	// change settings only the server knows (a function, an UPDATE of
+	// pg_settings, an EXECUTE can), so the fake upstream is the only one
+	// here that knows what the first statement does.
 	up := startFakeUpstream(t)
 	enf := &fakeEnforcer{kind: gate.Agent}
 	addr := startEngine(t, up, enf, nil)
@@ -1078,12 +1119,11 @@ func TestAgentSessionJudgesPipelinedQueriesWithTheSettingsTheyWillRunUnder(t *te
 	c.flush()
 	c.untilReady()
 	c.untilReady()
-	reqs := enf.requests()
-	if len(reqs) != 2 {
-		t.Fatalf("the enforcer judged %d requests, want 2", len(reqs))
+	if n := len(enf.requests()); n != 2 {
+		t.Fatalf("the enforcer judged %d requests, want 2", n)
 	}
 	if lx := enf.lastLexing(); lx.StandardConformingStrings {
-		t.Fatalf("the second Query was judged with standard_conforming_strings on, but the server ran it with the setting off")
+		t.Fatalf("the second Query was judged under standard_conforming_strings on, but the server ran it with the setting off")
 	}
 }
 
@@ -1196,7 +1236,7 @@ func FuzzAgentRequests(f *testing.F) {
 				t.Fatalf("the session did not end after its input was exhausted")
 			}
 		}
-		up.active.Wait()
+		up.waitQuiet(t)
 
 		// What reached the upstream must be well framed, and every SQL
 		// text the server would run must be one the enforcer allowed.

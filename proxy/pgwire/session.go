@@ -326,8 +326,11 @@ func (a *agentSession) requestLoop() error {
 			err = nil // COPY data is streamed, never held whole
 		}
 		if err != nil {
-			if errors.Is(err, errMessageTooLarge) {
+			switch {
+			case errors.Is(err, errMessageTooLarge):
 				a.c.fatal("54000", fmt.Sprintf("bulwark closed the connection: a %d-byte protocol message exceeds limits.max_message_bytes (%d)", h.n, cfg.MaxMessageBytes), "")
+			case errors.Is(err, errInvalidLength):
+				a.c.fatal("08P01", "invalid message length", "")
 			}
 			return err
 		}
@@ -366,14 +369,17 @@ const statementPrefix = 4 << 10
 func (a *agentSession) readStatementBody(h header) (body []byte, tooLarge bool, err error) {
 	limit := a.c.srv.cfg.MaxStatementBytes + 64 // room for the names and terminators around the text
 	if h.n <= limit {
+		if cap(a.scratch) > 1<<20 {
+			a.scratch = nil // a large statement's buffer is not kept for the session's life
+		}
 		a.scratch, err = readBody(a.c.clientR, h, a.scratch)
 		return a.scratch, false, err
 	}
-	body = make([]byte, statementPrefix)
+	body = make([]byte, min(statementPrefix, h.n))
 	if _, err := io.ReadFull(a.c.clientR, body); err != nil {
 		return nil, true, err
 	}
-	_, err = a.c.clientR.Discard(h.n - statementPrefix)
+	_, err = a.c.clientR.Discard(h.n - len(body))
 	return body, true, err
 }
 

@@ -112,8 +112,12 @@ func (w *walker) functionSettings(what string, options []*pg_query.Node) {
 			continue
 		}
 		if vs := de.Arg.GetVariableSetStmt(); vs != nil && (lexingSettings[strings.ToLower(vs.Name)] || vs.Kind == pg_query.VariableSetKind_VAR_RESET_ALL) {
+			setting := vs.Name
+			if vs.Kind == pg_query.VariableSetKind_VAR_RESET_ALL {
+				setting = "RESET ALL"
+			}
 			w.add(sqlparse.CategoryUnanalysable, RuleLexerMismatch, what,
-				"a SET clause on the "+what+" changes how the server reads its body ("+vs.Name+"), which bulwark cannot follow")
+				"a SET clause on the "+what+" changes how the server reads its body ("+setting+"), which bulwark cannot follow")
 		}
 	}
 }

@@ -454,6 +454,9 @@ func corpusBodies() []corpusCase {
 		{name: "altering a stored function to read its body without standard strings", sql: "ALTER FUNCTION f() SET standard_conforming_strings = off",
 			want: "lexer-mismatch", also: []string{"dynamic-sql"},
 			note: "changes how a body judged earlier is lexed; bulwark cannot see that body here"},
+		{name: "altering a routine to take standard strings from the session", sql: "ALTER ROUTINE f SET standard_conforming_strings FROM CURRENT",
+			want: "lexer-mismatch", also: []string{"dynamic-sql"}, note: "in a session with the setting off this freezes it off for the body"},
+		{name: "altering a function's search path", sql: "ALTER FUNCTION f() SET search_path = app, public", note: "does not change how the body is lexed"},
 		{name: "do block in plperl", sql: "DO LANGUAGE plperl $$ spi_exec_query('DROP TABLE users'); $$", want: "dynamic-sql"},
 	}
 }
@@ -785,11 +788,44 @@ func corpusNestedDo(depth int, stmt string) string {
 
 // corpusAnalyze runs the analyser with a time limit and turns a panic or a
 // hang into a test failure instead of a crash of the whole test binary.
+//
+// The machine this runs on is shared (2 cores, other builds and tests at
+// the same time), so a single wall-clock sample can be several times the
+// real cost. An analysis over its limit is therefore timed again, up to
+// corpusTimingAttempts times, and fails only if every attempt is over: a
+// load spike rarely hits all of them, while super-linear behaviour does.
 func corpusAnalyze(t *testing.T, an func(string) *sqlparse.Analysis, sql string, limit time.Duration) (*sqlparse.Analysis, bool) {
 	t.Helper()
 	if limit == 0 {
 		limit = corpusDefaultLimit
 	}
+	var first *sqlparse.Analysis
+	var fastest time.Duration
+	for attempt := 0; attempt < corpusTimingAttempts; attempt++ {
+		a, elapsed, ok := corpusAnalyzeOnce(t, an, sql, limit)
+		if !ok {
+			return nil, false
+		}
+		if first == nil {
+			first = a
+		}
+		if attempt == 0 || elapsed < fastest {
+			fastest = elapsed
+		}
+		if fastest <= limit {
+			return first, true
+		}
+	}
+	t.Errorf("analysis took at least %v in each of %d attempts, limit %v", fastest, corpusTimingAttempts, limit)
+	return first, true
+}
+
+const corpusTimingAttempts = 3
+
+// corpusAnalyzeOnce runs one analysis in its own goroutine, so that a panic
+// is reported and a hang does not block the test run forever.
+func corpusAnalyzeOnce(t *testing.T, an func(string) *sqlparse.Analysis, sql string, limit time.Duration) (*sqlparse.Analysis, time.Duration, bool) {
+	t.Helper()
 	type result struct {
 		a         *sqlparse.Analysis
 		recovered any
@@ -811,19 +847,16 @@ func corpusAnalyze(t *testing.T, an func(string) *sqlparse.Analysis, sql string,
 		elapsed := time.Since(start)
 		if r.recovered != nil {
 			t.Errorf("analysis panicked: %v", r.recovered)
-			return nil, false
+			return nil, 0, false
 		}
 		if r.a == nil {
 			t.Errorf("analysis returned nil")
-			return nil, false
+			return nil, 0, false
 		}
-		if elapsed > limit {
-			t.Errorf("analysis took %v, limit %v", elapsed, limit)
-		}
-		return r.a, true
+		return r.a, elapsed, true
 	case <-time.After(limit + 10*time.Second):
 		t.Errorf("analysis did not return within %v", limit+10*time.Second)
-		return nil, false
+		return nil, 0, false
 	}
 }
 
