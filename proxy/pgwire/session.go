@@ -69,7 +69,7 @@ type agentSession struct {
 	// batchExecutes: the buffered request holds an Execute, which the
 	// server runs before it reads any Parse that follows it.
 	batchExecutes bool
-	scratch    []byte
+	scratch       []byte
 	// standInName names the stand-in's statement: random, so that no
 	// statement of the client's can be hit by it.
 	standInName string
