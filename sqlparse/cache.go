@@ -15,6 +15,7 @@ const MaxCachedText = 16 << 10
 // literal values, so any text with that key shares the verdict.
 type cacheKey struct {
 	literalFree bool
+	mode        string // Analyzer.Mode of the session's lexing
 	text        string
 }
 
@@ -45,20 +46,21 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 		return &Analysis{Statements: []Statement{{Command: "UNKNOWN", Findings: []Finding{f}}}}
 	}
 	if c.lru == nil || len(text) > MaxCachedText {
-		return c.an.Analyze(text)
+		return c.an.Analyze(text, lx)
 	}
-	exact := cacheKey{text: text}
+	mode := c.an.Mode(lx)
+	exact := cacheKey{mode: mode, text: text}
 	if a, ok := c.lru.Get(exact); ok {
 		return a
 	}
-	key, hasKey := c.an.CacheKey(text)
-	free := cacheKey{literalFree: true, text: key}
+	key, hasKey := c.an.CacheKey(text, lx)
+	free := cacheKey{literalFree: true, mode: mode, text: key}
 	if hasKey {
 		if a, ok := c.lru.Get(free); ok {
 			return a
 		}
 	}
-	a := c.an.Analyze(text)
+	a := c.an.Analyze(text, lx)
 	switch {
 	case hasKey && !a.LiteralSensitive:
 		c.lru.Add(free, a)

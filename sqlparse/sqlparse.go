@@ -113,13 +113,18 @@ type Analyzer interface {
 	// the parser. When it returns a finding the text is not analysed and
 	// the finding stands alone.
 	Preflight(text string, lx Lexing) (Finding, bool)
-	// Analyze summarises text read with the parser's default lexing. It
-	// never fails: what it cannot read becomes a finding of
+	// Mode returns the part of lx that changes how the analyser reads
+	// text (for MySQL, the parsing-relevant sql_mode flags; for
+	// PostgreSQL, nothing: Preflight refuses what it would misread).
+	// Analyses are cached per mode.
+	Mode(lx Lexing) string
+	// Analyze summarises text as the server reads it under lx. It never
+	// fails: what it cannot read becomes a finding of
 	// CategoryUnanalysable.
-	Analyze(text string) *Analysis
+	Analyze(text string, lx Lexing) *Analysis
 	// CacheKey returns a key under which the analysis of text may be
 	// shared with every other text that has the same key, provided the
 	// analysis is not LiteralSensitive. ok is false when the text has no
 	// such key (the caller then analyses it fully).
-	CacheKey(text string) (key string, ok bool)
+	CacheKey(text string, lx Lexing) (key string, ok bool)
 }

@@ -98,7 +98,7 @@ func judge(cfg config.Config, kind rules.Kind, sql string) checkResult {
 			rules.ProtocolFinding(rules.RuleStatementTooLarge, "the statement is longer than limits.max_statement_bytes allows, so it was not parsed"),
 		}}}}
 	} else {
-		an = postgres.New().Analyze(sql)
+		an = postgres.New().Analyze(sql, sqlparse.Lexing{})
 	}
 	d := proxy.Policy(cfg).Decide(kind, an)
 	res := checkResult{Verdict: string(d.Action), As: string(kind), Statements: an.Statements}

@@ -85,7 +85,7 @@ func isASCII(s string) bool {
 // CacheKey returns the text with every literal replaced by a parameter
 // symbol, as pg_query normalises it (the server's own scanner finds the
 // literals). Texts that do not parse have no key.
-func (a *Analyzer) CacheKey(text string) (string, bool) {
+func (a *Analyzer) CacheKey(text string, _ sqlparse.Lexing) (string, bool) {
 	key, err := pg_query.Normalize(text)
 	if err != nil {
 		return "", false
@@ -93,8 +93,13 @@ func (a *Analyzer) CacheKey(text string) (string, bool) {
 	return key, true
 }
 
-// Analyze parses text and summarises every statement in it.
-func (a *Analyzer) Analyze(text string) *sqlparse.Analysis {
+// Mode is empty: pg_query has one way of reading text, and Preflight
+// refuses text the session would read differently.
+func (a *Analyzer) Mode(sqlparse.Lexing) string { return "" }
+
+// Analyze parses text and summarises every statement in it. Lexing is
+// handled by Preflight.
+func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 	tree, err := pg_query.Parse(text)
 	if err != nil {
 		return unparsable(text, err)

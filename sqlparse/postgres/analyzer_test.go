@@ -45,7 +45,7 @@ func TestAnalyzeSmoke(t *testing.T) {
 	}
 	a := New()
 	for _, c := range cases {
-		got := rules(a.Analyze(c.sql))
+		got := rules(a.Analyze(c.sql, sqlparse.Lexing{}))
 		ok := (c.want == "" && len(got) == 0) || (c.want != "" && len(got) > 0 && got[0] == c.want)
 		if !ok {
 			t.Errorf("%q: got %v, want %q", c.sql, got, c.want)
