@@ -35,18 +35,22 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 }
 
-// Listen holds the addresses bulwark accepts clients on.
+// Listen holds the addresses bulwark accepts clients on. A listener runs
+// only when its upstream is configured.
 type Listen struct {
 	Postgres string `yaml:"postgres"`
+	MySQL    string `yaml:"mysql"`
 }
 
-// Upstream names the databases bulwark protects.
+// Upstream names the databases bulwark protects: a PostgreSQL server, a
+// MySQL/MariaDB server, or both.
 type Upstream struct {
-	Postgres PostgresUpstream `yaml:"postgres"`
+	Postgres ServerUpstream `yaml:"postgres"`
+	MySQL    ServerUpstream `yaml:"mysql"`
 }
 
-// PostgresUpstream is one PostgreSQL server.
-type PostgresUpstream struct {
+// ServerUpstream is one database server.
+type ServerUpstream struct {
 	Address        string `yaml:"address"`
 	ConnectTimeout string `yaml:"connect_timeout"`
 }
@@ -82,6 +86,9 @@ type Policy struct {
 	Delete       Action `yaml:"delete"`
 	Update       Action `yaml:"update"`
 	Unanalysable Action `yaml:"unanalysable"`
+	// LimitBounds: a LIMIT makes a DELETE or UPDATE without a real WHERE
+	// acceptable (MySQL's DELETE ... LIMIT n).
+	LimitBounds bool `yaml:"limit_bounds"`
 }
 
 // Limits bound what an agent can make bulwark hold or parse.
@@ -122,8 +129,8 @@ type Log struct {
 // Defaults returns the configuration used for every key a file leaves out.
 func Defaults() Config {
 	return Config{
-		Listen:   Listen{Postgres: "127.0.0.1:6432"},
-		Upstream: Upstream{Postgres: PostgresUpstream{ConnectTimeout: "5s"}},
+		Listen:   Listen{Postgres: "127.0.0.1:6432", MySQL: "127.0.0.1:3307"},
+		Upstream: Upstream{Postgres: ServerUpstream{ConnectTimeout: "5s"}, MySQL: ServerUpstream{ConnectTimeout: "5s"}},
 		Identity: Identity{Default: "agent"},
 		Policy: Policy{
 			Drop: ActionBlock, Truncate: ActionBlock, Delete: ActionBlock,
@@ -175,14 +182,20 @@ func (c *Config) Validate() error {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if c.Listen.Postgres == "" {
-		bad("listen.postgres", "is required")
+	if c.Upstream.Postgres.Address == "" && c.Upstream.MySQL.Address == "" {
+		bad("upstream.postgres.address", "is required (host:port of the PostgreSQL server to protect), unless upstream.mysql.address is set")
 	}
-	if c.Upstream.Postgres.Address == "" {
-		bad("upstream.postgres.address", "is required (host:port of the PostgreSQL server to protect)")
+	if c.Upstream.Postgres.Address != "" && c.Listen.Postgres == "" {
+		bad("listen.postgres", "is required when upstream.postgres.address is set")
+	}
+	if c.Upstream.MySQL.Address != "" && c.Listen.MySQL == "" {
+		bad("listen.mysql", "is required when upstream.mysql.address is set")
 	}
 	if _, err := parseDuration(c.Upstream.Postgres.ConnectTimeout); err != nil {
 		bad("upstream.postgres.connect_timeout", "%v", err)
+	}
+	if _, err := parseDuration(c.Upstream.MySQL.ConnectTimeout); err != nil {
+		bad("upstream.mysql.connect_timeout", "%v", err)
 	}
 	if _, err := parseDuration(c.Limits.HandshakeTimeout); err != nil {
 		bad("limits.handshake_timeout", "%v", err)

@@ -678,10 +678,11 @@ func startBinaryProxy(t testing.TB, opts ...proxyOption) *testProxy {
 			}
 			var rec struct {
 				Msg      string `json:"msg"`
-				Postgres string `json:"postgres"`
+				Protocol string `json:"protocol"`
+				Address  string `json:"address"`
 			}
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "bulwark listening" && rec.Postgres != "" {
-				addrCh <- rec.Postgres
+			if json.Unmarshal(line, &rec) == nil && rec.Msg == "bulwark listening" && rec.Protocol == "postgres" {
+				addrCh <- rec.Address
 				sent = true
 			}
 		}

@@ -42,11 +42,17 @@ type Enforcer struct {
 var _ gate.Enforcer = (*Enforcer)(nil)
 
 // Classify implements gate.Enforcer.
+// Every client-chosen name is checked against the agent patterns (any match
+// makes the session an agent): application_name for PostgreSQL, the
+// program_name and _client_name connection attributes for MySQL.
 func (e *Enforcer) Classify(s *gate.Session) gate.Kind {
-	if e.Identities.Classify(s.User, s.ApplicationName) == rules.Human {
-		return gate.Human
+	names := []string{s.ApplicationName, s.ClientAttributes["program_name"], s.ClientAttributes["_client_name"]}
+	for _, n := range names {
+		if e.Identities.Classify(s.User, n) == rules.Agent {
+			return gate.Agent
+		}
 	}
-	return gate.Agent
+	return gate.Human
 }
 
 // LexingSensitive implements gate.Enforcer. Protocols without an analyser

@@ -21,37 +21,61 @@ import (
 
 // Server is a running bulwark: its listeners and everything behind them.
 type Server struct {
-	cfg      config.Config
-	log      *slog.Logger
-	enforcer *Enforcer
-	store    audit.Store
-	pgLn     net.Listener
-	pg       *pgwire.Server
+	cfg       config.Config
+	log       *slog.Logger
+	enforcer  *Enforcer
+	store     audit.Store
+	listeners []*listener
 }
 
-// New opens the audit store and the listeners. Serve then accepts clients.
+// listener is one protocol's listening socket and the engine serving it.
+type listener struct {
+	protocol string
+	ln       net.Listener
+	serve    func(context.Context, net.Listener) error
+}
+
+// New opens the audit store and the listeners of the configured upstreams.
+// Serve then accepts clients.
 func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	store, err := audit.OpenSQLite(cfg.Audit.Path)
 	if err != nil {
 		return nil, err
 	}
-	enf := NewEnforcer(cfg, store, log)
-	ln, err := net.Listen("tcp", cfg.Listen.Postgres)
-	if err != nil {
-		store.Close()
-		return nil, fmt.Errorf("listen.postgres: %w", err)
+	s := &Server{cfg: cfg, log: log, enforcer: NewEnforcer(cfg, store, log), store: store}
+	if cfg.Upstream.Postgres.Address != "" {
+		pg := pgwire.NewServer(pgwire.Config{
+			UpstreamAddr:      cfg.Upstream.Postgres.Address,
+			ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
+			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
+			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
+			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+			MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
+			Enforcer:          s.enforcer,
+			Logger:            log.With("listener", "postgres"),
+		})
+		if err := s.listen("postgres", cfg.Listen.Postgres, pg.Serve); err != nil {
+			s.closeListeners()
+			store.Close()
+			return nil, err
+		}
 	}
-	pg := pgwire.NewServer(pgwire.Config{
-		UpstreamAddr:      cfg.Upstream.Postgres.Address,
-		ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
-		HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
-		MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
-		MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
-		MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
-		Enforcer:          enf,
-		Logger:            log.With("listener", "postgres"),
-	})
-	return &Server{cfg: cfg, log: log, enforcer: enf, store: store, pgLn: ln, pg: pg}, nil
+	return s, nil
+}
+
+func (s *Server) listen(protocol, addr string, serve func(context.Context, net.Listener) error) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen.%s: %w", protocol, err)
+	}
+	s.listeners = append(s.listeners, &listener{protocol: protocol, ln: ln, serve: serve})
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	for _, l := range s.listeners {
+		l.ln.Close()
+	}
 }
 
 // NewEnforcer builds the enforcer for a configuration and an audit store.
@@ -88,22 +112,36 @@ func Policy(cfg config.Config) rules.Policy {
 		sqlparse.CategoryDelete:       rules.Action(cfg.Policy.Delete),
 		sqlparse.CategoryUpdate:       rules.Action(cfg.Policy.Update),
 		sqlparse.CategoryUnanalysable: rules.Action(cfg.Policy.Unanalysable),
-	}}
+	}, LimitBounds: cfg.Policy.LimitBounds}
+}
+
+// Addr returns the address the listener of protocol ("postgres", "mysql")
+// is bound to, or "" when that protocol is not configured.
+func (s *Server) Addr(protocol string) string {
+	for _, l := range s.listeners {
+		if l.protocol == protocol {
+			return l.ln.Addr().String()
+		}
+	}
+	return ""
 }
 
 // PostgresAddr is the address the PostgreSQL listener is bound to.
-func (s *Server) PostgresAddr() string { return s.pgLn.Addr().String() }
+func (s *Server) PostgresAddr() string { return s.Addr("postgres") }
 
-// Serve runs until ctx ends, then closes every session and the audit store.
+// Serve runs every listener until ctx ends, then closes every session and
+// the audit store.
 func (s *Server) Serve(ctx context.Context) error {
-	s.log.Info("bulwark listening", "postgres", s.PostgresAddr(), "upstream", s.cfg.Upstream.Postgres.Address)
 	var wg sync.WaitGroup
-	var serveErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		serveErr = s.pg.Serve(ctx, s.pgLn)
-	}()
+	errs := make([]error, len(s.listeners))
+	for i, l := range s.listeners {
+		s.log.Info("bulwark listening", "protocol", l.protocol, "address", l.ln.Addr().String())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = l.serve(ctx, l.ln)
+		}()
+	}
 	wg.Wait()
-	return errors.Join(serveErr, s.store.Close())
+	return errors.Join(append(errs, s.store.Close())...)
 }

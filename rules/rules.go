@@ -92,6 +92,9 @@ func matchAny(globs []string, s string) bool {
 // Policy maps each category to the action taken for agents.
 type Policy struct {
 	Actions map[sqlparse.Category]Action
+	// LimitBounds accepts DELETE/UPDATE findings whose statement carries
+	// a bounding LIMIT.
+	LimitBounds bool
 }
 
 // Decision is the outcome for one request.
@@ -112,6 +115,9 @@ func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
 	for _, st := range a.Statements {
 		for _, f := range st.Findings {
 			if act, ok := p.Actions[f.Category]; ok && act == Allow && f.Category != CategoryLimit {
+				continue
+			}
+			if f.Limited && p.LimitBounds {
 				continue
 			}
 			return Decision{Action: Block, Finding: f, Statement: st}

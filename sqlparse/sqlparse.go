@@ -47,6 +47,10 @@ type Finding struct {
 	// Reason explains in one sentence, for the agent that sent the
 	// statement, what the statement would do.
 	Reason string `json:"reason"`
+	// Limited is set on a DELETE or UPDATE finding when the statement
+	// carries a LIMIT that bounds how many rows it reaches (MySQL).
+	// Policy may accept such statements (policy.limit_bounds).
+	Limited bool `json:"limited,omitempty"`
 }
 
 // Statement summarises one top-level statement.

@@ -31,8 +31,11 @@ type Session struct {
 	Database        string
 	User            string
 	ApplicationName string
-	Kind            Kind
-	Started         time.Time
+	// ClientAttributes are MySQL connection attributes (program_name,
+	// _client_name, ...), nil for PostgreSQL.
+	ClientAttributes map[string]string
+	Kind             Kind
+	Started          time.Time
 }
 
 // Lexing mirrors the session settings that change how the server reads SQL
