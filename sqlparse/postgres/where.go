@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -368,8 +369,24 @@ func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 	if len(nodes) < 2 {
 		return false
 	}
+	// A plain operand can only be complemented by a NOT; skip keying plain
+	// operands when there is none (the common long OR of comparisons).
+	negations := false
+	for _, n := range nodes {
+		if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR {
+			negations = true
+			break
+		}
+	}
 	seen := map[string]bool{}
 	for _, n := range nodes {
+		if !negations && n.GetNullTest() == nil && n.GetAExpr() == nil {
+			continue
+		}
+		if !negations && n.GetAExpr() != nil && n.GetAExpr().Kind != pg_query.A_Expr_Kind_AEXPR_DISTINCT &&
+			n.GetAExpr().Kind != pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			continue
+		}
 		k, neg := p.polarKey(n)
 		if seen[neg] {
 			return true
@@ -648,8 +665,8 @@ func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
 // same reports whether two expressions are the same tree, ignoring where in
 // the text they stand and how a column of the target is qualified.
 func (p *predicate) same(a, b *pg_query.Node) bool {
-	if a == nil || b == nil {
-		return false
+	if a == nil || b == nil || reflect.TypeOf(a.Node) != reflect.TypeOf(b.Node) {
+		return false // different kinds of node (a column and a literal, say) never match
 	}
 	return p.key(a) == p.key(b)
 }
