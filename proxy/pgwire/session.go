@@ -368,6 +368,9 @@ const statementPrefix = 4 << 10
 // tooLarge set and the rest is discarded as it arrives.
 func (a *agentSession) readStatementBody(h header) (body []byte, tooLarge bool, err error) {
 	limit := a.c.srv.cfg.MaxStatementBytes + 64 // room for the names and terminators around the text
+	if h.typ == 'P' {
+		limit += 4 * 65535 // and for a Parse's parameter type OIDs
+	}
 	if h.n <= limit {
 		if cap(a.scratch) > 1<<20 {
 			a.scratch = nil // a large statement's buffer is not kept for the session's life
