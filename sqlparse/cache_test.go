@@ -125,3 +125,27 @@ func BenchmarkCache(b *testing.B) {
 		}
 	})
 }
+
+func TestCacheSharesBoundedWrites(t *testing.T) {
+	// pgbench's TPC-B statements carry new literals every time; their
+	// verdicts do not depend on them and must be shared, or every
+	// statement costs a full parse.
+	an := &countingAnalyzer{Analyzer: postgres.New()}
+	c := sqlparse.NewCache(an, 100)
+	for i := 0; i < 20; i++ {
+		n := strconv.Itoa(i*37 + 1)
+		for _, q := range []string{
+			"UPDATE pgbench_accounts SET abalance = abalance + " + n + " WHERE aid = " + n + ";",
+			"SELECT abalance FROM pgbench_accounts WHERE aid = " + n + ";",
+			"INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (" + n + ", 1, " + n + ", -" + n + ", CURRENT_TIMESTAMP);",
+			"DELETE FROM t WHERE created < '2020-01-01'::date + " + n + " AND id IN (" + n + ", 2, 3)",
+		} {
+			if got := rulesOf(c.Analyze(q, sqlparse.Lexing{})); len(got) != 0 {
+				t.Fatalf("%q refused: %v", q, got)
+			}
+		}
+	}
+	if an.parses != 4 {
+		t.Fatalf("want one parse per statement shape (4), got %d", an.parses)
+	}
+}

@@ -443,20 +443,39 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if !comparisonOps[op] {
 			break
 		}
-		l, r := p.eval(e.Lexpr), p.eval(e.Rexpr)
-		if l.k != nil && r.k != nil {
-			if v, ok := compare(op, l.k, r.k); ok {
-				return boolResult(v)
-			}
-			return result{scope: rowIndependent}
-		}
-		if l.scope == rowDependent || r.scope == rowDependent {
+		// Look at which sides depend on the row before reading any
+		// literal: in aid = 42 the value 42 cannot change the verdict,
+		// and not reading it keeps the verdict shareable by every text
+		// that differs only in literals (the verdict cache's hot path).
+		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
+		if ldep || rdep {
 			if p.same(e.Lexpr, e.Rexpr) {
 				// x = x is true for every row where x is not NULL;
 				// treat it as reaching every row.
 				return boolResult(op == "=" || op == "<=" || op == ">=")
 			}
+			// A row-dependent side can still be constant, as in
+			// (x = x) = true: fold it against a literal.
+			if ldep != rdep {
+				dep, other := e.Lexpr, e.Rexpr
+				if rdep {
+					dep, other = e.Rexpr, e.Lexpr
+				}
+				if d := p.eval(dep); d.k != nil {
+					if o := p.eval(other); o.k != nil {
+						if v, ok := compare(op, d.k, o.k); ok {
+							return boolResult(v)
+						}
+					}
+				}
+			}
 			return result{scope: rowDependent}
+		}
+		l, r := p.eval(e.Lexpr), p.eval(e.Rexpr)
+		if l.k != nil && r.k != nil {
+			if v, ok := compare(op, l.k, r.k); ok {
+				return boolResult(v)
+			}
 		}
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
