@@ -13,9 +13,11 @@ import (
 
 	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/config"
+	"github.com/bulwarkdb/bulwark/proxy/mysqlwire"
 	"github.com/bulwarkdb/bulwark/proxy/pgwire"
 	"github.com/bulwarkdb/bulwark/rules"
 	"github.com/bulwarkdb/bulwark/sqlparse"
+	"github.com/bulwarkdb/bulwark/sqlparse/mysql"
 	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
 )
 
@@ -60,6 +62,22 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			return nil, err
 		}
 	}
+	if cfg.Upstream.MySQL.Address != "" {
+		my := mysqlwire.NewServer(mysqlwire.Config{
+			UpstreamAddr:      cfg.Upstream.MySQL.Address,
+			ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
+			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
+			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
+			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+			Enforcer:          s.enforcer,
+			Logger:            log.With("listener", "mysql"),
+		})
+		if err := s.listen("mysql", cfg.Listen.MySQL, my.Serve); err != nil {
+			s.closeListeners()
+			store.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -86,6 +104,7 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 		Policy:     Policy(cfg),
 		Analyzers: map[string]*sqlparse.Cache{
 			"postgres": sqlparse.NewCache(postgres.New(), cfg.Cache.Entries),
+			"mysql":    sqlparse.NewCache(mysql.New(), cfg.Cache.Entries),
 		},
 		Audit:             store,
 		Log:               log,

@@ -184,7 +184,6 @@ func Explain(d Decision, eventID int64) Refusal {
 	if eventID > 0 {
 		fmt.Fprintf(&msg, " Audit event %d.", eventID)
 	}
-	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q). Nothing of this request was sent to the database; "+
-		"as after any error, an open transaction is now aborted and must be rolled back.", f.Category, f.Rule)
+	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q). Nothing of this request was sent to the database.", f.Category, f.Rule)
 	return Refusal{Message: msg.String(), Detail: detail}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bulwarkdb/bulwark/proxy"
 	"github.com/bulwarkdb/bulwark/rules"
 	"github.com/bulwarkdb/bulwark/sqlparse"
+	"github.com/bulwarkdb/bulwark/sqlparse/mysql"
 	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
 )
 
@@ -57,8 +58,9 @@ Exit status: 0 when the statement would be allowed, 2 when it would be refused,
 			if as != "agent" && as != "human" {
 				return &exitError{code: exitUsage, err: fmt.Errorf("--as must be agent or human, not %q", as)}
 			}
-			if dialect != "postgres" {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--dialect must be postgres, not %q", dialect)}
+			an, ok := analyzers[dialect]
+			if !ok {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--dialect must be postgres or mysql, not %q", dialect)}
 			}
 			if format != "text" && format != "json" {
 				return &exitError{code: exitUsage, err: fmt.Errorf("--format must be text or json, not %q", format)}
@@ -71,7 +73,7 @@ Exit status: 0 when the statement would be allowed, 2 when it would be refused,
 				}
 				sql = string(b)
 			}
-			res := judge(cfg, rules.Kind(as), sql)
+			res := judge(cfg, an(), rules.Kind(as), sql)
 			res.Dialect = dialect
 			if err := printCheck(cmd.OutOrStdout(), res, format); err != nil {
 				return &exitError{code: exitUsage, err: err}
@@ -85,23 +87,29 @@ Exit status: 0 when the statement would be allowed, 2 when it would be refused,
 	cmd.Flags().StringVar(&as, "as", "agent", "judge as an agent or a human session")
 	cmd.Flags().StringVarP(&file, "config", "c", "", "configuration file whose policy applies (default: built-in policy)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
-	cmd.Flags().StringVar(&dialect, "dialect", "postgres", "SQL dialect")
+	cmd.Flags().StringVar(&dialect, "dialect", "postgres", "SQL dialect: postgres or mysql")
 	return cmd
 }
 
+// analyzers are the dialects `check` knows, by --dialect name.
+var analyzers = map[string]func() sqlparse.Analyzer{
+	"postgres": func() sqlparse.Analyzer { return postgres.New() },
+	"mysql":    func() sqlparse.Analyzer { return mysql.New() },
+}
+
 // judge applies the same analysis and policy as the proxy, minus the audit
-// store.
-func judge(cfg config.Config, kind rules.Kind, sql string) checkResult {
-	var an *sqlparse.Analysis
+// store. A MySQL text is read under the server's default sql_mode.
+func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, sql string) checkResult {
+	var analysis *sqlparse.Analysis
 	if len(sql) > int(cfg.Limits.MaxStatementBytes) {
-		an = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Command: "UNKNOWN", Findings: []sqlparse.Finding{
+		analysis = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Command: "UNKNOWN", Findings: []sqlparse.Finding{
 			rules.ProtocolFinding(rules.RuleStatementTooLarge, "the statement is longer than limits.max_statement_bytes allows, so it was not parsed"),
 		}}}}
 	} else {
-		an = postgres.New().Analyze(sql, sqlparse.Lexing{})
+		analysis = an.Analyze(sql, sqlparse.Lexing{})
 	}
-	d := proxy.Policy(cfg).Decide(kind, an)
-	res := checkResult{Verdict: string(d.Action), As: string(kind), Statements: an.Statements}
+	d := proxy.Policy(cfg).Decide(kind, analysis)
+	res := checkResult{Verdict: string(d.Action), As: string(kind), Statements: analysis.Statements}
 	if d.Action != rules.Allow {
 		res.Category, res.Rule, res.Reason = string(d.Finding.Category), d.Finding.Rule, d.Finding.Reason
 		res.Message = rules.Explain(d, 0).Message

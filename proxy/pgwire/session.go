@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -663,11 +664,13 @@ func (a *agentSession) refuseWithText(rule, reason string, size int, sql string)
 }
 
 // writeError writes a refusal as an ErrorResponse. Only the answer loop
-// calls it, in the place of the stand-in's error.
+// calls it, in the place of the stand-in's error. The detail says what the
+// stand-in did to the session, which is this engine's own behaviour.
 func (a *agentSession) writeError(v gate.Verdict) error {
+	detail := strings.TrimSpace(v.Detail + " As after any error, an open transaction is now aborted and must be rolled back.")
 	msg, err := (&pgproto3.ErrorResponse{
 		Severity: "ERROR", SeverityUnlocalized: "ERROR",
-		Code: v.Code, Message: v.Message, Detail: v.Detail, Hint: v.Hint,
+		Code: v.Code, Message: v.Message, Detail: detail, Hint: v.Hint,
 	}).Encode(nil)
 	if err != nil {
 		return err

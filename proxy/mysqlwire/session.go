@@ -1,0 +1,891 @@
+package mysqlwire
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+)
+
+// Refusals are ERR packets answering the refused command, at the sequence id
+// its answer would have had. MySQL errors never abort a transaction, so the
+// session, and any open transaction, stay usable exactly as after any other
+// error; nothing needs to be sent upstream in the refusal's place.
+//
+//	Verdict.Code        MySQL error                              SQLSTATE
+//	42501 (refused)     1227 ER_SPECIFIC_ACCESS_DENIED_ERROR     42000
+//	54000 (too large)   1153 ER_NET_PACKET_TOO_LARGE             08S01
+//	anything else       1105 ER_UNKNOWN_ERROR                    HY000
+//
+// The message is Verdict.Message: which rule, why, what to do instead, and
+// the audit event.
+func errorFor(v gate.Verdict) (code uint16, state string) {
+	switch v.Code {
+	case "42501":
+		return mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000"
+	case "54000":
+		return mysql.ER_NET_PACKET_TOO_LARGE, "08S01"
+	}
+	return mysql.ER_UNKNOWN_ERROR, "HY000"
+}
+
+// Rules the engine raises itself.
+const (
+	ruleStatementTooLarge = "statement-too-large"
+	ruleUnsupported       = "unsupported-command"
+)
+
+// statementPrefix is how much of an oversized statement is kept for the
+// audit record.
+const statementPrefix = 4 << 10
+
+// errQuit ends the command loop after COM_QUIT.
+var errQuit = errors.New("client quit")
+
+// run is the command phase: one command at a time, judged when the session
+// is an agent's, forwarded, and its answer relayed to its end (see the
+// package comment). Human sessions go through the same loop without
+// judgement, so that a COM_CHANGE_USER to an agent identity is seen.
+func (c *conn) run() error {
+	for {
+		// About to wait for the client: hand it everything we have.
+		if err := c.clientW.Flush(); err != nil {
+			return err
+		}
+		h, err := readHeader(c.clientR)
+		if err != nil {
+			return err
+		}
+		if h.n == 0 {
+			c.fatal(h.seq+1, mysql.ER_NET_READ_ERROR, "08S01", "bulwark closed the connection: empty command packet")
+			return fmt.Errorf("%w: empty command", errMalformed)
+		}
+		b, err := c.clientR.Peek(1)
+		if err != nil {
+			return err
+		}
+		if err := c.command(h, b[0]); err != nil {
+			if errors.Is(err, errQuit) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// command handles one command whose header has been read.
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_command_phase.html)
+func (c *conn) command(h header, cmd byte) error {
+	agent := c.info.Kind != gate.Human
+	switch cmd {
+	case mysql.COM_QUIT:
+		_ = c.forwardCommand(h)
+		return errQuit
+	case mysql.COM_QUERY, mysql.COM_STMT_PREPARE:
+		if agent {
+			return c.statement(h, cmd)
+		}
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		if cmd == mysql.COM_STMT_PREPARE {
+			return c.relayPrepare()
+		}
+		c.sqlModeKnown = false
+		return c.relayResult()
+	case mysql.COM_STMT_EXECUTE:
+		// The statement was judged when it was prepared (a refused
+		// COM_STMT_PREPARE never yields an id to execute).
+		c.sqlModeKnown = false
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		return c.relayResult()
+	case mysql.COM_PROCESS_INFO:
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		return c.relayResult()
+	case mysql.COM_STMT_FETCH, mysql.COM_FIELD_LIST:
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		_, _, err := c.relayRows()
+		return err
+	case mysql.COM_STMT_CLOSE, mysql.COM_STMT_SEND_LONG_DATA:
+		return c.forwardCommand(h) // no answer
+	case mysql.COM_INIT_DB:
+		return c.initDB(h)
+	case mysql.COM_CHANGE_USER:
+		return c.changeUser(h)
+	case mysql.COM_PING, mysql.COM_STATISTICS, mysql.COM_STMT_RESET, mysql.COM_SET_OPTION,
+		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL:
+		if cmd == mysql.COM_RESET_CONNECTION {
+			c.sqlModeKnown = false
+		}
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		_, err := c.relaySingle()
+		return err
+	}
+	if agent {
+		// COM_SHUTDOWN, COM_DROP_DB, replication, MariaDB bulk and multi
+		// commands, anything new: nothing bulwark can judge.
+		size, seq, err := c.discardCommand(h)
+		if err != nil {
+			return err
+		}
+		v := c.refuseRequest(ruleUnsupported, fmt.Sprintf(
+			"protocol command 0x%02x is not one bulwark can judge", cmd), size, "")
+		return c.writeRefusal(seq+1, v)
+	}
+	// A human's replication stream or other command whose answer bulwark
+	// does not frame: from here on the session is relayed byte for byte.
+	if err := c.forwardCommand(h); err != nil {
+		return err
+	}
+	return c.relayBytes()
+}
+
+// statement judges an agent's COM_QUERY or COM_STMT_PREPARE and forwards it
+// or answers it with a refusal.
+func (c *conn) statement(h header, cmd byte) error {
+	payload, size, seq, tooLarge, err := c.readStatement(h)
+	if err != nil {
+		return err
+	}
+	var v gate.Verdict
+	if tooLarge {
+		v = c.refuseRequest(ruleStatementTooLarge, fmt.Sprintf(
+			"the statement is %d bytes long, more than limits.max_statement_bytes (%d)", size, c.srv.cfg.MaxStatementBytes),
+			size, string(payload[1:]))
+	} else {
+		src := gate.SourceQuery
+		if cmd == mysql.COM_STMT_PREPARE {
+			src = gate.SourceParse
+		}
+		v = c.check(src, string(payload[1:]))
+	}
+	if !v.Allow {
+		return c.writeRefusal(seq+1, v)
+	}
+	if err := c.writePackets(payload); err != nil {
+		return err
+	}
+	if cmd == mysql.COM_STMT_PREPARE {
+		return c.relayPrepare()
+	}
+	c.sqlModeKnown = false
+	return c.relayResult()
+}
+
+// readStatement reads a COM_QUERY or COM_STMT_PREPARE payload, which may
+// span several packets. A statement above the limit is not kept: its first
+// statementPrefix bytes are returned with tooLarge set and the rest is
+// discarded as it arrives. size is the SQL text's length, seq the sequence
+// id of the command's last packet.
+func (c *conn) readStatement(h header) (payload []byte, size int, seq byte, tooLarge bool, err error) {
+	limit := c.srv.cfg.MaxStatementBytes + 1 // the command byte
+	if cap(c.scratch) > 1<<20 {
+		c.scratch = nil // a large statement's buffer is not kept for the session's life
+	}
+	payload = c.scratch[:0]
+	total := 0
+	for {
+		total += h.n
+		seq = h.seq
+		switch {
+		case !tooLarge && total <= limit:
+			start := len(payload)
+			payload = append(payload, make([]byte, h.n)...)
+			if _, err = io.ReadFull(c.clientR, payload[start:]); err != nil {
+				return nil, 0, 0, false, err
+			}
+		default:
+			if !tooLarge {
+				tooLarge = true
+				payload = payload[:min(len(payload), statementPrefix+1)]
+			}
+			keep := min(h.n, statementPrefix+1-len(payload))
+			start := len(payload)
+			payload = append(payload, make([]byte, keep)...)
+			if _, err = io.ReadFull(c.clientR, payload[start:]); err != nil {
+				return nil, 0, 0, false, err
+			}
+			if _, err = c.clientR.Discard(h.n - keep); err != nil {
+				return nil, 0, 0, false, err
+			}
+		}
+		if !h.continued() {
+			break
+		}
+		if h, err = readHeader(c.clientR); err != nil {
+			return nil, 0, 0, false, err
+		}
+	}
+	if !tooLarge {
+		c.scratch = payload
+	}
+	return payload, total - 1, seq, tooLarge, nil
+}
+
+// writePackets sends a command payload upstream, split into packets as the
+// client split it, and flushes.
+func (c *conn) writePackets(payload []byte) error {
+	var seq byte
+	for {
+		n := min(len(payload), maxPayload)
+		if err := writeHeader(c.serverW, header{n: n, seq: seq}); err != nil {
+			return err
+		}
+		if _, err := c.serverW.Write(payload[:n]); err != nil {
+			return err
+		}
+		seq++
+		payload = payload[n:]
+		if n < maxPayload {
+			return c.serverW.Flush()
+		}
+	}
+}
+
+// forwardCommand streams a command upstream as the client sent it, every
+// packet of it, and flushes.
+func (c *conn) forwardCommand(h header) error {
+	for {
+		if err := writeHeader(c.serverW, h); err != nil {
+			return err
+		}
+		if err := copyN(c.serverW, c.clientR, h.n); err != nil {
+			return err
+		}
+		if !h.continued() {
+			return c.serverW.Flush()
+		}
+		var err error
+		if h, err = readHeader(c.clientR); err != nil {
+			return err
+		}
+	}
+}
+
+// discardCommand drops a refused command, every packet of it, and returns
+// its size and the sequence id of its last packet.
+func (c *conn) discardCommand(h header) (size int, seq byte, err error) {
+	for {
+		size += h.n
+		seq = h.seq
+		if _, err := c.clientR.Discard(h.n); err != nil {
+			return 0, 0, err
+		}
+		if !h.continued() {
+			return size, seq, nil
+		}
+		if h, err = readHeader(c.clientR); err != nil {
+			return 0, 0, err
+		}
+	}
+}
+
+// readSmallCommand reads a command that must fit one packet of at most
+// maxHandshakePacket bytes. An agent's larger one ends the session.
+func (c *conn) readSmallCommand(h header) ([]byte, error) {
+	if h.n > maxHandshakePacket || h.continued() {
+		c.fatal(h.seq+1, mysql.ER_NET_PACKET_TOO_LARGE, "08S01", fmt.Sprintf(
+			"bulwark closed the connection: a %d-byte command packet of a kind that is never that large", h.n))
+		return nil, errPacketTooLarge
+	}
+	return readPayload(c.clientR, h, nil)
+}
+
+// initDB forwards COM_INIT_DB (USE) and follows the session's database.
+func (c *conn) initDB(h header) error {
+	p, err := c.readSmallCommand(h)
+	if err != nil {
+		return err
+	}
+	if err := c.toServer(h.seq, p); err != nil {
+		return err
+	}
+	first, err := c.relaySingle()
+	if err == nil && first == mysql.OK_HEADER {
+		c.info.Database = string(p[1:])
+	}
+	return err
+}
+
+// changeUser handles COM_CHANGE_USER: the connection re-authenticates as
+// another user. The new identity is classified like a new session, and the
+// session takes the more restricted of the two kinds: an agent can never
+// become a human this way, while a human who changes to an agent user is
+// judged from now on.
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_change_user.html)
+func (c *conn) changeUser(h header) error {
+	p, err := c.readSmallCommand(h)
+	if err != nil {
+		return err
+	}
+	next, err := c.parseChangeUser(p)
+	if err != nil {
+		c.fatal(h.seq+1, mysql.ER_NET_READ_ERROR, "08S01", "bulwark closed the connection: malformed COM_CHANGE_USER")
+		return err
+	}
+	kind := c.srv.cfg.Enforcer.Classify(&next)
+	if c.info.Kind != gate.Human || kind != gate.Human {
+		// Restriction takes effect before the server even answers: a
+		// failed change leaves the session no freer than before.
+		c.info.Kind = gate.Agent
+	}
+	c.sqlModeKnown = false
+	if err := c.toServer(h.seq, p); err != nil {
+		return err
+	}
+	if err := c.relayAuth(); err != nil {
+		if errors.Is(err, errAuthRefused) {
+			return nil // the server said no; the client has its ERR
+		}
+		return err
+	}
+	c.info.User, c.info.Database = next.User, next.Database
+	c.info.ClientAttributes, c.info.ApplicationName = next.ClientAttributes, next.ApplicationName
+	c.log = c.log.With("user", c.info.User, "database", c.info.Database, "kind", c.info.Kind)
+	c.log.Info("user changed")
+	return nil
+}
+
+// parseChangeUser reads the identity a COM_CHANGE_USER asks for.
+func (c *conn) parseChangeUser(p []byte) (gate.Session, error) {
+	next := c.info
+	next.Kind = ""
+	user, rest, ok := cstring(p[1:])
+	if !ok {
+		return next, fmt.Errorf("%w: COM_CHANGE_USER without a user", errMalformed)
+	}
+	next.User = user
+	if c.caps&mysql.CLIENT_SECURE_CONNECTION != 0 {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return next, fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
+		}
+		rest = rest[1+int(rest[0]):]
+	} else if _, rest, ok = cstring(rest); !ok {
+		return next, fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
+	}
+	if next.Database, rest, ok = cstring(rest); !ok {
+		next.Database = ""
+		return next, nil
+	}
+	if len(rest) >= 2 {
+		rest = rest[2:] // character set
+	}
+	if c.caps&mysql.CLIENT_PLUGIN_AUTH != 0 && len(rest) > 0 {
+		if _, rest, ok = cstring(rest); !ok {
+			return next, nil
+		}
+	}
+	if c.caps&mysql.CLIENT_CONNECT_ATTRS != 0 && len(rest) > 0 {
+		if attrs, err := parseAttributes(rest); err == nil {
+			next.ClientAttributes = attrs
+			next.ApplicationName = attrs["program_name"]
+		}
+	}
+	return next, nil
+}
+
+// ---- judging ----
+
+// check asks the enforcer about an agent's SQL text.
+func (c *conn) check(src gate.Source, sql string) gate.Verdict {
+	var lx gate.Lexing
+	if c.srv.cfg.Enforcer.LexingSensitive(&c.info, sql) {
+		mode, err := c.currentSQLMode()
+		if err != nil {
+			return c.refuseRequest("parse-error",
+				"bulwark could not read the session's sql_mode, which decides how the server reads this statement ("+err.Error()+")",
+				len(sql), sql)
+		}
+		lx.SQLMode = mode
+	}
+	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, c)
+}
+
+// currentSQLMode returns the session's sql_mode. The server does not
+// announce changes to it, so it is read with a query of bulwark's own, and
+// the answer is kept until a forwarded command could have changed it.
+func (c *conn) currentSQLMode() (string, error) {
+	if c.sqlModeKnown {
+		return c.sqlMode, nil
+	}
+	res, err := c.Exec(c.ctx, "SELECT @@SESSION.sql_mode")
+	if err != nil {
+		return "", err
+	}
+	if res.Err != nil {
+		return "", res.Err
+	}
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
+		return "", errors.New("unexpected answer to SELECT @@SESSION.sql_mode")
+	}
+	c.sqlMode, c.sqlModeKnown = string(res.Rows[0][0]), true
+	return c.sqlMode, nil
+}
+
+// refuseRequest asks the enforcer to refuse and record a request for a
+// protocol-level reason.
+func (c *conn) refuseRequest(rule, reason string, size int, sql string) gate.Verdict {
+	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, gate.Lexing{SQLMode: c.sqlMode},
+		gate.Request{Source: gate.SourceRequest, SQL: sql, Size: size, Refusal: rule, Reason: reason}, c)
+}
+
+// writeRefusal answers a command with the refusal's ERR packet at seq, the
+// sequence id the command's answer would have had.
+func (c *conn) writeRefusal(seq byte, v gate.Verdict) error {
+	code, state := errorFor(v)
+	payload := errPayload(code, state, v.Message)
+	if err := writeHeader(c.clientW, header{n: len(payload), seq: seq}); err != nil {
+		return err
+	}
+	_, err := c.clientW.Write(payload)
+	return err
+}
+
+// ---- answers: upstream → client ----
+
+// nextServer reads the header of the server's next packet, first handing
+// the client what is buffered if the read would block, so that a large
+// result streams instead of waiting for buffers to fill.
+func (c *conn) nextServer() (header, error) {
+	if c.serverR.Buffered() == 0 {
+		if err := c.clientW.Flush(); err != nil {
+			return header{}, err
+		}
+	}
+	return readHeader(c.serverR)
+}
+
+// relayPacket streams a server packet to the client, with its
+// continuation packets.
+func (c *conn) relayPacket(h header) error {
+	for {
+		if err := writeHeader(c.clientW, h); err != nil {
+			return err
+		}
+		if err := copyN(c.clientW, c.serverR, h.n); err != nil {
+			return err
+		}
+		if !h.continued() {
+			return nil
+		}
+		var err error
+		if h, err = readHeader(c.serverR); err != nil {
+			return err
+		}
+	}
+}
+
+// relayWhole reads a server packet that bulwark needs to look at (never a
+// continued one), forwards it and returns its payload.
+func (c *conn) relayWhole(h header) ([]byte, error) {
+	if h.continued() {
+		return nil, fmt.Errorf("%w: oversized status packet from the server", errMalformed)
+	}
+	p, err := readPayload(c.serverR, h, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeHeader(c.clientW, h); err != nil {
+		return nil, err
+	}
+	_, err = c.clientW.Write(p)
+	return p, err
+}
+
+// peekFirst returns the first payload byte of the packet whose header was
+// just read (0 for an empty payload).
+func (c *conn) peekFirst(h header) (byte, error) {
+	if h.n == 0 {
+		return 0, nil
+	}
+	b, err := c.serverR.Peek(1)
+	if err != nil {
+		return 0, err
+	}
+	return b[0], nil
+}
+
+// relayResult relays the answer to COM_QUERY, COM_STMT_EXECUTE or
+// COM_PROCESS_INFO: OK, ERR, a LOCAL INFILE request, or a result set
+// (column count, column definitions, EOF unless CLIENT_DEPRECATE_EOF, rows,
+// EOF or OK), repeated while the server announces more results.
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response.html)
+func (c *conn) relayResult() error {
+	for {
+		h, err := c.nextServer()
+		if err != nil {
+			return err
+		}
+		p, err := c.relayWhole(h)
+		if err != nil {
+			return err
+		}
+		if len(p) == 0 {
+			return fmt.Errorf("%w: empty answer packet", errMalformed)
+		}
+		switch p[0] {
+		case mysql.OK_HEADER:
+			if terminatorStatus(p, c.deprecateEOF)&mysql.SERVER_MORE_RESULTS_EXISTS != 0 {
+				continue
+			}
+			return nil
+		case mysql.ERR_HEADER:
+			return nil
+		case mysql.LocalInFile_HEADER:
+			if err := c.relayLocalInfile(); err != nil {
+				return err
+			}
+			continue
+		}
+		columns, _, ok := lenenc(p)
+		if !ok {
+			return fmt.Errorf("%w: bad column count", errMalformed)
+		}
+		if err := c.relayColumns(columns); err != nil {
+			return err
+		}
+		if !c.deprecateEOF {
+			h, err := c.nextServer()
+			if err != nil {
+				return err
+			}
+			p, err := c.relayWhole(h)
+			if err != nil {
+				return err
+			}
+			if len(p) > 0 && p[0] == mysql.ERR_HEADER {
+				return nil
+			}
+			if terminatorStatus(p, false)&mysql.SERVER_STATUS_CURSOR_EXISTS != 0 {
+				return nil // a cursor: rows come with COM_STMT_FETCH
+			}
+		}
+		status, failed, err := c.relayRows()
+		if err != nil || failed {
+			return err
+		}
+		if status&mysql.SERVER_MORE_RESULTS_EXISTS == 0 {
+			return nil
+		}
+	}
+}
+
+// relayColumns streams n column definitions.
+func (c *conn) relayColumns(n uint64) error {
+	for range n {
+		h, err := c.nextServer()
+		if err != nil {
+			return err
+		}
+		if err := c.relayPacket(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relayRows streams rows (or COM_FIELD_LIST's column definitions) up to
+// the packet that ends them, and returns that packet's status flags, or
+// failed for an ERR.
+func (c *conn) relayRows() (status uint16, failed bool, err error) {
+	for {
+		h, err := c.nextServer()
+		if err != nil {
+			return 0, false, err
+		}
+		first, err := c.peekFirst(h)
+		if err != nil {
+			return 0, false, err
+		}
+		switch {
+		case h.n > 0 && isTerminator(h, first):
+			p, err := c.relayWhole(h)
+			if err != nil {
+				return 0, false, err
+			}
+			return terminatorStatus(p, c.deprecateEOF), false, nil
+		case h.n > 0 && first == mysql.ERR_HEADER && !h.continued():
+			// No row starts with 0xff: text rows start with a
+			// length (0xff is not one), binary rows with 0x00.
+			_, err := c.relayWhole(h)
+			return 0, true, err
+		}
+		if err := c.relayPacket(h); err != nil {
+			return 0, false, err
+		}
+	}
+}
+
+// relayPrepare relays the answer to COM_STMT_PREPARE: ERR, or OK with the
+// statement id followed by parameter and column definitions, each group
+// ended by EOF unless CLIENT_DEPRECATE_EOF.
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html)
+func (c *conn) relayPrepare() error {
+	h, err := c.nextServer()
+	if err != nil {
+		return err
+	}
+	p, err := c.relayWhole(h)
+	if err != nil {
+		return err
+	}
+	if len(p) > 0 && p[0] == mysql.ERR_HEADER {
+		return nil
+	}
+	if len(p) < 12 || p[0] != mysql.OK_HEADER {
+		return fmt.Errorf("%w: bad COM_STMT_PREPARE answer", errMalformed)
+	}
+	columns := binary.LittleEndian.Uint16(p[5:])
+	params := binary.LittleEndian.Uint16(p[7:])
+	for _, n := range []uint16{params, columns} {
+		if n == 0 {
+			continue
+		}
+		if err := c.relayColumns(uint64(n)); err != nil {
+			return err
+		}
+		if !c.deprecateEOF {
+			if err := c.relayColumns(1); err != nil { // the EOF
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// relaySingle relays a one-packet answer and returns its first byte.
+func (c *conn) relaySingle() (byte, error) {
+	h, err := c.nextServer()
+	if err != nil {
+		return 0, err
+	}
+	first, err := c.peekFirst(h)
+	if err != nil {
+		return 0, err
+	}
+	return first, c.relayPacket(h)
+}
+
+// relayLocalInfile streams the file a client sends after the server's
+// LOCAL INFILE request: packets up to an empty one that does not continue a
+// maximal packet. The server's OK or ERR follows.
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_query_response_local_infile_request.html)
+func (c *conn) relayLocalInfile() error {
+	if err := c.clientW.Flush(); err != nil {
+		return err
+	}
+	continuing := false
+	for {
+		h, err := readHeader(c.clientR)
+		if err != nil {
+			return err
+		}
+		if err := writeHeader(c.serverW, h); err != nil {
+			return err
+		}
+		if err := copyN(c.serverW, c.clientR, h.n); err != nil {
+			return err
+		}
+		if h.n == 0 && !continuing {
+			return c.serverW.Flush()
+		}
+		continuing = h.continued()
+		if c.clientR.Buffered() == 0 {
+			if err := c.serverW.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// relayBytes relays the rest of a human session: bytes both ways, nothing
+// decoded.
+func (c *conn) relayBytes() error {
+	if err := c.clientW.Flush(); err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	go func() {
+		_, err := io.Copy(c.server, c.clientR) // drains what is already buffered first
+		errc <- err
+	}()
+	go func() {
+		_, err := io.Copy(c.client, c.serverR)
+		errc <- err
+	}()
+	err := <-errc
+	c.close()
+	<-errc
+	return err
+}
+
+// ---- bulwark's own statements ----
+
+// maxExecResult bounds the answer bulwark reads to a statement of its own.
+const maxExecResult = 64 << 20
+
+// Exec implements gate.Upstream: it runs sql with COM_QUERY on the upstream
+// connection and returns the answer, which never reaches the client. The
+// enforcer calls it from inside Check, that is from the command loop before
+// the client's command is forwarded, so every earlier command has been
+// answered and the next one waits. MySQL's ERR carries no status flags, so
+// TxStatus is that of the last OK or EOF ('T' in a transaction, 'I' not),
+// or 0 if there was none.
+func (c *conn) Exec(ctx context.Context, sql string) (*gate.Result, error) {
+	if 1+len(sql) >= maxPayload {
+		return nil, errors.New("statement too long for one packet")
+	}
+	if err := c.toServer(0, append([]byte{mysql.COM_QUERY}, sql...)); err != nil {
+		return nil, err
+	}
+	// A context that ends while the answer is owed leaves the connection
+	// in an unknown state: wake the read and give the session up.
+	stop := context.AfterFunc(ctx, func() { _ = c.server.SetReadDeadline(time.Now()) })
+	res, err := c.readExecResult()
+	if !stop() || ctx.Err() != nil {
+		c.close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return res, err
+}
+
+func (c *conn) readExecResult() (*gate.Result, error) {
+	res := &gate.Result{}
+	read := 0
+	next := func() ([]byte, header, error) {
+		h, err := readHeader(c.serverR)
+		if err != nil {
+			return nil, h, err
+		}
+		p, err := readPayload(c.serverR, h, nil)
+		for err == nil && h.continued() {
+			if h, err = readHeader(c.serverR); err == nil {
+				var more []byte
+				more, err = readPayload(c.serverR, h, nil)
+				p = append(p, more...)
+			}
+		}
+		read += len(p)
+		if err == nil && read > maxExecResult {
+			err = errors.New("answer to bulwark's own statement is too large")
+		}
+		if err == nil && len(p) == 0 {
+			err = fmt.Errorf("%w: empty answer packet", errMalformed)
+		}
+		return p, h, err
+	}
+	tx := func(status uint16) {
+		res.TxStatus = 'I'
+		if status&mysql.SERVER_STATUS_IN_TRANS != 0 {
+			res.TxStatus = 'T'
+		}
+	}
+	for {
+		p, h, err := next()
+		if err != nil {
+			return nil, err
+		}
+		switch p[0] {
+		case mysql.OK_HEADER:
+			status := terminatorStatus(p, c.deprecateEOF)
+			tx(status)
+			res.Tags = append(res.Tags, "OK")
+			if status&mysql.SERVER_MORE_RESULTS_EXISTS != 0 {
+				continue
+			}
+			return res, nil
+		case mysql.ERR_HEADER:
+			res.Err = parseErr(p)
+			return res, nil
+		case mysql.LocalInFile_HEADER:
+			// bulwark sends no file.
+			if err := c.toServer(h.seq+1, nil); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		columns, _, ok := lenenc(p)
+		if !ok {
+			return nil, fmt.Errorf("%w: bad column count", errMalformed)
+		}
+		for range columns {
+			if _, _, err := next(); err != nil {
+				return nil, err
+			}
+		}
+		if !c.deprecateEOF {
+			if p, _, err = next(); err != nil {
+				return nil, err
+			}
+			if p[0] == mysql.ERR_HEADER {
+				res.Err = parseErr(p)
+				return res, nil
+			}
+		}
+		rows := 0
+		for {
+			p, h, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if isTerminator(h, p[0]) {
+				status := terminatorStatus(p, c.deprecateEOF)
+				tx(status)
+				res.Tags = append(res.Tags, fmt.Sprintf("SELECT %d", rows))
+				if status&mysql.SERVER_MORE_RESULTS_EXISTS != 0 {
+					break
+				}
+				return res, nil
+			}
+			if p[0] == mysql.ERR_HEADER {
+				res.Err = parseErr(p)
+				return res, nil
+			}
+			row, err := decodeTextRow(p, int(columns))
+			if err != nil {
+				return nil, err
+			}
+			res.Rows = append(res.Rows, row)
+			rows++
+		}
+	}
+}
+
+// decodeTextRow splits a text-protocol row into column values (nil for
+// NULL, which is sent as 0xfb).
+func decodeTextRow(p []byte, columns int) ([][]byte, error) {
+	row := make([][]byte, 0, columns)
+	for range columns {
+		if len(p) == 0 {
+			return nil, fmt.Errorf("%w: short row", errMalformed)
+		}
+		if p[0] == 0xfb {
+			row = append(row, nil)
+			p = p[1:]
+			continue
+		}
+		v, rest, ok := lenencString(p)
+		if !ok {
+			return nil, fmt.Errorf("%w: bad row value", errMalformed)
+		}
+		row = append(row, append(make([]byte, 0, len(v)), v...)) // non-nil even when empty: '' is not NULL
+		p = rest
+	}
+	return row, nil
+}
