@@ -12,6 +12,6 @@ RUN useradd --system --home /var/lib/bulwark --create-home bulwark
 COPY --from=build /out/bulwark /usr/local/bin/bulwark
 USER bulwark
 WORKDIR /var/lib/bulwark
-EXPOSE 6432
+EXPOSE 6432 3307
 ENTRYPOINT ["bulwark"]
 CMD ["serve", "-c", "/etc/bulwark/bulwark.yaml"]

@@ -39,6 +39,7 @@ const (
 	RuleStatementTooLarge = "statement-too-large"
 	RuleRequestTooLarge   = "request-too-large"
 	RuleFastpathCall      = "fastpath-call"
+	RuleUnsupported       = "unsupported-command"
 	RuleAuditUnavailable  = "audit-unavailable"
 )
 
@@ -143,6 +144,7 @@ var advice = map[string]string{
 	RuleStatementTooLarge: "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN.",
 	RuleRequestTooLarge:   "Send Sync more often: split the batch into smaller ones.",
 	RuleFastpathCall:      "Call the function with a SELECT statement instead of the fast-path protocol.",
+	RuleUnsupported:       "Send the work as an SQL statement (a query or a prepared statement); this protocol command is not available to agent sessions.",
 	RuleAuditUnavailable:  "Try again later; an administrator must repair bulwark's audit store.",
 }
 

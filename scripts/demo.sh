@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# make demo: a throwaway PostgreSQL, bulwark in front of it, and a short
-# scripted agent session. Everything lives in a temporary directory that is
-# removed at the end.
+# make demo: a throwaway PostgreSQL and MariaDB, bulwark in front of both,
+# and short scripted agent sessions. Everything lives in a temporary
+# directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PGBIN=$(scripts/pg-bin.sh)
+if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "installing MariaDB server packages" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >&2
+	else
+		echo "no MariaDB server found (install the mariadb-server package)" >&2
+		exit 1
+	fi
+fi
+MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 WORK=$(mktemp -d /tmp/bulwark-demo.XXXXXX)
 RUNAS=()
 if [ "$(id -u)" = 0 ]; then
@@ -15,6 +25,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 cleanup() {
 	[ -n "${BULWARK_PID:-}" ] && kill "$BULWARK_PID" 2>/dev/null || true
+	[ -n "${MARIADB_PID:-}" ] && kill "$MARIADB_PID" 2>/dev/null && wait "$MARIADB_PID" 2>/dev/null || true
 	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 }
@@ -27,6 +38,8 @@ free_port() {
 }
 PGPORT=$(free_port 55432)
 BWPORT=$(free_port $((PGPORT + 1)))
+MYPORT=$(free_port $((BWPORT + 1)))
+BWMYPORT=$(free_port $((MYPORT + 1)))
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -46,12 +59,37 @@ INSERT INTO customers SELECT g, 'customer ' || g, 'c' || g || '@example.com' FRO
 GRANT ALL ON customers TO agent_claude;
 SQL
 
+say "starting a throwaway MariaDB on 127.0.0.1:$MYPORT"
+MYUSER=()
+[ "$(id -u)" = 0 ] && MYUSER=(--user=root)
+mariadb-install-db --no-defaults --datadir="$WORK/mysql" --auth-root-authentication-method=normal \
+	--skip-test-db "${MYUSER[@]}" >"$WORK/mariadb-install.log" 2>&1
+"$MARIADBD" --no-defaults --datadir="$WORK/mysql" --socket="$WORK/mysqld.sock" --port="$MYPORT" \
+	--bind-address=127.0.0.1 --skip-log-bin --innodb-buffer-pool-size=64M \
+	--log-error="$WORK/mariadb.log" "${MYUSER[@]}" >/dev/null 2>&1 &
+MARIADB_PID=$!
+MYSQL=(mariadb --no-defaults -h 127.0.0.1 -P "$MYPORT" -u root)
+for _ in $(seq 100); do "${MYSQL[@]}" -e "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+"${MYSQL[@]}" <<'SQL'
+CREATE DATABASE shop;
+CREATE USER agent_claude@'%' IDENTIFIED BY 'agent-secret';
+GRANT ALL ON shop.* TO agent_claude@'%';
+CREATE USER alice@'%' IDENTIFIED BY 'alice-secret';
+GRANT ALL ON *.* TO alice@'%';
+USE shop;
+CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2));
+INSERT INTO orders SELECT seq, seq * 1.5 FROM seq_1_to_500;
+SQL
+
 cat >"$WORK/bulwark.yaml" <<YAML
 listen:
   postgres: 127.0.0.1:$BWPORT
+  mysql: 127.0.0.1:$BWMYPORT
 upstream:
   postgres:
     address: 127.0.0.1:$PGPORT
+  mysql:
+    address: 127.0.0.1:$MYPORT
 identity:
   default: agent
   agents:
@@ -64,7 +102,7 @@ log:
   format: text
   level: warn
 YAML
-say "starting bulwark on 127.0.0.1:$BWPORT"
+say "starting bulwark on 127.0.0.1:$BWPORT (PostgreSQL) and 127.0.0.1:$BWMYPORT (MySQL)"
 "$WORK/bulwark" serve -c "$WORK/bulwark.yaml" 2>"$WORK/bulwark.log" &
 BULWARK_PID=$!
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BWPORT") 2>/dev/null && break; sleep 0.1; done
@@ -86,6 +124,19 @@ run agent_claude "SELECT count(*) FROM customers"
 say "a human (user alice) runs the same statement through the same bulwark"
 run alice "DELETE FROM customers"
 run alice "DROP TABLE customers"
+
+myrun() { # myrun USER PASSWORD SQL: one mariadb client call through bulwark
+	local user=$1 password=$2 sql=$3
+	printf '\n%s (mysql)> %s\n' "$user" "$sql"
+	mariadb --no-defaults -h 127.0.0.1 -P "$BWMYPORT" -u "$user" -p"$password" shop -e "$sql" 2>&1 | sed 's/^/   /' || true
+}
+
+say "the same agent on MariaDB, through bulwark's MySQL listener"
+myrun agent_claude agent-secret "SELECT COUNT(*) FROM orders"
+myrun agent_claude agent-secret "DELETE FROM orders WHERE 1"
+myrun agent_claude agent-secret "/*!50000 DROP TABLE orders */"
+myrun agent_claude agent-secret "DELETE FROM orders WHERE id = 3; SELECT COUNT(*) FROM orders"
+myrun alice alice-secret "TRUNCATE TABLE orders; SELECT COUNT(*) FROM orders"
 
 say "the audit log (bulwark audit)"
 "$WORK/bulwark" audit --db "$WORK/audit.db"

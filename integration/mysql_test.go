@@ -1,0 +1,687 @@
+package integration
+
+// MySQL-protocol tests: bulwark's mysqlwire engine in front of a real
+// MariaDB, driven by go-sql-driver/mysql in its three modes (text protocol,
+// server-side prepared statements, multi-statements), by the real `mariadb`
+// client, and by a small raw client for what drivers do not expose
+// (COM_CHANGE_USER, unusual commands).
+
+import (
+	"bufio"
+	"crypto/sha1"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/bulwarkdb/bulwark/config"
+)
+
+// myCategory is one kind of destructive statement and how to prove that it
+// did (or did not) run.
+type myCategory struct {
+	name     string
+	rule     string
+	category string
+	// sql is the statement for table tbl (and database db).
+	sql func(tbl, db string) string
+	// setup runs on the agent's connection before the statement.
+	setup func(tbl string) string
+	// textOnly: the statement cannot run through COM_STMT_PREPARE on the
+	// server (the human check then uses the text protocol only).
+	textOnly bool
+}
+
+var myCategories = []myCategory{
+	{name: "drop table", rule: "drop-object", category: "drop",
+		sql: func(tbl, _ string) string { return "DROP TABLE " + tbl }},
+	{name: "drop database", rule: "drop-object", category: "drop",
+		sql: func(_, db string) string { return "DROP DATABASE " + db }},
+	{name: "alter table drop column", rule: "alter-drop-column", category: "drop",
+		sql: func(tbl, _ string) string { return "ALTER TABLE " + tbl + " DROP COLUMN note" }},
+	{name: "truncate", rule: "truncate", category: "truncate",
+		sql: func(tbl, _ string) string { return "TRUNCATE TABLE " + tbl }},
+	{name: "delete without where", rule: "delete-no-where", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl }},
+	{name: "delete where 1", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE 1" }},
+	{name: "update without where", rule: "update-no-where", category: "update",
+		sql: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'gone'" }},
+	{name: "prepare from a variable", rule: "dynamic-sql", category: "unanalysable", textOnly: true,
+		setup: func(tbl string) string { return "SET @v = 'DROP TABLE " + tbl + "'" },
+		sql:   func(string, string) string { return "PREPARE s FROM @v" }},
+	{name: "mysql executable comment", rule: "drop-object", category: "drop",
+		sql: func(tbl, _ string) string { return "/*!50000 DROP TABLE " + tbl + "*/" }},
+	{name: "mariadb executable comment", rule: "drop-object", category: "drop",
+		sql: func(tbl, _ string) string { return "/*M! DROP TABLE " + tbl + "*/" }},
+}
+
+// myIdent turns a subtest name into part of an identifier.
+func myIdent(s string) string {
+	return strings.NewReplacer(" ", "_", "-", "_", "/", "_").Replace(s)
+}
+
+// TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
+// destructive category and every way a client can send it, that the agent
+// is refused with error 1227 naming the rule, that the data is intact, that
+// the same connection still works, that the refusal is audited with
+// protocol mysql; and that the same statement runs for the human dba.
+func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
+	p := startMySQLProxy(t)
+	modes := []struct {
+		name   string
+		params []string
+	}{
+		{"text protocol", []string{"interpolateParams=true"}},
+		{"server-side prepared statement", []string{"interpolateParams=false"}},
+		{"multi-statement", []string{"multiStatements=true"}},
+	}
+	for ci, cat := range myCategories {
+		for mi, mode := range modes {
+			t.Run(cat.name+"/"+mode.name, func(t *testing.T) {
+				tbl := fmt.Sprintf("my_cat_%d_%d", ci, mi)
+				db := tbl + "_db"
+				sum := myFreshTable(t, tbl)
+				myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+				before := sum()
+				c := myConn(t, openMySQL(t, p.DSN(agentUser, mode.params...)))
+				ctx := testCtx(t)
+				if cat.setup != nil {
+					if _, err := c.ExecContext(ctx, cat.setup(tbl)); err != nil {
+						t.Fatalf("setup: %v", err)
+					}
+				}
+				stmt := cat.sql(tbl, db)
+				var err error
+				switch mi {
+				case 0:
+					_, err = c.ExecContext(ctx, stmt)
+				case 1:
+					var ps *sql.Stmt
+					if ps, err = c.PrepareContext(ctx, stmt); err == nil {
+						ps.Close()
+						t.Fatalf("COM_STMT_PREPARE of %q was not refused", stmt)
+					}
+				case 2:
+					_, err = c.ExecContext(ctx, "SELECT 1; "+stmt)
+				}
+				id := requireMyRefused(t, err, cat.rule)
+				if got := sum(); got != before || !myTableExists(t, tbl) {
+					t.Fatalf("data changed behind a refusal: %s → %s", before, got)
+				}
+				if myQueryString(t, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", db) != "1" {
+					t.Fatalf("database %s is gone behind a refusal", db)
+				}
+				var n int
+				if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+tbl).Scan(&n); err != nil || n != freshTableRows {
+					t.Fatalf("the connection is not usable after the refusal: %d rows, %v", n, err)
+				}
+				requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: cat.rule, Category: cat.category, Statement: stmt})
+			})
+		}
+		t.Run(cat.name+"/human", func(t *testing.T) {
+			tbl := fmt.Sprintf("my_cat_%d_h", ci)
+			db := tbl + "_db"
+			sum := myFreshTable(t, tbl)
+			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			before := sum()
+			c := myConn(t, openMySQL(t, p.DSN(humanUser)))
+			ctx := testCtx(t)
+			if cat.setup != nil {
+				if _, err := c.ExecContext(ctx, cat.setup(tbl)); err != nil {
+					t.Fatalf("setup: %v", err)
+				}
+			}
+			if _, err := c.ExecContext(ctx, cat.sql(tbl, db)); err != nil {
+				t.Fatalf("the human's %q failed: %v", cat.sql(tbl, db), err)
+			}
+			if cat.setup != nil { // PREPARE only prepares: run it
+				if _, err := c.ExecContext(ctx, "EXECUTE s"); err != nil {
+					t.Fatalf("EXECUTE s: %v", err)
+				}
+			}
+			changed := !myTableExists(t, tbl) || sum() != before ||
+				myQueryString(t, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", db) != "1"
+			if !changed {
+				t.Fatalf("the human's statement had no effect")
+			}
+		})
+	}
+}
+
+// TestMySQLCategoriesWithTheMariaDBClient sends every category through the
+// real `mariadb` command-line client as the agent (refused, 1227, the
+// session goes on) and as the human (runs).
+func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
+	cli, err := exec.LookPath("mariadb")
+	if err != nil {
+		if cli, err = exec.LookPath("mysql"); err != nil {
+			t.Skip("no mariadb client binary")
+		}
+	}
+	p := startMySQLProxy(t)
+	host, port, _ := net.SplitHostPort(p.Addr)
+	run := func(t *testing.T, user, script string) (string, string, int) {
+		cmd := exec.CommandContext(testCtx(t), cli, "--no-defaults", "--protocol=TCP", "-h", host, "-P", port,
+			"-u", user, "-p"+myPasswordOf(user), "--force", "--batch", "--skip-ssl", testDatabase)
+		cmd.Stdin = strings.NewReader(script)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("mariadb: %v", err)
+		}
+		return out.String(), errb.String(), code
+	}
+	for ci, cat := range myCategories {
+		t.Run(cat.name, func(t *testing.T) {
+			tbl := fmt.Sprintf("my_cli_%d", ci)
+			db := tbl + "_db"
+			sum := myFreshTable(t, tbl)
+			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			before := sum()
+			script := ""
+			if cat.setup != nil {
+				script += cat.setup(tbl) + ";\n"
+			}
+			stmt := cat.sql(tbl, db)
+			script += stmt + ";\nSELECT 'still alive' AS probe;\n"
+			out, errOut, code := run(t, agentUser, script)
+			if !strings.Contains(errOut, "ERROR 1227 (42000)") || !strings.Contains(errOut, "bulwark refused") ||
+				!strings.Contains(errOut, cat.rule) {
+				t.Fatalf("agent: want ERROR 1227 naming %s, got exit %d\nstderr: %s\nstdout: %s", cat.rule, code, errOut, out)
+			}
+			if !strings.Contains(out, "still alive") {
+				t.Fatalf("agent: the session did not go on after the refusal; stdout: %s", out)
+			}
+			if sum() != before || !myTableExists(t, tbl) {
+				t.Fatalf("data changed behind a refusal")
+			}
+			var id int64
+			if m := auditEventRe.FindStringSubmatch(errOut); m != nil {
+				id, _ = strconv.ParseInt(m[1], 10, 64)
+			}
+			requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: cat.rule, Category: cat.category})
+
+			if cat.setup != nil {
+				script = cat.setup(tbl) + ";\n" + stmt + ";\nEXECUTE s;\n"
+			} else {
+				script = stmt + ";\n"
+			}
+			if _, errOut, code := run(t, humanUser, script); code != 0 {
+				t.Fatalf("human: exit %d: %s", code, errOut)
+			}
+			if myTableExists(t, tbl) && sum() == before &&
+				myQueryString(t, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", db) == "1" {
+				t.Fatalf("human: the statement had no effect")
+			}
+		})
+	}
+}
+
+// TestMySQLAgentRoutineWorkPasses: the everyday statements of an agent go
+// through in every mode, prepared statements with parameters included.
+func TestMySQLAgentRoutineWorkPasses(t *testing.T) {
+	p := startMySQLProxy(t)
+	myFreshTable(t, "my_routine")
+	for _, params := range [][]string{{"interpolateParams=true"}, {"interpolateParams=false"}, {"multiStatements=true"}} {
+		t.Run(strings.Join(params, ","), func(t *testing.T) {
+			db := openMySQL(t, p.DSN(agentUser, params...))
+			ctx := testCtx(t)
+			var note string
+			if err := db.QueryRowContext(ctx, "SELECT note FROM my_routine WHERE id = ?", 7).Scan(&note); err != nil || note != "row 7" {
+				t.Fatalf("select: %q, %v", note, err)
+			}
+			if _, err := db.ExecContext(ctx, "UPDATE my_routine SET extra = extra + 1 WHERE id = ?", 8); err != nil {
+				t.Fatalf("update with where: %v", err)
+			}
+			if _, err := db.ExecContext(ctx, "DELETE FROM my_routine WHERE id = ?", 9); err != nil {
+				t.Fatalf("delete with where: %v", err)
+			}
+			if _, err := db.ExecContext(ctx, "INSERT INTO my_routine VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE note = VALUES(note)", 9, "back", 1); err != nil {
+				t.Fatalf("insert: %v", err)
+			}
+		})
+	}
+}
+
+// TestMySQLRefusalInsideATransactionLeavesItUsable: MySQL errors do not
+// abort transactions, and neither does a refusal: the statements before and
+// after it commit together.
+func TestMySQLRefusalInsideATransactionLeavesItUsable(t *testing.T) {
+	p := startMySQLProxy(t)
+	sum := myFreshTable(t, "my_tx")
+	before := sum()
+	db := openMySQL(t, p.DSN(agentUser))
+	ctx := testCtx(t)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO my_tx VALUES (1001, 'a', 0)"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM my_tx")
+	requireMyRefused(t, err, "delete-no-where")
+	if _, err := tx.ExecContext(ctx, "INSERT INTO my_tx VALUES (1002, 'b', 0)"); err != nil {
+		t.Fatalf("the transaction is not usable after the refusal: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	if n := myQueryString(t, "SELECT COUNT(*) FROM my_tx WHERE id IN (1001, 1002)"); n != "2" {
+		t.Fatalf("both inserts should have committed, found %s", n)
+	}
+	myAdminExec(t, "DELETE FROM my_tx WHERE id IN (1001, 1002)")
+	if sum() != before {
+		t.Fatalf("data changed")
+	}
+}
+
+// TestMySQLWrongPasswordIsRefusedByTheUpstream: authentication is the
+// server's decision, relayed through bulwark unchanged.
+func TestMySQLWrongPasswordIsRefusedByTheUpstream(t *testing.T) {
+	p := startMySQLProxy(t)
+	for _, user := range []string{agentUser, humanUser} {
+		db := openMySQL(t, mysqlDSN(p.Addr, user, "wrong-password", testDatabase))
+		err := db.PingContext(testCtx(t))
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1045 {
+			t.Fatalf("%s with a wrong password: want the server's error 1045, got %v", user, err)
+		}
+	}
+}
+
+// TestMySQLEd25519AuthenticationIsRelayed: MariaDB's ed25519 plugin needs
+// an auth switch round trip, relayed like any other.
+func TestMySQLEd25519AuthenticationIsRelayed(t *testing.T) {
+	p := startMySQLProxy(t)
+	if !my.Ed25519 {
+		t.Skip("the server has no ed25519 plugin")
+	}
+	db := openMySQL(t, p.DSN(edUser))
+	var one int
+	if err := db.QueryRowContext(testCtx(t), "SELECT 1").Scan(&one); err != nil {
+		t.Fatalf("ed25519 through bulwark: %v", err)
+	}
+	bad := openMySQL(t, mysqlDSN(p.Addr, edUser, "wrong", testDatabase))
+	if err := bad.PingContext(testCtx(t)); err == nil {
+		t.Fatalf("a wrong ed25519 password was accepted")
+	}
+}
+
+// TestMySQLLargeResultStreams reads a 100 MB result through bulwark, as the
+// agent and as the human.
+func TestMySQLLargeResultStreams(t *testing.T) {
+	p := startMySQLProxy(t)
+	for _, user := range []string{agentUser, humanUser} {
+		t.Run(user, func(t *testing.T) {
+			for _, params := range [][]string{{"interpolateParams=true"}, {"interpolateParams=false"}} {
+				db := openMySQL(t, p.DSN(user, params...))
+				ctx := testCtx(t)
+				// The prepared form uses the binary protocol.
+				rows, err := db.QueryContext(ctx, "SELECT seq, REPEAT('x', ?) FROM seq_1_to_100", 1<<20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total, n := 0, 0
+				for rows.Next() {
+					var id int
+					var s sql.RawBytes
+					if err := rows.Scan(&id, &s); err != nil {
+						t.Fatal(err)
+					}
+					total += len(s)
+					n++
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rows.Close()
+				if n != 100 || total != 100<<20 {
+					t.Fatalf("got %d rows, %d bytes", n, total)
+				}
+				var one int
+				if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+					t.Fatalf("after the large result: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestMySQLLoadDataLocalInfile streams a client file through bulwark.
+func TestMySQLLoadDataLocalInfile(t *testing.T) {
+	p := startMySQLProxy(t)
+	myAdminExec(t, "SET GLOBAL local_infile = 1")
+	for _, user := range []string{agentUser, humanUser} {
+		t.Run(user, func(t *testing.T) {
+			tbl := "my_infile_" + user
+			myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, note VARCHAR(100))")
+			file := filepath.Join(t.TempDir(), "data.tsv")
+			var b strings.Builder
+			for i := 1; i <= 50000; i++ {
+				fmt.Fprintf(&b, "%d\tline %d with some padding to make the file larger than one packet\n", i, i)
+			}
+			if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			mysql.RegisterLocalFile(file)
+			db := openMySQL(t, p.DSN(user, "allowAllFiles=true"))
+			ctx := testCtx(t)
+			res, err := db.ExecContext(ctx, "LOAD DATA LOCAL INFILE '"+file+"' INTO TABLE "+tbl)
+			if err != nil {
+				t.Fatalf("LOAD DATA LOCAL INFILE: %v", err)
+			}
+			if n, _ := res.RowsAffected(); n != 50000 {
+				t.Fatalf("loaded %d rows", n)
+			}
+			if got := myQueryString(t, "SELECT COUNT(*) FROM "+tbl); got != "50000" {
+				t.Fatalf("table holds %s rows", got)
+			}
+			var one int
+			if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+				t.Fatalf("after LOAD DATA: %v", err)
+			}
+		})
+	}
+}
+
+// TestMySQLMultipleResultSets: a procedure returning two result sets and a
+// multi-statement text, answered in full and in order.
+func TestMySQLMultipleResultSets(t *testing.T) {
+	p := startMySQLProxy(t)
+	myAdminExec(t, "DROP PROCEDURE IF EXISTS my_two_results",
+		"CREATE PROCEDURE my_two_results() BEGIN SELECT 1 AS a; SELECT 2 AS b, 3 AS c; END",
+		"GRANT EXECUTE ON PROCEDURE "+testDatabase+".my_two_results TO "+agentUser+"@'%'")
+	for _, user := range []string{agentUser, humanUser} {
+		for _, q := range []string{"CALL my_two_results()", "SELECT 1 AS a; SELECT 2 AS b, 3 AS c"} {
+			t.Run(user+"/"+q, func(t *testing.T) {
+				db := openMySQL(t, p.DSN(user, "multiStatements=true"))
+				ctx := testCtx(t)
+				rows, err := db.QueryContext(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for {
+					cols, _ := rows.Columns()
+					for rows.Next() {
+						vals := make([]any, len(cols))
+						for i := range vals {
+							vals[i] = new(string)
+						}
+						if err := rows.Scan(vals...); err != nil {
+							t.Fatal(err)
+						}
+						for _, v := range vals {
+							got = append(got, *(v.(*string)))
+						}
+					}
+					if !rows.NextResultSet() {
+						break
+					}
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rows.Close()
+				if strings.Join(got, ",") != "1,2,3" {
+					t.Fatalf("got %v", got)
+				}
+				var one int
+				if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+					t.Fatalf("after the multi-result: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// TestMySQLOversizedStatementIsRefusedUnread: a statement above
+// limits.max_statement_bytes is refused without being parsed, and the
+// session stays usable.
+func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
+	p := startMySQLProxy(t, func(c *config.Config) { c.Limits.MaxStatementBytes = 64 << 10 })
+	c := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	ctx := testCtx(t)
+	big := "SELECT '" + strings.Repeat("a", 1<<20) + "'"
+	_, err := c.ExecContext(ctx, big)
+	id := requireMyRefused(t, err, "statement-too-large")
+	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "statement-too-large"})
+	if err := c.PingContext(ctx); err != nil {
+		t.Fatalf("ping after the refusal: %v", err)
+	}
+}
+
+// TestMySQLChangeUserCannotMakeAnAgentHuman: COM_CHANGE_USER re-classifies
+// the session, and the result is the more restricted of the two identities.
+func TestMySQLChangeUserCannotMakeAnAgentHuman(t *testing.T) {
+	p := startMySQLProxy(t)
+	myFreshTable(t, "my_chu")
+	t.Run("agent to human stays an agent", func(t *testing.T) {
+		rc := dialRawMySQL(t, p.Addr, agentUser, agentPassword, testDatabase)
+		rc.changeUser(t, humanUser, humanPassword, testDatabase)
+		if u := rc.queryValue(t, "SELECT CURRENT_USER()"); !strings.HasPrefix(u, humanUser+"@") {
+			t.Fatalf("the server did not change the user: %s", u)
+		}
+		code, msg := rc.queryErr(t, "DELETE FROM my_chu")
+		if code != 1227 || !strings.Contains(msg, "bulwark refused") {
+			t.Fatalf("after changing to the human the session must still be judged: got %d %s", code, msg)
+		}
+	})
+	t.Run("human to agent becomes an agent", func(t *testing.T) {
+		rc := dialRawMySQL(t, p.Addr, humanUser, humanPassword, testDatabase)
+		rc.changeUser(t, agentUser, agentPassword, testDatabase)
+		code, msg := rc.queryErr(t, "DELETE FROM my_chu")
+		if code != 1227 || !strings.Contains(msg, "bulwark refused") {
+			t.Fatalf("after changing to the agent the session must be judged: got %d %s", code, msg)
+		}
+	})
+	if got := myQueryString(t, "SELECT COUNT(*) FROM my_chu"); got != strconv.Itoa(freshTableRows) {
+		t.Fatalf("rows deleted behind refusals: %s left", got)
+	}
+}
+
+// TestMySQLUnknownCommandsAreRefusedForAgents: a command bulwark cannot
+// judge gets an ERR and the session goes on.
+func TestMySQLUnknownCommandsAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	rc := dialRawMySQL(t, p.Addr, agentUser, agentPassword, testDatabase)
+	rc.write(t, 0, []byte{0x0f}) // COM_TIME
+	pkt := rc.read(t)
+	if pkt[0] != 0xff || binary.LittleEndian.Uint16(pkt[1:]) != 1227 || !strings.Contains(string(pkt), "unsupported-command") {
+		t.Fatalf("COM_TIME: want bulwark's refusal, got %q", pkt)
+	}
+	if v := rc.queryValue(t, "SELECT 'alive'"); v != "alive" {
+		t.Fatalf("after the refusal: %q", v)
+	}
+}
+
+// ---- a raw client, for what drivers do not expose ----
+
+type rawMySQL struct {
+	c        net.Conn
+	r        *bufio.Reader
+	seq      byte
+	scramble []byte
+}
+
+func dialRawMySQL(t *testing.T, addr, user, password, db string) *rawMySQL {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	_ = nc.SetDeadline(time.Now().Add(60 * time.Second))
+	rc := &rawMySQL{c: nc, r: bufio.NewReader(nc)}
+	g := rc.read(t)
+	// version, connection id, scramble 1, filler, caps, charset, status,
+	// caps, scramble length, reserved, scramble 2.
+	i := strings.IndexByte(string(g[1:]), 0) + 2 + 4
+	rc.scramble = append([]byte(nil), g[i:i+8]...)
+	j := i + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10
+	rc.scramble = append(rc.scramble, g[j:j+12]...)
+	caps := uint32(0x00000200 | 0x00008000 | 0x00080000 | 0x00000008 | 0x00020000 | 0x00010000) // PROTOCOL_41 SECURE_CONNECTION PLUGIN_AUTH CONNECT_WITH_DB MULTI_RESULTS MULTI_STATEMENTS
+	resp := binary.LittleEndian.AppendUint32(nil, caps)
+	resp = binary.LittleEndian.AppendUint32(resp, 1<<24)
+	resp = append(resp, 33)
+	resp = append(resp, make([]byte, 23)...)
+	resp = append(resp, user...)
+	resp = append(resp, 0)
+	auth := nativePassword(rc.scramble, password)
+	resp = append(resp, byte(len(auth)))
+	resp = append(resp, auth...)
+	resp = append(resp, db...)
+	resp = append(resp, 0)
+	resp = append(resp, "mysql_native_password"...)
+	resp = append(resp, 0)
+	rc.write(t, rc.seq, resp)
+	rc.finishAuth(t, password)
+	return rc
+}
+
+// finishAuth answers auth switches until OK.
+func (rc *rawMySQL) finishAuth(t *testing.T, password string) {
+	t.Helper()
+	for {
+		p := rc.read(t)
+		switch p[0] {
+		case 0x00:
+			return
+		case 0xff:
+			t.Fatalf("authentication failed: %s", p[9:])
+		case 0xfe:
+			_, rest, _ := strings.Cut(string(p[1:]), "\x00")
+			rc.write(t, rc.seq, nativePassword([]byte(strings.TrimSuffix(rest, "\x00")), password))
+		default:
+			t.Fatalf("unexpected authentication packet %q", p)
+		}
+	}
+}
+
+func nativePassword(scramble []byte, password string) []byte {
+	if password == "" {
+		return nil
+	}
+	h1 := sha1.Sum([]byte(password))
+	h2 := sha1.Sum(h1[:])
+	h := sha1.New()
+	h.Write(scramble[:20])
+	h.Write(h2[:])
+	s := h.Sum(nil)
+	for i := range s {
+		s[i] ^= h1[i]
+	}
+	return s
+}
+
+func (rc *rawMySQL) changeUser(t *testing.T, user, password, db string) {
+	t.Helper()
+	p := []byte{0x11}
+	p = append(p, user...)
+	p = append(p, 0)
+	auth := nativePassword(rc.scramble, password)
+	p = append(p, byte(len(auth)))
+	p = append(p, auth...)
+	p = append(p, db...)
+	p = append(p, 0, 33, 0)
+	p = append(p, "mysql_native_password"...)
+	p = append(p, 0)
+	rc.write(t, 0, p)
+	rc.finishAuth(t, password)
+}
+
+func (rc *rawMySQL) write(t *testing.T, seq byte, p []byte) {
+	t.Helper()
+	b := []byte{byte(len(p)), byte(len(p) >> 8), byte(len(p) >> 16), seq}
+	if _, err := rc.c.Write(append(b, p...)); err != nil {
+		t.Fatal(err)
+	}
+	rc.seq = seq + 1
+}
+
+func (rc *rawMySQL) read(t *testing.T) []byte {
+	t.Helper()
+	var h [4]byte
+	if _, err := io.ReadFull(rc.r, h[:]); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	p := make([]byte, int(h[0])|int(h[1])<<8|int(h[2])<<16)
+	if _, err := io.ReadFull(rc.r, p); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	rc.seq = h[3] + 1
+	return p
+}
+
+// queryValue runs a query returning one text value (without
+// CLIENT_DEPRECATE_EOF: count, column, EOF, row, EOF).
+func (rc *rawMySQL) queryValue(t *testing.T, q string) string {
+	t.Helper()
+	rc.write(t, 0, append([]byte{0x03}, q...))
+	p := rc.read(t)
+	if p[0] == 0xff {
+		t.Fatalf("%s: %s", q, p[9:])
+	}
+	rc.read(t) // column
+	rc.read(t) // EOF
+	row := rc.read(t)
+	rc.read(t) // EOF
+	return string(row[1 : 1+int(row[0])])
+}
+
+// queryErr runs a statement expected to fail and returns its error.
+func (rc *rawMySQL) queryErr(t *testing.T, q string) (uint16, string) {
+	t.Helper()
+	rc.write(t, 0, append([]byte{0x03}, q...))
+	p := rc.read(t)
+	if p[0] != 0xff {
+		t.Fatalf("%s succeeded", q)
+	}
+	return binary.LittleEndian.Uint16(p[1:]), string(p[9:])
+}
+
+// TestMySQLSQLModeIsReadForLexingSensitiveStatements: after the agent
+// changes sql_mode, bulwark reads it from the server (a query of its own,
+// whose answer the client never sees) and judges the next statements under
+// it; the session's answers stay in order.
+func TestMySQLSQLModeIsReadForLexingSensitiveStatements(t *testing.T) {
+	p := startMySQLProxy(t)
+	sum := myFreshTable(t, "my_mode")
+	before := sum()
+	c := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	ctx := testCtx(t)
+	if _, err := c.ExecContext(ctx, "SET SESSION sql_mode = 'ANSI_QUOTES'"); err != nil {
+		t.Fatal(err)
+	}
+	var note string
+	if err := c.QueryRowContext(ctx, `SELECT "note" FROM my_mode WHERE "id" = 3`).Scan(&note); err != nil || note != "row 3" {
+		t.Fatalf(`under ANSI_QUOTES "note" is a column: got %q, %v`, note, err)
+	}
+	_, err := c.ExecContext(ctx, `DELETE FROM "my_mode"`)
+	requireMyRefused(t, err, "delete-no-where")
+	var mode string
+	if err := c.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode").Scan(&mode); err != nil || mode != "ANSI_QUOTES" {
+		t.Fatalf("sql_mode = %q, %v", mode, err)
+	}
+	if sum() != before {
+		t.Fatalf("data changed behind a refusal")
+	}
+}

@@ -1,0 +1,338 @@
+// Package mysql analyses MySQL and MariaDB SQL text with the TiDB parser
+// (github.com/pingcap/tidb/pkg/parser), a MySQL-compatible grammar in Go.
+//
+// The TiDB parser reads text the way MySQL does in almost every respect; the
+// few places where it does not are handled before it sees the text:
+//
+//   - Executable comments. MySQL and MariaDB run the content of /*! ... */
+//     and /*!NNNNN ... */ (the latter only on servers of at least that
+//     version); MariaDB also runs /*M! ... */ and /*M!NNNNNN ... */. The
+//     TiDB lexer knows only the first two and ignores the version. Bulwark
+//     analyses every reading a server of some kind and version could make
+//     (all comments run, none of the gated ones run, each gate in between),
+//     and a statement is refused if any reading is: skipping a gated
+//     comment can remove a WHERE clause as surely as running one can add a
+//     DROP.
+//   - TiDB's own /*T! ... */ comments, which no MySQL server runs, are read
+//     as plain comments.
+//   - sql_mode. ANSI_QUOTES, NO_BACKSLASH_ESCAPES, PIPES_AS_CONCAT,
+//     HIGH_NOT_PRECEDENCE and IGNORE_SPACE change how text is read; the
+//     parser is given the session's flags. Under ANSI_QUOTES the server
+//     reads a backslash inside "..." literally while the TiDB lexer reads
+//     it as an escape: such text is refused as a lexer mismatch.
+//
+// Every verdict comes from the parse tree, never from the text.
+package mysql
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	pmysql "github.com/pingcap/tidb/pkg/parser/mysql"
+	// The test driver supplies the value expressions (literals and
+	// parameter markers) that the parser builds.
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// Rule names produced by this package. They are the same as those of the
+// PostgreSQL analyser: the audit log, the CLI and the documentation use them
+// for both dialects.
+const (
+	RuleDropObject      = "drop-object"
+	RuleAlterDropColumn = "alter-drop-column"
+	RuleTruncate        = "truncate"
+	RuleDeleteNoWhere   = "delete-no-where"
+	RuleDeleteAlways    = "delete-always-true"
+	RuleUpdateNoWhere   = "update-no-where"
+	RuleUpdateAlways    = "update-always-true"
+	RuleParseError      = "parse-error"
+	RuleDynamicSQL      = "dynamic-sql"
+	RuleLexerMismatch   = "lexer-mismatch"
+)
+
+// Analyzer implements sqlparse.Analyzer for MySQL and MariaDB. It is safe for
+// concurrent use: TiDB parser instances are not, so each analysis borrows one
+// from a pool.
+type Analyzer struct {
+	parsers sync.Pool
+}
+
+// New returns a MySQL analyser.
+func New() *Analyzer {
+	a := &Analyzer{}
+	a.parsers.New = func() any { return parser.New() }
+	return a
+}
+
+var _ sqlparse.Analyzer = (*Analyzer)(nil)
+
+// parseFlags are the sql_mode flags that change how text is read, and the
+// combination modes that imply some of them (the server expands these when
+// sql_mode is set, but a configured or remembered value may still carry the
+// short name).
+var parseFlags = map[string]bool{
+	"ANSI_QUOTES": true, "NO_BACKSLASH_ESCAPES": true, "PIPES_AS_CONCAT": true,
+	"HIGH_NOT_PRECEDENCE": true, "IGNORE_SPACE": true,
+}
+
+// unreadableModes are sql_mode values under which MariaDB switches to a
+// different grammar (sql_mode=ORACLE parses PL/SQL; MSSQL changes quoting)
+// that the TiDB parser does not have.
+var unreadableModes = map[string]bool{"ORACLE": true, "MSSQL": true}
+
+// modeInfo is the parse-relevant part of a sql_mode.
+type modeInfo struct {
+	canonical  string // sorted, upper case, comma separated
+	flags      pmysql.SQLMode
+	unreadable string // a mode the parser cannot follow, if any
+}
+
+func readMode(sqlMode string) modeInfo {
+	var m modeInfo
+	set := map[string]bool{}
+	for _, part := range strings.Split(sqlMode, ",") {
+		part = strings.ToUpper(strings.TrimSpace(part))
+		if part == "" {
+			continue
+		}
+		if unreadableModes[part] && m.unreadable == "" {
+			m.unreadable = part
+		}
+		for _, sub := range pmysql.CombinationSQLMode[part] {
+			if parseFlags[sub] {
+				set[sub] = true
+			}
+		}
+		if parseFlags[part] {
+			set[part] = true
+		}
+	}
+	names := make([]string, 0, len(set))
+	for name := range set {
+		names = append(names, name)
+		m.flags |= pmysql.Str2SQLMode[name]
+	}
+	sort.Strings(names)
+	m.canonical = strings.Join(names, ",")
+	if m.unreadable != "" {
+		// Keep such sessions apart in the cache even though every text
+		// is refused for them.
+		m.canonical += ";" + m.unreadable
+	}
+	return m
+}
+
+// Mode returns the parse-relevant sql_mode flags of lx, canonical.
+func (a *Analyzer) Mode(lx sqlparse.Lexing) string { return readMode(lx.SQLMode).canonical }
+
+// LexingSensitive reports whether sql_mode could change how the server reads
+// text: a backslash (NO_BACKSLASH_ESCAPES), a double quote (ANSI_QUOTES),
+// "||" (PIPES_AS_CONCAT), NOT or "!" (HIGH_NOT_PRECEDENCE). IGNORE_SPACE
+// (a space between a function name and its parenthesis) is not tested: it
+// only changes whether a name is read as a function or an identifier.
+func (a *Analyzer) LexingSensitive(text string) bool {
+	if strings.ContainsAny(text, "\\\"!") || strings.Contains(text, "||") {
+		return true
+	}
+	for i := 0; i+3 <= len(text); i++ {
+		if (text[i]|0x20) == 'n' && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
+			(i == 0 || !isIdentChar(text[i-1])) && (i+3 == len(text) || !isIdentChar(text[i+3])) {
+			return true
+		}
+	}
+	return false
+}
+
+// Preflight refuses text the parser cannot read the way the server will
+// under lx: any text under a sql_mode that switches MariaDB to another
+// grammar, and under ANSI_QUOTES (with backslash escapes on) a "..."
+// identifier that contains a backslash.
+func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
+	m := readMode(lx.SQLMode)
+	if f, bad := lexerMismatch(text, m); bad {
+		return f, true
+	}
+	return sqlparse.Finding{}, false
+}
+
+func lexerMismatch(text string, m modeInfo) (sqlparse.Finding, bool) {
+	if m.unreadable != "" {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's sql_mode includes " + m.unreadable + ", under which the server uses a different SQL grammar " +
+				"that bulwark cannot read",
+		}, true
+	}
+	if m.flags.HasANSIQuotesMode() && !m.flags.HasNoBackslashEscapesMode() && strings.IndexByte(text, '\\') >= 0 {
+		if sc, err := scanText(text, true, false); err == nil && sc.ansiBackslash {
+			return sqlparse.Finding{
+				Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+				Reason: "this session's sql_mode includes ANSI_QUOTES, under which a backslash inside a \"...\" identifier " +
+					"is an ordinary character; bulwark cannot read such text the way the server would",
+			}, true
+		}
+	}
+	return sqlparse.Finding{}, false
+}
+
+// CacheKey returns text with every literal (quoted string, decimal number)
+// replaced by "?", as the session's sql_mode delimits them. Comments,
+// executable comments and their version numbers are kept as written: they
+// decide what runs. Texts the scanner cannot read have no key.
+func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
+	m := readMode(lx.SQLMode)
+	sc, err := scanText(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode())
+	if err != nil {
+		return "", false
+	}
+	return sc.literalFree(text), true
+}
+
+// maxDepth bounds how deeply PREPARE texts may nest (a PREPARE whose text
+// is a PREPARE ...).
+const maxDepth = 8
+
+// Analyze parses text under the session's sql_mode and summarises every
+// statement in it.
+func (a *Analyzer) Analyze(text string, lx sqlparse.Lexing) *sqlparse.Analysis {
+	return a.analyze(text, readMode(lx.SQLMode), 0)
+}
+
+func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysis {
+	if f, bad := lexerMismatch(text, m); bad {
+		return &sqlparse.Analysis{Statements: []sqlparse.Statement{{Command: "UNKNOWN", Text: text, Findings: []sqlparse.Finding{f}}}}
+	}
+	sc, err := scanText(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode())
+	if err != nil {
+		return unanalysable(text, "bulwark cannot read the text the way every server would: it contains "+err.Error())
+	}
+	readings, ok := sc.readings(text)
+	if !ok {
+		return unanalysable(text, "the text has more version-gated comments than bulwark can examine; "+
+			"what runs depends on the server version")
+	}
+	p := a.parsers.Get().(*parser.Parser)
+	defer a.parsers.Put(p)
+	p.SetSQLMode(m.flags)
+
+	var out *sqlparse.Analysis
+	for i, r := range readings {
+		stmts, _, err := p.ParseSQL(r)
+		if err != nil {
+			reason := "the text is not valid MySQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do"
+			if i > 0 {
+				reason = "when a server skips or runs some of its version-gated comments the text is not valid MySQL SQL (" +
+					err.Error() + "), so bulwark cannot tell what it would do"
+			}
+			if out == nil {
+				return unanalysable(text, reason)
+			}
+			out.Statements[0].Findings = append(out.Statements[0].Findings, sqlparse.Finding{
+				Category: sqlparse.CategoryUnanalysable, Rule: RuleParseError, Reason: reason})
+			out.LiteralSensitive = true
+			continue
+		}
+		got := a.summarise(text, r, stmts, m, depth)
+		if out == nil {
+			out = got
+			continue
+		}
+		mergeFindings(out, got)
+	}
+	if out == nil {
+		return unanalysable(text, "bulwark found no way to read the text")
+	}
+	if len(out.Statements) == 0 {
+		// An empty query (only comments or semicolons) runs nothing.
+		out.Statements = []sqlparse.Statement{{Command: "EMPTY"}}
+	}
+	if len(readings) > 0 {
+		_, digest := parser.NormalizeDigest(readings[0])
+		if digest != nil {
+			out.Fingerprint = digest.String()
+		}
+	}
+	return out
+}
+
+// summarise walks the statements of one reading.
+func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeInfo, depth int) *sqlparse.Analysis {
+	out := &sqlparse.Analysis{}
+	offset := 0
+	for _, st := range stmts {
+		w := &walker{an: a, mode: m, depth: depth}
+		st.Accept(w)
+		out.Statements = append(out.Statements, sqlparse.Statement{
+			Command:  commandOf(st),
+			Text:     statementText(text, reading, &offset, st),
+			Findings: w.findings,
+		})
+		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
+	}
+	return out
+}
+
+// mergeFindings adds to out the findings of another reading of the same text
+// that out does not have yet. Statements are matched by position; when the
+// readings split the text differently the extra findings go to the first
+// statement (the text is refused or allowed as a whole anyway).
+func mergeFindings(out, other *sqlparse.Analysis) {
+	out.LiteralSensitive = out.LiteralSensitive || other.LiteralSensitive
+	if len(out.Statements) == 0 {
+		out.Statements = []sqlparse.Statement{{Command: "EMPTY"}}
+	}
+	have := map[[2]string]bool{}
+	for _, f := range out.Findings() {
+		have[[2]string{f.Rule, f.Object}] = true
+	}
+	for i, st := range other.Statements {
+		j := i
+		if len(other.Statements) != len(out.Statements) {
+			j = 0
+		}
+		for _, f := range st.Findings {
+			k := [2]string{f.Rule, f.Object}
+			if have[k] {
+				continue
+			}
+			have[k] = true
+			out.Statements[j].Findings = append(out.Statements[j].Findings, f)
+		}
+	}
+}
+
+func unanalysable(text, reason string) *sqlparse.Analysis {
+	return &sqlparse.Analysis{
+		Statements: []sqlparse.Statement{{
+			Command: "UNKNOWN",
+			Text:    text,
+			Findings: []sqlparse.Finding{{
+				Category: sqlparse.CategoryUnanalysable, Rule: RuleParseError, Reason: reason,
+			}},
+		}},
+		// Whether text parses can depend on a literal (X'1G' does not),
+		// so the verdict is never shared with other texts of the key.
+		LiteralSensitive: true,
+	}
+}
+
+// statementText cuts one statement out of the request text. The parser
+// gives each statement the text from the end of the previous one to its own
+// terminating semicolon, so the texts tile the reading; readings keep every
+// offset of the original text, so the same span of it is the statement as
+// the agent wrote it (with its executable comments as written).
+func statementText(text, reading string, offset *int, st ast.StmtNode) string {
+	own := st.Text()
+	start := *offset
+	end := start + len(own)
+	if end > len(reading) || reading[start:end] != own || len(text) != len(reading) {
+		return strings.Trim(own, " \t\r\n;")
+	}
+	*offset = end
+	return strings.Trim(text[start:end], " \t\r\n;")
+}

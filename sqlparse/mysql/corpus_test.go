@@ -1,0 +1,611 @@
+package mysql
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// The corpus pins the analyser's verdict on statements an agent might send
+// to MySQL or MariaDB, grouped by the bypass families of SQL firewalls
+// (stacked statements, executable comments, session-mode differentials,
+// dynamic SQL, spelling variants, tautologies, fail-open parsing) and on
+// benign look-alikes that a text-matching guard would refuse. Where the
+// server's reading was in doubt it was checked against MariaDB 10.11.
+
+// corpusCase is one statement and the verdict bulwark must reach on it.
+type corpusCase struct {
+	name string
+	sql  string
+	// mode is the session's sql_mode.
+	mode string
+	// want is the rule some finding must carry; "" means the statement is
+	// allowed and must produce no finding at all.
+	want string
+	// also lists other acceptable outcomes ("" meaning allowed).
+	also []string
+	// limited: the finding with rule want must carry Finding.Limited.
+	limited bool
+	note    string
+}
+
+var corpusRuleCategory = map[string]sqlparse.Category{
+	RuleDropObject:      sqlparse.CategoryDrop,
+	RuleAlterDropColumn: sqlparse.CategoryDrop,
+	RuleTruncate:        sqlparse.CategoryTruncate,
+	RuleDeleteNoWhere:   sqlparse.CategoryDelete,
+	RuleDeleteAlways:    sqlparse.CategoryDelete,
+	RuleUpdateNoWhere:   sqlparse.CategoryUpdate,
+	RuleUpdateAlways:    sqlparse.CategoryUpdate,
+	RuleParseError:      sqlparse.CategoryUnanalysable,
+	RuleDynamicSQL:      sqlparse.CategoryUnanalysable,
+	RuleLexerMismatch:   sqlparse.CategoryUnanalysable,
+}
+
+func corpusCases() []corpusCase {
+	var cs []corpusCase
+	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
+		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign()} {
+		cs = append(cs, g...)
+	}
+	return cs
+}
+
+func corpusDrops() []corpusCase {
+	const r = RuleDropObject
+	return []corpusCase{
+		{name: "drop table", sql: "DROP TABLE users", want: r},
+		{name: "drop table if exists", sql: "DROP TABLE IF EXISTS users", want: r},
+		{name: "drop several tables", sql: "DROP TABLE orders, users, audit_log", want: r},
+		{name: "drop table with schema", sql: "DROP TABLE app.users", want: r},
+		{name: "drop table backquoted", sql: "DROP TABLE `app`.`users`", want: r},
+		{name: "drop table named like a keyword", sql: "DROP TABLE `select`", want: r},
+		{name: "drop table cascade", sql: "DROP TABLE users CASCADE", want: r},
+		{name: "drop table lower case", sql: "drop table users", want: r},
+		{name: "drop table mixed case", sql: "DrOp TaBlE users", want: r},
+		{name: "drop view", sql: "DROP VIEW active_users", want: r},
+		{name: "drop view if exists", sql: "DROP VIEW IF EXISTS a, b", want: r},
+		{name: "drop database", sql: "DROP DATABASE prod", want: r},
+		{name: "drop schema", sql: "DROP SCHEMA IF EXISTS prod", want: r},
+		{name: "drop index", sql: "DROP INDEX idx_email ON users", want: r},
+		{name: "drop procedure", sql: "DROP PROCEDURE purge", want: r},
+		{name: "drop procedure if exists", sql: "DROP PROCEDURE IF EXISTS app.purge", want: r},
+		{name: "drop user", sql: "DROP USER 'bob'@'%'", want: r},
+		{name: "drop role", sql: "DROP ROLE readers", want: r},
+		{name: "drop sequence", sql: "DROP SEQUENCE seq1", want: r},
+		{name: "drop placement policy", sql: "DROP PLACEMENT POLICY p1", want: r},
+		{name: "drop trigger is refused", sql: "DROP TRIGGER users_audit", want: RuleParseError, also: []string{r}, note: "the TiDB grammar has no DROP TRIGGER"},
+		{name: "drop event is refused", sql: "DROP EVENT nightly", want: RuleParseError, also: []string{r}},
+		{name: "drop function is refused", sql: "DROP FUNCTION f", want: RuleParseError, also: []string{r}},
+		{name: "drop tablespace is refused", sql: "DROP TABLESPACE ts1", want: RuleParseError, also: []string{r}},
+		{name: "drop server is refused", sql: "DROP SERVER s1", want: RuleParseError, also: []string{r}},
+		{name: "drop global temporary table", sql: "DROP GLOBAL TEMPORARY TABLE t", want: r, note: "TiDB-only form; not a session temporary table"},
+	}
+}
+
+func corpusAlter() []corpusCase {
+	return []corpusCase{
+		{name: "alter drop column", sql: "ALTER TABLE users DROP COLUMN email", want: RuleAlterDropColumn},
+		{name: "alter drop without column keyword", sql: "ALTER TABLE users DROP email", want: RuleAlterDropColumn},
+		{name: "alter drop column after add", sql: "ALTER TABLE users ADD COLUMN nick varchar(20), DROP COLUMN email", want: RuleAlterDropColumn},
+		{name: "alter drop column between others", sql: "ALTER TABLE users MODIFY name varchar(200), DROP COLUMN email, ADD age int", want: RuleAlterDropColumn},
+		{name: "alter drop backquoted column named drop", sql: "ALTER TABLE t DROP COLUMN `drop`", want: RuleAlterDropColumn},
+		{name: "alter drop partition", sql: "ALTER TABLE logs DROP PARTITION p2019", want: RuleDropObject},
+		{name: "alter drop several partitions", sql: "ALTER TABLE logs DROP PARTITION p1, p2", want: RuleDropObject},
+		{name: "alter truncate partition", sql: "ALTER TABLE logs TRUNCATE PARTITION p1", want: RuleTruncate},
+		{name: "alter truncate all partitions", sql: "ALTER TABLE logs TRUNCATE PARTITION ALL", want: RuleTruncate},
+		{name: "alter discard tablespace", sql: "ALTER TABLE t DISCARD TABLESPACE", want: RuleDropObject},
+		{name: "alter drop index is allowed", sql: "ALTER TABLE users DROP INDEX idx_email", note: "an index holds no data of its own"},
+		{name: "alter drop key is allowed", sql: "ALTER TABLE users DROP KEY k1"},
+		{name: "alter drop primary key is allowed", sql: "ALTER TABLE users DROP PRIMARY KEY"},
+		{name: "alter drop foreign key is allowed", sql: "ALTER TABLE orders DROP FOREIGN KEY fk_user"},
+		{name: "alter add column is allowed", sql: "ALTER TABLE users ADD COLUMN note text"},
+		{name: "alter rename column is allowed", sql: "ALTER TABLE users RENAME COLUMN a TO b"},
+	}
+}
+
+func corpusTruncates() []corpusCase {
+	const r = RuleTruncate
+	return []corpusCase{
+		{name: "truncate table", sql: "TRUNCATE TABLE orders", want: r},
+		{name: "truncate without table keyword", sql: "TRUNCATE orders", want: r},
+		{name: "truncate with schema", sql: "TRUNCATE TABLE app.orders", want: r},
+		{name: "truncate backquoted", sql: "truncate `orders`", want: r},
+		{name: "truncate after comment", sql: "/* cleanup */ TRUNCATE orders", want: r},
+	}
+}
+
+func corpusDeletes() []corpusCase {
+	const nw, at = RuleDeleteNoWhere, RuleDeleteAlways
+	return []corpusCase{
+		{name: "delete without where", sql: "DELETE FROM users", want: nw},
+		{name: "delete without from keyword target alias", sql: "DELETE FROM users AS u", want: nw},
+		{name: "delete quick ignore", sql: "DELETE QUICK IGNORE FROM users", want: nw},
+		{name: "delete low priority", sql: "DELETE LOW_PRIORITY FROM users", want: nw},
+		{name: "delete low priority quick ignore", sql: "DELETE LOW_PRIORITY QUICK IGNORE FROM users", want: nw},
+		{name: "delete with order by is not bounded", sql: "DELETE FROM users ORDER BY id", want: nw},
+		{name: "delete in a cte statement", sql: "WITH x AS (SELECT 1) DELETE FROM users", want: nw},
+		{name: "delete where 1", sql: "DELETE FROM users WHERE 1", want: at},
+		{name: "delete where true", sql: "DELETE FROM users WHERE true", want: at},
+		{name: "delete where TRUE upper", sql: "DELETE FROM users WHERE TRUE", want: at},
+		{name: "delete where 1=1", sql: "DELETE FROM users WHERE 1=1", want: at},
+		{name: "delete where 2>1", sql: "DELETE FROM users WHERE 2 > 1", want: at},
+		{name: "delete where string equal", sql: "DELETE FROM users WHERE 'a'='a'", want: at},
+		{name: "delete where string equal differing case", sql: "DELETE FROM users WHERE 'a'='A'", want: at, note: "collations fold case: undecided is refused"},
+		{name: "delete where not 0", sql: "DELETE FROM users WHERE NOT 0", want: at},
+		{name: "delete where not false", sql: "DELETE FROM users WHERE NOT false", want: at},
+		{name: "delete where bang false", sql: "DELETE FROM users WHERE !false", want: at},
+		{name: "delete where x=x", sql: "DELETE FROM users WHERE id = id", want: at},
+		{name: "delete where qualified x=x", sql: "DELETE FROM users WHERE users.id = id", want: at},
+		{name: "delete where x<=>x", sql: "DELETE FROM users WHERE id <=> id", want: at},
+		{name: "delete where x>=x", sql: "DELETE FROM users WHERE id >= id", want: at},
+		{name: "delete where is null or is not null", sql: "DELETE FROM users WHERE email IS NULL OR email IS NOT NULL", want: at},
+		{name: "delete where p or not p", sql: "DELETE FROM users WHERE id > 5 OR NOT id > 5", want: at},
+		{name: "delete where or with true arm", sql: "DELETE FROM users WHERE id = 5 OR 1=1", want: at},
+		{name: "delete where or with 1", sql: "DELETE FROM users WHERE id = 5 OR 1", want: at},
+		{name: "delete where double pipe true arm", sql: "DELETE FROM users WHERE id = 5 || 1", want: at},
+		{name: "delete where and of truths", sql: "DELETE FROM users WHERE 1 AND 'x'='x'", want: at},
+		{name: "delete where parenthesised true", sql: "DELETE FROM users WHERE ((1))", want: at},
+		{name: "delete where -1", sql: "DELETE FROM users WHERE -1", want: at},
+		{name: "delete where string one", sql: "DELETE FROM users WHERE '1'", want: at},
+		{name: "delete where is true", sql: "DELETE FROM users WHERE 1 IS TRUE", want: at},
+		{name: "delete where null is not false", sql: "DELETE FROM users WHERE NULL IS NOT FALSE", want: at},
+		{name: "delete where x in list with x", sql: "DELETE FROM users WHERE id IN (1, id)", want: at},
+		{name: "delete where in whole table", sql: "DELETE FROM users WHERE id IN (SELECT id FROM users)", want: at},
+		{name: "delete where case always true", sql: "DELETE FROM users WHERE CASE WHEN id > 0 THEN 1 ELSE 1 END", want: at},
+		{name: "delete where coalesce true", sql: "DELETE FROM users WHERE COALESCE(1, id)", want: at},
+		{name: "delete where ifnull true", sql: "DELETE FROM users WHERE IFNULL(1, id)", want: at},
+		{name: "delete where parameter", sql: "DELETE FROM users WHERE ?", want: at},
+		{name: "delete where user variable", sql: "DELETE FROM users WHERE @v", want: at},
+		{name: "delete where system variable", sql: "DELETE FROM users WHERE @@autocommit", want: at},
+		{name: "delete where scalar subquery", sql: "DELETE FROM users WHERE (SELECT 1)", want: at},
+		{name: "delete where exists other table", sql: "DELETE FROM users WHERE EXISTS (SELECT 1 FROM other)", want: at},
+		{name: "delete where exists shadowing target name", sql: "DELETE FROM users WHERE EXISTS (SELECT 1 FROM users WHERE users.id = 1)", want: at, note: "users.id in the subquery is the subquery's own table"},
+		{name: "delete where function of constants", sql: "DELETE FROM users WHERE length('abc') > 0", want: at},
+		{name: "delete where now", sql: "DELETE FROM users WHERE NOW() > '2000-01-01'", want: at},
+		{name: "delete where xor of truths", sql: "DELETE FROM users WHERE 1 XOR 0", want: at},
+		{name: "delete with real where", sql: "DELETE FROM users WHERE id = 42"},
+		{name: "delete with in list", sql: "DELETE FROM users WHERE id IN (1, 2, 3)"},
+		{name: "delete with like", sql: "DELETE FROM sessions WHERE token LIKE 'abc%'"},
+		{name: "delete with between", sql: "DELETE FROM logs WHERE ts BETWEEN '2020-01-01' AND '2020-02-01'"},
+		{name: "delete where 1=0 matches nothing", sql: "DELETE FROM users WHERE 1=0"},
+		{name: "delete where false matches nothing", sql: "DELETE FROM users WHERE false"},
+		{name: "delete where null matches nothing", sql: "DELETE FROM users WHERE NULL"},
+		{name: "delete where and with real predicate", sql: "DELETE FROM users WHERE 1=1 AND id = 7"},
+		{name: "delete with correlated subquery", sql: "DELETE FROM users WHERE EXISTS (SELECT 1 FROM bans b WHERE b.user_id = users.id)"},
+		{name: "delete with qualified target in subquery via alias", sql: "DELETE FROM users u WHERE u.id IN (SELECT user_id FROM bans)"},
+		{name: "delete where is null", sql: "DELETE FROM users WHERE deleted_at IS NULL"},
+		{name: "delete where x<>x matches nothing", sql: "DELETE FROM users WHERE id <> id"},
+		{name: "delete where contradiction", sql: "DELETE FROM users WHERE email IS NULL AND email IS NOT NULL"},
+	}
+}
+
+func corpusUpdates() []corpusCase {
+	const nw, at = RuleUpdateNoWhere, RuleUpdateAlways
+	return []corpusCase{
+		{name: "update without where", sql: "UPDATE accounts SET balance = 0", want: nw},
+		{name: "update low priority ignore", sql: "UPDATE LOW_PRIORITY IGNORE accounts SET balance = 0", want: nw},
+		{name: "update where 1", sql: "UPDATE accounts SET balance = 0 WHERE 1", want: at},
+		{name: "update where 1=1", sql: "UPDATE accounts SET balance = 0 WHERE 1 = 1", want: at},
+		{name: "update where x=x", sql: "UPDATE accounts SET balance = 0 WHERE id = id", want: at},
+		{name: "update where not false", sql: "UPDATE accounts SET balance = 0 WHERE NOT FALSE", want: at},
+		{name: "update where param", sql: "UPDATE accounts SET balance = 0 WHERE ?", want: at},
+		{name: "update where variable", sql: "UPDATE accounts SET balance = 0 WHERE @all", want: at},
+		{name: "update where or true", sql: "UPDATE accounts SET balance = 0 WHERE id = 3 OR 'a' = 'a'", want: at},
+		{name: "update order by not bounded", sql: "UPDATE accounts SET balance = 0 ORDER BY id", want: nw},
+		{name: "update with real where", sql: "UPDATE accounts SET balance = 0 WHERE id = 9"},
+		{name: "update with compound where", sql: "UPDATE accounts SET balance = balance - 10 WHERE id = 9 AND balance >= 10"},
+		{name: "update where false", sql: "UPDATE accounts SET balance = 0 WHERE 0"},
+	}
+}
+
+func corpusMultiTable() []corpusCase {
+	return []corpusCase{
+		{name: "multi delete other table condition", sql: "DELETE t1 FROM t1, t2 WHERE t2.x = 1", want: RuleDeleteAlways},
+		{name: "multi delete no where", sql: "DELETE t1 FROM t1, t2", want: RuleDeleteNoWhere},
+		{name: "multi delete join without on", sql: "DELETE t1 FROM t1 JOIN t2", want: RuleDeleteNoWhere},
+		{name: "multi delete join on true", sql: "DELETE t1 FROM t1 JOIN t2 ON true", want: RuleDeleteAlways},
+		{name: "multi delete using form", sql: "DELETE FROM t1 USING t1 JOIN t2", want: RuleDeleteNoWhere},
+		{name: "multi delete unqualified column", sql: "DELETE t1 FROM t1 JOIN t2 WHERE x = 1", want: RuleDeleteAlways, note: "x may be a column of t2"},
+		{name: "multi delete left join on ignored", sql: "DELETE t1 FROM t1 LEFT JOIN t2 ON t1.id = t2.id", want: RuleDeleteNoWhere, also: []string{RuleDeleteAlways}, note: "an outer join reaches every row of t1"},
+		{name: "multi delete both targets one untied", sql: "DELETE t1, t2 FROM t1, t2, t3 WHERE t1.id = t3.id", want: RuleDeleteAlways},
+		{name: "multi delete self join on same id", sql: "DELETE a FROM t AS a JOIN t AS b ON a.id = b.id", want: RuleDeleteAlways},
+		{name: "multi delete tied by on", sql: "DELETE t1 FROM t1 JOIN t2 ON t1.id = t2.id WHERE t2.x = 1"},
+		{name: "multi delete tied by where", sql: "DELETE t1 FROM t1, t2 WHERE t1.id = t2.id AND t2.x = 1"},
+		{name: "multi delete using with where", sql: "DELETE FROM t1 USING t1, t2 WHERE t1.id = t2.id"},
+		{name: "multi delete join using", sql: "DELETE t1 FROM t1 JOIN t2 USING (id)"},
+		{name: "multi delete alias target", sql: "DELETE a FROM t1 AS a JOIN t2 AS b ON a.id = b.id"},
+		{name: "multi update no where", sql: "UPDATE t1, t2 SET t1.a = 1", want: RuleUpdateNoWhere},
+		{name: "multi update other table condition", sql: "UPDATE t1, t2 SET t1.a = 1 WHERE t2.b = 2", want: RuleUpdateAlways},
+		{name: "multi update join on true", sql: "UPDATE t1 JOIN t2 ON 1 SET t1.a = 1", want: RuleUpdateAlways},
+		{name: "multi update unqualified set", sql: "UPDATE t1, t2 SET a = 1 WHERE t1.id = 5", want: RuleUpdateAlways, note: "a may belong to t2"},
+		{name: "multi update tied", sql: "UPDATE t1 JOIN t2 ON t1.id = t2.id SET t1.a = t2.a"},
+		{name: "multi update tied by where", sql: "UPDATE t1, t2 SET t1.a = t2.a WHERE t1.id = t2.id"},
+	}
+}
+
+func corpusLimits() []corpusCase {
+	return []corpusCase{
+		{name: "delete limit without where", sql: "DELETE FROM logs LIMIT 10", want: RuleDeleteNoWhere, limited: true},
+		{name: "delete limit with always true where", sql: "DELETE FROM logs WHERE 1 LIMIT 10", want: RuleDeleteAlways, limited: true},
+		{name: "delete order by limit", sql: "DELETE FROM logs ORDER BY ts LIMIT 1000", want: RuleDeleteNoWhere, limited: true},
+		{name: "update limit without where", sql: "UPDATE jobs SET state = 'x' LIMIT 5", want: RuleUpdateNoWhere, limited: true},
+		{name: "delete real where with limit", sql: "DELETE FROM logs WHERE ts < '2020-01-01' LIMIT 1000"},
+		{name: "update real where with limit", sql: "UPDATE jobs SET state = 'done' WHERE id = 3 LIMIT 1"},
+	}
+}
+
+func corpusComments() []corpusCase {
+	return []corpusCase{
+		{name: "drop after block comment", sql: "/* hello */ DROP TABLE t", want: RuleDropObject},
+		{name: "drop after hash comment", sql: "# note\nDROP TABLE t", want: RuleDropObject},
+		{name: "drop after dash comment", sql: "-- note\nDROP TABLE t", want: RuleDropObject},
+		{name: "comment between drop and table", sql: "DROP/**/TABLE t", want: RuleDropObject},
+		{name: "comment inside words", sql: "DELETE/* x */FROM/* y */t", want: RuleDeleteNoWhere},
+		{name: "where hidden in a comment", sql: "DELETE FROM t /* WHERE id = 1 */", want: RuleDeleteNoWhere},
+		{name: "where hidden in a dash comment", sql: "DELETE FROM t -- WHERE id = 1", want: RuleDeleteNoWhere},
+		{name: "where hidden in a hash comment", sql: "DELETE FROM t # WHERE id = 1", want: RuleDeleteNoWhere},
+		{name: "tabs and newlines", sql: "DELETE\t\n\r FROM\n\tt", want: RuleDeleteNoWhere},
+		{name: "leading semicolons", sql: ";;; DROP TABLE t", want: RuleDropObject},
+		{name: "leading whitespace", sql: "   \n\n  TRUNCATE t", want: RuleTruncate},
+		{name: "backquoted everything", sql: "DELETE FROM `db`.`t` WHERE `id` = `id`", want: RuleDeleteAlways},
+		{name: "tidb only comment does not supply a where", sql: "DELETE FROM t /*T![clustered_index] WHERE id = 1 */", want: RuleDeleteNoWhere, note: "MySQL and MariaDB do not run /*T! content"},
+		{name: "dash without space is minus", sql: "DELETE FROM t WHERE id=1--1", note: "id = 1 - (-1): a real predicate"},
+		{name: "dash followed by control char", sql: "SELECT 1 --\x01\nDROP TABLE t", want: RuleParseError, also: []string{RuleDropObject}},
+		{name: "control character in text", sql: "DELETE FROM t WHERE id = 1 \x00; DROP TABLE x", want: RuleParseError},
+		{name: "nbsp byte as space", sql: "DROP\xa0TABLE t", want: RuleParseError},
+		{name: "unterminated comment", sql: "SELECT 1 /* DROP TABLE t", want: RuleParseError},
+	}
+}
+
+func corpusExecutable() []corpusCase {
+	const d = RuleDropObject
+	return []corpusCase{
+		{name: "bang comment stacks a drop", sql: "SELECT 1 /*! ; DROP TABLE t */", want: d},
+		{name: "versioned bang comment drop", sql: "/*!50000 DROP TABLE t*/", want: d},
+		{name: "versioned bang comment six digits", sql: "/*!100000 DROP TABLE t*/", want: d},
+		{name: "versioned bang above any server", sql: "SELECT 1 /*!99999 ; DROP TABLE t */", want: d, note: "version gates are not trusted"},
+		{name: "mariadb comment stacks a drop", sql: "SELECT 1 /*M! ; DROP TABLE t */", want: d},
+		{name: "mariadb versioned comment", sql: "SELECT 1 /*M!100000 ; DROP TABLE t */", want: d},
+		{name: "mariadb five digit version", sql: "SELECT 1 /*M!50000 ; DROP TABLE t */", want: d},
+		{name: "mariadb comment whole statement", sql: "/*M!100100 TRUNCATE t */", want: RuleTruncate},
+		{name: "bang comment hides table keyword", sql: "DROP /*! TABLE */ t", want: d},
+		{name: "bang comment supplies where but gated", sql: "DELETE FROM t /*!99999 WHERE id = 1 */", want: RuleDeleteNoWhere, note: "a server older than 9.99.99 skips the WHERE"},
+		{name: "mariadb comment supplies where", sql: "DELETE FROM t /*M! WHERE id = 1 */", want: RuleDeleteNoWhere, note: "MySQL skips /*M! content"},
+		{name: "unversioned bang where is real", sql: "DELETE FROM t /*! WHERE id = 1 */", note: "every server runs unversioned /*! content"},
+		{name: "old version gate where", sql: "DELETE FROM t /*!32302 WHERE id = 1 */", want: RuleDeleteNoWhere, note: "a reading below the gate exists"},
+		{name: "gated not turns where into tautology", sql: "DELETE FROM t WHERE /*!50000 NOT */ id = 0 OR id = 0", want: RuleDeleteAlways, also: []string{""}},
+		{name: "nested version comments", sql: "SELECT 1 /*!50000 /*!50000 ; DROP TABLE t */ */", want: RuleParseError, also: []string{d}},
+		{name: "plain comment inside executable", sql: "SELECT 1 /*!50000 /* x */ ; DROP TABLE t */", want: RuleParseError, also: []string{d}},
+		{name: "unclosed executable comment", sql: "SELECT 1 /*! ; DROP TABLE t", want: RuleParseError, also: []string{d}},
+		{name: "executable comment in string is text", sql: "SELECT '/*! DROP TABLE t */'"},
+		{name: "executable comment inside plain comment", sql: "SELECT 1 /* /*! DROP TABLE t */"},
+		{name: "mariadb opener inside string", sql: "SELECT 'x /*M! ; DROP TABLE t */'"},
+		{name: "mariadb opener in backquotes", sql: "SELECT 1 AS `/*M! ; DROP TABLE t */`"},
+		{name: "mariadb opener in dash comment", sql: "SELECT 1 -- /*M! ; DROP TABLE t */"},
+		{name: "mariadb opener in hash comment", sql: "SELECT 1 # /*M! ; DROP TABLE t */"},
+		{name: "executable comment benign content", sql: "SELECT /*!40001 SQL_NO_CACHE */ * FROM t"},
+		{name: "mysqldump style header", sql: "/*!40101 SET NAMES utf8mb4 */"},
+		{name: "string with star slash in gated comment", sql: "SELECT 1 /*!50000 , '*/' */", want: RuleParseError},
+	}
+}
+
+func corpusModes() []corpusCase {
+	return []corpusCase{
+		{name: "double quotes are a string by default", sql: `SELECT "x; DROP TABLE t"`},
+		{name: "ansi quotes make an identifier", sql: `SELECT "x"; DROP TABLE t`, mode: "ANSI_QUOTES", want: RuleDropObject},
+		{name: "ansi drop with quoted table", sql: `DROP TABLE "users"`, mode: "ANSI_QUOTES", want: RuleDropObject},
+		{name: "double quoted table name is invalid by default", sql: `DROP TABLE "users"`, want: RuleParseError},
+		{name: "ansi column tautology", sql: `DELETE FROM t WHERE "a" = "a"`, mode: "ANSI_QUOTES", want: RuleDeleteAlways, note: "column a = column a"},
+		{name: "string tautology without ansi", sql: `DELETE FROM t WHERE "a" = "a"`, want: RuleDeleteAlways},
+		{name: "ansi column predicate", sql: `DELETE FROM t WHERE "id" = 5`, mode: "ANSI_QUOTES"},
+		{name: "ansi combination mode", sql: `DELETE FROM t WHERE "flag"`, mode: "ANSI"},
+		{name: "string flag without ansi", sql: `DELETE FROM t WHERE "flag"`, want: RuleDeleteAlways},
+		{name: "ansi backslash in identifier refused", sql: `SELECT "a\" ; DROP TABLE t; -- "`, mode: "ANSI_QUOTES", want: RuleLexerMismatch, also: []string{RuleDropObject}},
+		{name: "backslash escapes quote by default", sql: `SELECT 'a\'; DROP TABLE t; -- '`},
+		{name: "no backslash escapes ends string", sql: `SELECT 'a\'; DROP TABLE t; -- '`, mode: "NO_BACKSLASH_ESCAPES", want: RuleDropObject},
+		{name: "no backslash escapes with others", sql: `SELECT 'a\'; DROP TABLE t; -- '`, mode: "STRICT_TRANS_TABLES,no_backslash_escapes", want: RuleDropObject},
+		{name: "ansi with no backslash escapes", sql: `SELECT "a\" ; DROP TABLE t`, mode: "ANSI_QUOTES,NO_BACKSLASH_ESCAPES", want: RuleDropObject},
+		{name: "pipes as or is a tautology", sql: "DELETE FROM t WHERE id = 1 || 1", want: RuleDeleteAlways},
+		{name: "pipes as concat is a predicate", sql: "DELETE FROM t WHERE id = 1 || 1", mode: "PIPES_AS_CONCAT", note: "id = '11'"},
+		{name: "oracle mode refused", sql: "SELECT 1", mode: "ORACLE", want: RuleLexerMismatch},
+		{name: "high not precedence", sql: "DELETE FROM t WHERE NOT id = id", mode: "HIGH_NOT_PRECEDENCE", want: RuleDeleteAlways, also: []string{""}},
+	}
+}
+
+func corpusStacked() []corpusCase {
+	return []corpusCase{
+		{name: "select then drop", sql: "SELECT 1; DROP TABLE t", want: RuleDropObject},
+		{name: "rollback then drop", sql: "ROLLBACK; DROP TABLE t", want: RuleDropObject},
+		{name: "set then truncate", sql: "SET @a = 1; TRUNCATE t", want: RuleTruncate},
+		{name: "drop in the middle", sql: "SELECT 1; DELETE FROM t; SELECT 2", want: RuleDeleteNoWhere},
+		{name: "trailing semicolon drop", sql: "DROP TABLE t;", want: RuleDropObject},
+		{name: "several benign", sql: "SELECT 1; SELECT 2; SHOW TABLES"},
+		{name: "explain delete is not run", sql: "EXPLAIN DELETE FROM t"},
+		{name: "explain analyze delete runs", sql: "EXPLAIN ANALYZE DELETE FROM t", want: RuleDeleteNoWhere},
+		{name: "describe", sql: "DESCRIBE t"},
+		{name: "delete in batch statement", sql: "BATCH ON id LIMIT 100 DELETE FROM t", want: RuleDeleteNoWhere},
+	}
+}
+
+func corpusDynamic() []corpusCase {
+	return []corpusCase{
+		{name: "prepare from literal drop", sql: "PREPARE s FROM 'DROP TABLE t'", want: RuleDropObject},
+		{name: "prepare from literal delete", sql: "PREPARE s FROM 'DELETE FROM t'", want: RuleDeleteNoWhere},
+		{name: "prepare from literal with where", sql: "PREPARE s FROM 'DELETE FROM t WHERE id = ?'"},
+		{name: "prepare from literal with param only", sql: "PREPARE s FROM 'DELETE FROM t WHERE ?'", want: RuleDeleteAlways},
+		{name: "prepare from double quoted literal", sql: `PREPARE s FROM "TRUNCATE t"`, want: RuleTruncate},
+		{name: "prepare from variable", sql: "PREPARE s FROM @q", want: RuleDynamicSQL},
+		{name: "concat then prepare", sql: "SET @s = CONCAT('DROP ', 'TABLE t'); PREPARE p FROM @s; EXECUTE p", want: RuleDynamicSQL},
+		{name: "prepare literal with escaped quotes", sql: `PREPARE s FROM 'SELECT \'x\'; DROP TABLE t'`, want: RuleDropObject, also: []string{RuleParseError}},
+		{name: "prepare literal executable comment", sql: "PREPARE s FROM 'SELECT 1 /*! ; DROP TABLE t */'", want: RuleDropObject},
+		{name: "prepare nested prepare", sql: "PREPARE s FROM 'PREPARE u FROM ''DROP TABLE t'''", want: RuleDropObject},
+		{name: "prepare literal garbage", sql: "PREPARE s FROM 'SELEC 1'", want: RuleParseError},
+		{name: "prepare benign", sql: "PREPARE s FROM 'SELECT * FROM t WHERE id = ?'"},
+		{name: "execute", sql: "EXECUTE s"},
+		{name: "execute using", sql: "EXECUTE s USING @a, @b"},
+		{name: "deallocate", sql: "DEALLOCATE PREPARE s"},
+		{name: "execute immediate refused", sql: "EXECUTE IMMEDIATE 'DROP TABLE t'", want: RuleParseError, also: []string{RuleDropObject, RuleDynamicSQL}},
+	}
+}
+
+func corpusPrograms() []corpusCase {
+	return []corpusCase{
+		{name: "procedure body delete", sql: "CREATE PROCEDURE p() BEGIN DELETE FROM t; END", want: RuleDeleteNoWhere},
+		{name: "procedure body drop", sql: "CREATE PROCEDURE p() BEGIN SELECT 1; DROP TABLE t; END", want: RuleDropObject, also: []string{RuleParseError}, note: "the TiDB grammar has no DDL in procedure bodies"},
+		{name: "procedure body truncate in if", sql: "CREATE PROCEDURE p(IN x INT) BEGIN IF x > 0 THEN TRUNCATE t; END IF; END", want: RuleTruncate},
+		{name: "procedure with prepare from variable", sql: "CREATE PROCEDURE p() BEGIN SET @s = 'x'; PREPARE s FROM @s; EXECUTE s; END", want: RuleParseError, also: []string{RuleDynamicSQL}},
+		{name: "procedure benign", sql: "CREATE PROCEDURE p(IN x INT) BEGIN SELECT * FROM t WHERE id = x; END"},
+		{name: "procedure bounded delete", sql: "CREATE PROCEDURE p(IN x INT) BEGIN DELETE FROM t WHERE id = x; END"},
+		{name: "trigger refused", sql: "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW DELETE FROM u", want: RuleParseError, also: []string{RuleDeleteNoWhere}},
+		{name: "event refused", sql: "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t", want: RuleParseError, also: []string{RuleDeleteNoWhere}},
+		{name: "function refused", sql: "CREATE FUNCTION f() RETURNS INT RETURN 1", want: RuleParseError, also: []string{""}},
+		{name: "call", sql: "CALL p(1)"},
+	}
+}
+
+func corpusToggles() []corpusCase {
+	return []corpusCase{
+		{name: "sql safe updates off", sql: "SET SQL_SAFE_UPDATES=0"},
+		{name: "sql safe updates session", sql: "SET SESSION sql_safe_updates = 0"},
+		{name: "set sql mode", sql: "SET sql_mode = 'ANSI_QUOTES'"},
+		{name: "set global sql mode", sql: "SET @@global.sql_mode = ''"},
+		{name: "start transaction read write", sql: "START TRANSACTION READ WRITE"},
+		{name: "set names", sql: "SET NAMES utf8mb4"},
+		{name: "use database", sql: "USE app"},
+		{name: "do expression", sql: "DO SLEEP(1)"},
+		{name: "load data replace", sql: "LOAD DATA INFILE '/tmp/x.csv' REPLACE INTO TABLE t"},
+		{name: "select into outfile", sql: "SELECT * FROM t INTO OUTFILE '/tmp/x'"},
+		{name: "commit", sql: "COMMIT"},
+		{name: "lock tables", sql: "LOCK TABLES t WRITE"},
+	}
+}
+
+func corpusUnparsable() []corpusCase {
+	return []corpusCase{
+		{name: "misspelt keyword", sql: "SELEC 1", want: RuleParseError},
+		{name: "garbage after drop", sql: "DROP TABLE t ))", want: RuleParseError},
+		{name: "unterminated string", sql: "SELECT 'abc", want: RuleParseError},
+		{name: "unterminated backquote", sql: "SELECT `abc", want: RuleParseError},
+		{name: "invalid hex literal", sql: "SELECT X'1G'", want: RuleParseError},
+		{name: "handler statement", sql: "HANDLER t OPEN", want: RuleParseError, also: []string{""}, note: "the TiDB grammar has no HANDLER"},
+		{name: "empty text", sql: ""},
+		{name: "only a comment", sql: "-- nothing"},
+		{name: "only semicolons", sql: ";;"},
+	}
+}
+
+func corpusBenign() []corpusCase {
+	return []corpusCase{
+		{name: "select drop table string", sql: "SELECT 'DROP TABLE x'"},
+		{name: "insert truncate string", sql: "INSERT INTO log VALUES ('TRUNCATE')"},
+		{name: "insert delete string", sql: "INSERT INTO log (msg) VALUES ('DELETE FROM users')"},
+		{name: "double quoted drop string", sql: `SELECT "DROP TABLE users"`},
+		{name: "string with semicolon and drop", sql: "SELECT 'a; DROP TABLE t'"},
+		{name: "string with escaped quote and drop", sql: `SELECT 'it\'s; DROP TABLE t'`},
+		{name: "string with doubled quote and drop", sql: "SELECT 'it''s; DROP TABLE t'"},
+		{name: "comment mentions drop", sql: "SELECT 1 /* DROP TABLE t */"},
+		{name: "dash comment mentions truncate", sql: "SELECT 1 -- TRUNCATE t"},
+		{name: "hash comment mentions delete", sql: "SELECT 1 # DELETE FROM t"},
+		{name: "backquoted drop column name", sql: "SELECT `drop` FROM t"},
+		{name: "backquoted truncate table name", sql: "SELECT * FROM `truncate`"},
+		{name: "backquoted delete column in insert", sql: "INSERT INTO t (`delete`) VALUES (1)"},
+		{name: "column named drop in update with where", sql: "UPDATE t SET `drop` = 1 WHERE id = 1"},
+		{name: "identifier containing drop", sql: "SELECT drop_count FROM stats"},
+		{name: "table named deleted", sql: "SELECT * FROM deleted_users"},
+		{name: "select with where", sql: "SELECT * FROM users WHERE id = 1"},
+		{name: "select star", sql: "SELECT * FROM users"},
+		{name: "select join", sql: "SELECT u.id, o.id FROM users u JOIN orders o ON o.user_id = u.id"},
+		{name: "select subquery", sql: "SELECT * FROM (SELECT 1 AS a) x"},
+		{name: "select union", sql: "SELECT 1 UNION SELECT 2"},
+		{name: "select for update", sql: "SELECT * FROM t WHERE id = 1 FOR UPDATE"},
+		{name: "insert", sql: "INSERT INTO t (a, b) VALUES (1, 2), (3, 4)"},
+		{name: "insert ignore", sql: "INSERT IGNORE INTO t VALUES (1)"},
+		{name: "insert on duplicate", sql: "INSERT INTO t (id, n) VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1"},
+		{name: "insert select", sql: "INSERT INTO t2 SELECT * FROM t1"},
+		{name: "replace into", sql: "REPLACE INTO t VALUES (1, 'a')"},
+		{name: "create table", sql: "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20))"},
+		{name: "create table if not exists", sql: "CREATE TABLE IF NOT EXISTS t (id INT)"},
+		{name: "create temporary table", sql: "CREATE TEMPORARY TABLE tmp (id INT)"},
+		{name: "drop temporary table", sql: "DROP TEMPORARY TABLE tmp", note: "only a session temporary table"},
+		{name: "drop temporary table if exists", sql: "DROP TEMPORARY TABLE IF EXISTS tmp1, tmp2"},
+		{name: "create index", sql: "CREATE INDEX i ON t (a)"},
+		{name: "create view", sql: "CREATE VIEW v AS SELECT * FROM t"},
+		{name: "create view whose name says delete", sql: "CREATE VIEW delete_me AS SELECT 1"},
+		{name: "rename table", sql: "RENAME TABLE a TO b"},
+		{name: "create database", sql: "CREATE DATABASE IF NOT EXISTS app"},
+		{name: "grant", sql: "GRANT SELECT ON app.* TO 'bob'@'%'"},
+		{name: "show tables", sql: "SHOW TABLES"},
+		{name: "show create table", sql: "SHOW CREATE TABLE t"},
+		{name: "explain select", sql: "EXPLAIN SELECT * FROM t"},
+		{name: "begin", sql: "BEGIN"},
+		{name: "rollback", sql: "ROLLBACK"},
+		{name: "savepoint", sql: "SAVEPOINT s1"},
+		{name: "analyze table", sql: "ANALYZE TABLE t"},
+		{name: "delete with where id", sql: "DELETE FROM users WHERE id = 1"},
+		{name: "delete quick with where", sql: "DELETE QUICK IGNORE FROM users WHERE id = 1"},
+		{name: "delete where string column compare", sql: "DELETE FROM users WHERE name = 'DROP TABLE users'"},
+		{name: "delete where in subquery of other", sql: "DELETE FROM users WHERE id IN (SELECT user_id FROM bans)"},
+		{name: "update where like", sql: "UPDATE users SET active = 0 WHERE email LIKE '%@spam.example'"},
+		{name: "update set with where or", sql: "UPDATE users SET a = 1 WHERE id = 1 OR id = 2"},
+		{name: "update with function predicate", sql: "UPDATE users SET a = 1 WHERE LOWER(email) = 'x@y.z'"},
+		{name: "select function named like drop", sql: "SELECT IF(1, 'DROP', 'TRUNCATE')"},
+		{name: "select json", sql: "SELECT JSON_EXTRACT('{\"a\": 1}', '$.a')"},
+		{name: "string with mariadb opener", sql: "SELECT '/*M!100000 DROP TABLE t */'"},
+		{name: "string with hash", sql: "SELECT '#'; SELECT 2"},
+		{name: "string with dashes", sql: "SELECT '-- '; SELECT 2"},
+		{name: "hex and bit literals", sql: "SELECT X'41', 0x41, b'01', 0b01"},
+		{name: "charset introducer", sql: "SELECT _utf8mb4'DROP TABLE t', N'TRUNCATE t'"},
+		{name: "user variable named drop", sql: "SET @`drop` = 1"},
+		{name: "user variable string name", sql: "SELECT @'drop table'"},
+		{name: "numbers and decimals", sql: "SELECT 1.5, .5, 1e3, 2t FROM t", also: []string{RuleParseError}},
+		{name: "select with limit", sql: "SELECT * FROM t LIMIT 10"},
+		{name: "set variable to delete text", sql: "SET @s = 'DELETE FROM t'"},
+		{name: "insert with drop comment", sql: "INSERT INTO t VALUES (1) /* then DROP TABLE t */"},
+		{name: "multi statement benign with strings", sql: "INSERT INTO log VALUES ('a;b'); SELECT 'DROP'"},
+		{name: "alter table add index", sql: "ALTER TABLE t ADD INDEX i (a)"},
+		{name: "optimizer hint", sql: "SELECT /*+ MAX_EXECUTION_TIME(1000) */ * FROM t"},
+		{name: "flush", sql: "FLUSH TABLES"},
+	}
+}
+
+// corpusVerdict checks one analysis against a case and returns a failure
+// description, or "" when the verdict is acceptable.
+func corpusVerdict(c corpusCase, a *sqlparse.Analysis) string {
+	fs := a.Findings()
+	for _, f := range fs {
+		if cat, known := corpusRuleCategory[f.Rule]; !known || f.Category != cat {
+			return fmt.Sprintf("finding %q reported under category %q, want %q", f.Rule, f.Category, cat)
+		}
+		if strings.TrimSpace(f.Reason) == "" {
+			return fmt.Sprintf("finding %q has no reason", f.Rule)
+		}
+	}
+	accept := append([]string{c.want}, c.also...)
+	for _, w := range accept {
+		if w == "" {
+			if len(fs) == 0 {
+				return ""
+			}
+			continue
+		}
+		for _, f := range fs {
+			if f.Rule == w {
+				if w == c.want && c.limited && !f.Limited {
+					return fmt.Sprintf("finding %q is not marked Limited", w)
+				}
+				if !c.limited && f.Limited {
+					return fmt.Sprintf("finding %q is marked Limited", w)
+				}
+				return ""
+			}
+		}
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, string(f.Category)+"/"+f.Rule)
+	}
+	if len(got) == 0 {
+		got = []string{"allowed"}
+	}
+	want := make([]string, len(accept))
+	for i, w := range accept {
+		want[i] = w
+		if w == "" {
+			want[i] = "allowed"
+		}
+	}
+	return fmt.Sprintf("got %s, want %s", strings.Join(got, ", "), strings.Join(want, " or "))
+}
+
+func TestCorpus(t *testing.T) {
+	cases := corpusCases()
+	if len(cases) < 200 {
+		t.Fatalf("corpus has %d cases, want at least 200", len(cases))
+	}
+	benign := 0
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if seen[c.name] {
+			t.Errorf("duplicate case name %q", c.name)
+		}
+		seen[c.name] = true
+		if c.want == "" {
+			benign++
+		}
+		if _, ok := corpusRuleCategory[c.want]; c.want != "" && !ok {
+			t.Errorf("case %q wants unknown rule %q", c.name, c.want)
+		}
+	}
+	if benign < 60 {
+		t.Errorf("corpus has %d allowed cases, want at least 60", benign)
+	}
+	a := New()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lx := sqlparse.Lexing{SQLMode: c.mode}
+			var an *sqlparse.Analysis
+			if f, bad := a.Preflight(c.sql, lx); bad {
+				an = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Findings: []sqlparse.Finding{f}}}}
+			} else {
+				an = a.Analyze(c.sql, lx)
+			}
+			if msg := corpusVerdict(c, an); msg != "" {
+				if c.note != "" {
+					msg += " (" + c.note + ")"
+				}
+				t.Errorf("%q [%s]: %s", c.sql, c.mode, msg)
+			}
+		})
+	}
+}
+
+// TestCorpusThroughCache replays the corpus through the verdict cache, in
+// order and then in reverse, so that statements sharing a literal-free key
+// (WHERE 1 and WHERE 0, PREPARE texts) cannot lend one another their verdict.
+func TestCorpusThroughCache(t *testing.T) {
+	cases := corpusCases()
+	a := New()
+	direct := make([]string, len(cases))
+	for i, c := range cases {
+		direct[i] = corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+	}
+	cache := sqlparse.NewCache(a, 4096)
+	check := func(pass string, i int) {
+		c := cases[i]
+		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+		if got != direct[i] {
+			t.Errorf("%s pass, %q: through the cache: %q; analysed directly: %q", pass, c.name, got, direct[i])
+		}
+	}
+	for i := range cases {
+		check("forward", i)
+	}
+	for i := len(cases) - 1; i >= 0; i-- {
+		check("reverse", i)
+	}
+}
+
+// TestCorpusCachePoisoning analyses, through a fresh cache, first the
+// literal-free key of each corpus statement (a text an agent can send) and
+// then the statement itself: the key text's verdict must not be lent to it.
+func TestCorpusCachePoisoning(t *testing.T) {
+	a := New()
+	for _, c := range corpusCases() {
+		lx := sqlparse.Lexing{SQLMode: c.mode}
+		key, ok := a.CacheKey(c.sql, lx)
+		if !ok || key == c.sql {
+			continue
+		}
+		direct := corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, lx))
+		cache := sqlparse.NewCache(a, 16)
+		cache.Analyze(key, lx)
+		got := corpusVerdict(c, cache.Analyze(c.sql, lx))
+		if got != direct {
+			t.Errorf("%q: after %q was analysed, through the cache: %q; analysed directly: %q", c.name, key, got, direct)
+		}
+	}
+}

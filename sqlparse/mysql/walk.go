@@ -1,0 +1,300 @@
+package mysql
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// walker visits every node of a statement's parse tree, wherever it is
+// nested (subqueries, CTEs, stored procedure bodies, EXPLAIN ANALYZE), and
+// records findings. Walking the whole tree, rather than the fields we know,
+// keeps a new hiding place from becoming a bypass: the only subtree skipped
+// is the statement under a plain EXPLAIN, which the server does not run.
+type walker struct {
+	an   *Analyzer
+	mode modeInfo
+	// depth counts PREPARE texts analysed on the way here.
+	depth    int
+	findings []sqlparse.Finding
+	// literalSensitive is set whenever a decision read a literal's or a
+	// parameter marker's value (see sqlparse.Analysis.LiteralSensitive).
+	literalSensitive bool
+}
+
+func (w *walker) add(cat sqlparse.Category, rule, object, reason string) {
+	w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: rule, Object: object, Reason: reason})
+}
+
+// Enter implements ast.Visitor.
+func (w *walker) Enter(n ast.Node) (ast.Node, bool) {
+	if pi, ok := n.(*ast.ProcedureInfo); ok {
+		// The parser's visitor deliberately does not descend into the
+		// statements of a stored procedure body; walk them here.
+		w.deep(reflect.ValueOf(pi.ProcedureBody), map[uintptr]bool{})
+		return n, true
+	}
+	return n, w.inspect(n)
+}
+
+// deep applies inspect to every node reachable from v through exported
+// fields, slices and interfaces, whether or not the node's Accept would visit
+// it.
+func (w *walker) deep(v reflect.Value, seen map[uintptr]bool) {
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			w.deep(v.Elem(), seen)
+		}
+	case reflect.Pointer:
+		if v.IsNil() || seen[v.Pointer()] {
+			return
+		}
+		seen[v.Pointer()] = true
+		if n, ok := v.Interface().(ast.Node); ok && w.inspect(n) {
+			return
+		}
+		w.deep(v.Elem(), seen)
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < v.NumField(); i++ {
+			if t.Field(i).IsExported() {
+				w.deep(v.Field(i), seen)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			w.deep(v.Index(i), seen)
+		}
+	}
+}
+
+// inspect applies the checks for one node and reports whether to skip its
+// children.
+func (w *walker) inspect(n ast.Node) bool {
+	switch s := n.(type) {
+	case *ast.DropTableStmt:
+		w.dropTable(s)
+	case *ast.DropDatabaseStmt:
+		w.drop("DATABASE", s.Name.O, "every table in it")
+	case *ast.DropIndexStmt:
+		w.drop("INDEX", s.IndexName+" ON "+tableName(s.Table), "it")
+	case *ast.DropSequenceStmt:
+		w.drop("SEQUENCE", tableNames(s.Sequences), "it")
+	case *ast.DropProcedureStmt:
+		w.drop("PROCEDURE", tableName(s.ProcedureName), "it")
+	case *ast.DropUserStmt:
+		what := "USER"
+		if s.IsDropRole {
+			what = "ROLE"
+		}
+		var names []string
+		for _, u := range s.UserList {
+			names = append(names, u.String())
+		}
+		// User and role names are written as string literals, which
+		// the cache key replaces.
+		w.literalSensitive = true
+		w.drop(what, strings.Join(names, ", "), "its privileges")
+	case *ast.DropPlacementPolicyStmt:
+		w.drop("PLACEMENT POLICY", s.PolicyName.O, "it")
+	case *ast.DropResourceGroupStmt:
+		w.drop("RESOURCE GROUP", s.ResourceGroupName.O, "it")
+	case *ast.DropBindingStmt, *ast.DropStatsStmt, *ast.DropStatisticsStmt, *ast.DropQueryWatchStmt:
+		// TiDB-only statements (a MySQL server rejects them); still a
+		// DROP, and refused like one.
+		cmd := commandOf(n.(ast.StmtNode))
+		w.add(sqlparse.CategoryDrop, RuleDropObject, "", cmd+" would permanently remove objects from the database")
+	case *ast.AlterTableStmt:
+		w.alterTable(s)
+	case *ast.TruncateTableStmt:
+		name := tableName(s.Table)
+		w.add(sqlparse.CategoryTruncate, RuleTruncate, name, "TRUNCATE "+name+" would delete every row")
+	case *ast.DeleteStmt:
+		w.deleteStmt(s)
+	case *ast.UpdateStmt:
+		w.updateStmt(s)
+	case *ast.PrepareStmt:
+		w.prepare(s)
+	case *ast.ExplainStmt:
+		// EXPLAIN plans without executing; only EXPLAIN ANALYZE runs
+		// the statement, so only then does what it wraps count.
+		if !s.Analyze {
+			return true
+		}
+	}
+	return false
+}
+
+// Leave implements ast.Visitor.
+func (w *walker) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+func (w *walker) drop(what, object, contents string) {
+	obj := what + " " + object
+	w.add(sqlparse.CategoryDrop, RuleDropObject, obj,
+		fmt.Sprintf("DROP %s would permanently remove %s and %s", what, obj, contents))
+}
+
+// dropTable: DROP TEMPORARY TABLE is allowed. MySQL and MariaDB drop only a
+// temporary table under that form (when none of that name exists the
+// statement fails; it never falls back to the permanent table), and a
+// temporary table lives only as long as the session that created it.
+func (w *walker) dropTable(s *ast.DropTableStmt) {
+	if !s.IsView && s.TemporaryKeyword == ast.TemporaryLocal {
+		return
+	}
+	what := "TABLE"
+	if s.IsView {
+		what = "VIEW"
+	}
+	w.drop(what, tableNames(s.Tables), "everything in it")
+}
+
+// alterTable refuses the ALTER TABLE actions that destroy data: DROP COLUMN
+// (the column's data), DROP PARTITION (the partition's rows), TRUNCATE
+// PARTITION, and DISCARD TABLESPACE (the data file). Dropping an index, a
+// key, a constraint or a check destroys no data and is allowed.
+func (w *walker) alterTable(s *ast.AlterTableStmt) {
+	name := tableName(s.Table)
+	for _, spec := range s.Specs {
+		switch spec.Tp {
+		case ast.AlterTableDropColumn:
+			col := "?"
+			if spec.OldColumnName != nil {
+				col = spec.OldColumnName.Name.O
+			}
+			w.add(sqlparse.CategoryDrop, RuleAlterDropColumn, name+"."+col,
+				fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s would permanently delete that column and its data", name, col))
+		case ast.AlterTableDropPartition, ast.AlterTableDropFirstPartition:
+			parts := partitionNames(spec.PartitionNames)
+			w.add(sqlparse.CategoryDrop, RuleDropObject, name+" PARTITION "+parts,
+				fmt.Sprintf("ALTER TABLE %s DROP PARTITION %s would permanently delete the partition and every row in it", name, parts))
+		case ast.AlterTableTruncatePartition:
+			parts := partitionNames(spec.PartitionNames)
+			if spec.OnAllPartitions {
+				parts = "ALL"
+			}
+			w.add(sqlparse.CategoryTruncate, RuleTruncate, name+" PARTITION "+parts,
+				fmt.Sprintf("ALTER TABLE %s TRUNCATE PARTITION %s would delete every row of the partition", name, parts))
+		case ast.AlterTableDiscardTablespace, ast.AlterTableDiscardPartitionTablespace:
+			w.add(sqlparse.CategoryDrop, RuleDropObject, name+" TABLESPACE",
+				fmt.Sprintf("ALTER TABLE %s DISCARD TABLESPACE would delete the table's data file", name))
+		}
+	}
+}
+
+func partitionNames(names []ast.CIStr) string {
+	var out []string
+	for _, n := range names {
+		out = append(out, n.O)
+	}
+	if len(out) == 0 {
+		return "?"
+	}
+	return strings.Join(out, ", ")
+}
+
+// prepare judges the text a PREPARE compiles: a literal is parsed under the
+// session's sql_mode as the server will parse it; a user variable's value is
+// only known at run time.
+func (w *walker) prepare(s *ast.PrepareStmt) {
+	if s.SQLVar != nil {
+		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, "@"+s.SQLVar.Name,
+			fmt.Sprintf("PREPARE %s FROM @%s compiles SQL text held in a variable, known only at run time, so bulwark cannot judge what it would do",
+				s.Name, s.SQLVar.Name))
+		return
+	}
+	w.literalSensitive = true
+	if w.depth >= maxDepth {
+		w.add(sqlparse.CategoryUnanalysable, RuleParseError, "",
+			"PREPARE texts are nested too deeply for bulwark to analyse")
+		return
+	}
+	inner := w.an.analyze(s.SQLText, w.mode, w.depth+1)
+	for _, f := range inner.Findings() {
+		f.Reason = "PREPARE " + s.Name + ": " + f.Reason
+		w.findings = append(w.findings, f)
+	}
+}
+
+func tableName(t *ast.TableName) string {
+	if t == nil {
+		return "?"
+	}
+	if t.Schema.O != "" {
+		return t.Schema.O + "." + t.Name.O
+	}
+	return t.Name.O
+}
+
+func tableNames(ts []*ast.TableName) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, tableName(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+// commandOf names a top-level statement the way a DBA would read it in the
+// audit log: "SELECT", "DROP TABLE", "DELETE".
+func commandOf(st ast.StmtNode) string {
+	switch s := st.(type) {
+	case *ast.DropTableStmt:
+		switch {
+		case s.IsView:
+			return "DROP VIEW"
+		case s.TemporaryKeyword == ast.TemporaryLocal:
+			return "DROP TEMPORARY TABLE"
+		}
+		return "DROP TABLE"
+	case *ast.DropUserStmt:
+		if s.IsDropRole {
+			return "DROP ROLE"
+		}
+		return "DROP USER"
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		return "SELECT"
+	case *ast.InsertStmt:
+		if s.IsReplace {
+			return "REPLACE"
+		}
+		return "INSERT"
+	case *ast.TruncateTableStmt:
+		return "TRUNCATE TABLE"
+	case *ast.ProcedureInfo:
+		return "CREATE PROCEDURE"
+	case *ast.BeginStmt:
+		return "BEGIN"
+	case *ast.SetStmt:
+		return "SET"
+	case *ast.ShowStmt:
+		return "SHOW"
+	case *ast.LoadDataStmt:
+		return "LOAD DATA"
+	case *ast.CreateViewStmt:
+		return "CREATE VIEW"
+	case *ast.NonTransactionalDMLStmt:
+		return "BATCH"
+	}
+	return commandWords(st)
+}
+
+// commandWords turns a node type name into command words: DeleteStmt →
+// DELETE, DropDatabaseStmt → DROP DATABASE.
+func commandWords(m any) string {
+	name := reflect.TypeOf(m).Elem().Name()
+	name = strings.TrimSuffix(name, "Stmt")
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}

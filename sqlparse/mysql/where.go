@@ -1,0 +1,844 @@
+package mysql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// scope is what a predicate can say about the rows of the statement's target
+// table. A DELETE or UPDATE is bounded only when its predicate is
+// rowDependent: a predicate that is always true reaches every row, and one
+// that has the same value for every row (it references no column of the
+// target: WHERE ?, WHERE @v, WHERE EXISTS (SELECT 1 FROM other)) reaches
+// every row or none — which one is not known until it runs.
+type scope int
+
+const (
+	rowDependent scope = iota
+	alwaysTrue
+	alwaysFalse
+	rowIndependent
+)
+
+// konst is a literal value known at parse time.
+type konst struct {
+	kind byte // 'n' number, 's' string, '0' null
+	num  float64
+	str  string
+}
+
+type result struct {
+	scope scope
+	k     *konst // set when the expression is a known literal
+}
+
+// source is one table (or derived table) in a statement's FROM.
+type source struct {
+	qualifier string // the name that qualifies its columns (alias or table name), lower case
+	table     string // schema.name of a base table, lower case; "" for a derived table
+	display   string // the table as written
+}
+
+// predicate evaluates WHERE-like expressions against one target table.
+type predicate struct {
+	w *walker
+	// targets holds the names by which the target's columns may be
+	// qualified.
+	targets map[string]bool
+	// strictUnqualified: when other tables are in scope, an unqualified
+	// column may belong to any of them, so it does not prove that the
+	// predicate depends on the target's rows.
+	strictUnqualified bool
+	// selves holds the qualifiers of joined-in copies of the target table
+	// (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for comparing
+	// expressions their columns are the target's.
+	selves map[string]bool
+	// keys memoises canonical expression keys (see key).
+	keys map[ast.ExprNode]string
+	// target is the target source.
+	target source
+}
+
+// scopeOf collects the sources of a FROM clause and the conditions that
+// restrict which combinations of their rows are reached: the ON conditions
+// of inner joins. USING on an inner join ties rows like an equality of the
+// named columns. The ON of an outer join does not restrict the rows of the
+// preserved side, so it is not collected (fail closed).
+func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode, using bool) {
+	if refs == nil {
+		return nil, nil, false
+	}
+	var visit func(n ast.ResultSetNode)
+	visit = func(n ast.ResultSetNode) {
+		switch x := n.(type) {
+		case *ast.Join:
+			if x == nil {
+				return
+			}
+			if x.Left != nil {
+				visit(x.Left)
+			}
+			if x.Right != nil {
+				visit(x.Right)
+			}
+			if x.Right != nil && x.Tp != ast.LeftJoin && x.Tp != ast.RightJoin {
+				if x.On != nil {
+					conds = append(conds, x.On.Expr)
+				}
+				if len(x.Using) > 0 {
+					using = true
+				}
+			}
+		case *ast.TableSource:
+			s := source{qualifier: x.AsName.L}
+			if t, ok := x.Source.(*ast.TableName); ok {
+				s.table = strings.ToLower(t.Schema.L + "." + t.Name.L)
+				s.display = tableName(t)
+				if s.qualifier == "" {
+					s.qualifier = t.Name.L
+				}
+			} else {
+				s.display = "(derived table " + x.AsName.O + ")"
+			}
+			sources = append(sources, s)
+			if j, ok := x.Source.(*ast.Join); ok {
+				visit(j)
+			}
+		}
+	}
+	visit(refs.TableRefs)
+	return sources, conds, using
+}
+
+// deleteStmt checks a DELETE for reaching every row of a target table.
+func (w *walker) deleteStmt(s *ast.DeleteStmt) {
+	sources, conds, using := scopeOf(s.TableRefs)
+	var targets []source
+	if s.IsMultiTable && s.Tables != nil {
+		for _, t := range s.Tables.Tables {
+			targets = append(targets, findSource(sources, t))
+		}
+	} else if len(sources) > 0 {
+		targets = sources[:1]
+	}
+	w.rowScope(targets, sources, s.Where, conds, using, s.Limit != nil, "DELETE FROM", "delete",
+		sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
+}
+
+// updateStmt checks an UPDATE. With several tables in scope the targets are
+// the tables whose columns are assigned; an unqualified assigned column may
+// belong to any of them, so then every table counts as a target.
+func (w *walker) updateStmt(s *ast.UpdateStmt) {
+	sources, conds, using := scopeOf(s.TableRefs)
+	var targets []source
+	if len(sources) == 1 {
+		targets = sources
+	} else {
+		seen := map[string]bool{}
+		for _, a := range s.List {
+			if a.Column == nil || a.Column.Table.L == "" {
+				targets = sources
+				break
+			}
+			if !seen[a.Column.Table.L] {
+				seen[a.Column.Table.L] = true
+				targets = append(targets, findSource(sources, &ast.TableName{Name: a.Column.Table}))
+			}
+		}
+	}
+	w.rowScope(targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
+		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
+}
+
+// findSource returns the source a DELETE target list entry names (an alias
+// or a table name).
+func findSource(sources []source, t *ast.TableName) source {
+	for _, s := range sources {
+		if s.qualifier == t.Name.L {
+			return s
+		}
+	}
+	return source{qualifier: t.Name.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L), display: tableName(t)}
+}
+
+func (w *walker) rowScope(targets, sources []source, where ast.ExprNode, conds []ast.ExprNode, using, limited bool,
+	verb, effect string, cat sqlparse.Category, ruleNoWhere, ruleAlways string) {
+	bound := ""
+	if limited {
+		bound = ", as many as its LIMIT allows"
+	}
+	for _, t := range targets {
+		name := t.display
+		if where == nil && len(conds) == 0 && !using {
+			what := "WHERE clause"
+			if len(sources) > 1 {
+				what = "WHERE clause or join condition"
+			}
+			w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleNoWhere, Object: name, Limited: limited,
+				Reason: fmt.Sprintf("%s %s has no %s, so it would %s every row of %s%s", verb, name, what, effect, name, bound)})
+			continue
+		}
+		p := newPredicate(w, t, sources)
+		var rs []result
+		var nodes []ast.ExprNode
+		if where != nil {
+			rs = append(rs, p.eval(where))
+			nodes = append(nodes, where)
+		}
+		for _, c := range conds {
+			rs = append(rs, p.eval(c))
+			nodes = append(nodes, c)
+		}
+		if using {
+			// USING (col) compares the target's column with the
+			// other table's, which ties the rows.
+			rs = append(rs, result{scope: rowDependent})
+		}
+		r := p.and(rs, nodes)
+		var reason string
+		switch r.scope {
+		case alwaysTrue:
+			reason = fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s%s", verb, name, effect, name, bound)
+		case rowIndependent:
+			reason = fmt.Sprintf("the WHERE clause of %s %s does not depend on the rows of %s (no column of it decides the outcome), so it would %s every row or none%s",
+				verb, name, name, effect, bound)
+		default:
+			continue
+		}
+		w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleAlways, Object: name, Limited: limited, Reason: reason})
+	}
+}
+
+func newPredicate(w *walker, t source, sources []source) *predicate {
+	p := &predicate{w: w, target: t, targets: map[string]bool{t.qualifier: true}, strictUnqualified: len(sources) > 1,
+		selves: map[string]bool{}, keys: map[ast.ExprNode]string{}}
+	for _, s := range sources {
+		if s.table != "" && s.table == t.table && s.qualifier != t.qualifier {
+			p.selves[s.qualifier] = true
+		}
+	}
+	return p
+}
+
+func (p *predicate) eval(n ast.ExprNode) result {
+	switch e := n.(type) {
+	case nil:
+		return boolResult(true)
+	case *driver.ValueExpr:
+		return p.constant(e)
+	case *driver.ParamMarkerExpr:
+		// A parameter stands where another text of the same cache key
+		// has a literal, which may fold differently: reading it makes
+		// the verdict literal-sensitive like reading a literal does.
+		p.w.literalSensitive = true
+		return result{scope: rowIndependent}
+	case *ast.ParenthesesExpr:
+		return p.eval(e.Expr)
+	case *ast.ColumnNameExpr:
+		if p.refersToTarget(e.Name) {
+			return result{scope: rowDependent}
+		}
+		return result{scope: rowIndependent}
+	case *ast.VariableExpr:
+		if e.Value != nil {
+			return dependence(p.eval(e.Value)) // SET-style @v := expr
+		}
+		return result{scope: rowIndependent}
+	case *ast.UnaryOperationExpr:
+		r := p.eval(e.V)
+		switch e.Op {
+		case opcode.Not, opcode.Not2:
+			return not(r)
+		case opcode.Minus:
+			if r.k != nil && r.k.kind == 'n' {
+				return numResult(-r.k.num)
+			}
+		case opcode.Plus:
+			return r
+		}
+		return dependence(r)
+	case *ast.BinaryOperationExpr:
+		return p.binary(e)
+	case *ast.IsNullExpr:
+		r := p.eval(e.Expr)
+		if r.k != nil {
+			return boolResult((r.k.kind == '0') != e.Not)
+		}
+		return dependence(r)
+	case *ast.IsTruthExpr:
+		r := p.eval(e.Expr)
+		var v bool
+		switch {
+		case r.k != nil && r.k.kind == '0':
+			v = false // NULL is neither TRUE nor FALSE
+		case r.scope == alwaysTrue:
+			v = e.True != 0
+		case r.scope == alwaysFalse:
+			v = e.True == 0
+		default:
+			return dependence(r)
+		}
+		return boolResult(v != e.Not)
+	case *ast.PatternInExpr:
+		return p.in(e)
+	case *ast.CaseExpr:
+		return p.caseExpr(e)
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "coalesce", "ifnull":
+			// COALESCE(1, x) is 1: a first argument known not to be
+			// NULL decides.
+			if len(e.Args) > 0 {
+				if r := p.eval(e.Args[0]); r.k != nil && r.k.kind != '0' {
+					return r
+				}
+			}
+		}
+	}
+	// Anything else (function calls, subqueries, arithmetic, BETWEEN,
+	// LIKE ...) depends on the row exactly when a column of the target
+	// appears somewhere inside it.
+	if p.mentionsTarget(n) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
+	switch e.Op {
+	case opcode.LogicAnd, opcode.LogicOr:
+		nodes := flatten(e.Op, e, nil)
+		args := make([]result, len(nodes))
+		for i, a := range nodes {
+			args[i] = p.eval(a)
+		}
+		if e.Op == opcode.LogicAnd {
+			return p.and(args, nodes)
+		}
+		return p.or(args, nodes)
+	case opcode.LogicXor:
+		l, r := p.eval(e.L), p.eval(e.R)
+		if known(l) && known(r) {
+			return boolResult((l.scope == alwaysTrue) != (r.scope == alwaysTrue))
+		}
+		if l.scope == rowDependent || r.scope == rowDependent {
+			return result{scope: rowDependent}
+		}
+		return result{scope: rowIndependent}
+	case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+		l, r := p.eval(e.L), p.eval(e.R)
+		if l.k != nil && r.k != nil {
+			if v, ok := compare(e.Op, l.k, r.k); ok {
+				return boolResult(v)
+			}
+			return result{scope: rowIndependent}
+		}
+		if l.scope == rowDependent || r.scope == rowDependent {
+			if p.same(e.L, e.R) {
+				// x = x is true for every row where x is not NULL
+				// (x <=> x for every row): it reaches every row.
+				return boolResult(e.Op == opcode.EQ || e.Op == opcode.LE || e.Op == opcode.GE || e.Op == opcode.NullEQ)
+			}
+			return result{scope: rowDependent}
+		}
+		return result{scope: rowIndependent}
+	}
+	if p.mentionsTarget(e) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+func known(r result) bool {
+	return (r.scope == alwaysTrue || r.scope == alwaysFalse) && (r.k == nil || r.k.kind != '0')
+}
+
+// flatten lists the operands of nested ANDs (or ORs), looking through
+// parentheses: a AND (b AND c) has operands a, b, c.
+func flatten(op opcode.Op, n ast.ExprNode, out []ast.ExprNode) []ast.ExprNode {
+	for {
+		pe, ok := n.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		n = pe.Expr
+	}
+	if b, ok := n.(*ast.BinaryOperationExpr); ok && b.Op == op {
+		out = flatten(op, b.L, out)
+		return flatten(op, b.R, out)
+	}
+	return append(out, n)
+}
+
+// dependence keeps only whether r depends on the row.
+func dependence(r result) result {
+	if r.scope == rowDependent {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+func boolResult(b bool) result {
+	if b {
+		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: 1}}
+	}
+	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+}
+
+// numResult is a known number; as a condition it is true when non-zero.
+func numResult(f float64) result {
+	if f != 0 {
+		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: f}}
+	}
+	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+}
+
+func not(r result) result {
+	switch {
+	case r.k != nil && r.k.kind == '0':
+		return r // NOT NULL is NULL
+	case r.scope == alwaysTrue:
+		return boolResult(false)
+	case r.scope == alwaysFalse:
+		return boolResult(true)
+	}
+	return result{scope: r.scope}
+}
+
+// constant reads a literal. As a condition MySQL takes a value as true when
+// it is a non-zero number; a string is converted to a number, which is only
+// certain here for strings that are numbers, so other strings are left
+// undecided (and so refused when they are all a WHERE has).
+func (p *predicate) constant(v *driver.ValueExpr) result {
+	p.w.literalSensitive = true
+	switch v.Kind() {
+	case driver.KindNull:
+		return result{scope: alwaysFalse, k: &konst{kind: '0'}}
+	case driver.KindInt64:
+		return numResult(float64(v.GetInt64()))
+	case driver.KindUint64:
+		return numResult(float64(v.GetUint64()))
+	case driver.KindFloat32, driver.KindFloat64:
+		return numResult(v.GetFloat64())
+	case driver.KindMysqlDecimal:
+		f, err := strconv.ParseFloat(v.GetMysqlDecimal().String(), 64)
+		if err != nil {
+			return result{scope: rowIndependent}
+		}
+		return numResult(f)
+	case driver.KindString, driver.KindBytes:
+		s := v.GetString()
+		k := &konst{kind: 's', str: s}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+			r := numResult(f)
+			r.k = k
+			return r
+		}
+		return result{scope: rowIndependent, k: k}
+	}
+	return result{scope: rowIndependent}
+}
+
+// compare folds a comparison of two literals when the outcome is certain
+// under every collation; ok is false otherwise (the caller then treats the
+// comparison as row-independent, which is refused like an always-true one).
+func compare(op opcode.Op, a, b *konst) (bool, bool) {
+	if a.kind == '0' || b.kind == '0' {
+		if op == opcode.NullEQ {
+			return a.kind == b.kind, true
+		}
+		return false, true // NULL compares to nothing: the row is not reached
+	}
+	var c int
+	switch {
+	case a.kind == 'n' && b.kind == 'n':
+		c = cmpFloat(a.num, b.num)
+	case a.kind == 's' && b.kind == 's':
+		if a.str == b.str {
+			c = 0
+		} else if op == opcode.EQ || op == opcode.NE || op == opcode.NullEQ {
+			// Collations fold case, accents and trailing spaces:
+			// only ASCII strings that differ after folding case and
+			// trailing spaces are certainly different.
+			x, y := strings.ToLower(strings.TrimRight(a.str, " ")), strings.ToLower(strings.TrimRight(b.str, " "))
+			if !isASCII(a.str) || !isASCII(b.str) || x == y {
+				return false, false
+			}
+			c = 1
+		} else {
+			return false, false
+		}
+	default:
+		// A string compared with a number is converted to a number.
+		x, y := a, b
+		if a.kind == 's' {
+			x, y = b, a
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(y.str), 64)
+		if err != nil {
+			return false, false
+		}
+		c = cmpFloat(x.num, f)
+		if a.kind == 's' {
+			c = -c
+		}
+	}
+	switch op {
+	case opcode.EQ, opcode.NullEQ:
+		return c == 0, true
+	case opcode.NE:
+		return c != 0, true
+	case opcode.LT:
+		return c < 0, true
+	case opcode.LE:
+		return c <= 0, true
+	case opcode.GT:
+		return c > 0, true
+	case opcode.GE:
+		return c >= 0, true
+	}
+	return false, false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// and combines conjuncts: false wins, true drops out, one row-dependent
+// conjunct bounds the whole, and a contradiction (x IS NULL AND x IS NOT
+// NULL) is false.
+func (p *predicate) and(args []result, nodes []ast.ExprNode) result {
+	dependent, independent := false, false
+	for _, a := range args {
+		switch a.scope {
+		case alwaysFalse:
+			return boolResult(false)
+		case rowDependent:
+			dependent = true
+		case rowIndependent:
+			independent = true
+		}
+	}
+	if p.hasComplementaryPair(nodes) {
+		return boolResult(false)
+	}
+	switch {
+	case dependent:
+		return result{scope: rowDependent}
+	case independent:
+		return result{scope: rowIndependent}
+	}
+	return boolResult(true)
+}
+
+// or combines disjuncts: true wins; a row-independent disjunct may be true
+// for every row; x IS NULL OR x IS NOT NULL (and p OR NOT p) is true.
+func (p *predicate) or(args []result, nodes []ast.ExprNode) result {
+	dependent, independent := false, false
+	for _, a := range args {
+		switch a.scope {
+		case alwaysTrue:
+			return boolResult(true)
+		case rowDependent:
+			dependent = true
+		case rowIndependent:
+			independent = true
+		}
+	}
+	if p.hasComplementaryPair(nodes) {
+		return boolResult(true)
+	}
+	switch {
+	case independent:
+		return result{scope: rowIndependent}
+	case dependent:
+		return result{scope: rowDependent}
+	}
+	return boolResult(false)
+}
+
+// hasComplementaryPair finds two operands where one is the negation of the
+// other: x IS NULL / x IS NOT NULL, or p / NOT p (also !p). Operands are
+// compared by canonical key, so the check is linear in their number.
+func (p *predicate) hasComplementaryPair(nodes []ast.ExprNode) bool {
+	if len(nodes) < 2 {
+		return false
+	}
+	negations := false
+	for _, n := range nodes {
+		if isNot(n) != nil {
+			negations = true
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		if _, isNull := unparen(n).(*ast.IsNullExpr); !negations && !isNull {
+			continue
+		}
+		k, neg := p.polarKey(n)
+		if seen[neg] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
+}
+
+func unparen(n ast.ExprNode) ast.ExprNode {
+	for {
+		pe, ok := n.(*ast.ParenthesesExpr)
+		if !ok {
+			return n
+		}
+		n = pe.Expr
+	}
+}
+
+// isNot returns the operand of a NOT (or !), or nil.
+func isNot(n ast.ExprNode) ast.ExprNode {
+	if u, ok := unparen(n).(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Not || u.Op == opcode.Not2) {
+		return u.V
+	}
+	return nil
+}
+
+// polarKey returns a key for what n asserts and the key of its negation.
+func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
+	n = unparen(n)
+	if nt, ok := n.(*ast.IsNullExpr); ok {
+		k := p.key(unparen(nt.Expr))
+		if !nt.Not {
+			return "null:" + k, "notnull:" + k
+		}
+		return "notnull:" + k, "null:" + k
+	}
+	if v := isNot(n); v != nil {
+		k := p.key(unparen(v))
+		return "not:" + k, "is:" + k
+	}
+	k := p.key(n)
+	return "is:" + k, "not:" + k
+}
+
+// in handles x IN (..., x, ...) (that is x = x) and x IN (SELECT x FROM
+// target) (every row's value is among all values).
+func (p *predicate) in(e *ast.PatternInExpr) result {
+	if p.eval(e.Expr).scope == rowDependent {
+		for _, item := range e.List {
+			if p.same(e.Expr, item) {
+				return boolResult(!e.Not)
+			}
+		}
+		if e.Sel != nil && !e.Not && p.wholeTableSubquery(e.Expr, e.Sel) {
+			return boolResult(true)
+		}
+	}
+	if p.mentionsTarget(e) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
+	col, ok := unparen(x).(*ast.ColumnNameExpr)
+	if !ok {
+		return false
+	}
+	sq, ok := sel.(*ast.SubqueryExpr)
+	if !ok {
+		return false
+	}
+	s, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || s.Where != nil || s.GroupBy != nil || s.Having != nil || s.Limit != nil || s.With != nil ||
+		s.From == nil || s.From.TableRefs == nil || s.From.TableRefs.Right != nil || s.Fields == nil || len(s.Fields.Fields) != 1 {
+		return false
+	}
+	ts, ok := s.From.TableRefs.Left.(*ast.TableSource)
+	if !ok {
+		return false
+	}
+	tn, ok := ts.Source.(*ast.TableName)
+	if !ok || strings.ToLower(tn.Schema.L+"."+tn.Name.L) != p.target.table {
+		return false
+	}
+	inner, ok := s.Fields.Fields[0].Expr.(*ast.ColumnNameExpr)
+	return ok && inner.Name.Name.L == col.Name.Name.L
+}
+
+// caseExpr looks at the values a CASE can take: the row only picks a
+// branch. It is always true (false) when every branch is; when no branch
+// depends on the row and none is false, every row gets a row-independent
+// value that may be true for all of them.
+func (p *predicate) caseExpr(c *ast.CaseExpr) result {
+	allTrue, allFalse, maybeAll := true, true, true
+	results := []ast.ExprNode{c.ElseClause}
+	for _, wc := range c.WhenClauses {
+		results = append(results, wc.Result)
+	}
+	for _, r := range results {
+		if r == nil { // no ELSE: NULL, which reaches no row
+			allTrue, maybeAll = false, false
+			continue
+		}
+		v := p.eval(r)
+		allTrue = allTrue && v.scope == alwaysTrue
+		allFalse = allFalse && v.scope == alwaysFalse
+		maybeAll = maybeAll && (v.scope == alwaysTrue || v.scope == rowIndependent)
+	}
+	switch {
+	case allTrue:
+		return boolResult(true)
+	case allFalse:
+		return boolResult(false)
+	case maybeAll:
+		return result{scope: rowIndependent}
+	}
+	if p.mentionsTarget(c) {
+		return result{scope: rowDependent}
+	}
+	return result{scope: rowIndependent}
+}
+
+// refersToTarget reports whether a column reference names a column of the
+// target table: qualified by its name or alias, or unqualified when no other
+// table is in scope.
+func (p *predicate) refersToTarget(c *ast.ColumnName) bool {
+	if c.Table.L == "" {
+		return !p.strictUnqualified
+	}
+	return p.targets[c.Table.L]
+}
+
+// mentionsTarget reports whether any column reference under n refers to the
+// target. Inside subqueries only qualified references count (an unqualified
+// name there resolves to the subquery's own tables first), and only when no
+// table of the subquery takes the same name.
+func (p *predicate) mentionsTarget(n ast.Node) bool {
+	v := &mentionVisitor{p: p}
+	n.Accept(v)
+	return v.found
+}
+
+type mentionVisitor struct {
+	p     *predicate
+	found bool
+	// shadows holds, per enclosing subquery, whether it hides the
+	// target's qualifier (nil entry: it does not).
+	shadows []bool
+}
+
+func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
+	if v.found {
+		return n, true
+	}
+	switch x := n.(type) {
+	case *ast.SelectStmt:
+		shadow := false
+		if x.From != nil {
+			srcs, _, _ := scopeOf(x.From)
+			for _, s := range srcs {
+				if v.p.targets[s.qualifier] {
+					shadow = true
+				}
+			}
+		}
+		v.shadows = append(v.shadows, shadow)
+	case *ast.ColumnNameExpr:
+		if len(v.shadows) == 0 {
+			v.found = v.p.refersToTarget(x.Name)
+			return n, true
+		}
+		if x.Name.Table.L == "" || !v.p.targets[x.Name.Table.L] {
+			return n, true
+		}
+		for _, s := range v.shadows {
+			if s {
+				return n, true
+			}
+		}
+		v.found = true
+		return n, true
+	}
+	return n, false
+}
+
+func (v *mentionVisitor) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SelectStmt); ok && len(v.shadows) > 0 {
+		v.shadows = v.shadows[:len(v.shadows)-1]
+	}
+	return n, true
+}
+
+// same reports whether two expressions are the same tree, ignoring
+// parentheses and how a column of the target is qualified.
+func (p *predicate) same(a, b ast.ExprNode) bool {
+	return p.key(unparen(a)) == p.key(unparen(b))
+}
+
+// key returns a canonical encoding of an expression: its SQL text as the
+// parser restores it, names lower case, with every column of the target (or
+// of a joined-in copy of it) written unqualified. Keys read literal values,
+// so using one makes the verdict literal-sensitive.
+func (p *predicate) key(n ast.ExprNode) string {
+	if k, ok := p.keys[n]; ok {
+		return k
+	}
+	p.w.literalSensitive = true
+	// Strip the qualifiers for the restore and put them back after: the
+	// tree belongs to this analysis alone.
+	c := &qualifierStripper{p: p}
+	n.Accept(c)
+	var sb strings.Builder
+	err := n.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags|format.RestoreNameLowercase, &sb))
+	for i, col := range c.cols {
+		col.Schema, col.Table = c.saved[i][0], c.saved[i][1]
+	}
+	k := sb.String()
+	if err != nil {
+		k = fmt.Sprintf("unrestorable:%p", n) // compares equal to nothing else
+	}
+	p.keys[n] = k
+	return k
+}
+
+type qualifierStripper struct {
+	p     *predicate
+	cols  []*ast.ColumnName
+	saved [][2]ast.CIStr
+}
+
+func (q *qualifierStripper) Enter(n ast.Node) (ast.Node, bool) {
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" &&
+		(q.p.targets[c.Name.Table.L] || q.p.selves[c.Name.Table.L]) {
+		q.cols = append(q.cols, c.Name)
+		q.saved = append(q.saved, [2]ast.CIStr{c.Name.Schema, c.Name.Table})
+		c.Name.Schema, c.Name.Table = ast.CIStr{}, ast.CIStr{}
+	}
+	return n, false
+}
+
+func (q *qualifierStripper) Leave(n ast.Node) (ast.Node, bool) { return n, true }
