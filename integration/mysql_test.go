@@ -67,10 +67,6 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "/*M! DROP TABLE " + tbl + "*/" }},
 }
 
-// myIdent turns a subtest name into part of an identifier.
-func myIdent(s string) string {
-	return strings.NewReplacer(" ", "_", "-", "_", "/", "_").Replace(s)
-}
 
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
 // destructive category and every way a client can send it, that the agent
