@@ -67,7 +67,6 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "/*M! DROP TABLE " + tbl + "*/" }},
 }
 
-
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
 // destructive category and every way a client can send it, that the agent
 // is refused with error 1227 naming the rule, that the data is intact, that
