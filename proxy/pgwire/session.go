@@ -53,6 +53,9 @@ type agentSession struct {
 	// Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'S' Sync,
 	// 'X' a query of bulwark's own (Exec), 'R' a refusal's stand-in.
 	expect []byte
+	// expectBuf is expect's backing array, reused whenever the queue
+	// empties so that a request costs no allocation.
+	expectBuf [64]byte
 	// refusals holds the verdict of each 'R' in expect, in order.
 	refusals []gate.Verdict
 	dead     bool // the answer loop has ended
@@ -265,7 +268,7 @@ func (a *agentSession) answered(typ byte, body []byte) (standIn *gate.Verdict) {
 		}
 	}
 	if len(a.expect) == 0 {
-		a.expect = a.expect[:0:0]
+		a.expect = a.expectBuf[:0]
 		a.idle.Broadcast()
 	}
 	return standIn
