@@ -394,6 +394,8 @@ REPORT=$TMP/report.txt
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(go version | awk '{print $3}')"
 	echo "relay = bare Go io.Copy both ways; bulwark: identity.default agent, so every statement is parsed and judged"
 	if [[ -n $BULWARK_NOTE ]]; then echo "$BULWARK_NOTE"; fi
+	# The binaries' sizes bound their file-backed RSS, part of the peak RSS below.
+	echo "binaries: bulwark $(du -m --apparent-size "${BULWARK_BIN:-$TMP/relay}" | cut -f1) MiB, relay $(du -m --apparent-size "$TMP/relay" | cut -f1) MiB"
 	if [[ $PINNED == 1 ]]; then echo "1-client cells: the load generator, the server and every proxy pinned to CPU $PIN_CPU (repeatable; measures the work on the path)"; fi
 	if [[ $DO_PG == 1 ]]; then
 		echo
@@ -408,10 +410,13 @@ REPORT=$TMP/report.txt
 	if [[ $MEMORY == 1 ]]; then
 		echo
 		memory_report
-		echo "(postgres copy = psql COPY ... TO STDOUT; postgres select-* = SELECT * FROM big read row by row with pgx,"
-		echo " simple or extended protocol; mysql select = mariadb --quick -e 'SELECT * FROM big', text protocol, unbuffered;"
-		echo " idle = once ready; growth diff = bulwark's peak-idle minus the relay's. peak RSS includes the binary's"
-		echo " file-backed pages (bulwark's binary is far larger than the relay's); anonymous RSS is what grows with data)"
+		if [[ $DO_PG == 1 ]]; then
+			echo "postgres copy = psql COPY ... TO STDOUT; postgres select-* = SELECT * FROM big read row by row with pgx,"
+			echo "  simple or extended protocol"
+		fi
+		if [[ $DO_MY == 1 ]]; then echo "mysql select = mariadb --quick -e 'SELECT * FROM big': text protocol, rows not buffered by the client"; fi
+		echo "idle = once ready; growth diff = bulwark's peak-idle minus the relay's. Peak RSS includes the binaries'"
+		echo "file-backed pages (sizes in the header), which do not grow with data; anonymous RSS is what does"
 	fi
 
 	echo
