@@ -12,7 +12,12 @@ import (
 // parse.
 type countingAnalyzer struct {
 	*postgres.Analyzer
-	parses int
+	parses, keys int
+}
+
+func (c *countingAnalyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
+	c.keys++
+	return c.Analyzer.CacheKey(text, lx)
 }
 
 func (c *countingAnalyzer) Analyze(text string, lx sqlparse.Lexing) *sqlparse.Analysis {
@@ -147,5 +152,20 @@ func TestCacheSharesBoundedWrites(t *testing.T) {
 	}
 	if an.parses != 4 {
 		t.Fatalf("want one parse per statement shape (4), got %d", an.parses)
+	}
+}
+
+func TestCacheRepeatedParameterisedTextCostsOneParse(t *testing.T) {
+	// The extended protocol sends the same $n text with every Bind: after
+	// the first analysis it must be an exact-text hit, without the
+	// normaliser's round trip into C.
+	an := &countingAnalyzer{Analyzer: postgres.New()}
+	c := sqlparse.NewCache(an, 100)
+	q := "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
+	for i := 0; i < 10; i++ {
+		c.Analyze(q, sqlparse.Lexing{})
+	}
+	if an.parses != 1 || an.keys > 1 {
+		t.Fatalf("10 lookups of one text: %d parses, %d keys computed; want 1 and at most 1", an.parses, an.keys)
 	}
 }

@@ -82,15 +82,29 @@ func isASCII(s string) bool {
 	return true
 }
 
-// CacheKey returns the text with every literal replaced by a parameter
-// symbol, as pg_query normalises it (the server's own scanner finds the
-// literals). Texts that do not parse have no key.
+// CacheKey returns the text with every literal replaced by a placeholder.
+// Texts in the plain subset fastKey reads get their key in Go; every other
+// text gets pg_query's normalised form (the server's own scanner finds the
+// literals). The prefixes keep the two kinds of key apart. A text without
+// literals is its own key, unprefixed: no SQL text starts with "f:" or
+// "n:", so it meets no other text's key, and the cache then also files it
+// under its exact text (the extended protocol's repeated Parse of the same
+// $n text costs one lookup). Texts that do not parse have no key.
 func (a *Analyzer) CacheKey(text string, _ sqlparse.Lexing) (string, bool) {
+	if key, ok := fastKey(text); ok {
+		if key == text {
+			return text, true
+		}
+		return "f:" + key, true
+	}
 	key, err := pg_query.Normalize(text)
 	if err != nil {
 		return "", false
 	}
-	return key, true
+	if key == text {
+		return text, true
+	}
+	return "n:" + key, true
 }
 
 // Mode is empty: pg_query has one way of reading text, and Preflight
@@ -126,7 +140,9 @@ func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 }
 
 func unparsable(text string, err error) *sqlparse.Analysis {
-	return &sqlparse.Analysis{Statements: []sqlparse.Statement{{
+	// A parse error is never shared through a literal-free key: whether
+	// text parses is not something to lend to other texts.
+	return &sqlparse.Analysis{LiteralSensitive: true, Statements: []sqlparse.Statement{{
 		Command: "UNKNOWN",
 		Text:    text,
 		Findings: []sqlparse.Finding{{

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"strings"
+	"testing"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+)
+
+func TestFastKey(t *testing.T) {
+	cases := []struct {
+		name, text, want string
+		ok               bool
+	}{
+		{"numbers and strings become placeholders", "SELECT * FROM t WHERE a = 42 AND b = 'x''y' AND c = 1.5", "SELECT * FROM t WHERE a = ? AND b = '?' AND c = ?", true},
+		{"digits inside identifiers stay", "SELECT c1 FROM t2 WHERE x = 3", "SELECT c1 FROM t2 WHERE x = ?", true},
+		{"whitespace is kept exactly", "SELECT 'a'\n'b'", "SELECT '?'\n'?'", true},
+		{"dollar quotes fall back", "SELECT $$x$$", "", false},
+		{"parameters fall back", "SELECT $1", "", false},
+		{"escape strings fall back", "SELECT E'\\n'", "", false},
+		{"prefixed strings fall back", "SELECT B'101', X'1F'", "", false},
+		{"unicode strings fall back", "SELECT U&'d0061t'", "", false},
+		{"line comments fall back", "SELECT 1 -- x", "", false},
+		{"block comments fall back", "SELECT /* x */ 1", "", false},
+		{"quoted identifiers fall back", `SELECT "a" FROM t`, "", false},
+		{"exponents fall back", "SELECT 1e5", "", false},
+		{"trailing identifiers on numbers fall back", "SELECT 1abc", "", false},
+		{"leading dots fall back", "SELECT .5", "", false},
+		{"trailing dots fall back", "SELECT 1.", "", false},
+		{"unterminated strings fall back", "SELECT 'x", "", false},
+		{"non-ASCII falls back", "SELECT 'é'", "", false},
+		{"backslashes fall back", `SELECT 'a\'`, "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := fastKey(c.text)
+			if ok != c.ok || got != c.want {
+				t.Fatalf("fastKey(%q) = %q, %v; want %q, %v", c.text, got, ok, c.want, c.ok)
+			}
+		})
+	}
+}
+
+// TestFastKeyAgreesWithTheParser checks the property the cache relies on:
+// texts that share a fast key are, to the server's own scanner, the same
+// tokens in the same places, but for the contents of their literals.
+func TestFastKeyAgreesWithTheParser(t *testing.T) {
+	literals := []string{"0", "1", "42", "3.25", "''", "'x'", "'it''s'", "'1 day'", "'DROP TABLE t'", "99999999999999999999"}
+	templates := []string{
+		"SELECT abalance FROM pgbench_accounts WHERE aid = %s",
+		"UPDATE pgbench_accounts SET abalance = abalance + %s WHERE aid = %s",
+		"INSERT INTO h (a, b) VALUES (%s, %s)",
+		"DELETE FROM t WHERE %s = %s",
+		"DELETE FROM t WHERE id IN (%s, %s)",
+		"SELECT %s::int, interval %s",
+		"SELECT * FROM t LIMIT %s OFFSET %s",
+		"SELECT %s %s",
+		"SELECT %s\n%s",
+		"SELECT -%s, - %s",
+		"SELECT x FROM t WHERE a = %s OR a = %s; DROP TABLE t",
+		"PREPARE q AS SELECT %s; FETCH %s FROM c",
+	}
+	var texts []string
+	for _, tpl := range templates {
+		for _, a := range literals {
+			for _, b := range literals {
+				texts = append(texts, sprintf(tpl, a, b))
+			}
+		}
+	}
+	for _, c := range corpusCases() {
+		if len(c.sql) < 4096 {
+			texts = append(texts, c.sql, strings.NewReplacer("1", "7", "'a'", "'zz'", "0", "5").Replace(c.sql))
+		}
+	}
+	byKey := map[string]string{}
+	for _, text := range texts {
+		key, ok := fastKey(text)
+		if !ok {
+			continue
+		}
+		shape, err := tokenShape(text)
+		if err != nil {
+			continue // the parser's scanner refuses it: no verdict will be shared
+		}
+		if prev, dup := byKey[key]; dup && prev != shape {
+			t.Fatalf("%q shares fast key %q with a text the scanner reads differently", text, key)
+		}
+		byKey[key] = shape
+	}
+	if len(byKey) < 50 {
+		t.Fatalf("only %d distinct keys checked; the test lost its inputs", len(byKey))
+	}
+}
+
+// tokenShape describes text as the server's scanner sees it: every token's
+// kind and place, and the text of every token that is not a literal.
+func tokenShape(text string) (string, error) {
+	res, err := pg_query.Scan(text)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, tok := range res.Tokens {
+		switch tok.Token {
+		case pg_query.Token_ICONST, pg_query.Token_FCONST:
+			b.WriteString("<number>")
+		case pg_query.Token_SCONST:
+			b.WriteString("<string>")
+		default:
+			b.WriteString(tok.Token.String() + ":" + text[tok.Start:tok.End])
+		}
+		b.WriteByte(' ')
+	}
+	return b.String(), nil
+}
+
+func sprintf(tpl string, args ...any) string {
+	for _, a := range args {
+		tpl = strings.Replace(tpl, "%s", a.(string), 1)
+	}
+	return tpl
+}
+
+func BenchmarkFastKey(b *testing.B) {
+	q := "SELECT abalance FROM pgbench_accounts WHERE aid = 123456;"
+	b.Run("fast key", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			fastKey(q)
+		}
+	})
+	b.Run("pg_query normalise", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_, _ = pg_query.Normalize(q)
+		}
+	})
+}
