@@ -5,7 +5,7 @@ import "strings"
 // fastKey computes a literal-free cache key in Go for texts written in a
 // deliberately small subset of PostgreSQL's lexical syntax, where finding the
 // literals needs no parser: ASCII only; no comments, dollar signs, backslashes,
-// double quotes or question marks; string literals plain '...' (with ''
+// double quotes or question marks; string literals plain '...' (with ”
 // inside) and numbers plain digits with at most one decimal part. Each literal
 // is replaced by '?' or ? and every other byte is kept as it is, so two texts
 // share a key only when they are the same token for token except for the
