@@ -5,8 +5,8 @@ import "strings"
 // fastKey computes a literal-free cache key in Go for texts written in a
 // deliberately small subset of PostgreSQL's lexical syntax, where finding the
 // literals needs no parser: ASCII only; no comments, dollar signs, backslashes,
-// double quotes or question marks; string literals plain '...' (with ”
-// inside) and numbers plain digits with at most one decimal part. Each literal
+// double quotes or question marks; string literals plain '...' (a quote
+// inside written twice) and numbers plain digits with at most one decimal part. Each literal
 // is replaced by '?' or ? and every other byte is kept as it is, so two texts
 // share a key only when they are the same token for token except for the
 // contents of their literals — the property the normalised key has, at a
