@@ -18,6 +18,8 @@ func TestLayering(t *testing.T) {
 	forbidden := []struct{ from, to string }{
 		{"proxy/pgwire", "sqlparse"}, {"proxy/pgwire", "audit"}, {"proxy/pgwire", "rules"},
 		{"proxy/gate", "sqlparse"}, {"proxy/gate", "audit"}, {"proxy/gate", "rules"},
+		{"proxy/mysqlwire", "sqlparse"}, {"proxy/mysqlwire", "audit"}, {"proxy/mysqlwire", "rules"},
+		{"proxy/engine", "sqlparse"}, {"proxy/engine", "audit"}, {"proxy/engine", "rules"},
 		{"rules", "proxy"}, {"sqlparse", "proxy"}, {"audit", "proxy"}, {"sqlparse", "rules"},
 		{"rules", "sqlparse/postgres"}, {"rules", "audit"},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 
+	"github.com/bulwarkdb/bulwark/proxy/engine"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 )
 
@@ -94,6 +95,9 @@ type conn struct {
 	closeOnce sync.Once
 }
 
+// Close ends the session; safe to call more than once.
+func (c *conn) Close() { c.close() }
+
 func (c *conn) close() {
 	c.closeOnce.Do(func() {
 		c.client.Close()
@@ -112,7 +116,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		clientR: bufio.NewReaderSize(nc, 16<<10),
 		clientW: bufio.NewWriterSize(nc, 32<<10),
 	}
-	if !s.track(c) {
+	if !s.sessions.Add(c) {
 		nc.Close()
 		return
 	}
@@ -122,10 +126,10 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 			s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(debug.Stack()))
 		}
 		c.close()
-		s.untrack(c)
+		s.sessions.Remove(c)
 	}()
 	c.info = gate.Session{
-		ID:         newSessionID(),
+		ID:         engine.NewSessionID(),
 		Protocol:   "mysql",
 		ClientAddr: nc.RemoteAddr().String(),
 		Started:    time.Now(),

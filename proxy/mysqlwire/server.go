@@ -23,14 +23,11 @@ package mysqlwire
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
+	"github.com/bulwarkdb/bulwark/proxy/engine"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 )
 
@@ -60,9 +57,7 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex
-	sessions map[*conn]struct{}
-	closed   bool
+	sessions engine.Sessions
 }
 
 // NewServer returns a server; call Serve to accept connections.
@@ -70,64 +65,11 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, sessions: map[*conn]struct{}{}}
+	return &Server{cfg: cfg, log: cfg.Logger}
 }
 
-// Serve accepts connections on ln until ctx ends or ln fails. Each
-// connection is served on its own goroutine; one failing session never
-// affects another. When ctx ends, open sessions are closed.
+// Serve accepts connections on ln until ctx ends or ln fails (see
+// engine.Serve).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() {
-		ln.Close()
-		s.closeAll()
-	})
-	defer stop()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			return err
-		}
-		go s.serveConn(ctx, c)
-	}
-}
-
-func (s *Server) closeAll() {
-	s.mu.Lock()
-	s.closed = true
-	for c := range s.sessions {
-		c.close()
-	}
-	s.mu.Unlock()
-}
-
-func (s *Server) track(c *conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.sessions[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c *conn) {
-	s.mu.Lock()
-	delete(s.sessions, c)
-	s.mu.Unlock()
-}
-
-// newSessionID returns a short random identifier for logs and the audit
-// trail.
-func newSessionID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return engine.Serve(ctx, ln, &s.sessions, s.serveConn)
 }

@@ -14,13 +14,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
+	"github.com/bulwarkdb/bulwark/proxy/engine"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 )
 
@@ -49,10 +48,10 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu       sync.Mutex
-	cancels  map[cancelKey]cancelTarget // proxy key handed to a client → upstream backend
-	sessions map[*conn]struct{}
-	closed   bool
+	sessions engine.Sessions
+
+	mu      sync.Mutex
+	cancels map[cancelKey]cancelTarget // proxy key handed to a client → upstream backend
 }
 
 // cancelKey is the BackendKeyData bulwark gives a client in place of the
@@ -76,64 +75,25 @@ func NewServer(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	return &Server{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		cancels:  map[cancelKey]cancelTarget{},
-		sessions: map[*conn]struct{}{},
+		cfg:     cfg,
+		log:     cfg.Logger,
+		cancels: map[cancelKey]cancelTarget{},
 	}
 }
 
-// Serve accepts connections on ln until ctx ends or ln fails. Each
-// connection is served on its own goroutine; one failing session never
-// affects another. When ctx ends, open sessions are closed.
+// Serve accepts connections on ln until ctx ends or ln fails (see
+// engine.Serve).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() {
-		ln.Close()
-		s.closeAll()
-	})
-	defer stop()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			return err
-		}
-		go s.serveConn(ctx, c)
-	}
+	return engine.Serve(ctx, ln, &s.sessions, s.serveConn)
 }
 
-func (s *Server) closeAll() {
-	s.mu.Lock()
-	s.closed = true
-	for c := range s.sessions {
-		c.close()
+// forgetCancel drops an ended session's cancel key.
+func (s *Server) forgetCancel(k cancelKey) {
+	if k == (cancelKey{}) {
+		return
 	}
-	s.mu.Unlock()
-}
-
-func (s *Server) track(c *conn) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.sessions[c] = struct{}{}
-	return true
-}
-
-func (s *Server) untrack(c *conn) {
-	s.mu.Lock()
-	delete(s.sessions, c)
-	if c.key != (cancelKey{}) {
-		delete(s.cancels, c.key)
-	}
+	delete(s.cancels, k)
 	s.mu.Unlock()
 }
 
@@ -158,12 +118,4 @@ func (s *Server) lookupCancel(k cancelKey) (cancelTarget, bool) {
 	defer s.mu.Unlock()
 	t, ok := s.cancels[k]
 	return t, ok
-}
-
-// newSessionID returns a short random identifier for logs and the audit
-// trail.
-func newSessionID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/bulwarkdb/bulwark/proxy/engine"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 )
 
@@ -85,7 +86,7 @@ type serverMessage struct {
 }
 
 func newAgentSession(c *conn, log *slog.Logger) *agentSession {
-	a := &agentSession{c: c, log: log, txStatus: c.initialTx, standInName: "bulwark_refused_" + newSessionID()}
+	a := &agentSession{c: c, log: log, txStatus: c.initialTx, standInName: "bulwark_refused_" + engine.NewSessionID()}
 	a.idle = sync.NewCond(&a.mu)
 	a.lex.StandardConformingStrings = true
 	for _, p := range c.initialParams {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/bulwarkdb/bulwark/proxy/engine"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 )
 
@@ -56,6 +57,9 @@ type conn struct {
 	closeOnce sync.Once
 }
 
+// Close ends the session; safe to call more than once.
+func (c *conn) Close() { c.close() }
+
 func (c *conn) close() {
 	c.closeOnce.Do(func() {
 		c.client.Close()
@@ -73,7 +77,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		clientR: bufio.NewReaderSize(nc, 16<<10),
 		clientW: bufio.NewWriterSize(nc, 16<<10),
 	}
-	if !s.track(c) {
+	if !s.sessions.Add(c) {
 		nc.Close()
 		return
 	}
@@ -83,10 +87,11 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 			s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(debug.Stack()))
 		}
 		c.close()
-		s.untrack(c)
+		s.sessions.Remove(c)
+		s.forgetCancel(c.key)
 	}()
 	c.info = gate.Session{
-		ID:         newSessionID(),
+		ID:         engine.NewSessionID(),
 		Protocol:   "postgres",
 		ClientAddr: nc.RemoteAddr().String(),
 		Started:    time.Now(),
