@@ -13,19 +13,15 @@ import (
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
-// scope is what a predicate can say about the rows of the statement's target
-// table. A DELETE or UPDATE is bounded only when its predicate is
-// rowDependent: a predicate that is always true reaches every row, and one
-// that has the same value for every row (it references no column of the
-// target: WHERE ?, WHERE @v, WHERE EXISTS (SELECT 1 FROM other)) reaches
-// every row or none — which one is not known until it runs.
-type scope int
+// scope is sqlparse.Scope: what a predicate says about the target's rows
+// (bounded only when row-dependent; see its documentation).
+type scope = sqlparse.Scope
 
 const (
-	rowDependent scope = iota
-	alwaysTrue
-	alwaysFalse
-	rowIndependent
+	rowDependent   = sqlparse.RowDependent
+	alwaysTrue     = sqlparse.AlwaysTrue
+	alwaysFalse    = sqlparse.AlwaysFalse
+	rowIndependent = sqlparse.RowIndependent
 )
 
 // konst is a literal value known at parse time.
@@ -527,57 +523,36 @@ func isASCII(s string) bool {
 	return true
 }
 
-// and combines conjuncts: false wins, true drops out, one row-dependent
-// conjunct bounds the whole, and a contradiction (x IS NULL AND x IS NOT
-// NULL) is false.
+// and combines conjuncts (see sqlparse.Conjunction); a contradiction such
+// as x IS NULL AND x IS NOT NULL is false.
 func (p *predicate) and(args []result, nodes []ast.ExprNode) result {
-	dependent, independent := false, false
-	for _, a := range args {
-		switch a.scope {
-		case alwaysFalse:
-			return boolResult(false)
-		case rowDependent:
-			dependent = true
-		case rowIndependent:
-			independent = true
-		}
-	}
-	if p.hasComplementaryPair(nodes) {
-		return boolResult(false)
-	}
-	switch {
-	case dependent:
-		return result{scope: rowDependent}
-	case independent:
-		return result{scope: rowIndependent}
-	}
-	return boolResult(true)
+	return fromScope(sqlparse.Conjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
 }
 
-// or combines disjuncts: true wins; a row-independent disjunct may be true
-// for every row; x IS NULL OR x IS NOT NULL (and p OR NOT p) is true.
+// or combines disjuncts (see sqlparse.Disjunction); x IS NULL OR x IS NOT
+// NULL, and p OR NOT p, are true.
 func (p *predicate) or(args []result, nodes []ast.ExprNode) result {
-	dependent, independent := false, false
-	for _, a := range args {
-		switch a.scope {
-		case alwaysTrue:
-			return boolResult(true)
-		case rowDependent:
-			dependent = true
-		case rowIndependent:
-			independent = true
-		}
+	return fromScope(sqlparse.Disjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+}
+
+func scopes(args []result) []scope {
+	out := make([]scope, len(args))
+	for i, a := range args {
+		out[i] = a.scope
 	}
-	if p.hasComplementaryPair(nodes) {
+	return out
+}
+
+// fromScope turns a combined scope back into a result; a decided one
+// carries its boolean value.
+func fromScope(s scope) result {
+	switch s {
+	case alwaysTrue:
 		return boolResult(true)
+	case alwaysFalse:
+		return boolResult(false)
 	}
-	switch {
-	case independent:
-		return result{scope: rowIndependent}
-	case dependent:
-		return result{scope: rowDependent}
-	}
-	return boolResult(false)
+	return result{scope: s}
 }
 
 // hasComplementaryPair finds two operands where one is the negation of the
