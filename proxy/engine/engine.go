@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -55,6 +56,25 @@ func (s *Sessions) CloseAll() {
 	for c := range open {
 		c.Close()
 	}
+}
+
+// Run serves one session registered in s: it refuses the session (closing
+// it) once shutdown has begun, and however serve ends, even by panic, it
+// closes and unregisters the session, so that one bad session never takes
+// the proxy down. onPanic reports a recovered panic.
+func (s *Sessions) Run(c Closer, onPanic func(p any, stack []byte), serve func()) {
+	if !s.Add(c) {
+		c.Close()
+		return
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			onPanic(p, debug.Stack())
+		}
+		c.Close()
+		s.Remove(c)
+	}()
+	serve()
 }
 
 // Serve accepts connections on ln until ctx ends or ln fails, running serve

@@ -69,3 +69,31 @@ func TestServeEndsWithItsContext(t *testing.T) {
 		t.Fatalf("session ids must be 16 hex digits and differ: %q", id)
 	}
 }
+
+func TestRunSurvivesAPanicAndUnregisters(t *testing.T) {
+	var s Sessions
+	c := &fakeSession{}
+	var recovered any
+	s.Run(c, func(p any, stack []byte) {
+		recovered = p
+		if len(stack) == 0 {
+			t.Error("no stack reported with the panic")
+		}
+	}, func() { panic("bad session") })
+	if recovered != "bad session" {
+		t.Fatalf("panic not reported: %v", recovered)
+	}
+	if c.closed.Load() != 1 {
+		t.Fatal("the session was not closed after its panic")
+	}
+	s.CloseAll()
+	if c.closed.Load() != 1 {
+		t.Fatal("the session was still registered after Run returned")
+	}
+	late := &fakeSession{}
+	ran := false
+	s.Run(late, func(any, []byte) {}, func() { ran = true })
+	if ran || late.closed.Load() != 1 {
+		t.Fatal("a session started after shutdown must be closed without being served")
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -77,19 +76,16 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		clientR: bufio.NewReaderSize(nc, 16<<10),
 		clientW: bufio.NewWriterSize(nc, 16<<10),
 	}
-	if !s.sessions.Add(c) {
-		nc.Close()
-		return
-	}
-	defer func() {
-		// One bad session must never take the proxy down.
-		if p := recover(); p != nil {
-			s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(debug.Stack()))
-		}
-		c.close()
-		s.sessions.Remove(c)
-		s.forgetCancel(c.key)
-	}()
+	s.sessions.Run(c, func(p any, stack []byte) {
+		s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(stack))
+	}, func() {
+		defer func() { s.forgetCancel(c.key) }()
+		s.serveSession(ctx, c)
+	})
+}
+
+func (s *Server) serveSession(ctx context.Context, c *conn) {
+	nc := c.client
 	c.info = gate.Session{
 		ID:         engine.NewSessionID(),
 		Protocol:   "postgres",
