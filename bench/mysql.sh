@@ -159,7 +159,7 @@ run_sysbench() { # target workload threads seconds round; sets RUN_LINE
 	t0=$EPOCHREALTIME
 	local TIMEFORMAT='%U %S'
 	# shellcheck disable=SC2046
-	{ time "${SYSBENCH_PREFIX[@]}" sysbench $(mysql_workload_args "$wl") "${SYSBENCH_CONN[@]}" --mysql-port="$port" \
+	{ time "${LOAD_PREFIX[@]}" sysbench $(mysql_workload_args "$wl") "${SYSBENCH_CONN[@]}" --mysql-port="$port" \
 		--threads="$c" --time="$secs" --report-interval=0 run >"$out" 2>&1; } 2>"$out.time" || rc=$?
 	t1=$EPOCHREALTIME
 	if [[ -n $pid ]]; then after=$(cpu_ticks "$pid"); fi
@@ -212,24 +212,7 @@ n_cells=$(($(wc -w <<<"$MY_WORKLOADS") * $(wc -w <<<"$MY_THREADS")))
 n_targets=$(wc -w <<<"$MY_TARGETS")
 total=$((n_cells * ROUNDS * n_targets))
 log "mysql throughput: $total runs of $SECONDS_PER_RUN s (~$((total * (SECONDS_PER_RUN + 1) / 60 + 1)) min)"
-i=0
-for wl in $MY_WORKLOADS; do
-	for c in $MY_THREADS; do
-		SYSBENCH_PREFIX=()
-		if [[ $PINNED == 1 && $c == 1 ]]; then
-			my_pin_everything "$PIN_CPU"
-			SYSBENCH_PREFIX=(taskset -c "$PIN_CPU")
-		fi
-		for round in $(seq "$ROUNDS"); do
-			for t in $MY_TARGETS; do
-				i=$((i + 1))
-				run_sysbench "$t" "$wl" "$c" "$SECONDS_PER_RUN" "$round"
-				log "[$i/$total] mysql $wl threads=$c round $round $t: $RUN_LINE"
-			done
-		done
-		if [[ ${#SYSBENCH_PREFIX[@]} -gt 0 ]]; then my_pin_everything "$ALL_CPUS"; fi
-	done
-done
+run_interleaved mysql "$total" "$MY_WORKLOADS" "$MY_THREADS" "$MY_TARGETS" run_sysbench my_pin_everything
 MY_FAILED_RUNS=$(awk -F'\t' '$5 == "NA"' "$MY_RESULTS" | wc -l)
 
 # ---------------------------------------------------------------------------

@@ -202,7 +202,7 @@ run_pgbench() { # target workload clients seconds round; sets RUN_LINE
 	# tell the benchmark's CPU use from other load on the machine.
 	local TIMEFORMAT='%U %S'
 	# shellcheck disable=SC2046
-	{ time "${PGBENCH_PREFIX[@]}" "$PGBIN/pgbench" -n $(workload_args "$wl") -c "$c" -j "$jobs" -T "$secs" \
+	{ time "${LOAD_PREFIX[@]}" "$PGBIN/pgbench" -n $(workload_args "$wl") -c "$c" -j "$jobs" -T "$secs" \
 		-h 127.0.0.1 -p "$port" >"$out" 2>&1; } 2>"$out.time" || rc=$?
 	t1=$EPOCHREALTIME
 	if [[ -n $pid ]]; then after=$(cpu_ticks "$pid"); fi
@@ -253,24 +253,7 @@ pin_everything() { # cpu list
 	done
 }
 
-i=0
-for wl in $WORKLOADS; do
-	for c in $CLIENTS; do
-		PGBENCH_PREFIX=()
-		if [[ $PINNED == 1 && $c == 1 ]]; then
-			pin_everything "$PIN_CPU"
-			PGBENCH_PREFIX=(taskset -c "$PIN_CPU")
-		fi
-		for round in $(seq "$ROUNDS"); do
-			for t in $TARGETS; do
-				i=$((i + 1))
-				run_pgbench "$t" "$wl" "$c" "$SECONDS_PER_RUN" "$round"
-				log "[$i/$total] $wl c=$c round $round $t: $RUN_LINE"
-			done
-		done
-		if [[ ${#PGBENCH_PREFIX[@]} -gt 0 ]]; then pin_everything "$ALL_CPUS"; fi
-	done
-done
+run_interleaved postgres "$total" "$WORKLOADS" "$CLIENTS" "$TARGETS" run_pgbench pin_everything
 PG_FAILED_RUNS=$(awk -F'\t' '$5 == "NA"' "$PG_RESULTS" | wc -l)
 
 # ---------------------------------------------------------------------------

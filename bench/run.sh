@@ -220,6 +220,33 @@ fi
 
 # utime+stime of every thread of the process so far (exited threads included),
 # in clock ticks.
+# run_interleaved LABEL TOTAL WORKLOADS CLIENTS TARGETS RUNNER PIN: every
+# cell's targets in rounds (A B C A B C ...), so the machine's drift hits
+# them alike. One-client cells pin the load generator (LOAD_PREFIX, read by
+# the runner), the server and the proxies to one core (PIN), which makes them
+# repeatable. RUNNER is called as RUNNER target workload clients seconds round
+# and sets RUN_LINE.
+run_interleaved() {
+	local label=$1 total=$2 workloads=$3 clients=$4 targets=$5 runner=$6 pin=$7 i=0 wl c round t
+	for wl in $workloads; do
+		for c in $clients; do
+			LOAD_PREFIX=()
+			if [[ $PINNED == 1 && $c == 1 ]]; then
+				"$pin" "$PIN_CPU"
+				LOAD_PREFIX=(taskset -c "$PIN_CPU")
+			fi
+			for round in $(seq "$ROUNDS"); do
+				for t in $targets; do
+					i=$((i + 1))
+					"$runner" "$t" "$wl" "$c" "$SECONDS_PER_RUN" "$round"
+					log "[$i/$total] $label $wl clients=$c round $round $t: $RUN_LINE"
+				done
+			done
+			if [[ ${#LOAD_PREFIX[@]} -gt 0 ]]; then "$pin" "$ALL_CPUS"; fi
+		done
+	done
+}
+
 cpu_ticks() {
 	local s
 	s=$(<"/proc/$1/stat")
