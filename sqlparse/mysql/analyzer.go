@@ -25,6 +25,7 @@
 package mysql
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
@@ -221,6 +222,7 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 	p.SetSQLMode(m.flags)
 
 	var out *sqlparse.Analysis
+	var each []map[string]bool // per reading, the keys of its findings with an Undo
 	for i, r := range readings {
 		stmts, _, err := p.ParseSQL(r)
 		if err != nil {
@@ -238,6 +240,7 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 			continue
 		}
 		got := a.summarise(text, r, stmts, m, depth)
+		each = append(each, undoKeys(got))
 		if out == nil {
 			out = got
 			continue
@@ -246,6 +249,9 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 	}
 	if out == nil {
 		return unanalysable(text, "bulwark found no way to read the text")
+	}
+	if len(readings) > 1 {
+		agreedUndo(out, each)
 	}
 	if len(out.Statements) == 0 {
 		// An empty query (only comments or semicolons) runs nothing.
@@ -265,7 +271,7 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 	out := &sqlparse.Analysis{}
 	offset := 0
 	for _, st := range stmts {
-		w := &walker{an: a, mode: m, depth: depth}
+		w := &walker{an: a, mode: m, depth: depth, top: st}
 		st.Accept(w)
 		out.Statements = append(out.Statements, sqlparse.Statement{
 			Command:  commandOf(st),
@@ -304,6 +310,44 @@ func mergeFindings(out, other *sqlparse.Analysis) {
 			out.Statements[j].Findings = append(out.Statements[j].Findings, f)
 		}
 	}
+}
+
+// agreedUndo keeps a finding's Undo only when every reading of the text made
+// the same finding with the same Undo. Where the readings differ, what the
+// server will do depends on its version: a snapshot taken for one reading
+// (moving a table the server would not drop, swapping the wrong table)
+// could itself destroy or hide data, so the finding is left without one and
+// a snapshot policy refuses it.
+func agreedUndo(out *sqlparse.Analysis, each []map[string]bool) {
+	for i := range out.Statements {
+		for j, f := range out.Statements[i].Findings {
+			if f.Undo == nil {
+				continue
+			}
+			for _, keys := range each {
+				if !keys[undoKey(f)] {
+					out.Statements[i].Findings[j].Undo = nil
+					break
+				}
+			}
+		}
+	}
+}
+
+// undoKeys returns the keys of a reading's findings that carry an Undo.
+func undoKeys(a *sqlparse.Analysis) map[string]bool {
+	keys := map[string]bool{}
+	for _, f := range a.Findings() {
+		if f.Undo != nil {
+			keys[undoKey(f)] = true
+		}
+	}
+	return keys
+}
+
+func undoKey(f sqlparse.Finding) string {
+	b, _ := json.Marshal(f.Undo)
+	return f.Rule + "\x00" + f.Object + "\x00" + string(b)
 }
 
 func unanalysable(text, reason string) *sqlparse.Analysis {

@@ -25,10 +25,40 @@ type walker struct {
 	// literalSensitive is set whenever a decision read a literal's or a
 	// parameter marker's value (see sqlparse.Analysis.LiteralSensitive).
 	literalSensitive bool
+	// top is the statement being walked. Only a destructive node that is
+	// the statement itself runs when the statement runs and can be
+	// snapshotted first: one nested in a stored program body runs later
+	// (when the program is called), one in a PREPARE text when it is
+	// EXECUTEd, and the few wrappers that would run it now (EXPLAIN
+	// ANALYZE, TiDB's BATCH) are rare enough to be refused instead.
+	top ast.Node
 }
 
 func (w *walker) add(cat sqlparse.Category, rule, object, reason string) {
 	w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: rule, Object: object, Reason: reason})
+}
+
+// addUndo records a finding that a snapshot described by u can undo, when n
+// runs as the statement itself (see walker.top).
+func (w *walker) addUndo(n ast.Node, cat sqlparse.Category, rule, object, reason string, u *sqlparse.Undo) {
+	w.add(cat, rule, object, reason)
+	w.findings[len(w.findings)-1].Undo = w.undo(n, u)
+}
+
+// undo returns u when n is the statement being walked at the top level of
+// the request, else nil.
+func (w *walker) undo(n ast.Node, u *sqlparse.Undo) *sqlparse.Undo {
+	if n != w.top || w.depth > 0 || u == nil || len(u.Objects) == 0 {
+		return nil
+	}
+	return u
+}
+
+// objectName names a table for an Undo, as written: with the default
+// lower_case_table_names=0 the server does not fold table or database
+// names.
+func objectName(t *ast.TableName) sqlparse.ObjectName {
+	return sqlparse.ObjectName{Schema: t.Schema.O, Name: t.Name.O}
 }
 
 // Enter implements ast.Visitor.
@@ -82,6 +112,8 @@ func (w *walker) inspect(n ast.Node) bool {
 		w.dropTable(s)
 	case *ast.DropDatabaseStmt:
 		w.drop("DATABASE", s.Name.O, "every table in it")
+		w.findings[len(w.findings)-1].Undo = w.undo(s, &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: "DATABASE",
+			Objects: []sqlparse.ObjectName{{Name: s.Name.O}}, MissingOK: s.IfExists})
 	case *ast.DropIndexStmt:
 		w.drop("INDEX", s.IndexName+" ON "+tableName(s.Table), "it")
 	case *ast.DropSequenceStmt:
@@ -114,7 +146,11 @@ func (w *walker) inspect(n ast.Node) bool {
 		w.alterTable(s)
 	case *ast.TruncateTableStmt:
 		name := tableName(s.Table)
-		w.add(sqlparse.CategoryTruncate, RuleTruncate, name, "TRUNCATE "+name+" would delete every row")
+		var u *sqlparse.Undo
+		if s.Table != nil {
+			u = &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{objectName(s.Table)}}
+		}
+		w.addUndo(s, sqlparse.CategoryTruncate, RuleTruncate, name, "TRUNCATE "+name+" would delete every row", u)
 	case *ast.DeleteStmt:
 		w.deleteStmt(s)
 	case *ast.UpdateStmt:
@@ -153,6 +189,14 @@ func (w *walker) dropTable(s *ast.DropTableStmt) {
 		what = "VIEW"
 	}
 	w.drop(what, tableNames(s.Tables), "everything in it")
+	if s.IsView || s.TemporaryKeyword != ast.TemporaryNone {
+		return // a view holds no data; a TiDB global temporary table is not MySQL's
+	}
+	u := &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: "TABLE", MissingOK: s.IfExists}
+	for _, t := range s.Tables {
+		u.Objects = append(u.Objects, objectName(t))
+	}
+	w.findings[len(w.findings)-1].Undo = w.undo(s, u)
 }
 
 // alterTable refuses the ALTER TABLE actions that destroy data: DROP COLUMN

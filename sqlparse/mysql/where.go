@@ -41,6 +41,9 @@ type source struct {
 	qualifier string // the name that qualifies its columns (alias or table name), lower case
 	table     string // schema.name of a base table, lower case; "" for a derived table
 	display   string // the table as written
+	// name is the base table as written, for an Undo; nil for a derived
+	// table or a DELETE target that names no table of the FROM clause.
+	name *sqlparse.ObjectName
 }
 
 // predicate evaluates WHERE-like expressions against one target table.
@@ -98,6 +101,8 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 			if t, ok := x.Source.(*ast.TableName); ok {
 				s.table = strings.ToLower(t.Schema.L + "." + t.Name.L)
 				s.display = tableName(t)
+				name := objectName(t)
+				s.name = &name
 				if s.qualifier == "" {
 					s.qualifier = t.Name.L
 				}
@@ -125,7 +130,7 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 	} else if len(sources) > 0 {
 		targets = sources[:1]
 	}
-	w.rowScope(targets, sources, s.Where, conds, using, s.Limit != nil, "DELETE FROM", "delete",
+	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "DELETE FROM", "delete",
 		sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
 }
 
@@ -150,22 +155,37 @@ func (w *walker) updateStmt(s *ast.UpdateStmt) {
 			}
 		}
 	}
-	w.rowScope(targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
+	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
 		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 }
 
 // findSource returns the source a DELETE target list entry names (an alias
 // or a table name).
+// A target qualified with another database than the source it matches
+// keeps no name for an Undo: which table the server would take is not
+// certain.
 func findSource(sources []source, t *ast.TableName) source {
 	for _, s := range sources {
 		if s.qualifier == t.Name.L {
+			if t.Schema.L != "" && (s.name == nil || !strings.EqualFold(s.name.Schema, t.Schema.O)) {
+				s.name = nil
+			}
 			return s
 		}
 	}
 	return source{qualifier: t.Name.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L), display: tableName(t)}
 }
 
-func (w *walker) rowScope(targets, sources []source, where ast.ExprNode, conds []ast.ExprNode, using, limited bool,
+// rowsUndo describes the snapshot that preserves the rows of target t: nil
+// unless t is a base table the statement names.
+func rowsUndo(t source) *sqlparse.Undo {
+	if t.name == nil {
+		return nil
+	}
+	return &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{*t.name}}
+}
+
+func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprNode, conds []ast.ExprNode, using, limited bool,
 	verb, effect string, cat sqlparse.Category, ruleNoWhere, ruleAlways string) {
 	bound := ""
 	if limited {
@@ -179,7 +199,8 @@ func (w *walker) rowScope(targets, sources []source, where ast.ExprNode, conds [
 				what = "WHERE clause or join condition"
 			}
 			w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleNoWhere, Object: name, Limited: limited,
-				Reason: fmt.Sprintf("%s %s has no %s, so it would %s every row of %s%s", verb, name, what, effect, name, bound)})
+				Reason: fmt.Sprintf("%s %s has no %s, so it would %s every row of %s%s", verb, name, what, effect, name, bound),
+				Undo:   w.undo(n, rowsUndo(t))})
 			continue
 		}
 		p := newPredicate(w, t, sources)
@@ -209,7 +230,8 @@ func (w *walker) rowScope(targets, sources []source, where ast.ExprNode, conds [
 		default:
 			continue
 		}
-		w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleAlways, Object: name, Limited: limited, Reason: reason})
+		w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleAlways, Object: name, Limited: limited, Reason: reason,
+			Undo: w.undo(n, rowsUndo(t))})
 	}
 }
 
