@@ -51,6 +51,59 @@ type Finding struct {
 	// carries a LIMIT that bounds how many rows it reaches (MySQL).
 	// Policy may accept such statements (policy.limit_bounds).
 	Limited bool `json:"limited,omitempty"`
+	// Undo says how a snapshot can preserve what the finding's statement
+	// would destroy. It is nil when no snapshot can: the object kind
+	// cannot be set aside, or the destructive part does not run when the
+	// statement does (a function or DO body, a rule's action, a prepared
+	// statement's body).
+	Undo *Undo `json:"undo,omitempty"`
+}
+
+// UndoKind is how a snapshot preserves what a statement destroys.
+type UndoKind string
+
+const (
+	// UndoMove: the objects are moved aside instead of being destroyed;
+	// the statement itself does not run (DROP TABLE becomes a move into
+	// the recycle area).
+	UndoMove UndoKind = "move"
+	// UndoRows: the tables' rows are copied aside, then the statement
+	// runs unchanged (TRUNCATE, DELETE, UPDATE).
+	UndoRows UndoKind = "rows"
+)
+
+// Undo describes the objects a snapshot must preserve.
+type Undo struct {
+	Kind UndoKind `json:"kind"`
+	// ObjectType is the SQL name of the objects' kind: "TABLE",
+	// "MATERIALIZED VIEW", "SCHEMA", "DATABASE".
+	ObjectType string       `json:"object_type"`
+	Objects    []ObjectName `json:"objects"`
+	// MissingOK: the statement says IF EXISTS.
+	MissingOK bool `json:"missing_ok,omitempty"`
+	// Cascade: the statement would also destroy objects that depend on
+	// these (DROP ... CASCADE, TRUNCATE ... CASCADE).
+	Cascade bool `json:"cascade,omitempty"`
+}
+
+// ObjectName is an object's name as the statement wrote it, identifiers
+// already case-folded the way the server folds them.
+type ObjectName struct {
+	// Schema is empty when the statement did not qualify the name (the
+	// server resolves it through the session's search path or current
+	// database).
+	Schema string `json:"schema,omitempty"`
+	Name   string `json:"name"`
+	// Only: the statement excludes inheritance children (ONLY t).
+	Only bool `json:"only,omitempty"`
+}
+
+// String returns schema.name, unquoted, for messages.
+func (o ObjectName) String() string {
+	if o.Schema == "" {
+		return o.Name
+	}
+	return o.Schema + "." + o.Name
 }
 
 // Statement summarises one top-level statement.

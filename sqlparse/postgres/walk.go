@@ -24,6 +24,11 @@ type walker struct {
 	// depth guards against pathological nesting of embedded bodies (a
 	// function body that contains a DO block that contains ...).
 	depth int
+	// later is set while visiting a subtree that does not run when the
+	// statement runs (a rule's action, a prepared statement's body, a
+	// function or DO body): what it would destroy cannot be snapshotted
+	// now, so its findings carry no Undo.
+	later bool
 }
 
 // lexingSettings are the settings that change how the server reads SQL text.
@@ -49,6 +54,10 @@ func (w *walker) message(m protoreflect.Message) {
 	if !w.inspect(m.Interface()) {
 		return
 	}
+	if !runsWithParent(m.Interface()) && !w.later {
+		w.later = true
+		defer func() { w.later = false }()
+	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		switch {
 		case fd.IsList() && fd.Message() != nil:
@@ -63,12 +72,88 @@ func (w *walker) message(m protoreflect.Message) {
 	})
 }
 
+// runsWithParent reports whether the statements nested in a node run when
+// the node itself runs: the node wrappers, queries and the places a
+// data-modifying statement can sit in one (WITH, EXPLAIN ANALYZE, COPY
+// (query), CREATE TABLE AS). Every other node's children run later, if ever.
+func runsWithParent(m any) bool {
+	switch m.(type) {
+	case *pg_query.Node, *pg_query.RawStmt, *pg_query.SelectStmt, *pg_query.InsertStmt,
+		*pg_query.UpdateStmt, *pg_query.DeleteStmt, *pg_query.MergeStmt, *pg_query.WithClause,
+		*pg_query.CommonTableExpr, *pg_query.ExplainStmt, *pg_query.CopyStmt, *pg_query.CreateTableAsStmt:
+		return true
+	}
+	return false
+}
+
+// undo returns u, or nil when the node being inspected does not run with
+// the statement (see walker.later).
+func (w *walker) undo(u *sqlparse.Undo) *sqlparse.Undo {
+	if w.later || w.depth > 0 {
+		return nil
+	}
+	return u
+}
+
+// addUndo records a finding that a snapshot described by u can undo.
+func (w *walker) addUndo(cat sqlparse.Category, rule, object, reason string, u *sqlparse.Undo) {
+	w.add(cat, rule, object, reason)
+	w.findings[len(w.findings)-1].Undo = w.undo(u)
+}
+
+// rangeVarObject names a relation for an Undo.
+func rangeVarObject(r *pg_query.RangeVar) sqlparse.ObjectName {
+	if r == nil {
+		return sqlparse.ObjectName{}
+	}
+	return sqlparse.ObjectName{Schema: r.Schemaname, Name: r.Relname, Only: !r.Inh}
+}
+
+// dropUndo describes how a snapshot preserves a DROP: tables, materialized
+// views and schemas can be moved aside; other kinds cannot.
+func dropUndo(n *pg_query.DropStmt) *sqlparse.Undo {
+	var typ string
+	switch n.RemoveType {
+	case pg_query.ObjectType_OBJECT_TABLE:
+		typ = "TABLE"
+	case pg_query.ObjectType_OBJECT_MATVIEW:
+		typ = "MATERIALIZED VIEW"
+	case pg_query.ObjectType_OBJECT_SCHEMA:
+		typ = "SCHEMA"
+	default:
+		return nil
+	}
+	u := &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: typ, MissingOK: n.MissingOk,
+		Cascade: n.Behavior == pg_query.DropBehavior_DROP_CASCADE}
+	for _, o := range n.Objects {
+		var parts []string
+		switch {
+		case o.GetList() != nil:
+			for _, it := range o.GetList().Items {
+				parts = append(parts, it.GetString_().GetSval())
+			}
+		case o.GetString_() != nil:
+			parts = []string{o.GetString_().Sval}
+		}
+		switch len(parts) {
+		case 1:
+			u.Objects = append(u.Objects, sqlparse.ObjectName{Name: parts[0]})
+		case 2:
+			u.Objects = append(u.Objects, sqlparse.ObjectName{Schema: parts[0], Name: parts[1]})
+		default:
+			return nil // catalog-qualified or unreadable: not something to move
+		}
+	}
+	return u
+}
+
 // inspect applies the checks for one node and reports whether to descend.
 func (w *walker) inspect(m any) bool {
 	switch n := m.(type) {
 	case *pg_query.DropStmt:
-		w.add(sqlparse.CategoryDrop, RuleDropObject, dropObjects(n),
-			fmt.Sprintf("DROP %s would permanently remove %s and everything in it", objectTypeName(n.RemoveType), dropObjects(n)))
+		w.addUndo(sqlparse.CategoryDrop, RuleDropObject, dropObjects(n),
+			fmt.Sprintf("DROP %s would permanently remove %s and everything in it", objectTypeName(n.RemoveType), dropObjects(n)),
+			dropUndo(n))
 	case *pg_query.DropdbStmt:
 		w.add(sqlparse.CategoryDrop, RuleDropObject, "DATABASE "+n.Dbname,
 			"DROP DATABASE would permanently remove database "+n.Dbname+" and every table in it")
@@ -91,11 +176,13 @@ func (w *walker) inspect(m any) bool {
 		}
 	case *pg_query.TruncateStmt:
 		var names []string
+		u := &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Cascade: n.Behavior == pg_query.DropBehavior_DROP_CASCADE}
 		for _, r := range n.Relations {
 			names = append(names, rangeVarName(r.GetRangeVar()))
+			u.Objects = append(u.Objects, rangeVarObject(r.GetRangeVar()))
 		}
 		obj := strings.Join(names, ", ")
-		w.add(sqlparse.CategoryTruncate, RuleTruncate, obj, "TRUNCATE "+obj+" would delete every row")
+		w.addUndo(sqlparse.CategoryTruncate, RuleTruncate, obj, "TRUNCATE "+obj+" would delete every row", u)
 	case *pg_query.DeleteStmt:
 		w.rowScope(n.Relation, n.UsingClause, n.WhereClause, "DELETE FROM", "delete",
 			sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)

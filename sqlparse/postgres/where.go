@@ -84,21 +84,27 @@ func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *p
 func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where *pg_query.Node,
 	verb, effect string, cat sqlparse.Category, ruleNoWhere, ruleAlways string) {
 	name := rangeVarName(rel)
+	u := rowsUndo(rel)
 	if where == nil {
-		w.add(cat, ruleNoWhere, name,
-			fmt.Sprintf("%s %s has no WHERE clause, so it would %s every row of %s", verb, name, effect, name))
+		w.addUndo(cat, ruleNoWhere, name,
+			fmt.Sprintf("%s %s has no WHERE clause, so it would %s every row of %s", verb, name, effect, name), u)
 		return
 	}
 	p := newPredicate(w, rel, joined)
 	switch r := p.eval(where); r.scope {
 	case alwaysTrue:
-		w.add(cat, ruleAlways, name,
-			fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s", verb, name, effect, name))
+		w.addUndo(cat, ruleAlways, name,
+			fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s", verb, name, effect, name), u)
 	case rowIndependent:
-		w.add(cat, ruleAlways, name,
+		w.addUndo(cat, ruleAlways, name,
 			fmt.Sprintf("the WHERE clause of %s %s does not depend on the rows of %s (no column of it decides the outcome), so it would %s every row or none",
-				verb, name, name, effect))
+				verb, name, name, effect), u)
 	}
+}
+
+// rowsUndo describes the snapshot that preserves the rows of rel.
+func rowsUndo(rel *pg_query.RangeVar) *sqlparse.Undo {
+	return &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{rangeVarObject(rel)}}
 }
 
 // merge checks each WHEN MATCHED THEN DELETE/UPDATE arm of a MERGE: the arm
@@ -127,9 +133,9 @@ func (w *walker) merge(n *pg_query.MergeStmt) {
 			r = p.and([]result{r, p.eval(wc.Condition)}, nil)
 		}
 		if r.scope == alwaysTrue || r.scope == rowIndependent {
-			w.add(cat, rule, name,
+			w.addUndo(cat, rule, name,
 				fmt.Sprintf("MERGE INTO %s ... WHEN MATCHED THEN %s: the ON condition does not tie rows of %s to the source, so it would %s every row of %s",
-					name, strings.TrimPrefix(wc.CommandType.String(), "CMD_"), name, effect, name))
+					name, strings.TrimPrefix(wc.CommandType.String(), "CMD_"), name, effect, name), rowsUndo(n.Relation))
 		}
 	}
 }
