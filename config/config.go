@@ -19,8 +19,9 @@ import (
 type Action string
 
 const (
-	ActionAllow Action = "allow"
-	ActionBlock Action = "block"
+	ActionAllow    Action = "allow"
+	ActionBlock    Action = "block"
+	ActionSnapshot Action = "snapshot"
 )
 
 // Config is the whole file.
@@ -30,6 +31,7 @@ type Config struct {
 	Identity Identity `yaml:"identity"`
 	Policy   Policy   `yaml:"policy"`
 	Limits   Limits   `yaml:"limits"`
+	Snapshot Snapshot `yaml:"snapshot"`
 	Audit    Audit    `yaml:"audit"`
 	Cache    Cache    `yaml:"cache"`
 	Log      Log      `yaml:"log"`
@@ -81,14 +83,63 @@ type IdentityHumans struct {
 // Policy sets the action for each category of dangerous statement, for agent
 // sessions. Human sessions are never judged.
 type Policy struct {
+	Actions `yaml:",inline"`
+	// LimitBounds: a LIMIT makes a DELETE or UPDATE without a real WHERE
+	// acceptable (MySQL's DELETE ... LIMIT n).
+	LimitBounds bool `yaml:"limit_bounds"`
+	// Overrides set other actions for some agents. The first override
+	// whose users or application_names match a session applies; the
+	// categories it leaves out keep the global action.
+	Overrides []PolicyOverride `yaml:"overrides"`
+}
+
+// Actions holds one action per category. In an override an empty action
+// means "as the global policy says".
+type Actions struct {
 	Drop         Action `yaml:"drop"`
 	Truncate     Action `yaml:"truncate"`
 	Delete       Action `yaml:"delete"`
 	Update       Action `yaml:"update"`
 	Unanalysable Action `yaml:"unanalysable"`
-	// LimitBounds: a LIMIT makes a DELETE or UPDATE without a real WHERE
-	// acceptable (MySQL's DELETE ... LIMIT n).
-	LimitBounds bool `yaml:"limit_bounds"`
+}
+
+// PolicyOverride is the policy of the agents it matches (by user or
+// application_name glob).
+type PolicyOverride struct {
+	Users            []string `yaml:"users"`
+	ApplicationNames []string `yaml:"application_names"`
+	Actions          `yaml:",inline"`
+}
+
+// Snapshot bounds the snapshots taken for the snapshot action.
+type Snapshot struct {
+	// MaxBytes: a table larger than this (its total size on disk, as the
+	// server estimates it) is not snapshotted; the statement is refused.
+	MaxBytes ByteSize `yaml:"max_bytes"`
+	// MaxRows: the same for the server's estimate of the row count.
+	MaxRows int64 `yaml:"max_rows"`
+	// Retention: when set, taking a snapshot also purges, in the same
+	// database, the snapshots older than this. Empty keeps them until
+	// purged by hand (bulwark snapshots purge).
+	Retention string `yaml:"retention"`
+}
+
+// validate checks each action; in an override an empty one is allowed.
+func (a Actions) validate(prefix string, override bool, bad func(field, format string, args ...any)) {
+	for _, f := range []struct {
+		key string
+		a   Action
+	}{{"drop", a.Drop}, {"truncate", a.Truncate}, {"delete", a.Delete}, {"update", a.Update}, {"unanalysable", a.Unanalysable}} {
+		switch {
+		case f.a == "" && override:
+		case f.a == ActionAllow, f.a == ActionBlock:
+		case f.a == ActionSnapshot && f.key != "unanalysable":
+		case f.key == "unanalysable":
+			bad(prefix+"."+f.key, "must be allow or block, not %q (what cannot be analysed cannot be snapshotted)", f.a)
+		default:
+			bad(prefix+"."+f.key, "must be allow, block or snapshot, not %q", f.a)
+		}
+	}
 }
 
 // Limits bound what an agent can make bulwark hold or parse.
@@ -132,10 +183,11 @@ func Defaults() Config {
 		Listen:   Listen{Postgres: "127.0.0.1:6432", MySQL: "127.0.0.1:3307"},
 		Upstream: Upstream{Postgres: ServerUpstream{ConnectTimeout: "5s"}, MySQL: ServerUpstream{ConnectTimeout: "5s"}},
 		Identity: Identity{Default: "agent"},
-		Policy: Policy{
+		Policy: Policy{Actions: Actions{
 			Drop: ActionBlock, Truncate: ActionBlock, Delete: ActionBlock,
 			Update: ActionBlock, Unanalysable: ActionBlock,
-		},
+		}},
+		Snapshot: Snapshot{MaxBytes: 1 << 30, MaxRows: 10_000_000},
 		Limits: Limits{
 			MaxStatementBytes: 16 << 20,
 			MaxRequestBytes:   64 << 20,
@@ -216,13 +268,28 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	for field, a := range map[string]Action{
-		"policy.drop": c.Policy.Drop, "policy.truncate": c.Policy.Truncate,
-		"policy.delete": c.Policy.Delete, "policy.update": c.Policy.Update,
-		"policy.unanalysable": c.Policy.Unanalysable,
-	} {
-		if a != ActionAllow && a != ActionBlock {
-			bad(field, "must be allow or block, not %q", a)
+	c.Policy.Actions.validate("policy", false, bad)
+	for i, o := range c.Policy.Overrides {
+		field := fmt.Sprintf("policy.overrides[%d]", i)
+		if len(o.Users) == 0 && len(o.ApplicationNames) == 0 {
+			bad(field, "needs users or application_names to say which agents it applies to")
+		}
+		for _, g := range append(append([]string{}, o.Users...), o.ApplicationNames...) {
+			if _, err := path.Match(g, ""); err != nil {
+				bad(field, "bad pattern %q: %v", g, err)
+			}
+		}
+		o.Actions.validate(field, true, bad)
+	}
+	if c.Snapshot.MaxBytes <= 0 {
+		bad("snapshot.max_bytes", "must be positive")
+	}
+	if c.Snapshot.MaxRows <= 0 {
+		bad("snapshot.max_rows", "must be positive")
+	}
+	if c.Snapshot.Retention != "" {
+		if _, err := parseDuration(c.Snapshot.Retention); err != nil {
+			bad("snapshot.retention", "%v (or leave it out to keep snapshots until purged)", err)
 		}
 	}
 	if c.Limits.MaxStatementBytes <= 0 {

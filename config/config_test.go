@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -22,6 +23,19 @@ func TestParse(t *testing.T) {
 			t.Fatalf("unexpected defaults: %+v", c)
 		}
 	})
+	t.Run("snapshot is an action, overrides inherit, retention counts days", func(t *testing.T) {
+		c, err := Parse([]byte("upstream: {postgres: {address: x:1}}\npolicy: {drop: snapshot, overrides: [{users: [etl_*], truncate: allow}]}\nsnapshot: {retention: 7d, max_bytes: 10GiB}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := c.Policy.Overrides[0]
+		if c.Policy.Drop != ActionSnapshot || o.Truncate != ActionAllow || o.Drop != "" || c.Snapshot.MaxBytes != 10<<30 {
+			t.Fatalf("got %+v", c.Policy)
+		}
+		if d, _ := ParseDuration(c.Snapshot.Retention); d != 7*24*time.Hour {
+			t.Fatalf("retention %s", d)
+		}
+	})
 	t.Run("sizes take units", func(t *testing.T) {
 		c, err := Parse([]byte("upstream: {postgres: {address: x:1}}\nlimits: {max_statement_bytes: 512KiB, max_request_bytes: 2MB}\n"))
 		if err != nil {
@@ -33,7 +47,11 @@ func TestParse(t *testing.T) {
 	})
 	bad := []struct{ name, yaml, want string }{
 		{"a misspelt key is an error", "upstream: {postgres: {address: x:1}}\npolicy: {dorp: allow}\n", "dorp"},
-		{"an unknown action is an error", "upstream: {postgres: {address: x:1}}\npolicy: {drop: snapshot}\n", "policy.drop"},
+		{"an unknown action is an error", "upstream: {postgres: {address: x:1}}\npolicy: {drop: shelve}\n", "policy.drop"},
+		{"what cannot be analysed cannot be snapshotted", "upstream: {postgres: {address: x:1}}\npolicy: {unanalysable: snapshot}\n", "policy.unanalysable"},
+		{"an override must say whom it applies to", "upstream: {postgres: {address: x:1}}\npolicy: {overrides: [{drop: allow}]}\n", "policy.overrides[0]"},
+		{"an override's actions are checked", "upstream: {postgres: {address: x:1}}\npolicy: {overrides: [{users: [etl], truncate: maybe}]}\n", "policy.overrides[0].truncate"},
+		{"a bad retention is an error", "upstream: {postgres: {address: x:1}}\nsnapshot: {retention: forever}\n", "snapshot.retention"},
 		{"an unknown default kind is an error", "upstream: {postgres: {address: x:1}}\nidentity: {default: robot}\n", "identity.default"},
 		{"a bad glob is an error", "upstream: {postgres: {address: x:1}}\nidentity: {agents: {users: ['[']}}\n", "identity.agents.users"},
 		{"a bad size is an error", "upstream: {postgres: {address: x:1}}\nlimits: {max_statement_bytes: lots}\n", "bad size"},

@@ -59,9 +59,9 @@ func (b ByteSize) String() string {
 }
 
 func parseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
+	d, err := ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("bad duration %q (examples: 500ms, 5s, 1m)", s)
+		return 0, err
 	}
 	if d <= 0 {
 		return 0, fmt.Errorf("duration %q must be positive", s)
@@ -74,4 +74,19 @@ func parseDuration(s string) (time.Duration, error) {
 func Duration(s string) time.Duration {
 	d, _ := parseDuration(s)
 	return d
+}
+
+// ParseDuration reads a Go duration ("90s", "36h") or a number of days
+// ("7d"), which retention periods are usually counted in.
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.ParseFloat(days, 64); err == nil && n >= 0 {
+			return time.Duration(n * float64(24*time.Hour)), nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad duration %q (examples: 500ms, 5s, 1m, 36h, 7d)", s)
+	}
+	return d, nil
 }

@@ -26,6 +26,9 @@ type Action string
 const (
 	Allow Action = "allow"
 	Block Action = "block"
+	// Snapshot lets the statement run once what it would destroy has been
+	// preserved (moved or copied aside) where it can be restored from.
+	Snapshot Action = "snapshot"
 )
 
 // CategoryLimit holds findings about bounds bulwark itself enforces (an
@@ -41,6 +44,7 @@ const (
 	RuleFastpathCall      = "fastpath-call"
 	RuleUnsupported       = "unsupported-command"
 	RuleAuditUnavailable  = "audit-unavailable"
+	RuleSnapshotFailed    = "snapshot-failed"
 )
 
 // ProtocolFinding turns a refusal raised by a protocol engine (by rule name)
@@ -96,35 +100,94 @@ type Policy struct {
 	// LimitBounds accepts DELETE/UPDATE findings whose statement carries
 	// a bounding LIMIT.
 	LimitBounds bool
+	// Overrides give some agents other actions; see For.
+	Overrides []Override
+}
+
+// Override is the policy of the agents whose user or application name
+// matches one of its globs. Its Actions hold only the categories it changes.
+type Override struct {
+	Users            []string
+	ApplicationNames []string
+	Actions          map[sqlparse.Category]Action
+}
+
+// For returns the policy for a session: the first matching override's
+// actions over the global ones.
+func (p Policy) For(user, applicationName string) Policy {
+	for _, o := range p.Overrides {
+		if !matchAny(o.Users, user) && (applicationName == "" || !matchAny(o.ApplicationNames, applicationName)) {
+			continue
+		}
+		merged := make(map[sqlparse.Category]Action, len(p.Actions))
+		for c, a := range p.Actions {
+			merged[c] = a
+		}
+		for c, a := range o.Actions {
+			merged[c] = a
+		}
+		return Policy{Actions: merged, LimitBounds: p.LimitBounds}
+	}
+	return p
 }
 
 // Decision is the outcome for one request.
 type Decision struct {
 	Action Action
-	// Finding and Statement say what was refused; zero when allowed.
+	// Finding and Statement say what was refused (or, for a snapshot,
+	// the first thing preserved); zero when allowed.
 	Finding   sqlparse.Finding
 	Statement sqlparse.Statement
+	// Snapshots holds, for Action Snapshot, every finding whose Undo the
+	// snapshot must carry out.
+	Snapshots []sqlparse.Finding
+	// Note explains, on a refusal of a category set to snapshot, why no
+	// snapshot could be taken.
+	Note string
 }
 
 // Decide judges an analysis for a session of the given kind. Humans are
 // always allowed. For agents the first finding whose category is not allowed
-// decides; a category the policy does not name is refused (fail closed).
+// decides; a category the policy does not name is refused (fail closed). A
+// category set to snapshot is allowed with a snapshot when the finding says
+// how to undo it and the request is a single statement; otherwise refused.
 func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
 	if kind == Human {
 		return Decision{Action: Allow}
 	}
+	var snapshots []sqlparse.Finding
+	var first sqlparse.Statement
 	for _, st := range a.Statements {
 		for _, f := range st.Findings {
-			if act, ok := p.Actions[f.Category]; ok && act == Allow && f.Category != CategoryLimit {
+			act := p.Actions[f.Category]
+			if f.Category == CategoryLimit {
+				act = Block
+			}
+			if act == Allow || f.Limited && p.LimitBounds {
 				continue
 			}
-			if f.Limited && p.LimitBounds {
-				continue
+			if act != Snapshot {
+				return Decision{Action: Block, Finding: f, Statement: st}
 			}
-			return Decision{Action: Block, Finding: f, Statement: st}
+			if f.Undo == nil {
+				return Decision{Action: Block, Finding: f, Statement: st, Note: "The policy lets this run with a snapshot, " +
+					"but bulwark cannot snapshot it: only DROP TABLE, DROP MATERIALIZED VIEW, DROP SCHEMA, TRUNCATE, DELETE and UPDATE " +
+					"sent as statements of their own can be snapshotted, not other object kinds nor statements inside function or DO bodies, rules or prepared-statement bodies."}
+			}
+			if len(snapshots) == 0 {
+				first = st
+			}
+			snapshots = append(snapshots, f)
 		}
 	}
-	return Decision{Action: Allow}
+	if len(snapshots) == 0 {
+		return Decision{Action: Allow}
+	}
+	if len(a.Statements) > 1 {
+		return Decision{Action: Block, Finding: snapshots[0], Statement: first, Note: "The policy lets this run with a snapshot, " +
+			"but a statement that needs a snapshot must be sent on its own, not in a multi-statement request: send it alone."}
+	}
+	return Decision{Action: Snapshot, Finding: snapshots[0], Statement: first, Snapshots: snapshots}
 }
 
 // advice says, per rule, what an agent should do instead.
@@ -146,6 +209,7 @@ var advice = map[string]string{
 	RuleFastpathCall:      "Call the function with a SELECT statement instead of the fast-path protocol.",
 	RuleUnsupported:       "Send the work as an SQL statement (a query or a prepared statement); this protocol command is not available to agent sessions.",
 	RuleAuditUnavailable:  "Try again later; an administrator must repair bulwark's audit store.",
+	RuleSnapshotFailed:    "Nothing was changed. If the snapshot was too large, remove the rows in smaller batches with DELETE ... WHERE; otherwise ask a human to look at the reason above.",
 }
 
 // Advice returns what an agent should do instead of a refused statement.
@@ -182,10 +246,31 @@ func Explain(d Decision, eventID int64) Refusal {
 	}
 	var msg strings.Builder
 	fmt.Fprintf(&msg, "bulwark refused %s (rule %s): %s.", what, f.Rule, strings.TrimSuffix(f.Reason, "."))
+	if d.Note != "" {
+		fmt.Fprintf(&msg, " %s", d.Note)
+	}
 	fmt.Fprintf(&msg, " %s", Advice(f.Rule))
 	if eventID > 0 {
 		fmt.Fprintf(&msg, " Audit event %d.", eventID)
 	}
 	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q). Nothing of this request was sent to the database.", f.Category, f.Rule)
 	return Refusal{Message: msg.String(), Detail: detail}
+}
+
+// ExplainSnapshot says, for a DBA, what a snapshot decision will preserve.
+func ExplainSnapshot(d Decision) string {
+	var parts []string
+	for _, f := range d.Snapshots {
+		var names []string
+		for _, o := range f.Undo.Objects {
+			names = append(names, o.String())
+		}
+		switch f.Undo.Kind {
+		case sqlparse.UndoMove:
+			parts = append(parts, fmt.Sprintf("%s %s would be moved into the recycle area instead of being dropped", f.Undo.ObjectType, strings.Join(names, ", ")))
+		default:
+			parts = append(parts, fmt.Sprintf("the rows of %s would be copied into the recycle area, then the statement would run", strings.Join(names, ", ")))
+		}
+	}
+	return "bulwark would run this statement after a snapshot (rule " + d.Finding.Rule + "): " + strings.Join(parts, "; ") + "."
 }

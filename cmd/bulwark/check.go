@@ -20,7 +20,7 @@ import (
 
 // checkResult is what `bulwark check --format json` prints.
 type checkResult struct {
-	Verdict    string               `json:"verdict"` // allow | block
+	Verdict    string               `json:"verdict"` // allow | block | snapshot
 	As         string               `json:"as"`
 	Dialect    string               `json:"dialect"`
 	Category   string               `json:"category,omitempty"`
@@ -32,7 +32,7 @@ type checkResult struct {
 
 func newCheckCmd() *cobra.Command {
 	var (
-		as, file, format, dialect string
+		as, file, format, dialect, user, app string
 	)
 	cmd := &cobra.Command{
 		Use:   `check [--as agent|human] [--config FILE] "SQL"`,
@@ -41,8 +41,8 @@ func newCheckCmd() *cobra.Command {
 using the policy of a configuration file (or the defaults). No database is contacted.
 Pass the SQL as one argument, or "-" to read it from standard input.
 
-Exit status: 0 when the statement would be allowed, 2 when it would be refused,
-1 on bad usage or a bad configuration.`,
+Exit status: 0 when the statement would run (allowed, or allowed after a snapshot),
+2 when it would be refused, 1 on bad usage or a bad configuration.`,
 		Example: `  bulwark check "DELETE FROM users WHERE 1=1"
   bulwark check --as human "DROP TABLE users"
   bulwark check -c bulwark.yaml --format json - < migration.sql`,
@@ -73,12 +73,12 @@ Exit status: 0 when the statement would be allowed, 2 when it would be refused,
 				}
 				sql = string(b)
 			}
-			res := judge(cfg, an(), rules.Kind(as), sql)
+			res := judge(cfg, an(), rules.Kind(as), user, app, sql)
 			res.Dialect = dialect
 			if err := printCheck(cmd.OutOrStdout(), res, format); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			if res.Verdict != string(rules.Allow) {
+			if res.Verdict == string(rules.Block) {
 				return &exitError{code: exitRefused, err: errors.New("refused")}
 			}
 			return nil
@@ -88,6 +88,8 @@ Exit status: 0 when the statement would be allowed, 2 when it would be refused,
 	cmd.Flags().StringVarP(&file, "config", "c", "", "configuration file whose policy applies (default: built-in policy)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&dialect, "dialect", "postgres", "SQL dialect: postgres or mysql")
+	cmd.Flags().StringVar(&user, "user", "", "database user of the session, for policy.overrides")
+	cmd.Flags().StringVar(&app, "application-name", "", "application name of the session, for policy.overrides")
 	return cmd
 }
 
@@ -99,7 +101,7 @@ var analyzers = map[string]func() sqlparse.Analyzer{
 
 // judge applies the same analysis and policy as the proxy, minus the audit
 // store. A MySQL text is read under the server's default sql_mode.
-func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, sql string) checkResult {
+func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, user, app, sql string) checkResult {
 	var analysis *sqlparse.Analysis
 	if len(sql) > int(cfg.Limits.MaxStatementBytes) {
 		analysis = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Command: "UNKNOWN", Findings: []sqlparse.Finding{
@@ -108,9 +110,13 @@ func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, sql string)
 	} else {
 		analysis = an.Analyze(sql, sqlparse.Lexing{})
 	}
-	d := proxy.Policy(cfg).Decide(kind, analysis)
+	d := proxy.Policy(cfg).For(user, app).Decide(kind, analysis)
 	res := checkResult{Verdict: string(d.Action), As: string(kind), Statements: analysis.Statements}
-	if d.Action != rules.Allow {
+	switch d.Action {
+	case rules.Snapshot:
+		res.Category, res.Rule, res.Reason = string(d.Finding.Category), d.Finding.Rule, d.Finding.Reason
+		res.Message = rules.ExplainSnapshot(d)
+	case rules.Block:
 		res.Category, res.Rule, res.Reason = string(d.Finding.Category), d.Finding.Rule, d.Finding.Reason
 		res.Message = rules.Explain(d, 0).Message
 	}
@@ -123,9 +129,13 @@ func printCheck(w io.Writer, res checkResult, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	if res.Verdict == string(rules.Allow) {
+	switch res.Verdict {
+	case string(rules.Allow):
 		fmt.Fprintf(w, "verdict:  allow (as %s)\n", res.As)
-	} else {
+	case string(rules.Snapshot):
+		fmt.Fprintf(w, "verdict:  snapshot (as %s)\ncategory: %s\nrule:     %s\nmessage:  %s\n",
+			res.As, res.Category, res.Rule, res.Message)
+	default:
 		fmt.Fprintf(w, "verdict:  block (as %s)\ncategory: %s\nrule:     %s\nreason:   %s\nmessage:  %s\n",
 			res.As, res.Category, res.Rule, res.Reason, res.Message)
 	}
