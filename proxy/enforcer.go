@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
 	"github.com/bulwarkdb/bulwark/rules"
+	"github.com/bulwarkdb/bulwark/snapshot"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
@@ -30,6 +32,9 @@ type Enforcer struct {
 	// Analyzers holds one cache per protocol ("postgres").
 	Analyzers map[string]*sqlparse.Cache
 	Audit     audit.Store
+	// Snapshots holds one snapshot taker per protocol, for the snapshot
+	// action; a protocol without one refuses what policy would snapshot.
+	Snapshots map[string]snapshot.Taker
 	Log       *slog.Logger
 	// MaxStatementBytes refuses longer SQL texts unread.
 	MaxStatementBytes int
@@ -100,17 +105,98 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 			})
 		}
 	}
-	d := e.Policy.Decide(kind, an)
-	if d.Action == rules.Allow {
+	d := e.Policy.For(s.User, s.ApplicationName).Decide(kind, an)
+	switch d.Action {
+	case rules.Allow:
 		return gate.Verdict{Allow: true}
+	case rules.Snapshot:
+		return e.snapshot(ctx, s, lx, req, an, d, up)
 	}
 	return e.refuse(ctx, s, req, an, d)
+}
+
+// snapshot records the decision, then has the protocol's taker prepare (or
+// take) the snapshot. Whatever goes wrong before the snapshot exists refuses
+// the statement: no snapshot, no statement.
+func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, an *sqlparse.Analysis, d rules.Decision, up gate.Upstream) gate.Verdict {
+	taker := e.Snapshots[s.Protocol]
+	if taker == nil {
+		d.Action, d.Note = rules.Block, "The policy lets this run with a snapshot, but bulwark has no snapshot support for "+s.Protocol+"."
+		return e.refuse(ctx, s, req, an, d)
+	}
+	ev := e.event(s, req, an, d)
+	ev.Action = string(rules.Snapshot)
+	id, err := e.Audit.Record(ctx, ev)
+	if err != nil {
+		d.Action = rules.Block
+		return e.auditFailed(s, d, err)
+	}
+	sr := snapshot.Request{
+		EventID: id, SessionID: s.ID, User: s.User, Database: s.Database,
+		Operation: string(d.Finding.Category), Statement: ev.Statement, Lexing: lx,
+	}
+	for _, f := range d.Snapshots {
+		sr.Undo = append(sr.Undo, f.Undo)
+	}
+	plan, err := taker.Take(ctx, sr, up)
+	failed := e.snapshotFailed(d, id)
+	if err != nil {
+		// The refusal is an event of its own: the first one says a
+		// snapshot was decided, this one that the statement did not run.
+		ev.Action, ev.Rule, ev.Reason = string(rules.Block), rules.RuleSnapshotFailed, err.Error()
+		ev.Time = e.now()
+		fid, aerr := e.Audit.Record(ctx, ev)
+		e.Log.Warn("snapshot failed; statement refused", "session", s.ID, "user", s.User, "event", fid, "err", err, "audit_err", aerr)
+		f := failed
+		f.Message += " Reason: " + err.Error()
+		return f
+	}
+	e.Log.Info("statement runs after a snapshot", "session", s.ID, "user", s.User, "database", s.Database,
+		"rule", d.Finding.Rule, "event", id)
+	if plan != nil {
+		plan.Failed = failed
+	}
+	return gate.Verdict{Allow: true, Snapshot: plan, EventID: id}
+}
+
+// snapshotFailed words the refusal sent when a snapshot cannot be taken; the
+// reason is appended by whoever learns it (the taker, or the engine from
+// the server's error).
+func (e *Enforcer) snapshotFailed(d rules.Decision, id int64) gate.Verdict {
+	what := d.Statement.Command
+	if what == "" || what == "UNKNOWN" {
+		what = "this statement"
+	}
+	return gate.Verdict{
+		Code: refusalCode,
+		Message: fmt.Sprintf("bulwark did not run %s: the policy lets it run only after a snapshot of what it destroys (rule %s), and the snapshot could not be taken, so nothing was changed. %s Audit event %d.",
+			what, d.Finding.Rule, rules.Advice(rules.RuleSnapshotFailed), id),
+		Detail:  "The statement did not run.",
+		EventID: id,
+	}
 }
 
 // refuse records the refusal, then words it. If the record cannot be
 // written the statement is still refused, and the agent is told why.
 func (e *Enforcer) refuse(ctx context.Context, s *gate.Session, req gate.Request, an *sqlparse.Analysis, d rules.Decision) gate.Verdict {
-	ev := audit.Event{
+	ev := e.event(s, req, an, d)
+	id, err := e.Audit.Record(ctx, ev)
+	if err != nil {
+		return e.auditFailed(s, d, err)
+	}
+	log := e.Log.With("session", s.ID, "user", s.User, "database", s.Database,
+		"rule", d.Finding.Rule, "category", d.Finding.Category, "event", id)
+	if e.LogStatements {
+		log = log.With("statement", ev.Statement)
+	}
+	log.Warn("statement refused")
+	r := rules.Explain(d, id)
+	return gate.Verdict{Code: refusalCode, Message: r.Message, Detail: r.Detail, EventID: id}
+}
+
+// event describes a decision for the audit store.
+func (e *Enforcer) event(s *gate.Session, req gate.Request, an *sqlparse.Analysis, d rules.Decision) audit.Event {
+	return audit.Event{
 		Time:        e.now(),
 		SessionID:   s.ID,
 		ClientAddr:  s.ClientAddr,
@@ -126,25 +212,19 @@ func (e *Enforcer) refuse(ctx context.Context, s *gate.Session, req gate.Request
 		Action:      string(rules.Block),
 		Reason:      d.Finding.Reason,
 	}
-	id, err := e.Audit.Record(ctx, ev)
-	log := e.Log.With("session", s.ID, "user", s.User, "database", s.Database,
-		"rule", d.Finding.Rule, "category", d.Finding.Category, "event", id)
-	if e.LogStatements {
-		log = log.With("statement", ev.Statement)
+}
+
+// auditFailed refuses a statement whose decision could not be recorded.
+func (e *Enforcer) auditFailed(s *gate.Session, d rules.Decision, err error) gate.Verdict {
+	e.Log.Error("decision could not be recorded; statement refused", "session", s.ID, "user", s.User,
+		"rule", d.Finding.Rule, "err", err)
+	return gate.Verdict{
+		Code: refusalCode,
+		Message: "bulwark refused this statement: it would have been refused by rule " + d.Finding.Rule +
+			" (" + d.Finding.Reason + "), and in addition the refusal could not be written to the audit log, " +
+			"so bulwark refuses every statement it would record until the audit store is repaired. " + rules.Advice(rules.RuleAuditUnavailable),
+		Detail: "audit store error: " + err.Error(),
 	}
-	if err != nil {
-		log.Error("refusal could not be recorded; statement refused", "err", err)
-		return gate.Verdict{
-			Code: refusalCode,
-			Message: "bulwark refused this statement: it would have been refused by rule " + d.Finding.Rule +
-				" (" + d.Finding.Reason + "), and in addition the refusal could not be written to the audit log, " +
-				"so bulwark refuses every statement it would record until the audit store is repaired. " + rules.Advice(rules.RuleAuditUnavailable),
-			Detail: "audit store error: " + err.Error(),
-		}
-	}
-	log.Warn("statement refused")
-	r := rules.Explain(d, id)
-	return gate.Verdict{Code: refusalCode, Message: r.Message, Detail: r.Detail, EventID: id}
 }
 
 func (e *Enforcer) now() time.Time {

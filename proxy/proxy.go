@@ -16,6 +16,7 @@ import (
 	"github.com/bulwarkdb/bulwark/proxy/mysqlwire"
 	"github.com/bulwarkdb/bulwark/proxy/pgwire"
 	"github.com/bulwarkdb/bulwark/rules"
+	"github.com/bulwarkdb/bulwark/snapshot"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 	"github.com/bulwarkdb/bulwark/sqlparse/mysql"
 	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
@@ -106,11 +107,23 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 			"postgres": sqlparse.NewCache(postgres.New(), cfg.Cache.Entries),
 			"mysql":    sqlparse.NewCache(mysql.New(), cfg.Cache.Entries),
 		},
-		Audit:             store,
+		Audit: store,
+		Snapshots: map[string]snapshot.Taker{
+			"postgres": &snapshot.Postgres{Limits: SnapshotLimits(cfg)},
+		},
 		Log:               log,
 		MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
 		LogStatements:     cfg.Log.Statements,
 	}
+}
+
+// SnapshotLimits maps the snapshot section of the configuration.
+func SnapshotLimits(cfg config.Config) snapshot.Limits {
+	l := snapshot.Limits{MaxBytes: int64(cfg.Snapshot.MaxBytes), MaxRows: cfg.Snapshot.MaxRows}
+	if cfg.Snapshot.Retention != "" {
+		l.Retention, _ = config.ParseDuration(cfg.Snapshot.Retention) // validated at load
+	}
+	return l
 }
 
 // Identities maps the identity section of the configuration to policy.
@@ -125,13 +138,28 @@ func Identities(cfg config.Config) rules.Identities {
 
 // Policy maps the policy section of the configuration to rules.
 func Policy(cfg config.Config) rules.Policy {
-	return rules.Policy{Actions: map[sqlparse.Category]rules.Action{
-		sqlparse.CategoryDrop:         rules.Action(cfg.Policy.Drop),
-		sqlparse.CategoryTruncate:     rules.Action(cfg.Policy.Truncate),
-		sqlparse.CategoryDelete:       rules.Action(cfg.Policy.Delete),
-		sqlparse.CategoryUpdate:       rules.Action(cfg.Policy.Update),
-		sqlparse.CategoryUnanalysable: rules.Action(cfg.Policy.Unanalysable),
-	}, LimitBounds: cfg.Policy.LimitBounds}
+	p := rules.Policy{Actions: actions(cfg.Policy.Actions), LimitBounds: cfg.Policy.LimitBounds}
+	for _, o := range cfg.Policy.Overrides {
+		p.Overrides = append(p.Overrides, rules.Override{
+			Users: o.Users, ApplicationNames: o.ApplicationNames, Actions: actions(o.Actions),
+		})
+	}
+	return p
+}
+
+// actions maps the actions a configuration names; empty ones are left out.
+func actions(a config.Actions) map[sqlparse.Category]rules.Action {
+	m := map[sqlparse.Category]rules.Action{}
+	for c, act := range map[sqlparse.Category]config.Action{
+		sqlparse.CategoryDrop: a.Drop, sqlparse.CategoryTruncate: a.Truncate,
+		sqlparse.CategoryDelete: a.Delete, sqlparse.CategoryUpdate: a.Update,
+		sqlparse.CategoryUnanalysable: a.Unanalysable,
+	} {
+		if act != "" {
+			m[c] = rules.Action(act)
+		}
+	}
+	return m
 }
 
 // Addr returns the address the listener of protocol ("postgres", "mysql")

@@ -81,8 +81,39 @@ type Verdict struct {
 	Message string
 	Detail  string
 	Hint    string
-	// EventID is the audit event recording the refusal (0 when none).
+	// EventID is the audit event recording the refusal or the snapshot
+	// (0 when none).
 	EventID int64
+	// Snapshot, on an allowed verdict, asks the engine to run the
+	// statement together with a snapshot of what it destroys.
+	Snapshot *Snapshot
+}
+
+// Snapshot is SQL of the enforcer's that preserves what a statement would
+// destroy, for the engine to run with the statement.
+//
+// PostgreSQL runs SQL in the same transaction as the statement, immediately
+// before it, every time the statement runs (each Execute of a prepared
+// statement), so that the snapshot and the destruction commit or roll back
+// together. SQL is one statement and may be run any number of times.
+//
+// MySQL cannot put DDL in a client's transaction; there the enforcer takes
+// the snapshot itself through Upstream.Exec before it returns the verdict,
+// and SQL, when set, is what the engine sends in the statement's place.
+type Snapshot struct {
+	SQL string
+	// Replace: SQL takes the statement's place; the statement itself is
+	// never sent. The client is answered as the statement would have been
+	// answered, with Tag as its command tag (PostgreSQL).
+	Replace bool
+	Tag     string
+	// Failed is the refusal to send in place of the server's error when
+	// SQL fails; the engine appends the server's own message to it.
+	Failed Verdict
+	// PassCodes lists the SQLSTATEs with which SQL reports that the
+	// statement itself would have failed (no such table, say): such errors
+	// reach the client as the server sent them.
+	PassCodes []string
 }
 
 // Upstream lets the enforcer run statements of its own on a session's

@@ -42,6 +42,17 @@ import (
 // loop replaces it with the refusal. So refusals reach the client in order
 // with every other answer, and the client's view of the transaction is the
 // server's own.
+//
+// A statement allowed with a snapshot travels with the enforcer's snapshot
+// SQL (see gate.Snapshot). In a Query the SQL goes first in the same query
+// string, which the server runs as one implicit transaction (or inside the
+// client's); in the extended protocol it is parsed, bound and executed under
+// private names just before each Execute of the statement, inside the same
+// pipeline. A DROP's SQL takes the statement's place instead. The answers to
+// bulwark's own messages are dropped, the replacing SQL's command tag is
+// rewritten to the statement's, and should the SQL fail, its error is
+// replaced by the enforcer's refusal; the server has then skipped the
+// statement, as after any error.
 type agentSession struct {
 	c   *conn
 	log *slog.Logger
@@ -52,13 +63,20 @@ type agentSession struct {
 	// expect holds, in order, the kind of each message forwarded upstream
 	// whose answer has not passed yet: 'Q' Query or FunctionCall, 'P'
 	// Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'S' Sync,
-	// 'X' a query of bulwark's own (Exec), 'R' a refusal's stand-in.
+	// 'X' a query of bulwark's own (Exec), 'R' a refusal's stand-in;
+	// for snapshots (all of them bulwark's own, answers never forwarded
+	// as they are): 'c' Close, 'p' Parse, 'b' Bind, 'n' Execute of the
+	// snapshot SQL, 'q' the snapshot SQL at the head of a Query, 'e' the
+	// client's Execute of a statement whose text bulwark replaced.
 	expect []byte
 	// expectBuf is expect's backing array, reused whenever the queue
 	// empties so that a request costs no allocation.
 	expectBuf [64]byte
 	// refusals holds the verdict of each 'R' in expect, in order.
 	refusals []gate.Verdict
+	// snapAnswers holds the snapshot of each 'q', 'n' and 'e' in expect,
+	// in order.
+	snapAnswers []snapAnswer
 	dead     bool // the answer loop has ended
 	txStatus byte
 	lex      gate.Lexing
@@ -78,6 +96,26 @@ type agentSession struct {
 	// standInName names the stand-in's statement: random, so that no
 	// statement of the client's can be hit by it.
 	standInName string
+	// Snapshot bookkeeping of the request loop: which prepared statements
+	// and portals run with a snapshot, and the snapshots of the batch's
+	// 'n' and 'e' messages, in order.
+	stmtSnaps   map[string]*gate.Snapshot
+	portalSnaps map[string]*gate.Snapshot
+	batchSnaps  []snapAnswer
+}
+
+// snapAnswer says what to do with the answer to a snapshot's message.
+type snapAnswer struct {
+	snap *gate.Snapshot
+	// tag replaces the CommandComplete's tag; empty drops the message.
+	tag string
+}
+
+// answerAction is what the answer loop does with one upstream message.
+type answerAction struct {
+	drop    bool          // bulwark's own: the client never sees it
+	refusal *gate.Verdict // send this ErrorResponse instead
+	tag     string        // send CommandComplete with this tag instead
 }
 
 type serverMessage struct {
@@ -161,19 +199,24 @@ func (a *agentSession) answerLoop() (err error) {
 			continue
 		}
 		switch h.typ {
-		case 'Z', 'S', 'E':
-			// Small messages whose content bulwark tracks.
+		case 'Z', 'S', 'E', 'C', '1', '2', '3':
+			// Small messages whose content bulwark tracks, or which
+			// may answer a message of bulwark's own.
 			if small, err = readBody(r, h, small); err != nil {
 				return err
 			}
 			if h.typ == 'S' {
 				a.parameterStatus(small)
 			}
-			if v := a.answered(h.typ, small); v != nil {
-				// The stand-in failed as intended: the client hears
-				// the refusal instead.
-				err = a.writeError(*v)
-			} else {
+			switch act := a.answered(h.typ, small); {
+			case act.refusal != nil:
+				// A stand-in failed as intended, or a snapshot
+				// failed: the client hears the refusal instead.
+				err = a.writeError(*act.refusal)
+			case act.drop:
+			case act.tag != "":
+				err = a.forwardWhole(header{typ: 'C', n: len(act.tag) + 1}, append([]byte(act.tag), 0))
+			default:
 				err = a.forwardWhole(h, small)
 			}
 			if err != nil {
@@ -230,14 +273,15 @@ func copyN(w *bufio.Writer, r *bufio.Reader, n int) error {
 	return nil
 }
 
-// answered pops the answer queue as the upstream's answers pass. For the
-// ErrorResponse that answers a refusal's stand-in it returns the refusal to
-// send in its place.
-func (a *agentSession) answered(typ byte, body []byte) (standIn *gate.Verdict) {
+// answered pops the answer queue as the upstream's answers pass, and says
+// what to send the client instead of an answer to bulwark's own messages:
+// nothing, a rewritten command tag, or the refusal that replaces the error of
+// a stand-in or a failed snapshot.
+func (a *agentSession) answered(typ byte, body []byte) (act answerAction) {
 	switch typ {
 	case 'Z', '1', '2', '3', 'T', 'n', 'C', 'I', 's', 'E':
 	default:
-		return nil // rows, notices, copy data: not the end of anything
+		return act // rows, notices, copy data: not the end of anything
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -255,8 +299,24 @@ func (a *agentSession) answered(typ byte, body []byte) (standIn *gate.Verdict) {
 		switch {
 		case typ == 'E' && head == 'R':
 			v := a.refusals[0]
-			standIn = &v
+			act.refusal = &v
 			a.skipToSync()
+		case typ == 'E' && isSnapshotKind(head):
+			act.refusal = a.snapshotFailed(head, body)
+			if head == 'q' {
+				// The Query's other statements are skipped; its
+				// ReadyForQuery still comes.
+				a.popExpect()
+			} else {
+				a.skipToSync()
+			}
+		case typ == '3' && head == 'c', typ == '1' && head == 'p', typ == '2' && head == 'b':
+			act.drop = true
+			a.popExpect()
+		case typ == 'C' && (head == 'q' || head == 'n' || head == 'e'):
+			act.tag = a.snapAnswers[0].tag
+			act.drop = act.tag == ""
+			a.popExpect()
 		case typ == 'E' && head != 'Q' && head != 'S' && head != 'X':
 			a.skipToSync()
 		case typ == 'Z' && (head == 'Q' || head == 'S' || head == 'X'),
@@ -272,7 +332,57 @@ func (a *agentSession) answered(typ byte, body []byte) (standIn *gate.Verdict) {
 		a.expect = a.expectBuf[:0]
 		a.idle.Broadcast()
 	}
-	return standIn
+	return act
+}
+
+func isSnapshotKind(k byte) bool {
+	switch k {
+	case 'c', 'p', 'b', 'n', 'q', 'e':
+		return true
+	}
+	return false
+}
+
+// snapshotFailed returns the refusal that replaces the server's error body
+// for a failed snapshot, or nil when the error is the statement's own (the
+// snapshot SQL reproduced it, e.g. "table does not exist") and should reach
+// the client unchanged.
+func (a *agentSession) snapshotFailed(head byte, body []byte) *gate.Verdict {
+	var snap *gate.Snapshot
+	for i, k := range a.expect {
+		if k == 'q' || k == 'n' || k == 'e' {
+			snap = a.snapAnswers[countSnapKinds(a.expect[:i])].snap
+			break
+		}
+	}
+	var e pgproto3.ErrorResponse
+	if err := e.Decode(body); err != nil || snap == nil {
+		return &gate.Verdict{Code: "XX000", Message: "bulwark could not read the server's error while taking a snapshot; the statement did not run"}
+	}
+	if head == 'e' || head == 'q' || head == 'n' {
+		for _, c := range snap.PassCodes {
+			if e.Code == c {
+				return nil
+			}
+		}
+	}
+	v := snap.Failed
+	v.Message += " Reason: " + e.Message
+	if e.Detail != "" {
+		v.Message += " (" + e.Detail + ")"
+	}
+	a.log.Warn("snapshot failed; statement not run", "event", v.EventID, "sqlstate", e.Code, "err", e.Message)
+	return &v
+}
+
+func countSnapKinds(kinds []byte) int {
+	n := 0
+	for _, k := range kinds {
+		if k == 'q' || k == 'n' || k == 'e' {
+			n++
+		}
+	}
+	return n
 }
 
 // skipToSync drops the answers the server will not send after an error in
@@ -284,8 +394,11 @@ func (a *agentSession) skipToSync() {
 }
 
 func (a *agentSession) popExpect() {
-	if a.expect[0] == 'R' {
+	switch a.expect[0] {
+	case 'R':
 		a.refusals = a.refusals[1:]
+	case 'q', 'n', 'e':
+		a.snapAnswers = a.snapAnswers[1:]
 	}
 	a.expect = a.expect[1:]
 }
@@ -427,6 +540,9 @@ func (a *agentSession) query(h header) error {
 	if !v.Allow {
 		return a.standIn(v, 'S')
 	}
+	if v.Snapshot != nil {
+		return a.querySnapshot(sql, v.Snapshot)
+	}
 	a.mu.Lock()
 	a.expect = append(a.expect, 'Q')
 	a.mu.Unlock()
@@ -438,6 +554,24 @@ func (a *agentSession) query(h header) error {
 		return err
 	}
 	return w.Flush()
+}
+
+// querySnapshot sends a Query whose statement runs with a snapshot: the
+// snapshot SQL first, in the same query string (one implicit transaction,
+// or the client's own), or in the statement's place.
+func (a *agentSession) querySnapshot(sql string, snap *gate.Snapshot) error {
+	text, tag := snap.SQL+";\n"+sql, ""
+	if snap.Replace {
+		text, tag = snap.SQL, snap.Tag
+	}
+	a.mu.Lock()
+	a.expect = append(a.expect, 'q', 'Q')
+	a.snapAnswers = append(a.snapAnswers, snapAnswer{snap: snap, tag: tag})
+	a.mu.Unlock()
+	if _, err := a.c.serverW.Write(appendMessage(nil, 'Q', append([]byte(text), 0))); err != nil {
+		return err
+	}
+	return a.c.serverW.Flush()
 }
 
 // extended buffers one extended-protocol message. A Parse is judged as it
@@ -488,9 +622,21 @@ func (a *agentSession) extended(h header) error {
 			a.refuseBatch(v)
 			return nil
 		}
+		name, _, _ := cstring(body)
+		if v.Snapshot != nil || len(a.stmtSnaps) > 0 {
+			a.parsed(name, v.Snapshot)
+		}
+		if v.Snapshot != nil && v.Snapshot.Replace {
+			// The statement never reaches the server: its name
+			// stands for the snapshot SQL, which takes no parameters.
+			body = append(append(append([]byte(name), 0), v.Snapshot.SQL...), 0, 0, 0)
+		}
 		a.batch = appendMessage(a.batch, h.typ, body)
 		a.batchKinds = append(a.batchKinds, h.typ)
 		return nil
+	}
+	if (h.typ == 'E' || h.typ == 'B' || h.typ == 'C') && (len(a.stmtSnaps) > 0 || len(a.portalSnaps) > 0) {
+		return a.extendedSnapshot(h)
 	}
 	start := len(a.batch)
 	a.batch = append(a.batch, h.typ, 0, 0, 0, 0)
@@ -509,6 +655,90 @@ func (a *agentSession) refuseBatch(v gate.Verdict) {
 	a.batchExecutes = false
 	a.batch = a.batch[:0]
 	a.batchKinds = a.batchKinds[:0]
+	a.batchSnaps = a.batchSnaps[:0]
+}
+
+// parsed notes whether the statement named name runs with a snapshot.
+func (a *agentSession) parsed(name string, snap *gate.Snapshot) {
+	if snap == nil {
+		delete(a.stmtSnaps, name)
+		return
+	}
+	if a.stmtSnaps == nil {
+		a.stmtSnaps, a.portalSnaps = map[string]*gate.Snapshot{}, map[string]*gate.Snapshot{}
+	}
+	a.stmtSnaps[name] = snap
+}
+
+// Private names of the snapshot SQL's statement and portal.
+const (
+	snapshotStatement = "bulwark_snapshot"
+	snapshotPortal    = "bulwark_snapshot"
+)
+
+// extendedSnapshot buffers a Bind, Execute or Close while some prepared
+// statement of the session runs with a snapshot: Bind and Close keep track of
+// which portals do, and an Execute of such a portal is preceded by the
+// snapshot SQL (closed, parsed, bound and executed under private names), or,
+// when the SQL replaced the statement, gets its command tag rewritten.
+func (a *agentSession) extendedSnapshot(h header) error {
+	body, err := readBody(a.c.clientR, h, nil)
+	if err != nil {
+		return err
+	}
+	kind := h.typ
+	switch h.typ {
+	case 'B':
+		portal, rest, _ := cstring(body)
+		stmt, _, _ := cstring(rest)
+		if snap := a.stmtSnaps[stmt]; snap != nil {
+			a.portalSnaps[portal] = snap
+		} else {
+			delete(a.portalSnaps, portal)
+		}
+	case 'C':
+		if len(body) > 0 {
+			name, _, _ := cstring(body[1:])
+			if body[0] == 'S' {
+				delete(a.stmtSnaps, name)
+			} else {
+				delete(a.portalSnaps, name)
+			}
+		}
+	case 'E':
+		portal, _, _ := cstring(body)
+		snap := a.portalSnaps[portal]
+		switch {
+		case snap == nil:
+		case snap.Replace:
+			kind = 'e'
+			a.batchSnaps = append(a.batchSnaps, snapAnswer{snap: snap, tag: snap.Tag})
+		default:
+			// A portal's statement runs at its first Execute; later
+			// ones only fetch what it returned.
+			delete(a.portalSnaps, portal)
+			a.appendSnapshotSQL(snap)
+		}
+	}
+	a.batch = appendMessage(a.batch, h.typ, body)
+	a.batchKinds = append(a.batchKinds, kind)
+	a.batchExecutes = a.batchExecutes || h.typ == 'E'
+	return nil
+}
+
+// appendSnapshotSQL queues the snapshot SQL's own Close, Close, Parse, Bind
+// and Execute. The Closes make the private names free whatever happened
+// before (closing a name that does not exist is not an error).
+func (a *agentSession) appendSnapshotSQL(snap *gate.Snapshot) {
+	b := a.batch
+	b = appendMessage(b, 'C', append([]byte{'S'}, snapshotStatement+"\x00"...))
+	b = appendMessage(b, 'C', append([]byte{'P'}, snapshotPortal+"\x00"...))
+	b = appendMessage(b, 'P', append(append([]byte(snapshotStatement+"\x00"), snap.SQL...), 0, 0, 0))
+	b = appendMessage(b, 'B', []byte(snapshotPortal+"\x00"+snapshotStatement+"\x00\x00\x00\x00\x00\x00\x00"))
+	b = appendMessage(b, 'E', []byte(snapshotPortal+"\x00\x00\x00\x00\x00"))
+	a.batch = b
+	a.batchKinds = append(a.batchKinds, 'c', 'c', 'p', 'b', 'n')
+	a.batchSnaps = append(a.batchSnaps, snapAnswer{snap: snap})
 }
 
 // boundary ends an extended-protocol request at Sync ('S'), Flush ('H') or a
@@ -551,7 +781,9 @@ func (a *agentSession) boundary(typ byte) error {
 	a.batchExecutes = false
 	a.mu.Lock()
 	a.expect = append(a.expect, a.batchKinds...)
+	a.snapAnswers = append(a.snapAnswers, a.batchSnaps...)
 	a.mu.Unlock()
+	a.batchSnaps = a.batchSnaps[:0]
 	if _, err := a.c.serverW.Write(a.batch); err != nil {
 		return err
 	}

@@ -1,0 +1,375 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bulwarkdb/bulwark/proxy/gate"
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// Postgres takes snapshots on PostgreSQL. It takes nothing itself: Take
+// returns one DO block that the engine runs in the client's transaction,
+// immediately before the statement (or in its place, for a DROP), so that
+// the snapshot and the destruction commit or roll back together. The block
+// allocates its snapshot id when it runs, so the engine may run it again for
+// every execution of a prepared statement.
+//
+// What the block does, per object:
+//   - DROP TABLE / MATERIALIZED VIEW: the relation is moved (ALTER ... SET
+//     SCHEMA) into a new schema bulwark_recycle_<id>, which takes constant
+//     time whatever its size. Indexes, constraints, defaults, triggers,
+//     grants, owned sequences and the data go with it. The statement's own
+//     errors are reproduced (no such table, wrong kind, other objects depend
+//     on it without CASCADE); objects outside the statement that depend on
+//     the table (views, foreign keys of other tables), partitions being
+//     dropped alone and inheritance children make the snapshot fail, since
+//     moving would leave them attached to the recycled table. A partitioned
+//     table moves with all its partitions. Temporary tables are dropped for
+//     real: they die with their session anyway.
+//   - DROP SCHEMA: the schema is renamed to bulwark_recycle_<id>, with
+//     everything in it; objects outside it that depend on its objects, and
+//     extensions, make the snapshot fail.
+//   - TRUNCATE, DELETE, UPDATE, MERGE: the table is locked against other
+//     writers (ACCESS EXCLUSIVE for TRUNCATE, EXCLUSIVE otherwise), its size
+//     is checked against the limits from the server's estimates, and all its
+//     rows are copied (CREATE TABLE bulwark_recycle_<id>.<table> AS SELECT
+//     * FROM ...). Then the statement runs unchanged. An unbounded
+//     statement reaches every row or, when its condition does not depend on
+//     the row, possibly none: the copy is of the whole table either way.
+//
+// Each snapshot is a row in bulwark_recycle.snapshots, written by the same
+// block, so it exists exactly when the snapshot does.
+type Postgres struct {
+	Limits Limits
+}
+
+var _ Taker = (*Postgres)(nil)
+
+// statementErrors are the SQLSTATEs the block raises when the statement
+// itself would have failed the same way: the engine hands them to the client
+// unchanged.
+var statementErrors = []string{"42P01", "3F000", "42809", "2BP01", "25P02"}
+
+// treeOf lists a relation and, when it is partitioned, every partition
+// under it (pg_partition_tree alone lists nothing for a plain table).
+const treeOf = "(SELECT rel::oid AS relid UNION SELECT relid::oid FROM pg_partition_tree(rel))"
+
+// maxCatalogStatement caps the statement text kept in the catalog.
+const maxCatalogStatement = 64 << 10
+
+// postgresCatalogDDL creates the catalog. It is run inside the block only
+// when the catalog is missing, and by the CLI.
+const postgresCatalogDDL = `CREATE TABLE bulwark_recycle.snapshots (
+	id             bigserial PRIMARY KEY,
+	taken_at       timestamptz NOT NULL DEFAULT now(),
+	audit_event    bigint NOT NULL,
+	session_id     text NOT NULL,
+	db_user        text NOT NULL DEFAULT current_user,
+	operation      text NOT NULL,
+	object_type    text NOT NULL,
+	source_schema  text NOT NULL,
+	source_name    text NOT NULL,
+	method         text NOT NULL,
+	recycle_schema text NOT NULL,
+	recycle_name   text NOT NULL,
+	row_count      bigint NOT NULL,
+	rows_estimated boolean NOT NULL,
+	size_bytes     bigint NOT NULL,
+	statement      text NOT NULL,
+	restored_at    timestamptz,
+	restored_to    text,
+	purged_at      timestamptz
+)`
+
+// Take implements Taker.
+func (p *Postgres) Take(_ context.Context, req Request, _ gate.Upstream) (*gate.Snapshot, error) {
+	if len(req.Undo) == 0 {
+		return nil, fmt.Errorf("nothing to snapshot")
+	}
+	b := &pgBlock{req: req, limits: p.Limits}
+	var rels []string
+	for _, u := range req.Undo {
+		if u.Kind != req.Undo[0].Kind {
+			return nil, fmt.Errorf("bulwark cannot snapshot a statement that both drops and changes objects")
+		}
+		if u.ObjectType != "SCHEMA" {
+			for _, o := range u.Objects {
+				rels = append(rels, "to_regclass("+b.text(qualified(o))+")")
+			}
+		}
+	}
+	b.f("DO $bulwark$\nDECLARE\n")
+	b.f("  stmt text := %s;\n", b.text(truncateStatement(req.Statement)))
+	b.f("  rels regclass[] := ARRAY[%s]::regclass[];\n", strings.Join(rels, ", "))
+	b.f("  snap bigint; rs text; rel regclass; nspoid oid; nsp text; tbl text; kind \"char\"; temp boolean;\n")
+	b.f("  sz numeric; est numeric; n bigint; dep text; prev text; old record;\n")
+	b.f("BEGIN\n")
+	b.f("  IF to_regnamespace('bulwark_recycle') IS NULL THEN\n    CREATE SCHEMA bulwark_recycle;\n  END IF;\n")
+	b.f("  IF to_regclass('bulwark_recycle.snapshots') IS NULL THEN\n    %s;\n  END IF;\n", postgresCatalogDDL)
+	if p.Limits.Retention > 0 {
+		b.purge()
+	}
+	tag := ""
+	for _, u := range req.Undo {
+		switch {
+		case u.Kind == sqlparse.UndoRows:
+			for _, o := range u.Objects {
+				b.rows(o, u)
+			}
+		case u.ObjectType == "SCHEMA":
+			tag = "DROP SCHEMA"
+			for _, o := range u.Objects {
+				b.schema(o, u)
+			}
+		case u.ObjectType == "TABLE" || u.ObjectType == "MATERIALIZED VIEW":
+			tag = "DROP " + u.ObjectType
+			for _, o := range u.Objects {
+				b.move(o, u)
+			}
+		default:
+			return nil, fmt.Errorf("bulwark cannot snapshot DROP %s on PostgreSQL", u.ObjectType)
+		}
+	}
+	b.f("END\n$bulwark$")
+	return &gate.Snapshot{SQL: b.String(), Replace: tag != "", Tag: tag, PassCodes: statementErrors}, nil
+}
+
+// pgBlock writes the DO block. Everything that comes from the client
+// (names, the statement) enters it as hex, decoded by the server with the
+// session's client_encoding: the block itself is plain ASCII and reads the
+// same under any standard_conforming_strings.
+type pgBlock struct {
+	strings.Builder
+	req    Request
+	limits Limits
+}
+
+func (b *pgBlock) f(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+
+// text returns an SQL expression for s as the client sent it.
+func (b *pgBlock) text(s string) string {
+	return fmt.Sprintf("convert_from(decode('%x', 'hex'), current_setting('client_encoding'))", s)
+}
+
+// insert writes the catalog row of the snapshot being taken.
+func (b *pgBlock) insert(typ, method, rows, estimated, size string) {
+	b.f("    INSERT INTO bulwark_recycle.snapshots (id, audit_event, session_id, operation, object_type, source_schema, source_name,\n")
+	b.f("        method, recycle_schema, recycle_name, row_count, rows_estimated, size_bytes, statement)\n")
+	b.f("      VALUES (snap, %d, '%s', '%s', '%s', nsp, tbl, '%s', rs, tbl, %s, %s, %s, stmt);\n",
+		b.req.EventID, sqlWord(b.req.SessionID), sqlWord(b.req.Operation), typ, method, rows, estimated, size)
+}
+
+// newArea allocates the snapshot's id and creates its recycle schema.
+func (b *pgBlock) newArea() {
+	b.f("    snap := nextval(pg_get_serial_sequence('bulwark_recycle.snapshots', 'id'));\n")
+	b.f("    rs := 'bulwark_recycle_' || snap;\n")
+}
+
+// rows copies a table's rows aside.
+func (b *pgBlock) rows(o sqlparse.ObjectName, u *sqlparse.Undo) {
+	lock := "EXCLUSIVE"
+	if b.req.Operation == string(sqlparse.CategoryTruncate) {
+		lock = "ACCESS EXCLUSIVE"
+	}
+	only := ""
+	if o.Only {
+		only = "ONLY "
+	}
+	b.f("  rel := to_regclass(%s);\n", b.text(qualified(o)))
+	b.f("  IF rel IS NOT NULL THEN -- a missing table: the statement reports it itself\n")
+	b.f("    SELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n")
+	b.f("      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n")
+	b.f("    IF kind NOT IN ('r', 'p') THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is not a table (a view or a foreign table); bulwark snapshots the rows of tables only, so send the statement to the table itself', rel);\n")
+	b.f("    END IF;\n")
+	b.f("  END IF;\n")
+	b.f("  IF rel IS NOT NULL AND NOT temp THEN\n")
+	if u.Cascade {
+		b.f("    SELECT string_agg(DISTINCT c.conrelid::regclass::text, ', ') INTO dep FROM pg_constraint c\n")
+		b.f("      WHERE c.contype = 'f' AND c.confrelid = rel AND c.conrelid <> rel AND NOT c.conrelid = ANY(rels);\n")
+		b.f("    IF dep IS NOT NULL THEN\n")
+		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('TRUNCATE ... CASCADE would also empty %%s, which reference %%s and which bulwark would not snapshot: name them in the TRUNCATE too', dep, rel);\n")
+		b.f("    END IF;\n")
+	}
+	b.f("    EXECUTE format('LOCK TABLE %%s IN %s MODE', rel);\n", lock)
+	b.f("    SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n")
+	b.f("      FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", treeOf)
+	b.f("    IF sz > %d OR est > %d THEN\n", b.limits.MaxBytes, b.limits.MaxRows)
+	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: about %%s rows and %%s on disk, over snapshot.max_rows (%d) or snapshot.max_bytes (%%s)', rel, est::bigint, pg_size_pretty(sz), pg_size_pretty(%d::bigint));\n",
+		b.limits.MaxRows, b.limits.MaxBytes)
+	b.f("    END IF;\n")
+	b.newArea()
+	b.f("    EXECUTE format('CREATE SCHEMA %%I', rs);\n")
+	b.f("    EXECUTE format('CREATE TABLE %%I.%%I AS SELECT * FROM %s%%s', rs, tbl, rel);\n", only)
+	b.f("    GET DIAGNOSTICS n = ROW_COUNT;\n")
+	b.f("    IF n > %d THEN\n", b.limits.MaxRows)
+	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: %%s rows, over snapshot.max_rows (%d)', rel, n);\n", b.limits.MaxRows)
+	b.f("    END IF;\n")
+	b.insert("TABLE", MethodRows, "n", "false", "pg_total_relation_size(format('%I.%I', rs, tbl)::regclass)")
+	b.f("  END IF;\n")
+}
+
+// move sets a table or materialized view aside in place of dropping it.
+func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
+	word := strings.ToLower(u.ObjectType)
+	kinds := "'r', 'p'"
+	if u.ObjectType == "MATERIALIZED VIEW" {
+		kinds = "'m'"
+	}
+	name := b.text(o.String())
+	b.f("  rel := to_regclass(%s);\n", b.text(qualified(o)))
+	b.f("  IF rel IS NULL THEN\n")
+	if u.MissingOK {
+		b.f("    RAISE NOTICE '%s \"%%\" does not exist, skipping', %s;\n", word, name)
+	} else {
+		b.f("    RAISE EXCEPTION USING ERRCODE = '42P01', MESSAGE = format('%s \"%%s\" does not exist', %s);\n", word, name)
+	}
+	b.f("  ELSE\n")
+	b.f("    SELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n")
+	b.f("      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n")
+	b.f("    IF kind NOT IN (%s) THEN\n", kinds)
+	b.f("      RAISE EXCEPTION USING ERRCODE = '42809', MESSAGE = format('\"%%s\" is not a %s', %s);\n", word, name)
+	b.f("    END IF;\n")
+	b.f("    IF temp THEN\n")
+	b.f("      EXECUTE format('DROP %s %%s%s', rel);\n", u.ObjectType, cascadeWord(u.Cascade))
+	b.f("    ELSE\n")
+	b.f("      IF EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = rel) THEN\n")
+	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is a partition or an inheritance child; bulwark cannot set it aside on its own: detach it first (ALTER TABLE ... DETACH PARTITION or NO INHERIT), then drop it', rel);\n")
+	b.f("      END IF;\n")
+	b.f("      IF kind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = rel) THEN\n")
+	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s has inheritance children, which bulwark would leave attached to it: drop or detach them first', rel);\n")
+	b.f("      END IF;\n")
+	b.f("      SELECT string_agg(DISTINCT x.obj, ', ') INTO dep FROM (\n")
+	b.f("        SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid\n")
+	b.f("          WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass\n")
+	b.f("            AND d.refobjid IN (SELECT relid FROM %s t) AND r.ev_class <> rel AND NOT r.ev_class = ANY(rels)\n", treeOf)
+	b.f("        UNION ALL\n")
+	b.f("        SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_constraint c\n")
+	b.f("          WHERE c.contype = 'f' AND c.confrelid IN (SELECT relid FROM %s t)\n", treeOf)
+	b.f("            AND c.conrelid NOT IN (SELECT relid FROM %s t) AND NOT c.conrelid = ANY(rels)) x;\n", treeOf)
+	b.f("      IF dep IS NOT NULL THEN\n")
+	if u.Cascade {
+		b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('with CASCADE this would also drop %%s, which depend on %%s and which bulwark would not set aside with it: drop those first, then %%s', dep, rel, rel);\n")
+	} else {
+		b.f("        RAISE EXCEPTION USING ERRCODE = '2BP01', MESSAGE = format('cannot drop %s %%s because other objects depend on it', rel),\n", word)
+		b.f("          DETAIL = format('%%s depends on %s %%s', dep, rel), HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n", word)
+	}
+	b.f("      END IF;\n")
+	b.f("      SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n")
+	b.f("        FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", treeOf)
+	b.newArea()
+	b.f("      EXECUTE format('CREATE SCHEMA %%I', rs);\n")
+	b.insert(u.ObjectType, MethodMove, "est::bigint", "true", "sz::bigint")
+	b.f("      EXECUTE format('ALTER %s %%s SET SCHEMA %%I', rel, rs);\n", u.ObjectType)
+	b.f("      FOR old IN SELECT t.relid FROM pg_partition_tree(rel) t WHERE t.relid <> rel LOOP\n")
+	b.f("        EXECUTE format('ALTER TABLE %%s SET SCHEMA %%I', old.relid::regclass, rs);\n")
+	b.f("      END LOOP;\n")
+	b.f("    END IF;\n")
+	b.f("  END IF;\n")
+}
+
+// schema sets a schema aside by renaming it.
+func (b *pgBlock) schema(o sqlparse.ObjectName, u *sqlparse.Undo) {
+	name := b.text(o.Name)
+	b.f("  nspoid := (SELECT oid FROM pg_namespace WHERE nspname = %s);\n", name)
+	b.f("  IF nspoid IS NULL THEN\n")
+	if u.MissingOK {
+		b.f("    RAISE NOTICE 'schema \"%%\" does not exist, skipping', %s;\n", name)
+	} else {
+		b.f("    RAISE EXCEPTION USING ERRCODE = '3F000', MESSAGE = format('schema \"%%s\" does not exist', %s);\n", name)
+	}
+	b.f("  ELSE\n")
+	b.f("    nsp := %s; tbl := '';\n", name)
+	b.f("    IF nsp IN ('pg_catalog', 'information_schema', 'bulwark_recycle') OR nsp LIKE 'pg\\_%%' OR nsp LIKE 'bulwark\\_recycle\\_%%' THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('bulwark does not set aside the schema %%I', nsp);\n")
+	b.f("    END IF;\n")
+	if !u.Cascade {
+		b.f("    IF EXISTS (SELECT 1 FROM pg_depend WHERE refclassid = 'pg_namespace'::regclass AND refobjid = nspoid AND deptype = 'n') THEN\n")
+		b.f("      RAISE EXCEPTION USING ERRCODE = '2BP01', MESSAGE = format('cannot drop schema %%I because other objects depend on it', nsp),\n")
+		b.f("        HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n")
+		b.f("    END IF;\n")
+	}
+	b.f("    IF EXISTS (SELECT 1 FROM pg_extension WHERE extnamespace = nspoid) THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('schema %%I holds an extension''s objects, which bulwark does not set aside', nsp);\n")
+	b.f("    END IF;\n")
+	b.f("    SELECT string_agg(DISTINCT x.obj, ', ') INTO dep FROM (\n")
+	b.f("      SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid\n")
+	b.f("        JOIN pg_class rc ON rc.oid = d.refobjid JOIN pg_class vc ON vc.oid = r.ev_class\n")
+	b.f("        WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND rc.relnamespace = nspoid AND vc.relnamespace <> nspoid\n")
+	b.f("      UNION ALL\n")
+	b.f("      SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_constraint c\n")
+	b.f("        JOIN pg_class rc ON rc.oid = c.confrelid JOIN pg_class cc ON cc.oid = c.conrelid\n")
+	b.f("        WHERE c.contype = 'f' AND rc.relnamespace = nspoid AND cc.relnamespace <> nspoid) x;\n")
+	b.f("    IF dep IS NOT NULL THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s outside schema %%I depend on objects in it, and bulwark would not set them aside with it: drop those first', dep, nsp);\n")
+	b.f("    END IF;\n")
+	b.f("    SELECT coalesce(sum(pg_total_relation_size(oid)), 0), coalesce(sum(greatest(reltuples, 0)), 0) INTO sz, est\n")
+	b.f("      FROM pg_class WHERE relnamespace = nspoid AND relkind IN ('r', 'm');\n")
+	b.newArea()
+	b.insert("SCHEMA", MethodMove, "est::bigint", "true", "sz::bigint")
+	b.f("    EXECUTE format('ALTER SCHEMA %%I RENAME TO %%I', nsp, rs);\n")
+	b.f("  END IF;\n")
+}
+
+// purge drops the snapshots older than the retention. A snapshot the
+// session's user may not drop stays for the next purge: purging never
+// stands in the way of the snapshot being taken.
+func (b *pgBlock) purge() {
+	secs := int64(b.limits.Retention.Seconds())
+	b.f("  prev := current_setting('client_min_messages');\n")
+	b.f("  FOR old IN SELECT id, recycle_schema FROM bulwark_recycle.snapshots\n")
+	b.f("      WHERE restored_at IS NULL AND purged_at IS NULL AND taken_at < now() - make_interval(secs => %d) ORDER BY id LOOP\n", secs)
+	b.f("    BEGIN\n")
+	b.f("      PERFORM set_config('client_min_messages', 'warning', true);\n")
+	b.f("      EXECUTE format('DROP SCHEMA IF EXISTS %%I CASCADE', old.recycle_schema);\n")
+	b.f("      UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = old.id;\n")
+	b.f("    EXCEPTION WHEN OTHERS THEN NULL;\n")
+	b.f("    END;\n")
+	b.f("  END LOOP;\n")
+	b.f("  PERFORM set_config('client_min_messages', prev, true);\n")
+}
+
+func cascadeWord(c bool) string {
+	if c {
+		return " CASCADE"
+	}
+	return ""
+}
+
+// qualified quotes a name the way to_regclass reads it.
+func qualified(o sqlparse.ObjectName) string {
+	if o.Schema == "" {
+		return quoteIdent(o.Name)
+	}
+	return quoteIdent(o.Schema) + "." + quoteIdent(o.Name)
+}
+
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// sqlWord keeps only the characters of bulwark's own identifiers (session
+// ids, category names), so that they can sit in a literal unescaped.
+func sqlWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// truncateStatement caps s for the catalog without splitting a character in
+// any client encoding: the cut falls right after an ASCII byte.
+func truncateStatement(s string) string {
+	if len(s) <= maxCatalogStatement {
+		return s
+	}
+	cut := maxCatalogStatement
+	for cut > 0 && s[cut-1] >= 0x80 {
+		cut--
+	}
+	return s[:cut]
+}
