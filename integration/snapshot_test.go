@@ -2,10 +2,13 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -509,4 +512,98 @@ func allSnapshots(t testing.TB) []snapshot.Entry {
 		t.Fatal(err)
 	}
 	return es
+}
+
+// TestSnapshotsCLI drives `bulwark snapshots` (the real binary) against the
+// database directly: list, show, restore, a refused second restore, a
+// conflict, and purge.
+func TestSnapshotsCLI(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	data, _ := richTable(t, "snap_cli", 30)
+	want := data()
+	conn := connectPgx(t, p.AgentDSN())
+	mustExec(t, conn, "TRUNCATE snap_cli")
+	ev := snapshotEvent(t, p, "truncate")
+	id := snapshotsOf(t, ev)[0].ID
+	ids := strconv.FormatInt(id, 10)
+	dbURL := pg.dsn(pg.SuperUser, pg.SuperPassword, testDatabase)
+
+	out, stderr, code := runBulwark(t, "", "snapshots", "list", "--url", dbURL, "--event", strconv.FormatInt(ev.ID, 10), "--format", "json")
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, stderr)
+	}
+	var listed []snapshot.Entry
+	if err := json.Unmarshal([]byte(out), &listed); err != nil {
+		t.Fatalf("list --format json: %v\n%s", err, out)
+	}
+	found := false
+	for _, e := range listed {
+		found = found || e.ID == id && e.Operation == "truncate" && e.Rows == 30 && e.Statement == "TRUNCATE snap_cli"
+	}
+	if !found {
+		t.Fatalf("snapshot %d not listed as expected: %s", id, out)
+	}
+	out, _, code = runBulwark(t, "", "snapshots", "list", "--url", dbURL)
+	if code != 0 || !strings.Contains(out, "public.snap_cli") || !strings.Contains(out, "TAKEN") {
+		t.Fatalf("list table: exit %d\n%s", code, out)
+	}
+	out, _, code = runBulwark(t, "", "snapshots", "show", ids, "--url", dbURL)
+	if code != 0 || !strings.Contains(out, "TRUNCATE snap_cli") || !strings.Contains(out, "bulwark_recycle_"+ids) {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+	// Rows now in the table with other content: restore refuses (exit 3).
+	adminExec(t, "INSERT INTO snap_cli (id, note) VALUES (1, 'a new first row')")
+	_, stderr, code = runBulwark(t, "", "snapshots", "restore", ids, "--url", dbURL)
+	if code != 3 || !strings.Contains(stderr, "--as") {
+		t.Fatalf("restore over changed rows: exit %d, want 3: %s", code, stderr)
+	}
+	adminExec(t, "DELETE FROM snap_cli")
+	out, stderr, code = runBulwark(t, "", "snapshots", "restore", ids, "--url", dbURL)
+	if code != 0 || !strings.Contains(out, "30 rows") {
+		t.Fatalf("restore: exit %d: %s %s", code, out, stderr)
+	}
+	if got := data(); got != want {
+		t.Errorf("data after restore %s, want %s", got, want)
+	}
+	if _, _, code = runBulwark(t, "", "snapshots", "restore", ids, "--url", dbURL); code != 1 {
+		t.Errorf("a second restore: exit %d, want 1", code)
+	}
+	if _, stderr, code = runBulwark(t, "", "snapshots", "list"); code != 1 || !strings.Contains(stderr, "--url") {
+		t.Errorf("list without a database: exit %d: %s", code, stderr)
+	}
+
+	// Purge drops the schema and keeps the history.
+	mustExec(t, conn, "DELETE FROM snap_cli")
+	purgeID := snapshotsOf(t, snapshotEvent(t, p, "delete-no-where"))[0].ID
+	time.Sleep(10 * time.Millisecond)
+	out, stderr, code = runBulwark(t, "", "snapshots", "purge", "--older-than", "5ms", "--url", dbURL)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("purged snapshot %d ", purgeID)) {
+		t.Fatalf("purge: exit %d: %s %s", code, out, stderr)
+	}
+	if n := adminQueryInt(t, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", fmt.Sprintf("bulwark_recycle_%d", purgeID)); n != 0 {
+		t.Errorf("purged snapshot's schema still exists")
+	}
+	e, err := pgCatalog().Get(context.Background(), purgeID)
+	if err != nil || e.PurgedAt == nil {
+		t.Errorf("catalog row of the purged snapshot: %+v %v", e, err)
+	}
+}
+
+// TestSnapshotRetention: with snapshot.retention set, taking a snapshot
+// purges the older ones in the same database.
+func TestSnapshotRetention(t *testing.T) {
+	p := startProxy(t, withSnapshots, func(c *config.Config) { c.Snapshot.Retention = "50ms" })
+	richTable(t, "snap_ret", 10)
+	conn := connectPgx(t, p.AgentDSN())
+	mustExec(t, conn, "UPDATE snap_ret SET qty = 1")
+	first := snapshotsOf(t, snapshotEvent(t, p, "update-no-where"))[0]
+	time.Sleep(100 * time.Millisecond)
+	mustExec(t, conn, "UPDATE snap_ret SET qty = 2")
+	e, err := pgCatalog().Get(context.Background(), first.ID)
+	if err != nil || e.PurgedAt == nil {
+		t.Fatalf("the older snapshot was not purged: %+v %v", e, err)
+	}
+	if n := adminQueryInt(t, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", first.RecycleSchema); n != 0 {
+		t.Errorf("the older snapshot's schema still exists")
+	}
 }

@@ -110,6 +110,7 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 		Audit: store,
 		Snapshots: map[string]snapshot.Taker{
 			"postgres": &snapshot.Postgres{Limits: SnapshotLimits(cfg)},
+			"mysql":    &snapshot.MySQL{Limits: SnapshotLimits(cfg)},
 		},
 		Log:               log,
 		MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),

@@ -34,7 +34,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newCheckCmd(), newAuditCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newCheckCmd(), newAuditCmd(), newSnapshotsCmd(), newVersionCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
