@@ -77,9 +77,9 @@ type agentSession struct {
 	// snapAnswers holds the snapshot of each 'q', 'n' and 'e' in expect,
 	// in order.
 	snapAnswers []snapAnswer
-	dead     bool // the answer loop has ended
-	txStatus byte
-	lex      gate.Lexing
+	dead        bool // the answer loop has ended
+	txStatus    byte
+	lex         gate.Lexing
 	// internal, when set, receives every upstream message instead of the
 	// client, until ReadyForQuery (see Exec).
 	internal atomic.Pointer[chan serverMessage]
