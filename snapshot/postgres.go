@@ -34,8 +34,8 @@ import (
 //   - TRUNCATE, DELETE, UPDATE, MERGE: the table is locked against other
 //     writers (ACCESS EXCLUSIVE for TRUNCATE, EXCLUSIVE otherwise), its size
 //     is checked against the limits from the server's estimates, and all its
-//     rows are copied (CREATE TABLE bulwark_recycle_<id>.<table> AS SELECT
-//   - FROM ...). Then the statement runs unchanged. An unbounded
+//     rows are copied into bulwark_recycle_<id>.<table> (CREATE TABLE AS
+//     SELECT). Then the statement runs unchanged. An unbounded
 //     statement reaches every row or, when its condition does not depend on
 //     the row, possibly none: the copy is of the whole table either way.
 //
