@@ -97,3 +97,75 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideSnapshot(t *testing.T) {
+	move := &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{{Name: "t"}}}
+	drop := sqlparse.Finding{Category: sqlparse.CategoryDrop, Rule: "drop-object", Undo: move}
+	dropIndex := sqlparse.Finding{Category: sqlparse.CategoryDrop, Rule: "drop-object"}
+	del := sqlparse.Finding{Category: sqlparse.CategoryDelete, Rule: "delete-no-where",
+		Undo: &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{{Name: "t"}}}}
+	snap := Policy{Actions: map[sqlparse.Category]Action{sqlparse.CategoryDrop: Snapshot, sqlparse.CategoryDelete: Block}}
+	one := func(fs ...sqlparse.Finding) *sqlparse.Analysis {
+		return &sqlparse.Analysis{Statements: []sqlparse.Statement{{Command: "DROP TABLE", Findings: fs}}}
+	}
+	t.Run("a finding that can be undone runs with a snapshot", func(t *testing.T) {
+		d := snap.Decide(Agent, one(drop))
+		if d.Action != Snapshot || len(d.Snapshots) != 1 || d.Snapshots[0].Undo != move {
+			t.Fatalf("got %+v", d)
+		}
+		if m := ExplainSnapshot(d); !strings.Contains(m, "TABLE t would be moved") {
+			t.Errorf("explanation %q", m)
+		}
+	})
+	t.Run("a finding without an undo is refused and the note says why", func(t *testing.T) {
+		d := snap.Decide(Agent, one(dropIndex))
+		if d.Action != Block || !strings.Contains(Explain(d, 1).Message, "cannot snapshot") {
+			t.Fatalf("got %+v", d)
+		}
+	})
+	t.Run("a blocked finding beside a snapshot one blocks", func(t *testing.T) {
+		if d := snap.Decide(Agent, one(drop, del)); d.Action != Block || d.Finding.Rule != "delete-no-where" {
+			t.Fatalf("got %+v", d)
+		}
+	})
+	t.Run("a snapshot statement must come alone", func(t *testing.T) {
+		a := analysis(drop) // a SELECT, then the DROP
+		if d := snap.Decide(Agent, a); d.Action != Block || !strings.Contains(d.Note, "on its own") {
+			t.Fatalf("got %+v", d)
+		}
+	})
+	t.Run("humans are not snapshotted", func(t *testing.T) {
+		if d := snap.Decide(Human, one(drop)); d.Action != Allow {
+			t.Fatalf("got %+v", d)
+		}
+	})
+}
+
+func TestPolicyOverrides(t *testing.T) {
+	p := Policy{
+		Actions: map[sqlparse.Category]Action{sqlparse.CategoryDrop: Block, sqlparse.CategoryTruncate: Block},
+		Overrides: []Override{
+			{Users: []string{"etl_*"}, Actions: map[sqlparse.Category]Action{sqlparse.CategoryTruncate: Allow}},
+			{ApplicationNames: []string{"migrator"}, Actions: map[sqlparse.Category]Action{sqlparse.CategoryDrop: Snapshot}},
+		},
+	}
+	cases := []struct {
+		user, app string
+		cat       sqlparse.Category
+		want      Action
+	}{
+		{"etl_loader", "", sqlparse.CategoryTruncate, Allow},
+		{"etl_loader", "", sqlparse.CategoryDrop, Block}, // not named by the override: the global action
+		{"bot", "migrator", sqlparse.CategoryDrop, Snapshot},
+		{"bot", "", sqlparse.CategoryDrop, Block},
+		{"etl_loader", "migrator", sqlparse.CategoryDrop, Block}, // the first matching override wins
+	}
+	for _, c := range cases {
+		if got := p.For(c.user, c.app).Actions[c.cat]; got != c.want {
+			t.Errorf("%s/%s %s: got %s, want %s", c.user, c.app, c.cat, got, c.want)
+		}
+	}
+	if p.Actions[sqlparse.CategoryTruncate] != Block {
+		t.Errorf("For changed the global policy")
+	}
+}
