@@ -91,6 +91,14 @@ type conn struct {
 
 	scratch []byte
 
+	// snapshotted maps the ids of an agent's prepared statements whose
+	// verdict asked for a snapshot to their text: each COM_STMT_EXECUTE
+	// of them is judged again, and takes a snapshot of its own.
+	// lastPrepared is the id of the last statement prepared (MariaDB
+	// clients may execute id 0xffffffff, meaning that one).
+	snapshotted  map[uint32]string
+	lastPrepared uint32
+
 	closeOnce sync.Once
 }
 

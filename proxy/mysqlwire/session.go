@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -95,13 +96,20 @@ func (c *conn) command(h header, cmd byte) error {
 			return err
 		}
 		if cmd == mysql.COM_STMT_PREPARE {
-			return c.relayPrepare()
+			_, _, err := c.relayPrepare()
+			return err
 		}
 		c.sqlModeKnown = false
 		return c.relayResult()
 	case mysql.COM_STMT_EXECUTE:
 		// The statement was judged when it was prepared (a refused
-		// COM_STMT_PREPARE never yields an id to execute).
+		// COM_STMT_PREPARE never yields an id to execute); one whose
+		// verdict asked for a snapshot is judged again, see execute.
+		if agent {
+			if text, ok := c.snapshottedStatement(h); ok {
+				return c.execute(h, text)
+			}
+		}
 		c.sqlModeKnown = false
 		if err := c.forwardCommand(h); err != nil {
 			return err
@@ -119,6 +127,9 @@ func (c *conn) command(h header, cmd byte) error {
 		_, _, err := c.relayRows()
 		return err
 	case mysql.COM_STMT_CLOSE, mysql.COM_STMT_SEND_LONG_DATA:
+		if id, ok := c.peekStatementID(h); ok && cmd == mysql.COM_STMT_CLOSE {
+			delete(c.snapshotted, id)
+		}
 		return c.forwardCommand(h) // no answer
 	case mysql.COM_INIT_DB:
 		return c.initDB(h)
@@ -128,6 +139,7 @@ func (c *conn) command(h header, cmd byte) error {
 		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL:
 		if cmd == mysql.COM_RESET_CONNECTION {
 			c.sqlModeKnown = false
+			c.snapshotted = nil // the server closes every prepared statement
 		}
 		if err := c.forwardCommand(h); err != nil {
 			return err
@@ -167,23 +179,144 @@ func (c *conn) statement(h header, cmd byte) error {
 			"the statement is %d bytes long, more than limits.max_statement_bytes (%d)", size, c.srv.cfg.MaxStatementBytes),
 			size, string(payload[1:]))
 	} else {
-		src := gate.SourceQuery
+		// A statement being prepared is judged without the upstream:
+		// nothing runs now, so a snapshot is taken at each execute
+		// instead (see execute).
+		src, up := gate.SourceQuery, gate.Upstream(c)
 		if cmd == mysql.COM_STMT_PREPARE {
-			src = gate.SourceParse
+			src, up = gate.SourceParse, nil
 		}
-		v = c.check(src, string(payload[1:]))
+		v = c.check(src, string(payload[1:]), up)
 	}
 	if !v.Allow {
 		return c.writeRefusal(seq+1, v)
+	}
+	if cmd == mysql.COM_QUERY && v.Snapshot != nil && v.Snapshot.Replace {
+		return c.replace(seq+1, v.Snapshot)
 	}
 	if err := c.writePackets(payload); err != nil {
 		return err
 	}
 	if cmd == mysql.COM_STMT_PREPARE {
-		return c.relayPrepare()
+		id, ok, err := c.relayPrepare()
+		if ok && v.Snapshot != nil {
+			if c.snapshotted == nil {
+				c.snapshotted = map[uint32]string{}
+			}
+			c.snapshotted[id] = string(payload[1:])
+		}
+		return err
 	}
 	c.sqlModeKnown = false
 	return c.relayResult()
+}
+
+// A prepared statement the enforcer lets run only after a snapshot has to
+// take that snapshot every time it runs, not when it is prepared: a DROP
+// TABLE prepared now may execute tomorrow, or never, or ten times. Its text
+// is kept by statement id; each COM_STMT_EXECUTE of it is judged again
+// (cheaply: the analysis is cached) with the upstream at hand, and answered
+// as that verdict says. Parameters change nothing here: a statement that
+// needs a snapshot does so whatever they are.
+
+// statementIDAll is the id MariaDB clients send to execute the statement
+// they prepared last without waiting for its id.
+const statementIDAll = 0xffffffff
+
+// peekStatementID reads the statement id of a COM_STMT_* command without
+// consuming it.
+func (c *conn) peekStatementID(h header) (uint32, bool) {
+	if h.n < 5 {
+		return 0, false
+	}
+	b, err := c.clientR.Peek(5)
+	if err != nil {
+		return 0, false
+	}
+	id := binary.LittleEndian.Uint32(b[1:])
+	if id == statementIDAll {
+		id = c.lastPrepared
+	}
+	return id, true
+}
+
+// snapshottedStatement returns the text of the prepared statement a
+// COM_STMT_EXECUTE runs when its verdict asked for a snapshot.
+func (c *conn) snapshottedStatement(h header) (string, bool) {
+	id, ok := c.peekStatementID(h)
+	if !ok || c.snapshotted == nil {
+		return "", false
+	}
+	text, ok := c.snapshotted[id]
+	return text, ok
+}
+
+// execute judges one COM_STMT_EXECUTE of a statement whose verdict asked
+// for a snapshot, and forwards it, answers it with the snapshot's
+// replacement statement, or refuses it.
+func (c *conn) execute(h header, text string) error {
+	v := c.check(gate.SourceParse, text, c)
+	if !v.Allow || v.Snapshot != nil && v.Snapshot.Replace {
+		_, seq, err := c.discardCommand(h)
+		if err != nil {
+			return err
+		}
+		if !v.Allow {
+			return c.writeRefusal(seq+1, v)
+		}
+		return c.replace(seq+1, v.Snapshot)
+	}
+	c.sqlModeKnown = false
+	if err := c.forwardCommand(h); err != nil {
+		return err
+	}
+	return c.relayResult()
+}
+
+// replace answers a command that the snapshot carried out itself (a DROP
+// moved aside, a TRUNCATE swapped) with the answer to the snapshot's
+// replacement statement, sent as a COM_QUERY of its own. That answer is one
+// OK packet, which reads to the client as the command's own OK (it carries
+// the session's current status flags), or an ERR, which becomes the
+// snapshot's Failed refusal with the server's message. It goes to the
+// client at seq, where the command's answer belongs, whatever sequence ids
+// the replacement's answer had.
+func (c *conn) replace(seq byte, s *gate.Snapshot) error {
+	if err := c.toServer(0, append([]byte{mysql.COM_QUERY}, s.SQL...)); err != nil {
+		return err
+	}
+	h, err := readHeader(c.serverR)
+	if err != nil {
+		return err
+	}
+	if h.continued() {
+		return fmt.Errorf("%w: oversized answer to a snapshot's replacement statement", errMalformed)
+	}
+	p, err := readPayload(c.serverR, h, nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(p) > 0 && p[0] == mysql.ERR_HEADER:
+		v := s.Failed
+		if me, ok := parseErr(p).(*mysql.MyError); ok {
+			v.Message = strings.TrimSpace(v.Message + " The server said: " + me.Message)
+		}
+		return c.writeRefusal(seq, v)
+	case len(p) > 0 && p[0] == mysql.OK_HEADER && terminatorStatus(p, false)&mysql.SERVER_MORE_RESULTS_EXISTS == 0:
+		return c.toClientBuffered(seq, p)
+	}
+	return fmt.Errorf("%w: a snapshot's replacement statement answered with more than an OK packet", errMalformed)
+}
+
+// toClientBuffered writes one packet to the client without flushing (the
+// command loop flushes before it waits for the client).
+func (c *conn) toClientBuffered(seq byte, p []byte) error {
+	if err := writeHeader(c.clientW, header{n: len(p), seq: seq}); err != nil {
+		return err
+	}
+	_, err := c.clientW.Write(p)
+	return err
 }
 
 // readStatement reads a COM_QUERY or COM_STMT_PREPARE payload, which may
@@ -344,6 +477,7 @@ func (c *conn) changeUser(h header) error {
 		c.info.Kind = gate.Agent
 	}
 	c.sqlModeKnown = false
+	c.snapshotted = nil // the server closes every prepared statement
 	if err := c.toServer(h.seq, p); err != nil {
 		return err
 	}
@@ -400,8 +534,9 @@ func (c *conn) parseChangeUser(p []byte) (gate.Session, error) {
 
 // ---- judging ----
 
-// check asks the enforcer about an agent's SQL text.
-func (c *conn) check(src gate.Source, sql string) gate.Verdict {
+// check asks the enforcer about an agent's SQL text. up is the upstream the
+// enforcer may use to take a snapshot, nil when nothing runs now.
+func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict {
 	var lx gate.Lexing
 	if c.srv.cfg.Enforcer.LexingSensitive(&c.info, sql) {
 		mode, err := c.currentSQLMode()
@@ -412,7 +547,7 @@ func (c *conn) check(src gate.Source, sql string) gate.Verdict {
 		}
 		lx.SQLMode = mode
 	}
-	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, c)
+	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
 }
 
 // currentSQLMode returns the session's sql_mode. The server does not
@@ -632,23 +767,26 @@ func (c *conn) relayRows() (status uint16, failed bool, err error) {
 
 // relayPrepare relays the answer to COM_STMT_PREPARE: ERR, or OK with the
 // statement id followed by parameter and column definitions, each group
-// ended by EOF unless CLIENT_DEPRECATE_EOF.
+// ended by EOF unless CLIENT_DEPRECATE_EOF. It returns the statement id, ok
+// when the server prepared one.
 // (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_stmt_prepare.html)
-func (c *conn) relayPrepare() error {
+func (c *conn) relayPrepare() (id uint32, ok bool, err error) {
 	h, err := c.nextServer()
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	p, err := c.relayWhole(h)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
 	if len(p) > 0 && p[0] == mysql.ERR_HEADER {
-		return nil
+		return 0, false, nil
 	}
 	if len(p) < 12 || p[0] != mysql.OK_HEADER {
-		return fmt.Errorf("%w: bad COM_STMT_PREPARE answer", errMalformed)
+		return 0, false, fmt.Errorf("%w: bad COM_STMT_PREPARE answer", errMalformed)
 	}
+	id = binary.LittleEndian.Uint32(p[1:])
+	c.lastPrepared = id
 	columns := binary.LittleEndian.Uint16(p[5:])
 	params := binary.LittleEndian.Uint16(p[7:])
 	for _, n := range []uint16{params, columns} {
@@ -656,15 +794,15 @@ func (c *conn) relayPrepare() error {
 			continue
 		}
 		if err := c.relayColumns(uint64(n)); err != nil {
-			return err
+			return 0, false, err
 		}
 		if !c.deprecateEOF {
 			if err := c.relayColumns(1); err != nil { // the EOF
-				return err
+				return 0, false, err
 			}
 		}
 	}
-	return nil
+	return id, true, nil
 }
 
 // relaySingle relays a one-packet answer and returns its first byte.
