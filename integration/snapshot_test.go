@@ -607,3 +607,58 @@ func TestSnapshotRetention(t *testing.T) {
 		t.Errorf("the older snapshot's schema still exists")
 	}
 }
+
+// TestSnapshotInPipelinedBatch: a pgx batch (one extended-protocol request)
+// with two snapshot statements and a DROP, each answered as the client
+// expects, in one implicit transaction.
+func TestSnapshotInPipelinedBatch(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	dataA, _ := richTable(t, "snap_batch_a", 20)
+	dataB, _ := richTable(t, "snap_batch_b", 30)
+	wantA, wantB := dataA(), dataB()
+	conn := connectPgx(t, p.AgentDSN())
+	ctx := testCtx(t)
+	batch := &pgx.Batch{}
+	batch.Queue("DELETE FROM snap_batch_a")
+	batch.Queue("SELECT count(*) FROM snap_batch_a")
+	batch.Queue("UPDATE snap_batch_b SET note = 'x'")
+	batch.Queue("DROP TABLE snap_batch_b")
+	br := conn.SendBatch(ctx, batch)
+	if tag, err := br.Exec(); err != nil || tag.String() != "DELETE 20" {
+		t.Fatalf("DELETE in batch: %v %v", tag, err)
+	}
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil || n != 0 {
+		t.Fatalf("count after DELETE in batch: %d %v", n, err)
+	}
+	if tag, err := br.Exec(); err != nil || tag.String() != "UPDATE 30" {
+		t.Fatalf("UPDATE in batch: %v %v", tag, err)
+	}
+	if tag, err := br.Exec(); err != nil || tag.String() != "DROP TABLE" {
+		t.Fatalf("DROP in batch: %v %v", tag, err)
+	}
+	if err := br.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var entries []snapshot.Entry
+	for _, e := range auditEvents(t, p) {
+		if e.Action == "snapshot" {
+			entries = append(entries, snapshotsOf(t, e)...)
+		}
+	}
+	if len(entries) != 3 {
+		t.Fatalf("%d snapshots, want 3: %+v", len(entries), entries)
+	}
+	// Undo in reverse order: the table, then its rows, then the other table's rows.
+	byOp := map[string]snapshot.Entry{}
+	for _, e := range entries {
+		byOp[e.Operation] = e
+	}
+	restore(t, byOp["drop"].ID, "")
+	restore(t, byOp["update"].ID, "")
+	restore(t, byOp["delete"].ID, "")
+	if dataA() != wantA || dataB() != wantB {
+		t.Errorf("after restoring: %s %s, want %s %s", dataA(), dataB(), wantA, wantB)
+	}
+	mustExec(t, conn, "SELECT 1")
+}
