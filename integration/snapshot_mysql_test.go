@@ -6,10 +6,12 @@ package integration
 // puts it back exactly (same rows, same CREATE TABLE).
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -517,4 +519,52 @@ func TestMySQLSnapshotSemantics(t *testing.T) {
 			t.Errorf("restore of a purged snapshot: %v, want ErrNotFound", err)
 		}
 	})
+}
+
+// TestMySQLSnapshotMeasure prints what snapshots cost on this server: the
+// time and space of a DELETE's row copy, and the time of DROP TABLE's move
+// for a small and a large table. It only measures (no goals are checked)
+// and runs only when BULWARK_MEASURE_SNAPSHOTS=1.
+func TestMySQLSnapshotMeasure(t *testing.T) {
+	if os.Getenv("BULWARK_MEASURE_SNAPSHOTS") != "1" {
+		t.Skip("set BULWARK_MEASURE_SNAPSHOTS=1 to measure")
+	}
+	p, cat := startSnapshotProxy(t, func(c *config.Config) { c.Snapshot.MaxRows = 100_000_000 })
+	agent := openMySQL(t, p.DSN(agentUser, "readTimeout=600s"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	for _, rows := range []int{10_000, 1_000_000} {
+		for _, stmt := range []string{"DELETE FROM %s", "DROP TABLE %s"} {
+			tbl := fmt.Sprintf("snap_measure_%d", rows)
+			snapTable(t, testDatabase, tbl, rows)
+			myAdminExec(t, "ANALYZE TABLE "+tbl)
+			size := myQueryString(t, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", testDatabase, tbl)
+			q := fmt.Sprintf(stmt, tbl)
+			start := time.Now()
+			if _, err := agent.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			took := time.Since(start)
+			es := snapEntries(t, cat, testDatabase, tbl)
+			if len(es) != 1 {
+				t.Fatalf("want one snapshot, got %d", len(es))
+			}
+			myAdminExec(t, "ANALYZE TABLE `"+es[0].RecycleSchema+"`.`"+tbl+"`")
+			copySize := myQueryString(t, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", es[0].RecycleSchema, tbl)
+			t.Logf("%-22s %8d rows: %8.3fs through bulwark (snapshot + statement); table %s bytes, snapshot holds %s bytes",
+				strings.Fields(stmt)[0]+" "+strings.Fields(stmt)[1], rows, took.Seconds(), size, copySize)
+			if _, err := cat.Purge(ctx, time.Now().Add(time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			myAdminExec(t, "DROP TABLE IF EXISTS "+tbl)
+			// The same statement straight to the server, for comparison.
+			snapTable(t, testDatabase, tbl, rows)
+			start = time.Now()
+			if _, err := myAdmin.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			t.Logf("%-22s %8d rows: %8.3fs straight to the server", strings.Fields(stmt)[0]+" "+strings.Fields(stmt)[1], rows, time.Since(start).Seconds())
+			myAdminExec(t, "DROP TABLE IF EXISTS "+tbl)
+		}
+	}
 }
