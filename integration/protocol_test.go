@@ -1802,6 +1802,10 @@ func (e *seamEnforcer) Classify(*gate.Session) gate.Kind { return gate.Agent }
 // wait is what keeps the answers apart.
 func (e *seamEnforcer) LexingSensitive(*gate.Session, string) bool { return false }
 
+func (e *seamEnforcer) SnapshotFailed(_ context.Context, _ *gate.Session, snap *gate.Snapshot, _ string) gate.Verdict {
+	return snap.Failed
+}
+
 func (e *seamEnforcer) Check(ctx context.Context, _ *gate.Session, _ gate.Lexing, req gate.Request, up gate.Upstream) gate.Verdict {
 	e.mu.Lock()
 	probes := e.probes

@@ -428,6 +428,10 @@ func TestSnapshotGuards(t *testing.T) {
 		t.Errorf("data %s, want %s", got, want)
 	}
 	mustExec(t, conn, "SELECT 1")
+	if evs := auditEventsFiltered(t, p, audit.Filter{Rule: "snapshot-failed"}); len(evs) != 1 ||
+		!strings.Contains(evs[0].Reason, "too large") || evs[0].Statement != "DELETE FROM snap_big" || evs[0].Action != "block" {
+		t.Errorf("audit events of the failed snapshot: %+v", evs)
+	}
 
 	// A view depends on the table: DROP without CASCADE fails as the
 	// server would fail it; with CASCADE the snapshot cannot cover the view.

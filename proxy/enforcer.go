@@ -155,8 +155,28 @@ func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing
 		"rule", d.Finding.Rule, "event", id)
 	if plan != nil {
 		plan.Failed = failed
+		plan.Statement, plan.Category, plan.Rule = ev.Statement, ev.Category, ev.Rule
 	}
 	return gate.Verdict{Allow: true, Snapshot: plan, EventID: id}
+}
+
+// SnapshotFailed implements gate.Enforcer: the engine learnt from the server
+// that the snapshot SQL failed, so the statement did not run.
+func (e *Enforcer) SnapshotFailed(ctx context.Context, s *gate.Session, snap *gate.Snapshot, reason string) gate.Verdict {
+	ev := audit.Event{
+		Time: e.now(), SessionID: s.ID, ClientAddr: s.ClientAddr, Protocol: s.Protocol, Database: s.Database,
+		User: s.User, Application: s.ApplicationName, Kind: string(s.Kind), Statement: snap.Statement,
+		Category: snap.Category, Rule: rules.RuleSnapshotFailed, Action: string(rules.Block), Reason: reason,
+	}
+	id, err := e.Audit.Record(ctx, ev)
+	e.Log.Warn("snapshot failed; statement not run", "session", s.ID, "user", s.User, "event", id,
+		"snapshot_event", snap.Failed.EventID, "reason", reason, "audit_err", err)
+	v := snap.Failed
+	v.Message += " Reason: " + reason
+	if err == nil {
+		v.Message += fmt.Sprintf(" (recorded as audit event %d)", id)
+	}
+	return v
 }
 
 // snapshotFailed words the refusal sent when a snapshot cannot be taken; the

@@ -114,6 +114,9 @@ type Snapshot struct {
 	// statement itself would have failed (no such table, say): such errors
 	// reach the client as the server sent them.
 	PassCodes []string
+	// Statement, Category and Rule describe the protected statement, for
+	// the record of a failure (Enforcer.SnapshotFailed).
+	Statement, Category, Rule string
 }
 
 // Upstream lets the enforcer run statements of its own on a session's
@@ -158,4 +161,8 @@ type Enforcer interface {
 	// up is the session's upstream connection, usable for the duration of
 	// the call.
 	Check(ctx context.Context, s *Session, lx Lexing, req Request, up Upstream) Verdict
+	// SnapshotFailed records that the server failed snap's SQL for the
+	// reason given (so the statement did not run) and returns the refusal
+	// to send the client in place of the server's error.
+	SnapshotFailed(ctx context.Context, s *Session, snap *Snapshot, reason string) Verdict
 }

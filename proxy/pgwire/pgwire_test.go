@@ -409,6 +409,12 @@ func (e *fakeEnforcer) LexingSensitive(s *gate.Session, sql string) bool {
 	return false
 }
 
+func (e *fakeEnforcer) SnapshotFailed(ctx context.Context, s *gate.Session, snap *gate.Snapshot, reason string) gate.Verdict {
+	v := snap.Failed
+	v.Message += " Reason: " + reason
+	return v
+}
+
 func (e *fakeEnforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, up gate.Upstream) gate.Verdict {
 	e.mu.Lock()
 	e.checks = append(e.checks, req)

@@ -116,6 +116,10 @@ type answerAction struct {
 	drop    bool          // bulwark's own: the client never sees it
 	refusal *gate.Verdict // send this ErrorResponse instead
 	tag     string        // send CommandComplete with this tag instead
+	// failed: the snapshot SQL failed for reason; the enforcer words the
+	// refusal to send instead.
+	failed *gate.Snapshot
+	reason string
 }
 
 type serverMessage struct {
@@ -209,6 +213,9 @@ func (a *agentSession) answerLoop() (err error) {
 				a.parameterStatus(small)
 			}
 			switch act := a.answered(h.typ, small); {
+			case act.failed != nil:
+				v := a.c.srv.cfg.Enforcer.SnapshotFailed(a.ctx, &a.c.info, act.failed, act.reason)
+				err = a.writeError(v)
 			case act.refusal != nil:
 				// A stand-in failed as intended, or a snapshot
 				// failed: the client hears the refusal instead.
@@ -302,7 +309,7 @@ func (a *agentSession) answered(typ byte, body []byte) (act answerAction) {
 			act.refusal = &v
 			a.skipToSync()
 		case typ == 'E' && isSnapshotKind(head):
-			act.refusal = a.snapshotFailed(head, body)
+			act.failed, act.reason = a.snapshotFailed(head, body)
 			if head == 'q' {
 				// The Query's other statements are skipped; its
 				// ReadyForQuery still comes.
@@ -343,11 +350,11 @@ func isSnapshotKind(k byte) bool {
 	return false
 }
 
-// snapshotFailed returns the refusal that replaces the server's error body
-// for a failed snapshot, or nil when the error is the statement's own (the
+// snapshotFailed reads the server's error for a failed snapshot: the
+// snapshot and the reason, or nil when the error is the statement's own (the
 // snapshot SQL reproduced it, e.g. "table does not exist") and should reach
 // the client unchanged.
-func (a *agentSession) snapshotFailed(head byte, body []byte) *gate.Verdict {
+func (a *agentSession) snapshotFailed(head byte, body []byte) (*gate.Snapshot, string) {
 	var snap *gate.Snapshot
 	for i, k := range a.expect {
 		if k == 'q' || k == 'n' || k == 'e' {
@@ -355,24 +362,25 @@ func (a *agentSession) snapshotFailed(head byte, body []byte) *gate.Verdict {
 			break
 		}
 	}
+	if snap == nil {
+		return &gate.Snapshot{Failed: gate.Verdict{Code: "XX000", Message: "bulwark lost track of a snapshot; the statement did not run."}}, "internal error"
+	}
 	var e pgproto3.ErrorResponse
-	if err := e.Decode(body); err != nil || snap == nil {
-		return &gate.Verdict{Code: "XX000", Message: "bulwark could not read the server's error while taking a snapshot; the statement did not run"}
+	if err := e.Decode(body); err != nil {
+		return snap, "the server's error could not be read"
 	}
 	if head == 'e' || head == 'q' || head == 'n' {
 		for _, c := range snap.PassCodes {
 			if e.Code == c {
-				return nil
+				return nil, ""
 			}
 		}
 	}
-	v := snap.Failed
-	v.Message += " Reason: " + e.Message
+	reason := e.Message
 	if e.Detail != "" {
-		v.Message += " (" + e.Detail + ")"
+		reason += " (" + e.Detail + ")"
 	}
-	a.log.Warn("snapshot failed; statement not run", "event", v.EventID, "sqlstate", e.Code, "err", e.Message)
-	return &v
+	return snap, reason
 }
 
 func countSnapKinds(kinds []byte) int {
