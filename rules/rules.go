@@ -160,7 +160,7 @@ func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
 	for _, st := range a.Statements {
 		for _, f := range st.Findings {
 			act := p.Actions[f.Category]
-			if f.Category == CategoryLimit {
+			if f.Category == CategoryLimit || f.Category == sqlparse.CategoryProtected {
 				act = Block
 			}
 			if act == Allow || f.Limited && p.LimitBounds {
@@ -209,6 +209,7 @@ var advice = map[string]string{
 	RuleFastpathCall:      "Call the function with a SELECT statement instead of the fast-path protocol.",
 	RuleUnsupported:       "Send the work as an SQL statement (a query or a prepared statement); this protocol command is not available to agent sessions.",
 	RuleAuditUnavailable:  "Try again later; an administrator must repair bulwark's audit store.",
+	sqlparse.RuleRecycleArea: "The recycle area (schemas and databases named bulwark_recycle...) holds the snapshots DBAs restore from: agents may read it but not change it. Ask a human if a snapshot must go.",
 	RuleSnapshotFailed:    "Nothing was changed. If the snapshot was too large, remove the rows in smaller batches with DELETE ... WHERE; otherwise ask a human to look at the reason above.",
 }
 

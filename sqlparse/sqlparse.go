@@ -30,7 +30,19 @@ const (
 	// that does not parse, dynamic SQL, COPY ... PROGRAM, a session whose
 	// lexing differs from the parser's.
 	CategoryUnanalysable Category = "unanalysable"
+	// CategoryProtected: the statement would change bulwark's own recycle
+	// area, where snapshots are kept (schemas or databases whose names
+	// start with RecyclePrefix). Agents may read it, never change it; no
+	// configuration allows it.
+	CategoryProtected Category = "protected"
 )
+
+// RecyclePrefix starts the names of bulwark's recycle area: the catalog
+// schema bulwark_recycle and each snapshot's bulwark_recycle_<id>.
+const RecyclePrefix = "bulwark_recycle"
+
+// RuleRecycleArea is the rule of CategoryProtected findings.
+const RuleRecycleArea = "recycle-area"
 
 // Categories lists every category, in the order documentation shows them.
 var Categories = []Category{CategoryDrop, CategoryTruncate, CategoryDelete, CategoryUpdate, CategoryUnanalysable}

@@ -125,6 +125,10 @@ func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 	for _, raw := range tree.Stmts {
 		w := &walker{}
 		w.node(raw.Stmt)
+		if w.recycle && (w.writes || raw.Stmt.GetSelectStmt() == nil && raw.Stmt.GetExplainStmt() == nil) {
+			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
+				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")
+		}
 		out.Statements = append(out.Statements, sqlparse.Statement{
 			Command:  commandOf(raw.Stmt),
 			Text:     statementText(text, raw),

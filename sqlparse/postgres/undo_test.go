@@ -62,3 +62,46 @@ func TestUndo(t *testing.T) {
 		})
 	}
 }
+
+// TestRecycleArea: agents may read the recycle area but not change it, by
+// any statement that names it.
+func TestRecycleArea(t *testing.T) {
+	a := New()
+	refused := []string{
+		"DELETE FROM bulwark_recycle_5.orders WHERE id = 1",
+		"UPDATE bulwark_recycle.snapshots SET restored_at = now() WHERE id = 3",
+		"INSERT INTO bulwark_recycle_5.orders VALUES (1)",
+		"DROP SCHEMA bulwark_recycle_5 CASCADE",
+		"ALTER TABLE bulwark_recycle_5.orders RENAME TO x",
+		"ALTER SCHEMA Bulwark_Recycle_5 RENAME TO mine",
+		"WITH d AS (DELETE FROM bulwark_recycle_5.orders WHERE id = 1 RETURNING *) SELECT * FROM d",
+		"SELECT * INTO stolen FROM bulwark_recycle_5.orders",
+		"SET search_path = bulwark_recycle_5, public",
+		"SET search_path TO 'bulwark_recycle_5'",
+		"DO $$ BEGIN DELETE FROM bulwark_recycle_5.orders WHERE id = 1; END $$",
+		"GRANT ALL ON ALL TABLES IN SCHEMA bulwark_recycle_5 TO PUBLIC",
+		"TRUNCATE \"bulwark_recycle_5\".orders",
+	}
+	for _, sql := range refused {
+		found := false
+		for _, f := range a.Analyze(sql, sqlparse.Lexing{}).Findings() {
+			found = found || f.Category == sqlparse.CategoryProtected && f.Rule == sqlparse.RuleRecycleArea
+		}
+		if !found {
+			t.Errorf("%s: not refused as touching the recycle area", sql)
+		}
+	}
+	allowed := []string{
+		"SELECT * FROM bulwark_recycle_5.orders",
+		"SELECT count(*) FROM bulwark_recycle.snapshots",
+		"EXPLAIN SELECT * FROM bulwark_recycle_5.orders",
+		"SELECT 'bulwark_recycle_5'",
+		"DELETE FROM orders WHERE note = 'bulwark_recycle'",
+		"SET search_path = public",
+	}
+	for _, sql := range allowed {
+		if fs := a.Analyze(sql, sqlparse.Lexing{}).Findings(); len(fs) != 0 {
+			t.Errorf("%s: want no finding, got %+v", sql, fs)
+		}
+	}
+}

@@ -29,6 +29,11 @@ type walker struct {
 	// function or DO body): what it would destroy cannot be snapshotted
 	// now, so its findings carry no Undo.
 	later bool
+	// recycle: some identifier names bulwark's recycle area; writes: the
+	// statement changes data (INSERT, UPDATE, DELETE, MERGE, SELECT INTO).
+	// A statement with both, or any statement but a query that names the
+	// recycle area, is refused.
+	recycle, writes bool
 }
 
 // lexingSettings are the settings that change how the server reads SQL text.
@@ -54,6 +59,9 @@ func (w *walker) message(m protoreflect.Message) {
 	if !w.inspect(m.Interface()) {
 		return
 	}
+	if !w.recycle {
+		w.scanNames(m)
+	}
 	if !runsWithParent(m.Interface()) && !w.later {
 		w.later = true
 		defer func() { w.later = false }()
@@ -70,6 +78,25 @@ func (w *walker) message(m protoreflect.Message) {
 		}
 		return true
 	})
+}
+
+// scanNames looks at a node's own identifier fields (names of schemas,
+// relations, databases) for the recycle area's prefix. Literal values are
+// not names and are never read here: A_Const subtrees are not descended
+// into, so that the verdict stays shareable between texts that differ in
+// literals only.
+func (w *walker) scanNames(m protoreflect.Message) {
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Kind() == protoreflect.StringKind && !fd.IsList() && isRecycleName(v.String()) {
+			w.recycle = true
+			return false
+		}
+		return true
+	})
+}
+
+func isRecycleName(s string) bool {
+	return len(s) >= len(sqlparse.RecyclePrefix) && strings.EqualFold(s[:len(sqlparse.RecyclePrefix)], sqlparse.RecyclePrefix)
 }
 
 // runsWithParent reports whether the statements nested in a node run when
@@ -150,6 +177,21 @@ func dropUndo(n *pg_query.DropStmt) *sqlparse.Undo {
 // inspect applies the checks for one node and reports whether to descend.
 func (w *walker) inspect(m any) bool {
 	switch n := m.(type) {
+	case *pg_query.A_Const:
+		return false // a literal: nothing below it runs or names anything
+	case *pg_query.InsertStmt, *pg_query.IntoClause:
+		w.writes = true
+	case *pg_query.VariableSetStmt:
+		// SET search_path = bulwark_recycle_7 would make unqualified names
+		// reach the recycle area; its value is stored as a literal.
+		if strings.EqualFold(n.Name, "search_path") {
+			w.literalSensitive = true
+			for _, a := range n.Args {
+				if c := a.GetAConst(); c != nil && isRecycleName(c.GetSval().GetSval()) {
+					w.recycle = true
+				}
+			}
+		}
 	case *pg_query.DropStmt:
 		w.addUndo(sqlparse.CategoryDrop, RuleDropObject, dropObjects(n),
 			fmt.Sprintf("DROP %s would permanently remove %s and everything in it", objectTypeName(n.RemoveType), dropObjects(n)),
@@ -184,12 +226,15 @@ func (w *walker) inspect(m any) bool {
 		obj := strings.Join(names, ", ")
 		w.addUndo(sqlparse.CategoryTruncate, RuleTruncate, obj, "TRUNCATE "+obj+" would delete every row", u)
 	case *pg_query.DeleteStmt:
+		w.writes = true
 		w.rowScope(n.Relation, n.UsingClause, n.WhereClause, "DELETE FROM", "delete",
 			sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
 	case *pg_query.UpdateStmt:
+		w.writes = true
 		w.rowScope(n.Relation, n.FromClause, n.WhereClause, "UPDATE", "change",
 			sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 	case *pg_query.MergeStmt:
+		w.writes = true
 		w.merge(n)
 	case *pg_query.CopyStmt:
 		if n.IsProgram {
