@@ -81,6 +81,9 @@ func TestRecycleArea(t *testing.T) {
 		"DO $$ BEGIN DELETE FROM bulwark_recycle_5.orders WHERE id = 1; END $$",
 		"GRANT ALL ON ALL TABLES IN SCHEMA bulwark_recycle_5 TO PUBLIC",
 		"TRUNCATE \"bulwark_recycle_5\".orders",
+		"SELECT set_config('search_path', 'public, bulwark_recycle_5', false)",
+		"SELECT set_config('search_path', current_setting('x.y'), false)",
+		"SELECT set_config(current_setting('x.name'), 'bulwark_recycle_5', false)",
 	}
 	for _, sql := range refused {
 		found := false
@@ -98,6 +101,8 @@ func TestRecycleArea(t *testing.T) {
 		"SELECT 'bulwark_recycle_5'",
 		"DELETE FROM orders WHERE note = 'bulwark_recycle'",
 		"SET search_path = public",
+		"SELECT set_config('search_path', 'public', false)",
+		"SELECT set_config('application_name', current_setting('x.y'), false)",
 	}
 	for _, sql := range allowed {
 		if fs := a.Analyze(sql, sqlparse.Lexing{}).Findings(); len(fs) != 0 {

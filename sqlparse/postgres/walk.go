@@ -348,6 +348,18 @@ var destructiveFunctions = map[string]string{
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
 	w.functionNamed(n.Funcname, "calls")
+	if lastName(n.Funcname) == "set_config" && len(n.Args) >= 2 {
+		// set_config('search_path', ...) does what SET search_path does:
+		// refused when it could put the recycle area on the path (a value
+		// computed at run time could).
+		name := n.Args[0].GetAConst().GetSval()
+		if name == nil || strings.EqualFold(name.GetSval(), "search_path") {
+			w.literalSensitive = true
+			if v := n.Args[1].GetAConst().GetSval(); v == nil || strings.Contains(strings.ToLower(v.GetSval()), sqlparse.RecyclePrefix) {
+				w.recycle, w.writes = true, true
+			}
+		}
+	}
 }
 
 // functionNamed checks a reference to a function: a call, or a function
