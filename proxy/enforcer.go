@@ -119,6 +119,12 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 // take) the snapshot. Whatever goes wrong before the snapshot exists refuses
 // the statement: no snapshot, no statement.
 func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, an *sqlparse.Analysis, d rules.Decision, up gate.Upstream) gate.Verdict {
+	if up == nil {
+		// The statement does not run now (a MySQL prepare): nothing to
+		// take or record yet. The engine judges it again, with its
+		// upstream, every time it runs.
+		return gate.Verdict{Allow: true, Snapshot: &gate.Snapshot{}}
+	}
 	taker := e.Snapshots[s.Protocol]
 	if taker == nil {
 		d.Action, d.Note = rules.Block, "The policy lets this run with a snapshot, but bulwark has no snapshot support for "+s.Protocol+"."

@@ -333,9 +333,6 @@ func restoreErr(err error) error {
 	return err
 }
 
-// column is one column of the snapshot table that can be written back.
-type column struct{ quoted string }
-
 // rows puts copied rows back: missing rows for TRUNCATE and DELETE, old
 // values for UPDATE; or all rows into a new table with --as.
 func (r *pgRestore) rows() (RestoreResult, error) {

@@ -63,7 +63,7 @@ func openCatalog(raw string) (snapshot.Catalog, func(), error) {
 	usage := func(err error) error { return &exitError{code: exitUsage, err: err} }
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, nil, usage(errors.New("invalid --url: it must look like postgres://user:password@host:port/database or mysql://..."))
+		return nil, nil, usage(errors.New("invalid --url: it must look like postgres://user:password@host:port/database or mysql://user:password@host:port/database"))
 	}
 	var db *sql.DB
 	switch u.Scheme {

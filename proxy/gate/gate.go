@@ -159,7 +159,10 @@ type Enforcer interface {
 	// Check judges one request of an agent session. It returns only after
 	// any refusal has been durably recorded.
 	// up is the session's upstream connection, usable for the duration of
-	// the call.
+	// the call. It is nil when the statement does not run now (a MySQL
+	// prepare): a snapshot verdict is then an empty Snapshot, which asks
+	// the engine to judge the statement again, with its upstream, each
+	// time it runs.
 	Check(ctx context.Context, s *Session, lx Lexing, req Request, up Upstream) Verdict
 	// SnapshotFailed records that the server failed snap's SQL for the
 	// reason given (so the statement did not run) and returns the refusal

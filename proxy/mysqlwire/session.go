@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -298,11 +297,11 @@ func (c *conn) replace(seq byte, s *gate.Snapshot) error {
 	}
 	switch {
 	case len(p) > 0 && p[0] == mysql.ERR_HEADER:
-		v := s.Failed
+		reason := "the server refused it"
 		if me, ok := parseErr(p).(*mysql.MyError); ok {
-			v.Message = strings.TrimSpace(v.Message + " The server said: " + me.Message)
+			reason = me.Message
 		}
-		return c.writeRefusal(seq, v)
+		return c.writeRefusal(seq, c.srv.cfg.Enforcer.SnapshotFailed(c.ctx, &c.info, s, reason))
 	case len(p) > 0 && p[0] == mysql.OK_HEADER && terminatorStatus(p, false)&mysql.SERVER_MORE_RESULTS_EXISTS == 0:
 		return c.toClientBuffered(seq, p)
 	}
