@@ -666,3 +666,30 @@ func TestSnapshotInPipelinedBatch(t *testing.T) {
 	}
 	mustExec(t, conn, "SELECT 1")
 }
+
+// TestSnapshotRecycleAreaIsReadOnlyForAgents: an agent can look at what it
+// deleted but cannot change or remove a snapshot.
+func TestSnapshotRecycleAreaIsReadOnlyForAgents(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	richTable(t, "snap_guard", 10)
+	conn := connectPgx(t, p.AgentDSN())
+	mustExec(t, conn, "DELETE FROM snap_guard")
+	e := snapshotsOf(t, snapshotEvent(t, p, "delete-no-where"))[0]
+	snapTable := quoteIdent(e.RecycleSchema) + "." + quoteIdent(e.RecycleName)
+	var n int
+	if err := conn.QueryRow(testCtx(t), "SELECT count(*) FROM "+snapTable).Scan(&n); err != nil || n != 10 {
+		t.Fatalf("reading the snapshot: %d %v", n, err)
+	}
+	for _, sql := range []string{
+		"DELETE FROM " + snapTable + " WHERE id = 1",
+		"DROP SCHEMA " + quoteIdent(e.RecycleSchema) + " CASCADE",
+		"UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = " + strconv.FormatInt(e.ID, 10),
+		"SET search_path = " + e.RecycleSchema,
+	} {
+		_, err := conn.Exec(testCtx(t), sql)
+		requireRefused(t, err, "recycle-area")
+	}
+	if got := adminQueryInt(t, "SELECT count(*) FROM "+snapTable); got != 10 {
+		t.Errorf("snapshot holds %d rows, want 10", got)
+	}
+}

@@ -273,6 +273,10 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 	for _, st := range stmts {
 		w := &walker{an: a, mode: m, depth: depth, top: st}
 		st.Accept(w)
+		if w.recycle && !readOnly(st) {
+			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
+				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")
+		}
 		out.Statements = append(out.Statements, sqlparse.Statement{
 			Command:  commandOf(st),
 			Text:     statementText(text, reading, &offset, st),

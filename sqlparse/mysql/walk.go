@@ -32,6 +32,58 @@ type walker struct {
 	// EXECUTEd, and the few wrappers that would run it now (EXPLAIN
 	// ANALYZE, TiDB's BATCH) are rare enough to be refused instead.
 	top ast.Node
+	// recycle is set when some name in the statement (a database, a
+	// table) belongs to bulwark's recycle area.
+	recycle bool
+}
+
+var ciStrType = reflect.TypeOf(ast.CIStr{})
+
+// scanNames looks at a node's own name fields (strings and CIStr) for the
+// recycle area's prefix. Literal values are datums, not string fields, so
+// they are never read here: the verdict stays shareable between texts that
+// differ in literals only.
+func (w *walker) scanNames(n ast.Node) {
+	v := reflect.ValueOf(n)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	v = v.Elem()
+	t := v.Type()
+	for i := 0; i < v.NumField() && !w.recycle; i++ {
+		if !t.Field(i).IsExported() {
+			continue
+		}
+		f := v.Field(i)
+		switch {
+		case f.Kind() == reflect.String:
+			w.recycle = isRecycleName(f.String())
+		case f.Type() == ciStrType:
+			w.recycle = isRecycleName(f.Interface().(ast.CIStr).O)
+		}
+	}
+	switch s := n.(type) {
+	case *ast.GrantStmt:
+		w.recycle = w.recycle || s.Level != nil && isRecycleName(s.Level.DBName)
+	case *ast.RevokeStmt:
+		w.recycle = w.recycle || s.Level != nil && isRecycleName(s.Level.DBName)
+	}
+}
+
+func isRecycleName(s string) bool {
+	return len(s) >= len(sqlparse.RecyclePrefix) && strings.EqualFold(s[:len(sqlparse.RecyclePrefix)], sqlparse.RecyclePrefix)
+}
+
+// readOnly reports whether a top-level statement only reads: it may name
+// the recycle area.
+func readOnly(st ast.StmtNode) bool {
+	switch s := st.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt, *ast.ShowStmt:
+		return true
+	case *ast.ExplainStmt:
+		return !s.Analyze
+	}
+	return false
 }
 
 func (w *walker) add(cat sqlparse.Category, rule, object, reason string) {
@@ -107,6 +159,9 @@ func (w *walker) deep(v reflect.Value, seen map[uintptr]bool) {
 // inspect applies the checks for one node and reports whether to skip its
 // children.
 func (w *walker) inspect(n ast.Node) bool {
+	if !w.recycle {
+		w.scanNames(n)
+	}
 	switch s := n.(type) {
 	case *ast.DropTableStmt:
 		w.dropTable(s)
