@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -332,8 +334,16 @@ func TestMySQLSnapshotWithTheMariaDBClient(t *testing.T) {
 	if len(es) != 1 {
 		t.Fatalf("want 1 snapshot, got %+v", es)
 	}
-	if _, err := cat.Restore(testCtx(t), es[0].ID, ""); err != nil {
-		t.Fatal(err)
+	// bulwark snapshots, on a mysql:// URL, lists and restores it.
+	dbURL := (&url.URL{Scheme: "mysql", User: url.UserPassword(my.SuperUser, my.SuperPassword), Host: my.Addr, Path: "/"}).String()
+	id := strconv.FormatInt(es[0].ID, 10)
+	list, stderr, code := runBulwark(t, "", "snapshots", "list", "--url", dbURL, "--object", testDatabase+"."+tbl, "--format", "csv")
+	if code != 0 || !strings.Contains(list, id+",") {
+		t.Fatalf("snapshots list: exit %d\n%s%s", code, list, stderr)
+	}
+	restored, stderr, code := runBulwark(t, "", "snapshots", "restore", id, "--url", dbURL)
+	if code != 0 || !strings.Contains(restored, "restored snapshot "+id) {
+		t.Fatalf("snapshots restore: exit %d\n%s%s", code, restored, stderr)
 	}
 	if after := snapStateOf(t, testDatabase, tbl); after != before {
 		t.Errorf("after restore\n got %+v\nwant %+v", after, before)

@@ -132,6 +132,7 @@ func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing
 	}
 	ev := e.event(s, req, an, d)
 	ev.Action = string(rules.Snapshot)
+	ev.Reason += "; bulwark lets it run after a snapshot, which the database's catalog bulwark_recycle.snapshots lists under this event's id (bulwark snapshots list --event ID)"
 	id, err := e.Audit.Record(ctx, ev)
 	if err != nil {
 		d.Action = rules.Block
