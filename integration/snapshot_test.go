@@ -154,7 +154,8 @@ func TestSnapshotDropTableMovesItAsideAndRestoreBringsItBack(t *testing.T) {
 			}
 			ev := snapshotEvent(t, p, "drop-object")
 			es := snapshotsOf(t, ev)
-			if len(es) != 1 || es[0].Method != snapshot.MethodMove || es[0].SourceName != name || es[0].ObjectType != "TABLE" {
+			if len(es) != 1 || es[0].Method != snapshot.MethodMove || es[0].SourceName != name || es[0].ObjectType != "TABLE" ||
+				es[0].Rows != 500 || es[0].RowsEstimated || es[0].Bytes <= 0 {
 				t.Fatalf("catalog entries for event %d: %+v", ev.ID, es)
 			}
 			// The session goes on.

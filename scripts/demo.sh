@@ -57,6 +57,12 @@ CREATE ROLE alice LOGIN SUPERUSER;
 CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text);
 INSERT INTO customers SELECT g, 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 1000) g;
 GRANT ALL ON customers TO agent_claude;
+CREATE ROLE agent_ops LOGIN;
+GRANT CREATE ON DATABASE postgres TO agent_ops;
+CREATE TABLE invoices (id serial PRIMARY KEY, customer int NOT NULL, amount numeric(10,2) CHECK (amount >= 0));
+CREATE INDEX invoices_customer ON invoices (customer);
+INSERT INTO invoices (customer, amount) SELECT g % 100, g * 2.5 FROM generate_series(1, 2000) g;
+ALTER TABLE invoices OWNER TO agent_ops;
 SQL
 
 say "starting a throwaway MariaDB on 127.0.0.1:$MYPORT"
@@ -96,6 +102,11 @@ identity:
     users: ["agent_*"]
   humans:
     users: [alice]
+policy:
+  overrides:
+    - users: [agent_ops]   # this agent may drop and empty tables, undoably
+      drop: snapshot
+      delete: snapshot
 audit:
   path: $WORK/audit.db
 log:
@@ -124,6 +135,18 @@ run agent_claude "SELECT count(*) FROM customers"
 say "a human (user alice) runs the same statement through the same bulwark"
 run alice "DELETE FROM customers"
 run alice "DROP TABLE customers"
+
+say "another agent (agent_ops), whose policy says snapshot: its DROP runs, and can be undone"
+run agent_ops "SELECT count(*), sum(amount) FROM invoices"
+run agent_ops "DROP TABLE invoices"
+run agent_ops "SELECT count(*) FROM invoices"
+
+say "a DBA finds the snapshot and puts the table back (bulwark snapshots)"
+export BULWARK_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
+"$WORK/bulwark" snapshots list
+"$WORK/bulwark" snapshots restore 1
+run agent_ops "SELECT count(*), sum(amount) FROM invoices"
+unset BULWARK_DATABASE_URL
 
 myrun() { # myrun USER PASSWORD SQL: one mariadb client call through bulwark
 	local user=$1 password=$2 sql=$3

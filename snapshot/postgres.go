@@ -56,6 +56,10 @@ var statementErrors = []string{"42P01", "3F000", "42809", "2BP01", "25P02"}
 // under it (pg_partition_tree alone lists nothing for a plain table).
 const treeOf = "(SELECT rel::oid AS relid UNION SELECT relid::oid FROM pg_partition_tree(rel))"
 
+// exactCountBytes: a table set aside that is at most this large gets its
+// rows counted for the catalog; a larger one gets the planner's estimate.
+const exactCountBytes = 16 << 20
+
 // maxCatalogStatement caps the statement text kept in the catalog.
 const maxCatalogStatement = 64 << 10
 
@@ -259,9 +263,14 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	b.f("      END IF;\n")
 	b.f("      SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n")
 	b.f("        FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", treeOf)
+	// A small table's rows are counted (a few milliseconds); a large one
+	// keeps the planner's estimate, so that moving stays constant-time.
+	b.f("      IF sz <= %d THEN\n", exactCountBytes)
+	b.f("        EXECUTE format('SELECT count(*) FROM %%s', rel) INTO n;\n")
+	b.f("      ELSE\n        n := NULL;\n      END IF;\n")
 	b.newArea()
 	b.f("      EXECUTE format('CREATE SCHEMA %%I', rs);\n")
-	b.insert(u.ObjectType, MethodMove, "est::bigint", "true", "sz::bigint")
+	b.insert(u.ObjectType, MethodMove, "coalesce(n, est::bigint)", "n IS NULL", "sz::bigint")
 	b.f("      EXECUTE format('ALTER %s %%s SET SCHEMA %%I', rel, rs);\n", u.ObjectType)
 	b.f("      FOR old IN SELECT t.relid FROM pg_partition_tree(rel) t WHERE t.relid <> rel LOOP\n")
 	b.f("        EXECUTE format('ALTER TABLE %%s SET SCHEMA %%I', old.relid::regclass, rs);\n")
