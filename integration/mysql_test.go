@@ -311,7 +311,15 @@ func TestMySQLEd25519AuthenticationIsRelayed(t *testing.T) {
 	}
 	db := openMySQL(t, p.DSN(edUser))
 	var one int
-	if err := db.QueryRowContext(testCtx(t), "SELECT 1").Scan(&one); err != nil {
+	err := db.QueryRowContext(testCtx(t), "SELECT 1").Scan(&one)
+	for try := 0; try < 3 && errors.Is(err, mysql.ErrMalformPkt); try++ {
+		// go-sql-driver strips a trailing zero byte from the server's
+		// auth data, so one ed25519 nonce in 256 (those ending in 0x00)
+		// comes out 31 bytes long and the driver gives up, with or
+		// without bulwark in between. A new connection gets a new nonce.
+		err = db.QueryRowContext(testCtx(t), "SELECT 1").Scan(&one)
+	}
+	if err != nil {
 		t.Fatalf("ed25519 through bulwark: %v", err)
 	}
 	bad := openMySQL(t, mysqlDSN(p.Addr, edUser, "wrong", testDatabase))
