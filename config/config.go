@@ -27,6 +27,7 @@ const (
 // Config is the whole file.
 type Config struct {
 	Listen   Listen   `yaml:"listen"`
+	TLS      TLS      `yaml:"tls"`
 	Upstream Upstream `yaml:"upstream"`
 	Identity Identity `yaml:"identity"`
 	Policy   Policy   `yaml:"policy"`
@@ -53,8 +54,38 @@ type Upstream struct {
 
 // ServerUpstream is one database server.
 type ServerUpstream struct {
-	Address        string `yaml:"address"`
-	ConnectTimeout string `yaml:"connect_timeout"`
+	Address        string      `yaml:"address"`
+	ConnectTimeout string      `yaml:"connect_timeout"`
+	TLS            UpstreamTLS `yaml:"tls"`
+}
+
+// UpstreamTLS says how bulwark connects to the database server, whatever
+// the client's leg uses.
+type UpstreamTLS struct {
+	// Mode is disable, require (encrypt, no certificate check),
+	// verify-ca (the server's certificate chains to CAFile) or verify-full
+	// (and names the server). Default disable.
+	Mode string `yaml:"mode"`
+	// CAFile holds the PEM certificates that verify the server (verify-ca,
+	// verify-full). Empty means the system's roots.
+	CAFile string `yaml:"ca_file"`
+	// ServerName is the name verify-full checks; default the host of
+	// the upstream address.
+	ServerName string `yaml:"server_name"`
+}
+
+// TLS configures TLS between clients and bulwark, on every listener.
+type TLS struct {
+	// CertFile and KeyFile hold bulwark's certificate and key (PEM). TLS
+	// is offered to clients when both are set.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// ClientCAFile, when set, makes bulwark ask clients for a certificate
+	// and verify it against these CAs (PEM); a verified certificate's
+	// subject can identify the session (identity.certificates).
+	ClientCAFile string `yaml:"client_ca_file"`
+	// Require refuses clients that do not use TLS.
+	Require bool `yaml:"require"`
 }
 
 // Identity says which sessions are agents and which are humans.
@@ -242,6 +273,22 @@ func (c *Config) Validate() error {
 	}
 	if c.Upstream.MySQL.Address != "" && c.Listen.MySQL == "" {
 		bad("listen.mysql", "is required when upstream.mysql.address is set")
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls.cert_file", "and tls.key_file must be set together")
+	}
+	if c.TLS.Require && c.TLS.CertFile == "" {
+		bad("tls.require", "needs tls.cert_file and tls.key_file")
+	}
+	if c.TLS.ClientCAFile != "" && c.TLS.CertFile == "" {
+		bad("tls.client_ca_file", "needs tls.cert_file and tls.key_file")
+	}
+	for field, u := range map[string]UpstreamTLS{"upstream.postgres.tls": c.Upstream.Postgres.TLS, "upstream.mysql.tls": c.Upstream.MySQL.TLS} {
+		switch u.Mode {
+		case "", "disable", "require", "verify-ca", "verify-full":
+		default:
+			bad(field+".mode", "must be disable, require, verify-ca or verify-full, not %q", u.Mode)
+		}
 	}
 	if _, err := parseDuration(c.Upstream.Postgres.ConnectTimeout); err != nil {
 		bad("upstream.postgres.connect_timeout", "%v", err)

@@ -36,6 +36,11 @@ type Session struct {
 	ClientAttributes map[string]string
 	Kind             Kind
 	Started          time.Time
+	// TLS: the client's leg is encrypted. ClientCertSubject is the
+	// subject of the certificate the client presented and bulwark
+	// verified (tls.client_ca_file), in RFC 2253 form ("CN=ci-agent,O=Acme").
+	TLS               bool
+	ClientCertSubject string
 }
 
 // Lexing mirrors the session settings that change how the server reads SQL
