@@ -18,7 +18,7 @@ import (
 // SchemaVersion is the schema version this package writes and reads, kept in
 // the database file's PRAGMA user_version. A file with a higher version was
 // written by a newer bulwark and is refused rather than misread.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // BusyTimeout is how long one statement waits for a lock held by another
 // connection (another bulwark process, or `bulwark audit` reading) before
@@ -70,6 +70,10 @@ type SQLite struct {
 	// r serves List. In WAL mode readers never block the writer, so a long
 	// listing does not delay Record.
 	r *sql.DB
+
+	// version is the schema version of a file opened read-only (a
+	// version 1 file has no identities).
+	version int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -245,6 +249,18 @@ func (s *SQLite) initSchema(ctx context.Context) error {
 		return nil
 	case version > SchemaVersion:
 		return s.newerErr(version)
+	case version == 1:
+		// Version 2 adds the identities bulwark authenticates itself.
+		if _, err := tx.ExecContext(ctx, schemaV2); err != nil {
+			return s.openErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
+			return s.openErr(err)
+		}
+		if err := tx.Commit(); err != nil {
+			return s.openErr(err)
+		}
+		return nil
 	case version != 0:
 		return fmt.Errorf("audit store: open %s: unknown schema version %d", s.path, version)
 	}
@@ -258,7 +274,7 @@ func (s *SQLite) initSchema(ctx context.Context) error {
 		// records into unrelated data.
 		return fmt.Errorf("audit store: open %s: not a bulwark audit database (it holds other tables)", s.path)
 	}
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
+	if _, err := tx.ExecContext(ctx, schema+schemaV2); err != nil {
 		return s.openErr(err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
@@ -278,7 +294,8 @@ func (s *SQLite) checkSchema(ctx context.Context) error {
 		return s.openErr(err)
 	}
 	switch {
-	case version == SchemaVersion:
+	case version == SchemaVersion, version == 1:
+		s.version = version
 		return nil
 	case version > SchemaVersion:
 		return s.newerErr(version)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path"
 	"strings"
@@ -26,16 +27,17 @@ const (
 
 // Config is the whole file.
 type Config struct {
-	Listen   Listen   `yaml:"listen"`
-	TLS      TLS      `yaml:"tls"`
-	Upstream Upstream `yaml:"upstream"`
-	Identity Identity `yaml:"identity"`
-	Policy   Policy   `yaml:"policy"`
-	Limits   Limits   `yaml:"limits"`
-	Snapshot Snapshot `yaml:"snapshot"`
-	Audit    Audit    `yaml:"audit"`
-	Cache    Cache    `yaml:"cache"`
-	Log      Log      `yaml:"log"`
+	Listen   Listen           `yaml:"listen"`
+	TLS      TLS              `yaml:"tls"`
+	Upstream Upstream         `yaml:"upstream"`
+	Identity Identity         `yaml:"identity"`
+	Policy   Policy           `yaml:"policy"`
+	Limits   Limits           `yaml:"limits"`
+	Snapshot Snapshot         `yaml:"snapshot"`
+	Routes   map[string]Route `yaml:"routes"`
+	Audit    Audit            `yaml:"audit"`
+	Cache    Cache            `yaml:"cache"`
+	Log      Log              `yaml:"log"`
 }
 
 // Listen holds the addresses bulwark accepts clients on. A listener runs
@@ -43,6 +45,10 @@ type Config struct {
 type Listen struct {
 	Postgres string `yaml:"postgres"`
 	MySQL    string `yaml:"mysql"`
+	// PostgresAgents and MySQLAgents are optional dedicated listeners:
+	// every session on them is an agent, whatever else it says.
+	PostgresAgents string `yaml:"postgres_agents"`
+	MySQLAgents    string `yaml:"mysql_agents"`
 }
 
 // Upstream names the databases bulwark protects: a PostgreSQL server, a
@@ -100,10 +106,53 @@ type Identity struct {
 	Humans  IdentityHumans `yaml:"humans"`
 }
 
-// IdentityAgents lists the signals that mark a session as an agent.
+// IdentityAgents lists the signals that mark a session as an agent. Any one
+// of them is enough.
 type IdentityAgents struct {
 	Users            []string `yaml:"users"`
 	ApplicationNames []string `yaml:"application_names"`
+	// Addresses are client address ranges (CIDR, or single addresses).
+	Addresses []string `yaml:"addresses"`
+	// CertificateSubjects are globs over the subject of a verified client
+	// certificate (tls.client_ca_file), e.g. "CN=ci-*".
+	CertificateSubjects []string `yaml:"certificate_subjects"`
+}
+
+// Route names the upstream account bulwark logs in with on behalf of the
+// identities it authenticates itself (bulwark identities add --route).
+// Passwords come from the environment or a file, never from this file.
+type Route struct {
+	Postgres RouteLogin `yaml:"postgres"`
+	MySQL    RouteLogin `yaml:"mysql"`
+}
+
+// RouteLogin is one upstream account.
+type RouteLogin struct {
+	User         string `yaml:"user"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	// Database is the database sessions of the route open; empty means
+	// the one the client asked for.
+	Database string `yaml:"database"`
+}
+
+// Password reads the account's password from where the route says.
+func (r RouteLogin) Password() (string, error) {
+	switch {
+	case r.PasswordEnv != "":
+		v, ok := os.LookupEnv(r.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", r.PasswordEnv)
+		}
+		return v, nil
+	case r.PasswordFile != "":
+		b, err := os.ReadFile(r.PasswordFile)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return "", nil
 }
 
 // IdentityHumans lists the users that are humans.
@@ -171,6 +220,18 @@ func (a Actions) validate(prefix string, override bool, bad func(field, format s
 			bad(prefix+"."+f.key, "must be allow, block or snapshot, not %q", f.a)
 		}
 	}
+}
+
+// ParseAddressRange reads a CIDR range or a single address.
+func ParseAddressRange(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("bad address range %q (want CIDR like 10.0.0.0/8 or an address)", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // Limits bound what an agent can make bulwark hold or parse.
@@ -304,10 +365,35 @@ func (c *Config) Validate() error {
 	default:
 		bad("identity.default", "must be agent or human, not %q", c.Identity.Default)
 	}
+	for _, a := range c.Identity.Agents.Addresses {
+		if _, err := ParseAddressRange(a); err != nil {
+			bad("identity.agents.addresses", "%v", err)
+		}
+	}
+	if len(c.Identity.Agents.CertificateSubjects) > 0 && c.TLS.ClientCAFile == "" {
+		bad("identity.agents.certificate_subjects", "needs tls.client_ca_file (only verified certificates count)")
+	}
+	for name, r := range c.Routes {
+		for proto, l := range map[string]RouteLogin{"postgres": r.Postgres, "mysql": r.MySQL} {
+			field := "routes." + name + "." + proto
+			if l.PasswordEnv != "" && l.PasswordFile != "" {
+				bad(field, "password_env and password_file are exclusive")
+			}
+			if l.User == "" && (l.PasswordEnv != "" || l.PasswordFile != "" || l.Database != "") {
+				bad(field+".user", "is required")
+			}
+			if l.User != "" {
+				if _, err := l.Password(); err != nil {
+					bad(field, "password: %v", err)
+				}
+			}
+		}
+	}
 	for field, globs := range map[string][]string{
-		"identity.agents.users":             c.Identity.Agents.Users,
-		"identity.agents.application_names": c.Identity.Agents.ApplicationNames,
-		"identity.humans.users":             c.Identity.Humans.Users,
+		"identity.agents.users":                c.Identity.Agents.Users,
+		"identity.agents.application_names":    c.Identity.Agents.ApplicationNames,
+		"identity.agents.certificate_subjects": c.Identity.Agents.CertificateSubjects,
+		"identity.humans.users":                c.Identity.Humans.Users,
 	} {
 		for _, g := range globs {
 			if _, err := path.Match(g, ""); err != nil {
