@@ -34,7 +34,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newCheckCmd(), newAuditCmd(), newSnapshotsCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newCheckCmd(), newAuditCmd(), newSnapshotsCmd(), newIdentitiesCmd(), newVersionCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

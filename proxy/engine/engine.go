@@ -46,6 +46,23 @@ func (s *Sessions) Remove(c Closer) {
 	s.mu.Unlock()
 }
 
+// CloseMatching ends the open sessions for which match is true and returns
+// how many it ended.
+func (s *Sessions) CloseMatching(match func(Closer) bool) int {
+	s.mu.Lock()
+	var hit []Closer
+	for c := range s.open {
+		if match(c) {
+			hit = append(hit, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range hit {
+		c.Close()
+	}
+	return len(hit)
+}
+
 // CloseAll ends every open session and refuses new ones.
 func (s *Sessions) CloseAll() {
 	s.mu.Lock()

@@ -8,6 +8,8 @@ package gate
 import (
 	"context"
 	"time"
+
+	"github.com/bulwarkdb/bulwark/credential"
 )
 
 // Kind is what an identity is to policy.
@@ -41,6 +43,48 @@ type Session struct {
 	// verified (tls.client_ca_file), in RFC 2253 form ("CN=ci-agent,O=Acme").
 	TLS               bool
 	ClientCertSubject string
+	// Identity is the name of the identity bulwark authenticated itself
+	// (empty when the upstream authenticated the client), Generation the
+	// generation of its secret, and IdentityKind its kind.
+	Identity     string
+	Generation   int64
+	IdentityKind Kind
+	// AgentListener: the session came in on a listener whose every
+	// session is an agent.
+	AgentListener bool
+}
+
+// Credentials are the upstream account bulwark logs in with on behalf of an
+// identity. They never reach the client or a log.
+type Credentials struct {
+	User, Password, Database string
+}
+
+// Login is an identity bulwark authenticates itself.
+type Login struct {
+	Identity   string
+	Kind       Kind
+	Generation int64
+	Verifier   credential.Verifier
+	// Upstream is the account of the identity's route for the protocol
+	// asked for.
+	Upstream Credentials
+}
+
+// Gatekeeper decides who may log in; the composition root implements it.
+type Gatekeeper interface {
+	// Lookup returns the identity named user when bulwark authenticates it
+	// itself, or nil when the login is relayed to the upstream
+	// (passthrough). An error refuses the login before any exchange
+	// (a revoked identity, too many recent failures, a route without an
+	// account for this protocol); its text is for the client and names no
+	// secret.
+	Lookup(protocol, user, clientAddr string) (*Login, error)
+	// Failed records a failed login: the source and the identity are
+	// slowed down, and an agent identity's failure is audited.
+	Failed(s *Session, reason string)
+	// Succeeded forgets earlier failures of the source and identity.
+	Succeeded(s *Session)
 }
 
 // Lexing mirrors the session settings that change how the server reads SQL
