@@ -6,6 +6,7 @@ package rules
 
 import (
 	"fmt"
+	"net/netip"
 	"path"
 	"strings"
 
@@ -66,6 +67,68 @@ type Identities struct {
 	AgentUsers            []string // globs over the database user name
 	AgentApplicationNames []string // globs over application_name
 	HumanUsers            []string
+	// AgentAddresses are client address ranges whose sessions are agents.
+	AgentAddresses []netip.Prefix
+	// AgentCertificateSubjects are globs over verified client certificate
+	// subjects whose sessions are agents.
+	AgentCertificateSubjects []string
+}
+
+// Signals is what a session says about itself beyond its user name.
+type Signals struct {
+	User             string
+	ApplicationNames []string // client-chosen names: application_name, program_name, ...
+	ClientAddr       string   // host:port
+	CertSubject      string   // of a verified client certificate
+	// IdentityKind is the kind of the identity bulwark authenticated
+	// itself, empty when the upstream authenticated the client.
+	IdentityKind Kind
+	// AgentListener: the session came in on an agents-only listener.
+	AgentListener bool
+}
+
+// ClassifySession combines every signal; any agent signal makes the session
+// an agent, so conflicting signals resolve to the more restricted kind. An
+// identity bulwark authenticated is of its own kind unless another signal
+// says agent.
+func (ids Identities) ClassifySession(sig Signals) Kind {
+	if sig.AgentListener || sig.IdentityKind == Agent || ids.agentAddress(sig.ClientAddr) ||
+		sig.CertSubject != "" && matchAny(ids.AgentCertificateSubjects, sig.CertSubject) {
+		return Agent
+	}
+	for _, n := range sig.ApplicationNames {
+		if n != "" && matchAny(ids.AgentApplicationNames, n) {
+			return Agent
+		}
+	}
+	if matchAny(ids.AgentUsers, sig.User) {
+		return Agent
+	}
+	if sig.IdentityKind == Human {
+		return Human
+	}
+	return ids.Classify(sig.User, "")
+}
+
+func (ids Identities) agentAddress(clientAddr string) bool {
+	if len(ids.AgentAddresses) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(clientAddr)
+	if err != nil {
+		a, err2 := netip.ParseAddr(clientAddr)
+		if err2 != nil {
+			return false
+		}
+		ap = netip.AddrPortFrom(a, 0)
+	}
+	a := ap.Addr().Unmap()
+	for _, p := range ids.AgentAddresses {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // Classify returns the kind for a user and application name.

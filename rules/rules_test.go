@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -167,5 +168,38 @@ func TestPolicyOverrides(t *testing.T) {
 	}
 	if p.Actions[sqlparse.CategoryTruncate] != Block {
 		t.Errorf("For changed the global policy")
+	}
+}
+
+func TestClassifySession(t *testing.T) {
+	ids := Identities{
+		Default: Human, AgentUsers: []string{"agent_*"}, AgentApplicationNames: []string{"*agent*"},
+		HumanUsers:               []string{"alice"},
+		AgentAddresses:           []netip.Prefix{netip.MustParsePrefix("10.9.0.0/16"), netip.MustParsePrefix("2001:db8::/32")},
+		AgentCertificateSubjects: []string{"CN=ci-*"},
+	}
+	cases := []struct {
+		name string
+		sig  Signals
+		want Kind
+	}{
+		{"a human user from elsewhere is human", Signals{User: "alice", ClientAddr: "192.0.2.1:5000"}, Human},
+		{"an agent address range makes anyone an agent", Signals{User: "alice", ClientAddr: "10.9.3.4:5000"}, Agent},
+		{"IPv6 ranges count", Signals{User: "alice", ClientAddr: "[2001:db8::7]:5000"}, Agent},
+		{"an agent certificate makes anyone an agent", Signals{User: "alice", CertSubject: "CN=ci-runner,O=Acme"}, Agent},
+		{"other certificates do not", Signals{User: "alice", CertSubject: "CN=alice,O=Acme"}, Human},
+		{"an agents-only listener makes anyone an agent", Signals{User: "alice", AgentListener: true}, Agent},
+		{"an agent identity is an agent", Signals{User: "bob", IdentityKind: Agent}, Agent},
+		{"a human identity is human", Signals{User: "bob", IdentityKind: Human}, Human},
+		{"a human identity with an agent's application name is an agent", Signals{User: "bob", IdentityKind: Human, ApplicationNames: []string{"my-agent"}}, Agent},
+		{"a human identity named like agents is an agent", Signals{User: "agent_x", IdentityKind: Human}, Agent},
+		{"without signals the default applies", Signals{User: "carol"}, Human},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ids.ClassifySession(c.sig); got != c.want {
+				t.Fatalf("got %s, want %s", got, c.want)
+			}
+		})
 	}
 }
