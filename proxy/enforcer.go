@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,8 @@ type Enforcer struct {
 	LogStatements bool
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
+
+	live atomic.Pointer[livePolicy]
 }
 
 var _ gate.Enforcer = (*Enforcer)(nil)
@@ -51,13 +54,39 @@ var _ gate.Enforcer = (*Enforcer)(nil)
 // makes the session an agent): application_name for PostgreSQL, the
 // program_name and _client_name connection attributes for MySQL.
 func (e *Enforcer) Classify(s *gate.Session) gate.Kind {
-	names := []string{s.ApplicationName, s.ClientAttributes["program_name"], s.ClientAttributes["_client_name"]}
-	for _, n := range names {
-		if e.Identities.Classify(s.User, n) == rules.Agent {
-			return gate.Agent
-		}
+	ids, _ := e.policies()
+	k := ids.ClassifySession(rules.Signals{
+		User:             s.User,
+		ApplicationNames: []string{s.ApplicationName, s.ClientAttributes["program_name"], s.ClientAttributes["_client_name"]},
+		ClientAddr:       s.ClientAddr,
+		CertSubject:      s.ClientCertSubject,
+		IdentityKind:     rules.Kind(s.IdentityKind),
+		AgentListener:    s.AgentListener,
+	})
+	if k == rules.Agent {
+		return gate.Agent
 	}
 	return gate.Human
+}
+
+// livePolicy is what a configuration reload replaces.
+type livePolicy struct {
+	identities rules.Identities
+	policy     rules.Policy
+}
+
+// SetPolicy replaces the identity rules and the policy for every check
+// from now on (configuration reload); sessions keep the kind they were
+// classified as.
+func (e *Enforcer) SetPolicy(ids rules.Identities, p rules.Policy) {
+	e.live.Store(&livePolicy{identities: ids, policy: p})
+}
+
+func (e *Enforcer) policies() (rules.Identities, rules.Policy) {
+	if lp := e.live.Load(); lp != nil {
+		return lp.identities, lp.policy
+	}
+	return e.Identities, e.Policy
 }
 
 // LexingSensitive implements gate.Enforcer. Protocols without an analyser
@@ -105,7 +134,8 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 			})
 		}
 	}
-	d := e.Policy.For(s.User, s.ApplicationName).Decide(kind, an)
+	_, policy := e.policies()
+	d := policy.For(s.User, s.ApplicationName).Decide(kind, an)
 	switch d.Action {
 	case rules.Allow:
 		return gate.Verdict{Allow: true}
