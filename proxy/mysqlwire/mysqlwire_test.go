@@ -108,9 +108,12 @@ func TestMaskGreetingRemovesWhatBulwarkCannotRelay(t *testing.T) {
 	offered := mysql.CLIENT_PROTOCOL_41 | mysql.CLIENT_SSL | mysql.CLIENT_COMPRESS | mysql.CLIENT_PLUGIN_AUTH |
 		mysql.CLIENT_DEPRECATE_EOF | mysql.CLIENT_QUERY_ATTRIBUTES | mysql.CLIENT_CONNECT_ATTRS
 	p := greeting(offered)
-	caps, err := maskGreeting(p)
+	caps, server, err := maskGreeting(p, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if server != offered {
+		t.Fatalf("server capabilities = %x, want %x", server, offered)
 	}
 	if caps&(mysql.CLIENT_SSL|mysql.CLIENT_COMPRESS|mysql.CLIENT_QUERY_ATTRIBUTES) != 0 {
 		t.Fatalf("masked capabilities still offered: %x", caps)
@@ -118,12 +121,27 @@ func TestMaskGreetingRemovesWhatBulwarkCannotRelay(t *testing.T) {
 	if caps&(mysql.CLIENT_PLUGIN_AUTH|mysql.CLIENT_DEPRECATE_EOF|mysql.CLIENT_CONNECT_ATTRS) == 0 {
 		t.Fatalf("relayable capabilities removed: %x", caps)
 	}
-	again, _ := maskGreeting(p)
+	again, _, _ := maskGreeting(p, 0)
 	if again != caps {
 		t.Fatalf("the packet was not rewritten in place")
 	}
 	if !bytes.Contains(p, []byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'a'}) {
 		t.Fatalf("MariaDB extended capabilities not cleared: %x", p)
+	}
+}
+
+func TestMaskGreetingOffersBulwarksOwnTLS(t *testing.T) {
+	p := greeting(mysql.CLIENT_PROTOCOL_41 | mysql.CLIENT_SECURE_CONNECTION | mysql.CLIENT_PLUGIN_AUTH)
+	caps, server, err := maskGreeting(p, mysql.CLIENT_SSL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if caps&mysql.CLIENT_SSL == 0 || server&mysql.CLIENT_SSL != 0 {
+		t.Fatalf("offered %x (server %x): want CLIENT_SSL offered though the server has none", caps, server)
+	}
+	scramble, plugin := greetingAuth(p)
+	if string(scramble) != "12345678abcdefghijkl" || plugin != "mysql_native_password" {
+		t.Fatalf("scramble %q, plugin %q", scramble, plugin)
 	}
 }
 
@@ -178,7 +196,14 @@ func FuzzParseHandshakeResponse(f *testing.F) {
 	f.Add(greeting(caps))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		_, _ = parseHandshakeResponse(in)
-		_, _ = maskGreeting(append([]byte(nil), in...))
+		if g := append([]byte(nil), in...); true {
+			if _, _, err := maskGreeting(g, mysql.CLIENT_SSL); err == nil {
+				_, _ = greetingAuth(g)
+			}
+		}
+		if len(in) > 0 {
+			_, _ = authSwitch(in)
+		}
 		_, _ = parseAttributes(in)
 		_, _ = decodeTextRow(in, 3)
 		_ = terminatorStatus(in, true)

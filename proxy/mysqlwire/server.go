@@ -23,8 +23,10 @@ package mysqlwire
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/bulwarkdb/bulwark/proxy/engine"
@@ -50,6 +52,17 @@ type Config struct {
 	MaxStatementBytes int
 	Enforcer          gate.Enforcer
 	Logger            *slog.Logger
+
+	// ClientTLS, when set, is offered to clients (CLIENT_SSL in the
+	// greeting); RequireClientTLS refuses clients that do not take it.
+	// SetClientTLS changes both later.
+	ClientTLS        *tls.Config
+	RequireClientTLS bool
+	// UpstreamTLS, when set, is how bulwark speaks TLS to the server
+	// (built by the composition root for the configured mode, which
+	// UpstreamTLSMode names in messages).
+	UpstreamTLS     *tls.Config
+	UpstreamTLSMode string
 }
 
 // Server accepts MySQL clients.
@@ -58,6 +71,12 @@ type Server struct {
 	log *slog.Logger
 
 	sessions engine.Sessions
+
+	clientTLS atomic.Pointer[clientTLS]
+	// rsa is bulwark's own RSA key for caching_sha2_password full
+	// authentication of a client in clear when the upstream leg is TLS
+	// (see relayAuth), made on first use.
+	rsa rsaKey
 }
 
 // NewServer returns a server; call Serve to accept connections.
@@ -65,7 +84,15 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.SetClientTLS(cfg.ClientTLS, cfg.RequireClientTLS)
+	return s
+}
+
+// SetClientTLS replaces the client leg's TLS configuration (nil: TLS not
+// offered) for sessions that start from now on; open sessions keep theirs.
+func (s *Server) SetClientTLS(conf *tls.Config, require bool) {
+	s.clientTLS.Store(&clientTLS{conf: conf, require: require})
 }
 
 // Serve accepts connections on ln until ctx ends or ln fails (see

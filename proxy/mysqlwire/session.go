@@ -464,7 +464,7 @@ func (c *conn) changeUser(h header) error {
 	if err != nil {
 		return err
 	}
-	next, err := c.parseChangeUser(p)
+	next, plugin, err := c.parseChangeUser(p)
 	if err != nil {
 		c.fatal(h.seq+1, mysql.ER_NET_READ_ERROR, "08S01", "bulwark closed the connection: malformed COM_CHANGE_USER")
 		return err
@@ -477,10 +477,14 @@ func (c *conn) changeUser(h header) error {
 	}
 	c.sqlModeKnown = false
 	c.snapshotted = nil // the server closes every prepared statement
+	c.authPlugin = plugin
+	if err := c.checkCleartext(h.seq + 1); err != nil {
+		return err
+	}
 	if err := c.toServer(h.seq, p); err != nil {
 		return err
 	}
-	if err := c.relayAuth(); err != nil {
+	if err := c.relayAuth(0); err != nil {
 		if errors.Is(err, errAuthRefused) {
 			return nil // the server said no; the client has its ERR
 		}
@@ -494,32 +498,32 @@ func (c *conn) changeUser(h header) error {
 }
 
 // parseChangeUser reads the identity a COM_CHANGE_USER asks for.
-func (c *conn) parseChangeUser(p []byte) (gate.Session, error) {
-	next := c.info
+func (c *conn) parseChangeUser(p []byte) (next gate.Session, plugin string, err error) {
+	next = c.info
 	next.Kind = ""
 	user, rest, ok := cstring(p[1:])
 	if !ok {
-		return next, fmt.Errorf("%w: COM_CHANGE_USER without a user", errMalformed)
+		return next, "", fmt.Errorf("%w: COM_CHANGE_USER without a user", errMalformed)
 	}
 	next.User = user
 	if c.caps&mysql.CLIENT_SECURE_CONNECTION != 0 {
 		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
-			return next, fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
+			return next, "", fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
 		}
 		rest = rest[1+int(rest[0]):]
 	} else if _, rest, ok = cstring(rest); !ok {
-		return next, fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
+		return next, "", fmt.Errorf("%w: truncated COM_CHANGE_USER", errMalformed)
 	}
 	if next.Database, rest, ok = cstring(rest); !ok {
 		next.Database = ""
-		return next, nil
+		return next, "", nil
 	}
 	if len(rest) >= 2 {
 		rest = rest[2:] // character set
 	}
 	if c.caps&mysql.CLIENT_PLUGIN_AUTH != 0 && len(rest) > 0 {
-		if _, rest, ok = cstring(rest); !ok {
-			return next, nil
+		if plugin, rest, ok = cstring(rest); !ok {
+			return next, "", nil
 		}
 	}
 	if c.caps&mysql.CLIENT_CONNECT_ATTRS != 0 && len(rest) > 0 {
@@ -528,7 +532,7 @@ func (c *conn) parseChangeUser(p []byte) (gate.Session, error) {
 			next.ApplicationName = attrs["program_name"]
 		}
 	}
-	return next, nil
+	return next, plugin, nil
 }
 
 // ---- judging ----
