@@ -13,10 +13,12 @@ package pgwire
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bulwarkdb/bulwark/proxy/engine"
@@ -39,8 +41,14 @@ type Config struct {
 	MaxStatementBytes int
 	// MaxRequestBytes bounds an agent's buffered extended-protocol request.
 	MaxRequestBytes int
-	Enforcer        gate.Enforcer
-	Logger          *slog.Logger
+	// ClientTLS is the TLS offered to clients (nil: none); see
+	// SetClientTLS.
+	ClientTLS *ClientTLS
+	// UpstreamTLS, when set, secures every connection to the upstream;
+	// see SetUpstreamTLS.
+	UpstreamTLS *tls.Config
+	Enforcer    gate.Enforcer
+	Logger      *slog.Logger
 }
 
 // Server accepts PostgreSQL clients.
@@ -49,6 +57,11 @@ type Server struct {
 	log *slog.Logger
 
 	sessions engine.Sessions
+
+	// The TLS configurations in force for new connections; a reload
+	// swaps them without touching running sessions.
+	clientTLS   atomic.Pointer[ClientTLS]
+	upstreamTLS atomic.Pointer[tls.Config]
 
 	mu      sync.Mutex
 	cancels map[cancelKey]cancelTarget // proxy key handed to a client → upstream backend
@@ -74,11 +87,14 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Server{
+	s := &Server{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		cancels: map[cancelKey]cancelTarget{},
 	}
+	s.SetClientTLS(cfg.ClientTLS)
+	s.SetUpstreamTLS(cfg.UpstreamTLS)
+	return s
 }
 
 // Serve accepts connections on ln until ctx ends or ln fails (see

@@ -35,16 +35,22 @@ type conn struct {
 	srv  *Server
 	info gate.Session
 
-	client  net.Conn
-	clientR *bufio.Reader
+	// client is what the session speaks to the client on: the socket,
+	// or a TLS connection over it. clientSock is the socket, which is
+	// what closing ends (closing a TLS connection would wait for a
+	// writer stuck on a client that does not read).
+	client     net.Conn
+	clientSock net.Conn
+	clientR    *bufio.Reader
 	// clientW is written by both the relay goroutine and the request loop
 	// (for refusals); clientMu serialises them.
 	clientMu sync.Mutex
 	clientW  *bufio.Writer
 
-	server  net.Conn
-	serverR *bufio.Reader
-	serverW *bufio.Writer
+	server     net.Conn
+	serverSock net.Conn
+	serverR    *bufio.Reader
+	serverW    *bufio.Writer
 
 	startup []byte // the client's StartupMessage, forwarded as sent
 	key     cancelKey
@@ -52,6 +58,9 @@ type conn struct {
 	// startup, and initialTx the status of its first ReadyForQuery.
 	initialParams [][]byte
 	initialTx     byte
+	// servedCert is the certificate bulwark presented on the client's TLS
+	// channel (DER), when known.
+	servedCert []byte
 
 	closeOnce sync.Once
 }
@@ -61,20 +70,29 @@ func (c *conn) Close() { c.close() }
 
 func (c *conn) close() {
 	c.closeOnce.Do(func() {
-		c.client.Close()
-		if c.server != nil {
-			c.server.Close()
-		}
+		closeSocket(c.clientSock, c.client)
+		closeSocket(c.serverSock, c.server)
 	})
+}
+
+// closeSocket closes sock, or conn when there is no separate socket.
+func closeSocket(sock, conn net.Conn) {
+	switch {
+	case sock != nil:
+		sock.Close()
+	case conn != nil:
+		conn.Close()
+	}
 }
 
 // serveConn runs one client connection to its end.
 func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	c := &conn{
-		srv:     s,
-		client:  nc,
-		clientR: bufio.NewReaderSize(nc, 16<<10),
-		clientW: bufio.NewWriterSize(nc, 16<<10),
+		srv:        s,
+		client:     nc,
+		clientSock: nc,
+		clientR:    bufio.NewReaderSize(nc, 16<<10),
+		clientW:    bufio.NewWriterSize(nc, 16<<10),
 	}
 	s.sessions.Run(c, func(p any, stack []byte) {
 		s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(stack))
@@ -108,7 +126,13 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	}
 	if err := c.connectUpstream(ctx, deadline); err != nil {
 		log.Warn("upstream unavailable", "upstream", s.cfg.UpstreamAddr, "err", err)
-		c.fatal("08006", "bulwark could not reach the database server; try again later", "")
+		var te *upstreamTLSError
+		if errors.As(err, &te) {
+			c.fatal("08006", "bulwark could not connect securely to the database server: "+te.Message,
+				"This is a problem between bulwark and the database server; bulwark's log has the details.")
+		} else {
+			c.fatal("08006", "bulwark could not reach the database server; try again later", "")
+		}
 		return
 	}
 	if err := c.relayAuth(); err != nil {
@@ -120,7 +144,11 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	_ = nc.SetDeadline(time.Time{})
 	_ = c.server.SetDeadline(time.Time{})
 	log = log.With("user", c.info.User, "database", c.info.Database, "kind", c.info.Kind)
-	log.Info("session started")
+	if c.info.ClientCertSubject != "" {
+		log.Info("session started", "tls", c.info.TLS, "client_cert", c.info.ClientCertSubject)
+	} else {
+		log.Info("session started", "tls", c.info.TLS)
+	}
 	if c.info.Kind == gate.Human {
 		err = c.relayBytes()
 	} else {
@@ -133,11 +161,13 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	}
 }
 
-// readStartup reads startup packets until the StartupMessage, answering
-// SSLRequest and GSSENCRequest with 'N' (bulwark does not terminate TLS on
-// this listener; libpq then continues in plain text or gives up, as the
-// client's sslmode says). It returns ok=false after serving a CancelRequest.
+// readStartup reads startup packets until the StartupMessage. SSLRequest
+// is answered 'S' and followed by the TLS handshake when TLS is configured,
+// else 'N' (libpq then continues in plain text or gives up, as the client's
+// sslmode says); GSSENCRequest is always answered 'N'. It returns ok=false
+// after serving a CancelRequest, which may come in plain text or over TLS.
 func (c *conn) readStartup() (ok bool, err error) {
+	offer := c.srv.clientTLS.Load()
 	for {
 		var lb [4]byte
 		if _, err := io.ReadFull(c.clientR, lb[:]); err != nil {
@@ -155,10 +185,22 @@ func (c *conn) readStartup() (ok bool, err error) {
 		code := binary.BigEndian.Uint32(pkt[4:8])
 		switch {
 		case code == codeSSLRequest || code == codeGSSENCRequest:
+			if c.info.TLS {
+				// The server, too, treats a second negotiation as
+				// an unknown protocol.
+				return false, errors.New("encryption request on an encrypted connection")
+			}
 			if c.clientR.Buffered() > 0 {
 				// Data after an SSLRequest before our answer is a
-				// known injection vector (CVE-2021-23222 family).
+				// known injection vector (CVE-2021-23214 family):
+				// it would be read as if it came over TLS.
 				return false, errors.New("client sent data before the encryption answer")
+			}
+			if code == codeSSLRequest && offer != nil {
+				if err := c.startClientTLS(offer); err != nil {
+					return false, err
+				}
+				continue
 			}
 			if _, err := c.client.Write([]byte{'N'}); err != nil {
 				return false, err
@@ -167,6 +209,10 @@ func (c *conn) readStartup() (ok bool, err error) {
 			c.forwardCancel(pkt[8:])
 			return false, nil
 		case code>>16 == 3:
+			if offer != nil && offer.Require && !c.info.TLS {
+				c.fatal("28000", "bulwark requires TLS on this connection: connect with sslmode=require (or verify-ca, verify-full)", "")
+				return false, errors.New("plain-text startup refused: TLS is required")
+			}
 			return true, c.parseStartup(pkt)
 		default:
 			c.fatal("08P01", fmt.Sprintf("unsupported frontend protocol %d.%d: bulwark speaks protocol 3", code>>16, code&0xffff), "")
@@ -223,13 +269,12 @@ func (c *conn) forwardCancel(body []byte) {
 	if !ok {
 		return
 	}
-	d := net.Dialer{Timeout: c.srv.cfg.ConnectTimeout}
-	up, err := d.Dial("tcp", t.addr)
+	up, sock, err := c.srv.dialUpstream(context.Background(), t.addr, time.Now().Add(2*c.srv.cfg.ConnectTimeout))
 	if err != nil {
 		c.srv.log.Warn("cancel request could not reach the upstream", "err", err)
 		return
 	}
-	defer up.Close()
+	defer sock.Close()
 	msg, _ := (&pgproto3.CancelRequest{ProcessID: t.pid, SecretKey: t.secret}).Encode(nil)
 	_, _ = up.Write(msg)
 	// The server closes the connection once it has read the request.
@@ -238,16 +283,11 @@ func (c *conn) forwardCancel(body []byte) {
 }
 
 func (c *conn) connectUpstream(ctx context.Context, deadline time.Time) error {
-	d := net.Dialer{Timeout: c.srv.cfg.ConnectTimeout}
-	up, err := d.DialContext(ctx, "tcp", c.srv.cfg.UpstreamAddr)
+	up, sock, err := c.srv.dialUpstream(ctx, c.srv.cfg.UpstreamAddr, deadline)
 	if err != nil {
 		return err
 	}
-	if tc, ok := up.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
-	_ = up.SetDeadline(deadline)
-	c.server = up
+	c.server, c.serverSock = up, sock
 	c.serverR = bufio.NewReaderSize(up, 32<<10)
 	c.serverW = bufio.NewWriterSize(up, 16<<10)
 	_, err = c.server.Write(c.startup)
@@ -275,6 +315,9 @@ func (c *conn) relayAuth() error {
 				return errors.New("malformed authentication request")
 			}
 			code := binary.BigEndian.Uint32(buf[:4])
+			if code == 10 { // AuthenticationSASL: the mechanisms on offer
+				buf = filterSASLMechanisms(buf, c.keepChannelBinding())
+			}
 			if err := c.toClient(h.typ, buf); err != nil {
 				return err
 			}
