@@ -5,6 +5,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,15 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, enforcer: NewEnforcer(cfg, store, log), store: store}
 	if cfg.Upstream.Postgres.Address != "" {
+		clientTLS, err := ClientTLSConfig(cfg.TLS)
+		var upstreamTLS *tls.Config
+		if err == nil {
+			upstreamTLS, err = UpstreamTLSConfig(cfg.Upstream.Postgres.TLS, cfg.Upstream.Postgres.Address, "upstream.postgres.tls")
+		}
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
 		pg := pgwire.NewServer(pgwire.Config{
 			UpstreamAddr:      cfg.Upstream.Postgres.Address,
 			ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
@@ -54,6 +64,8 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
 			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
 			MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
+			ClientTLS:         &pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require},
+			UpstreamTLS:       upstreamTLS,
 			Enforcer:          s.enforcer,
 			Logger:            log.With("listener", "postgres"),
 		})
