@@ -76,12 +76,26 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		}
 	}
 	if cfg.Upstream.MySQL.Address != "" {
+		clientTLS, err := ClientTLSConfig(cfg.TLS)
+		var upstreamTLS *tls.Config
+		if err == nil {
+			upstreamTLS, err = UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
+		}
+		if err != nil {
+			s.closeListeners()
+			store.Close()
+			return nil, err
+		}
 		my := mysqlwire.NewServer(mysqlwire.Config{
 			UpstreamAddr:      cfg.Upstream.MySQL.Address,
 			ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
 			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
 			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
 			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+			ClientTLS:         clientTLS,
+			RequireClientTLS:  cfg.TLS.Require,
+			UpstreamTLS:       upstreamTLS,
+			UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
 			Enforcer:          s.enforcer,
 			Logger:            log.With("listener", "mysql"),
 		})
