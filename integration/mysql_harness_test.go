@@ -11,7 +11,9 @@ package integration
 //   - else a throwaway MariaDB initialised with mariadb-install-db in a temp
 //     dir and started with mariadbd on a free port of 127.0.0.1. A small
 //     watchdog stops it and removes its directory when the test binary
-//     exits, since the package's TestMain knows nothing about it.
+//     exits, since the package's TestMain knows nothing about it. It has
+//     TLS on with the test PKI's certificate for localhost and 127.0.0.1
+//     (clients in clear are served too).
 //
 // When neither is available every MySQL test skips, unless
 // BULWARK_REQUIRE_DB=1, in which case it fails.
@@ -135,6 +137,16 @@ func startThrowawayMariaDB() (*mysqlServer, error) {
 		"--bind-address=127.0.0.1", fmt.Sprintf("--port=%d", port), "--skip-name-resolve",
 		"--innodb-buffer-pool-size=64M", "--innodb-log-file-size=48M", "--skip-log-bin",
 		"--max-allowed-packet=256M", "--local-infile=1", "--max-connections=500"}, userArgs...)
+	// TLS with the test PKI, for the tests of bulwark's upstream TLS; clients
+	// that do not ask for it are unaffected.
+	// The key is readable by this process's user, which is the server's
+	// (--user=root when root).
+	pkiOnce.Do(func() { pki, pkiErr = newTestPKI() })
+	if pkiErr != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("test PKI: %w", pkiErr)
+	}
+	args = append(args, "--ssl-ca="+pki.CAFile, "--ssl-cert="+pki.CertFile, "--ssl-key="+pki.KeyFile)
 	// The watchdog shell stops the server and removes its directory once
 	// this test process is gone, however it ends.
 	script := `"$@" & srv=$!
