@@ -113,6 +113,12 @@ type conn struct {
 	lastPrepared uint32
 
 	closeOnce sync.Once
+	// connMu orders Close, which shutdown calls from another goroutine,
+	// with the session's own replacing of client and server (upstream
+	// connected, TLS started on either leg). The session goroutine
+	// reads them without it: only it writes them.
+	connMu sync.Mutex
+	closed bool
 }
 
 // Close ends the session; safe to call more than once.
@@ -120,11 +126,28 @@ func (c *conn) Close() { c.close() }
 
 func (c *conn) close() {
 	c.closeOnce.Do(func() {
+		c.connMu.Lock()
+		defer c.connMu.Unlock()
+		c.closed = true
 		c.client.Close()
 		if c.server != nil {
 			c.server.Close()
 		}
 	})
+}
+
+// setConns replaces the connections of the two legs (see connMu).
+// A connection installed after Close is closed at once.
+func (c *conn) setConns(client, server net.Conn) {
+	c.connMu.Lock()
+	defer c.connMu.Unlock()
+	c.client, c.server = client, server
+	if c.closed {
+		client.Close()
+		if server != nil {
+			server.Close()
+		}
+	}
 }
 
 // serveConn runs one client connection to its end.
@@ -193,7 +216,7 @@ func (c *conn) connectUpstream(ctx context.Context, deadline time.Time) error {
 		_ = tc.SetNoDelay(true)
 	}
 	_ = up.SetDeadline(deadline)
-	c.server = up
+	c.setConns(c.client, up)
 	c.serverR = bufio.NewReaderSize(up, 32<<10)
 	c.serverW = bufio.NewWriterSize(up, 16<<10)
 	return nil

@@ -52,7 +52,7 @@ func (c *conn) startClientTLS(conf *tls.Config) error {
 	if err := tc.HandshakeContext(c.ctx); err != nil {
 		return fmt.Errorf("client TLS handshake: %w", err)
 	}
-	c.client = tc
+	c.setConns(tc, c.server)
 	c.clientR = bufio.NewReaderSize(tc, 16<<10)
 	c.clientW = bufio.NewWriterSize(tc, 32<<10)
 	c.info.TLS = true
@@ -76,7 +76,7 @@ func (c *conn) startUpstreamTLS(conf *tls.Config, seq byte, fixed []byte) error 
 	if err := tc.HandshakeContext(c.ctx); err != nil {
 		return err
 	}
-	c.server = tc
+	c.setConns(c.client, tc)
 	c.serverR = bufio.NewReaderSize(tc, 32<<10)
 	c.serverW = bufio.NewWriterSize(tc, 16<<10)
 	c.upstreamTLS = true

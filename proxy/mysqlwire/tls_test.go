@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"io"
@@ -164,3 +165,30 @@ func TestClearPasswordFromATLSClientIsNotRelayedToAServerInClear(t *testing.T) {
 
 // minusOne is the delta when only the client's leg had an SSLRequest.
 var minusOne byte = 0xff
+
+func TestUpstreamTLSWithAServerWithoutTLSAnswersInPlaceOfTheGreeting(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		up, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		writePacket(t, up, 0, greeting(mysql.CLIENT_PROTOCOL_41|mysql.CLIENT_SECURE_CONNECTION|mysql.CLIENT_PLUGIN_AUTH))
+		_, _ = io.Copy(io.Discard, up)
+	}()
+	s := NewServer(Config{UpstreamAddr: ln.Addr().String(), ConnectTimeout: 5 * time.Second, HandshakeTimeout: 10 * time.Second,
+		UpstreamTLS: &tls.Config{InsecureSkipVerify: true}, UpstreamTLSMode: "require"})
+	cl, sv := net.Pipe()
+	defer cl.Close()
+	_ = cl.SetDeadline(time.Now().Add(10 * time.Second))
+	go s.serveConn(t.Context(), sv)
+	seq, p := readPacket(t, cl)
+	if seq != 0 || len(p) < 3 || p[0] != mysql.ERR_HEADER || !bytes.Contains(p, []byte("does not offer TLS")) {
+		t.Fatalf("client got %d %q, want an ERR in place of the greeting", seq, p)
+	}
+}
