@@ -5,10 +5,14 @@
 // The server comes from, in order:
 //
 //   - BULWARK_PG_ADDR (host:port) with superuser credentials in
-//     BULWARK_PG_USER and BULWARK_PG_PASSWORD (default postgres/postgres);
+//     BULWARK_PG_USER and BULWARK_PG_PASSWORD (default postgres/postgres),
+//     and, when it has TLS on, the CA of its certificate in
+//     BULWARK_PG_CA_FILE;
 //   - else a throwaway server that TestMain initialises from the local
 //     PostgreSQL binaries (pg_config --bindir, else the newest
-//     /usr/lib/postgresql/*/bin) in a temp dir, on a free port of 127.0.0.1.
+//     /usr/lib/postgresql/*/bin) in a temp dir, on a free port of 127.0.0.1,
+//     with TLS on (ssl=on) with a certificate from the test PKI for
+//     localhost and 127.0.0.1 (plain-text clients are served too).
 //
 // When neither is available every test that needs a database skips, unless
 // BULWARK_REQUIRE_DB=1, in which case the whole run fails.
@@ -81,6 +85,9 @@ type pgServer struct {
 	SuperPassword string
 	// BinDir holds the server's client programs (psql) when known.
 	BinDir string
+	// CAFile verifies the server's TLS certificate; empty when the
+	// server's TLS is unknown.
+	CAFile string
 }
 
 // Package state, set once by TestMain before any test runs.
@@ -112,6 +119,11 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	defer func() {
+		if pki != nil {
+			os.RemoveAll(pki.Dir)
+		}
+	}()
 
 	// Building takes a while; do it while the server starts.
 	var buildWG sync.WaitGroup
@@ -190,6 +202,7 @@ func obtainServer(dir string) (*pgServer, func(), error) {
 			Addr:          addr,
 			SuperUser:     envOr("BULWARK_PG_USER", "postgres"),
 			SuperPassword: envOr("BULWARK_PG_PASSWORD", "postgres"),
+			CAFile:        os.Getenv("BULWARK_PG_CA_FILE"),
 		}
 		s.BinDir, _ = findBinDir()
 		return s, nil, nil
@@ -303,6 +316,33 @@ func startThrowawayServer(dir string) (*pgServer, func(), error) {
 	if err := write("data/pg_hba.conf", hba); err != nil {
 		return nil, nil, err
 	}
+	// TLS on, with the test PKI's server certificate; the key must be the
+	// server user's own, mode 0600.
+	pkiOnce.Do(func() { pki, pkiErr = newTestPKI() })
+	if pkiErr != nil {
+		return nil, nil, fmt.Errorf("test PKI: %w", pkiErr)
+	}
+	for name, src := range map[string]string{"server.crt": pki.CertFile, "server.key": pki.KeyFile} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := write(name, string(b)); err != nil {
+			return nil, nil, err
+		}
+	}
+	conf, err := os.OpenFile(filepath.Join(data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, err = fmt.Fprintf(conf, "\nssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n",
+		filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"))
+	if cerr := conf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 
 	// The port is free when picked but another process may take it before
 	// postgres binds it (other test packages start servers too): retry.
@@ -314,6 +354,7 @@ func startThrowawayServer(dir string) (*pgServer, func(), error) {
 		}
 		s, stop, err := launchPostgres(binDir, dir, data, sockDir, port, asServerUser)
 		if err == nil {
+			s.CAFile = pki.CAFile
 			return s, stop, nil
 		}
 		lastErr = err
@@ -456,7 +497,7 @@ func (s *pgServer) dsn(user, password, database string, params ...string) string
 
 // makeDSN builds a postgres:// URL that pgx, lib/pq and psql all read.
 // params are key=value pairs added to the query (application_name=psql).
-// TLS is off: bulwark's listener does not terminate it.
+// TLS is off (sslmode=disable) unless params say otherwise.
 func makeDSN(addr, user, password, database string, params ...string) string {
 	q := url.Values{}
 	q.Set("sslmode", "disable")
