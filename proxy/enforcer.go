@@ -73,13 +73,14 @@ func (e *Enforcer) Classify(s *gate.Session) gate.Kind {
 type livePolicy struct {
 	identities rules.Identities
 	policy     rules.Policy
+	snapshots  map[string]snapshot.Taker
 }
 
-// SetPolicy replaces the identity rules and the policy for every check
-// from now on (configuration reload); sessions keep the kind they were
-// classified as.
-func (e *Enforcer) SetPolicy(ids rules.Identities, p rules.Policy) {
-	e.live.Store(&livePolicy{identities: ids, policy: p})
+// SetPolicy replaces the identity rules, the policy and the snapshot takers
+// for every check from now on (configuration reload); sessions keep the
+// kind they were classified as.
+func (e *Enforcer) SetPolicy(ids rules.Identities, p rules.Policy, snapshots map[string]snapshot.Taker) {
+	e.live.Store(&livePolicy{identities: ids, policy: p, snapshots: snapshots})
 }
 
 func (e *Enforcer) policies() (rules.Identities, rules.Policy) {
@@ -87,6 +88,13 @@ func (e *Enforcer) policies() (rules.Identities, rules.Policy) {
 		return lp.identities, lp.policy
 	}
 	return e.Identities, e.Policy
+}
+
+func (e *Enforcer) taker(protocol string) snapshot.Taker {
+	if lp := e.live.Load(); lp != nil {
+		return lp.snapshots[protocol]
+	}
+	return e.Snapshots[protocol]
 }
 
 // LexingSensitive implements gate.Enforcer. Protocols without an analyser
@@ -155,7 +163,7 @@ func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing
 		// upstream, every time it runs.
 		return gate.Verdict{Allow: true, Snapshot: &gate.Snapshot{}}
 	}
-	taker := e.Snapshots[s.Protocol]
+	taker := e.taker(s.Protocol)
 	if taker == nil {
 		d.Action, d.Note = rules.Block, "The policy lets this run with a snapshot, but bulwark has no snapshot support for "+s.Protocol+"."
 		return e.refuse(ctx, s, req, an, d)

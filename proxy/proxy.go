@@ -5,11 +5,11 @@ package proxy
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync"
 
 	"github.com/bulwarkdb/bulwark/audit"
@@ -25,11 +25,14 @@ import (
 
 // Server is a running bulwark: its listeners and everything behind them.
 type Server struct {
-	cfg       config.Config
-	log       *slog.Logger
-	enforcer  *Enforcer
-	store     audit.Store
-	listeners []*listener
+	cfg        config.Config
+	log        *slog.Logger
+	enforcer   *Enforcer
+	store      *audit.SQLite
+	gatekeeper *Gatekeeper
+	listeners  []*listener
+	pg         []*pgwire.Server
+	my         []*mysqlwire.Server
 }
 
 // listener is one protocol's listening socket and the engine serving it.
@@ -39,73 +42,108 @@ type listener struct {
 	serve    func(context.Context, net.Listener) error
 }
 
-// New opens the audit store and the listeners of the configured upstreams.
-// Serve then accepts clients.
+// New opens the audit store and the listeners of the configured upstreams
+// (each protocol's main listener, and its agents-only one when set). Serve
+// then accepts clients.
 func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 	store, err := audit.OpenSQLite(cfg.Audit.Path)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, enforcer: NewEnforcer(cfg, store, log), store: store}
+	if s.gatekeeper, err = NewGatekeeper(store, cfg.Routes, log); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.gatekeeper.EndSessions = s.endSessions
+	if err := s.openListeners(cfg); err != nil {
+		s.closeListeners()
+		store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) openListeners(cfg config.Config) error {
+	clientTLS, err := ClientTLSConfig(cfg.TLS)
+	if err != nil {
+		return err
+	}
 	if cfg.Upstream.Postgres.Address != "" {
-		clientTLS, err := ClientTLSConfig(cfg.TLS)
-		var upstreamTLS *tls.Config
-		if err == nil {
-			upstreamTLS, err = UpstreamTLSConfig(cfg.Upstream.Postgres.TLS, cfg.Upstream.Postgres.Address, "upstream.postgres.tls")
-		}
+		upstreamTLS, err := UpstreamTLSConfig(cfg.Upstream.Postgres.TLS, cfg.Upstream.Postgres.Address, "upstream.postgres.tls")
 		if err != nil {
-			store.Close()
-			return nil, err
+			return err
 		}
-		pg := pgwire.NewServer(pgwire.Config{
-			UpstreamAddr:      cfg.Upstream.Postgres.Address,
-			ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
-			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
-			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
-			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
-			MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
-			ClientTLS:         &pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require},
-			UpstreamTLS:       upstreamTLS,
-			Enforcer:          s.enforcer,
-			Logger:            log.With("listener", "postgres"),
-		})
-		if err := s.listen("postgres", cfg.Listen.Postgres, pg.Serve); err != nil {
-			s.closeListeners()
-			store.Close()
-			return nil, err
+		for _, l := range []struct {
+			name, addr string
+			agents     bool
+		}{{"postgres", cfg.Listen.Postgres, false}, {"postgres_agents", cfg.Listen.PostgresAgents, true}} {
+			if l.addr == "" {
+				continue
+			}
+			pg := pgwire.NewServer(pgwire.Config{
+				UpstreamAddr:      cfg.Upstream.Postgres.Address,
+				ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
+				HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
+				MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
+				MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+				MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
+				ClientTLS:         &pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require},
+				UpstreamTLS:       upstreamTLS,
+				Enforcer:          s.enforcer,
+				Gatekeeper:        s.gatekeeper,
+				AgentsOnly:        l.agents,
+				Logger:            s.log.With("listener", l.name),
+			})
+			s.pg = append(s.pg, pg)
+			if err := s.listen(l.name, l.addr, pg.Serve); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.Upstream.MySQL.Address != "" {
-		clientTLS, err := ClientTLSConfig(cfg.TLS)
-		var upstreamTLS *tls.Config
-		if err == nil {
-			upstreamTLS, err = UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
-		}
+		upstreamTLS, err := UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
 		if err != nil {
-			s.closeListeners()
-			store.Close()
-			return nil, err
+			return err
 		}
-		my := mysqlwire.NewServer(mysqlwire.Config{
-			UpstreamAddr:      cfg.Upstream.MySQL.Address,
-			ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
-			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
-			MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
-			MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
-			ClientTLS:         clientTLS,
-			RequireClientTLS:  cfg.TLS.Require,
-			UpstreamTLS:       upstreamTLS,
-			UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
-			Enforcer:          s.enforcer,
-			Logger:            log.With("listener", "mysql"),
-		})
-		if err := s.listen("mysql", cfg.Listen.MySQL, my.Serve); err != nil {
-			s.closeListeners()
-			store.Close()
-			return nil, err
+		for _, l := range []struct {
+			name, addr string
+			agents     bool
+		}{{"mysql", cfg.Listen.MySQL, false}, {"mysql_agents", cfg.Listen.MySQLAgents, true}} {
+			if l.addr == "" {
+				continue
+			}
+			my := mysqlwire.NewServer(mysqlwire.Config{
+				UpstreamAddr:      cfg.Upstream.MySQL.Address,
+				ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
+				HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
+				MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
+				MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+				ClientTLS:         clientTLS,
+				RequireClientTLS:  cfg.TLS.Require,
+				UpstreamTLS:       upstreamTLS,
+				UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
+				Enforcer:          s.enforcer,
+				Logger:            s.log.With("listener", l.name),
+			})
+			s.my = append(s.my, my)
+			if err := s.listen(l.name, l.addr, my.Serve); err != nil {
+				return err
+			}
 		}
 	}
-	return s, nil
+	return nil
+}
+
+// endSessions ends the sessions of identity opened under an older
+// generation than gen (its secret was rotated, or it was revoked).
+func (s *Server) endSessions(identity string, gen int64) int {
+	match := func(name string, g int64) bool { return name == identity && g < gen }
+	n := 0
+	for _, pg := range s.pg {
+		n += pg.CloseSessions(match)
+	}
+	return n
 }
 
 func (s *Server) listen(protocol, addr string, serve func(context.Context, net.Listener) error) error {
@@ -133,14 +171,18 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 			"postgres": sqlparse.NewCache(postgres.New(), cfg.Cache.Entries),
 			"mysql":    sqlparse.NewCache(mysql.New(), cfg.Cache.Entries),
 		},
-		Audit: store,
-		Snapshots: map[string]snapshot.Taker{
-			"postgres": &snapshot.Postgres{Limits: SnapshotLimits(cfg)},
-			"mysql":    &snapshot.MySQL{Limits: SnapshotLimits(cfg)},
-		},
+		Audit:     store,
+		Snapshots: snapshotTakers(cfg),
 		Log:               log,
 		MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
 		LogStatements:     cfg.Log.Statements,
+	}
+}
+
+func snapshotTakers(cfg config.Config) map[string]snapshot.Taker {
+	return map[string]snapshot.Taker{
+		"postgres": &snapshot.Postgres{Limits: SnapshotLimits(cfg)},
+		"mysql":    &snapshot.MySQL{Limits: SnapshotLimits(cfg)},
 	}
 }
 
@@ -156,11 +198,23 @@ func SnapshotLimits(cfg config.Config) snapshot.Limits {
 // Identities maps the identity section of the configuration to policy.
 func Identities(cfg config.Config) rules.Identities {
 	return rules.Identities{
-		Default:               rules.Kind(cfg.Identity.Default),
-		AgentUsers:            cfg.Identity.Agents.Users,
-		AgentApplicationNames: cfg.Identity.Agents.ApplicationNames,
-		HumanUsers:            cfg.Identity.Humans.Users,
+		Default:                  rules.Kind(cfg.Identity.Default),
+		AgentUsers:               cfg.Identity.Agents.Users,
+		AgentApplicationNames:    cfg.Identity.Agents.ApplicationNames,
+		HumanUsers:               cfg.Identity.Humans.Users,
+		AgentCertificateSubjects: cfg.Identity.Agents.CertificateSubjects,
+		AgentAddresses:           addressRanges(cfg.Identity.Agents.Addresses),
 	}
+}
+
+func addressRanges(ss []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range ss {
+		if p, err := config.ParseAddressRange(a); err == nil { // validated at load
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Policy maps the policy section of the configuration to rules.
@@ -204,8 +258,12 @@ func (s *Server) Addr(protocol string) string {
 func (s *Server) PostgresAddr() string { return s.Addr("postgres") }
 
 // Serve runs every listener until ctx ends, then closes every session and
-// the audit store.
+// the audit store. Meanwhile it follows changes of the identities.
 func (s *Server) Serve(ctx context.Context) error {
+	gkCtx, stopGK := context.WithCancel(ctx)
+	gkDone := make(chan struct{})
+	go func() { defer close(gkDone); s.gatekeeper.Run(gkCtx) }()
+	defer func() { stopGK(); <-gkDone }()
 	var wg sync.WaitGroup
 	errs := make([]error, len(s.listeners))
 	for i, l := range s.listeners {

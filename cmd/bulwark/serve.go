@@ -23,8 +23,9 @@ func newServeCmd() *cobra.Command {
 		Long: `Run the proxy in front of the PostgreSQL server named in the configuration.
 
 Agents connect to bulwark's listen address (default 127.0.0.1:6432) with an ordinary
-connection string; authentication is relayed to the upstream server. bulwark stops
-cleanly on SIGINT or SIGTERM.`,
+connection string. Logins of the identities created with 'bulwark identities' are checked by
+bulwark itself; every other login is relayed to the upstream server. bulwark stops cleanly on
+SIGINT or SIGTERM, and re-reads its configuration on SIGHUP without dropping sessions.`,
 		Example: "  bulwark serve -c /etc/bulwark/bulwark.yaml",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -39,6 +40,7 @@ cleanly on SIGINT or SIGTERM.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			go reloadOnHangup(ctx, file, srv, log)
 			if err := srv.Serve(ctx); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -47,6 +49,28 @@ cleanly on SIGINT or SIGTERM.`,
 	}
 	cmd.Flags().StringVarP(&file, "config", "c", "bulwark.yaml", "configuration file")
 	return cmd
+}
+
+// reloadOnHangup re-reads the configuration on every SIGHUP and applies it
+// to the running proxy; a file with errors is reported and changes nothing.
+func reloadOnHangup(ctx context.Context, file string, srv *proxy.Server, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cfg, err := config.Load(file)
+			if err == nil {
+				_, err = srv.Reload(cfg)
+			}
+			if err != nil {
+				log.Error("configuration not reloaded", "err", err)
+			}
+		}
+	}
 }
 
 // newLogger builds the process logger: JSON for machines, text on request.

@@ -48,7 +48,12 @@ type Config struct {
 	// see SetUpstreamTLS.
 	UpstreamTLS *tls.Config
 	Enforcer    gate.Enforcer
-	Logger      *slog.Logger
+	// Gatekeeper, when set, names the identities bulwark authenticates
+	// itself (see frontDoor); other logins are relayed to the upstream.
+	Gatekeeper gate.Gatekeeper
+	// AgentsOnly marks every session of this listener an agent.
+	AgentsOnly bool
+	Logger     *slog.Logger
 }
 
 // Server accepts PostgreSQL clients.
@@ -134,4 +139,13 @@ func (s *Server) lookupCancel(k cancelKey) (cancelTarget, bool) {
 	defer s.mu.Unlock()
 	t, ok := s.cancels[k]
 	return t, ok
+}
+
+// CloseSessions ends the sessions for which match is true (revoked or
+// rotated identities) and returns how many.
+func (s *Server) CloseSessions(match func(identity string, generation int64) bool) int {
+	return s.sessions.CloseMatching(func(c engine.Closer) bool {
+		id := c.(*conn).identity.Load()
+		return id != nil && match(id.name, id.generation)
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -62,7 +63,16 @@ type conn struct {
 	// channel (DER), when known.
 	servedCert []byte
 
+	// identity is the identity bulwark authenticated itself, once logged
+	// in; read by CloseSessions from another goroutine.
+	identity atomic.Pointer[identityRef]
+
 	closeOnce sync.Once
+}
+
+type identityRef struct {
+	name       string
+	generation int64
 }
 
 // Close ends the session; safe to call more than once.
@@ -124,18 +134,7 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	if !ok { // a CancelRequest, handled
 		return
 	}
-	if err := c.connectUpstream(ctx, deadline); err != nil {
-		log.Warn("upstream unavailable", "upstream", s.cfg.UpstreamAddr, "err", err)
-		var te *upstreamTLSError
-		if errors.As(err, &te) {
-			c.fatal("08006", "bulwark could not connect securely to the database server: "+te.Message,
-				"This is a problem between bulwark and the database server; bulwark's log has the details.")
-		} else {
-			c.fatal("08006", "bulwark could not reach the database server; try again later", "")
-		}
-		return
-	}
-	if err := c.relayAuth(); err != nil {
+	if err := s.login(ctx, c, deadline); err != nil {
 		if !isClosed(err) {
 			log.Info("authentication did not complete", "user", c.info.User, "err", err)
 		}
@@ -144,6 +143,9 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	_ = nc.SetDeadline(time.Time{})
 	_ = c.server.SetDeadline(time.Time{})
 	log = log.With("user", c.info.User, "database", c.info.Database, "kind", c.info.Kind)
+	if c.info.Identity != "" {
+		log = log.With("identity", c.info.Identity)
+	}
 	if c.info.ClientCertSubject != "" {
 		log.Info("session started", "tls", c.info.TLS, "client_cert", c.info.ClientCertSubject)
 	} else {
@@ -158,6 +160,39 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 		log.Info("session ended", "err", err)
 	} else {
 		log.Info("session ended")
+	}
+}
+
+// login authenticates the client: bulwark itself for the identities the
+// gatekeeper names, else by relaying the exchange to the upstream.
+func (s *Server) login(ctx context.Context, c *conn, deadline time.Time) error {
+	if gk := s.cfg.Gatekeeper; gk != nil {
+		login, err := gk.Lookup("postgres", c.info.User, c.info.ClientAddr)
+		if err != nil {
+			c.fatal("28000", err.Error(), "")
+			return err
+		}
+		if login != nil {
+			return c.frontDoor(ctx, login, deadline)
+		}
+	}
+	if err := c.connectUpstream(ctx, deadline); err != nil {
+		c.upstreamFailed(err)
+		return err
+	}
+	return c.relayAuth()
+}
+
+// upstreamFailed tells the client the upstream could not be reached, without
+// naming it; the log has the details.
+func (c *conn) upstreamFailed(err error) {
+	c.srv.log.Warn("upstream unavailable", "session", c.info.ID, "upstream", c.srv.cfg.UpstreamAddr, "err", err)
+	var te *upstreamTLSError
+	if errors.As(err, &te) {
+		c.fatal("08006", "bulwark could not connect securely to the database server: "+te.Message,
+			"This is a problem between bulwark and the database server; bulwark's log has the details.")
+	} else {
+		c.fatal("08006", "bulwark could not reach the database server; try again later", "")
 	}
 }
 
@@ -249,6 +284,7 @@ func (c *conn) parseStartup(pkt []byte) error {
 		c.info.Database = c.info.User
 	}
 	c.info.ApplicationName = params["application_name"]
+	c.info.AgentListener = c.srv.cfg.AgentsOnly
 	c.info.Kind = c.srv.cfg.Enforcer.Classify(&c.info)
 	if c.info.Kind != gate.Human && params["replication"] != "" && params["replication"] != "false" && params["replication"] != "off" {
 		// Replication connections speak a different command language

@@ -1,0 +1,212 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/bulwarkdb/bulwark/config"
+)
+
+// withRoute adds route "app": the upstream account agent_bot, its password
+// read from a file.
+func withRoute(t testing.TB) proxyOption {
+	pw := filepath.Join(t.TempDir(), "agent-password")
+	if err := os.WriteFile(pw, []byte(agentPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func(c *config.Config) {
+		c.Routes = map[string]config.Route{"app": {
+			Postgres: config.RouteLogin{User: agentUser, PasswordFile: pw, Database: testDatabase},
+		}}
+	}
+}
+
+var pgURLRe = regexp.MustCompile(`(?m)^\s+(postgres://\S+)$`)
+
+// addIdentity creates an identity with the real binary against p's audit
+// database and configuration, and returns its PostgreSQL URL as printed.
+func addIdentity(t testing.TB, p *testProxy, args ...string) (url, output string) {
+	t.Helper()
+	out := runIdentities(t, p, args...)
+	m := pgURLRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no postgres:// URL in the output:\n%s", out)
+	}
+	return m[1], out
+}
+
+// runIdentities runs `bulwark identities ARGS` with p's configuration (its
+// real listen address) and returns what it printed.
+func runIdentities(t testing.TB, p *testProxy, args ...string) string {
+	t.Helper()
+	cfg := p.Config
+	cfg.Listen.Postgres = p.Addr
+	file := writeConfig(t, cfg)
+	out, stderr, code := runBulwark(t, "", append([]string{"identities", "-c", file}, args...)...)
+	if code != 0 {
+		t.Fatalf("bulwark identities %v: exit %d: %s", args, code, stderr)
+	}
+	return out
+}
+
+// connectWhenReady connects once the running proxy has picked up a new
+// identity (it polls the store every 250 ms).
+func connectWhenReady(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, err := pgx.Connect(ctx, dsn)
+		cancel()
+		if err == nil {
+			t.Cleanup(func() { _ = conn.Close(context.Background()) })
+			return conn
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("connect as the new identity: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestIdentityPostgres(t *testing.T) {
+	p := startProxy(t, withRoute(t))
+	url, out := addIdentity(t, p, "add", "claude", "--route", "app")
+	for _, want := range []string{"PGPASSWORD=", "DATABASE_URL=", "PGUSER=claude", "/" + testDatabase + "?"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("add output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, agentPassword) || strings.Contains(url, agentUser) {
+		t.Fatalf("the connection strings reveal the upstream account:\n%s", out)
+	}
+
+	conn := connectWhenReady(t, url)
+	ctx := testCtx(t)
+	var who string
+	if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&who); err != nil || who != agentUser {
+		t.Fatalf("the identity's session runs as %q (%v), want the route's account %s", who, err, agentUser)
+	}
+	t.Run("its statements are judged and audited under its name", func(t *testing.T) {
+		freshTable(t, "ident_t")
+		_, err := conn.Exec(ctx, "DROP TABLE ident_t")
+		_, id := requireRefused(t, err, "drop-object")
+		requireAudited(t, p, id, wantEvent{User: "claude", Rule: "drop-object"})
+		if !relationExists(t, "ident_t") {
+			t.Fatal("table dropped")
+		}
+	})
+	t.Run("psql logs in with the URL", func(t *testing.T) {
+		stdout, stderr, code := runPsql(t, url, "", "-tAc", "SELECT 'psql-ok'")
+		if code != 0 || strings.TrimSpace(stdout) != "psql-ok" {
+			t.Fatalf("psql: %d %q %q", code, stdout, stderr)
+		}
+	})
+	t.Run("a wrong secret is refused and audited", func(t *testing.T) {
+		bad := regexp.MustCompile(`://claude:[^@]+@`).ReplaceAllString(url, "://claude:not-the-secret@")
+		_, err := pgx.Connect(ctx, bad)
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "28P01" {
+			t.Fatalf("wrong secret: want 28P01, got %v", err)
+		}
+		found := false
+		for _, e := range auditEvents(t, p) {
+			found = found || e.Rule == "login-failed" && e.User == "claude"
+		}
+		if !found {
+			t.Error("no login-failed audit event")
+		}
+	})
+	t.Run("the upstream password appears nowhere", func(t *testing.T) {
+		if strings.Contains(p.Logs(), agentPassword) {
+			t.Error("bulwark's log contains the upstream password")
+		}
+		for _, e := range auditEvents(t, p) {
+			if strings.Contains(e.Reason+e.Statement, agentPassword) {
+				t.Errorf("audit event %d contains the upstream password", e.ID)
+			}
+		}
+	})
+	t.Run("a human with passthrough still logs in to the upstream", func(t *testing.T) {
+		h := connectPgx(t, p.HumanDSN())
+		if err := h.QueryRow(ctx, "SELECT current_user").Scan(&who); err != nil || who != humanUser {
+			t.Fatalf("human: %q %v", who, err)
+		}
+	})
+	t.Run("revoke ends a live session within a second and refuses new ones", func(t *testing.T) {
+		live := connectWhenReady(t, url)
+		runIdentities(t, p, "revoke", "claude")
+		deadline := time.Now().Add(1500 * time.Millisecond)
+		for {
+			_, err := live.Exec(ctx, "SELECT 1")
+			if err != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the revoked identity's session is still open")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		_, err := pgx.Connect(ctx, url)
+		if err == nil || !strings.Contains(err.Error(), "revoked") {
+			t.Fatalf("a revoked identity logged in: %v", err)
+		}
+	})
+}
+
+func TestIdentityRotationAndBackoff(t *testing.T) {
+	p := startProxy(t, withRoute(t))
+	oldURL, _ := addIdentity(t, p, "add", "rotor", "--route", "app")
+	old := connectWhenReady(t, oldURL)
+	newURL, _ := addIdentity(t, p, "rotate", "rotor")
+	if newURL == oldURL {
+		t.Fatal("rotate printed the same secret")
+	}
+	conn := connectWhenReady(t, newURL)
+	ctx := testCtx(t)
+	if _, err := pgx.Connect(ctx, oldURL); err == nil {
+		t.Fatal("the old secret still works after rotate")
+	}
+	if _, err := old.Exec(ctx, "SELECT 1"); err == nil {
+		t.Fatal("a session opened with the old secret is still open")
+	}
+	mustExec(t, conn, "SELECT 1")
+
+	// Repeated failures from one address slow that address down for the
+	// identity, even with the right secret.
+	bad := regexp.MustCompile(`://rotor:[^@]+@`).ReplaceAllString(newURL, "://rotor:wrong@")
+	for i := 0; i < 4; i++ {
+		_, _ = pgx.Connect(ctx, bad)
+	}
+	_, err := pgx.Connect(ctx, newURL)
+	if err == nil || !strings.Contains(err.Error(), "too many failed logins") {
+		t.Fatalf("after repeated failures: want a back-off refusal, got %v", err)
+	}
+}
+
+// TestIdentityOverTLS: the printed connection string with sslmode=verify-full
+// against the test CA, and a certificate subject that marks agents.
+func TestIdentityOverTLS(t *testing.T) {
+	pki := needPKI(t)
+	p := startProxy(t, withRoute(t), func(c *config.Config) {
+		c.TLS = config.TLS{CertFile: pki.CertFile, KeyFile: pki.KeyFile}
+		c.Identity.Default = "human"
+	})
+	url, _ := addIdentity(t, p, "add", "tls-agent", "--route", "app", "--host", "localhost")
+	if !strings.Contains(url, "sslmode=verify-full") {
+		t.Fatalf("URL without verify-full: %s", url)
+	}
+	conn := connectWhenReady(t, url+"&sslrootcert="+pki.CAFile)
+	freshTable(t, "ident_tls")
+	_, err := conn.Exec(testCtx(t), "TRUNCATE ident_tls")
+	requireRefused(t, err, "truncate")
+}
