@@ -605,7 +605,9 @@ type testProxy struct {
 	// ConfigPath is the YAML file given to the binary (startBinaryProxy
 	// only).
 	ConfigPath string
-	logs       *syncBuffer
+	// Process is the bulwark process (startBinaryProxy only).
+	Process *os.Process
+	logs    *syncBuffer
 }
 
 // Logs returns what bulwark has logged so far.
@@ -775,7 +777,7 @@ func startBinaryProxy(t testing.TB, opts ...proxyOption) *testProxy {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return &testProxy{Addr: addr, AuditPath: cfg.Audit.Path, Config: cfg, ConfigPath: cfgPath, logs: logs}
+	return &testProxy{Addr: addr, AuditPath: cfg.Audit.Path, Config: cfg, ConfigPath: cfgPath, Process: cmd.Process, logs: logs}
 }
 
 // writeConfig writes cfg as a bulwark YAML file in a temp dir and returns

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"crypto/x509/pkix"
 	"errors"
 	"os"
 	"path/filepath"
@@ -209,4 +210,29 @@ func TestIdentityOverTLS(t *testing.T) {
 	freshTable(t, "ident_tls")
 	_, err := conn.Exec(testCtx(t), "TRUNCATE ident_tls")
 	requireRefused(t, err, "truncate")
+}
+
+// TestCertificateSubjectMarksAgents: a verified client certificate whose
+// subject matches identity.agents.certificate_subjects makes even a human
+// account's session an agent (mTLS as an identity signal).
+func TestCertificateSubjectMarksAgents(t *testing.T) {
+	pki := needPKI(t)
+	p := startProxy(t, func(c *config.Config) {
+		c.TLS = config.TLS{CertFile: pki.CertFile, KeyFile: pki.KeyFile, ClientCAFile: pki.CAFile}
+		c.Identity.Agents.CertificateSubjects = []string{"CN=ci-*"}
+	})
+	certFile, keyFile := pki.ClientCert(t, pkix.Name{CommonName: "ci-runner", Organization: []string{"Acme"}})
+	tlsDSN := func(extra ...string) string {
+		dsn := makeDSN(p.Addr, humanUser, humanPassword, testDatabase, append([]string{"sslmode=verify-full", "sslrootcert=" + pki.CAFile}, extra...)...)
+		return strings.Replace(dsn, "127.0.0.1", "localhost", 1)
+	}
+	freshTable(t, "cert_t")
+	withCert := connectPgx(t, tlsDSN("sslcert="+certFile, "sslkey="+keyFile))
+	_, err := withCert.Exec(testCtx(t), "TRUNCATE cert_t")
+	_, id := requireRefused(t, err, "truncate")
+	requireAudited(t, p, id, wantEvent{User: humanUser, Rule: "truncate"})
+	without := connectPgx(t, tlsDSN())
+	if _, err := without.Exec(testCtx(t), "TRUNCATE cert_t"); err != nil {
+		t.Fatalf("the same human without the certificate: %v", err)
+	}
 }

@@ -1,0 +1,62 @@
+package integration
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bulwarkdb/bulwark/config"
+)
+
+// TestConfigReloadOnSIGHUP: the real binary re-reads its configuration on
+// SIGHUP; an open agent session keeps running under the new policy, and a
+// broken file changes nothing.
+func TestConfigReloadOnSIGHUP(t *testing.T) {
+	p := startBinaryProxy(t)
+	freshTable(t, "reload_t")
+	conn := connectPgx(t, p.AgentDSN())
+	ctx := testCtx(t)
+	_, err := conn.Exec(ctx, "TRUNCATE reload_t")
+	requireRefused(t, err, "truncate")
+
+	hangup := func(wantLog string) {
+		t.Helper()
+		before := strings.Count(p.Logs(), wantLog)
+		if err := p.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(p.Logs(), wantLog) == before {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in the log after SIGHUP:\n%s", wantLog, p.Logs())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	cfg := p.Config
+	cfg.Policy.Truncate = config.ActionAllow
+	if err := os.WriteFile(p.ConfigPath, []byte(mustYAML(t, cfg)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hangup("configuration reloaded")
+	if _, err := conn.Exec(ctx, "TRUNCATE reload_t"); err != nil {
+		t.Fatalf("after the reload the open session's TRUNCATE is still refused: %v", err)
+	}
+
+	if err := os.WriteFile(p.ConfigPath, []byte("policy: {truncate: maybe}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hangup("configuration not reloaded")
+	mustExec(t, conn, "TRUNCATE reload_t")
+}
+
+func mustYAML(t testing.TB, cfg config.Config) string {
+	t.Helper()
+	b, err := os.ReadFile(writeConfig(t, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
