@@ -20,7 +20,7 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve -c bulwark.yaml",
 		Short: "Run the proxy",
-		Long: `Run the proxy in front of the PostgreSQL server named in the configuration.
+		Long: `Run the proxy in front of the database servers named in the configuration.
 
 Agents connect to bulwark's listen address (default 127.0.0.1:6432) with an ordinary
 connection string. Logins of the identities created with 'bulwark identities' are checked by
