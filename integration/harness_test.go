@@ -607,7 +607,9 @@ type testProxy struct {
 	ConfigPath string
 	// Process is the bulwark process (startBinaryProxy only).
 	Process *os.Process
-	logs    *syncBuffer
+	// Server is the in-process bulwark (startProxy only).
+	Server *proxy.Server
+	logs   *syncBuffer
 }
 
 // Logs returns what bulwark has logged so far.
@@ -666,7 +668,7 @@ func startProxy(t testing.TB, opts ...proxyOption) *testProxy {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	p := &testProxy{Addr: srv.PostgresAddr(), AuditPath: cfg.Audit.Path, Config: cfg, logs: logs}
+	p := &testProxy{Addr: srv.PostgresAddr(), AuditPath: cfg.Audit.Path, Config: cfg, Server: srv, logs: logs}
 	t.Cleanup(func() {
 		cancel()
 		select {

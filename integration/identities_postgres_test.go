@@ -236,3 +236,27 @@ func TestCertificateSubjectMarksAgents(t *testing.T) {
 		t.Fatalf("the same human without the certificate: %v", err)
 	}
 }
+
+// TestAgentSignalsFromTheConnection: an agents-only listener and an agent
+// address range make a human account's session an agent.
+func TestAgentSignalsFromTheConnection(t *testing.T) {
+	p := startProxy(t, func(c *config.Config) { c.Listen.PostgresAgents = "127.0.0.1:0" })
+	freshTable(t, "signal_t")
+	agents := p.Server.Addr("postgres_agents")
+	if agents == "" {
+		t.Fatal("no agents-only listener")
+	}
+	viaAgents := connectPgx(t, makeDSN(agents, humanUser, humanPassword, testDatabase))
+	_, err := viaAgents.Exec(testCtx(t), "TRUNCATE signal_t")
+	requireRefused(t, err, "truncate")
+	viaMain := connectPgx(t, p.HumanDSN())
+	if _, err := viaMain.Exec(testCtx(t), "TRUNCATE signal_t"); err != nil {
+		t.Fatalf("the same human on the main listener: %v", err)
+	}
+
+	q := startProxy(t, func(c *config.Config) { c.Identity.Agents.Addresses = []string{"127.0.0.0/8"} })
+	freshTable(t, "signal_t")
+	fromRange := connectPgx(t, q.HumanDSN())
+	_, err = fromRange.Exec(testCtx(t), "TRUNCATE signal_t")
+	requireRefused(t, err, "truncate")
+}
