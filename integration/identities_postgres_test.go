@@ -168,6 +168,11 @@ func TestIdentityRotationAndBackoff(t *testing.T) {
 	p := startProxy(t, withRoute(t))
 	oldURL, _ := addIdentity(t, p, "add", "rotor", "--route", "app")
 	old := connectWhenReady(t, oldURL)
+	secret := regexp.MustCompile(`://rotor:([^@]+)@`).FindStringSubmatch(oldURL)[1]
+	list := runIdentities(t, p, "list", "--format", "json")
+	if !strings.Contains(list, `"name": "rotor"`) || !strings.Contains(list, `"route": "app"`) || strings.Contains(list, secret) {
+		t.Fatalf("identities list:\n%s", list)
+	}
 	newURL, _ := addIdentity(t, p, "rotate", "rotor")
 	if newURL == oldURL {
 		t.Fatal("rotate printed the same secret")
