@@ -17,6 +17,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -119,6 +120,16 @@ type conn struct {
 	// reads them without it: only it writes them.
 	connMu sync.Mutex
 	closed bool
+
+	// identity is the identity bulwark authenticated itself (see
+	// frontDoor), once logged in; read by CloseSessions from another
+	// goroutine.
+	identity atomic.Pointer[identityRef]
+}
+
+type identityRef struct {
+	name       string
+	generation int64
 }
 
 // Close ends the session; safe to call more than once.
@@ -184,7 +195,7 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 		return
 	}
 	if err := c.handshake(); err != nil {
-		if !isClosed(err) && !errors.Is(err, errAuthRefused) {
+		if !isClosed(err) && !errors.Is(err, errAuthRefused) && !errors.Is(err, errLoginFailed) {
 			c.log.Info("handshake failed", "user", c.info.User, "err", err)
 		} else if errors.Is(err, errAuthRefused) {
 			c.log.Info("upstream refused the session", "user", c.info.User)
@@ -194,6 +205,9 @@ func (s *Server) serveSession(ctx context.Context, c *conn) {
 	_ = nc.SetDeadline(time.Time{})
 	_ = c.server.SetDeadline(time.Time{})
 	c.log = c.log.With("user", c.info.User, "database", c.info.Database, "kind", c.info.Kind)
+	if c.info.Identity != "" {
+		c.log = c.log.With("identity", c.info.Identity)
+	}
 	if c.info.ClientCertSubject != "" {
 		c.log = c.log.With("client_cert", c.info.ClientCertSubject)
 	}
@@ -297,6 +311,7 @@ func (c *conn) handshake() error {
 		c.fatal(h.seq+1, mysql.ER_NOT_SUPPORTED_YET, "08004", "bulwark does not relay compressed connections; connect without compression")
 		return errors.New("client asked for compression")
 	}
+	serverPlugin := c.authPlugin
 	if hr.plugin != "" {
 		c.authPlugin = hr.plugin
 	}
@@ -306,6 +321,17 @@ func (c *conn) handshake() error {
 	c.info.Database = hr.database
 	c.info.ClientAttributes = hr.attributes
 	c.info.ApplicationName = hr.attributes["program_name"]
+	c.info.AgentListener = c.srv.cfg.AgentsOnly
+	if gk := c.srv.cfg.Gatekeeper; gk != nil {
+		login, err := gk.Lookup("mysql", hr.user, c.info.ClientAddr)
+		if err != nil {
+			c.fatal(h.seq+1, mysql.ER_ACCESS_DENIED_ERROR, "28000", err.Error())
+			return fmt.Errorf("login refused: %w", err)
+		}
+		if login != nil {
+			return c.frontDoor(login, h.seq, resp, hr, serverPlugin)
+		}
+	}
 	c.info.Kind = c.srv.cfg.Enforcer.Classify(&c.info)
 	if err := c.checkCleartext(h.seq + 1); err != nil {
 		return err
@@ -687,11 +713,17 @@ func maskGreeting(p []byte, offer uint32) (caps, server uint32, err error) {
 
 // handshakeResponse is what bulwark reads from a HandshakeResponse41.
 type handshakeResponse struct {
-	caps       uint32
-	user       string
-	database   string
-	plugin     string
+	caps     uint32
+	user     string
+	database string
+	plugin   string
+	// auth is the client's authentication data (its answer to the
+	// greeting's scramble), a slice of the packet.
+	auth       []byte
 	attributes map[string]string
+	// rawAttributes are the connection attributes as the client encoded
+	// them (total length included), a slice of the packet.
+	rawAttributes []byte
 }
 
 // errSSLRequest: the client sent an SSLRequest (the fixed part of a
@@ -722,14 +754,16 @@ func parseHandshakeResponse(p []byte) (handshakeResponse, error) {
 	hr.user = user
 	switch {
 	case hr.caps&mysql.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA != 0:
-		_, rest, ok = lenencString(rest)
+		hr.auth, rest, ok = lenencString(rest)
 	case hr.caps&mysql.CLIENT_SECURE_CONNECTION != 0:
 		ok = len(rest) >= 1 && len(rest) >= 1+int(rest[0])
 		if ok {
-			rest = rest[1+int(rest[0]):]
+			hr.auth, rest = rest[1:1+int(rest[0])], rest[1+int(rest[0]):]
 		}
 	default:
-		_, rest, ok = cstring(rest)
+		var auth string
+		auth, rest, ok = cstring(rest)
+		hr.auth = []byte(auth)
 	}
 	if !ok {
 		return hr, errors.New("truncated authentication data")
@@ -749,7 +783,8 @@ func parseHandshakeResponse(p []byte) (handshakeResponse, error) {
 		if err != nil {
 			return hr, err
 		}
-		hr.attributes = attrs
+		_, after, _ := lenencString(rest)
+		hr.attributes, hr.rawAttributes = attrs, rest[:len(rest)-len(after)]
 	}
 	return hr, nil
 }

@@ -1,10 +1,12 @@
 // Package mysqlwire is bulwark's MySQL and MariaDB protocol engine. It
 // accepts client connections, relays the handshake and authentication
-// exchange to the upstream server (the upstream decides who gets in; bulwark
-// stores no passwords), learns the session's identity from the client's
-// HandshakeResponse, and then, for agent sessions, hands every statement to
-// a gate.Enforcer before it may reach the upstream. Human sessions are
-// relayed packet by packet without judgement.
+// exchange to the upstream server (the upstream decides who gets in) or,
+// for the identities bulwark authenticates itself, checks their secret and
+// logs in upstream with their route's account (see frontDoor), learns the
+// session's identity from the client's HandshakeResponse, and then, for
+// agent sessions, hands every statement to a gate.Enforcer before it may
+// reach the upstream. Human sessions are relayed packet by packet without
+// judgement.
 //
 // The engine never sees a syntax tree or a rule: it sees SQL text going out
 // and a gate.Verdict coming back, and turns refusals into ERR packets that
@@ -51,7 +53,12 @@ type Config struct {
 	// without being read into memory whole.
 	MaxStatementBytes int
 	Enforcer          gate.Enforcer
-	Logger            *slog.Logger
+	// Gatekeeper, when set, names the identities bulwark authenticates
+	// itself (see frontDoor); other logins are relayed to the upstream.
+	Gatekeeper gate.Gatekeeper
+	// AgentsOnly marks every session of this listener an agent.
+	AgentsOnly bool
+	Logger     *slog.Logger
 
 	// ClientTLS, when set, is offered to clients (CLIENT_SSL in the
 	// greeting); RequireClientTLS refuses clients that do not take it.

@@ -459,10 +459,24 @@ func (c *conn) initDB(h header) error {
 // become a human this way, while a human who changes to an agent user is
 // judged from now on.
 // (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_com_change_user.html)
+//
+// A session bulwark logged in for an identity (see frontDoor) cannot change
+// its user: the server would authenticate the new account itself, and an
+// agent would leave the account of its route behind. The command is
+// refused and the session goes on unchanged.
 func (c *conn) changeUser(h header) error {
 	p, err := c.readSmallCommand(h)
 	if err != nil {
 		return err
+	}
+	if id := c.identity.Load(); id != nil {
+		msg := fmt.Sprintf("bulwark refused COM_CHANGE_USER: this session belongs to the identity %s, which bulwark logged in with its route's account; changing the user would leave that account. Open a new connection as the other user instead.", id.name)
+		if c.info.Kind == gate.Human {
+			return c.toClientBuffered(h.seq+1, errPayload(mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000", msg))
+		}
+		v := c.refuseRequest(ruleUnsupported, "COM_CHANGE_USER in a session bulwark logged in for the identity "+id.name+
+			" would leave its route's account; open a new connection as the other user instead", len(p), "")
+		return c.writeRefusal(h.seq+1, v)
 	}
 	next, plugin, err := c.parseChangeUser(p)
 	if err != nil {

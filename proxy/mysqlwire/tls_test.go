@@ -36,6 +36,7 @@ func newAuthPair(t *testing.T, clientTLS, upstreamTLS bool) *authPair {
 	t.Cleanup(func() { cl.Close(); cb.Close(); sv.Close(); sb.Close() })
 	c := &conn{
 		srv:    &Server{log: slog.Default()},
+		log:    slog.Default(),
 		client: cb, clientR: bufio.NewReader(cb), clientW: bufio.NewWriter(cb),
 		server: sb, serverR: bufio.NewReader(sb), serverW: bufio.NewWriter(sb),
 		upstreamTLS: upstreamTLS,
