@@ -124,6 +124,8 @@ func (s *Server) openListeners(cfg config.Config) error {
 				UpstreamTLS:       upstreamTLS,
 				UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
 				Enforcer:          s.enforcer,
+				Gatekeeper:        s.gatekeeper,
+				AgentsOnly:        l.agents,
 				Logger:            s.log.With("listener", l.name),
 			})
 			s.my = append(s.my, my)
@@ -142,6 +144,9 @@ func (s *Server) endSessions(identity string, gen int64) int {
 	n := 0
 	for _, pg := range s.pg {
 		n += pg.CloseSessions(match)
+	}
+	for _, my := range s.my {
+		n += my.CloseSessions(match)
 	}
 	return n
 }
