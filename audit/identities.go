@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS identities (
 	scram_stored_key BLOB NOT NULL,
 	scram_server_key BLOB NOT NULL,
 	mysql_native     BLOB NOT NULL,
-	mysql_sha2       BLOB NOT NULL
+	mysql_sha2       BLOB NOT NULL,
+	cert_subject     TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS revision (
 	id    INTEGER PRIMARY KEY CHECK (id = 1),
@@ -52,8 +53,12 @@ type Identity struct {
 	Revoked *time.Time `json:"revoked,omitempty"`
 	// Generation grows with every rotation and revocation; sessions
 	// opened under an older generation of a revoked identity are ended.
-	Generation int64               `json:"generation"`
-	Verifier   credential.Verifier `json:"-"`
+	Generation int64 `json:"generation"`
+	// CertSubject, when set, is the subject of a client certificate
+	// (verified against tls.client_ca_file) that proves this identity
+	// instead of its secret.
+	CertSubject string              `json:"certificate_subject,omitempty"`
+	Verifier    credential.Verifier `json:"-"`
 }
 
 // ErrIdentityExists and ErrNoIdentity report name clashes and unknown names.
@@ -68,10 +73,10 @@ func (s *SQLite) AddIdentity(ctx context.Context, id Identity) error {
 		now := time.Now().UnixNano()
 		v := id.Verifier
 		_, err := tx.ExecContext(ctx, `INSERT INTO identities (name, kind, route, created, changed, generation,
-			scram_salt, scram_iters, scram_stored_key, scram_server_key, mysql_native, mysql_sha2)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+			scram_salt, scram_iters, scram_stored_key, scram_server_key, mysql_native, mysql_sha2, cert_subject)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
 			id.Name, id.Kind, id.Route, now, now, v.SCRAMSalt, v.SCRAMIters, v.SCRAMStoredKey, v.SCRAMServerKey,
-			v.MySQLNative, v.MySQLSHA2)
+			v.MySQLNative, v.MySQLSHA2, id.CertSubject)
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return fmt.Errorf("%w: %s", ErrIdentityExists, id.Name)
 		}
@@ -136,7 +141,7 @@ func (s *SQLite) Identities(ctx context.Context) ([]Identity, error) {
 		return nil, nil
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT name, kind, route, created, changed, revoked, generation,
-		scram_salt, scram_iters, scram_stored_key, scram_server_key, mysql_native, mysql_sha2
+		scram_salt, scram_iters, scram_stored_key, scram_server_key, mysql_native, mysql_sha2, cert_subject
 		FROM identities ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("audit store: list identities: %w", err)
@@ -149,7 +154,7 @@ func (s *SQLite) Identities(ctx context.Context) ([]Identity, error) {
 		var revoked sql.NullInt64
 		v := &id.Verifier
 		if err := rows.Scan(&id.Name, &id.Kind, &id.Route, &created, &changed, &revoked, &id.Generation,
-			&v.SCRAMSalt, &v.SCRAMIters, &v.SCRAMStoredKey, &v.SCRAMServerKey, &v.MySQLNative, &v.MySQLSHA2); err != nil {
+			&v.SCRAMSalt, &v.SCRAMIters, &v.SCRAMStoredKey, &v.SCRAMServerKey, &v.MySQLNative, &v.MySQLSHA2, &id.CertSubject); err != nil {
 			return nil, err
 		}
 		id.Created, id.Changed = time.Unix(0, created).UTC(), time.Unix(0, changed).UTC()

@@ -5,6 +5,8 @@ package integration
 // client against the harness MariaDB.
 
 import (
+	"crypto/tls"
+	"crypto/x509/pkix"
 	"database/sql"
 	"errors"
 	"net"
@@ -368,5 +370,35 @@ func TestIdentityMySQLOverTLS(t *testing.T) {
 				t.Fatalf("mariadb over TLS: stdout %q stderr %q", out, errOut)
 			}
 		})
+	}
+}
+
+// TestIdentityMySQLProvenByCertificate: the MySQL side of certificate-bound
+// identities.
+func TestIdentityMySQLProvenByCertificate(t *testing.T) {
+	pki := needPKI(t)
+	p := startMySQLProxy(t, withMyRoute(t), myWithClientTLS(t, false, true))
+	id := addMyIdentity(t, p, "add", "ci-runner", "--route", "app", "--host", "localhost",
+		"--certificate-subject", "CN=ci-runner,O=Acme")
+	load := func(subject pkix.Name) tls.Certificate {
+		certFile, keyFile := pki.ClientCert(t, subject)
+		c, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	id.Secret = ""
+	conn := myConnectWhenReady(t, id.DSN(myTLSParam(t, "bulwark-cert-identity", load(pkix.Name{CommonName: "ci-runner", Organization: []string{"Acme"}}))))
+	if who := myCurrentUser(t, conn); !strings.HasPrefix(who, agentUser+"@") {
+		t.Fatalf("runs as %q", who)
+	}
+	myFreshTable(t, "my_cert_ident")
+	_, err := conn.ExecContext(testCtx(t), "DROP TABLE my_cert_ident")
+	requireMyRefused(t, err, "drop-object")
+
+	other := openMySQL(t, id.DSN(myTLSParam(t, "bulwark-cert-other", load(pkix.Name{CommonName: "someone-else"}))))
+	if err := other.PingContext(testCtx(t)); err == nil {
+		t.Fatal("another certificate logged in without the secret")
 	}
 }

@@ -265,3 +265,28 @@ func TestAgentSignalsFromTheConnection(t *testing.T) {
 	_, err = fromRange.Exec(testCtx(t), "TRUNCATE signal_t")
 	requireRefused(t, err, "truncate")
 }
+
+// TestIdentityProvenByCertificate: an identity bound to a client
+// certificate subject logs in with that certificate and no secret; another
+// certificate still needs the secret.
+func TestIdentityProvenByCertificate(t *testing.T) {
+	pki := needPKI(t)
+	p := startProxy(t, withRoute(t), func(c *config.Config) {
+		c.TLS = config.TLS{CertFile: pki.CertFile, KeyFile: pki.KeyFile, ClientCAFile: pki.CAFile}
+	})
+	url, _ := addIdentity(t, p, "add", "ci-runner", "--route", "app", "--host", "localhost",
+		"--certificate-subject", "CN=ci-runner,O=Acme")
+	noSecret := regexp.MustCompile(`://ci-runner:[^@]+@`).ReplaceAllString(url, "://ci-runner@") + "&sslrootcert=" + pki.CAFile
+	certFile, keyFile := pki.ClientCert(t, pkix.Name{CommonName: "ci-runner", Organization: []string{"Acme"}})
+	conn := connectWhenReady(t, noSecret+"&sslcert="+certFile+"&sslkey="+keyFile)
+	freshTable(t, "cert_ident_t")
+	_, err := conn.Exec(testCtx(t), "DROP TABLE cert_ident_t")
+	_, id := requireRefused(t, err, "drop-object")
+	requireAudited(t, p, id, wantEvent{User: "ci-runner", Rule: "drop-object"})
+
+	otherCert, otherKey := pki.ClientCert(t, pkix.Name{CommonName: "someone-else", Organization: []string{"Acme"}})
+	if c, err := pgx.Connect(testCtx(t), noSecret+"&sslcert="+otherCert+"&sslkey="+otherKey); err == nil {
+		c.Close(testCtx(t))
+		t.Fatal("another certificate logged in without the secret")
+	}
+}

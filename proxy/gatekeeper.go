@@ -156,7 +156,8 @@ func (g *Gatekeeper) Lookup(protocol, user, clientAddr string) (*gate.Login, err
 	}
 	return &gate.Login{
 		Identity: id.Name, Kind: gate.Kind(id.Kind), Generation: id.Generation, Verifier: id.Verifier,
-		Upstream: gate.Credentials{User: login.User, Password: password, Database: login.Database},
+		CertSubject: id.CertSubject,
+		Upstream:    gate.Credentials{User: login.User, Password: password, Database: login.Database},
 	}, nil
 }
 

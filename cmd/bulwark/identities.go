@@ -66,7 +66,7 @@ func (o *identitiesOptions) load() (config.Config, *audit.SQLite, error) {
 }
 
 func newIdentitiesAddCmd(o *identitiesOptions) *cobra.Command {
-	var kind, route, host, database string
+	var kind, route, host, database, certSubject string
 	cmd := &cobra.Command{
 		Use:   "add NAME --route ROUTE [--kind agent|human]",
 		Short: "Create an identity and print its connection strings (once)",
@@ -101,7 +101,10 @@ func newIdentitiesAddCmd(o *identitiesOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := st.AddIdentity(cmd.Context(), audit.Identity{Name: name, Kind: kind, Route: route, Verifier: v}); err != nil {
+			if certSubject != "" && cfg.TLS.ClientCAFile == "" && o.configFile != "" {
+				return &exitError{code: exitUsage, err: errors.New("--certificate-subject needs tls.client_ca_file in the configuration: only verified certificates can prove an identity")}
+			}
+			if err := st.AddIdentity(cmd.Context(), audit.Identity{Name: name, Kind: kind, Route: route, Verifier: v, CertSubject: certSubject}); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "identity %s (%s, route %s) created.\n", name, kind, route)
@@ -113,6 +116,7 @@ func newIdentitiesAddCmd(o *identitiesOptions) *cobra.Command {
 	cmd.Flags().StringVar(&route, "route", "", "`route` whose upstream accounts the identity's sessions use")
 	cmd.Flags().StringVar(&host, "host", "", "host name agents reach bulwark at (default: the listen addresses' host)")
 	cmd.Flags().StringVar(&database, "database", "", "database in the connection strings (default: the route's)")
+	cmd.Flags().StringVar(&certSubject, "certificate-subject", "", "`subject` of a client certificate (RFC 2253, e.g. \"CN=ci-runner,O=Acme\") that proves the identity in place of its secret")
 	return cmd
 }
 
@@ -209,14 +213,18 @@ func newIdentitiesListCmd(o *identitiesOptions) *cobra.Command {
 				return enc.Encode(ids)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tKIND\tROUTE\tCREATED\tSECRET ISSUED\tSTATE")
+			fmt.Fprintln(tw, "NAME\tKIND\tROUTE\tCREATED\tSECRET ISSUED\tCERTIFICATE\tSTATE")
 			for _, id := range ids {
 				state := "active"
 				if id.Revoked != nil {
 					state = "revoked " + id.Revoked.Format(time.RFC3339)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id.Name, id.Kind, id.Route,
-					id.Created.Format(time.RFC3339), id.Changed.Format(time.RFC3339), state)
+				cert := id.CertSubject
+				if cert == "" {
+					cert = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id.Name, id.Kind, id.Route,
+					id.Created.Format(time.RFC3339), id.Changed.Format(time.RFC3339), cert, state)
 			}
 			return tw.Flush()
 		},

@@ -66,9 +66,19 @@ type Login struct {
 	Kind       Kind
 	Generation int64
 	Verifier   credential.Verifier
+	// CertSubject, when set, is the subject of a verified client
+	// certificate that proves the identity in place of its secret
+	// (Session.ClientCertSubject equal to it).
+	CertSubject string
 	// Upstream is the account of the identity's route for the protocol
 	// asked for.
 	Upstream Credentials
+}
+
+// ProvenByCertificate reports whether the session's verified client
+// certificate is the one bound to the identity.
+func (l *Login) ProvenByCertificate(s *Session) bool {
+	return l.CertSubject != "" && s.ClientCertSubject == l.CertSubject
 }
 
 // Gatekeeper decides who may log in; the composition root implements it.

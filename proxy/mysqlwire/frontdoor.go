@@ -86,6 +86,12 @@ func (c *conn) frontDoor(login *gate.Login, seq byte, resp []byte, hr handshakeR
 // mysql_native_password. It returns the sequence id of bulwark's next
 // packet to the client (its OK or ERR).
 func (c *conn) authenticateClient(login *gate.Login, seq byte, hr handshakeResponse) (next byte, err error) {
+	if login.ProvenByCertificate(&c.info) {
+		// The client's verified certificate is the one bound to the
+		// identity: it is the proof; what the client answered is not
+		// looked at.
+		return seq + 1, nil
+	}
 	scramble, answer := c.scramble, hr.auth
 	plugin := hr.plugin
 	if plugin == "" && hr.caps&mysql.CLIENT_SECURE_CONNECTION != 0 {

@@ -34,7 +34,10 @@ var errLoginFailed = errors.New("password authentication failed")
 // and hands the client the session's parameters and a proxy cancel key.
 func (c *conn) frontDoor(ctx context.Context, login *gate.Login, deadline time.Time) error {
 	gk := c.srv.cfg.Gatekeeper
-	if err := c.authenticateClient(login); err != nil {
+	if login.ProvenByCertificate(&c.info) {
+		// The client's verified certificate is the one bound to the
+		// identity: it is the proof, no secret is asked for.
+	} else if err := c.authenticateClient(login); err != nil {
 		if errors.Is(err, errLoginFailed) {
 			gk.Failed(&c.info, "wrong secret")
 			c.fatal("28P01", fmt.Sprintf("password authentication failed for user %q", c.info.User), "")
