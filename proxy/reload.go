@@ -9,8 +9,8 @@ import (
 
 // Reload applies a new configuration to the running bulwark without ending
 // any session: identity rules, policy, snapshot limits, routes and TLS
-// (certificates; PostgreSQL's upstream verification too) take effect for
-// what starts from now on. Listen and upstream addresses, the audit path, limits, the
+// (certificates, upstream modes and verification) take effect for what
+// starts from now on. Listen and upstream addresses, the audit path, limits, the
 // cache and logging need a restart; changes to them are reported in the
 // returned list and not applied. Nothing is applied when the new TLS files
 // cannot be loaded.
@@ -23,11 +23,14 @@ func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	myUp, err := UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, s.cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
+	if err != nil {
+		return nil, err
+	}
 	for name, same := range map[string]bool{
 		"listen":                    cfg.Listen == s.cfg.Listen,
 		"upstream.postgres.address": cfg.Upstream.Postgres.Address == s.cfg.Upstream.Postgres.Address,
 		"upstream.mysql.address":    cfg.Upstream.MySQL.Address == s.cfg.Upstream.MySQL.Address,
-		"upstream.mysql.tls":        cfg.Upstream.MySQL.TLS == s.cfg.Upstream.MySQL.TLS,
 		"audit":                     cfg.Audit == s.cfg.Audit,
 		"limits":                    cfg.Limits == s.cfg.Limits,
 		"cache":                     cfg.Cache == s.cfg.Cache,
@@ -45,6 +48,7 @@ func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
 	}
 	for _, my := range s.my {
 		my.SetClientTLS(clientTLS, cfg.TLS.Require)
+		my.SetUpstreamTLS(myUp, cfg.Upstream.MySQL.TLS.Mode)
 	}
 	s.log.Info("configuration reloaded", "not_applied_until_restart", ignored)
 	return ignored, nil

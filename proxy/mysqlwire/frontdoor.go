@@ -56,11 +56,11 @@ func (c *conn) frontDoor(login *gate.Login, seq byte, resp []byte, hr handshakeR
 
 	p := c.upstreamResponse(login.Upstream, database, resp)
 	upSeq := byte(1)
-	if conf := c.srv.cfg.UpstreamTLS; conf != nil {
+	if conf := c.upstreamLeg().conf; conf != nil {
 		if err := c.startUpstreamTLS(conf, upSeq, p); err != nil {
 			c.fatal(next, mysql.ER_UNKNOWN_ERROR, "HY000", fmt.Sprintf(
 				"bulwark could not set up TLS with the database server (upstream.mysql.tls.mode %s): %v",
-				c.srv.cfg.UpstreamTLSMode, err))
+				c.upstreamLeg().mode, err))
 			return fmt.Errorf("upstream TLS: %w", err)
 		}
 		upSeq++
@@ -178,7 +178,7 @@ func (c *conn) upstreamResponse(cred gate.Credentials, database string, clientRe
 	if database != "" {
 		caps |= mysql.CLIENT_CONNECT_WITH_DB
 	}
-	if c.srv.cfg.UpstreamTLS != nil {
+	if c.upstreamLeg().conf != nil {
 		caps |= mysql.CLIENT_SSL
 	}
 	p := make([]byte, sslRequestLen, 128)

@@ -105,6 +105,9 @@ type conn struct {
 
 	scratch []byte
 
+	// upTLS is the upstream leg's TLS, fixed when the session starts.
+	upTLS *upstreamTLS
+
 	// snapshotted maps the ids of an agent's prepared statements whose
 	// verdict asked for a snapshot to their text: each COM_STMT_EXECUTE
 	// of them is judged again, and takes a snapshot of its own.
@@ -169,6 +172,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		client:  nc,
 		clientR: bufio.NewReaderSize(nc, 16<<10),
 		clientW: bufio.NewWriterSize(nc, 32<<10),
+		upTLS:   s.upstreamTLS.Load(),
 	}
 	s.sessions.Run(c, func(p any, stack []byte) {
 		s.log.Error("session failed", "session", c.info.ID, "panic", p, "stack", string(stack))
@@ -268,11 +272,11 @@ func (c *conn) handshake() error {
 		c.fatal(h.seq, mysql.ER_UNKNOWN_ERROR, "HY000", "bulwark cannot relay this database server's handshake: "+err.Error())
 		return err
 	}
-	upTLS := c.srv.cfg.UpstreamTLS
+	upTLS := c.upstreamLeg().conf
 	if upTLS != nil && serverOffered&mysql.CLIENT_SSL == 0 {
 		c.fatal(h.seq, mysql.ER_UNKNOWN_ERROR, "HY000", fmt.Sprintf(
 			"bulwark is configured to reach the database server with TLS (upstream.mysql.tls.mode %s), but the server does not offer TLS; configure the server's ssl_cert/ssl_key, or set the mode to disable",
-			c.srv.cfg.UpstreamTLSMode))
+			c.upstreamLeg().mode))
 		return errors.New("the server does not offer TLS")
 	}
 	c.scramble, c.authPlugin = greetingAuth(greeting)
@@ -353,7 +357,7 @@ func (c *conn) handshake() error {
 		if err := c.startUpstreamTLS(upTLS, upSeq, resp); err != nil {
 			c.fatal(h.seq+1, mysql.ER_UNKNOWN_ERROR, "HY000", fmt.Sprintf(
 				"bulwark could not set up TLS with the database server (upstream.mysql.tls.mode %s): %v",
-				c.srv.cfg.UpstreamTLSMode, err))
+				c.upstreamLeg().mode, err))
 			return fmt.Errorf("upstream TLS: %w", err)
 		}
 		upSeq++

@@ -79,7 +79,8 @@ type Server struct {
 
 	sessions engine.Sessions
 
-	clientTLS atomic.Pointer[clientTLS]
+	clientTLS   atomic.Pointer[clientTLS]
+	upstreamTLS atomic.Pointer[upstreamTLS]
 	// rsa is bulwark's own RSA key for caching_sha2_password full
 	// authentication of a client in clear when the upstream leg is TLS
 	// (see relayAuth), made on first use.
@@ -93,7 +94,31 @@ func NewServer(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	s.SetClientTLS(cfg.ClientTLS, cfg.RequireClientTLS)
+	s.SetUpstreamTLS(cfg.UpstreamTLS, cfg.UpstreamTLSMode)
 	return s
+}
+
+// upstreamTLS is how sessions reach the server: conf nil means in clear;
+// mode names the configured mode in messages.
+type upstreamTLS struct {
+	conf *tls.Config
+	mode string
+}
+
+// upstreamLeg returns the session's upstream TLS, fixed at its first use.
+func (c *conn) upstreamLeg() *upstreamTLS {
+	if c.upTLS == nil {
+		if c.upTLS = c.srv.upstreamTLS.Load(); c.upTLS == nil {
+			c.upTLS = &upstreamTLS{} // in clear
+		}
+	}
+	return c.upTLS
+}
+
+// SetUpstreamTLS replaces the upstream leg's TLS configuration for
+// sessions that start from now on; open sessions keep theirs.
+func (s *Server) SetUpstreamTLS(conf *tls.Config, mode string) {
+	s.upstreamTLS.Store(&upstreamTLS{conf: conf, mode: mode})
 }
 
 // SetClientTLS replaces the client leg's TLS configuration (nil: TLS not
