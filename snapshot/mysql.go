@@ -1319,6 +1319,22 @@ func (r *myRestore) conflict(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrConflict}, args...)...)
 }
 
+// targetTable names the table a move or swap puts back (the original, or
+// --as), checks the snapshot's table is still there, and says whether the
+// target exists now.
+func (r *myRestore) targetTable(ctx context.Context) (schema, name string, exists bool, err error) {
+	schema, name = r.e.SourceSchema, r.e.SourceName
+	if r.asName != "" {
+		schema, name = splitMySQLName(r.asName, schema)
+	}
+	r.target = schema + "." + name
+	if err := r.needRecycled(ctx); err != nil {
+		return "", "", false, err
+	}
+	exists, err = mySQLTableExists(ctx, r.run, schema, name)
+	return schema, name, exists, err
+}
+
 // needRecycled checks that the snapshot's table is still there.
 func (r *myRestore) needRecycled(ctx context.Context) error {
 	ok, err := mySQLTableExists(ctx, r.run, r.e.RecycleSchema, r.e.RecycleName)
@@ -1332,15 +1348,7 @@ func (r *myRestore) needRecycled(ctx context.Context) error {
 }
 
 func (r *myRestore) move(ctx context.Context) error {
-	schema, name := r.e.SourceSchema, r.e.SourceName
-	if r.asName != "" {
-		schema, name = splitMySQLName(r.asName, schema)
-	}
-	r.target = schema + "." + name
-	if err := r.needRecycled(ctx); err != nil {
-		return err
-	}
-	exists, err := mySQLTableExists(ctx, r.run, schema, name)
+	schema, name, exists, err := r.targetTable(ctx)
 	if err != nil {
 		return err
 	}
@@ -1409,15 +1417,7 @@ func (r *myRestore) database(ctx context.Context) error {
 }
 
 func (r *myRestore) swap(ctx context.Context) error {
-	schema, name := r.e.SourceSchema, r.e.SourceName
-	if r.asName != "" {
-		schema, name = splitMySQLName(r.asName, schema)
-	}
-	r.target = schema + "." + name
-	if err := r.needRecycled(ctx); err != nil {
-		return err
-	}
-	exists, err := mySQLTableExists(ctx, r.run, schema, name)
+	schema, name, exists, err := r.targetTable(ctx)
 	if err != nil {
 		return err
 	}

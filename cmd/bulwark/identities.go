@@ -93,11 +93,7 @@ func newIdentitiesAddCmd(o *identitiesOptions) *cobra.Command {
 			if o.configFile != "" && !ok {
 				return &exitError{code: exitUsage, err: fmt.Errorf("route %q is not in %s (routes: %s)", route, o.configFile, routeNames(cfg))}
 			}
-			secret, err := credential.NewSecret()
-			if err != nil {
-				return err
-			}
-			v, err := credential.Derive(secret)
+			secret, v, err := newSecret()
 			if err != nil {
 				return err
 			}
@@ -114,10 +110,26 @@ func newIdentitiesAddCmd(o *identitiesOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&kind, "kind", "agent", "agent or human")
 	cmd.Flags().StringVar(&route, "route", "", "`route` whose upstream accounts the identity's sessions use")
-	cmd.Flags().StringVar(&host, "host", "", "host name agents reach bulwark at (default: the listen addresses' host)")
-	cmd.Flags().StringVar(&database, "database", "", "database in the connection strings (default: the route's)")
+	connectionFlags(cmd, &host, &database)
 	cmd.Flags().StringVar(&certSubject, "certificate-subject", "", "`subject` of a client certificate (RFC 2253, e.g. \"CN=ci-runner,O=Acme\") that proves the identity in place of its secret")
 	return cmd
+}
+
+// newSecret issues a secret and its verifiers.
+func newSecret() (string, credential.Verifier, error) {
+	secret, err := credential.NewSecret()
+	if err != nil {
+		return "", credential.Verifier{}, err
+	}
+	v, err := credential.Derive(secret)
+	return secret, v, err
+}
+
+// connectionFlags are the flags of the commands that print connection
+// strings.
+func connectionFlags(cmd *cobra.Command, host, database *string) {
+	cmd.Flags().StringVar(host, "host", "", "host name agents reach bulwark at (default: the listen addresses' host)")
+	cmd.Flags().StringVar(database, "database", "", "database in the connection strings (default: the route's)")
 }
 
 func checkIdentityName(name string) error {
@@ -255,11 +267,7 @@ func newIdentitiesRotateCmd(o *identitiesOptions) *cobra.Command {
 					route = id.Route
 				}
 			}
-			secret, err := credential.NewSecret()
-			if err != nil {
-				return err
-			}
-			v, err := credential.Derive(secret)
+			secret, v, err := newSecret()
 			if err != nil {
 				return err
 			}
@@ -271,8 +279,7 @@ func newIdentitiesRotateCmd(o *identitiesOptions) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&host, "host", "", "host name agents reach bulwark at (default: the listen addresses' host)")
-	cmd.Flags().StringVar(&database, "database", "", "database in the connection strings (default: the route's)")
+	connectionFlags(cmd, &host, &database)
 	return cmd
 }
 

@@ -158,27 +158,38 @@ func newSnapshotsShowCmd(open catalogOpener) *cobra.Command {
 		Short: "Show one snapshot in full",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
-				return err
-			}
-			cat, done, err := open()
-			if err != nil {
-				return err
-			}
-			defer done()
-			e, err := cat.Get(cmd.Context(), id)
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			if format == "json" {
-				return snapshot.Write(cmd.OutOrStdout(), []snapshot.Entry{e}, "json")
-			}
-			return snapshot.Show(cmd.OutOrStdout(), e)
+			return withSnapshot(open, args[0], func(cat snapshot.Catalog, id int64) error {
+				return show(cmd, cat, id, format)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
 	return cmd
+}
+
+// withSnapshot parses a snapshot id and opens the catalog for run.
+func withSnapshot(open catalogOpener, arg string, run func(snapshot.Catalog, int64) error) error {
+	id, err := parseID(arg)
+	if err != nil {
+		return err
+	}
+	cat, done, err := open()
+	if err != nil {
+		return err
+	}
+	defer done()
+	return run(cat, id)
+}
+
+func show(cmd *cobra.Command, cat snapshot.Catalog, id int64, format string) error {
+	e, err := cat.Get(cmd.Context(), id)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if format == "json" {
+		return snapshot.Write(cmd.OutOrStdout(), []snapshot.Entry{e}, "json")
+	}
+	return snapshot.Show(cmd.OutOrStdout(), e)
 }
 
 func newSnapshotsRestoreCmd(open catalogOpener) *cobra.Command {
@@ -197,29 +208,26 @@ changes. Give --as NEW_NAME to restore beside what exists now instead.`,
   bulwark snapshots restore 42 --as orders_before_agent`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
-			if err != nil {
-				return err
-			}
-			cat, done, err := open()
-			if err != nil {
-				return err
-			}
-			defer done()
-			res, err := cat.Restore(cmd.Context(), id, as)
-			if errors.Is(err, snapshot.ErrConflict) {
-				return &exitError{code: exitConflict, err: err}
-			}
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "restored snapshot %d (%s %s %s) to %s: %d rows\n", id, res.Entry.Operation,
-				strings.ToLower(res.Entry.ObjectType), res.Entry.Object(), res.Target, res.Rows)
-			return nil
+			return withSnapshot(open, args[0], func(cat snapshot.Catalog, id int64) error {
+				return restoreSnapshot(cmd, cat, id, as)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&as, "as", "", "restore under this `name` instead of the original one")
 	return cmd
+}
+
+func restoreSnapshot(cmd *cobra.Command, cat snapshot.Catalog, id int64, as string) error {
+	res, err := cat.Restore(cmd.Context(), id, as)
+	if errors.Is(err, snapshot.ErrConflict) {
+		return &exitError{code: exitConflict, err: err}
+	}
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "restored snapshot %d (%s %s %s) to %s: %d rows\n", id, res.Entry.Operation,
+		strings.ToLower(res.Entry.ObjectType), res.Entry.Object(), res.Target, res.Rows)
+	return nil
 }
 
 func newSnapshotsPurgeCmd(open catalogOpener) *cobra.Command {
