@@ -290,3 +290,36 @@ func TestIdentityProvenByCertificate(t *testing.T) {
 		t.Fatal("another certificate logged in without the secret")
 	}
 }
+
+// TestIdentityRouteRefusedUpstream: when the route's account cannot log in,
+// the client learns that much and nothing about the account.
+func TestIdentityRouteRefusedUpstream(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "wrong-password")
+	if err := os.WriteFile(pw, []byte("not-"+agentPassword), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startProxy(t, func(c *config.Config) {
+		c.Routes = map[string]config.Route{"app": {Postgres: config.RouteLogin{User: agentUser, PasswordFile: pw, Database: testDatabase}}}
+	})
+	url, _ := addIdentity(t, p, "add", "misrouted", "--route", "app")
+	deadline := time.Now().Add(3 * time.Second)
+	var err error
+	for {
+		var c *pgx.Conn
+		if c, err = pgx.Connect(testCtx(t), url); err == nil {
+			c.Close(testCtx(t))
+			t.Fatal("logged in although the route's password is wrong")
+		}
+		if strings.Contains(err.Error(), "could not log in to the database server") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // the identity is not loaded yet
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "08006" || strings.Contains(pe.Message, agentUser) || strings.Contains(pe.Message, agentPassword) {
+		t.Fatalf("want a 08006 refusal naming neither account nor password, got %v", err)
+	}
+	if strings.Contains(p.Logs(), agentPassword) {
+		t.Error("the log holds a password")
+	}
+}
