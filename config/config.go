@@ -136,7 +136,9 @@ type RouteLogin struct {
 	Database string `yaml:"database"`
 }
 
-// Password reads the account's password from where the route says.
+// Password reads the account's password from where the route says. It is
+// read by the proxy when it starts and on reload (CheckRoutes), not when the
+// file is parsed: the CLI tools that read the same file need no password.
 func (r RouteLogin) Password() (string, error) {
 	switch {
 	case r.PasswordEnv != "":
@@ -220,6 +222,23 @@ func (a Actions) validate(prefix string, override bool, bad func(field, format s
 			bad(prefix+"."+f.key, "must be allow, block or snapshot, not %q", f.a)
 		}
 	}
+}
+
+// CheckRoutes reads every route's passwords, so that a proxy refuses to
+// start (or to reload) with one it cannot read.
+func CheckRoutes(routes map[string]Route) error {
+	var errs []error
+	for name, r := range routes {
+		for proto, l := range map[string]RouteLogin{"postgres": r.Postgres, "mysql": r.MySQL} {
+			if l.User == "" {
+				continue
+			}
+			if _, err := l.Password(); err != nil {
+				errs = append(errs, fmt.Errorf("routes.%s.%s: password: %w", name, proto, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ParseAddressRange reads a CIDR range or a single address.
@@ -381,11 +400,6 @@ func (c *Config) Validate() error {
 			}
 			if l.User == "" && (l.PasswordEnv != "" || l.PasswordFile != "" || l.Database != "") {
 				bad(field+".user", "is required")
-			}
-			if l.User != "" {
-				if _, err := l.Password(); err != nil {
-					bad(field, "password: %v", err)
-				}
 			}
 		}
 	}

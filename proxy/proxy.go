@@ -46,6 +46,9 @@ type listener struct {
 // (each protocol's main listener, and its agents-only one when set). Serve
 // then accepts clients.
 func New(cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := config.CheckRoutes(cfg.Routes); err != nil {
+		return nil, err
+	}
 	store, err := audit.OpenSQLite(cfg.Audit.Path)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ import (
 // returned list and not applied. Nothing is applied when the new TLS files
 // cannot be loaded.
 func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
+	if err := config.CheckRoutes(cfg.Routes); err != nil {
+		return nil, err
+	}
 	clientTLS, err := ClientTLSConfig(cfg.TLS)
 	if err != nil {
 		return nil, err

@@ -107,6 +107,9 @@ policy:
     - users: [agent_ops]   # this agent may drop and empty tables, undoably
       drop: snapshot
       delete: snapshot
+routes:
+  app:   # the account sessions of bulwark identities with route "app" use
+    postgres: {user: agent_ops, password_env: DEMO_APP_PASSWORD, database: postgres}
 audit:
   path: $WORK/audit.db
 log:
@@ -114,7 +117,7 @@ log:
   level: warn
 YAML
 say "starting bulwark on 127.0.0.1:$BWPORT (PostgreSQL) and 127.0.0.1:$BWMYPORT (MySQL)"
-"$WORK/bulwark" serve -c "$WORK/bulwark.yaml" 2>"$WORK/bulwark.log" &
+DEMO_APP_PASSWORD=unused-with-trust-auth "$WORK/bulwark" serve -c "$WORK/bulwark.yaml" 2>"$WORK/bulwark.log" &
 BULWARK_PID=$!
 for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$BWPORT") 2>/dev/null && break; sleep 0.1; done
 
@@ -147,6 +150,21 @@ export BULWARK_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslm
 "$WORK/bulwark" snapshots restore 1
 run agent_ops "SELECT count(*), sum(amount) FROM invoices"
 unset BULWARK_DATABASE_URL
+
+say "an agent identity: a connection string of bulwark's own, no database password in it"
+IDENT_OUT=$("$WORK/bulwark" identities add demo-agent --route app -c "$WORK/bulwark.yaml")
+echo "$IDENT_OUT" | sed 's/^/   /'
+AGENT_URL=$(echo "$IDENT_OUT" | sed -n 's/^  *\(postgres:\/\/[^ ]*\)$/\1/p' | head -1)
+sleep 0.5 # a running bulwark picks up new identities within 250 ms
+urlrun() { # urlrun SQL: one psql call with the identity's connection string
+	printf '\ndemo-agent=> %s\n' "$1"
+	psql -X "$AGENT_URL" -c "$1" 2>&1 | sed 's/^/   /' || true
+}
+urlrun "SELECT current_user AS runs_as_upstream_account, count(*) FROM invoices"
+urlrun "TRUNCATE invoices"
+"$WORK/bulwark" identities revoke demo-agent -c "$WORK/bulwark.yaml" | sed 's/^/   /'
+sleep 0.5
+urlrun "SELECT 1"
 
 myrun() { # myrun USER PASSWORD SQL: one mariadb client call through bulwark
 	local user=$1 password=$2 sql=$3

@@ -178,7 +178,10 @@ func printConnection(w io.Writer, cfg config.Config, r config.Route, name, secre
 		return l.Database
 	}
 	user := url.UserPassword(name, secret)
-	if cfg.Upstream.Postgres.Address != "" {
+	// A protocol is shown when bulwark serves it and the route has an
+	// account for it (without a configuration, both are shown).
+	known := len(cfg.Routes) > 0
+	if cfg.Upstream.Postgres.Address != "" && (!known || r.Postgres.User != "") {
 		h, p := endpoint(cfg.Listen.Postgres)
 		sslmode := "disable"
 		if cfg.TLS.CertFile != "" {
@@ -189,7 +192,7 @@ func printConnection(w io.Writer, cfg config.Config, r config.Route, name, secre
 		fmt.Fprintf(w, "  DATABASE_URL='%s'\n  PGHOST=%s PGPORT=%s PGUSER=%s PGPASSWORD=%s PGDATABASE=%s PGSSLMODE=%s\n",
 			u.String(), h, p, name, secret, db(r.Postgres), sslmode)
 	}
-	if cfg.Upstream.MySQL.Address != "" {
+	if cfg.Upstream.MySQL.Address != "" && (!known || r.MySQL.User != "") {
 		h, p := endpoint(cfg.Listen.MySQL)
 		u := url.URL{Scheme: "mysql", User: user, Host: net.JoinHostPort(h, p), Path: "/" + db(r.MySQL)}
 		fmt.Fprintf(w, "\nMySQL:\n  %s\n", u.String())
