@@ -694,3 +694,69 @@ func TestSnapshotRecycleAreaIsReadOnlyForAgents(t *testing.T) {
 		t.Errorf("snapshot holds %d rows, want 10", got)
 	}
 }
+
+// TestSnapshotInPgconnPipeline: pgconn's pipeline mode (Flush first, Sync
+// later) with a prepared DELETE executed twice and a SELECT between: every
+// answer in order, each DELETE after its own snapshot.
+func TestSnapshotInPgconnPipeline(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	data, _ := richTable(t, "snap_pipe", 25)
+	want := data()
+	conn := connectPgx(t, p.AgentDSN())
+	ctx := testCtx(t)
+	pl := conn.PgConn().StartPipeline(ctx)
+	pl.SendPrepare("del", "DELETE FROM snap_pipe WHERE $1::boolean", nil)
+	pl.SendQueryPrepared("del", [][]byte{[]byte("false")}, nil, nil)
+	pl.SendFlushRequest()
+	if err := pl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	pl.SendQueryParams("SELECT count(*) FROM snap_pipe", nil, nil, nil, nil)
+	pl.SendQueryPrepared("del", [][]byte{[]byte("true")}, nil, nil)
+	if err := pl.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		res, err := pl.GetResults()
+		if err != nil {
+			t.Fatalf("pipeline result: %v", err)
+		}
+		if res == nil {
+			break
+		}
+		switch r := res.(type) {
+		case *pgconn.StatementDescription:
+			got = append(got, "prepared")
+		case *pgconn.ResultReader:
+			rr := r.Read()
+			if rr.Err != nil {
+				t.Fatalf("pipeline statement: %v", rr.Err)
+			}
+			s := rr.CommandTag.String()
+			if len(rr.Rows) == 1 {
+				s += " " + string(rr.Rows[0][0])
+			}
+			got = append(got, s)
+		case *pgconn.PipelineSync:
+			got = append(got, "sync")
+		}
+		if len(got) > 0 && got[len(got)-1] == "sync" {
+			break
+		}
+	}
+	if err := pl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "|") != "prepared|DELETE 0|SELECT 1 25|DELETE 25|sync" {
+		t.Fatalf("pipeline answers: %q", got)
+	}
+	es := snapshotsOf(t, snapshotEvent(t, p, "delete-always-true"))
+	if len(es) != 2 {
+		t.Fatalf("%d snapshots, want one per execution: %+v", len(es), es)
+	}
+	restore(t, es[0].ID, "")
+	if data() != want {
+		t.Errorf("data after restore %s, want %s", data(), want)
+	}
+}
