@@ -1,6 +1,7 @@
-// Command bulwark is a database firewall for AI agents: a PostgreSQL
-// wire-protocol proxy that refuses the statements that destroy data when the
-// client is an agent, records every refusal, and lets humans through.
+// Command bulwark is a database firewall for AI agents: a PostgreSQL and
+// MySQL/MariaDB wire-protocol proxy that refuses (or snapshots, then runs)
+// the statements that destroy data when the client is an agent, records
+// every decision, and lets humans through.
 package main
 
 import (
@@ -30,7 +31,7 @@ func main() {
 	root := &cobra.Command{
 		Use:           "bulwark",
 		Short:         "A database firewall for AI agents",
-		Long:          "bulwark sits between AI agents and PostgreSQL. It parses every statement an agent sends and refuses\nDROP, TRUNCATE and DELETE/UPDATE that reach every row, recording each refusal in an audit log.\nHuman sessions pass through untouched.",
+		Long:          "bulwark sits between AI agents and PostgreSQL or MySQL/MariaDB. It parses every statement an agent\nsends and refuses DROP, TRUNCATE and DELETE/UPDATE that reach every row (or, where the policy says so,\nlets them run after a snapshot that a DBA can restore), recording each decision in an audit log.\nAgents log in with identities of bulwark's own; human sessions pass through untouched.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
