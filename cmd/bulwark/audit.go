@@ -39,13 +39,15 @@ func newAuditCmd() *cobra.Command {
 	var o auditOptions
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "List the statements bulwark refused",
+		Short: "List bulwark's decisions: refusals, snapshots, failed logins",
 		Long: `List the refusals recorded in bulwark's audit log, newest first.
 
 Every statement bulwark refuses is recorded before the agent is told, with the
 time, session, client address, database, user, application, the statement's
-full text, the rule that matched and the reason given. This command reads that
-log; it opens the file read-only, so it is safe to run while bulwark serves.
+full text, the rule that matched and the reason given. So is every statement let run
+after a snapshot (action snapshot) and every failed login of an agent identity (rule
+login-failed). This command reads that log; it opens the file read-only, so it is safe
+to run while bulwark serves.
 
 The log file is found, in order of precedence, from --db, from audit.path in
 the file given with --config, or else ./` + defaultAuditPath + `.
