@@ -43,18 +43,27 @@ func (h header) continued() bool { return h.n == maxPayload }
 
 // readHeader reads a packet header.
 func readHeader(r *bufio.Reader) (header, error) {
-	var b [headerLen]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	// Peek and Discard, not io.ReadFull into an array: the array would
+	// escape through the io.Reader interface, one allocation per packet.
+	b, err := r.Peek(headerLen)
+	if err != nil {
+		if len(b) > 0 && errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
 		return header{}, err
 	}
-	return header{n: int(b[0]) | int(b[1])<<8 | int(b[2])<<16, seq: b[3]}, nil
+	h := header{n: int(b[0]) | int(b[1])<<8 | int(b[2])<<16, seq: b[3]}
+	_, _ = r.Discard(headerLen)
+	return h, nil
 }
 
-// writeHeader writes a header to w.
-func writeHeader(w io.Writer, h header) error {
-	b := [headerLen]byte{byte(h.n), byte(h.n >> 8), byte(h.n >> 16), h.seq}
-	_, err := w.Write(b[:])
-	return err
+// writeHeader writes a header to w, byte by byte so that forwarding a
+// packet allocates nothing.
+func writeHeader(w *bufio.Writer, h header) error {
+	_ = w.WriteByte(byte(h.n))
+	_ = w.WriteByte(byte(h.n >> 8))
+	_ = w.WriteByte(byte(h.n >> 16))
+	return w.WriteByte(h.seq)
 }
 
 // readPayload reads one packet's payload into buf (grown as needed).

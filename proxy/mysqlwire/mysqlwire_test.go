@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"io"
 	"testing"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -209,4 +210,27 @@ func FuzzParseHandshakeResponse(f *testing.F) {
 		_ = terminatorStatus(in, true)
 		_ = terminatorStatus(in, false)
 	})
+}
+
+// TestPacketHeadersAllocateNothing: reading and writing packet headers,
+// done for every row of a result, costs no allocation.
+func TestPacketHeadersAllocateNothing(t *testing.T) {
+	pkt := []byte{3, 0, 0, 7, 'a', 'b', 'c'}
+	src := bytes.NewReader(nil)
+	r := bufio.NewReader(src)
+	w := bufio.NewWriter(io.Discard)
+	allocs := testing.AllocsPerRun(200, func() {
+		src.Reset(pkt)
+		r.Reset(src)
+		h, err := readHeader(r)
+		if err != nil || h.n != 3 || h.seq != 7 {
+			t.Fatalf("%+v %v", h, err)
+		}
+		if err := writeHeader(w, h); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("a packet header costs %.1f allocations", allocs)
+	}
 }

@@ -34,10 +34,16 @@ type header struct {
 // readHeader reads a message header and checks the announced length. max <= 0
 // means no limit (only for the upstream server, which we trust to frame).
 func readHeader(r *bufio.Reader, max int) (header, error) {
-	var b [headerLen]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	// Peek and Discard, not io.ReadFull into an array: the array would
+	// escape through the io.Reader interface, one allocation per message.
+	b, err := r.Peek(headerLen)
+	if err != nil {
+		if len(b) > 0 && errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
 		return header{}, err
 	}
+	_, _ = r.Discard(headerLen)
 	length := int64(binary.BigEndian.Uint32(b[1:]))
 	if length < 4 {
 		return header{}, fmt.Errorf("message %q has length %d: %w", b[0], length, errInvalidLength)
@@ -58,13 +64,15 @@ func readBody(r *bufio.Reader, h header, buf []byte) ([]byte, error) {
 	return buf, err
 }
 
-// writeHeader appends a header to w.
-func writeHeader(w io.Writer, h header) error {
-	var b [headerLen]byte
-	b[0] = h.typ
-	binary.BigEndian.PutUint32(b[1:], uint32(h.n+4))
-	_, err := w.Write(b[:])
-	return err
+// writeHeader appends a header to w, byte by byte so that forwarding a
+// message allocates nothing.
+func writeHeader(w *bufio.Writer, h header) error {
+	_ = w.WriteByte(h.typ)
+	n := uint32(h.n + 4)
+	_ = w.WriteByte(byte(n >> 24))
+	_ = w.WriteByte(byte(n >> 16))
+	_ = w.WriteByte(byte(n >> 8))
+	return w.WriteByte(byte(n))
 }
 
 // appendMessage appends a whole message (header and body) to dst.

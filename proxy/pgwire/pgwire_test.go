@@ -115,10 +115,12 @@ func TestReadBodyReusesBufferAndReportsShortBodies(t *testing.T) {
 func TestWriteHeaderAndAppendMessageAgree(t *testing.T) {
 	body := []byte("hello\x00")
 	var w bytes.Buffer
-	if err := writeHeader(&w, header{typ: 'Q', n: len(body)}); err != nil {
+	bw := bufio.NewWriter(&w)
+	if err := writeHeader(bw, header{typ: 'Q', n: len(body)}); err != nil {
 		t.Fatal(err)
 	}
-	w.Write(body)
+	bw.Write(body)
+	bw.Flush()
 	if got, want := w.Bytes(), appendMessage(nil, 'Q', body); !bytes.Equal(got, want) {
 		t.Fatalf("writeHeader+body = %v, appendMessage = %v", got, want)
 	}
@@ -1261,4 +1263,31 @@ func FuzzAgentRequests(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestForwardingAllocatesNothing: relaying a message header-first, the body
+// streamed through the reader's buffer, costs no allocation, so that a
+// large result creates no garbage.
+func TestForwardingAllocatesNothing(t *testing.T) {
+	msg := appendMessage(nil, 'D', bytes.Repeat([]byte{'x'}, 100))
+	src := bytes.NewReader(nil)
+	r := bufio.NewReaderSize(src, 16<<10)
+	w := bufio.NewWriterSize(io.Discard, 16<<10)
+	allocs := testing.AllocsPerRun(200, func() {
+		src.Reset(msg)
+		r.Reset(src)
+		h, err := readHeader(r, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeHeader(w, h); err != nil {
+			t.Fatal(err)
+		}
+		if err := copyN(w, r, h.n); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("forwarding one message allocates %.1f times", allocs)
+	}
 }
