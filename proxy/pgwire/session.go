@@ -77,6 +77,10 @@ type agentSession struct {
 	// snapAnswers holds the snapshot of each 'q', 'n' and 'e' in expect,
 	// in order.
 	snapAnswers []snapAnswer
+	// snapPending counts the snapshot kinds in expect; while it is zero
+	// the answer loop streams CommandComplete and the *Complete messages
+	// without reading them whole.
+	snapPending atomic.Int32
 	dead        bool // the answer loop has ended
 	txStatus    byte
 	lex         gate.Lexing
@@ -203,7 +207,18 @@ func (a *agentSession) answerLoop() (err error) {
 			continue
 		}
 		switch h.typ {
-		case 'Z', 'S', 'E', 'C', '1', '2', '3':
+		case 'C', '1', '2', '3':
+			if a.snapPending.Load() == 0 {
+				// No snapshot message is awaiting its answer: these
+				// are the client's own and stream through as is.
+				if err := a.forwardStream(h, r); err != nil {
+					return err
+				}
+				a.answered(h.typ, nil)
+				continue
+			}
+			fallthrough
+		case 'Z', 'S', 'E':
 			// Small messages whose content bulwark tracks, or which
 			// may answer a message of bulwark's own.
 			if small, err = readBody(r, h, small); err != nil {
@@ -402,6 +417,9 @@ func (a *agentSession) skipToSync() {
 }
 
 func (a *agentSession) popExpect() {
+	if isSnapshotKind(a.expect[0]) {
+		a.snapPending.Add(-1)
+	}
 	switch a.expect[0] {
 	case 'R':
 		a.refusals = a.refusals[1:]
@@ -574,6 +592,7 @@ func (a *agentSession) querySnapshot(sql string, snap *gate.Snapshot) error {
 	}
 	a.mu.Lock()
 	a.expect = append(a.expect, 'q', 'Q')
+	a.snapPending.Add(1)
 	a.snapAnswers = append(a.snapAnswers, snapAnswer{snap: snap, tag: tag})
 	a.mu.Unlock()
 	if _, err := a.c.serverW.Write(appendMessage(nil, 'Q', append([]byte(text), 0))); err != nil {
@@ -789,6 +808,11 @@ func (a *agentSession) boundary(typ byte) error {
 	a.batchExecutes = false
 	a.mu.Lock()
 	a.expect = append(a.expect, a.batchKinds...)
+	for _, k := range a.batchKinds {
+		if isSnapshotKind(k) {
+			a.snapPending.Add(1)
+		}
+	}
 	a.snapAnswers = append(a.snapAnswers, a.batchSnaps...)
 	a.mu.Unlock()
 	a.batchSnaps = a.batchSnaps[:0]
