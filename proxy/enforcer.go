@@ -148,7 +148,7 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 	case rules.Allow:
 		return gate.Verdict{Allow: true}
 	case rules.Snapshot:
-		return e.snapshot(ctx, s, lx, req, an, d, up)
+		return e.snapshot(ctx, s, req, an, d, up)
 	}
 	return e.refuse(ctx, s, req, an, d)
 }
@@ -156,7 +156,7 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 // snapshot records the decision, then has the protocol's taker prepare (or
 // take) the snapshot. Whatever goes wrong before the snapshot exists refuses
 // the statement: no snapshot, no statement.
-func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing, req gate.Request, an *sqlparse.Analysis, d rules.Decision, up gate.Upstream) gate.Verdict {
+func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, req gate.Request, an *sqlparse.Analysis, d rules.Decision, up gate.Upstream) gate.Verdict {
 	if up == nil {
 		// The statement does not run now (a MySQL prepare): nothing to
 		// take or record yet. The engine judges it again, with its
@@ -178,12 +178,12 @@ func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing
 	}
 	sr := snapshot.Request{
 		EventID: id, SessionID: s.ID, User: s.User, Database: s.Database,
-		Operation: string(d.Finding.Category), Statement: ev.Statement, Lexing: lx,
+		Operation: string(d.Finding.Category), Statement: ev.Statement,
 	}
 	for _, f := range d.Snapshots {
 		sr.Undo = append(sr.Undo, f.Undo)
 	}
-	plan, err := taker.Take(ctx, sr, up)
+	plan, err := taker.Take(ctx, sr, upstream{up})
 	failed := e.snapshotFailed(d, id)
 	if err != nil {
 		// The refusal is an event of its own: the first one says a
@@ -198,11 +198,26 @@ func (e *Enforcer) snapshot(ctx context.Context, s *gate.Session, lx gate.Lexing
 	}
 	e.Log.Info("statement runs after a snapshot", "session", s.ID, "user", s.User, "database", s.Database,
 		"rule", d.Finding.Rule, "event", id)
+	v := gate.Verdict{Allow: true, EventID: id}
 	if plan != nil {
-		plan.Failed = failed
-		plan.Statement, plan.Category, plan.Rule = ev.Statement, ev.Category, ev.Rule
+		v.Snapshot = &gate.Snapshot{
+			SQL: plan.SQL, Replace: plan.Replace, Tag: plan.Tag, PassCodes: plan.PassCodes,
+			Failed: failed, Statement: ev.Statement, Category: ev.Category, Rule: ev.Rule,
+		}
 	}
-	return gate.Verdict{Allow: true, Snapshot: plan, EventID: id}
+	return v
+}
+
+// upstream adapts the engines' Exec seam to the snapshot takers, which know
+// no protocol.
+type upstream struct{ gate.Upstream }
+
+func (u upstream) Exec(ctx context.Context, sql string) (*snapshot.Result, error) {
+	res, err := u.Upstream.Exec(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	return &snapshot.Result{Rows: res.Rows, Err: res.Err, TxStatus: res.TxStatus}, nil
 }
 
 // SnapshotFailed implements gate.Enforcer: the engine learnt from the server

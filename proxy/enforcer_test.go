@@ -121,3 +121,46 @@ func TestEnforcerFailsClosedWithoutAudit(t *testing.T) {
 		t.Fatalf("benign statement refused: %+v", v)
 	}
 }
+
+// nilUpstream is an Exec seam that must not be used.
+type nilUpstream struct{ t *testing.T }
+
+func (u nilUpstream) Exec(context.Context, string) (*gate.Result, error) {
+	u.t.Fatal("the enforcer used the upstream")
+	return nil, nil
+}
+
+func TestEnforcerSnapshot(t *testing.T) {
+	ctx := context.Background()
+	store, err := audit.OpenSQLite(filepath.Join(t.TempDir(), "audit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	e := testEnforcer(t, store, func(c *config.Config) { c.Policy.Drop = config.ActionSnapshot })
+	drop := gate.Request{Source: gate.SourceParse, SQL: "DROP TABLE t"}
+
+	t.Run("a statement that does not run now takes and records nothing", func(t *testing.T) {
+		s := agentSession()
+		s.Protocol = "mysql"
+		v := e.Check(ctx, s, standard, drop, nil)
+		if !v.Allow || v.Snapshot == nil || v.Snapshot.SQL != "" || v.Snapshot.Replace || v.EventID != 0 {
+			t.Fatalf("got %+v, want an empty snapshot: judge again at each execution", v)
+		}
+		if evs, _ := store.List(ctx, audit.Filter{}); len(evs) != 0 {
+			t.Fatalf("recorded %+v", evs)
+		}
+	})
+	t.Run("a PostgreSQL DROP is replaced by the taker's plan, recorded first", func(t *testing.T) {
+		v := e.Check(ctx, agentSession(), standard, drop, nilUpstream{t})
+		sn := v.Snapshot
+		if !v.Allow || sn == nil || !sn.Replace || sn.Tag != "DROP TABLE" || !strings.HasPrefix(sn.SQL, "DO $bulwark$") ||
+			sn.Rule != "drop-object" || sn.Statement != "DROP TABLE t" || sn.Failed.EventID != v.EventID || v.EventID == 0 {
+			t.Fatalf("got %+v", v)
+		}
+		evs, _ := store.List(ctx, audit.Filter{Action: "snapshot"})
+		if len(evs) != 1 || evs[0].ID != v.EventID {
+			t.Fatalf("snapshot events %+v", evs)
+		}
+	})
+}

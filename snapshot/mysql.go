@@ -5,7 +5,7 @@ package snapshot
 // MySQL commits implicitly around every DDL statement, so a snapshot cannot
 // share a transaction with the statement it protects. The taker therefore
 // takes the snapshot itself, on the agent's own upstream connection between
-// two of the agent's commands (gate.Upstream), before the statement runs,
+// two of the agent's commands (Upstream), before the statement runs,
 // and prefers moves, which copy nothing and cannot be half done:
 //
 //   - DROP TABLE [IF EXISTS] a, b: the statement is never sent. The tables
@@ -80,7 +80,6 @@ import (
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 	driver "github.com/go-sql-driver/mysql"
 
-	"github.com/bulwarkdb/bulwark/proxy/gate"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
@@ -147,7 +146,7 @@ const myTimeLayout = "2006-01-02 15:04:05.000000"
 // (nil for NULL). A server error is returned as the error.
 type myRunner func(ctx context.Context, query string) ([][][]byte, error)
 
-func upstreamRunner(up gate.Upstream) myRunner {
+func upstreamRunner(up Upstream) myRunner {
 	return func(ctx context.Context, q string) ([][][]byte, error) {
 		res, err := up.Exec(ctx, q)
 		if err != nil {
@@ -258,7 +257,7 @@ func mySystem(db string) bool {
 type myTake struct {
 	m   *MySQL
 	req Request
-	up  gate.Upstream
+	up  Upstream
 	run myRunner
 	now time.Time
 	// current is the session's database (DATABASE()), "" when none.
@@ -275,16 +274,9 @@ type myObject struct {
 func (o myObject) String() string { return o.schema + "." + o.name }
 
 // Take implements Taker.
-func (m *MySQL) Take(ctx context.Context, req Request, up gate.Upstream) (*gate.Snapshot, error) {
+func (m *MySQL) Take(ctx context.Context, req Request, up Upstream) (*Plan, error) {
 	if len(req.Undo) == 0 || req.Undo[0] == nil {
 		return nil, errors.New("bulwark found nothing in this statement that it knows how to snapshot")
-	}
-	if up == nil {
-		// A statement being prepared (COM_STMT_PREPARE): nothing runs
-		// now. The empty snapshot asks the engine to judge each
-		// COM_STMT_EXECUTE again, with the upstream at hand, and take a
-		// snapshot for each.
-		return &gate.Snapshot{}, nil
 	}
 	now := time.Now
 	if m.Now != nil {
@@ -555,12 +547,12 @@ func (t *myTake) retain(ctx context.Context, db string) {
 }
 
 // replaced is the answer for a statement the snapshot carried out itself.
-func replaced() *gate.Snapshot {
-	return &gate.Snapshot{SQL: mysqlReplacement, Replace: true}
+func replaced() *Plan {
+	return &Plan{SQL: mysqlReplacement, Replace: true}
 }
 
 // dropTables moves the tables aside instead of dropping them.
-func (t *myTake) dropTables(ctx context.Context, names []sqlparse.ObjectName, missingOK bool) (*gate.Snapshot, error) {
+func (t *myTake) dropTables(ctx context.Context, names []sqlparse.ObjectName, missingOK bool) (*Plan, error) {
 	var move []myObject
 	temporary := 0
 	byName := map[string]myObject{}
@@ -666,7 +658,7 @@ func objectList(os []myObject) string {
 }
 
 // truncate swaps the table with an empty copy of itself.
-func (t *myTake) truncate(ctx context.Context, n sqlparse.ObjectName) (*gate.Snapshot, error) {
+func (t *myTake) truncate(ctx context.Context, n sqlparse.ObjectName) (*Plan, error) {
 	schema, name, err := t.resolve(n)
 	if err != nil {
 		return nil, err
@@ -762,7 +754,7 @@ func storedMySQLColumns(ctx context.Context, run myRunner, schema, name string) 
 
 // copyRows copies the rows of the tables a DELETE or UPDATE would change;
 // the statement then runs as sent.
-func (t *myTake) copyRows(ctx context.Context, names []sqlparse.ObjectName) (*gate.Snapshot, error) {
+func (t *myTake) copyRows(ctx context.Context, names []sqlparse.ObjectName) (*Plan, error) {
 	res, err := t.up.Exec(ctx, "SELECT @@SESSION.autocommit")
 	if err != nil {
 		return nil, err
@@ -838,7 +830,7 @@ func (t *myTake) copyRows(ctx context.Context, names []sqlparse.ObjectName) (*ga
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*gate.Snapshot, error) {
+	fail := func(err error) (*Plan, error) {
 		_, _ = t.run(ctx, "ROLLBACK")
 		_, _ = t.run(ctx, "DROP DATABASE IF EXISTS "+myIdent(area))
 		return nil, err
@@ -910,7 +902,7 @@ func humanBytes(n int64) string {
 }
 
 // dropDatabase moves every table of db aside, then drops the empty db.
-func (t *myTake) dropDatabase(ctx context.Context, db string, missingOK bool) (*gate.Snapshot, error) {
+func (t *myTake) dropDatabase(ctx context.Context, db string, missingOK bool) (*Plan, error) {
 	if mySystem(db) {
 		return nil, fmt.Errorf("%s is the server's or bulwark's own database; bulwark never snapshots it", db)
 	}
@@ -988,7 +980,7 @@ func (t *myTake) dropDatabase(ctx context.Context, db string, missingOK bool) (*
 			return nil, fmt.Errorf("bulwark could not move the tables of %s into %s: %s", db, area, myMessage(err))
 		}
 	}
-	undo := func(err error) (*gate.Snapshot, error) {
+	undo := func(err error) (*Plan, error) {
 		if len(back) > 0 {
 			if _, uerr := t.run(ctx, "RENAME TABLE "+strings.Join(back, ", ")); uerr != nil {
 				return nil, fmt.Errorf("%v; moving the tables back failed too (%s): they are in %s", err, myMessage(uerr), area)

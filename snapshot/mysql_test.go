@@ -8,7 +8,6 @@ import (
 
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
 
-	"github.com/bulwarkdb/bulwark/proxy/gate"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
@@ -27,7 +26,7 @@ type fakeRule struct {
 	err    error
 }
 
-func (f *fakeUpstream) Exec(_ context.Context, sql string) (*gate.Result, error) {
+func (f *fakeUpstream) Exec(_ context.Context, sql string) (*Result, error) {
 	f.sent = append(f.sent, sql)
 	tx := f.tx
 	if tx == 0 {
@@ -35,10 +34,10 @@ func (f *fakeUpstream) Exec(_ context.Context, sql string) (*gate.Result, error)
 	}
 	for _, r := range f.rules {
 		if strings.HasPrefix(sql, r.prefix) {
-			return &gate.Result{Rows: r.rows, Err: r.err, TxStatus: tx}, nil
+			return &Result{Rows: r.rows, Err: r.err, TxStatus: tx}, nil
 		}
 	}
-	return &gate.Result{TxStatus: tx}, nil
+	return &Result{TxStatus: tx}, nil
 }
 
 func row(vals ...string) [][]byte {
@@ -91,12 +90,6 @@ func TestMySQLQuoting(t *testing.T) {
 
 func TestMySQLTake(t *testing.T) {
 	table := []sqlparse.ObjectName{{Name: "t"}}
-	t.Run("a statement being prepared takes nothing now", func(t *testing.T) {
-		s, err := (&MySQL{}).Take(context.Background(), request("drop", &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: "TABLE", Objects: table}), nil)
-		if err != nil || s == nil || s.Replace || s.SQL != "" {
-			t.Fatalf("got %+v, %v; want an empty snapshot", s, err)
-		}
-	})
 	t.Run("drop table moves it, records it and is replaced", func(t *testing.T) {
 		up := &fakeUpstream{rules: baseRules()}
 		s, err := (&MySQL{Now: fixedNow}).Take(context.Background(), request("drop", &sqlparse.Undo{Kind: sqlparse.UndoMove, ObjectType: "TABLE", Objects: table}), up)

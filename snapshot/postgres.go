@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bulwarkdb/bulwark/proxy/gate"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
@@ -88,7 +87,7 @@ const postgresCatalogDDL = `CREATE TABLE bulwark_recycle.snapshots (
 )`
 
 // Take implements Taker.
-func (p *Postgres) Take(_ context.Context, req Request, _ gate.Upstream) (*gate.Snapshot, error) {
+func (p *Postgres) Take(_ context.Context, req Request, _ Upstream) (*Plan, error) {
 	if len(req.Undo) == 0 {
 		return nil, fmt.Errorf("nothing to snapshot")
 	}
@@ -137,7 +136,7 @@ func (p *Postgres) Take(_ context.Context, req Request, _ gate.Upstream) (*gate.
 		}
 	}
 	b.f("END\n$bulwark$")
-	return &gate.Snapshot{SQL: b.String(), Replace: tag != "", Tag: tag, PassCodes: statementErrors}, nil
+	return &Plan{SQL: b.String(), Replace: tag != "", Tag: tag, PassCodes: statementErrors}, nil
 }
 
 // pgBlock writes the DO block. Everything that comes from the client

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/bulwarkdb/bulwark/proxy/gate"
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
@@ -59,17 +58,49 @@ type Request struct {
 	Statement string
 	// Undo holds one entry per finding the snapshot must carry out.
 	Undo []*sqlparse.Undo
-	// Lexing is the session's, for the dialect that needs it.
-	Lexing gate.Lexing
+}
+
+// Upstream runs SQL of the snapshot's own on the session's upstream
+// connection, between two of the client's requests; the answers never reach
+// the client. The composition root adapts the protocol engines' Exec seam to
+// it, so this package never sees a protocol.
+type Upstream interface {
+	Exec(ctx context.Context, sql string) (*Result, error)
+}
+
+// Result is what the server answered to Upstream.Exec.
+type Result struct {
+	// Rows holds the text of every row returned (nil for SQL NULL).
+	Rows [][][]byte
+	// Err is the server's error, if the statement failed.
+	Err error
+	// TxStatus is the transaction status after the statement: 'I' idle,
+	// 'T' in a transaction, 'E' in a failed one.
+	TxStatus byte
+}
+
+// Plan is what a taker asks the protocol engine to run with the statement.
+type Plan struct {
+	// SQL is run with the statement (PostgreSQL: in its transaction, just
+	// before it, at each execution), or in its place when Replace is set.
+	SQL string
+	// Replace: SQL takes the statement's place; the client is answered
+	// as the statement would have been, with command tag Tag.
+	Replace bool
+	Tag     string
+	// PassCodes are the SQLSTATEs with which SQL reports that the
+	// statement itself would have failed; such errors reach the client
+	// unchanged.
+	PassCodes []string
 }
 
 // Taker prepares the snapshot of one statement for one dialect. It either
 // returns SQL for the engine to run with the statement (PostgreSQL) or takes
-// the snapshot itself through up and says what to send instead (MySQL). An
-// error means no snapshot exists and the statement must not run; its text is
-// written for the agent.
+// the snapshot itself through up and says what to send instead (MySQL); a
+// nil Plan means the statement runs as sent. An error means no snapshot
+// exists and the statement must not run; its text is written for the agent.
 type Taker interface {
-	Take(ctx context.Context, req Request, up gate.Upstream) (*gate.Snapshot, error)
+	Take(ctx context.Context, req Request, up Upstream) (*Plan, error)
 }
 
 // Entry is one row of the catalog.
