@@ -8,7 +8,8 @@ import (
 
 // TestLayering holds the import rules of the design: protocol engines see
 // decisions, never syntax trees or the audit store; policy and analysis
-// never see the proxy; policy does not reach into a dialect parser.
+// never see the proxy; policy does not reach into a dialect parser;
+// snapshots know SQL and catalogs, never a protocol.
 func TestLayering(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "github.com/bulwarkdb/bulwark/...").Output()
 	if err != nil {
@@ -22,6 +23,10 @@ func TestLayering(t *testing.T) {
 		{"proxy/engine", "sqlparse"}, {"proxy/engine", "audit"}, {"proxy/engine", "rules"},
 		{"rules", "proxy"}, {"sqlparse", "proxy"}, {"audit", "proxy"}, {"sqlparse", "rules"},
 		{"rules", "sqlparse/postgres"}, {"rules", "audit"},
+		// Snapshots: SQL and catalogs, no protocol; engines see only the
+		// plan in a verdict. Verifiers are a leaf.
+		{"snapshot", "proxy"}, {"proxy/gate", "snapshot"}, {"proxy/pgwire", "snapshot"}, {"proxy/mysqlwire", "snapshot"},
+		{"credential", "proxy"}, {"credential", "audit"},
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
