@@ -20,6 +20,10 @@ import (
 // written by a newer bulwark and is refused rather than misread.
 const SchemaVersion = 2
 
+// migrations[v] brings a file from schema version v to v+1: version 1 is
+// the events, version 2 adds the identities (schemaV2).
+var migrations = [SchemaVersion]string{schema, schemaV2}
+
 // BusyTimeout is how long one statement waits for a lock held by another
 // connection (another bulwark process, or `bulwark audit` reading) before
 // giving up with SQLITE_BUSY. Writes take milliseconds, so only a stuck
@@ -249,33 +253,25 @@ func (s *SQLite) initSchema(ctx context.Context) error {
 		return nil
 	case version > SchemaVersion:
 		return s.newerErr(version)
-	case version == 1:
-		// Version 2 adds the identities bulwark authenticates itself.
-		if _, err := tx.ExecContext(ctx, schemaV2); err != nil {
-			return s.openErr(err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
-			return s.openErr(err)
-		}
-		if err := tx.Commit(); err != nil {
-			return s.openErr(err)
-		}
-		return nil
-	case version != 0:
+	case version < 0:
 		return fmt.Errorf("audit store: open %s: unknown schema version %d", s.path, version)
+	case version == 0:
+		var tables int
+		if err := tx.QueryRowContext(ctx,
+			"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(&tables); err != nil {
+			return s.openErr(err)
+		}
+		if tables != 0 {
+			// Someone else's database: adding our table to it would mix
+			// audit records into unrelated data.
+			return fmt.Errorf("audit store: open %s: not a bulwark audit database (it holds other tables)", s.path)
+		}
 	}
-	var tables int
-	if err := tx.QueryRowContext(ctx,
-		"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(&tables); err != nil {
-		return s.openErr(err)
-	}
-	if tables != 0 {
-		// Someone else's database: adding our table to it would mix audit
-		// records into unrelated data.
-		return fmt.Errorf("audit store: open %s: not a bulwark audit database (it holds other tables)", s.path)
-	}
-	if _, err := tx.ExecContext(ctx, schema+schemaV2); err != nil {
-		return s.openErr(err)
+	// A new file gets every step, an older one the steps it lacks.
+	for _, step := range migrations[version:] {
+		if _, err := tx.ExecContext(ctx, step); err != nil {
+			return s.openErr(err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
 		return s.openErr(err)
