@@ -164,6 +164,19 @@ func (b *pgBlock) insert(typ, method, rows, estimated, size string) {
 		b.req.EventID, sqlWord(b.req.SessionID), sqlWord(b.req.Operation), typ, method, rows, estimated, size)
 }
 
+// describeRel reads the schema, name, kind and persistence of rel.
+func (b *pgBlock) describeRel(indent string) {
+	b.f("%sSELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n", indent)
+	b.f("%s  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n", indent)
+}
+
+// estimateTree reads the server's estimates of the size and row count of
+// rel and its partitions into sz and est.
+func (b *pgBlock) estimateTree(indent string) {
+	b.f("%sSELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n", indent)
+	b.f("%s  FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", indent, treeOf)
+}
+
 // newArea allocates the snapshot's id and creates its recycle schema.
 func (b *pgBlock) newArea() {
 	b.f("    snap := nextval(pg_get_serial_sequence('bulwark_recycle.snapshots', 'id'));\n")
@@ -182,8 +195,7 @@ func (b *pgBlock) rows(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	}
 	b.f("  rel := to_regclass(%s);\n", b.text(qualified(o)))
 	b.f("  IF rel IS NOT NULL THEN -- a missing table: the statement reports it itself\n")
-	b.f("    SELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n")
-	b.f("      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n")
+	b.describeRel("    ")
 	b.f("    IF kind NOT IN ('r', 'p') THEN\n")
 	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is not a table (a view or a foreign table); bulwark snapshots the rows of tables only, so send the statement to the table itself', rel);\n")
 	b.f("    END IF;\n")
@@ -197,8 +209,7 @@ func (b *pgBlock) rows(o sqlparse.ObjectName, u *sqlparse.Undo) {
 		b.f("    END IF;\n")
 	}
 	b.f("    EXECUTE format('LOCK TABLE %%s IN %s MODE', rel);\n", lock)
-	b.f("    SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n")
-	b.f("      FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", treeOf)
+	b.estimateTree("    ")
 	b.f("    IF sz > %d OR est > %d THEN\n", b.limits.MaxBytes, b.limits.MaxRows)
 	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: about %%s rows and %%s on disk, over snapshot.max_rows (%d) or snapshot.max_bytes (%%s)', rel, est::bigint, pg_size_pretty(sz), pg_size_pretty(%d::bigint));\n",
 		b.limits.MaxRows, b.limits.MaxBytes)
@@ -230,8 +241,7 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 		b.f("    RAISE EXCEPTION USING ERRCODE = '42P01', MESSAGE = format('%s \"%%s\" does not exist', %s);\n", word, name)
 	}
 	b.f("  ELSE\n")
-	b.f("    SELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n")
-	b.f("      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n")
+	b.describeRel("    ")
 	b.f("    IF kind NOT IN (%s) THEN\n", kinds)
 	b.f("      RAISE EXCEPTION USING ERRCODE = '42809', MESSAGE = format('\"%%s\" is not a %s', %s);\n", word, name)
 	b.f("    END IF;\n")
@@ -260,8 +270,7 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 		b.f("          DETAIL = format('%%s depends on %s %%s', dep, rel), HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n", word)
 	}
 	b.f("      END IF;\n")
-	b.f("      SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n")
-	b.f("        FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", treeOf)
+	b.estimateTree("      ")
 	// A small table's rows are counted (a few milliseconds); a large one
 	// keeps the planner's estimate, so that moving stays constant-time.
 	b.f("      IF sz <= %d THEN\n", exactCountBytes)
