@@ -137,7 +137,7 @@ type RouteLogin struct {
 }
 
 // Password reads the account's password from where the route says. It is
-// read by the proxy when it starts and on reload (CheckRoutes), not when the
+// read by the proxy when it starts and on reload (ReadRouteAccounts), not when the
 // file is parsed: the CLI tools that read the same file need no password.
 func (r RouteLogin) Password() (string, error) {
 	switch {
@@ -224,21 +224,31 @@ func (a Actions) validate(prefix string, override bool, bad func(field, format s
 	}
 }
 
-// CheckRoutes reads every route's passwords, so that a proxy refuses to
-// start (or to reload) with one it cannot read.
-func CheckRoutes(routes map[string]Route) error {
+// Account is a route's upstream account, its password read.
+type Account struct{ User, Password, Database string }
+
+// ReadRouteAccounts reads every route's passwords, once (the proxy does it
+// when it starts and on reload), and returns the accounts by route and
+// protocol ("postgres", "mysql"). A password that cannot be read is an
+// error, so that a proxy refuses to start or reload without it.
+func ReadRouteAccounts(routes map[string]Route) (map[string]map[string]Account, error) {
+	out := map[string]map[string]Account{}
 	var errs []error
 	for name, r := range routes {
+		out[name] = map[string]Account{}
 		for proto, l := range map[string]RouteLogin{"postgres": r.Postgres, "mysql": r.MySQL} {
 			if l.User == "" {
 				continue
 			}
-			if _, err := l.Password(); err != nil {
+			pw, err := l.Password()
+			if err != nil {
 				errs = append(errs, fmt.Errorf("routes.%s.%s: password: %w", name, proto, err))
+				continue
 			}
+			out[name][proto] = Account{User: l.User, Password: pw, Database: l.Database}
 		}
 	}
-	return errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 // ParseAddressRange reads a CIDR range or a single address.

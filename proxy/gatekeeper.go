@@ -40,7 +40,7 @@ type Gatekeeper struct {
 	EndSessions func(identity string, gen int64) int
 
 	mu       sync.RWMutex
-	routes   map[string]config.Route
+	accounts map[string]map[string]config.Account // by route, then protocol
 	ids      map[string]audit.Identity
 	revision int64
 	failures map[string]*failure
@@ -51,19 +51,20 @@ type failure struct {
 	until time.Time
 }
 
-// NewGatekeeper loads the identities of store.
-func NewGatekeeper(store *audit.SQLite, routes map[string]config.Route, log *slog.Logger) (*Gatekeeper, error) {
-	g := &Gatekeeper{store: store, log: log, now: time.Now, routes: routes, revision: -1, failures: map[string]*failure{}}
+// NewGatekeeper loads the identities of store; accounts are the routes'
+// upstream accounts (config.ReadRouteAccounts).
+func NewGatekeeper(store *audit.SQLite, accounts map[string]map[string]config.Account, log *slog.Logger) (*Gatekeeper, error) {
+	g := &Gatekeeper{store: store, log: log, now: time.Now, accounts: accounts, revision: -1, failures: map[string]*failure{}}
 	if err := g.Refresh(context.Background()); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-// SetRoutes replaces the routes (configuration reload).
-func (g *Gatekeeper) SetRoutes(routes map[string]config.Route) {
+// SetAccounts replaces the routes' accounts (configuration reload).
+func (g *Gatekeeper) SetAccounts(accounts map[string]map[string]config.Account) {
 	g.mu.Lock()
-	g.routes = routes
+	g.accounts = accounts
 	g.mu.Unlock()
 }
 
@@ -125,7 +126,7 @@ func (g *Gatekeeper) Run(ctx context.Context) {
 func (g *Gatekeeper) Lookup(protocol, user, clientAddr string) (*gate.Login, error) {
 	g.mu.RLock()
 	id, ok := g.ids[user]
-	routes := g.routes
+	account, hasAccount := g.accounts[id.Route][protocol]
 	f := g.failures[failureKey(clientAddr, user)]
 	var wait time.Duration
 	if f != nil {
@@ -141,23 +142,13 @@ func (g *Gatekeeper) Lookup(protocol, user, clientAddr string) (*gate.Login, err
 	if wait > 0 {
 		return nil, fmt.Errorf("too many failed logins for %s from this address; try again in %s", user, wait.Round(time.Second))
 	}
-	route, ok := routes[id.Route]
-	login := route.Postgres
-	if protocol == "mysql" {
-		login = route.MySQL
-	}
-	if !ok || login.User == "" {
+	if !hasAccount {
 		return nil, fmt.Errorf("the identity %s has no %s account (route %q) in bulwark's configuration; ask the administrator", user, protocol, id.Route)
-	}
-	password, err := login.Password()
-	if err != nil {
-		g.log.Error("route password unavailable", "route", id.Route, "protocol", protocol, "err", err)
-		return nil, fmt.Errorf("bulwark cannot read the upstream password of route %q; ask the administrator", id.Route)
 	}
 	return &gate.Login{
 		Identity: id.Name, Kind: gate.Kind(id.Kind), Generation: id.Generation, Verifier: id.Verifier,
 		CertSubject: id.CertSubject,
-		Upstream:    gate.Credentials{User: login.User, Password: password, Database: login.Database},
+		Upstream:    gate.Credentials(account),
 	}, nil
 }
 

@@ -33,7 +33,11 @@ func TestGatekeeper(t *testing.T) {
 	if err := store.AddIdentity(ctx, audit.Identity{Name: "bot", Kind: "agent", Route: "app", Verifier: v}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGatekeeper(store, routes, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	accounts, err := config.ReadRouteAccounts(routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGatekeeper(store, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,8 @@ type listener struct {
 // (each protocol's main listener, and its agents-only one when set). Serve
 // then accepts clients.
 func New(cfg config.Config, log *slog.Logger) (*Server, error) {
-	if err := config.CheckRoutes(cfg.Routes); err != nil {
+	accounts, err := config.ReadRouteAccounts(cfg.Routes)
+	if err != nil {
 		return nil, err
 	}
 	store, err := audit.OpenSQLite(cfg.Audit.Path)
@@ -54,7 +55,7 @@ func New(cfg config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, enforcer: NewEnforcer(cfg, store, log), store: store}
-	if s.gatekeeper, err = NewGatekeeper(store, cfg.Routes, log); err != nil {
+	if s.gatekeeper, err = NewGatekeeper(store, accounts, log); err != nil {
 		store.Close()
 		return nil, err
 	}

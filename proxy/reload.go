@@ -15,7 +15,8 @@ import (
 // returned list and not applied. Nothing is applied when the new TLS files
 // cannot be loaded.
 func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
-	if err := config.CheckRoutes(cfg.Routes); err != nil {
+	accounts, err := config.ReadRouteAccounts(cfg.Routes)
+	if err != nil {
 		return nil, err
 	}
 	clientTLS, err := ClientTLSConfig(cfg.TLS)
@@ -44,7 +45,7 @@ func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
 		}
 	}
 	s.enforcer.SetPolicy(Identities(cfg), Policy(cfg), snapshotTakers(cfg))
-	s.gatekeeper.SetRoutes(cfg.Routes)
+	s.gatekeeper.SetAccounts(accounts)
 	for _, pg := range s.pg {
 		pg.SetClientTLS(&pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require})
 		pg.SetUpstreamTLS(pgUp)
