@@ -819,7 +819,7 @@ func (t *myTake) copyRows(ctx context.Context, names []sqlparse.ObjectName) (*Pl
 	}
 	if l := t.m.Limits; l.MaxRows > 0 && rows > l.MaxRows || l.MaxBytes > 0 && bytes > l.MaxBytes {
 		return nil, fmt.Errorf("the snapshot of %s would copy about %d rows (%s), more than the limits (snapshot.max_rows %d, snapshot.max_bytes %s); nothing was copied or changed",
-			objectList(objs), rows, humanBytes(bytes), l.MaxRows, humanBytes(l.MaxBytes))
+			objectList(objs), rows, sizeText(bytes), l.MaxRows, sizeText(l.MaxBytes))
 	}
 	restore, err := t.exactInserts(ctx)
 	if err != nil {
@@ -887,18 +887,6 @@ func (t *myTake) exactInserts(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("bulwark could not adjust the session's sql_mode for the copy: %s", myMessage(err))
 	}
 	return func() { _, _ = t.run(ctx, "SET SESSION sql_mode = "+myString(mode)) }, nil
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // dropDatabase moves every table of db aside, then drops the empty db.
