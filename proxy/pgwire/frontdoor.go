@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -128,17 +129,7 @@ func (c *conn) readAuthResponse() ([]byte, error) {
 // StartupMessage for the route's account, carrying the client's other
 // parameters (application_name, options, ...).
 func (c *conn) connectUpstreamAs(ctx context.Context, login *gate.Login, deadline time.Time) error {
-	params := map[string]string{}
-	rest := c.startup[8:]
-	for len(rest) > 1 {
-		k, r, ok := cstring(rest)
-		if !ok {
-			break
-		}
-		v, r2, _ := cstring(r)
-		params[k] = v
-		rest = r2
-	}
+	params := maps.Clone(c.params)
 	params["user"] = login.Upstream.User
 	params["database"] = c.info.Database
 	msg, err := (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: params}).Encode(nil)

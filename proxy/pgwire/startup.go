@@ -54,7 +54,9 @@ type conn struct {
 	serverW    *bufio.Writer
 
 	startup []byte // the client's StartupMessage, forwarded as sent
-	key     cancelKey
+	// params are the StartupMessage's parameters.
+	params map[string]string
+	key    cancelKey
 	// initialParams are the ParameterStatus bodies the upstream sent at
 	// startup, and initialTx the status of its first ReadyForQuery.
 	initialParams [][]byte
@@ -274,6 +276,7 @@ func (c *conn) parseStartup(pkt []byte) error {
 		params[k] = v
 		rest = r2
 	}
+	c.params = params
 	if params["user"] == "" {
 		c.fatal("28000", "no PostgreSQL user name specified in startup packet", "")
 		return errors.New("startup without user")
