@@ -165,6 +165,8 @@ type Policy struct {
 	LimitBounds bool
 	// Overrides give some agents other actions; see For.
 	Overrides []Override
+	// override is the actions of the override For chose, if any.
+	override map[sqlparse.Category]Action
 }
 
 // Override is the policy of the agents whose user or application name
@@ -176,22 +178,25 @@ type Override struct {
 }
 
 // For returns the policy for a session: the first matching override's
-// actions over the global ones.
+// actions before the global ones. Nothing is copied: every statement of a
+// session asks for it.
 func (p Policy) For(user, applicationName string) Policy {
 	for _, o := range p.Overrides {
-		if !matchAny(o.Users, user) && (applicationName == "" || !matchAny(o.ApplicationNames, applicationName)) {
-			continue
+		if matchAny(o.Users, user) || applicationName != "" && matchAny(o.ApplicationNames, applicationName) {
+			p.override = o.Actions
+			return p
 		}
-		merged := make(map[sqlparse.Category]Action, len(p.Actions))
-		for c, a := range p.Actions {
-			merged[c] = a
-		}
-		for c, a := range o.Actions {
-			merged[c] = a
-		}
-		return Policy{Actions: merged, LimitBounds: p.LimitBounds}
 	}
 	return p
+}
+
+// Action returns the action for a category: the override's when the policy
+// came from For and the override names the category, else the global one.
+func (p Policy) Action(c sqlparse.Category) Action {
+	if a, ok := p.override[c]; ok {
+		return a
+	}
+	return p.Actions[c]
 }
 
 // Decision is the outcome for one request.
@@ -222,7 +227,7 @@ func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
 	var first sqlparse.Statement
 	for _, st := range a.Statements {
 		for _, f := range st.Findings {
-			act := p.Actions[f.Category]
+			act := p.Action(f.Category)
 			if f.Category == CategoryLimit || f.Category == sqlparse.CategoryProtected {
 				act = Block
 			}

@@ -162,7 +162,7 @@ func TestPolicyOverrides(t *testing.T) {
 		{"etl_loader", "migrator", sqlparse.CategoryDrop, Block}, // the first matching override wins
 	}
 	for _, c := range cases {
-		if got := p.For(c.user, c.app).Actions[c.cat]; got != c.want {
+		if got := p.For(c.user, c.app).Action(c.cat); got != c.want {
 			t.Errorf("%s/%s %s: got %s, want %s", c.user, c.app, c.cat, got, c.want)
 		}
 	}
