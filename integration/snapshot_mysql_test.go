@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -38,7 +37,7 @@ const snapDatabasePrefix = "snapdb_"
 // startSnapshotProxy starts bulwark with snapshots on, and lets the agent
 // use bulwark's recycle databases, as the README says an administrator
 // must.
-func startSnapshotProxy(t *testing.T, opts ...proxyOption) (*mysqlProxy, snapshot.Catalog) {
+func startSnapshotProxy(t testing.TB, opts ...proxyOption) (*mysqlProxy, snapshot.Catalog) {
 	t.Helper()
 	p := startMySQLProxy(t, append([]proxyOption{withMySQLSnapshots}, opts...)...)
 	myAdminExec(t,
@@ -51,7 +50,7 @@ func startSnapshotProxy(t *testing.T, opts ...proxyOption) (*mysqlProxy, snapsho
 // snapTable creates table db.name with what a snapshot must keep: an
 // AUTO_INCREMENT key with a row whose key is 0, a default, a unique key, a
 // generated column, a secondary index, NULLs, and rows.
-func snapTable(t *testing.T, db, name string, rows int) {
+func snapTable(t testing.TB, db, name string, rows int) {
 	t.Helper()
 	q := "`" + db + "`.`" + name + "`"
 	myAdminExec(t,
@@ -117,7 +116,7 @@ func snapTableExists(t *testing.T, db, name string) bool {
 }
 
 // snapEntries returns the catalog's live entries for db.name.
-func snapEntries(t *testing.T, cat snapshot.Catalog, db, name string) []snapshot.Entry {
+func snapEntries(t testing.TB, cat snapshot.Catalog, db, name string) []snapshot.Entry {
 	t.Helper()
 	es, err := cat.List(testCtx(t), snapshot.Filter{Object: db + "." + name})
 	if err != nil {
@@ -531,50 +530,63 @@ func TestMySQLSnapshotSemantics(t *testing.T) {
 	})
 }
 
-// TestMySQLSnapshotMeasure prints what snapshots cost on this server: the
-// time and space of a DELETE's row copy, and the time of DROP TABLE's move
-// for a small and a large table. It only measures (no goals are checked)
-// and runs only when BULWARK_MEASURE_SNAPSHOTS=1.
-func TestMySQLSnapshotMeasure(t *testing.T) {
-	if os.Getenv("BULWARK_MEASURE_SNAPSHOTS") != "1" {
-		t.Skip("set BULWARK_MEASURE_SNAPSHOTS=1 to measure")
-	}
-	p, cat := startSnapshotProxy(t, func(c *config.Config) { c.Snapshot.MaxRows = 100_000_000 })
-	agent := openMySQL(t, p.DSN(agentUser, "readTimeout=600s"))
+// BenchmarkMySQLSnapshot measures what a snapshot costs on MariaDB, side
+// by side with the same statement sent straight to the server, on tables of
+// 10,000 and 1,000,000 rows:
+//
+//	go test ./integration -run '^$' -bench MySQLSnapshot -benchtime 1x
+//
+// It reports the statement's seconds through bulwark with its snapshot,
+// straight to the server, and the sizes of the table and of the snapshot.
+// DROP moves the table: its time should not grow with the table.
+func BenchmarkMySQLSnapshot(b *testing.B) {
+	p, cat := startSnapshotProxy(b, func(c *config.Config) { c.Snapshot.MaxRows = 100_000_000 })
+	agent := openMySQL(b, p.DSN(agentUser, "readTimeout=600s"))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	for _, rows := range []int{10_000, 1_000_000} {
 		for _, stmt := range []string{"DELETE FROM %s", "DROP TABLE %s"} {
-			tbl := fmt.Sprintf("snap_measure_%d", rows)
-			snapTable(t, testDatabase, tbl, rows)
-			myAdminExec(t, "ANALYZE TABLE "+tbl)
-			size := myQueryString(t, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", testDatabase, tbl)
-			q := fmt.Sprintf(stmt, tbl)
-			start := time.Now()
-			if _, err := agent.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			took := time.Since(start)
-			es := snapEntries(t, cat, testDatabase, tbl)
-			if len(es) != 1 {
-				t.Fatalf("want one snapshot, got %d", len(es))
-			}
-			myAdminExec(t, "ANALYZE TABLE `"+es[0].RecycleSchema+"`.`"+tbl+"`")
-			copySize := myQueryString(t, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", es[0].RecycleSchema, tbl)
-			t.Logf("%-22s %8d rows: %8.3fs through bulwark (snapshot + statement); table %s bytes, snapshot holds %s bytes",
-				strings.Fields(stmt)[0]+" "+strings.Fields(stmt)[1], rows, took.Seconds(), size, copySize)
-			if _, err := cat.Purge(ctx, time.Now().Add(time.Second)); err != nil {
-				t.Fatal(err)
-			}
-			myAdminExec(t, "DROP TABLE IF EXISTS "+tbl)
-			// The same statement straight to the server, for comparison.
-			snapTable(t, testDatabase, tbl, rows)
-			start = time.Now()
-			if _, err := myAdmin.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-			t.Logf("%-22s %8d rows: %8.3fs straight to the server", strings.Fields(stmt)[0]+" "+strings.Fields(stmt)[1], rows, time.Since(start).Seconds())
-			myAdminExec(t, "DROP TABLE IF EXISTS "+tbl)
+			b.Run(fmt.Sprintf("%s/rows=%d", strings.Fields(stmt)[0], rows), func(b *testing.B) {
+				tbl := fmt.Sprintf("snap_measure_%d", rows)
+				q := fmt.Sprintf(stmt, tbl)
+				var with, direct time.Duration
+				var tableBytes, snapBytes float64
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					snapTable(b, testDatabase, tbl, rows)
+					myAdminExec(b, "ANALYZE TABLE "+tbl)
+					tableBytes, _ = strconv.ParseFloat(myQueryString(b, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", testDatabase, tbl), 64)
+					b.StartTimer()
+					start := time.Now()
+					if _, err := agent.ExecContext(ctx, q); err != nil {
+						b.Fatalf("%s: %v", q, err)
+					}
+					with += time.Since(start)
+					b.StopTimer()
+					es := snapEntries(b, cat, testDatabase, tbl)
+					if len(es) != 1 {
+						b.Fatalf("want one snapshot, got %d", len(es))
+					}
+					myAdminExec(b, "ANALYZE TABLE `"+es[0].RecycleSchema+"`.`"+tbl+"`")
+					snapBytes, _ = strconv.ParseFloat(myQueryString(b, "SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", es[0].RecycleSchema, tbl), 64)
+					if _, err := cat.Purge(ctx, time.Now().Add(time.Second)); err != nil {
+						b.Fatal(err)
+					}
+					// The same statement straight to the server.
+					snapTable(b, testDatabase, tbl, rows)
+					start = time.Now()
+					if _, err := myAdmin.ExecContext(ctx, q); err != nil {
+						b.Fatalf("%s: %v", q, err)
+					}
+					direct += time.Since(start)
+					myAdminExec(b, "DROP TABLE IF EXISTS "+tbl)
+					b.StartTimer()
+				}
+				b.ReportMetric(with.Seconds()/float64(b.N), "s/op-snapshot")
+				b.ReportMetric(direct.Seconds()/float64(b.N), "s/op-direct")
+				b.ReportMetric(tableBytes/1e6, "MB-table")
+				b.ReportMetric(snapBytes/1e6, "MB-snapshot")
+			})
 		}
 	}
 }
