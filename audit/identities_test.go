@@ -63,7 +63,7 @@ func TestIdentities(t *testing.T) {
 // this bulwark gains the identities and keeps its events.
 func TestSchemaUpgradeFromVersion1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open(driver, "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" database/sql driver
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" database/sql driver (SQLite's own C library)
 )
 
 // SchemaVersion is the schema version this package writes and reads, kept in
@@ -103,15 +103,11 @@ func OpenSQLite(path string) (*SQLite, error) {
 	}
 
 	s := &SQLite{path: path}
-	pragmas := []string{
-		"busy_timeout(" + fmt.Sprint(BusyTimeout.Milliseconds()) + ")",
-		"journal_mode(WAL)",
-		"synchronous(FULL)",
-	}
+	options := []string{busyTimeout, "_journal_mode=WAL", "_synchronous=FULL"}
 	// _txlock=immediate makes the schema transaction take the write lock at
 	// BEGIN, where the busy timeout applies, instead of failing when it
 	// tries to upgrade a read lock another writer is also holding.
-	s.w, err = sql.Open("sqlite", dsn(abs, pragmas, "_txlock=immediate"))
+	s.w, err = sql.Open(driver, dsn(abs, append(options, "_txlock=immediate")...))
 	if err != nil {
 		return nil, fmt.Errorf("audit store: open %s: %w", path, err)
 	}
@@ -120,7 +116,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 	s.w.SetConnMaxIdleTime(0)
 	s.w.SetConnMaxLifetime(0)
 
-	s.r, err = sql.Open("sqlite", dsn(abs, append(pragmas, "query_only(1)")))
+	s.r, err = sql.Open(driver, dsn(abs, append(options, "_query_only=1")...))
 	if err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("audit store: open %s: %w", path, err)
@@ -157,11 +153,7 @@ func OpenSQLiteReadOnly(path string) (*SQLite, error) {
 	// mode=ro stops SQLite from creating the file should it vanish between
 	// the Stat and the open; journal_mode is left alone because changing it
 	// needs write access and the writer has already set it.
-	pragmas := []string{
-		"busy_timeout(" + fmt.Sprint(BusyTimeout.Milliseconds()) + ")",
-		"query_only(1)",
-	}
-	s.r, err = sql.Open("sqlite", dsn(abs, pragmas, "mode=ro"))
+	s.r, err = sql.Open(driver, dsn(abs, busyTimeout, "_query_only=1", "mode=ro"))
 	if err != nil {
 		return nil, fmt.Errorf("audit store: open %s: %w", path, err)
 	}
@@ -210,17 +202,19 @@ func checkDir(path, abs string) error {
 	return nil
 }
 
-// dsn builds a file: URI for the modernc.org/sqlite driver. The path is
-// percent-encoded so that a '?', '#' or '%' in a directory name is not read
-// as the start of the query string.
-func dsn(abs string, pragmas []string, extra ...string) string {
+// driver is the database/sql driver of github.com/mattn/go-sqlite3.
+const driver = "sqlite3"
+
+// busyTimeout is BusyTimeout as a connection option.
+var busyTimeout = "_busy_timeout=" + fmt.Sprint(BusyTimeout.Milliseconds())
+
+// dsn builds a file: URI with the driver's connection options (_name=value,
+// applied as PRAGMAs on every new connection) and SQLite's own URI
+// parameters (mode=ro). The path is percent-encoded so that a '?', '#' or
+// '%' in a directory name is not read as the start of the query string.
+func dsn(abs string, options ...string) string {
 	u := url.URL{Path: filepath.ToSlash(abs)}
-	q := make([]string, 0, len(pragmas)+len(extra))
-	for _, p := range pragmas {
-		q = append(q, "_pragma="+url.QueryEscape(p))
-	}
-	q = append(q, extra...)
-	return "file:" + u.EscapedPath() + "?" + strings.Join(q, "&")
+	return "file:" + u.EscapedPath() + "?" + strings.Join(options, "&")
 }
 
 // initSchema creates the schema in a new file, or checks the version of an

@@ -434,7 +434,7 @@ func TestOpenErrors(t *testing.T) {
 		foreign: "CREATE TABLE customers (id INTEGER)",
 		newer:   fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1),
 	} {
-		db, err := sql.Open("sqlite", path)
+		db, err := sql.Open(driver, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -498,7 +498,7 @@ func TestOpenErrors(t *testing.T) {
 		}
 	})
 	t.Run("a foreign database is not modified", func(t *testing.T) {
-		db, err := sql.Open("sqlite", foreign)
+		db, err := sql.Open(driver, foreign)
 		if err != nil {
 			t.Fatal(err)
 		}

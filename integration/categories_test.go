@@ -798,7 +798,7 @@ func TestAuditStoreFailureRefusesAndSaysSo(t *testing.T) {
 	_, err := conn.Exec(ctx, "TRUNCATE "+n)
 	requireRefused(t, err, "truncate")
 
-	store, err := sql.Open("sqlite", "file:"+p.AuditPath+"?_pragma=busy_timeout(10000)")
+	store, err := sql.Open("sqlite3", "file:"+p.AuditPath+"?_busy_timeout=10000")
 	if err != nil {
 		t.Fatal(err)
 	}
