@@ -2,7 +2,7 @@ package integration
 
 // Snapshots on MySQL/MariaDB: the agent's destructive statement runs through
 // the real proxy after bulwark set aside what it destroys, and
-// snapshot.NewMySQLCatalog, on a direct connection as the administrator,
+// snapshot.OpenMySQLCatalog, on a direct connection as the administrator,
 // puts it back exactly (same rows, same CREATE TABLE).
 
 import (
@@ -43,8 +43,18 @@ func startSnapshotProxy(t testing.TB, opts ...proxyOption) (*mysqlProxy, snapsho
 	myAdminExec(t,
 		"GRANT ALL ON `bulwark\\_recycle%`.* TO "+agentUser+"@'%'",
 		"GRANT ALL ON `"+strings.ReplaceAll(snapDatabasePrefix, "_", "\\_")+"%`.* TO "+agentUser+"@'%'")
-	root := openMySQL(t, mysqlDSN(my.Addr, my.SuperUser, my.SuperPassword, ""))
-	return p, snapshot.NewMySQLCatalog(root)
+	cat, err := snapshot.OpenMySQLCatalog(testCtx(t), myRootURL())
+	if err != nil {
+		t.Fatalf("open the snapshot catalog: %v", err)
+	}
+	t.Cleanup(func() { _ = cat.Close() })
+	return p, cat
+}
+
+// myRootURL is the mysql:// URL of the server itself (not through bulwark)
+// as the administrator, as `bulwark snapshots --url` takes it.
+func myRootURL() string {
+	return (&url.URL{Scheme: "mysql", User: url.UserPassword(my.SuperUser, my.SuperPassword), Host: my.Addr, Path: "/"}).String()
 }
 
 // snapTable creates table db.name with what a snapshot must keep: an
@@ -334,7 +344,7 @@ func TestMySQLSnapshotWithTheMariaDBClient(t *testing.T) {
 		t.Fatalf("want 1 snapshot, got %+v", es)
 	}
 	// bulwark snapshots, on a mysql:// URL, lists and restores it.
-	dbURL := (&url.URL{Scheme: "mysql", User: url.UserPassword(my.SuperUser, my.SuperPassword), Host: my.Addr, Path: "/"}).String()
+	dbURL := myRootURL()
 	id := strconv.FormatInt(es[0].ID, 10)
 	list, stderr, code := runBulwark(t, "", "snapshots", "list", "--url", dbURL, "--object", testDatabase+"."+tbl, "--format", "csv")
 	if code != 0 || !strings.Contains(list, id+",") {

@@ -78,8 +78,38 @@ func richTable(t testing.TB, name string, rows int) (data, schema func() string)
 }
 
 // pgCatalog is the snapshot catalog of the test database, read directly as
-// the superuser.
-func pgCatalog() *snapshot.PostgresCatalog { return snapshot.NewPostgresCatalog(adminDB) }
+// the superuser. Each call of its methods opens a connection of its own and
+// closes it when done.
+func pgCatalog() snapshot.Catalog { return pgDirectCatalog{} }
+
+type pgDirectCatalog struct{}
+
+// onPgCatalog runs f on a catalog connection of its own.
+func onPgCatalog[T any](ctx context.Context, f func(*snapshot.PostgresCatalog) (T, error)) (T, error) {
+	cat, err := snapshot.OpenPostgresCatalog(ctx, pg.dsn(pg.SuperUser, pg.SuperPassword, testDatabase))
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer cat.Close()
+	return f(cat)
+}
+
+func (pgDirectCatalog) List(ctx context.Context, f snapshot.Filter) ([]snapshot.Entry, error) {
+	return onPgCatalog(ctx, func(c *snapshot.PostgresCatalog) ([]snapshot.Entry, error) { return c.List(ctx, f) })
+}
+
+func (pgDirectCatalog) Get(ctx context.Context, id int64) (snapshot.Entry, error) {
+	return onPgCatalog(ctx, func(c *snapshot.PostgresCatalog) (snapshot.Entry, error) { return c.Get(ctx, id) })
+}
+
+func (pgDirectCatalog) Restore(ctx context.Context, id int64, asName string) (snapshot.RestoreResult, error) {
+	return onPgCatalog(ctx, func(c *snapshot.PostgresCatalog) (snapshot.RestoreResult, error) { return c.Restore(ctx, id, asName) })
+}
+
+func (pgDirectCatalog) Purge(ctx context.Context, cutoff time.Time) ([]snapshot.Entry, error) {
+	return onPgCatalog(ctx, func(c *snapshot.PostgresCatalog) ([]snapshot.Entry, error) { return c.Purge(ctx, cutoff) })
+}
 
 // snapshotsOf returns the catalog entries recorded for an audit event (each
 // test proxy has an audit store of its own, so the session tells them

@@ -68,7 +68,6 @@ package snapshot
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -78,7 +77,6 @@ import (
 	"time"
 
 	gomysql "github.com/go-mysql-org/go-mysql/mysql"
-	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
@@ -133,8 +131,8 @@ const mysqlCatalogDDL = "CREATE TABLE IF NOT EXISTS `" + CatalogSchema + "`.`" +
 	"KEY `source` (`source_schema`, `source_name`)" +
 	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
-// mysqlEntryColumns reads a catalog row; times come as text so that the
-// driver's parseTime setting does not matter.
+// mysqlEntryColumns reads a catalog row; times come as text in a format of
+// the query's own.
 const mysqlEntryColumns = "`id`, DATE_FORMAT(`taken_at`, '%Y-%m-%d %H:%i:%s.%f'), `audit_event`, `session_id`, `user`, " +
 	"`operation`, `object_type`, `source_schema`, `source_name`, `method`, `recycle_schema`, `recycle_name`, `rows`, " +
 	"`rows_estimated`, `bytes`, `statement`, DATE_FORMAT(`restored_at`, '%Y-%m-%d %H:%i:%s.%f'), `restored_to`, " +
@@ -156,39 +154,6 @@ func upstreamRunner(up Upstream) myRunner {
 			return nil, res.Err
 		}
 		return res.Rows, nil
-	}
-}
-
-func connRunner(c *sql.Conn) myRunner {
-	return func(ctx context.Context, q string) ([][][]byte, error) {
-		rows, err := c.QueryContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		cols, err := rows.Columns()
-		if err != nil {
-			return nil, err
-		}
-		var out [][][]byte
-		for rows.Next() {
-			raw := make([]sql.RawBytes, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range raw {
-				ptrs[i] = &raw[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return nil, err
-			}
-			row := make([][]byte, len(cols))
-			for i, v := range raw {
-				if v != nil {
-					row[i] = append([]byte{}, v...)
-				}
-			}
-			out = append(out, row)
-		}
-		return out, rows.Err()
 	}
 }
 
@@ -220,10 +185,6 @@ func myErrno(err error) uint16 {
 	if errors.As(err, &a) {
 		return a.Code
 	}
-	var b *driver.MySQLError
-	if errors.As(err, &b) {
-		return b.Number
-	}
 	return 0
 }
 
@@ -232,10 +193,6 @@ func myMessage(err error) string {
 	var a *gomysql.MyError
 	if errors.As(err, &a) {
 		return a.Message
-	}
-	var b *driver.MySQLError
-	if errors.As(err, &b) {
-		return b.Message
 	}
 	return err.Error()
 }
@@ -988,30 +945,7 @@ func (t *myTake) dropDatabase(ctx context.Context, db string, missingOK bool) (*
 	return replaced(), nil
 }
 
-// ---- the catalog ----
-
-// mysqlCatalog implements Catalog on one MySQL or MariaDB server.
-type mysqlCatalog struct {
-	db  *sql.DB
-	now func() time.Time
-}
-
-// NewMySQLCatalog returns the catalog of the snapshots on the server db
-// connects to. db needs privileges on every database snapshots come from and
-// on bulwark_recycle*. Any DSN works (parseTime on or off).
-func NewMySQLCatalog(db *sql.DB) Catalog {
-	return &mysqlCatalog{db: db, now: time.Now}
-}
-
-// conn runs f on one connection of the pool.
-func (c *mysqlCatalog) conn(ctx context.Context, f func(run myRunner) error) error {
-	conn, err := c.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return f(connRunner(conn))
-}
+// ---- the catalog (MySQLCatalog and its connection: mysql_client.go) ----
 
 // hasCatalog reports whether the catalog table exists.
 func hasMySQLCatalog(ctx context.Context, run myRunner) (bool, error) {
@@ -1081,7 +1015,7 @@ func parseMySQLEntry(r [][]byte) (Entry, error) {
 }
 
 // List implements Catalog.
-func (c *mysqlCatalog) List(ctx context.Context, f Filter) ([]Entry, error) {
+func (c *MySQLCatalog) List(ctx context.Context, f Filter) ([]Entry, error) {
 	var conds []string
 	if !f.Since.IsZero() {
 		conds = append(conds, "`taken_at` >= "+myTime(f.Since))
@@ -1105,24 +1039,12 @@ func (c *mysqlCatalog) List(ctx context.Context, f Filter) ([]Entry, error) {
 	if f.Limit > 0 {
 		tail = " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	var out []Entry
-	err := c.conn(ctx, func(run myRunner) error {
-		var err error
-		out, err = listMySQL(ctx, run, strings.Join(conds, " AND "), tail)
-		return err
-	})
-	return out, err
+	return listMySQL(ctx, c.run, strings.Join(conds, " AND "), tail)
 }
 
 // Get implements Catalog. It returns restored and purged entries too.
-func (c *mysqlCatalog) Get(ctx context.Context, id int64) (Entry, error) {
-	var e Entry
-	err := c.conn(ctx, func(run myRunner) error {
-		var err error
-		e, err = getMySQL(ctx, run, id)
-		return err
-	})
-	return e, err
+func (c *MySQLCatalog) Get(ctx context.Context, id int64) (Entry, error) {
+	return getMySQL(ctx, c.run, id)
 }
 
 func getMySQL(ctx context.Context, run myRunner, id int64) (Entry, error) {
@@ -1138,14 +1060,8 @@ func getMySQL(ctx context.Context, run myRunner, id int64) (Entry, error) {
 
 // Purge implements Catalog: it drops what the snapshots taken before cutoff
 // hold (those not restored or purged yet) and marks them purged.
-func (c *mysqlCatalog) Purge(ctx context.Context, cutoff time.Time) ([]Entry, error) {
-	var out []Entry
-	err := c.conn(ctx, func(run myRunner) error {
-		var err error
-		out, err = purgeMySQL(ctx, run, "`taken_at` < "+myTime(cutoff), c.now())
-		return err
-	})
-	return out, err
+func (c *MySQLCatalog) Purge(ctx context.Context, cutoff time.Time) ([]Entry, error) {
+	return purgeMySQL(ctx, c.run, "`taken_at` < "+myTime(cutoff), c.now())
 }
 
 // purgeMySQL drops the snapshots matching where and marks them purged.
@@ -1242,36 +1158,31 @@ func mySQLDatabaseExists(ctx context.Context, run myRunner, db string) (bool, er
 // The data is put back first, then the catalog row is marked restored (in
 // one transaction for row restores); the snapshot's table is then dropped,
 // and its database when it holds nothing more.
-func (c *mysqlCatalog) Restore(ctx context.Context, id int64, asName string) (RestoreResult, error) {
-	var res RestoreResult
-	err := c.conn(ctx, func(run myRunner) error {
-		e, err := getMySQL(ctx, run, id)
-		if err != nil {
-			return err
-		}
-		if e.RestoredAt != nil || e.PurgedAt != nil {
-			return fmt.Errorf("%w: snapshot %d was already restored or purged", ErrNotFound, id)
-		}
-		r := &myRestore{run: run, e: e, asName: asName, now: c.now()}
-		switch {
-		case e.ObjectType == "DATABASE":
-			err = r.database(ctx)
-		case e.Method == MethodMove:
-			err = r.move(ctx)
-		case e.Method == MethodSwap:
-			err = r.swap(ctx)
-		case e.Method == MethodRows:
-			err = r.rows(ctx)
-		default:
-			err = fmt.Errorf("snapshot %d has method %q, which this catalog cannot restore", id, e.Method)
-		}
-		if err != nil {
-			return err
-		}
-		res = RestoreResult{Entry: r.e, Target: r.target, Rows: r.count}
-		return nil
-	})
-	return res, err
+func (c *MySQLCatalog) Restore(ctx context.Context, id int64, asName string) (RestoreResult, error) {
+	e, err := getMySQL(ctx, c.run, id)
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	if e.RestoredAt != nil || e.PurgedAt != nil {
+		return RestoreResult{}, fmt.Errorf("%w: snapshot %d was already restored or purged", ErrNotFound, id)
+	}
+	r := &myRestore{run: c.run, e: e, asName: asName, now: c.now()}
+	switch {
+	case e.ObjectType == "DATABASE":
+		err = r.database(ctx)
+	case e.Method == MethodMove:
+		err = r.move(ctx)
+	case e.Method == MethodSwap:
+		err = r.swap(ctx)
+	case e.Method == MethodRows:
+		err = r.rows(ctx)
+	default:
+		err = fmt.Errorf("snapshot %d has method %q, which this catalog cannot restore", id, e.Method)
+	}
+	if err != nil {
+		return RestoreResult{}, err
+	}
+	return RestoreResult{Entry: r.e, Target: r.target, Rows: r.count}, nil
 }
 
 // myRestore is one restore in progress.

@@ -2,6 +2,8 @@ package snapshot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +203,52 @@ func TestMySQLEntryRoundTrip(t *testing.T) {
 	}
 	if _, err := parseMySQLEntry(row("1")); err == nil {
 		t.Errorf("a short catalog row was read")
+	}
+}
+
+func TestMySQLTextRows(t *testing.T) {
+	t.Run("values come back as the server wrote them, NULL as nil", func(t *testing.T) {
+		rs := &gomysql.Resultset{Fields: make([]*gomysql.Field, 4)}
+		var data []byte
+		for _, v := range []string{"1.50", "", "2026-01-02 03:04:05.000006"} {
+			data = append(data, gomysql.PutLengthEncodedString([]byte(v))...)
+		}
+		rs.RowDatas = []gomysql.RowData{append(data, 0xfb)}
+		rows, err := mysqlTextRows(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || len(rows[0]) != 4 {
+			t.Fatalf("rows = %q", rows)
+		}
+		r := rows[0]
+		if string(r[0]) != "1.50" || r[1] == nil || len(r[1]) != 0 || string(r[2]) != "2026-01-02 03:04:05.000006" || r[3] != nil {
+			t.Errorf("row = %q (nil: %v %v), want 1.50, an empty string, the time and NULL", r, r[1] == nil, r[3] == nil)
+		}
+		data[1] = 'X'
+		if string(r[0]) != "1.50" {
+			t.Errorf("the row shares the result set's memory")
+		}
+	})
+	t.Run("a statement without a result set has no rows", func(t *testing.T) {
+		if rows, err := mysqlTextRows(nil); rows != nil || err != nil {
+			t.Errorf("got %q, %v", rows, err)
+		}
+	})
+	t.Run("a truncated row is an error", func(t *testing.T) {
+		rs := &gomysql.Resultset{Fields: make([]*gomysql.Field, 1), RowDatas: []gomysql.RowData{{5, 'a'}}}
+		if _, err := mysqlTextRows(rs); err == nil {
+			t.Errorf("a truncated row was read")
+		}
+	})
+}
+
+func TestMySQLErrors(t *testing.T) {
+	err := fmt.Errorf("wrapped: %w", &gomysql.MyError{Code: myErrNoSuchTable, Message: "Table 'app.t' doesn't exist"})
+	if myErrno(err) != myErrNoSuchTable || myMessage(err) != "Table 'app.t' doesn't exist" {
+		t.Errorf("myErrno, myMessage = %d, %q", myErrno(err), myMessage(err))
+	}
+	if other := errors.New("io"); myErrno(other) != 0 || myMessage(other) != "io" {
+		t.Errorf("another error: %d, %q", myErrno(other), myMessage(other))
 	}
 }

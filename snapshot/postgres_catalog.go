@@ -2,59 +2,233 @@ package snapshot
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // PostgresCatalog is the Catalog of one PostgreSQL database, reached
 // directly (not through bulwark) by a role that may create, alter and drop
-// the snapshots' schemas and the tables they are restored into.
+// the snapshots' schemas and the tables they are restored into. It holds one
+// connection, so it is not safe for concurrent use.
 type PostgresCatalog struct {
-	DB *sql.DB
+	conn *pgconn.PgConn
 }
-
-// NewPostgresCatalog returns the catalog of the database db is connected to.
-func NewPostgresCatalog(db *sql.DB) *PostgresCatalog { return &PostgresCatalog{DB: db} }
 
 var _ Catalog = (*PostgresCatalog)(nil)
 
-const pgEntryColumns = `id, taken_at, audit_event, session_id, db_user, operation, object_type, source_schema,
-	source_name, method, recycle_schema, recycle_name, row_count, rows_estimated, size_bytes, statement,
-	restored_at, coalesce(restored_to, ''), purged_at`
+// pgxOnlyParams are URL parameters that configure the pgx driver rather than
+// the server. They are accepted and ignored, so that a URL written for pgx
+// works here too instead of being refused by the server as unknown settings.
+var pgxOnlyParams = []string{"statement_cache_capacity", "description_cache_capacity", "default_query_exec_mode"}
 
-type rowScanner interface{ Scan(dest ...any) error }
-
-func scanPgEntry(r rowScanner) (Entry, error) {
-	var e Entry
-	var restored, purged sql.NullTime
-	err := r.Scan(&e.ID, &e.TakenAt, &e.AuditEvent, &e.SessionID, &e.User, &e.Operation, &e.ObjectType,
-		&e.SourceSchema, &e.SourceName, &e.Method, &e.RecycleSchema, &e.RecycleName, &e.Rows, &e.RowsEstimated,
-		&e.Bytes, &e.Statement, &restored, &e.RestoredTo, &purged)
-	if restored.Valid {
-		e.RestoredAt = &restored.Time
+// OpenPostgresCatalog connects to the database a connection string names
+// (a postgres:// URL or key=value pairs), read as libpq reads it: sslmode and
+// the other TLS parameters, the password file and the PG* environment
+// variables apply. Close the catalog when done.
+func OpenPostgresCatalog(ctx context.Context, connString string) (*PostgresCatalog, error) {
+	cfg, err := pgconn.ParseConfig(connString)
+	if err != nil {
+		return nil, err
 	}
-	if purged.Valid {
-		e.PurgedAt = &purged.Time
+	for _, k := range pgxOnlyParams {
+		delete(cfg.RuntimeParams, k)
+	}
+	conn, err := pgconn.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &PostgresCatalog{conn: conn}, nil
+}
+
+// Close closes the catalog's connection.
+func (c *PostgresCatalog) Close() error { return c.conn.Close(context.Background()) }
+
+// run runs one statement with the extended protocol, args as its
+// parameters, and returns its rows, every value as text (nil for NULL), and
+// its command tag. Parameters are sent as text with no type, so the server
+// gives each the type its place in the statement calls for.
+func (c *PostgresCatalog) run(ctx context.Context, sql string, args ...any) ([][][]byte, pgconn.CommandTag, error) {
+	params := make([][]byte, len(args))
+	for i, a := range args {
+		params[i] = pgParam(a)
+	}
+	res := c.conn.ExecParams(ctx, sql, params, nil, nil, nil).Read()
+	return res.Rows, res.CommandTag, res.Err
+}
+
+// pgParamTime writes a time parameter: microseconds, as the server keeps
+// them, and an explicit zone.
+const pgParamTime = "2006-01-02 15:04:05.999999-07:00"
+
+// pgParam writes a parameter of one of the types the catalog passes in the
+// text format.
+func pgParam(v any) []byte {
+	switch v := v.(type) {
+	case string:
+		return append([]byte{}, v...)
+	case int64:
+		return strconv.AppendInt(nil, v, 10)
+	case time.Time:
+		return v.UTC().AppendFormat(nil, pgParamTime)
+	}
+	panic(fmt.Sprintf("snapshot: parameter of type %T", v))
+}
+
+// exec runs a statement whose rows do not matter.
+func (c *PostgresCatalog) exec(ctx context.Context, sql string, args ...any) error {
+	_, _, err := c.run(ctx, sql, args...)
+	return err
+}
+
+// affected runs a statement and returns the number of rows it changed.
+func (c *PostgresCatalog) affected(ctx context.Context, sql string, args ...any) (int64, error) {
+	_, tag, err := c.run(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+// column returns the first column of every row a query returns.
+func (c *PostgresCatalog) column(ctx context.Context, sql string, args ...any) ([]string, error) {
+	rows, _, err := c.run(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = string(r[0])
+	}
+	return out, nil
+}
+
+// value returns the one value a query returns.
+func (c *PostgresCatalog) value(ctx context.Context, sql string, args ...any) ([]byte, error) {
+	rows, _, err := c.run(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 || len(rows[0]) != 1 {
+		return nil, fmt.Errorf("want one value, got %d rows", len(rows))
+	}
+	return rows[0][0], nil
+}
+
+// bool returns the one boolean a query returns.
+func (c *PostgresCatalog) bool(ctx context.Context, sql string, args ...any) (bool, error) {
+	v, err := c.value(ctx, sql, args...)
+	return string(v) == "t", err
+}
+
+// inTx runs f in a transaction: committed if f succeeds, rolled back if not.
+// A connection that cannot roll back is closed, which makes the server roll
+// back.
+func (c *PostgresCatalog) inTx(ctx context.Context, f func() error) error {
+	if err := c.exec(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	if err := f(); err != nil {
+		if c.exec(ctx, "ROLLBACK") != nil {
+			_ = c.conn.Close(ctx)
+		}
+		return err
+	}
+	_, tag, err := c.run(ctx, "COMMIT")
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = errors.New("commit failed: the transaction was rolled back")
+	}
+	return err
+}
+
+// pgEntryColumns reads a catalog row. Times come as text in UTC, in a
+// format of the query's own, so that the session's DateStyle and TimeZone
+// do not matter.
+const pgEntryColumns = `id, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), audit_event, session_id, db_user,
+	operation, object_type, source_schema, source_name, method, recycle_schema, recycle_name, row_count, rows_estimated,
+	size_bytes, statement, to_char(restored_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), coalesce(restored_to, ''),
+	to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`
+
+const pgTimeLayout = "2006-01-02 15:04:05.000000"
+
+// parsePgEntry reads a row of pgEntryColumns. Times are in the local time
+// zone.
+func parsePgEntry(r [][]byte) (Entry, error) {
+	if len(r) != 19 {
+		return Entry{}, errors.New("unexpected catalog row")
+	}
+	var err error
+	num := func(b []byte) int64 {
+		n, perr := strconv.ParseInt(string(b), 10, 64)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("bad number %q in catalog row", b)
+		}
+		return n
+	}
+	tm := func(b []byte) *time.Time {
+		if b == nil {
+			return nil
+		}
+		t, perr := time.ParseInLocation(pgTimeLayout, string(b), time.UTC)
+		if perr != nil && err == nil {
+			err = fmt.Errorf("bad time %q in catalog row", b)
+		}
+		t = t.Local()
+		return &t
+	}
+	e := Entry{
+		ID: num(r[0]), AuditEvent: num(r[2]), SessionID: string(r[3]), User: string(r[4]), Operation: string(r[5]),
+		ObjectType: string(r[6]), SourceSchema: string(r[7]), SourceName: string(r[8]), Method: string(r[9]),
+		RecycleSchema: string(r[10]), RecycleName: string(r[11]), Rows: num(r[12]), RowsEstimated: string(r[13]) == "t",
+		Bytes: num(r[14]), Statement: string(r[15]), RestoredAt: tm(r[16]), RestoredTo: string(r[17]), PurgedAt: tm(r[18]),
+	}
+	if taken := tm(r[1]); taken != nil {
+		e.TakenAt = *taken
+	} else if err == nil {
+		err = fmt.Errorf("no taken_at in catalog row %d", e.ID)
 	}
 	return e, err
 }
 
+// entries runs a query of pgEntryColumns and reads its rows.
+func (c *PostgresCatalog) entries(ctx context.Context, sql string, args ...any) ([]Entry, error) {
+	rows, _, err := c.run(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(rows))
+	for _, r := range rows {
+		e, err := parsePgEntry(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// entry reads the catalog row of snapshot id (the query's $1).
+func (c *PostgresCatalog) entry(ctx context.Context, sql string, id int64) (Entry, error) {
+	es, err := c.entries(ctx, sql, id)
+	if err != nil {
+		return Entry{}, err
+	}
+	if len(es) == 0 {
+		return Entry{}, fmt.Errorf("snapshot %d: %w", id, ErrNotFound)
+	}
+	return es[0], nil
+}
+
 // hasCatalog reports whether the database holds a catalog at all (none
 // before the first snapshot).
-func (c *PostgresCatalog) hasCatalog(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (bool, error) {
-	var ok bool
-	err := q.QueryRowContext(ctx, "SELECT to_regclass('bulwark_recycle.snapshots') IS NOT NULL").Scan(&ok)
-	return ok, err
+func (c *PostgresCatalog) hasCatalog(ctx context.Context) (bool, error) {
+	return c.bool(ctx, "SELECT to_regclass('bulwark_recycle.snapshots') IS NOT NULL")
 }
 
 // List implements Catalog, newest first.
 func (c *PostgresCatalog) List(ctx context.Context, f Filter) ([]Entry, error) {
-	if ok, err := c.hasCatalog(ctx, c.DB); err != nil || !ok {
+	if ok, err := c.hasCatalog(ctx); err != nil || !ok {
 		return nil, err
 	}
 	var where []string
@@ -89,112 +263,90 @@ func (c *PostgresCatalog) List(ctx context.Context, f Filter) ([]Entry, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := c.DB.QueryContext(ctx, q, args...)
+	es, err := c.entries(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list snapshots: %w", err)
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		e, err := scanPgEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return es, nil
 }
 
 // Get implements Catalog.
 func (c *PostgresCatalog) Get(ctx context.Context, id int64) (Entry, error) {
-	if ok, err := c.hasCatalog(ctx, c.DB); err != nil {
+	if ok, err := c.hasCatalog(ctx); err != nil {
 		return Entry{}, err
 	} else if !ok {
 		return Entry{}, fmt.Errorf("snapshot %d: %w (this database has no snapshot catalog)", id, ErrNotFound)
 	}
-	e, err := scanPgEntry(c.DB.QueryRowContext(ctx, "SELECT "+pgEntryColumns+" FROM bulwark_recycle.snapshots WHERE id = $1", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Entry{}, fmt.Errorf("snapshot %d: %w", id, ErrNotFound)
-	}
-	return e, err
+	return c.entry(ctx, "SELECT "+pgEntryColumns+" FROM bulwark_recycle.snapshots WHERE id = $1", id)
 }
 
 // Restore implements Catalog. Everything happens in one transaction, which
 // holds the catalog row locked: two restores of one snapshot cannot both
 // succeed.
 func (c *PostgresCatalog) Restore(ctx context.Context, id int64, asName string) (RestoreResult, error) {
-	tx, err := c.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return RestoreResult{}, err
-	}
-	defer tx.Rollback()
-	if ok, err := c.hasCatalog(ctx, tx); err != nil {
-		return RestoreResult{}, err
-	} else if !ok {
-		return RestoreResult{}, fmt.Errorf("snapshot %d: %w (this database has no snapshot catalog)", id, ErrNotFound)
-	}
-	e, err := scanPgEntry(tx.QueryRowContext(ctx, "SELECT "+pgEntryColumns+" FROM bulwark_recycle.snapshots WHERE id = $1 FOR UPDATE", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return RestoreResult{}, fmt.Errorf("snapshot %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return RestoreResult{}, err
-	}
-	switch {
-	case e.RestoredAt != nil:
-		return RestoreResult{}, fmt.Errorf("snapshot %d was already restored, to %s, at %s", id, e.RestoredTo, e.RestoredAt.Format(time.RFC3339))
-	case e.PurgedAt != nil:
-		return RestoreResult{}, fmt.Errorf("snapshot %d was purged at %s; its data is gone", id, e.PurgedAt.Format(time.RFC3339))
-	}
-	var exists bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", e.RecycleSchema).Scan(&exists); err != nil {
-		return RestoreResult{}, err
-	}
-	if !exists {
-		return RestoreResult{}, fmt.Errorf("snapshot %d: its schema %s no longer exists (dropped by hand?); nothing to restore", id, e.RecycleSchema)
-	}
-	r := pgRestore{ctx: ctx, tx: tx, e: e, as: asName}
 	var res RestoreResult
-	switch {
-	case e.Method == MethodMove && e.ObjectType == "SCHEMA":
-		res, err = r.schema()
-	case e.Method == MethodMove:
-		res, err = r.relation()
-	case e.Method == MethodRows:
-		res, err = r.rows()
-	default:
-		err = fmt.Errorf("snapshot %d: unknown method %q", id, e.Method)
-	}
+	err := c.inTx(ctx, func() error {
+		if ok, err := c.hasCatalog(ctx); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("snapshot %d: %w (this database has no snapshot catalog)", id, ErrNotFound)
+		}
+		e, err := c.entry(ctx, "SELECT "+pgEntryColumns+" FROM bulwark_recycle.snapshots WHERE id = $1 FOR UPDATE", id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case e.RestoredAt != nil:
+			return fmt.Errorf("snapshot %d was already restored, to %s, at %s", id, e.RestoredTo, e.RestoredAt.Format(time.RFC3339))
+		case e.PurgedAt != nil:
+			return fmt.Errorf("snapshot %d was purged at %s; its data is gone", id, e.PurgedAt.Format(time.RFC3339))
+		}
+		r := pgRestore{ctx: ctx, c: c, e: e, as: asName}
+		exists, err := r.schemaExists(e.RecycleSchema)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return fmt.Errorf("snapshot %d: its schema %s no longer exists (dropped by hand?); nothing to restore", id, e.RecycleSchema)
+		}
+		switch {
+		case e.Method == MethodMove && e.ObjectType == "SCHEMA":
+			res, err = r.schema()
+		case e.Method == MethodMove:
+			res, err = r.relation()
+		case e.Method == MethodRows:
+			res, err = r.rows()
+		default:
+			err = fmt.Errorf("snapshot %d: unknown method %q", id, e.Method)
+		}
+		if err != nil {
+			return err
+		}
+		res.Entry = e
+		return c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET restored_at = now(), restored_to = $2 WHERE id = $1", id, res.Target)
+	})
 	if err != nil {
 		return RestoreResult{}, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE bulwark_recycle.snapshots SET restored_at = now(), restored_to = $2 WHERE id = $1", id, res.Target); err != nil {
-		return RestoreResult{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return RestoreResult{}, err
-	}
-	res.Entry = e
 	return res, nil
 }
 
-// pgRestore carries one restore's transaction.
+// pgRestore carries one restore, inside the catalog's transaction.
 type pgRestore struct {
 	ctx context.Context
-	tx  *sql.Tx
+	c   *PostgresCatalog
 	e   Entry
 	as  string
 }
 
-func (r *pgRestore) exec(q string, args ...any) error {
-	_, err := r.tx.ExecContext(r.ctx, q, args...)
-	return err
-}
+func (r *pgRestore) exec(q string, args ...any) error { return r.c.exec(r.ctx, q, args...) }
 
 func (r *pgRestore) exists(qualifiedName string) (bool, error) {
-	var ok bool
-	err := r.tx.QueryRowContext(r.ctx, "SELECT to_regclass($1) IS NOT NULL", qualifiedName).Scan(&ok)
-	return ok, err
+	return r.c.bool(r.ctx, "SELECT to_regclass($1) IS NOT NULL", qualifiedName)
+}
+
+func (r *pgRestore) schemaExists(name string) (bool, error) {
+	return r.c.bool(r.ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", name)
 }
 
 // schema renames a schema set aside back.
@@ -203,8 +355,8 @@ func (r *pgRestore) schema() (RestoreResult, error) {
 	if r.as != "" {
 		target = r.as
 	}
-	var taken bool
-	if err := r.tx.QueryRowContext(r.ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", target).Scan(&taken); err != nil {
+	taken, err := r.schemaExists(target)
+	if err != nil {
 		return RestoreResult{}, err
 	}
 	if taken {
@@ -224,8 +376,8 @@ func (r *pgRestore) relation() (RestoreResult, error) {
 	}
 	src, rs := quoteIdent(r.e.SourceSchema), quoteIdent(r.e.RecycleSchema)
 	target := src + "." + quoteIdent(name)
-	var schemaOK bool
-	if err := r.tx.QueryRowContext(r.ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", r.e.SourceSchema).Scan(&schemaOK); err != nil {
+	schemaOK, err := r.schemaExists(r.e.SourceSchema)
+	if err != nil {
 		return RestoreResult{}, err
 	}
 	if !schemaOK {
@@ -253,21 +405,11 @@ func (r *pgRestore) relation() (RestoreResult, error) {
 	if err := r.exec(fmt.Sprintf("ALTER %s %s.%s SET SCHEMA %s", kw, rs, quoteIdent(name), src)); err != nil {
 		return RestoreResult{}, restoreErr(err)
 	}
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT quote_ident(relname) FROM pg_class
+	rest, err := r.c.column(r.ctx, `SELECT quote_ident(relname) FROM pg_class
 		WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relkind IN ('r', 'p', 'm', 'f')`, r.e.RecycleSchema)
 	if err != nil {
 		return RestoreResult{}, err
 	}
-	var rest []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return RestoreResult{}, err
-		}
-		rest = append(rest, n)
-	}
-	rows.Close()
 	for _, n := range rest {
 		if err := r.exec(fmt.Sprintf("ALTER TABLE %s.%s SET SCHEMA %s", rs, n, src)); err != nil {
 			return RestoreResult{}, restoreErr(err)
@@ -284,40 +426,27 @@ func (r *pgRestore) relation() (RestoreResult, error) {
 // aside, typically) names derived from the new table name: t_pkey becomes
 // NEW_pkey, other names get NEW_ in front.
 func (r *pgRestore) renameClashes(newName string) error {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT c.relname, c.relkind FROM pg_class c
+	clashes, _, err := r.c.run(r.ctx, `SELECT c.relname, c.relkind FROM pg_class c
 		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('i', 'I', 'S')
 		  AND EXISTS (SELECT 1 FROM pg_class o WHERE o.relname = c.relname
 		              AND o.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2))`, r.e.RecycleSchema, r.e.SourceSchema)
 	if err != nil {
 		return err
 	}
-	type clash struct {
-		name string
-		kind string
-	}
-	var clashes []clash
-	for rows.Next() {
-		var c clash
-		if err := rows.Scan(&c.name, &c.kind); err != nil {
-			rows.Close()
-			return err
-		}
-		clashes = append(clashes, c)
-	}
-	rows.Close()
 	for _, c := range clashes {
-		fresh := newName + "_" + c.name
-		if rest, ok := strings.CutPrefix(c.name, r.e.SourceName); ok {
+		name, kind := string(c[0]), string(c[1])
+		fresh := newName + "_" + name
+		if rest, ok := strings.CutPrefix(name, r.e.SourceName); ok {
 			fresh = newName + rest
 		}
 		if len(fresh) > 63 {
 			fresh = fresh[:63]
 		}
 		kw := "INDEX"
-		if c.kind == "S" {
+		if kind == "S" {
 			kw = "SEQUENCE"
 		}
-		if err := r.exec(fmt.Sprintf("ALTER %s %s.%s RENAME TO %s", kw, quoteIdent(r.e.RecycleSchema), quoteIdent(c.name), quoteIdent(fresh))); err != nil {
+		if err := r.exec(fmt.Sprintf("ALTER %s %s.%s RENAME TO %s", kw, quoteIdent(r.e.RecycleSchema), quoteIdent(name), quoteIdent(fresh))); err != nil {
 			return err
 		}
 	}
@@ -398,47 +527,22 @@ func (r *pgRestore) dropArea() error {
 // primaryKey returns the quoted primary key columns of table (none if it has
 // no primary key).
 func (r *pgRestore) primaryKey(table string) ([]string, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT quote_ident(a.attname) FROM pg_index i
+	return r.c.column(r.ctx, `SELECT quote_ident(a.attname) FROM pg_index i
 		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
 		WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var key []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		key = append(key, k)
-	}
-	return key, rows.Err()
 }
 
 // writableColumns returns the snapshot's columns that the table still has and
 // that can be written (not generated).
 func (r *pgRestore) writableColumns(table, snap string) ([]string, error) {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT quote_ident(s.attname) FROM pg_attribute s
+	cols, err := r.c.column(r.ctx, `SELECT quote_ident(s.attname) FROM pg_attribute s
 		JOIN pg_attribute t ON t.attrelid = $1::regclass AND t.attname = s.attname AND t.attnum > 0 AND NOT t.attisdropped
 		WHERE s.attrelid = $2::regclass AND s.attnum > 0 AND NOT s.attisdropped AND t.attgenerated = ''
 		ORDER BY s.attnum`, table, snap)
-	if err != nil {
-		return nil, err
+	if err == nil && len(cols) == 0 {
+		err = fmt.Errorf("the table has none of the snapshot's columns any more")
 	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		cols = append(cols, c)
-	}
-	if len(cols) == 0 {
-		return nil, fmt.Errorf("the table has none of the snapshot's columns any more")
-	}
-	return cols, rows.Err()
+	return cols, err
 }
 
 // insert copies every row of snap into target.
@@ -449,11 +553,7 @@ func (r *pgRestore) insert(target, snap string, cols []string) (int64, error) {
 		list = strings.Join(cols, ", ")
 		into = " (" + list + ")"
 	}
-	res, err := r.tx.ExecContext(r.ctx, fmt.Sprintf("INSERT INTO %s%s OVERRIDING SYSTEM VALUE SELECT %s FROM %s", target, into, list, snap))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return r.c.affected(r.ctx, fmt.Sprintf("INSERT INTO %s%s OVERRIDING SYSTEM VALUE SELECT %s FROM %s", target, into, list, snap))
 }
 
 // match is the condition tying a snapshot row s to a table row t: the
@@ -487,7 +587,11 @@ func (r *pgRestore) insertMissing(table, snap string, key, cols []string) (int64
 	var differing int64
 	if len(key) > 0 {
 		q := fmt.Sprintf("SELECT count(*) FROM %s s JOIN %s t ON %s WHERE %s <> %s", snap, table, cond, rowText("s", cols), rowText("t", cols))
-		if err := r.tx.QueryRowContext(r.ctx, q).Scan(&differing); err != nil {
+		v, err := r.c.value(r.ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		if differing, err = strconv.ParseInt(string(v), 10, 64); err != nil {
 			return 0, err
 		}
 	}
@@ -500,12 +604,8 @@ func (r *pgRestore) insertMissing(table, snap string, key, cols []string) (int64
 	for _, c := range cols {
 		sel = append(sel, "s."+c)
 	}
-	res, err := r.tx.ExecContext(r.ctx, fmt.Sprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)",
+	return r.c.affected(r.ctx, fmt.Sprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)",
 		table, list, strings.Join(sel, ", "), snap, table, cond))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // updateBack writes the old values of the snapshot's rows over the current
@@ -527,37 +627,23 @@ func (r *pgRestore) updateBack(table, snap string, key, cols []string) (int64, e
 	}
 	q := fmt.Sprintf("UPDATE %s t SET (%s) = ROW(%s) FROM %s s WHERE %s AND %s IS DISTINCT FROM %s",
 		table, strings.Join(set, ", "), strings.Join(vals, ", "), snap, match(key, nil), rowText("s", cols), rowText("t", cols))
-	res, err := r.tx.ExecContext(r.ctx, q)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return r.c.affected(r.ctx, q)
 }
 
 // catchUpSequences moves the table's owned sequences (serial and identity
 // columns) past the largest value restored, so that the next insert does not
 // collide: TRUNCATE ... RESTART IDENTITY may have reset them.
 func (r *pgRestore) catchUpSequences(table string) error {
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a
+	seqs, _, err := r.c.run(r.ctx, `SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a
 		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`, table)
 	if err != nil {
 		return err
 	}
-	type seq struct{ col, name string }
-	var seqs []seq
-	for rows.Next() {
-		var s seq
-		if err := rows.Scan(&s.col, &s.name); err != nil {
-			rows.Close()
-			return err
-		}
-		seqs = append(seqs, s)
-	}
-	rows.Close()
 	for _, s := range seqs {
+		col, name := string(s[0]), string(s[1])
 		q := fmt.Sprintf(`SELECT setval($1, m) FROM (SELECT max(%s)::bigint AS m FROM %s) x
-			WHERE m IS NOT NULL AND m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s)`, s.col, table, s.name)
-		if err := r.exec(q, s.name); err != nil {
+			WHERE m IS NOT NULL AND m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s)`, col, table, name)
+		if err := r.exec(q, name); err != nil {
 			return err
 		}
 	}
@@ -567,36 +653,29 @@ func (r *pgRestore) catchUpSequences(table string) error {
 // Purge implements Catalog: each older snapshot's schema is dropped and its
 // catalog row marked purged, all in one transaction.
 func (c *PostgresCatalog) Purge(ctx context.Context, cutoff time.Time) ([]Entry, error) {
-	tx, err := c.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if ok, err := c.hasCatalog(ctx, tx); err != nil || !ok {
-		return nil, err
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+pgEntryColumns+` FROM bulwark_recycle.snapshots
-		WHERE restored_at IS NULL AND purged_at IS NULL AND taken_at < $1 ORDER BY id FOR UPDATE`, cutoff)
-	if err != nil {
-		return nil, err
-	}
 	var old []Entry
-	for rows.Next() {
-		e, err := scanPgEntry(rows)
+	err := c.inTx(ctx, func() error {
+		if ok, err := c.hasCatalog(ctx); err != nil || !ok {
+			return err
+		}
+		var err error
+		old, err = c.entries(ctx, "SELECT "+pgEntryColumns+` FROM bulwark_recycle.snapshots
+			WHERE restored_at IS NULL AND purged_at IS NULL AND taken_at < $1 ORDER BY id FOR UPDATE`, cutoff)
 		if err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		old = append(old, e)
+		for _, e := range old {
+			if err := c.exec(ctx, "DROP SCHEMA IF EXISTS "+quoteIdent(e.RecycleSchema)+" CASCADE"); err != nil {
+				return fmt.Errorf("purge snapshot %d: %w", e.ID, err)
+			}
+			if err := c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = $1", e.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	for _, e := range old {
-		if _, err := tx.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+quoteIdent(e.RecycleSchema)+" CASCADE"); err != nil {
-			return nil, fmt.Errorf("purge snapshot %d: %w", e.ID, err)
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = $1", e.ID); err != nil {
-			return nil, err
-		}
-	}
-	return old, tx.Commit()
+	return old, nil
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"database/sql"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/spf13/cobra"
 
 	"github.com/bulwarkdb/bulwark/config"
@@ -42,7 +40,7 @@ alter and drop tables there (a DBA's). Give its URL with --url or in ` + urlEnv 
 On MySQL the catalog covers every database of the server.`,
 	}
 	cmd.PersistentFlags().StringVar(&dbURL, "url", "", "database `URL` (default: $"+urlEnv+")")
-	open := func() (snapshot.Catalog, func(), error) {
+	open := func(ctx context.Context) (snapshot.Catalog, func(), error) {
 		u := dbURL
 		if u == "" {
 			u = os.Getenv(urlEnv)
@@ -50,51 +48,37 @@ On MySQL the catalog covers every database of the server.`,
 		if u == "" {
 			return nil, nil, &exitError{code: exitUsage, err: errors.New("no database: give --url or set " + urlEnv)}
 		}
-		return openCatalog(u)
+		return openCatalog(ctx, u)
 	}
 	cmd.AddCommand(newSnapshotsListCmd(open), newSnapshotsShowCmd(open), newSnapshotsRestoreCmd(open), newSnapshotsPurgeCmd(open))
 	return cmd
 }
 
-type catalogOpener func() (snapshot.Catalog, func(), error)
+type catalogOpener func(ctx context.Context) (snapshot.Catalog, func(), error)
 
 // openCatalog connects to the database a URL names.
-func openCatalog(raw string) (snapshot.Catalog, func(), error) {
+func openCatalog(ctx context.Context, raw string) (snapshot.Catalog, func(), error) {
 	usage := func(err error) error { return &exitError{code: exitUsage, err: err} }
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, nil, usage(errors.New("invalid --url: it must look like postgres://user:password@host:port/database or mysql://user:password@host:port/database"))
 	}
-	var db *sql.DB
+	var cat interface {
+		snapshot.Catalog
+		Close() error
+	}
 	switch u.Scheme {
 	case "postgres", "postgresql":
-		db, err = sql.Open("pgx", raw)
+		cat, err = snapshot.OpenPostgresCatalog(ctx, raw)
 	case "mysql", "mariadb":
-		cfg := mysql.NewConfig()
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-		cfg.Net, cfg.Addr = "tcp", u.Host
-		if !strings.Contains(u.Host, ":") {
-			cfg.Addr = u.Host + ":3306"
-		}
-		cfg.DBName = strings.TrimPrefix(u.Path, "/")
-		cfg.ParseTime = true
-		db, err = sql.Open("mysql", cfg.FormatDSN())
+		cat, err = snapshot.OpenMySQLCatalog(ctx, raw)
 	default:
 		return nil, nil, usage(fmt.Errorf("invalid --url: unknown scheme %q (want postgres:// or mysql://)", u.Scheme))
 	}
 	if err != nil {
-		return nil, nil, usage(err)
-	}
-	db.SetMaxOpenConns(2)
-	if err := db.Ping(); err != nil {
-		db.Close()
 		return nil, nil, usage(fmt.Errorf("connect to %s: %w", u.Redacted(), err))
 	}
-	if u.Scheme == "mysql" || u.Scheme == "mariadb" {
-		return snapshot.NewMySQLCatalog(db), func() { db.Close() }, nil
-	}
-	return snapshot.NewPostgresCatalog(db), func() { db.Close() }, nil
+	return cat, func() { _ = cat.Close() }, nil
 }
 
 func newSnapshotsListCmd(open catalogOpener) *cobra.Command {
@@ -119,7 +103,7 @@ func newSnapshotsListCmd(open catalogOpener) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			cat, done, err := open()
+			cat, done, err := open(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -158,7 +142,7 @@ func newSnapshotsShowCmd(open catalogOpener) *cobra.Command {
 		Short: "Show one snapshot in full",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSnapshot(open, args[0], func(cat snapshot.Catalog, id int64) error {
+			return withSnapshot(cmd.Context(), open, args[0], func(cat snapshot.Catalog, id int64) error {
 				return show(cmd, cat, id, format)
 			})
 		},
@@ -168,12 +152,12 @@ func newSnapshotsShowCmd(open catalogOpener) *cobra.Command {
 }
 
 // withSnapshot parses a snapshot id and opens the catalog for run.
-func withSnapshot(open catalogOpener, arg string, run func(snapshot.Catalog, int64) error) error {
+func withSnapshot(ctx context.Context, open catalogOpener, arg string, run func(snapshot.Catalog, int64) error) error {
 	id, err := parseID(arg)
 	if err != nil {
 		return err
 	}
-	cat, done, err := open()
+	cat, done, err := open(ctx)
 	if err != nil {
 		return err
 	}
@@ -208,7 +192,7 @@ changes. Give --as NEW_NAME to restore beside what exists now instead.`,
   bulwark snapshots restore 42 --as orders_before_agent`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withSnapshot(open, args[0], func(cat snapshot.Catalog, id int64) error {
+			return withSnapshot(cmd.Context(), open, args[0], func(cat snapshot.Catalog, id int64) error {
 				return restoreSnapshot(cmd, cat, id, as)
 			})
 		},
@@ -248,7 +232,7 @@ configuration does the same automatically whenever a new snapshot is taken.`,
 			if err != nil || d <= 0 {
 				return &exitError{code: exitUsage, err: fmt.Errorf("invalid --older-than %q: want a positive duration (12h, 30d)", olderThan)}
 			}
-			cat, done, err := open()
+			cat, done, err := open(cmd.Context())
 			if err != nil {
 				return err
 			}
