@@ -1,4 +1,4 @@
-# bulwark image: pg_query embeds the PostgreSQL parser in C, so the build
+# bulwark image: pg_query (the PostgreSQL parser) and SQLite are C, so the build
 # needs cgo; the runtime only needs libc.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
