@@ -178,6 +178,11 @@ func tempBase() string {
 	return base
 }
 
+// buildTags are the build tags of the binary the tests run: those this
+// test binary was built with (see tags_*_test.go), so that a single-protocol
+// build is tested as the real binary too.
+var buildTags []string
+
 // buildBinary builds ./cmd/bulwark from the module root into dir.
 func buildBinary(dir string) (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
@@ -186,7 +191,7 @@ func buildBinary(dir string) (string, error) {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
 	bin := filepath.Join(dir, "bulwark")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/bulwark")
+	cmd := exec.Command("go", "build", "-tags", strings.Join(buildTags, ","), "-o", bin, "./cmd/bulwark")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/bulwark: %w\n%s", err, out)

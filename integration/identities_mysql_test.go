@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package integration
 
 // Identities bulwark authenticates itself, on the MySQL listener: created

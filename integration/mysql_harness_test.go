@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package integration
 
 // The MySQL side of the harness: one MariaDB (or MySQL) server for the

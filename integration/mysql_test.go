@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package integration
 
 // MySQL-protocol tests: bulwark's mysqlwire engine in front of a real

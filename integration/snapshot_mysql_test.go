@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package integration
 
 // Snapshots on MySQL/MariaDB: the agent's destructive statement runs through

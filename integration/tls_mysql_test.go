@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package integration
 
 // TLS on both legs of the MySQL listener, against the harness MariaDB (which

@@ -44,3 +44,39 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
+
+// TestSingleDialectBuilds holds what the dialect build tags are for: a
+// build without one protocol links neither its engine nor its SQL parser
+// nor its client library.
+func TestSingleDialectBuilds(t *testing.T) {
+	for _, b := range []struct {
+		tag       string
+		forbidden []string
+	}{
+		{"bulwark_no_mysql", []string{
+			"github.com/bulwarkdb/bulwark/proxy/mysqlwire", "github.com/bulwarkdb/bulwark/sqlparse/mysql",
+			"github.com/pingcap/tidb/pkg/parser", "github.com/go-mysql-org/go-mysql/mysql",
+		}},
+		{"bulwark_no_postgres", []string{
+			"github.com/bulwarkdb/bulwark/proxy/pgwire", "github.com/bulwarkdb/bulwark/sqlparse/postgres",
+			"github.com/pganalyze/pg_query_go/v5", "github.com/jackc/pgx/v5/pgconn",
+		}},
+	} {
+		out, err := exec.Command("go", "list", "-tags", b.tag, "-deps", "github.com/bulwarkdb/bulwark/cmd/bulwark").Output()
+		if err != nil {
+			t.Fatalf("go list -tags %s: %v", b.tag, err)
+		}
+		deps := map[string]bool{}
+		for _, d := range strings.Fields(string(out)) {
+			deps[d] = true
+		}
+		if !deps["github.com/bulwarkdb/bulwark/proxy"] {
+			t.Fatalf("-tags %s: go list did not list the proxy package; the check below would prove nothing", b.tag)
+		}
+		for _, f := range b.forbidden {
+			if deps[f] {
+				t.Errorf("-tags %s: cmd/bulwark still depends on %s", b.tag, f)
+			}
+		}
+	}
+}

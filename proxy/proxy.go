@@ -14,13 +14,9 @@ import (
 
 	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/config"
-	"github.com/bulwarkdb/bulwark/proxy/mysqlwire"
-	"github.com/bulwarkdb/bulwark/proxy/pgwire"
 	"github.com/bulwarkdb/bulwark/rules"
 	"github.com/bulwarkdb/bulwark/snapshot"
 	"github.com/bulwarkdb/bulwark/sqlparse"
-	"github.com/bulwarkdb/bulwark/sqlparse/mysql"
-	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
 )
 
 // Server is a running bulwark: its listeners and everything behind them.
@@ -31,8 +27,7 @@ type Server struct {
 	store      *audit.SQLite
 	gatekeeper *Gatekeeper
 	listeners  []*listener
-	pg         []*pgwire.Server
-	my         []*mysqlwire.Server
+	frontends  []frontend // one per protocol served
 }
 
 // listener is one protocol's listening socket and the engine serving it.
@@ -46,6 +41,9 @@ type listener struct {
 // (each protocol's main listener, and its agents-only one when set). Serve
 // then accepts clients.
 func New(cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := checkDialects(cfg); err != nil {
+		return nil, err
+	}
 	accounts, err := config.ReadRouteAccounts(cfg.Routes)
 	if err != nil {
 		return nil, err
@@ -73,69 +71,16 @@ func (s *Server) openListeners(cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Upstream.Postgres.Address != "" {
-		upstreamTLS, err := UpstreamTLSConfig(cfg.Upstream.Postgres.TLS, cfg.Upstream.Postgres.Address, "upstream.postgres.tls")
+	for _, name := range Dialects() {
+		if upstreams(cfg)[name] == "" {
+			continue
+		}
+		f, err := dialects[name].open(s, cfg, clientTLS)
+		if f != nil {
+			s.frontends = append(s.frontends, f)
+		}
 		if err != nil {
 			return err
-		}
-		for _, l := range []struct {
-			name, addr string
-			agents     bool
-		}{{"postgres", cfg.Listen.Postgres, false}, {"postgres_agents", cfg.Listen.PostgresAgents, true}} {
-			if l.addr == "" {
-				continue
-			}
-			pg := pgwire.NewServer(pgwire.Config{
-				UpstreamAddr:      cfg.Upstream.Postgres.Address,
-				ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
-				HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
-				MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
-				MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
-				MaxRequestBytes:   int(cfg.Limits.MaxRequestBytes),
-				ClientTLS:         &pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require},
-				UpstreamTLS:       upstreamTLS,
-				Enforcer:          s.enforcer,
-				Gatekeeper:        s.gatekeeper,
-				AgentsOnly:        l.agents,
-				Logger:            s.log.With("listener", l.name),
-			})
-			s.pg = append(s.pg, pg)
-			if err := s.listen(l.name, l.addr, pg.Serve); err != nil {
-				return err
-			}
-		}
-	}
-	if cfg.Upstream.MySQL.Address != "" {
-		upstreamTLS, err := UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
-		if err != nil {
-			return err
-		}
-		for _, l := range []struct {
-			name, addr string
-			agents     bool
-		}{{"mysql", cfg.Listen.MySQL, false}, {"mysql_agents", cfg.Listen.MySQLAgents, true}} {
-			if l.addr == "" {
-				continue
-			}
-			my := mysqlwire.NewServer(mysqlwire.Config{
-				UpstreamAddr:      cfg.Upstream.MySQL.Address,
-				ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
-				HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
-				MaxMessageBytes:   int(cfg.Limits.MaxMessageBytes),
-				MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
-				ClientTLS:         clientTLS,
-				RequireClientTLS:  cfg.TLS.Require,
-				UpstreamTLS:       upstreamTLS,
-				UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
-				Enforcer:          s.enforcer,
-				Gatekeeper:        s.gatekeeper,
-				AgentsOnly:        l.agents,
-				Logger:            s.log.With("listener", l.name),
-			})
-			s.my = append(s.my, my)
-			if err := s.listen(l.name, l.addr, my.Serve); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -146,11 +91,8 @@ func (s *Server) openListeners(cfg config.Config) error {
 func (s *Server) endSessions(identity string, gen int64) int {
 	match := func(name string, g int64) bool { return name == identity && g < gen }
 	n := 0
-	for _, pg := range s.pg {
-		n += pg.CloseSessions(match)
-	}
-	for _, my := range s.my {
-		n += my.CloseSessions(match)
+	for _, f := range s.frontends {
+		n += f.closeSessions(match)
 	}
 	return n
 }
@@ -174,12 +116,9 @@ func (s *Server) closeListeners() {
 // `bulwark check` uses it without any listener.
 func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforcer {
 	return &Enforcer{
-		Identities: Identities(cfg),
-		Policy:     Policy(cfg),
-		Analyzers: map[string]*sqlparse.Cache{
-			"postgres": sqlparse.NewCache(postgres.New(), cfg.Cache.Entries),
-			"mysql":    sqlparse.NewCache(mysql.New(), cfg.Cache.Entries),
-		},
+		Identities:        Identities(cfg),
+		Policy:            Policy(cfg),
+		Analyzers:         analyzers(cfg),
 		Audit:             store,
 		Snapshots:         snapshotTakers(cfg),
 		Log:               log,
@@ -188,11 +127,21 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 	}
 }
 
-func snapshotTakers(cfg config.Config) map[string]snapshot.Taker {
-	return map[string]snapshot.Taker{
-		"postgres": &snapshot.Postgres{Limits: SnapshotLimits(cfg)},
-		"mysql":    &snapshot.MySQL{Limits: SnapshotLimits(cfg)},
+// analyzers returns a verdict cache for every dialect this build has.
+func analyzers(cfg config.Config) map[string]*sqlparse.Cache {
+	m := map[string]*sqlparse.Cache{}
+	for name, d := range dialects {
+		m[name] = sqlparse.NewCache(d.analyzer(), cfg.Cache.Entries)
 	}
+	return m
+}
+
+func snapshotTakers(cfg config.Config) map[string]snapshot.Taker {
+	m := map[string]snapshot.Taker{}
+	for name, d := range dialects {
+		m[name] = d.taker(SnapshotLimits(cfg))
+	}
+	return m
 }
 
 // SnapshotLimits maps the snapshot section of the configuration.

@@ -4,7 +4,6 @@ import (
 	"reflect"
 
 	"github.com/bulwarkdb/bulwark/config"
-	"github.com/bulwarkdb/bulwark/proxy/pgwire"
 )
 
 // Reload applies a new configuration to the running bulwark without ending
@@ -23,13 +22,13 @@ func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
 	if err != nil {
 		return nil, err
 	}
-	pgUp, err := UpstreamTLSConfig(cfg.Upstream.Postgres.TLS, s.cfg.Upstream.Postgres.Address, "upstream.postgres.tls")
-	if err != nil {
-		return nil, err
-	}
-	myUp, err := UpstreamTLSConfig(cfg.Upstream.MySQL.TLS, s.cfg.Upstream.MySQL.Address, "upstream.mysql.tls")
-	if err != nil {
-		return nil, err
+	var apply []func()
+	for _, f := range s.frontends {
+		a, err := f.prepareReload(cfg, clientTLS)
+		if err != nil {
+			return nil, err
+		}
+		apply = append(apply, a)
 	}
 	for name, same := range map[string]bool{
 		"listen":                    cfg.Listen == s.cfg.Listen,
@@ -46,13 +45,8 @@ func (s *Server) Reload(cfg config.Config) (ignored []string, err error) {
 	}
 	s.enforcer.SetPolicy(Identities(cfg), Policy(cfg), snapshotTakers(cfg))
 	s.gatekeeper.SetAccounts(accounts)
-	for _, pg := range s.pg {
-		pg.SetClientTLS(&pgwire.ClientTLS{Config: clientTLS, Require: cfg.TLS.Require})
-		pg.SetUpstreamTLS(pgUp)
-	}
-	for _, my := range s.my {
-		my.SetClientTLS(clientTLS, cfg.TLS.Require)
-		my.SetUpstreamTLS(myUp, cfg.Upstream.MySQL.TLS.Mode)
+	for _, a := range apply {
+		a()
 	}
 	s.log.Info("configuration reloaded", "not_applied_until_restart", ignored)
 	return ignored, nil

@@ -1,3 +1,5 @@
+//go:build !bulwark_no_mysql
+
 package snapshot
 
 // MySQL and MariaDB snapshots.

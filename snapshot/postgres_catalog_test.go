@@ -1,3 +1,5 @@
+//go:build !bulwark_no_postgres
+
 package snapshot
 
 import (

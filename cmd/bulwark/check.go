@@ -14,8 +14,6 @@ import (
 	"github.com/bulwarkdb/bulwark/proxy"
 	"github.com/bulwarkdb/bulwark/rules"
 	"github.com/bulwarkdb/bulwark/sqlparse"
-	"github.com/bulwarkdb/bulwark/sqlparse/mysql"
-	"github.com/bulwarkdb/bulwark/sqlparse/postgres"
 )
 
 // checkResult is what `bulwark check --format json` prints.
@@ -58,9 +56,9 @@ Exit status: 0 when the statement would run (allowed, or allowed after a snapsho
 			if as != "agent" && as != "human" {
 				return &exitError{code: exitUsage, err: fmt.Errorf("--as must be agent or human, not %q", as)}
 			}
-			an, ok := analyzers[dialect]
-			if !ok {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--dialect must be postgres or mysql, not %q", dialect)}
+			an, err := proxy.NewAnalyzer(dialect)
+			if err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--dialect: %w", err)}
 			}
 			if format != "text" && format != "json" {
 				return &exitError{code: exitUsage, err: fmt.Errorf("--format must be text or json, not %q", format)}
@@ -73,7 +71,7 @@ Exit status: 0 when the statement would run (allowed, or allowed after a snapsho
 				}
 				sql = string(b)
 			}
-			res := judge(cfg, an(), rules.Kind(as), user, app, sql)
+			res := judge(cfg, an, rules.Kind(as), user, app, sql)
 			res.Dialect = dialect
 			if err := printCheck(cmd.OutOrStdout(), res, format); err != nil {
 				return &exitError{code: exitUsage, err: err}
@@ -87,16 +85,18 @@ Exit status: 0 when the statement would run (allowed, or allowed after a snapsho
 	cmd.Flags().StringVar(&as, "as", "agent", "judge as an agent or a human session")
 	cmd.Flags().StringVarP(&file, "config", "c", "", "configuration file whose policy applies (default: built-in policy)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
-	cmd.Flags().StringVar(&dialect, "dialect", "postgres", "SQL dialect: postgres or mysql")
+	cmd.Flags().StringVar(&dialect, "dialect", defaultDialect(), "SQL dialect: "+strings.Join(proxy.Dialects(), " or "))
 	cmd.Flags().StringVar(&user, "user", "", "database user of the session, for policy.overrides")
 	cmd.Flags().StringVar(&app, "application-name", "", "application name of the session, for policy.overrides")
 	return cmd
 }
 
-// analyzers are the dialects `check` knows, by --dialect name.
-var analyzers = map[string]func() sqlparse.Analyzer{
-	"postgres": func() sqlparse.Analyzer { return postgres.New() },
-	"mysql":    func() sqlparse.Analyzer { return mysql.New() },
+// defaultDialect is postgres, unless this build has only MySQL.
+func defaultDialect() string {
+	if d := proxy.Dialects(); len(d) == 1 {
+		return d[0]
+	}
+	return "postgres"
 }
 
 // judge applies the same analysis and policy as the proxy, minus the audit

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bulwarkdb/bulwark/config"
+	"github.com/bulwarkdb/bulwark/proxy"
 	"github.com/bulwarkdb/bulwark/snapshot"
 )
 
@@ -56,6 +57,20 @@ On MySQL the catalog covers every database of the server.`,
 
 type catalogOpener func(ctx context.Context) (snapshot.Catalog, func(), error)
 
+// urlSchemes maps the schemes --url accepts to their dialect.
+var urlSchemes = map[string]string{"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+
+// closableCatalog is a catalog on a connection of its own.
+type closableCatalog interface {
+	snapshot.Catalog
+	Close() error
+}
+
+// catalogOpeners connect to a database's snapshot catalog, by dialect; each
+// dialect's file registers its own (catalog_postgres.go, catalog_mysql.go),
+// so that a single-protocol build links one client library.
+var catalogOpeners = map[string]func(ctx context.Context, url string) (closableCatalog, error){}
+
 // openCatalog connects to the database a URL names.
 func openCatalog(ctx context.Context, raw string) (snapshot.Catalog, func(), error) {
 	usage := func(err error) error { return &exitError{code: exitUsage, err: err} }
@@ -63,18 +78,15 @@ func openCatalog(ctx context.Context, raw string) (snapshot.Catalog, func(), err
 	if err != nil {
 		return nil, nil, usage(errors.New("invalid --url: it must look like postgres://user:password@host:port/database or mysql://user:password@host:port/database"))
 	}
-	var cat interface {
-		snapshot.Catalog
-		Close() error
-	}
-	switch u.Scheme {
-	case "postgres", "postgresql":
-		cat, err = snapshot.OpenPostgresCatalog(ctx, raw)
-	case "mysql", "mariadb":
-		cat, err = snapshot.OpenMySQLCatalog(ctx, raw)
-	default:
+	dialect, ok := urlSchemes[u.Scheme]
+	if !ok {
 		return nil, nil, usage(fmt.Errorf("invalid --url: unknown scheme %q (want postgres:// or mysql://)", u.Scheme))
 	}
+	open, ok := catalogOpeners[dialect]
+	if !ok {
+		return nil, nil, usage(fmt.Errorf("invalid --url: %w", proxy.Supports(dialect)))
+	}
+	cat, err := open(ctx, raw)
 	if err != nil {
 		return nil, nil, usage(fmt.Errorf("connect to %s: %w", u.Redacted(), err))
 	}

@@ -1,0 +1,108 @@
+package proxy
+
+import (
+	"crypto/tls"
+	"fmt"
+	"sort"
+
+	"github.com/bulwarkdb/bulwark/config"
+	"github.com/bulwarkdb/bulwark/snapshot"
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// A dialect is everything bulwark has for one wire protocol: its SQL
+// analyser, its snapshot taker and its protocol engine. Each registers
+// itself from a file of its own (dialect_postgres.go, dialect_mysql.go)
+// that a build tag can leave out: bulwark_no_mysql builds a PostgreSQL-only
+// bulwark and bulwark_no_postgres a MySQL-only one, each linking one SQL
+// parser instead of two (the other parser's code and start-up tables are
+// what an unused dialect costs in memory, a few MiB).
+type dialect struct {
+	name     string // "postgres" or "mysql", as in the configuration
+	analyzer func() sqlparse.Analyzer
+	taker    func(snapshot.Limits) snapshot.Taker
+	// open starts the protocol's listeners on s; it is called only when
+	// the protocol's upstream is configured.
+	open func(s *Server, cfg config.Config, clientTLS *tls.Config) (frontend, error)
+}
+
+// A frontend is one protocol's share of a running Server.
+type frontend interface {
+	// closeSessions ends the sessions match selects and returns how many.
+	closeSessions(match func(identity string, generation int64) bool) int
+	// prepareReload checks the TLS settings of a new configuration and
+	// returns what applies them, so that a reload applies all protocols'
+	// settings or none.
+	prepareReload(cfg config.Config, clientTLS *tls.Config) (apply func(), err error)
+}
+
+var dialects = map[string]dialect{}
+
+func register(d dialect) { dialects[d.name] = d }
+
+// Dialects returns the names of the protocols this build of bulwark
+// supports, sorted.
+func Dialects() []string {
+	names := make([]string, 0, len(dialects))
+	for n := range dialects {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// NewAnalyzer returns a new analyser for the named dialect, or an error
+// saying that this build leaves it out.
+func NewAnalyzer(name string) (sqlparse.Analyzer, error) {
+	d, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return d.analyzer(), nil
+}
+
+// Supports returns nil when this build has the named dialect, and otherwise
+// an error saying why not (naming the build tag that left it out).
+func Supports(name string) error {
+	_, err := lookup(name)
+	return err
+}
+
+// lookup returns a registered dialect. For a known one this build left out
+// the error names the build tag.
+func lookup(name string) (dialect, error) {
+	if d, ok := dialects[name]; ok {
+		return d, nil
+	}
+	if tag, ok := leftOut[name]; ok {
+		return dialect{}, fmt.Errorf("this bulwark was built without %s support (build tag %s); use a build that includes it", displayNames[name], tag)
+	}
+	return dialect{}, fmt.Errorf("unknown dialect %q (want one of %v)", name, Dialects())
+}
+
+// leftOut maps each dialect bulwark knows to the build tag that removes it;
+// displayNames is how messages name it.
+var (
+	leftOut      = map[string]string{"postgres": "bulwark_no_postgres", "mysql": "bulwark_no_mysql"}
+	displayNames = map[string]string{"postgres": "PostgreSQL", "mysql": "MySQL/MariaDB"}
+)
+
+// upstreams returns the configured upstream address of every dialect
+// bulwark knows: a protocol is served exactly when its upstream is set.
+func upstreams(cfg config.Config) map[string]string {
+	return map[string]string{"postgres": cfg.Upstream.Postgres.Address, "mysql": cfg.Upstream.MySQL.Address}
+}
+
+// checkDialects refuses a configuration that asks for a protocol this build
+// does not have, rather than silently not serving it.
+func checkDialects(cfg config.Config) error {
+	for name, addr := range upstreams(cfg) {
+		if addr == "" {
+			continue
+		}
+		if _, err := lookup(name); err != nil {
+			return fmt.Errorf("upstream.%s.address: %w", name, err)
+		}
+	}
+	return nil
+}
