@@ -82,7 +82,14 @@ my_start_relay() { # port logfile; sets LAST_PID
 	my_wait_ready relay "$1" "$LAST_PID" "$2"
 }
 
-my_start_bulwark() { # port logfile; sets LAST_PID
+my_start_floor() { # port logfile; sets LAST_PID
+	"$TMP/floor" -dialect mysql -audit "$TMP/floor-mysql-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$MY_PORT" >>"$2" 2>&1 &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+	my_wait_ready floor "$1" "$LAST_PID" "$2"
+}
+
+my_start_bulwark() { # port logfile [binary]; sets LAST_PID
 	if [[ $STANDIN == relay ]]; then
 		my_start_relay "$@"
 		return
@@ -103,7 +110,7 @@ audit:
 log:
   level: warn
 EOF
-	"$BULWARK_BIN" serve -c "$cfg" >>"$2" 2>&1 &
+	"${3:-$BULWARK_BIN}" serve -c "$cfg" >>"$2" 2>&1 &
 	LAST_PID=$!
 	PIDS+=("$LAST_PID")
 	my_wait_ready bulwark "$1" "$LAST_PID" "$2"
@@ -241,14 +248,15 @@ if [[ $MEMORY == 1 ]]; then
 	}
 	my_read_big "$MY_PORT" >/dev/null
 
-	for t in relay bulwark; do
+	for t in relay floor${BULWARK_MY_BIN:+ bulwark-mysql} bulwark; do
 		free_port
 		port=$PORT
-		if [[ $t == relay ]]; then
-			my_start_relay "$port" "$TMP/relay-mysql-mem.log"
-		else
-			my_start_bulwark "$port" "$TMP/bulwark-mysql-mem.log"
-		fi
+		case $t in
+		relay) my_start_relay "$port" "$TMP/relay-mysql-mem.log" ;;
+		floor) my_start_floor "$port" "$TMP/floor-mysql-mem.log" ;;
+		bulwark-mysql) my_start_bulwark "$port" "$TMP/bulwark-mysql-mem.log" "$BULWARK_MY_BIN" ;;
+		bulwark) my_start_bulwark "$port" "$TMP/bulwark-mysql-mem.log" ;;
+		esac
 		pid=$LAST_PID
 		measure_read mysql select "$t" "$pid" my_read_big "$port"
 		stop_pid "$pid"

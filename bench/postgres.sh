@@ -93,7 +93,14 @@ start_relay() { # port logfile; sets LAST_PID
 	wait_ready relay "$1" "$LAST_PID" "$2"
 }
 
-start_bulwark() { # port logfile; sets LAST_PID
+start_floor() { # port logfile; sets LAST_PID
+	"$TMP/floor" -dialect postgres -audit "$TMP/floor-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$PG_PORT" >>"$2" 2>&1 &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+	wait_ready floor "$1" "$LAST_PID" "$2"
+}
+
+start_bulwark() { # port logfile [binary]; sets LAST_PID
 	if [[ $STANDIN == relay ]]; then
 		start_relay "$@"
 		return
@@ -114,7 +121,7 @@ audit:
 log:
   level: warn
 EOF
-	"$BULWARK_BIN" serve -c "$cfg" >>"$2" 2>&1 &
+	"${3:-$BULWARK_BIN}" serve -c "$cfg" >>"$2" 2>&1 &
 	LAST_PID=$!
 	PIDS+=("$LAST_PID")
 	wait_ready bulwark "$1" "$LAST_PID" "$2"
@@ -290,15 +297,17 @@ EOF
 		echo "$bytes $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')"
 	}
 
+	mem_targets="relay floor${BULWARK_PG_BIN:+ bulwark-postgres} bulwark"
 	for kind in copy select-simple select-extended; do
-		for t in relay bulwark; do
+		for t in $mem_targets; do
 			free_port
 			port=$PORT
-			if [[ $t == relay ]]; then
-				start_relay "$port" "$TMP/relay-mem.log"
-			else
-				start_bulwark "$port" "$TMP/bulwark-mem.log"
-			fi
+			case $t in
+			relay) start_relay "$port" "$TMP/relay-mem.log" ;;
+			floor) start_floor "$port" "$TMP/floor-mem.log" ;;
+			bulwark-postgres) start_bulwark "$port" "$TMP/bulwark-mem.log" "$BULWARK_PG_BIN" ;;
+			bulwark) start_bulwark "$port" "$TMP/bulwark-mem.log" ;;
+			esac
 			pid=$LAST_PID
 			measure_read postgres "$kind" "$t" "$pid" read_big "$kind" "$port"
 			stop_pid "$pid"

@@ -208,11 +208,15 @@ install_binary() { # source name: copies source to $TMP/name
 BUILD=$TMP/build
 mkdir -p "$BUILD"
 
-log "building relay, bigread and bulwark into $TMP"
+log "building relay, floor, bigread and bulwark into $TMP"
 (cd "$ROOT" && go build -o "$BUILD/relay" ./bench/relay)
 install_binary "$BUILD/relay" relay
+(cd "$ROOT" && go build -o "$BUILD/floor" ./bench/floor)
+install_binary "$BUILD/floor" floor
 (cd "$ROOT" && go build -o "$TMP/bigread" ./bench/bigread)
 BULWARK_NOTE=""
+BULWARK_PG_BIN=""
+BULWARK_MY_BIN=""
 if [[ $STANDIN == relay ]]; then
 	BULWARK_NOTE="STAND-IN: the bulwark target is a second bare relay, not bulwark"
 	log "$BULWARK_NOTE"
@@ -228,6 +232,17 @@ else
 	fi
 	install_binary "$BUILD/bulwark" bulwark
 	BULWARK_BIN=$TMP/bulwark
+	# The single-protocol builds (make build-postgres, make build-mysql) are
+	# measured for memory next to the default build.
+	for b in postgres:bulwark_no_mysql mysql:bulwark_no_postgres; do
+		if ! (cd "$ROOT" && go build -tags "${b#*:}" -o "$BUILD/bulwark-${b%%:*}" ./cmd/bulwark) >"$TMP/bulwark-build.log" 2>&1; then
+			cat "$TMP/bulwark-build.log" >&2
+			die "./cmd/bulwark does not build with -tags ${b#*:}"
+		fi
+		install_binary "$BUILD/bulwark-${b%%:*}" "bulwark-${b%%:*}"
+	done
+	BULWARK_PG_BIN=$TMP/bulwark-postgres
+	BULWARK_MY_BIN=$TMP/bulwark-mysql
 fi
 # The linker's output files are not needed any more.
 rm -rf "$BUILD"
@@ -390,45 +405,53 @@ fi
 # ---------------------------------------------------------------------------
 # Report.
 
-# Two tables per read: the whole RSS (VmHWM, the kernel's exact peak) and the
-# anonymous RSS (sampled peak). The goal is worded on the first; the second
-# leaves out the binary's file-backed pages, which differ by the size of the
-# two binaries and do not grow with data. Both are shown, with a goal line
-# each, so that it is plain which one holds.
+# One row per read and target: the whole RSS (VmHWM, the kernel's exact
+# peak) and the anonymous RSS (sampled peak), each next to the relay's. The
+# goal is worded on the first; the second leaves out the binary's
+# file-backed pages, which differ with the binaries' sizes and do not grow
+# with data. The floor row shows how much of the difference the libraries
+# bulwark requires take before any of bulwark's own code. Every bulwark
+# build measured gets a goal line of each kind, so that it is plain which
+# holds.
 memory_report() {
 	awk -F'\t' -v goals="$GOALS" '
-	function mib(kb) { return kb == "NA" ? "NA" : sprintf("%.1f", kb / 1024) }
-	function diff(b, r) { return (r == "NA" || b == "NA") ? "NA" : sprintf("%+.1f", (b - r) / 1024) }
+	function mib(kb) { return (kb == "NA" || kb == "") ? "NA" : sprintf("%.1f", kb / 1024) }
+	function diff(b, r) { return (r == "NA" || b == "NA" || r == "" || b == "") ? "NA" : sprintf("%+.1f", (b - r) / 1024) }
+	function goal(what, k, t, b, r) {
+		printf "GOAL\t%s\tmemory %-24s %-17s %s %s MiB <= relay %s + 16\n",
+			(r != "NA" && b != "NA" && b <= r + 16384) ? "PASS" : "FAIL", k, t, what, mib(b), mib(r) >> goals
+	}
 	{
 		k = $1 " " $2
 		if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+		if (!((k, $3) in has)) { has[k, $3] = 1; targets[k] = targets[k] " " $3 }
 		idle[k, $3] = $4; peak[k, $3] = $5; aidle[k, $3] = $6; apeak[k, $3] = $7; bytes[k, $3] = $8; secs[k, $3] = $9
 	}
 	END {
 		if (!n) exit
 		print "== Memory: ~1 GiB result streamed through a fresh proxy process; MiB =="
-		print "peak RSS (VmHWM: everything resident, binary included)"
-		printf "%-25s %5s %10s %10s %12s %12s %9s %11s %7s %9s\n", "read", "GiB", "relay idle", "relay peak", "bulwark idle", "bulwark peak", "peak diff", "growth diff", "relay s", "bulwark s"
+		printf "%-24s %-17s %5s %6s %6s %9s %11s %9s %9s %10s %7s\n", "read", "target", "GiB", "idle", "peak", "peak-relay", "growth-relay", "anon idle", "anon peak", "anon-relay", "seconds"
 		for (i = 1; i <= n; i++) {
-			k = order[i]; r = peak[k, "relay"]; b = peak[k, "bulwark"]; ri = idle[k, "relay"]; bi = idle[k, "bulwark"]
-			printf "%-25s %5s %10s %10s %12s %12s %9s %11s %7s %9s\n", k,
-				(bytes[k, "relay"] == "NA" || bytes[k, "relay"] == "") ? "NA" : sprintf("%.2f", bytes[k, "relay"] / 1073741824),
-				mib(ri), mib(r), mib(bi), mib(b), diff(b, r),
-				(r == "NA" || b == "NA") ? "NA" : sprintf("%+.1f", ((b - bi) - (r - ri)) / 1024),
-				secs[k, "relay"], secs[k, "bulwark"]
-		}
-		print ""
-		print "peak anonymous RSS (RssAnon sampled every 50 ms: heap, stacks, buffers; no binary pages)"
-		printf "%-25s %5s %10s %10s %12s %12s %9s\n", "read", "", "relay idle", "relay peak", "bulwark idle", "bulwark peak", "peak diff"
-		for (i = 1; i <= n; i++) {
-			k = order[i]; r = apeak[k, "relay"]; b = apeak[k, "bulwark"]
-			printf "%-25s %5s %10s %10s %12s %12s %9s\n", k, "", mib(aidle[k, "relay"]), mib(r), mib(aidle[k, "bulwark"]), mib(b), diff(b, r)
+			k = order[i]; ri = idle[k, "relay"]; r = peak[k, "relay"]; ra = apeak[k, "relay"]
+			m = split(substr(targets[k], 2), ts, " ")
+			for (j = 1; j <= m; j++) {
+				t = ts[j]; bi = idle[k, t]; b = peak[k, t]
+				printf "%-24s %-17s %5s %6s %6s %9s %11s %9s %9s %10s %7s\n", (j == 1 ? k : ""), t,
+					(bytes[k, t] == "NA" || bytes[k, t] == "") ? "NA" : sprintf("%.2f", bytes[k, t] / 1073741824),
+					mib(bi), mib(b), diff(b, r),
+					(r == "NA" || b == "NA") ? "NA" : sprintf("%+.1f", ((b - bi) - (r - ri)) / 1024),
+					mib(aidle[k, t]), mib(apeak[k, t]), diff(apeak[k, t], ra), secs[k, t]
+			}
 		}
 		for (i = 1; i <= n; i++) {
-			k = order[i]; r = peak[k, "relay"]; b = peak[k, "bulwark"]
-			printf "GOAL\t%s\tmemory %-25s bulwark peak RSS %s MiB <= relay %s + 16\n", (r != "NA" && b != "NA" && b <= r + 16384) ? "PASS" : "FAIL", k, mib(b), mib(r) >> goals
-			r = apeak[k, "relay"]; b = apeak[k, "bulwark"]
-			printf "GOAL\t%s\tmemory %-25s bulwark peak anonymous RSS %s MiB <= relay %s + 16\n", (r != "NA" && b != "NA" && b <= r + 16384) ? "PASS" : "FAIL", k, mib(b), mib(r) >> goals
+			k = order[i]
+			m = split(substr(targets[k], 2), ts, " ")
+			for (j = 1; j <= m; j++) {
+				t = ts[j]
+				if (t !~ /^bulwark/) continue
+				goal("peak RSS", k, t, peak[k, t], peak[k, "relay"])
+				goal("peak anonymous RSS", k, t, apeak[k, t], apeak[k, "relay"])
+			}
 		}
 	}' "$MEMORY_TSV"
 }
@@ -440,7 +463,11 @@ REPORT=$TMP/report.txt
 	echo "relay = bare Go io.Copy both ways; bulwark: identity.default agent, so every statement is parsed and judged"
 	if [[ -n $BULWARK_NOTE ]]; then echo "$BULWARK_NOTE"; fi
 	# The binaries' sizes bound their file-backed RSS, part of the peak RSS below.
-	echo "binaries: bulwark $(du -m --apparent-size "${BULWARK_BIN:-$TMP/relay}" | cut -f1) MiB, relay $(du -m --apparent-size "$TMP/relay" | cut -f1) MiB"
+	sizes="bulwark $(du -m --apparent-size "${BULWARK_BIN:-$TMP/relay}" | cut -f1) MiB"
+	for b in "$BULWARK_PG_BIN" "$BULWARK_MY_BIN" "$TMP/floor" "$TMP/relay"; do
+		if [[ -n $b ]]; then sizes+=", $(basename "$b") $(du -m --apparent-size "$b" | cut -f1) MiB"; fi
+	done
+	echo "binaries: $sizes"
 	if [[ $PINNED == 1 ]]; then echo "1-client cells: the load generator, the server and every proxy pinned to CPU $PIN_CPU (repeatable; measures the work on the path)"; fi
 	if [[ $DO_PG == 1 ]]; then
 		echo
@@ -460,8 +487,10 @@ REPORT=$TMP/report.txt
 			echo "  simple or extended protocol"
 		fi
 		if [[ $DO_MY == 1 ]]; then echo "mysql select = mariadb --quick -e 'SELECT * FROM big': text protocol, rows not buffered by the client"; fi
-		echo "idle = once ready; growth diff = bulwark's peak-idle minus the relay's. Peak RSS includes the binaries'"
-		echo "file-backed pages (sizes in the header), which do not grow with data; anonymous RSS is what does"
+		echo "idle = once ready; growth-relay = the target's peak-idle minus the relay's. Peak RSS includes the binaries'"
+		echo "file-backed pages (sizes in the header), which do not grow with data; anonymous RSS is what does."
+		echo "floor = the relay plus the libraries bulwark requires (both SQL parsers, SQLite), one statement parsed and"
+		echo "  one audit row written per connection; bulwark-postgres / bulwark-mysql = the single-protocol builds"
 	fi
 
 	echo
