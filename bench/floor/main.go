@@ -1,4 +1,4 @@
-// Command floor is the bare relay (bench/relay) plus the libraries bulwark
+// Command floor is the bare relay (bench/internal/relay) plus the libraries bulwark
 // cannot do without: both SQL parsers the product requires (pg_query_go for
 // PostgreSQL, TiDB's for MySQL), the MySQL and PostgreSQL protocol
 // libraries, and SQLite for the audit log. For every connection it parses
@@ -14,7 +14,6 @@ package main
 import (
 	"database/sql"
 	"flag"
-	"io"
 	"log"
 	"net"
 
@@ -24,6 +23,8 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v5"
 	"github.com/pingcap/tidb/pkg/parser"
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+
+	"github.com/bulwarkdb/bulwark/bench/internal/relay"
 )
 
 func main() {
@@ -50,43 +51,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for {
-		client, err := ln.Accept()
-		if err != nil {
-			log.Fatal(err)
-		}
-		go relay(client, *upstream, func() error {
-			const q = "SELECT * FROM big WHERE g > 0"
-			if err := parse(q); err != nil {
-				return err
-			}
-			_, err := db.Exec("INSERT INTO events (time, client_addr, statement) VALUES (strftime('%s'), ?, ?)", client.RemoteAddr().String(), q)
+	log.Fatal(relay.Serve(ln, *upstream, func(client net.Conn) error {
+		const q = "SELECT * FROM big WHERE g > 0"
+		if err := parse(q); err != nil {
 			return err
-		})
-	}
-}
-
-func relay(client net.Conn, upstream string, work func() error) {
-	defer client.Close()
-	if err := work(); err != nil {
-		log.Print(err)
-		return
-	}
-	server, err := net.Dial("tcp", upstream)
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	defer server.Close()
-	done := make(chan struct{}, 2)
-	pipe := func(dst, src net.Conn) {
-		io.Copy(dst, src)
-		if tc, ok := dst.(*net.TCPConn); ok {
-			tc.CloseWrite()
 		}
-		done <- struct{}{}
-	}
-	go pipe(server, client)
-	go pipe(client, server)
-	<-done
+		_, err := db.Exec("INSERT INTO events (time, client_addr, statement) VALUES (strftime('%s'), ?, ?)", client.RemoteAddr().String(), q)
+		return err
+	}))
 }

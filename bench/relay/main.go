@@ -6,9 +6,10 @@ package main
 
 import (
 	"flag"
-	"io"
 	"log"
 	"net"
+
+	"github.com/bulwarkdb/bulwark/bench/internal/relay"
 )
 
 func main() {
@@ -22,36 +23,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for {
-		client, err := ln.Accept()
-		if err != nil {
-			log.Fatal(err)
-		}
-		go relay(client, *upstream)
-	}
-}
-
-func relay(client net.Conn, upstream string) {
-	defer client.Close()
-	server, err := net.Dial("tcp", upstream)
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	defer server.Close()
-	done := make(chan struct{}, 2)
-	pipe := func(dst, src net.Conn) {
-		io.Copy(dst, src)
-		// Half-close so the peer sees EOF while the other direction drains;
-		// a full close here could cut off a reply still in flight.
-		if tc, ok := dst.(*net.TCPConn); ok {
-			tc.CloseWrite()
-		}
-		done <- struct{}{}
-	}
-	go pipe(server, client)
-	go pipe(client, server)
-	// Either side ending ends the session: PostgreSQL clients close after
-	// Terminate, and waiting for both directions would leak on a dead peer.
-	<-done
+	log.Fatal(relay.Serve(ln, *upstream, nil))
 }
