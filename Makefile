@@ -25,8 +25,9 @@ test: lint test-single-protocol
 # Both single-protocol builds compile (tests included) and refuse the
 # protocol they lack; the PostgreSQL-only one also runs every PostgreSQL
 # integration test, as the in-process proxy and as the real binary. (The
-# integration package is built around a PostgreSQL server, so a MySQL-only
-# build is vetted without it.)
+# integration package is built around a PostgreSQL server, so the MySQL-only
+# build is vetted without it here; TestMySQLOnlyBuild runs that binary
+# against MariaDB in the main suite.)
 test-single-protocol:
 	$(GO) vet -tags bulwark_no_mysql $(PKGS)
 	$(GO) vet -tags bulwark_no_postgres $$($(GO) list $(PKGS) | grep -v /integration)

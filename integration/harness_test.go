@@ -183,15 +183,20 @@ func tempBase() string {
 // build is tested as the real binary too.
 var buildTags []string
 
-// buildBinary builds ./cmd/bulwark from the module root into dir.
-func buildBinary(dir string) (string, error) {
+// buildBinary builds ./cmd/bulwark from the module root into dir, with
+// buildTags.
+func buildBinary(dir string) (string, error) { return buildBinaryWith(dir, buildTags) }
+
+// buildBinaryWith builds ./cmd/bulwark from the module root into dir with
+// the given build tags.
+func buildBinaryWith(dir string, tags []string) (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
 	root := filepath.Dir(strings.TrimSpace(string(out)))
 	bin := filepath.Join(dir, "bulwark")
-	cmd := exec.Command("go", "build", "-tags", strings.Join(buildTags, ","), "-o", bin, "./cmd/bulwark")
+	cmd := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-o", bin, "./cmd/bulwark")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/bulwark: %w\n%s", err, out)
