@@ -44,7 +44,7 @@ func TestMySQLOnlyBuild(t *testing.T) {
 		return out.String(), cmd.ProcessState.ExitCode()
 	}
 
-	t.Run("check judges MySQL by default and refuses PostgreSQL", func(t *testing.T) {
+	t.Run("check and snapshots judge MySQL and refuse PostgreSQL", func(t *testing.T) {
 		out, code := run("check", "DELETE FROM users WHERE 1")
 		if code != 2 || !strings.Contains(out, "delete-always-true") {
 			t.Errorf("check of a MySQL always-true DELETE: exit %d, %s", code, out)
@@ -52,6 +52,10 @@ func TestMySQLOnlyBuild(t *testing.T) {
 		out, code = run("check", "--dialect", "postgres", "SELECT 1")
 		if code != 1 || !strings.Contains(out, "built without PostgreSQL support") || !strings.Contains(out, "bulwark_no_postgres") {
 			t.Errorf("check --dialect postgres: exit %d, %s", code, out)
+		}
+		out, code = run("snapshots", "list", "--url", "postgres://u:p@127.0.0.1:1/db")
+		if code != 1 || !strings.Contains(out, "built without PostgreSQL support") {
+			t.Errorf("snapshots --url postgres://: exit %d, %s", code, out)
 		}
 	})
 

@@ -3,6 +3,7 @@ package integration
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -336,6 +337,42 @@ func TestServeRejectsABadConfiguration(t *testing.T) {
 			for _, w := range c.wantErr {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q: %s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestSnapshotsURLSchemes: `bulwark snapshots --url` connects for every
+// protocol the binary has (an unreachable address gives a connection error)
+// and refuses, naming the build tag, a scheme whose protocol the build left
+// out. The suite runs against the default and the PostgreSQL-only build.
+func TestSnapshotsURLSchemes(t *testing.T) {
+	port, err := freePort() // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ scheme, dialect, name string }{
+		{"postgres", "postgres", "PostgreSQL"}, {"mysql", "mysql", "MySQL/MariaDB"},
+	} {
+		t.Run(c.scheme, func(t *testing.T) {
+			url := fmt.Sprintf("%s://u:secret@127.0.0.1:%d/db", c.scheme, port)
+			_, errOut, code := runBulwark(t, "", "snapshots", "list", "--url", url)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1: %s", code, errOut)
+			}
+			if strings.Contains(errOut, "secret") {
+				t.Errorf("the error shows the URL's password: %s", errOut)
+			}
+			if slices.Contains(proxy.Dialects(), c.dialect) {
+				if !strings.Contains(errOut, "connect to") || strings.Contains(errOut, "built without") {
+					t.Errorf("want a connection error for a built-in protocol, got: %s", errOut)
+				}
+				return
+			}
+			for _, want := range []string{"built without " + c.name + " support", "bulwark_no_" + c.dialect} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("error %q does not say %q", errOut, want)
 				}
 			}
 		})
