@@ -74,30 +74,29 @@ func lookup(name string) (dialect, error) {
 	if d, ok := dialects[name]; ok {
 		return d, nil
 	}
-	if tag, ok := leftOut[name]; ok {
-		return dialect{}, fmt.Errorf("this bulwark was built without %s support (build tag %s); use a build that includes it", displayNames[name], tag)
+	if k, ok := known[name]; ok {
+		return dialect{}, fmt.Errorf("this bulwark was built without %s support (build tag %s); use a build that includes it", k.display, k.tag)
 	}
 	return dialect{}, fmt.Errorf("unknown dialect %q (want one of %v)", name, Dialects())
 }
 
-// leftOut maps each dialect bulwark knows to the build tag that removes it;
-// displayNames is how messages name it.
-var (
-	leftOut      = map[string]string{"postgres": "bulwark_no_postgres", "mysql": "bulwark_no_mysql"}
-	displayNames = map[string]string{"postgres": "PostgreSQL", "mysql": "MySQL/MariaDB"}
-)
-
-// upstreams returns the configured upstream address of every dialect
-// bulwark knows: a protocol is served exactly when its upstream is set.
-func upstreams(cfg config.Config) map[string]string {
-	return map[string]string{"postgres": cfg.Upstream.Postgres.Address, "mysql": cfg.Upstream.MySQL.Address}
+// known describes every dialect bulwark has, whether this build includes it
+// or not: how messages name it, the build tag that leaves it out, and where
+// a configuration sets its upstream (a protocol is served exactly when its
+// upstream is set).
+var known = map[string]struct {
+	display, tag string
+	upstream     func(config.Config) string
+}{
+	"postgres": {"PostgreSQL", "bulwark_no_postgres", func(c config.Config) string { return c.Upstream.Postgres.Address }},
+	"mysql":    {"MySQL/MariaDB", "bulwark_no_mysql", func(c config.Config) string { return c.Upstream.MySQL.Address }},
 }
 
 // checkDialects refuses a configuration that asks for a protocol this build
 // does not have, rather than silently not serving it.
 func checkDialects(cfg config.Config) error {
-	for name, addr := range upstreams(cfg) {
-		if addr == "" {
+	for name, k := range known {
+		if k.upstream(cfg) == "" {
 			continue
 		}
 		if _, err := lookup(name); err != nil {

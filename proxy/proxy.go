@@ -72,7 +72,7 @@ func (s *Server) openListeners(cfg config.Config) error {
 		return err
 	}
 	for _, name := range Dialects() {
-		if upstreams(cfg)[name] == "" {
+		if known[name].upstream(cfg) == "" {
 			continue
 		}
 		f, err := dialects[name].open(s, cfg, clientTLS)
