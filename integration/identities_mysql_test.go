@@ -226,16 +226,7 @@ func TestIdentityMySQL(t *testing.T) {
 	})
 	t.Run("COM_CHANGE_USER is refused and the session goes on", func(t *testing.T) {
 		rc := dialRawMySQL(t, p.Addr, id.User, id.Secret, testDatabase)
-		pkt := []byte{0x11}
-		pkt = append(pkt, humanUser...)
-		pkt = append(pkt, 0)
-		auth := nativePassword(rc.scramble, humanPassword)
-		pkt = append(pkt, byte(len(auth)))
-		pkt = append(pkt, auth...)
-		pkt = append(pkt, testDatabase...)
-		pkt = append(pkt, 0, 33, 0)
-		pkt = append(pkt, "mysql_native_password\x00"...)
-		rc.write(t, 0, pkt)
+		rc.sendChangeUser(t, humanUser, humanPassword, testDatabase)
 		answer := rc.read(t)
 		if answer[0] != 0xff || !strings.Contains(string(answer), "COM_CHANGE_USER") || !strings.Contains(string(answer), "bulwark refused") {
 			t.Fatalf("COM_CHANGE_USER: want bulwark's refusal, got %q", answer)

@@ -599,6 +599,14 @@ func nativePassword(scramble []byte, password string) []byte {
 
 func (rc *rawMySQL) changeUser(t *testing.T, user, password, db string) {
 	t.Helper()
+	rc.sendChangeUser(t, user, password, db)
+	rc.finishAuth(t, password)
+}
+
+// sendChangeUser sends COM_CHANGE_USER with a mysql_native_password answer
+// and leaves the reply to the caller.
+func (rc *rawMySQL) sendChangeUser(t *testing.T, user, password, db string) {
+	t.Helper()
 	p := []byte{0x11}
 	p = append(p, user...)
 	p = append(p, 0)
@@ -610,7 +618,6 @@ func (rc *rawMySQL) changeUser(t *testing.T, user, password, db string) {
 	p = append(p, "mysql_native_password"...)
 	p = append(p, 0)
 	rc.write(t, 0, p)
-	rc.finishAuth(t, password)
 }
 
 func (rc *rawMySQL) write(t *testing.T, seq byte, p []byte) {
