@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -101,18 +100,7 @@ func TestMySQLOnlyBuild(t *testing.T) {
 			}
 		})
 		addr := cfg.Listen.MySQL
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("bulwark serve does not accept connections on %s: %v\n%s", addr, err, logs.String())
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitAccepting(t, addr, 30*time.Second, logs)
 
 		checksum := myFreshTable(t, "mysql_only_build")
 		before := checksum()

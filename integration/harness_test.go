@@ -777,19 +777,30 @@ func startBinaryProxy(t testing.TB, opts ...proxyOption) *testProxy {
 	})
 	// Listening is announced after Listen returns, but wait for an
 	// accepted connection so that the first test query cannot race it.
-	deadline := time.Now().Add(10 * time.Second)
+	waitAccepting(t, addr, 10*time.Second, nil)
+	return &testProxy{Addr: addr, AuditPath: cfg.Audit.Path, Config: cfg, ConfigPath: cfgPath, Process: cmd.Process, logs: logs}
+}
+
+// waitAccepting waits until a TCP connection to addr succeeds, failing the
+// test (with the process's logs, when given) after within.
+func waitAccepting(t testing.TB, addr string, within time.Duration, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("bulwark serve does not accept connections on %s: %v", addr, err)
+			var out string
+			if logs != nil {
+				out = logs.String()
+			}
+			t.Fatalf("bulwark serve does not accept connections on %s: %v\n%s", addr, err, out)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return &testProxy{Addr: addr, AuditPath: cfg.Audit.Path, Config: cfg, ConfigPath: cfgPath, Process: cmd.Process, logs: logs}
 }
 
 // writeConfig writes cfg as a bulwark YAML file in a temp dir and returns
