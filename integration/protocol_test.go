@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1787,6 +1788,7 @@ type seamEnforcer struct {
 	mu     sync.Mutex
 	probes map[string][]string // marker → SQL to Exec
 	got    []seamResult
+	checks atomic.Uint64
 }
 
 type seamResult struct {
@@ -1802,11 +1804,16 @@ func (e *seamEnforcer) Classify(*gate.Session) gate.Kind { return gate.Agent }
 // wait is what keeps the answers apart.
 func (e *seamEnforcer) LexingSensitive(*gate.Session, string) bool { return false }
 
+// PolicyGeneration changes with every Check: running the probes is the
+// point of a check here, so no verdict is ever to be kept.
+func (e *seamEnforcer) PolicyGeneration() uint64 { return e.checks.Load() }
+
 func (e *seamEnforcer) SnapshotFailed(_ context.Context, _ *gate.Session, snap *gate.Snapshot, _ string) gate.Verdict {
 	return snap.Failed
 }
 
 func (e *seamEnforcer) Check(ctx context.Context, _ *gate.Session, _ gate.Lexing, req gate.Request, up gate.Upstream) gate.Verdict {
+	e.checks.Add(1)
 	e.mu.Lock()
 	probes := e.probes
 	e.mu.Unlock()

@@ -41,15 +41,32 @@ func TestConfigReloadOnSIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	hangup("configuration reloaded")
-	if _, err := conn.Exec(ctx, "TRUNCATE reload_t"); err != nil {
-		t.Fatalf("after the reload the open session's TRUNCATE is still refused: %v", err)
+	// ExecParams sends the statement in a new unnamed Parse every time,
+	// the case where the session keeps an allowed verdict: a reload must
+	// end it.
+	unnamed := func() error {
+		return conn.PgConn().ExecParams(ctx, "TRUNCATE reload_t", nil, nil, nil, nil).Read().Err
+	}
+	for i := range 2 {
+		if err := unnamed(); err != nil {
+			t.Fatalf("after the reload the open session's TRUNCATE number %d is still refused: %v", i+1, err)
+		}
 	}
 
 	if err := os.WriteFile(p.ConfigPath, []byte("policy: {truncate: maybe}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hangup("configuration not reloaded")
-	mustExec(t, conn, "TRUNCATE reload_t")
+	if err := unnamed(); err != nil {
+		t.Fatalf("a broken configuration changed the policy: %v", err)
+	}
+
+	cfg.Policy.Truncate = config.ActionBlock
+	if err := os.WriteFile(p.ConfigPath, []byte(mustYAML(t, cfg)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hangup("configuration reloaded")
+	requireRefused(t, unnamed(), "truncate")
 }
 
 func mustYAML(t testing.TB, cfg config.Config) string {

@@ -44,7 +44,8 @@ type Enforcer struct {
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
 
-	live atomic.Pointer[livePolicy]
+	live       atomic.Pointer[livePolicy]
+	generation atomic.Uint64
 }
 
 var _ gate.Enforcer = (*Enforcer)(nil)
@@ -81,7 +82,11 @@ type livePolicy struct {
 // kind they were classified as.
 func (e *Enforcer) SetPolicy(ids rules.Identities, p rules.Policy, snapshots map[string]snapshot.Taker) {
 	e.live.Store(&livePolicy{identities: ids, policy: p, snapshots: snapshots})
+	e.generation.Add(1)
 }
+
+// PolicyGeneration implements gate.Enforcer: it counts SetPolicy calls.
+func (e *Enforcer) PolicyGeneration() uint64 { return e.generation.Load() }
 
 func (e *Enforcer) policies() (rules.Identities, rules.Policy) {
 	if lp := e.live.Load(); lp != nil {

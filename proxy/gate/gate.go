@@ -227,4 +227,11 @@ type Enforcer interface {
 	// reason given (so the statement did not run) and returns the refusal
 	// to send the client in place of the server's error.
 	SnapshotFailed(ctx context.Context, s *Session, snap *Snapshot, reason string) Verdict
+	// PolicyGeneration changes whenever the policy changes (a
+	// configuration reload). Until it does, a verdict that allows a
+	// statement without a snapshot is the verdict for the same request
+	// text, Source and Lexing in the same session, so an engine may keep
+	// it instead of asking again; refusals and snapshots are never kept,
+	// since each must be recorded or taken anew.
+	PolicyGeneration() uint64
 }

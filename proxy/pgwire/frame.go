@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -85,10 +86,14 @@ func appendMessage(dst []byte, typ byte, body []byte) []byte {
 // cstring splits a NUL-terminated string off the front of b, as the server's
 // pq_getmsgstring does. ok is false when there is no terminator.
 func cstring(b []byte) (s string, rest []byte, ok bool) {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i]), b[i+1:], true
-		}
+	v, rest, ok := cbytes(b)
+	return string(v), rest, ok
+}
+
+// cbytes is cstring without the copy: v shares b's memory.
+func cbytes(b []byte) (v, rest []byte, ok bool) {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i], b[i+1:], true
 	}
-	return "", nil, false
+	return nil, nil, false
 }

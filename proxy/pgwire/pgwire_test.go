@@ -12,6 +12,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -396,9 +397,14 @@ type fakeEnforcer struct {
 	mu      sync.Mutex
 	checks  []gate.Request
 	lexings []gate.Lexing
+	// generation is what PolicyGeneration returns; tests change it as a
+	// configuration reload would.
+	generation atomic.Uint64
 }
 
 func (e *fakeEnforcer) Classify(s *gate.Session) gate.Kind { return e.kind }
+
+func (e *fakeEnforcer) PolicyGeneration() uint64 { return e.generation.Load() }
 
 // LexingSensitive treats backslashes and non-ASCII bytes as the PostgreSQL
 // analyser does.
@@ -1105,6 +1111,70 @@ func TestAgentSessionTracksLexingSettingsFromParameterStatus(t *testing.T) {
 	c.simple("SELECT 'after set'")
 	if lx := enf.lastLexing(); lx.StandardConformingStrings {
 		t.Fatalf("lexing %+v after the server reported standard_conforming_strings=off", lx)
+	}
+}
+
+func TestAgentSessionKeepsTheVerdictOfARepeatedParse(t *testing.T) {
+	// Drivers that use the unnamed statement send the same Parse for
+	// every execution. Its verdict to allow is kept while the text, the
+	// settings the server reads it under and the policy stay the same;
+	// anything else is judged again, and refusals always are.
+	up := startFakeUpstream(t)
+	enf := &fakeEnforcer{kind: gate.Agent, refuse: func(sql string) bool { return strings.HasPrefix(sql, "DROP") }}
+	addr := startEngine(t, up, enf, nil)
+	c := dialEngine(t, addr)
+	run := func(sql string) []*pgproto3.ErrorResponse {
+		t.Helper()
+		c.fe.SendParse(&pgproto3.Parse{Query: sql})
+		c.fe.SendBind(&pgproto3.Bind{})
+		c.fe.SendExecute(&pgproto3.Execute{})
+		c.fe.SendSync(&pgproto3.Sync{})
+		c.flush()
+		_, _, errs := c.untilReady()
+		return errs
+	}
+	judged := func(want int, after string) {
+		t.Helper()
+		if n := len(enf.requests()); n != want {
+			t.Fatalf("after %s the enforcer has judged %d requests, want %d", after, n, want)
+		}
+	}
+	const q = "SELECT 1 WHERE $1::int > 0"
+	run(q)
+	run(q)
+	run(q)
+	judged(1, "the same Parse three times")
+	run("SELECT 2")
+	run(q)
+	judged(3, "another text in between")
+	enf.generation.Add(1)
+	run(q)
+	judged(4, "a policy change")
+	c.simple("SET standard_conforming_strings = off")
+	run(q)
+	judged(6, "a change of the settings the server reads SQL under")
+	if lx := enf.lastLexing(); lx.StandardConformingStrings {
+		t.Fatalf("judged under %+v, not the new settings", lx)
+	}
+	for i := range 2 {
+		if errs := run("DROP TABLE t"); len(errs) != 1 || errs[0].Code != "42501" {
+			t.Fatalf("DROP number %d: errors %v, want the refusal", i+1, errs)
+		}
+	}
+	judged(8, "two refused Parses")
+	run(q)
+	judged(9, "a refusal in between")
+	parses := 0
+	for _, r := range up.received() {
+		if r.typ == 'P' && r.sql == q {
+			parses++
+		}
+		if strings.HasPrefix(r.sql, "DROP") {
+			t.Fatalf("a refused Parse reached the upstream: %q", r.sql)
+		}
+	}
+	if parses != 7 {
+		t.Fatalf("the upstream got %d Parses of %q, want all 7", parses, q)
 	}
 }
 

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -106,7 +107,27 @@ type agentSession struct {
 	stmtSnaps   map[string]*gate.Snapshot
 	portalSnaps map[string]*gate.Snapshot
 	batchSnaps  []snapAnswer
+	// memo is the last Parse the enforcer allowed (see judgeParse).
+	memo parseMemo
 }
+
+// parseMemo remembers the session's last allowed Parse. Drivers that use
+// the unnamed statement send the same text in a new Parse for every
+// execution; while the text, the settings the server reads it under and
+// the policy stay the same, so does the verdict (gate.Enforcer's
+// PolicyGeneration), and the Parse goes through without being judged
+// again.
+type parseMemo struct {
+	valid      bool
+	text       []byte
+	sensitive  bool        // the enforcer's LexingSensitive of text
+	lex        gate.Lexing // the settings text was judged under
+	generation uint64      // the enforcer's PolicyGeneration then
+}
+
+// maxMemoText is the longest text kept in a parseMemo; longer ones are
+// judged every time rather than held for the session's life.
+const maxMemoText = 16 << 10
 
 // snapAnswer says what to do with the answer to a snapshot's message.
 type snapAnswer struct {
@@ -627,24 +648,16 @@ func (a *agentSession) extended(h header) error {
 			a.refuseBatch(a.refuseTooLarge(body, h.n))
 			return nil
 		}
-		_, rest, ok1 := cstring(body)
-		sql, _, ok2 := cstring(rest)
+		_, rest, ok1 := cbytes(body)
+		text, _, ok2 := cbytes(rest)
 		if !ok1 || !ok2 {
 			a.c.fatal("08P01", "invalid Parse message", "")
 			return errors.New("malformed Parse")
 		}
-		if a.batchExecutes && a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql) {
-			// An Execute queued ahead of this Parse may change how the
-			// server reads it (any statement can change a setting), so
-			// that part of the request goes first and the Parse is
-			// judged under the settings it leaves. Should the Parse be
-			// refused, the stand-in's error makes the server roll back
-			// the pipeline's implicit transaction, as any error would.
-			if err := a.boundary('H'); err != nil {
-				return err
-			}
+		v, err := a.judgeParse(text)
+		if err != nil {
+			return err
 		}
-		v := a.check(gate.SourceParse, sql, len(sql))
 		if !v.Allow {
 			a.refuseBatch(v)
 			return nil
@@ -675,6 +688,49 @@ func (a *agentSession) extended(h header) error {
 	a.batchKinds = append(a.batchKinds, h.typ)
 	a.batchExecutes = a.batchExecutes || h.typ == 'E'
 	return nil
+}
+
+// judgeParse judges the text of a Parse, unless it is the session's last
+// allowed Parse again under the same settings and policy (parseMemo).
+func (a *agentSession) judgeParse(text []byte) (gate.Verdict, error) {
+	enf := a.c.srv.cfg.Enforcer
+	m := &a.memo
+	generation := enf.PolicyGeneration()
+	same := m.valid && m.generation == generation && bytes.Equal(m.text, text)
+	var sql string
+	sensitive := m.sensitive
+	if !same {
+		sql = string(text)
+		sensitive = enf.LexingSensitive(&a.c.info, sql)
+	}
+	if a.batchExecutes && sensitive {
+		// An Execute queued ahead of this Parse may change how the
+		// server reads it (any statement can change a setting), so
+		// that part of the request goes first and the Parse is
+		// judged under the settings it leaves. Should the Parse be
+		// refused, the stand-in's error makes the server roll back
+		// the pipeline's implicit transaction, as any error would.
+		if err := a.boundary('H'); err != nil {
+			return gate.Verdict{}, err
+		}
+	}
+	lx, err := a.lexing(sensitive)
+	if err != nil {
+		return a.refuseWithText("parse-error", "the upstream connection was lost", len(text), string(text)), nil
+	}
+	if same && lx == m.lex {
+		return gate.Verdict{Allow: true}, nil
+	}
+	if same {
+		sql = string(text)
+	}
+	v := enf.Check(a.ctx, &a.c.info, lx, gate.Request{Source: gate.SourceParse, SQL: sql, Size: len(sql)}, a)
+	m.valid = v.Allow && v.Snapshot == nil && len(text) <= maxMemoText
+	if m.valid {
+		m.text = append(m.text[:0], text...)
+		m.sensitive, m.lex, m.generation = sensitive, lx, generation
+	}
+	return v, nil
 }
 
 func (a *agentSession) refuseBatch(v gate.Verdict) {
@@ -886,7 +942,7 @@ func (a *agentSession) functionCall(h header) error {
 }
 
 func (a *agentSession) check(src gate.Source, sql string, size int) gate.Verdict {
-	lx, err := a.lexing(sql)
+	lx, err := a.lexing(a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql))
 	if err != nil {
 		return a.refuseWithText("parse-error", "the upstream connection was lost", size, sql)
 	}
@@ -907,12 +963,13 @@ func (a *agentSession) refuseTooLarge(prefix []byte, size int) gate.Verdict {
 		size, string(prefix))
 }
 
-// lexing returns the settings under which the server will read sql. When
-// they matter to sql, it first waits until every forwarded request has been
-// answered: any statement can change a setting, and the server reports the
-// change (ParameterStatus) before its ReadyForQuery.
-func (a *agentSession) lexing(sql string) (gate.Lexing, error) {
-	if a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql) {
+// lexing returns the settings under which the server will read a text.
+// When they matter to it (sensitive, the enforcer's LexingSensitive), it
+// first waits until every forwarded request has been answered: any
+// statement can change a setting, and the server reports the change
+// (ParameterStatus) before its ReadyForQuery.
+func (a *agentSession) lexing(sensitive bool) (gate.Lexing, error) {
+	if sensitive {
 		if err := a.waitIdle(); err != nil {
 			return gate.Lexing{}, err
 		}
