@@ -1361,3 +1361,50 @@ func TestForwardingAllocatesNothing(t *testing.T) {
 		t.Fatalf("forwarding one message allocates %.1f times", allocs)
 	}
 }
+
+func TestForwardRunPassesWholeMessagesUpToOneBulwarkReads(t *testing.T) {
+	row := appendMessage(nil, 'D', []byte{0, 1, 0, 0, 0, 1, 'x'})
+	ready := appendMessage(nil, 'Z', []byte{'T'})
+	status := appendMessage(nil, 'S', []byte("client_encoding\x00UTF8\x00"))
+	failed := appendMessage(nil, 'E', []byte("SERROR\x00C42P01\x00\x00"))
+	concat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	for _, tc := range []struct {
+		name   string
+		in     []byte
+		passed int // bytes forwarded at once
+		tx     byte
+	}{
+		{"a whole answer", concat(appendMessage(nil, 'T', []byte{0, 0}), row, appendMessage(nil, 'C', []byte("SELECT 1\x00")), ready), -1, 'T'},
+		{"up to a ParameterStatus", concat(row, status, ready), len(row), 'I'},
+		{"up to an ErrorResponse", concat(row, row, failed, ready), 2 * len(row), 'I'},
+		{"an ErrorResponse first", concat(failed, ready), 0, 'I'},
+		{"up to a message not all buffered", concat(row, row[:len(row)-1]), len(row), 'I'},
+		{"up to a broken length", concat(row, []byte{'D', 0, 0, 0, 3}, ready), len(row), 'I'},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			a := &agentSession{c: &conn{clientW: bufio.NewWriter(&out)}, txStatus: 'I'}
+			a.idle = sync.NewCond(&a.mu)
+			a.expect = append(a.expectBuf[:0], 'Q')
+			r := bufio.NewReaderSize(bytes.NewReader(tc.in), 1024)
+			if _, err := r.Peek(len(tc.in)); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.passed
+			if want < 0 {
+				want = len(tc.in)
+			}
+			n, err := a.forwardRun(r)
+			_ = a.c.clientW.Flush()
+			if err != nil || n != want || !bytes.Equal(out.Bytes(), tc.in[:want]) {
+				t.Fatalf("forwarded %d bytes (%v), want the first %d unchanged", n, err, want)
+			}
+			if r.Buffered() != len(tc.in)-want {
+				t.Fatalf("%d bytes left in the reader, want %d", r.Buffered(), len(tc.in)-want)
+			}
+			if a.txStatus != tc.tx || (tc.tx == 'T') != (len(a.expect) == 0) {
+				t.Fatalf("status %q with %q awaited, want %q and the Query answered only by its ReadyForQuery", a.txStatus, a.expect, tc.tx)
+			}
+		})
+	}
+}

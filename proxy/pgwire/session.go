@@ -206,6 +206,14 @@ func (a *agentSession) answerLoop() (err error) {
 			if err != nil {
 				return err
 			}
+			// Wait for the next answer; a failure is readHeader's
+			// to report.
+			_, _ = r.Peek(1)
+		}
+		if n, err := a.forwardRun(r); err != nil {
+			return err
+		} else if n > 0 {
+			continue
 		}
 		h, err := readHeader(r, 0)
 		if err != nil {
@@ -274,6 +282,39 @@ func (a *agentSession) answerLoop() (err error) {
 	}
 }
 
+// forwardRun passes on, in one piece, the complete messages at the head of
+// r's buffer that reach the client as they are, and returns how many bytes
+// that was. Those are all but ParameterStatus and ErrorResponse, as long as
+// no answer to a message of bulwark's own is awaited; the messages still
+// pass through answered, under one lock. Partial and larger messages are
+// left to the message-by-message path, which streams them.
+func (a *agentSession) forwardRun(r *bufio.Reader) (int, error) {
+	if a.snapPending.Load() != 0 || a.internal.Load() != nil {
+		return 0, nil
+	}
+	buf, _ := r.Peek(r.Buffered())
+	n := 0
+	a.mu.Lock()
+	for len(buf)-n >= headerLen {
+		typ, length := buf[n], int(binary.BigEndian.Uint32(buf[n+1:]))
+		end := n + 1 + length
+		if typ == 'S' || typ == 'E' || length < 4 || end > len(buf) {
+			break
+		}
+		a.answeredLocked(typ, buf[n+headerLen:end])
+		n = end
+	}
+	a.mu.Unlock()
+	if n == 0 {
+		return 0, nil
+	}
+	a.c.clientMu.Lock()
+	_, err := a.c.clientW.Write(buf[:n])
+	a.c.clientMu.Unlock()
+	_, _ = r.Discard(n)
+	return n, err
+}
+
 func (a *agentSession) forwardWhole(h header, body []byte) error {
 	a.c.clientMu.Lock()
 	defer a.c.clientMu.Unlock()
@@ -320,14 +361,30 @@ func copyN(w *bufio.Writer, r *bufio.Reader, n int) error {
 // what to send the client instead of an answer to bulwark's own messages:
 // nothing, a rewritten command tag, or the refusal that replaces the error of
 // a stand-in or a failed snapshot.
-func (a *agentSession) answered(typ byte, body []byte) (act answerAction) {
-	switch typ {
-	case 'Z', '1', '2', '3', 'T', 'n', 'C', 'I', 's', 'E':
-	default:
-		return act // rows, notices, copy data: not the end of anything
+func (a *agentSession) answered(typ byte, body []byte) answerAction {
+	if !endsAnswer(typ) {
+		return answerAction{}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.answeredLocked(typ, body)
+}
+
+// endsAnswer: a message of this kind may close the answer to a request.
+// Rows, notices and copy data never do.
+func endsAnswer(typ byte) bool {
+	switch typ {
+	case 'Z', '1', '2', '3', 'T', 'n', 'C', 'I', 's', 'E':
+		return true
+	}
+	return false
+}
+
+// answeredLocked is answered with a.mu held.
+func (a *agentSession) answeredLocked(typ byte, body []byte) (act answerAction) {
+	if !endsAnswer(typ) {
+		return act
+	}
 	if typ == 'Z' && len(body) == 1 {
 		a.txStatus = body[0]
 		// A stand-in sent while the server was already ignoring
