@@ -190,6 +190,19 @@ proxies_ticks() {
 	echo "$t"
 }
 
+# A run's backends exit after pgbench does. Until the postmaster has reaped
+# them, a walk of /proc can miss one (the postmaster read before the reaping,
+# the backend gone by its turn), which shows up as load from elsewhere; so
+# the final sample waits for their number to fall back to what it was (at
+# most 1 s: pgbouncer keeps its server connections).
+wait_reaped() { # children of the postmaster before the run
+	local i
+	for i in {1..50}; do
+		(($(pgrep -c -P "$PG_PID" || true) <= $1)) && return 0
+		sleep 0.02
+	done
+}
+
 run_pgbench() { # target workload clients seconds round; sets RUN_LINE
 	local target=$1 wl=$2 c=$3 secs=$4 round=$5
 	local port pid jobs out before after rc
@@ -198,7 +211,8 @@ run_pgbench() { # target workload clients seconds round; sets RUN_LINE
 	jobs=$((c < 2 ? c : 2))
 	out=$TMP/pgbench-$target-$wl-$c-$round.log
 	before=0 after=0
-	local busy0 pg0 px0 t0 busy1 pg1 px1 t1
+	local busy0 pg0 px0 t0 busy1 pg1 px1 t1 children
+	children=$(pgrep -c -P "$PG_PID" || true)
 	busy0=$(machine_busy_ticks)
 	pg0=$(postgres_ticks)
 	px0=$(proxies_ticks)
@@ -211,6 +225,7 @@ run_pgbench() { # target workload clients seconds round; sets RUN_LINE
 	# shellcheck disable=SC2046
 	{ time "${LOAD_PREFIX[@]}" "$PGBIN/pgbench" -n $(workload_args "$wl") -c "$c" -j "$jobs" -T "$secs" \
 		-h 127.0.0.1 -p "$port" >"$out" 2>&1; } 2>"$out.time" || rc=$?
+	wait_reaped "$children"
 	t1=$EPOCHREALTIME
 	if [[ -n $pid ]]; then after=$(cpu_ticks "$pid"); fi
 	px1=$(proxies_ticks)
