@@ -1,8 +1,10 @@
 package proxy
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"sort"
 
 	"github.com/bulwarkdb/bulwark/config"
@@ -34,6 +36,30 @@ type frontend interface {
 	// returns what applies them, so that a reload applies all protocols'
 	// settings or none.
 	prepareReload(cfg config.Config, clientTLS *tls.Config) (apply func(), err error)
+}
+
+// serveListeners builds one protocol engine per configured listener of a
+// protocol, addr for every session and agentsAddr for agents only (an
+// empty address has no listener), and registers each listener on s. It
+// returns the engines built, also those before an error.
+func serveListeners[E interface {
+	Serve(context.Context, net.Listener) error
+}](s *Server, protocol, addr, agentsAddr string, engine func(name string, agentsOnly bool) E) ([]E, error) {
+	var engines []E
+	for _, l := range []struct {
+		name, addr string
+		agents     bool
+	}{{protocol, addr, false}, {protocol + "_agents", agentsAddr, true}} {
+		if l.addr == "" {
+			continue
+		}
+		e := engine(l.name, l.agents)
+		engines = append(engines, e)
+		if err := s.listen(l.name, l.addr, e.Serve); err != nil {
+			return engines, err
+		}
+	}
+	return engines, nil
 }
 
 var dialects = map[string]dialect{}

@@ -34,14 +34,8 @@ func openMySQL(s *Server, cfg config.Config, clientTLS *tls.Config) (frontend, e
 		return nil, err
 	}
 	f := &mysqlFrontend{upstream: cfg.Upstream.MySQL.Address}
-	for _, l := range []struct {
-		name, addr string
-		agents     bool
-	}{{"mysql", cfg.Listen.MySQL, false}, {"mysql_agents", cfg.Listen.MySQLAgents, true}} {
-		if l.addr == "" {
-			continue
-		}
-		my := mysqlwire.NewServer(mysqlwire.Config{
+	f.servers, err = serveListeners(s, "mysql", cfg.Listen.MySQL, cfg.Listen.MySQLAgents, func(name string, agentsOnly bool) *mysqlwire.Server {
+		return mysqlwire.NewServer(mysqlwire.Config{
 			UpstreamAddr:      cfg.Upstream.MySQL.Address,
 			ConnectTimeout:    config.Duration(cfg.Upstream.MySQL.ConnectTimeout),
 			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
@@ -53,15 +47,11 @@ func openMySQL(s *Server, cfg config.Config, clientTLS *tls.Config) (frontend, e
 			UpstreamTLSMode:   cfg.Upstream.MySQL.TLS.Mode,
 			Enforcer:          s.enforcer,
 			Gatekeeper:        s.gatekeeper,
-			AgentsOnly:        l.agents,
-			Logger:            s.log.With("listener", l.name),
+			AgentsOnly:        agentsOnly,
+			Logger:            s.log.With("listener", name),
 		})
-		f.servers = append(f.servers, my)
-		if err := s.listen(l.name, l.addr, my.Serve); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	})
+	return f, err
 }
 
 func (f *mysqlFrontend) closeSessions(match func(string, int64) bool) int {

@@ -34,14 +34,8 @@ func openPostgres(s *Server, cfg config.Config, clientTLS *tls.Config) (frontend
 		return nil, err
 	}
 	f := &postgresFrontend{upstream: cfg.Upstream.Postgres.Address}
-	for _, l := range []struct {
-		name, addr string
-		agents     bool
-	}{{"postgres", cfg.Listen.Postgres, false}, {"postgres_agents", cfg.Listen.PostgresAgents, true}} {
-		if l.addr == "" {
-			continue
-		}
-		pg := pgwire.NewServer(pgwire.Config{
+	f.servers, err = serveListeners(s, "postgres", cfg.Listen.Postgres, cfg.Listen.PostgresAgents, func(name string, agentsOnly bool) *pgwire.Server {
+		return pgwire.NewServer(pgwire.Config{
 			UpstreamAddr:      cfg.Upstream.Postgres.Address,
 			ConnectTimeout:    config.Duration(cfg.Upstream.Postgres.ConnectTimeout),
 			HandshakeTimeout:  config.Duration(cfg.Limits.HandshakeTimeout),
@@ -52,15 +46,11 @@ func openPostgres(s *Server, cfg config.Config, clientTLS *tls.Config) (frontend
 			UpstreamTLS:       upstreamTLS,
 			Enforcer:          s.enforcer,
 			Gatekeeper:        s.gatekeeper,
-			AgentsOnly:        l.agents,
-			Logger:            s.log.With("listener", l.name),
+			AgentsOnly:        agentsOnly,
+			Logger:            s.log.With("listener", name),
 		})
-		f.servers = append(f.servers, pg)
-		if err := s.listen(l.name, l.addr, pg.Serve); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	})
+	return f, err
 }
 
 func (f *postgresFrontend) closeSessions(match func(string, int64) bool) int {
