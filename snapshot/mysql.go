@@ -973,15 +973,7 @@ func listMySQL(ctx context.Context, run myRunner, where, tail string) ([]Entry, 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Entry, 0, len(rows))
-	for _, r := range rows {
-		e, err := parseMySQLEntry(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return entriesOf(rows, parseMySQLEntry)
 }
 
 func parseMySQLEntry(r [][]byte) (Entry, error) {

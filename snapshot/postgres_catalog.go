@@ -199,15 +199,7 @@ func (c *PostgresCatalog) entries(ctx context.Context, sql string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Entry, 0, len(rows))
-	for _, r := range rows {
-		e, err := parsePgEntry(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return entriesOf(rows, parsePgEntry)
 }
 
 // entry reads the catalog row of snapshot id (the query's $1).

@@ -126,6 +126,20 @@ type Entry struct {
 	PurgedAt      *time.Time `json:"purged_at,omitempty"`
 }
 
+// entriesOf reads catalog rows, as a dialect's catalog query returned them
+// (text values), with that dialect's parse.
+func entriesOf(rows [][][]byte, parse func([][]byte) (Entry, error)) ([]Entry, error) {
+	out := make([]Entry, 0, len(rows))
+	for _, r := range rows {
+		e, err := parse(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // Filter selects catalog entries. Zero fields do not filter.
 type Filter struct {
 	Since     time.Time
