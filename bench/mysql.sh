@@ -27,13 +27,11 @@ mariadb-install-db --no-defaults --datadir="$MYSQL_DIR/data" --auth-root-authent
 # holds the sysbench tables whole. skip-name-resolve keeps reverse DNS out of
 # every connection and makes 127.0.0.1 match 'sbtest'@'%', not an anonymous
 # ''@'localhost'.
-mariadbd --no-defaults --datadir="$MYSQL_DIR/data" --port="$MY_PORT" --socket="$MY_SOCK" \
+spawn "$MYSQL_DIR/error.log" mariadbd --no-defaults --datadir="$MYSQL_DIR/data" --port="$MY_PORT" --socket="$MY_SOCK" \
 	--bind-address=127.0.0.1 "${MY_AS[@]}" --pid-file="$MYSQL_DIR/mariadbd.pid" \
 	--log-error="$MYSQL_DIR/error.log" --skip-log-bin --skip-name-resolve \
-	--innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=512M --max-connections=300 \
-	>>"$MYSQL_DIR/error.log" 2>&1 &
-MY_PID=$!
-PIDS+=("$MY_PID")
+	--innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=512M --max-connections=300
+MY_PID=$LAST_PID
 
 mysql_root() { mariadb --no-defaults -u root -S "$MY_SOCK" "$@"; }
 for _ in $(seq 300); do
@@ -76,16 +74,12 @@ my_wait_ready() { # name port pid logfile
 }
 
 my_start_relay() { # port logfile; sets LAST_PID
-	"$TMP/relay" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$MY_PORT" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "$TMP/relay" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$MY_PORT"
 	my_wait_ready relay "$1" "$LAST_PID" "$2"
 }
 
 my_start_floor() { # port logfile; sets LAST_PID
-	"$TMP/floor" -dialect mysql -audit "$TMP/floor-mysql-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$MY_PORT" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "$TMP/floor" -dialect mysql -audit "$TMP/floor-mysql-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$MY_PORT"
 	my_wait_ready floor "$1" "$LAST_PID" "$2"
 }
 
@@ -110,9 +104,7 @@ audit:
 log:
   level: warn
 EOF
-	"${3:-$BULWARK_BIN}" serve -c "$cfg" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "${3:-$BULWARK_BIN}" serve -c "$cfg"
 	my_wait_ready bulwark "$1" "$LAST_PID" "$2"
 }
 

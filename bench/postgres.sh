@@ -80,23 +80,18 @@ ignore_startup_parameters = extra_float_digits
 log_connections = 0
 log_disconnections = 0
 EOF
-	"${AS_PG[@]}" "$PGBOUNCER" "$TMP/pgbouncer.ini" >>"$TMP/pgbouncer.log" 2>&1 &
-	PGB_PID=$!
-	PIDS+=("$PGB_PID")
+	spawn "$TMP/pgbouncer.log" "${AS_PG[@]}" "$PGBOUNCER" "$TMP/pgbouncer.ini"
+	PGB_PID=$LAST_PID
 	wait_ready pgbouncer "$PGB_PORT" "$PGB_PID" "$TMP/pgbouncer.log"
 }
 
 start_relay() { # port logfile; sets LAST_PID
-	"$TMP/relay" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$PG_PORT" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "$TMP/relay" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$PG_PORT"
 	wait_ready relay "$1" "$LAST_PID" "$2"
 }
 
 start_floor() { # port logfile; sets LAST_PID
-	"$TMP/floor" -dialect postgres -audit "$TMP/floor-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$PG_PORT" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "$TMP/floor" -dialect postgres -audit "$TMP/floor-$1.db" -listen "127.0.0.1:$1" -upstream "127.0.0.1:$PG_PORT"
 	wait_ready floor "$1" "$LAST_PID" "$2"
 }
 
@@ -121,9 +116,7 @@ audit:
 log:
   level: warn
 EOF
-	"${3:-$BULWARK_BIN}" serve -c "$cfg" >>"$2" 2>&1 &
-	LAST_PID=$!
-	PIDS+=("$LAST_PID")
+	spawn "$2" "${3:-$BULWARK_BIN}" serve -c "$cfg"
 	wait_ready bulwark "$1" "$LAST_PID" "$2"
 }
 

@@ -132,6 +132,15 @@ chmod 755 "$TMP"
 if [[ ${#AS_PG[@]} -gt 0 ]]; then chown postgres: "$TMP"; fi
 
 PIDS=()
+# spawn logfile command...: runs command in the background, its output
+# appended to logfile; sets LAST_PID and has the process stopped on exit.
+spawn() {
+	local log=$1
+	shift
+	"$@" >>"$log" 2>&1 &
+	LAST_PID=$!
+	PIDS+=("$LAST_PID")
+}
 PGDATA_DIR=$TMP/data
 MYSQL_DIR=$TMP/mariadb
 cleanup() {
