@@ -138,8 +138,9 @@ func analyzers(cfg config.Config) map[string]*sqlparse.Cache {
 
 func snapshotTakers(cfg config.Config) map[string]snapshot.Taker {
 	m := map[string]snapshot.Taker{}
+	limits := SnapshotLimits(cfg)
 	for name, d := range dialects {
-		m[name] = d.taker(SnapshotLimits(cfg))
+		m[name] = d.taker(limits)
 	}
 	return m
 }
