@@ -31,9 +31,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# free_port: the first port from $1 up that nothing listens on and no
+# recent connection still holds (a client's port in TIME-WAIT makes the
+# server's bind fail too).
 free_port() {
 	local p=$1
-	while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+	while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || ss -Htan "sport = :$p" 2>/dev/null | grep -q .; do
+		p=$((p + 1))
+	done
 	echo "$p"
 }
 PGPORT=$(free_port 55432)
