@@ -356,6 +356,7 @@ postgres_report() {
 			tps[k] = tps[k] " " $5; lat[k] = lat[k] " " $6
 			if ($8 != "-") cpu[k] = cpu[k] " " $8
 			rt[$1, $2, $4, $3] = $5
+			if ($8 != "-") rc[$1, $2, $4, $3] = $8
 		}
 	}
 	END {
@@ -368,13 +369,19 @@ postgres_report() {
 				mt[k] = median(tps[k]); ml[k] = median(lat[k]); mc[k] = median(cpu[k])
 			}
 			# Ratio of bulwark to relay within each round, to show the spread.
-			lo = ""; hi = ""
+			# bulwark against the relay of the same round: the pair ran back
+			# to back, so drift cancels. The medians of these pairs are what
+			# the tables and the goals report; the range shows the spread.
+			lo = ""; hi = ""; rl = ""; dl = ""
 			for (r = 1; r <= rounds; r++) {
 				if (!((w, c, r, "bulwark") in rt) || !((w, c, r, "relay") in rt)) continue
 				v = rt[w, c, r, "bulwark"] / rt[w, c, r, "relay"]
+				rl = rl " " v
 				if (lo == "" || v < lo) lo = v
 				if (hi == "" || v > hi) hi = v
+				if ((w, c, r, "bulwark") in rc && (w, c, r, "relay") in rc) dl = dl " " (rc[w, c, r, "bulwark"] - rc[w, c, r, "relay"])
 			}
+			pr[w, c] = median(rl); pd[w, c] = median(dl)
 			spread[w, c] = lo == "" ? "" : sprintf("(%.2f-%.2f)", lo, hi)
 		}
 
@@ -384,7 +391,7 @@ postgres_report() {
 			w = W[i]; c = C[j]; d = mt[w, c, "direct"]
 			printf "%-16s %7s %11s %10s %8s %8s %14s %s\n", w, c, f1(d),
 				fx(ratio(mt[w, c, "pgbouncer"], d)), fx(ratio(mt[w, c, "relay"], d)),
-				fx(ratio(mt[w, c, "bulwark"], d)), fx(ratio(mt[w, c, "bulwark"], mt[w, c, "relay"])), spread[w, c]
+				fx(ratio(mt[w, c, "bulwark"], d)), fx(pr[w, c]), spread[w, c]
 		}
 
 		print ""
@@ -393,7 +400,7 @@ postgres_report() {
 		for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
 			w = W[i]; c = C[j]; r = mc[w, c, "relay"]; b = mc[w, c, "bulwark"]
 			printf "%-16s %7s %10s %8s %8s %14s\n", w, c, f1(mc[w, c, "pgbouncer"]), f1(r), f1(b),
-				(r == "NA" || b == "NA") ? "NA" : sd(b - r)
+				sd(pd[w, c])
 		}
 
 		print ""
@@ -415,11 +422,11 @@ postgres_report() {
 			w = W[i]; c = C[j]
 			if (w ~ /^select-/) {
 				need = (w == "select-simple") ? 0.90 : 0.95
-				v = ratio(mt[w, c, "bulwark"], mt[w, c, "relay"])
+				v = pr[w, c]
 				printf "GOAL\t%s\tpostgres %-16s c=%-3s bulwark/relay TPS %s >= %.2fx\n", (v != "NA" && v >= need) ? "PASS" : "FAIL", w, c, v == "NA" ? "NA" : sprintf("%.3fx", v), need
 			}
-			r = mc[w, c, "relay"]; b = mc[w, c, "bulwark"]
-			printf "GOAL\t%s\tpostgres %-16s c=%-3s bulwark CPU %s us/txn <= relay %s + 10\n", (r != "NA" && b != "NA" && b <= r + 10) ? "PASS" : "FAIL", w, c, f1(b), f1(r)
+			v = pd[w, c]
+			printf "GOAL\t%s\tpostgres %-16s c=%-3s bulwark CPU %s us/txn over the relay <= +10\n", (v != "NA" && v <= 10) ? "PASS" : "FAIL", w, c, sd(v)
 		}
 	}' "$PG_RESULTS" >"$TMP/tables.txt"
 	grep -v '^GOAL' "$TMP/tables.txt"
