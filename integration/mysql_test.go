@@ -38,8 +38,12 @@ type myCategory struct {
 	category string
 	// sql is the statement for table tbl (and database db).
 	sql func(tbl, db string) string
-	// setup runs on the agent's connection before the statement.
+	// setup runs on the agent's (and the human's) connection before the
+	// statement.
 	setup func(tbl string) string
+	// then, when set, is what the human runs after the statement for it to
+	// take effect (PREPARE only prepares).
+	then string
 	// textOnly: the statement cannot run through COM_STMT_PREPARE on the
 	// server (the human check then uses the text protocol only).
 	textOnly bool
@@ -62,11 +66,28 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'gone'" }},
 	{name: "prepare from a variable", rule: "dynamic-sql", category: "unanalysable", textOnly: true,
 		setup: func(tbl string) string { return "SET @v = 'DROP TABLE " + tbl + "'" },
-		sql:   func(string, string) string { return "PREPARE s FROM @v" }},
+		sql:   func(string, string) string { return "PREPARE s FROM @v" }, then: "EXECUTE s"},
 	{name: "mysql executable comment", rule: "drop-object", category: "drop",
 		sql: func(tbl, _ string) string { return "/*!50000 DROP TABLE " + tbl + "*/" }},
 	{name: "mariadb executable comment", rule: "drop-object", category: "drop",
 		sql: func(tbl, _ string) string { return "/*M! DROP TABLE " + tbl + "*/" }},
+	// Disguises: spellings, comments and tautologies a text check misses,
+	// and a session toggle that does not switch bulwark off.
+	{name: "delete quick ignore", rule: "delete-no-where", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE QUICK IGNORE FROM " + tbl }},
+	{name: "delete low_priority where true", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE LOW_PRIORITY FROM " + tbl + " WHERE TRUE" }},
+	{name: "delete where a column equals itself", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE id = id" }},
+	{name: "where inside a hash comment", rule: "delete-no-where", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " # WHERE id = 1\n" }},
+	{name: "multi-table delete not tied to the other table", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE t1 FROM " + tbl + " t1, (SELECT 1 AS x) d WHERE d.x = 1" }},
+	{name: "truncate in odd case around a comment", rule: "truncate", category: "truncate",
+		sql: func(tbl, _ string) string { return "tRuNcAtE/**/TaBlE " + tbl }},
+	{name: "sql_safe_updates switched off first", rule: "delete-no-where", category: "delete",
+		setup: func(string) string { return "SET SQL_SAFE_UPDATES = 0" },
+		sql:   func(tbl, _ string) string { return "DELETE FROM " + tbl }},
 }
 
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
@@ -143,9 +164,9 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 			if _, err := c.ExecContext(ctx, cat.sql(tbl, db)); err != nil {
 				t.Fatalf("the human's %q failed: %v", cat.sql(tbl, db), err)
 			}
-			if cat.setup != nil { // PREPARE only prepares: run it
-				if _, err := c.ExecContext(ctx, "EXECUTE s"); err != nil {
-					t.Fatalf("EXECUTE s: %v", err)
+			if cat.then != "" {
+				if _, err := c.ExecContext(ctx, cat.then); err != nil {
+					t.Fatalf("%s: %v", cat.then, err)
 				}
 			}
 			changed := !myTableExists(t, tbl) || sum() != before ||
@@ -215,10 +236,12 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 			}
 			requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: cat.rule, Category: cat.category})
 
+			script = stmt + ";\n"
 			if cat.setup != nil {
-				script = cat.setup(tbl) + ";\n" + stmt + ";\nEXECUTE s;\n"
-			} else {
-				script = stmt + ";\n"
+				script = cat.setup(tbl) + ";\n" + script
+			}
+			if cat.then != "" {
+				script += cat.then + ";\n"
 			}
 			if _, errOut, code := run(t, humanUser, script); code != 0 {
 				t.Fatalf("human: exit %d: %s", code, errOut)

@@ -1,0 +1,293 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// disguise is a statement shaped the way SQL firewalls have been bypassed:
+// the destructive part is wrapped, spelled oddly, hidden behind lexing
+// subtleties or built at run time. Each one runs against the real server
+// twice. The agent must be refused with the database unchanged; the human's
+// identical statement must then change it, which proves the server really
+// reads the text as destructive, so the refusal is the right call and not a
+// lucky false alarm.
+type disguise struct {
+	family string // the bypass family, the name of the subtest group
+	destructiveCase
+	// multi: the text holds more than one statement, which only the simple
+	// protocol carries.
+	multi bool
+	// copyOut: the statement is a COPY ... TO STDOUT, sent as one.
+	copyOut bool
+	// warm, when set, is run by the agent first and must be allowed: a
+	// benign statement that looks like the disguise to anything keyed on
+	// a prefix or on text with comments stripped.
+	warm string
+}
+
+// lookalike is a statement that merely contains the words of a destructive
+// one (in a string, a comment or an identifier) or does not execute what it
+// names (plain EXPLAIN): the agent runs it, and the table it names must be
+// untouched afterwards.
+type lookalike struct {
+	name, key, stmt string
+}
+
+// Placeholders of disguise texts besides {t} (expand):
+//   - {u} is the table name with its first letter written as a U& escape,
+//     {u!} the same with ! as the escape character (UESCAPE '!');
+//   - {lo} is a large object id that belongs to the case;
+//   - {pad} is 1 MiB of comment text;
+//   - {dsn} is a connection string to the test database as the human, for
+//     dblink.
+func expandDisguise(s, n string) string {
+	return strings.NewReplacer(
+		"{u}", fmt.Sprintf(`\%04x`, n[0])+n[1:],
+		"{u!}", fmt.Sprintf(`!%04x`, n[0])+n[1:],
+		"{lo}", fmt.Sprint(largeObjectID(n)),
+		"{pad}", strings.Repeat("padding ", 1<<17),
+		"{dsn}", fmt.Sprintf("host=%s port=%s dbname=%s user=%s password=%s", pgHost(), pgPort(), testDatabase, humanUser, humanPassword),
+	).Replace(expand(s, n))
+}
+
+// largeObjectID is a large object id derived from a case's object name, so
+// that parallel cases do not collide.
+func largeObjectID(n string) uint32 { return 1_000_000 + crc32.ChecksumIEEE([]byte(n))%1_000_000_000 }
+
+func pgHost() string { h, _, _ := strings.Cut(pg.Addr, ":"); return h }
+func pgPort() string { _, p, _ := strings.Cut(pg.Addr, ":"); return p }
+
+var disguises = []disguise{
+	// Verb-hiding wrappers.
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "data-modifying CTE", key: "cte",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "WITH d AS (DELETE FROM {t} RETURNING *) SELECT count(*) FROM d"}},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "MERGE ON true WHEN MATCHED THEN DELETE", key: "merge",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "MERGE INTO {t} USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN DELETE"}},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "COPY (DELETE RETURNING) TO STDOUT", key: "copy_del",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "COPY (DELETE FROM {t} RETURNING id) TO STDOUT"}, copyOut: true},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "EXPLAIN ANALYZE executes", key: "explain",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "EXPLAIN ANALYZE DELETE FROM {t}"}},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "CREATE RULE whose action deletes", key: "rule",
+		rule: "delete-no-where", category: "delete",
+		setup: objectSetup("SELECT EXISTS (SELECT FROM pg_rules WHERE rulename = '{t}_wipe')", "SELECT 1"),
+		stmt:  "CREATE RULE {t}_wipe AS ON INSERT TO {t} DO ALSO DELETE FROM {t}"}},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "trigger function that deletes", key: "trigger",
+		rule: "delete-no-where", category: "delete",
+		setup: objectSetup("SELECT to_regprocedure('{t}_trg()') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_trg()"),
+		stmt:  "CREATE FUNCTION {t}_trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN DELETE FROM {t}; RETURN NULL; END$$"}},
+
+	// Lexer confusion: only the server's own grammar reads these right.
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "nested block comments", key: "nested",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: "/* outer /* inner */ still a comment */ DROP TABLE {t}"}},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "backslash ends a standard string", key: "backslash",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: `SELECT 'x\'; DROP TABLE {t}; --'`}, multi: true},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "dollar quotes with tags", key: "dollar",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: "SELECT $a$ $$ $a$; DROP TABLE {t}"}, multi: true},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "unicode-escaped identifier", key: "uesc",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: `DROP TABLE U&"{u}"`}},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "unicode escape with UESCAPE", key: "uescape",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: `DROP TABLE U&"{u!}" UESCAPE '!'`}},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "leading semicolons and odd whitespace", key: "space",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: ";;\f DROP\fTABLE\r\n\t{t}"}, multi: true},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "alias named like a keyword", key: "kwalias",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: `DELETE FROM {t} AS "where"`}},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "WHERE inside a line comment", key: "linecomment",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} -- WHERE id = 1"}},
+	{family: "lexer confusion", destructiveCase: destructiveCase{name: "WHERE inside a block comment", key: "blockcomment",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} /* WHERE id = 1 */"}},
+
+	// Dynamic SQL: what is built at run time cannot be judged.
+	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "plpgsql function that EXECUTEs a string", key: "dynfn",
+		rule: "dynamic-sql", category: "unanalysable",
+		setup: objectSetup("SELECT to_regprocedure('{t}_dyn()') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_dyn()"),
+		stmt:  "CREATE FUNCTION {t}_dyn() RETURNS void LANGUAGE plpgsql AS $$BEGIN EXECUTE 'DROP TABLE ' || quote_ident('{t}'); END$$"}},
+	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "procedure that EXECUTEs format()", key: "dynproc",
+		rule: "dynamic-sql", category: "unanalysable",
+		setup: objectSetup("SELECT to_regprocedure('{t}_proc()') IS NOT NULL", "DROP PROCEDURE IF EXISTS {t}_proc()"),
+		stmt:  "CREATE PROCEDURE {t}_proc() LANGUAGE plpgsql AS $$BEGIN EXECUTE format('TRUNCATE %I', '{t}'); END$$"}},
+
+	// Side effects behind SELECT.
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_unlink", key: "lo",
+		rule: "drop-large-object", category: "drop",
+		setup: largeObjectSetup, stmt: "SELECT lo_unlink({lo})"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "dblink_exec", key: "dblink",
+		rule: "dynamic-sql", category: "unanalysable",
+		setup: dblinkSetup, stmt: "SELECT dblink_exec('{dsn}', 'DROP TABLE {t}')"}},
+
+	// Spelling variants of EXPLAIN ANALYZE.
+	{family: "spelling variants", destructiveCase: destructiveCase{name: "EXPLAIN/**/ANALYZE", key: "explain_c",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "EXPLAIN/**/ANALYZE DELETE FROM {t}"}},
+	{family: "spelling variants", destructiveCase: destructiveCase{name: "EXPLAIN (ANALYZE)", key: "explain_p",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "EXPLAIN (ANALYZE) DELETE FROM {t}"}},
+	{family: "spelling variants", destructiveCase: destructiveCase{name: "EXPLAIN (VERBOSE, ANALYZE)", key: "explain_v",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "EXPLAIN (VERBOSE, ANALYZE) DELETE FROM {t}"}},
+	{family: "spelling variants", destructiveCase: destructiveCase{name: "mixed case", key: "explain_case",
+		rule: "delete-no-where", category: "delete", setup: tableSetup,
+		stmt: "eXpLaIn AnAlYzE dElEtE fRoM {t}"}},
+
+	// Digest collisions and huge inputs: a 1 MiB statement whose first
+	// megabyte is exactly a statement the agent just ran, the DROP past it.
+	{family: "huge inputs and digests", destructiveCase: destructiveCase{name: "DROP after 1 MiB of an allowed statement", key: "huge",
+		rule: "drop-object", category: "drop", setup: tableSetup,
+		stmt: "SELECT 1 /* {pad} */; DROP TABLE {t}"}, multi: true, warm: "SELECT 1 /* {pad} */"},
+}
+
+var lookalikes = []lookalike{
+	{name: "DROP in a string", key: "str", stmt: "SELECT 'DROP TABLE {t}'"},
+	{name: "DELETE in a dollar-quoted string", key: "dq", stmt: "SELECT $$DELETE FROM {t}$$"},
+	{name: "escape string with an escaped quote", key: "estr", stmt: `SELECT E'x\'; DROP TABLE {t}; --'`},
+	{name: "DROP inside a nested comment", key: "nested", stmt: "/* /* */ DROP TABLE {t}; */ SELECT 1"},
+	{name: "DROP after a line comment", key: "line", stmt: "SELECT 1 -- ; DROP TABLE {t}"},
+	{name: "unicode-escaped string", key: "ustr", stmt: `SELECT U&'\0044ROP TABLE {t}'`},
+	{name: "identifiers named drop and truncate", key: "ident", stmt: `SELECT note AS "drop table" FROM {t} WHERE note = 'truncate'`},
+	{name: "plain EXPLAIN does not execute", key: "explain", stmt: "EXPLAIN DELETE FROM {t}"},
+}
+
+// largeObjectSetup makes a large object owned by the agent; the state is
+// whether it exists.
+func largeObjectSetup(t *testing.T, n string) func() string {
+	lo := largeObjectID(n)
+	adminExec(t,
+		fmt.Sprintf("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = %d", lo),
+		fmt.Sprintf("SELECT lo_create(%d)", lo),
+		fmt.Sprintf("ALTER LARGE OBJECT %d OWNER TO %s", lo, agentUser))
+	t.Cleanup(func() {
+		_, _ = adminDB.Exec(fmt.Sprintf("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = %d", lo))
+	})
+	return func() string {
+		return fmt.Sprintf("large object present: %v", adminQueryInt(t, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = $1", lo) == 1)
+	}
+}
+
+// dblinkSetup is tableSetup with the dblink extension installed (it ships
+// with the server, in Debian's postgresql package). Two concurrent CREATE
+// EXTENSION IF NOT EXISTS can both try to create it, so it is made once.
+func dblinkSetup(t *testing.T, n string) func() string {
+	dblinkOnce.Do(func() { _, dblinkErr = adminDB.Exec("CREATE EXTENSION IF NOT EXISTS dblink") })
+	if dblinkErr != nil {
+		t.Fatalf("install dblink: %v", dblinkErr)
+	}
+	return tableSetup(t, n)
+}
+
+var (
+	dblinkOnce sync.Once
+	dblinkErr  error
+)
+
+// copyClient sends every statement as a COPY ... TO STDOUT.
+type copyClient struct{ c *pgx.Conn }
+
+func (c copyClient) Exec(ctx context.Context, stmt string, _ ...any) error {
+	_, err := c.c.PgConn().CopyTo(ctx, io.Discard, stmt)
+	return err
+}
+
+func (c copyClient) BackendPID(ctx context.Context) (int, error) {
+	return pgxQueryClient(c).BackendPID(ctx)
+}
+
+// TestDisguisesAreJudgedAsTheServerRunsThem runs every disguise over the
+// simple protocol and, when it is one statement, the extended protocol too.
+func TestDisguisesAreJudgedAsTheServerRunsThem(t *testing.T) {
+	p := startProxy(t)
+	type path struct {
+		key     string
+		connect func(t *testing.T, dsn string) sqlClient
+	}
+	simple := path{"simple", func(t *testing.T, dsn string) sqlClient {
+		return pgxQueryClient{connectPgx(t, dsn, simpleProtocol)}
+	}}
+	extended := path{"ext", func(t *testing.T, dsn string) sqlClient { return pgxQueryClient{connectPgx(t, dsn)} }}
+	copyOut := path{"copy", func(t *testing.T, dsn string) sqlClient { return copyClient{connectPgx(t, dsn)} }}
+
+	for _, d := range disguises {
+		paths := []path{simple, extended}
+		switch {
+		case d.copyOut:
+			paths = []path{copyOut}
+		case d.multi:
+			paths = []path{simple}
+		}
+		for _, pth := range paths {
+			t.Run(d.family+"/"+d.name+"/"+pth.key, func(t *testing.T) {
+				t.Parallel()
+				n := "d_" + d.key + "_" + pth.key
+				state := d.setup(t, n)
+				stmt := expandDisguise(d.stmt, n)
+				ctx := testCtx(t)
+				before := state()
+
+				agent := pth.connect(t, p.AgentDSN())
+				if d.warm != "" {
+					if err := agent.Exec(ctx, expandDisguise(d.warm, n)); err != nil {
+						t.Fatalf("the agent's benign statement was not allowed: %v", err)
+					}
+				}
+				_, id := requireRefused(t, agent.Exec(ctx, stmt), d.rule)
+				if after := state(); after != before {
+					t.Errorf("a refused statement changed the database:\nbefore %s\nafter  %s", before, after)
+				}
+				if _, err := agent.BackendPID(ctx); err != nil {
+					t.Errorf("the agent's session is unusable after the refusal: %v", err)
+				}
+				audited := stmt
+				if len(audited) > 60 {
+					audited = audited[:60]
+				}
+				requireAudited(t, p, id, wantEvent{User: agentUser, Rule: d.rule, Category: d.category, Statement: audited})
+
+				human := pth.connect(t, p.HumanDSN())
+				if err := human.Exec(ctx, stmt); err != nil {
+					t.Fatalf("the human's identical statement failed: %v", err)
+				}
+				if after := state(); after == before {
+					t.Errorf("the server did nothing destructive with the human's statement (state %s): the disguise does not disguise anything", after)
+				}
+			})
+		}
+	}
+
+	for _, l := range lookalikes {
+		for _, pth := range []path{simple, extended} {
+			t.Run("look-alikes/"+l.name+"/"+pth.key, func(t *testing.T) {
+				t.Parallel()
+				n := "l_" + l.key + "_" + pth.key
+				sum := freshTable(t, n)
+				before := sum()
+				ctx := testCtx(t)
+				agent := pth.connect(t, p.AgentDSN())
+				if err := agent.Exec(ctx, expand(l.stmt, n)); err != nil {
+					t.Fatalf("the agent's harmless statement failed: %v", err)
+				}
+				if after := sum(); after != before {
+					t.Errorf("the table changed: before %s, after %s", before, after)
+				}
+			})
+		}
+	}
+}
