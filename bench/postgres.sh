@@ -352,6 +352,7 @@ postgres_report() {
 	function ms(v)  { return v == "NA" ? "NA" : sprintf("%+.3f", v) }
 	{
 		k = $1 SUBSEP $2 SUBSEP $3
+		if ($9 + 0 > 10) busy[$1, $2]++
 		if ($5 != "NA") {
 			tps[k] = tps[k] " " $5; lat[k] = lat[k] " " $6
 			if ($8 != "-") cpu[k] = cpu[k] " " $8
@@ -383,6 +384,9 @@ postgres_report() {
 			}
 			pr[w, c] = median(rl); pd[w, c] = median(dl)
 			spread[w, c] = lo == "" ? "" : sprintf("(%.2f-%.2f)", lo, hi)
+			# Runs that shared the machine with other work: a cell with
+			# some is worth rerunning before it is believed.
+			if ((w, c) in busy) spread[w, c] = spread[w, c] sprintf(" %d busy", busy[w, c])
 		}
 
 		print "== Throughput: pgbench TPS, proxies as a fraction of direct =="
