@@ -338,28 +338,8 @@ postgres_report() {
 	other_load_line "$PG_RESULTS"
 	if [[ $PG_FAILED_RUNS != 0 ]]; then echo "WARNING: $PG_FAILED_RUNS pgbench runs failed (shown as NA; see stderr)"; fi
 	echo
-	awk -F'\t' -v workloads="$WORKLOADS" -v clients="$CLIENTS" -v rounds="$ROUNDS" '
-	function median(list,    a, n, i, j, t) {
-		n = split(list, a, " ")
-		if (n == 0) return "NA"
-		for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-		return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
-	function ratio(a, b) { return (a == "NA" || b == "NA" || b == 0) ? "NA" : a / b }
-	function fx(v)  { return v == "NA" ? "NA" : sprintf("%.2fx", v) }
-	function f1(v)  { return v == "NA" ? "NA" : sprintf("%.1f", v) }
-	function sd(v)  { return v == "NA" ? "NA" : sprintf("%+.1f", v) }
-	function ms(v)  { return v == "NA" ? "NA" : sprintf("%+.3f", v) }
-	{
-		k = $1 SUBSEP $2 SUBSEP $3
-		if ($9 + 0 > 10) busy[$1, $2]++
-		if ($5 != "NA") {
-			tps[k] = tps[k] " " $5; lat[k] = lat[k] " " $6
-			if ($8 != "-") cpu[k] = cpu[k] " " $8
-			rt[$1, $2, $4, $3] = $5
-			if ($8 != "-") rc[$1, $2, $4, $3] = $8
-		}
-	}
+	awk -F'\t' -v workloads="$WORKLOADS" -v clients="$CLIENTS" -v rounds="$ROUNDS" "$REPORT_AWK"'
+	{ record() }
 	END {
 		nw = split(workloads, W, " "); nc = split(clients, C, " ")
 		for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
@@ -369,24 +349,7 @@ postgres_report() {
 				k = w SUBSEP c SUBSEP T[x]
 				mt[k] = median(tps[k]); ml[k] = median(lat[k]); mc[k] = median(cpu[k])
 			}
-			# Ratio of bulwark to relay within each round, to show the spread.
-			# bulwark against the relay of the same round: the pair ran back
-			# to back, so drift cancels. The medians of these pairs are what
-			# the tables and the goals report; the range shows the spread.
-			lo = ""; hi = ""; rl = ""; dl = ""
-			for (r = 1; r <= rounds; r++) {
-				if (!((w, c, r, "bulwark") in rt) || !((w, c, r, "relay") in rt)) continue
-				v = rt[w, c, r, "bulwark"] / rt[w, c, r, "relay"]
-				rl = rl " " v
-				if (lo == "" || v < lo) lo = v
-				if (hi == "" || v > hi) hi = v
-				if ((w, c, r, "bulwark") in rc && (w, c, r, "relay") in rc) dl = dl " " (rc[w, c, r, "bulwark"] - rc[w, c, r, "relay"])
-			}
-			pr[w, c] = median(rl); pd[w, c] = median(dl)
-			spread[w, c] = lo == "" ? "" : sprintf("(%.2f-%.2f)", lo, hi)
-			# Runs that shared the machine with other work: a cell with
-			# some is worth rerunning before it is believed.
-			if ((w, c) in busy) spread[w, c] = spread[w, c] sprintf(" %d busy", busy[w, c])
+			pair(w, c)
 		}
 
 		print "== Throughput: pgbench TPS, proxies as a fraction of direct =="

@@ -386,6 +386,53 @@ measure_read() {
 	fi
 }
 
+# The throughput reports of both parts start their awk program with this.
+# Rows are results lines: workload, clients, target, round, TPS, latency,
+# transactions, CPU per transaction ("-" for direct), other load (%).
+# record() files a row; pair(w, c) sets, for a cell, pr (median over rounds
+# of bulwark's TPS over the relay's in the same round), pd (median of the
+# per-round CPU differences) and spread (the range of those ratios, and how
+# many runs shared the machine with other work).
+REPORT_AWK='
+function median(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	if (n == 0) return "NA"
+	for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function ratio(a, b) { return (a == "NA" || b == "NA" || b == 0) ? "NA" : a / b }
+function fx(v)  { return v == "NA" ? "NA" : sprintf("%.2fx", v) }
+function f1(v)  { return v == "NA" ? "NA" : sprintf("%.1f", v) }
+function sd(v)  { return v == "NA" ? "NA" : sprintf("%+.1f", v) }
+function ms(v)  { return v == "NA" ? "NA" : sprintf("%+.3f", v) }
+function record(    k) {
+	if ($9 + 0 > 10) busy[$1, $2]++
+	if ($5 == "NA") return
+	k = $1 SUBSEP $2 SUBSEP $3
+	tps[k] = tps[k] " " $5; lat[k] = lat[k] " " $6
+	rt[$1, $2, $4, $3] = $5
+	if ($8 != "-") { cpu[k] = cpu[k] " " $8; rc[$1, $2, $4, $3] = $8 }
+}
+# bulwark against the relay of the same round: the pair ran back to back,
+# so drift cancels.
+function pair(w, c,    r, v, lo, hi, rl, dl) {
+	lo = ""; hi = ""; rl = ""; dl = ""
+	for (r = 1; r <= rounds; r++) {
+		if (!((w, c, r, "bulwark") in rt) || !((w, c, r, "relay") in rt)) continue
+		v = rt[w, c, r, "bulwark"] / rt[w, c, r, "relay"]
+		rl = rl " " v
+		if (lo == "" || v < lo) lo = v
+		if (hi == "" || v > hi) hi = v
+		if ((w, c, r, "bulwark") in rc && (w, c, r, "relay") in rc) dl = dl " " (rc[w, c, r, "bulwark"] - rc[w, c, r, "relay"])
+	}
+	pr[w, c] = median(rl); pd[w, c] = median(dl)
+	spread[w, c] = lo == "" ? "" : sprintf("(%.2f-%.2f)", lo, hi)
+	# A cell with runs that shared the machine is worth rerunning before
+	# it is believed.
+	if ((w, c) in busy) spread[w, c] = spread[w, c] sprintf(" %d busy", busy[w, c])
+}
+'
+
 # Median, min and max of the "other load" column of a results file.
 other_load_line() { # results.tsv
 	awk -F'\t' 'NF >= 9 && $9 != "" { n++; v[n] = $9 + 0; s += $9; if ($9 + 0 > 10) busy++ }
