@@ -54,16 +54,13 @@ func expandDisguise(s, n string) string {
 		"{u!}", fmt.Sprintf(`!%04x`, n[0])+n[1:],
 		"{lo}", fmt.Sprint(largeObjectID(n)),
 		"{pad}", strings.Repeat("padding ", 1<<17),
-		"{dsn}", fmt.Sprintf("host=%s port=%s dbname=%s user=%s password=%s", pgHost(), pgPort(), testDatabase, humanUser, humanPassword),
+		"{dsn}", pg.dsn(humanUser, humanPassword, testDatabase),
 	).Replace(expand(s, n))
 }
 
 // largeObjectID is a large object id derived from a case's object name, so
 // that parallel cases do not collide.
 func largeObjectID(n string) uint32 { return 1_000_000 + crc32.ChecksumIEEE([]byte(n))%1_000_000_000 }
-
-func pgHost() string { h, _, _ := strings.Cut(pg.Addr, ":"); return h }
-func pgPort() string { _, p, _ := strings.Cut(pg.Addr, ":"); return p }
 
 var disguises = []disguise{
 	// Verb-hiding wrappers.
