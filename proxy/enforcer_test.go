@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func (failingStore) Record(context.Context, audit.Event) (int64, error) {
 func (failingStore) List(context.Context, audit.Filter) ([]audit.Event, error) { return nil, nil }
 func (failingStore) Close() error                                              { return nil }
 
-func testEnforcer(t *testing.T, store audit.Store, mutate func(*config.Config)) *Enforcer {
+func testEnforcer(t testing.TB, store audit.Store, mutate func(*config.Config)) *Enforcer {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Upstream.Postgres.Address = "127.0.0.1:1"
@@ -163,4 +164,32 @@ func TestEnforcerSnapshot(t *testing.T) {
 			t.Fatalf("snapshot events %+v", evs)
 		}
 	})
+}
+
+// BenchmarkCheckTPCB measures judging pgbench's TPC-B transaction (seven
+// statements) sent over the simple protocol: new literals in every
+// statement, so every judgement is a literal-free cache hit.
+func BenchmarkCheckTPCB(b *testing.B) {
+	e := testEnforcer(b, failingStore{}, nil)
+	s := agentSession()
+	ctx := context.Background()
+	var txns [][]string
+	for i := 0; i < 512; i++ {
+		aid, bid, tid, delta := strconv.Itoa(i*7919%1000000), strconv.Itoa(i%10), strconv.Itoa(i*31%100), strconv.Itoa(i*97%10000-5000)
+		txns = append(txns, []string{"BEGIN;",
+			"UPDATE pgbench_accounts SET abalance = abalance + " + delta + " WHERE aid = " + aid + ";",
+			"SELECT abalance FROM pgbench_accounts WHERE aid = " + aid + ";",
+			"UPDATE pgbench_tellers SET tbalance = tbalance + " + delta + " WHERE tid = " + tid + ";",
+			"UPDATE pgbench_branches SET bbalance = bbalance + " + delta + " WHERE bid = " + bid + ";",
+			"INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (" + tid + ", " + bid + ", " + aid + ", " + delta + ", CURRENT_TIMESTAMP);",
+			"END;"})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, q := range txns[i%len(txns)] {
+			if v := e.Check(ctx, s, standard, gate.Request{Source: gate.SourceQuery, SQL: q}, nil); !v.Allow {
+				b.Fatal(v.Message)
+			}
+		}
+	}
 }

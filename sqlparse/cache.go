@@ -37,10 +37,17 @@ func NewCache(an Analyzer, entries int) *Cache {
 }
 
 // Analyze returns the analysis of text as the session described by lx would
-// have the server read it. Lookup order: the exact text; then the text's
-// literal-free key; then a full parse, stored under the literal-free key
-// when the result does not depend on literals and under the exact text
-// otherwise.
+// have the server read it, from the cache when it can. An analysis is
+// filed under the text's literal-free key when it does not depend on
+// literals, else under the exact text. Lookup order:
+//   - a text with a quick key (the analyser's scan found its literals): the
+//     key, then the exact text. Most such texts carry literals that change
+//     from one execution to the next, so the exact text would miss; a text
+//     without literals is its own key and takes one lookup;
+//   - any other text: the exact text first, since its key costs a parse
+//     (pg_query's normaliser), then the key.
+//
+// What misses is parsed.
 func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	if f, bad := c.an.Preflight(text, lx); bad {
 		return &Analysis{Statements: []Statement{{Command: "UNKNOWN", Findings: []Finding{f}}}}
@@ -50,20 +57,36 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	}
 	mode := c.an.Mode(lx)
 	exact := cacheKey{mode: mode, text: text}
-	if a, ok := c.lru.Get(exact); ok {
-		return a
-	}
-	key, hasKey := c.an.CacheKey(text, lx)
-	free := cacheKey{literalFree: true, mode: mode, text: key}
-	if hasKey {
-		if a, ok := c.lru.Get(free); ok {
+	key, hasKey := c.an.QuickKey(text, lx)
+	switch {
+	case hasKey && key == text:
+		if a, ok := c.lru.Get(exact); ok {
 			return a
+		}
+		a := c.an.Analyze(text, lx)
+		c.lru.Add(exact, a)
+		return a
+	case hasKey:
+		if a, ok := c.lru.Get(cacheKey{literalFree: true, mode: mode, text: key}); ok {
+			return a
+		}
+		if a, ok := c.lru.Get(exact); ok {
+			return a
+		}
+	default:
+		if a, ok := c.lru.Get(exact); ok {
+			return a
+		}
+		if key, hasKey = c.an.CacheKey(text, lx); hasKey {
+			if a, ok := c.lru.Get(cacheKey{literalFree: true, mode: mode, text: key}); ok {
+				return a
+			}
 		}
 	}
 	a := c.an.Analyze(text, lx)
 	switch {
 	case hasKey && !a.LiteralSensitive:
-		c.lru.Add(free, a)
+		c.lru.Add(cacheKey{literalFree: true, mode: mode, text: key}, a)
 		if key == text {
 			// A text without literals is its own key: let the next
 			// lookup of it stop at the first probe.

@@ -155,17 +155,25 @@ func TestCacheSharesBoundedWrites(t *testing.T) {
 	}
 }
 
-func TestCacheRepeatedParameterisedTextCostsOneParse(t *testing.T) {
-	// The extended protocol sends the same $n text with every Bind: after
-	// the first analysis it must be an exact-text hit, without the
-	// normaliser's round trip into C.
-	an := &countingAnalyzer{Analyzer: postgres.New()}
-	c := sqlparse.NewCache(an, 100)
-	q := "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
-	for i := 0; i < 10; i++ {
-		c.Analyze(q, sqlparse.Lexing{})
-	}
-	if an.parses != 1 || an.keys > 1 {
-		t.Fatalf("10 lookups of one text: %d parses, %d keys computed; want 1 and at most 1", an.parses, an.keys)
+func TestCacheRepeatedTextCostsOneParse(t *testing.T) {
+	for _, c := range []struct{ name, text string }{
+		// The extended protocol sends the same $n text with every Bind.
+		{"a parameterised text", "SELECT abalance FROM pgbench_accounts WHERE aid = $1"},
+		// Found under the exact text, after the literal-free key missed.
+		{"a verdict that depends on its literals", "DELETE FROM t WHERE 1 = 1"},
+		// Only the normaliser finds this text's literals: the exact text
+		// must be looked up first, without a round trip into C.
+		{"a text only the parser can key", "SELECT /* report */ abalance FROM pgbench_accounts WHERE aid = $1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			an := &countingAnalyzer{Analyzer: postgres.New()}
+			cache := sqlparse.NewCache(an, 100)
+			for i := 0; i < 10; i++ {
+				cache.Analyze(c.text, sqlparse.Lexing{})
+			}
+			if an.parses != 1 || an.keys > 1 {
+				t.Fatalf("10 lookups of one text: %d parses, %d keys computed by the parser; want 1 and at most 1", an.parses, an.keys)
+			}
+		})
 	}
 }

@@ -194,6 +194,11 @@ type Analyzer interface {
 	// CacheKey returns a key under which the analysis of text may be
 	// shared with every other text that has the same key, provided the
 	// analysis is not LiteralSensitive. ok is false when the text has no
-	// such key (the caller then analyses it fully).
+	// such key (the caller then analyses it fully). A key equal to the
+	// text says the text has no literals.
 	CacheKey(text string, lx Lexing) (key string, ok bool)
+	// QuickKey is CacheKey for the texts whose key a scan in Go can find,
+	// at a small fraction of a parse's cost; ok is false for any other
+	// text, whose key may still come from CacheKey.
+	QuickKey(text string, lx Lexing) (key string, ok bool)
 }

@@ -186,6 +186,11 @@ func lexerMismatch(text string, m modeInfo) (sqlparse.Finding, bool) {
 // executable comments and their version numbers are kept as written: they
 // decide what runs. Texts the scanner cannot read have no key.
 func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
+	return a.QuickKey(text, lx)
+}
+
+// QuickKey is CacheKey: the key always comes from bulwark's own scan.
+func (a *Analyzer) QuickKey(text string, lx sqlparse.Lexing) (string, bool) {
 	m := readMode(lx.SQLMode)
 	sc, err := scanText(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode())
 	if err != nil {

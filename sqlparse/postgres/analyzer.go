@@ -5,6 +5,7 @@
 package postgres
 
 import (
+	"encoding/binary"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
@@ -57,7 +58,7 @@ func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding,
 				"escapes the next character; bulwark cannot read such text the way the server would",
 		}, true
 	}
-	if multiByteClientEncodings[strings.ToUpper(lx.ClientEncoding)] && !isASCII(text) {
+	if lx.ClientEncoding != "UTF8" && multiByteClientEncodings[strings.ToUpper(lx.ClientEncoding)] && !isASCII(text) {
 		return sqlparse.Finding{
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
 			Reason: "this session's client_encoding is " + lx.ClientEncoding + ", whose multi-byte characters " +
@@ -74,7 +75,13 @@ func (a *Analyzer) LexingSensitive(text string) bool {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 { // eight bytes at a time: any high bit set?
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}
@@ -82,20 +89,22 @@ func isASCII(s string) bool {
 	return true
 }
 
-// CacheKey returns the text with every literal replaced by a placeholder.
-// Texts in the plain subset fastKey reads get their key in Go; every other
-// text gets pg_query's normalised form (the server's own scanner finds the
-// literals). The prefixes keep the two kinds of key apart. A text without
-// literals is its own key, unprefixed: no SQL text starts with "f:" or
-// "n:", so it meets no other text's key, and the cache then also files it
-// under its exact text (the extended protocol's repeated Parse of the same
-// $n text costs one lookup). Texts that do not parse have no key.
-func (a *Analyzer) CacheKey(text string, _ sqlparse.Lexing) (string, bool) {
-	if key, ok := fastKey(text); ok {
-		if key == text {
-			return text, true
-		}
-		return "f:" + key, true
+// QuickKey returns the cache key of texts written in the plain subset
+// fastKey reads, computed in Go without the parser: the text with every
+// literal replaced by a placeholder, after the prefix "f:". A text without
+// literals is its own key, unprefixed. No SQL text starts with "f:" or
+// "n:" (see CacheKey), so no key meets another kind's.
+func (a *Analyzer) QuickKey(text string, _ sqlparse.Lexing) (string, bool) {
+	return fastKey(text, "f:")
+}
+
+// CacheKey returns, for a text QuickKey cannot read, pg_query's normalised
+// form after the prefix "n:" (the server's own scanner finds the literals),
+// or the text itself when it has no literals. Texts that do not parse have
+// no key.
+func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
+	if key, ok := a.QuickKey(text, lx); ok {
+		return key, true
 	}
 	key, err := pg_query.Normalize(text)
 	if err != nil {

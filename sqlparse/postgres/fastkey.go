@@ -4,26 +4,53 @@ import "strings"
 
 // fastKey computes a literal-free cache key in Go for texts written in a
 // deliberately small subset of PostgreSQL's lexical syntax, where finding the
-// literals needs no parser: ASCII only; no comments, dollar signs, backslashes,
+// literals needs no parser: ASCII only; no comments, dollar quotes, backslashes,
 // double quotes or question marks; string literals plain '...' (a quote
-// inside written twice) and numbers plain digits with at most one decimal part. Each literal
+// inside written twice) and numbers plain digits with at most one decimal
+// part; parameters ($1) kept as they are. Each literal
 // is replaced by '?' or ? and every other byte is kept as it is, so two texts
 // share a key only when they are the same token for token except for the
 // contents of their literals — the property the normalised key has, at a
 // fraction of the cost of a parse. Anything outside the subset returns
 // ok=false and the caller asks pg_query.
-func fastKey(text string) (key string, ok bool) {
+//
+// The key is prefix followed by the rewritten text. A text without literals
+// is returned as it is, without the prefix and without copying.
+func fastKey(text, prefix string) (key string, ok bool) {
 	var b strings.Builder
-	b.Grow(len(text))
+	last := 0 // text[last:i] is still to be copied into b
+	literal := func(from, to int, placeholder string) {
+		if b.Cap() == 0 {
+			b.Grow(len(prefix) + len(text))
+			b.WriteString(prefix)
+		}
+		b.WriteString(text[last:from])
+		b.WriteString(placeholder)
+		last = to
+	}
 	prevIdent := false // the previous byte continues an identifier or keyword
 	for i := 0; i < len(text); i++ {
 		c := text[i]
-		switch {
-		case c >= 0x80, c == '$', c == '\\', c == '"', c == '?', c == 0:
+		switch lexClass[c] {
+		case lexOther:
+			prevIdent = false
+			continue
+		case lexLetter:
+			prevIdent = true
+			continue
+		case lexRefuse:
 			return "", false
-		case c == '-' && i+1 < len(text) && text[i+1] == '-',
-			c == '/' && i+1 < len(text) && text[i+1] == '*':
-			return "", false // comments
+		}
+		switch {
+		case c == '-' || c == '/':
+			opens := byte('-') // a comment: -- or /*
+			if c == '/' {
+				opens = '*'
+			}
+			if i+1 < len(text) && text[i+1] == opens {
+				return "", false
+			}
+			prevIdent = false
 		case c == '\'':
 			if prevIdent || (i > 0 && text[i-1] == '&') {
 				return "", false // E'', B'', X'', N'', U&'' and typed-string prefixes
@@ -45,11 +72,13 @@ func fastKey(text string) (key string, ok bool) {
 				}
 				j++
 			}
-			b.WriteString("'?'")
+			literal(i, j+1, "'?'")
 			i = j
 			prevIdent = false
-			continue
-		case c >= '0' && c <= '9' && !prevIdent:
+		case isDigit(c):
+			if prevIdent {
+				continue // a digit inside an identifier
+			}
 			j := i
 			for j < len(text) && isDigit(text[j]) {
 				j++
@@ -66,18 +95,56 @@ func fastKey(text string) (key string, ok bool) {
 			if j < len(text) && (isIdentByte(text[j]) || text[j] == '.') {
 				return "", false // 1e5, 1abc, 0x1F, 1_000, 1.2.3
 			}
-			b.WriteByte('?')
+			literal(i, j, "?")
 			i = j - 1
 			prevIdent = false
-			continue
-		case c == '.' && i+1 < len(text) && isDigit(text[i+1]) && !prevIdent:
-			return "", false // .5
+		case c == '$':
+			if prevIdent {
+				continue // a dollar sign inside an identifier: a$b
+			}
+			j := i + 1
+			for j < len(text) && isDigit(text[j]) {
+				j++
+			}
+			if j == i+1 || j < len(text) && (isIdentByte(text[j]) || text[j] == '$') {
+				return "", false // a dollar quote, or a parameter run into other text
+			}
+			i = j - 1 // a parameter, $1: kept as it is
+		case c == '.':
+			if i+1 < len(text) && isDigit(text[i+1]) && !prevIdent {
+				return "", false // .5
+			}
+			prevIdent = false
 		}
-		b.WriteByte(c)
-		prevIdent = isIdentByte(c)
 	}
+	if b.Cap() == 0 {
+		return text, true
+	}
+	b.WriteString(text[last:])
 	return b.String(), true
 }
+
+// The classes of bytes fastKey's scan tells apart.
+const (
+	lexOther   = iota // punctuation and white space: kept, ends an identifier
+	lexLetter         // letters and '_': kept, continue an identifier
+	lexSpecial        // bytes that may start a literal or a comment: looked at
+	lexRefuse         // bytes outside the subset
+)
+
+var lexClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 0x80, c == '\\', c == '"', c == '?', c == 0:
+			t[c] = lexRefuse
+		case c == '\'', c == '-', c == '/', c == '.', c == '$', isDigit(byte(c)):
+			t[c] = lexSpecial
+		case c == '_', c|0x20 >= 'a' && c|0x20 <= 'z':
+			t[c] = lexLetter
+		}
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 

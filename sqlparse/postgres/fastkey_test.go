@@ -16,7 +16,12 @@ func TestFastKey(t *testing.T) {
 		{"digits inside identifiers stay", "SELECT c1 FROM t2 WHERE x = 3", "SELECT c1 FROM t2 WHERE x = ?", true},
 		{"whitespace is kept exactly", "SELECT 'a'\n'b'", "SELECT '?'\n'?'", true},
 		{"dollar quotes fall back", "SELECT $$x$$", "", false},
-		{"parameters fall back", "SELECT $1", "", false},
+		{"parameters stay", "SELECT $1, 2 FROM t WHERE a = $12", "SELECT $1, ? FROM t WHERE a = $12", true},
+		{"dollar signs in identifiers stay", "SELECT a$b, c$1 FROM t", "SELECT a$b, c$1 FROM t", true},
+		{"tagged dollar quotes fall back", "SELECT $a$x$a$", "", false},
+		{"parameters run into names fall back", "SELECT $1a", "", false},
+		{"parameters run into dollars fall back", "SELECT $1$", "", false},
+		{"a lone dollar falls back", "SELECT $", "", false},
 		{"escape strings fall back", "SELECT E'\\n'", "", false},
 		{"prefixed strings fall back", "SELECT B'101', X'1F'", "", false},
 		{"unicode strings fall back", "SELECT U&'d0061t'", "", false},
@@ -30,12 +35,23 @@ func TestFastKey(t *testing.T) {
 		{"unterminated strings fall back", "SELECT 'x", "", false},
 		{"non-ASCII falls back", "SELECT 'é'", "", false},
 		{"backslashes fall back", `SELECT 'a\'`, "", false},
+		{"a text without literals is its own key", "BEGIN; SELECT a1 FROM t", "BEGIN; SELECT a1 FROM t", true},
+		{"minus signs, slashes and dots stay", "SELECT a-b, a/b, t.c - -1", "SELECT a-b, a/b, t.c - -?", true},
+		{"digits after a dot in a name stay", "SELECT t.c2 FROM s.t3", "SELECT t.c2 FROM s.t3", true},
+		{"a literal at either end", "7 'x'", "? '?'", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := fastKey(c.text)
+			got, ok := fastKey(c.text, "")
 			if ok != c.ok || got != c.want {
 				t.Fatalf("fastKey(%q) = %q, %v; want %q, %v", c.text, got, ok, c.want, c.ok)
+			}
+			prefixed, _ := fastKey(c.text, "f:")
+			if c.ok && c.want != c.text && prefixed != "f:"+c.want {
+				t.Fatalf("with a prefix: %q", prefixed)
+			}
+			if c.want == c.text && prefixed != c.text {
+				t.Fatalf("a text without literals got a prefix: %q", prefixed)
 			}
 		})
 	}
@@ -59,6 +75,8 @@ func TestFastKeyAgreesWithTheParser(t *testing.T) {
 		"SELECT -%s, - %s",
 		"SELECT x FROM t WHERE a = %s OR a = %s; DROP TABLE t",
 		"PREPARE q AS SELECT %s; FETCH %s FROM c",
+		"SELECT $1, %s FROM t WHERE a = $2 AND b = %s",
+		"SELECT a$1 FROM t WHERE a$b = %s OR $3=%s",
 	}
 	var texts []string
 	for _, tpl := range templates {
@@ -75,7 +93,7 @@ func TestFastKeyAgreesWithTheParser(t *testing.T) {
 	}
 	byKey := map[string]string{}
 	for _, text := range texts {
-		key, ok := fastKey(text)
+		key, ok := fastKey(text, "")
 		if !ok {
 			continue
 		}
@@ -126,7 +144,7 @@ func BenchmarkFastKey(b *testing.B) {
 	q := "SELECT abalance FROM pgbench_accounts WHERE aid = 123456;"
 	b.Run("fast key", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			fastKey(q)
+			fastKey(q, "f:")
 		}
 	})
 	b.Run("pg_query normalise", func(b *testing.B) {
