@@ -325,6 +325,32 @@ func requireServerError(t *testing.T, err error, code string) {
 	}
 }
 
+// requireAgentRefused runs c's statement stmt on the agent's session and
+// asserts the refusal the core promise words: a 42501 naming c's rule, the
+// database state still before, nothing else of the request run, the same
+// session still usable, and an audit event whose statement holds audited.
+func requireAgentRefused(t *testing.T, p *testProxy, agent sqlClient, c destructiveCase, stmt, audited string, state func() string, before string) {
+	t.Helper()
+	ctx := testCtx(t)
+	pid, err := agent.BackendPID(ctx)
+	if err != nil {
+		t.Fatalf("agent session: %v", err)
+	}
+	_, id := requireRefused(t, agent.Exec(ctx, stmt, c.args...), c.rule)
+	if after := state(); after != before {
+		t.Errorf("a refused statement changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+	if g, ok := agent.(guardedClient); ok {
+		if rows := g.GuardRows(t); rows != 0 {
+			t.Errorf("the statement queued before the refused one in the same batch ran (%d rows); the whole request must be refused", rows)
+		}
+	}
+	if pid2, err := agent.BackendPID(ctx); err != nil || pid2 != pid {
+		t.Errorf("session after the refusal: backend pid %d, %v; want the same session (pid %d) still usable", pid2, err, pid)
+	}
+	requireAudited(t, p, id, wantEvent{User: agentUser, Rule: c.rule, Category: c.category, Statement: audited})
+}
+
 // TestAgentIsRefusedEveryCategoryOnEveryClientPath is the core promise:
 // whatever driver or protocol path an agent uses, each refused statement
 // is answered with a 42501 naming its rule, nothing of it reaches the
@@ -344,27 +370,10 @@ func TestAgentIsRefusedEveryCategoryOnEveryClientPath(t *testing.T) {
 					before := state()
 
 					agent := path.connect(t, p.AgentDSN())
-					pid, err := agent.BackendPID(ctx)
-					if err != nil {
-						t.Fatalf("agent session: %v", err)
-					}
-					err = agent.Exec(ctx, stmt, c.args...)
-					_, id := requireRefused(t, err, c.rule)
-					if after := state(); after != before {
-						t.Errorf("a refused statement changed the database:\nbefore %s\nafter  %s", before, after)
-					}
-					if g, ok := agent.(guardedClient); ok {
-						if rows := g.GuardRows(t); rows != 0 {
-							t.Errorf("the statement queued before the refused one in the same batch ran (%d rows); the whole request must be refused", rows)
-						}
-					}
-					if pid2, err := agent.BackendPID(ctx); err != nil || pid2 != pid {
-						t.Errorf("session after the refusal: backend pid %d, %v; want the same session (pid %d) still usable", pid2, err, pid)
-					}
-					requireAudited(t, p, id, wantEvent{User: agentUser, Rule: c.rule, Category: c.category, Statement: auditedText(stmt)})
+					requireAgentRefused(t, p, agent, c, stmt, auditedText(stmt), state, before)
 
 					human := path.connect(t, p.HumanDSN())
-					err = human.Exec(ctx, stmt, c.args...)
+					err := human.Exec(ctx, stmt, c.args...)
 					if c.humanCode != "" {
 						requireServerError(t, err, c.humanCode)
 						if after := state(); after != before {
