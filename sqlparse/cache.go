@@ -57,42 +57,31 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	}
 	mode := c.an.Mode(lx)
 	exact := cacheKey{mode: mode, text: text}
-	key, hasKey := c.an.QuickKey(text, lx)
-	switch {
-	case hasKey && key == text:
+	key, quick := c.an.QuickKey(text, lx)
+	hasKey := quick
+	if !quick {
 		if a, ok := c.lru.Get(exact); ok {
 			return a
 		}
-		a := c.an.Analyze(text, lx)
-		c.lru.Add(exact, a)
-		return a
-	case hasKey:
-		if a, ok := c.lru.Get(cacheKey{literalFree: true, mode: mode, text: key}); ok {
+		key, hasKey = c.an.CacheKey(text, lx)
+	}
+	free := cacheKey{literalFree: true, mode: mode, text: key}
+	// A text without literals is its own key: filed under the exact text.
+	shared := hasKey && key != text
+	if shared {
+		if a, ok := c.lru.Get(free); ok {
 			return a
 		}
+	}
+	if quick {
 		if a, ok := c.lru.Get(exact); ok {
 			return a
-		}
-	default:
-		if a, ok := c.lru.Get(exact); ok {
-			return a
-		}
-		if key, hasKey = c.an.CacheKey(text, lx); hasKey {
-			if a, ok := c.lru.Get(cacheKey{literalFree: true, mode: mode, text: key}); ok {
-				return a
-			}
 		}
 	}
 	a := c.an.Analyze(text, lx)
-	switch {
-	case hasKey && !a.LiteralSensitive:
-		c.lru.Add(cacheKey{literalFree: true, mode: mode, text: key}, a)
-		if key == text {
-			// A text without literals is its own key: let the next
-			// lookup of it stop at the first probe.
-			c.lru.Add(exact, a)
-		}
-	default:
+	if shared && !a.LiteralSensitive {
+		c.lru.Add(free, a)
+	} else {
 		c.lru.Add(exact, a)
 	}
 	return a
