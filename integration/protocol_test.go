@@ -1339,6 +1339,24 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 		}
 	})
 
+	t.Run("a statement nested past what the parser survives is refused, and bulwark lives on", func(t *testing.T) {
+		// A chain of 40,000 additions (80 kB) overflowed the stack inside
+		// pg_query and took the whole process down, every session with it.
+		human := protoPgconn(t, p.HumanDSN())
+		conn := protoPgconn(t, p.AgentDSN())
+		for _, deep := range []string{
+			"SELECT " + strings.Repeat("1+", 40000) + "1",
+			"SELECT 1" + strings.Repeat(strings.Repeat("+1", 1000)+"+CASE WHEN true AND true THEN 1 END", 40),
+		} {
+			_, err := protoExec(t, conn, deep)
+			_, id := requireRefused(t, err, "nesting-too-deep")
+			requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "nesting-too-deep", Statement: "SELECT 1+1+1"})
+			requireRefused(t, protoExecParams(t, conn, deep).Err, "nesting-too-deep")
+			protoRequireUsable(t, conn)
+			protoRequireUsable(t, human)
+		}
+	})
+
 	t.Run("a statement over a limits.max_statement_bytes smaller than 4 KiB is refused too", func(t *testing.T) {
 		// The limit may be set as low as 1 byte; bulwark keeps a prefix
 		// of an oversized statement for the audit record, and must not

@@ -106,6 +106,9 @@ func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
 	if key, ok := a.QuickKey(text, lx); ok {
 		return key, true
 	}
+	if _, ok := nestingBound(text); !ok {
+		return "", false
+	}
 	key, err := pg_query.Normalize(text)
 	if err != nil {
 		return "", false
@@ -123,6 +126,9 @@ func (a *Analyzer) Mode(sqlparse.Lexing) string { return "" }
 // Analyze parses text and summarises every statement in it. Lexing is
 // handled by Preflight.
 func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
+	if bound, ok := nestingBound(text); !ok {
+		return unanalysable(text, tooDeep(bound))
+	}
 	tree, err := pg_query.Parse(text)
 	if err != nil {
 		return unparsable(text, err)
@@ -153,15 +159,20 @@ func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 }
 
 func unparsable(text string, err error) *sqlparse.Analysis {
-	// A parse error is never shared through a literal-free key: whether
-	// text parses is not something to lend to other texts.
+	return unanalysable(text, sqlparse.Finding{
+		Category: sqlparse.CategoryUnanalysable, Rule: RuleParseError,
+		Reason: "the text is not valid PostgreSQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do",
+	})
+}
+
+// unanalysable is the analysis of a text bulwark did not read.
+func unanalysable(text string, f sqlparse.Finding) *sqlparse.Analysis {
+	// Never shared through a literal-free key: whether a text can be read
+	// is not something to lend to other texts.
 	return &sqlparse.Analysis{LiteralSensitive: true, Statements: []sqlparse.Statement{{
-		Command: "UNKNOWN",
-		Text:    text,
-		Findings: []sqlparse.Finding{{
-			Category: sqlparse.CategoryUnanalysable, Rule: RuleParseError,
-			Reason: "the text is not valid PostgreSQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do",
-		}},
+		Command:  "UNKNOWN",
+		Text:     text,
+		Findings: []sqlparse.Finding{f},
 	}}}
 }
 

@@ -139,6 +139,11 @@ func (w *walker) embeddedSQL(what, text string) {
 		w.add(sqlparse.CategoryUnanalysable, RuleParseError, what, "bodies are nested too deeply to analyse")
 		return
 	}
+	if bound, ok := nestingBound(text); !ok {
+		f := tooDeep(bound)
+		w.add(f.Category, f.Rule, what, "the body of the "+what+": "+f.Reason)
+		return
+	}
 	tree, err := pg_query.Parse(text)
 	if err != nil {
 		w.bodyUnreadable(what, err)

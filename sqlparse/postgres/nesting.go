@@ -1,0 +1,342 @@
+package postgres
+
+import (
+	"fmt"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// RuleNestingTooDeep refuses a text nested past maxNesting, before the
+// parser sees it.
+const RuleNestingTooDeep = "nesting-too-deep"
+
+// maxNesting bounds how deep a parse tree bulwark lets pg_query build.
+//
+// pg_query's C code turns the parse tree into its output (and normalises
+// and fingerprints it) by recursion, without a depth check of its own. A
+// long chain of left-associative operators, joins, casts, COLLATE or AT TIME
+// ZONE parses without any recursion and then nests one level per link:
+// "SELECT 1+1+...+1" with 40,000 terms (80 kB) overflows an 8 MiB thread
+// stack, and a stack overflow in C kills the whole proxy, every session with
+// it. Chains of 20,000 links of each kind were measured safe. (Right-nested
+// constructs are bounded by the parser's own stack, and the tree's decoder
+// refuses trees deeper than some 5,000 levels, so no text past this bound
+// could have been analysed anyway.)
+const maxNesting = 10000
+
+// nestingBound returns an upper bound on the depth of the parse tree of
+// text, and whether text passes maxNesting. The bound counts tokens, group
+// by group (parentheses, brackets and CASE ... END):
+//
+//   - Within a group, an expression is cut into arms by AND and OR, whose
+//     arms pg_query keeps in flat lists, and every other token that may
+//     link a chain (operators, keywords, identifiers; not literals, commas
+//     or the WHEN, THEN and ELSE of a CASE) is counted in its arm. Every
+//     operator of the expression grammar binds tighter than AND and OR, so
+//     no expression chain runs from one arm into the next: the longest arm
+//     bounds it.
+//   - JOIN, UNION, INTERSECT and EXCEPT chain statements and tables across
+//     the conditions between them, so they are counted for the whole group.
+//   - Nested groups add up along the deepest path.
+//
+// It is coarse and cheap, and it only ever overestimates. Each counted
+// token takes a byte, so a text no longer than maxNesting needs no count.
+func nestingBound(text string) (int, bool) {
+	if len(text) <= maxNesting {
+		return 0, true
+	}
+	b, ok := plainNestingBound(text)
+	if !ok {
+		b = scannedNestingBound(text)
+	}
+	return b, b <= maxNesting
+}
+
+// tooDeep is the finding for a text past maxNesting.
+func tooDeep(bound int) sqlparse.Finding {
+	return sqlparse.Finding{
+		Category: sqlparse.CategoryUnanalysable, Rule: RuleNestingTooDeep,
+		Reason: fmt.Sprintf("the statement nests expressions, joins or set operations some %d levels deep, past the %d bulwark analyses", bound, maxNesting),
+	}
+}
+
+// groups tracks the counts of the open groups of a text, innermost last.
+type groups struct {
+	open  []group
+	bound int
+}
+
+type group struct {
+	closer       byte // ')' or ']', or 'E' for a CASE's END
+	links        int  // JOIN, UNION, INTERSECT, EXCEPT
+	arm, longest int  // tokens in the current AND/OR arm, and in the longest
+	lists        bool // an AND or OR was seen
+	deepestChild int
+}
+
+// depth bounds the depth of a group's subtree: its links, its longest arm,
+// two levels of AND and OR lists if it has any, and its deepest child
+// group. A group adds nothing of its own: parentheses leave no node in the
+// tree, and those that do (a subquery, a row, an array) also grow the
+// parser's stack, which bounds their nesting.
+func (g group) depth() int {
+	d := g.links + max(g.arm, g.longest) + g.deepestChild
+	if g.lists {
+		d += 2
+	}
+	return d
+}
+
+func (g *groups) top() *group {
+	if len(g.open) == 0 {
+		g.open = append(g.open, group{})
+	}
+	return &g.open[len(g.open)-1]
+}
+
+func (g *groups) token() { g.top().arm++ }
+func (g *groups) link()  { g.top().links++ }
+
+// armEnd: an AND or OR ends an arm of the innermost group.
+func (g *groups) armEnd() {
+	t := g.top()
+	t.longest, t.arm, t.lists = max(t.longest, t.arm), 0, true
+}
+
+func (g *groups) push(closer byte) {
+	g.top()
+	g.open = append(g.open, group{closer: closer})
+}
+
+// pop closes the innermost group that closer closes: a parenthesis also
+// closes a CASE left open inside it (the parser refuses such a text, but
+// the count must not go astray on the way). A closer with no group to
+// close is only a token.
+func (g *groups) pop(closer byte) {
+	for len(g.open) > 1 {
+		inner := g.open[len(g.open)-1]
+		if inner.closer != closer && (closer == 'E' || inner.closer != 'E') {
+			break
+		}
+		g.open = g.open[:len(g.open)-1]
+		outer := &g.open[len(g.open)-1]
+		outer.deepestChild = max(outer.deepestChild, inner.depth())
+		if inner.closer == closer {
+			return
+		}
+	}
+	g.token()
+}
+
+// endStatement closes every group at a statement boundary: the statements
+// of a text are siblings, not nested.
+func (g *groups) endStatement() {
+	for len(g.open) > 1 {
+		inner := g.open[len(g.open)-1]
+		g.open = g.open[:len(g.open)-1]
+		outer := &g.open[len(g.open)-1]
+		outer.deepestChild = max(outer.deepestChild, inner.depth())
+	}
+	if len(g.open) == 1 {
+		g.bound = max(g.bound, g.open[0].depth())
+		g.open = g.open[:0]
+	}
+}
+
+// word counts a keyword or identifier.
+func (g *groups) word(w string) {
+	if len(w) > 9 {
+		g.token()
+		return
+	}
+	var up [9]byte
+	for i := 0; i < len(w); i++ {
+		up[i] = w[i] &^ 0x20
+	}
+	switch string(up[:len(w)]) {
+	case "AND", "OR":
+		g.armEnd()
+	case "WHEN", "THEN", "ELSE":
+	case "CASE":
+		g.push('E')
+	case "END":
+		g.pop('E')
+	case "JOIN", "UNION", "INTERSECT", "EXCEPT":
+		g.link()
+	default:
+		g.token()
+	}
+}
+
+// plainNestingBound counts in Go, for texts in the subset whose token
+// boundaries are plain: standard strings, quoted identifiers, comments,
+// numbers and parameters, escape strings (E”). Unicode escapes (U&) and
+// dollar quotes report false, and the server's own scanner counts instead.
+func plainNestingBound(text string) (int, bool) {
+	var g groups
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+		case c == '(':
+			g.push(')')
+		case c == '[':
+			g.push(']')
+		case c == ')' || c == ']':
+			g.pop(c)
+		case c == ',':
+		case c == ';':
+			if len(g.open) <= 1 {
+				g.endStatement()
+			}
+		case c == '\'':
+			if i > 0 && text[i-1] == '&' {
+				return 0, false // U&'...': escapes of its own
+			}
+			end, ok := quotedEnd(text, i, '\'', false)
+			if !ok {
+				return 0, false
+			}
+			i = end - 1
+		case c == '"':
+			if i > 0 && text[i-1] == '&' {
+				return 0, false
+			}
+			end, ok := quotedEnd(text, i, '"', false)
+			if !ok {
+				return 0, false
+			}
+			g.token()
+			i = end - 1
+		case c == '-' && i+1 < len(text) && text[i+1] == '-':
+			for i < len(text) && text[i] != '\n' && text[i] != '\r' {
+				i++
+			}
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			end, ok := commentEnd(text, i)
+			if !ok {
+				return 0, false
+			}
+			i = end - 1
+		case isDigit(c) || c == '.' && i+1 < len(text) && isDigit(text[i+1]):
+			// A number, with its exponent, or junk the parser refuses;
+			// "1..2" is a number and "..".
+			for i+1 < len(text) && (isIdentByte(text[i+1]) || text[i+1] == '.' && (i+2 >= len(text) || text[i+2] != '.')) {
+				i++
+			}
+		case c == '$':
+			j := i + 1
+			for j < len(text) && isDigit(text[j]) {
+				j++
+			}
+			if j == i+1 {
+				return 0, false // a dollar quote
+			}
+			i = j - 1 // a parameter: a value, like a literal
+		case isIdentByte(c) || c >= 0x80:
+			j := i
+			for j < len(text) && (isIdentByte(text[j]) || text[j] == '$' || text[j] >= 0x80) {
+				j++
+			}
+			if w := text[i:j]; (w == "E" || w == "e") && j < len(text) && text[j] == '\'' {
+				end, ok := quotedEnd(text, j, '\'', true) // E'...', where a backslash escapes
+				if !ok {
+					return 0, false
+				}
+				i = end - 1
+				continue
+			}
+			g.word(text[i:j])
+			i = j - 1
+		default:
+			g.token() // an operator character, each counted on its own
+		}
+	}
+	g.endStatement()
+	return g.bound, true
+}
+
+// quotedEnd returns the offset just past the quoted span that starts at
+// text[i], where a doubled quote stands for itself and, with backslashes
+// set, a backslash escapes the byte after it.
+func quotedEnd(text string, i int, quote byte, backslashes bool) (int, bool) {
+	for j := i + 1; j < len(text); j++ {
+		if backslashes && text[j] == '\\' {
+			j++
+			continue
+		}
+		if text[j] == quote {
+			if j+1 < len(text) && text[j+1] == quote {
+				j++
+				continue
+			}
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// commentEnd returns the offset just past the comment that starts at
+// text[i]; PostgreSQL nests /* */ comments.
+func commentEnd(text string, i int) (int, bool) {
+	depth := 0
+	for j := i; j+1 < len(text); j++ {
+		switch {
+		case text[j] == '/' && text[j+1] == '*':
+			depth++
+			j++
+		case text[j] == '*' && text[j+1] == '/':
+			depth--
+			j++
+			if depth == 0 {
+				return j + 1, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// scannedNestingBound counts with the tokens of pg_query's scanner, which
+// does not recurse. A text it cannot scan will not parse either, and gets a
+// bound of zero so that the parser reports the error.
+func scannedNestingBound(text string) int {
+	res, err := pg_query.Scan(text)
+	if err != nil {
+		return 0
+	}
+	var g groups
+	for _, t := range res.Tokens {
+		switch t.Token {
+		case pg_query.Token_ASCII_40:
+			g.push(')')
+		case pg_query.Token_ASCII_91:
+			g.push(']')
+		case pg_query.Token_ASCII_41:
+			g.pop(')')
+		case pg_query.Token_ASCII_93:
+			g.pop(']')
+		case pg_query.Token_CASE:
+			g.push('E')
+		case pg_query.Token_END_P:
+			g.pop('E')
+		case pg_query.Token_ASCII_59:
+			if len(g.open) <= 1 {
+				g.endStatement()
+			}
+		case pg_query.Token_AND, pg_query.Token_OR:
+			g.armEnd()
+		case pg_query.Token_JOIN, pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT:
+			g.link()
+		case pg_query.Token_ASCII_44, pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT,
+			pg_query.Token_ICONST, pg_query.Token_FCONST, pg_query.Token_SCONST, pg_query.Token_USCONST,
+			pg_query.Token_BCONST, pg_query.Token_XCONST, pg_query.Token_PARAM,
+			pg_query.Token_WHEN, pg_query.Token_THEN, pg_query.Token_ELSE:
+		default:
+			g.token()
+		}
+	}
+	g.endStatement()
+	return g.bound
+}
