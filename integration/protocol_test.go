@@ -792,6 +792,87 @@ func TestServerErrorsAndNoticesPassThroughUnchanged(t *testing.T) {
 
 // ---- extended protocol ----
 
+// After an error in an extended-protocol request the server answers
+// nothing up to the next Sync, and during COPY FROM STDIN it ignores Sync.
+// bulwark's account of the answers it still owes must follow, or the next
+// statement whose reading depends on the session's settings waits forever,
+// and refusals and errors reach the wrong requests.
+func TestAnswerTrackingFollowsWhatTheServerSkips(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t)
+	protoTable(t, "proto_skip", "a integer")
+	// afterwards asserts the session answers as it should: a statement that
+	// waits for every earlier answer, a refusal and a server error, each
+	// with its own answer.
+	afterwards := func(t *testing.T, r *rawSession) {
+		t.Helper()
+		if a := r.runSimple("SELECT 'héllo'"); a.types != "TDCZ" || a.rows[0] != "héllo" {
+			t.Fatalf("non-ASCII query: %q %v", a.types, a.rows)
+		}
+		if a := r.runSimple("DELETE FROM proto_skip"); a.types != "EZ" || a.errs[0].Code != "42501" || !strings.Contains(a.errs[0].Message, "delete-no-where") {
+			t.Fatalf("refusal: %q %v", a.types, a.errs)
+		}
+		if a := r.runSimple("SELECT 1/0"); a.types != "EZ" || a.errs[0].Code != "22012" {
+			t.Fatalf("division by zero: %q %v", a.types, a.errs)
+		}
+	}
+
+	t.Run("an error in a request ended by Flush, then the rest and Sync", func(t *testing.T) {
+		r := protoRaw(t, p.AgentDSN())
+		r.send(&pgproto3.Parse{Query: "SELECT * FROM proto_no_such_table"}, &pgproto3.Flush{})
+		if a := r.until('E'); a.errs[0].Code != "42P01" {
+			t.Fatalf("got %v, want undefined_table", a.errs)
+		}
+		r.send(&pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Parse{Query: "SELECT 2"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+		if a := r.untilReady(); a.types != "Z" {
+			t.Fatalf("the skipped messages got %q, want only ReadyForQuery", a.types)
+		}
+		afterwards(t, r)
+	})
+
+	t.Run("a refusal in a request ended by Flush, then the rest and Sync", func(t *testing.T) {
+		r := protoRaw(t, p.AgentDSN())
+		r.send(&pgproto3.Parse{Query: "DROP TABLE proto_skip"}, &pgproto3.Flush{})
+		if a := r.until('E'); a.errs[0].Code != "42501" {
+			t.Fatalf("got %v, want the refusal", a.errs)
+		}
+		r.send(&pgproto3.Parse{Query: "SELECT 2"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{})
+		if a := r.untilReady(); a.types != "Z" {
+			t.Fatalf("the skipped messages got %q, want only ReadyForQuery", a.types)
+		}
+		afterwards(t, r)
+	})
+
+	for _, end := range []string{"CopyDone", "CopyFail"} {
+		t.Run("COPY FROM STDIN in the extended protocol, ended by "+end, func(t *testing.T) {
+			// libpq's PQexecParams sends Sync right after Execute; the
+			// server, already in copy-in mode, ignores it.
+			r := protoRaw(t, p.AgentDSN())
+			before := adminQueryInt(t, "SELECT count(*) FROM proto_skip")
+			r.send(&pgproto3.Parse{Query: "COPY proto_skip FROM STDIN"}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{})
+			if a := r.until('G'); a.types != "12nG" {
+				t.Fatalf("got %q, want the copy to start", a.types)
+			}
+			r.send(&pgproto3.CopyData{Data: []byte("1\n2\n")})
+			want, added := "CZ", 2
+			if end == "CopyFail" {
+				r.send(&pgproto3.CopyFail{Message: "changed my mind"})
+				want, added = "EZ", 0
+			} else {
+				r.send(&pgproto3.CopyDone{})
+			}
+			r.send(&pgproto3.Sync{})
+			if a := r.untilReady(); a.types != want {
+				t.Fatalf("end of the copy: %q %v, want %q", a.types, a.errs, want)
+			}
+			if n := adminQueryInt(t, "SELECT count(*) FROM proto_skip"); n != before+added {
+				t.Fatalf("%d rows, want %d", n, before+added)
+			}
+			afterwards(t, r)
+		})
+	}
+}
+
 func TestExtendedProtocolThroughAgentSession(t *testing.T) {
 	t.Parallel()
 	p := startProxy(t)

@@ -82,9 +82,16 @@ type agentSession struct {
 	// the answer loop streams CommandComplete and the *Complete messages
 	// without reading them whole.
 	snapPending atomic.Int32
-	dead        bool // the answer loop has ended
-	txStatus    byte
-	lex         gate.Lexing
+	// ignoring: an error ended an extended-protocol request before its
+	// Sync was forwarded, so the server skips every message up to the
+	// next Sync, answering none of them (see queueLocked).
+	ignoring bool
+	// copyIn: the server is in COPY FROM STDIN, where it ignores Sync,
+	// until the client's CopyDone or CopyFail.
+	copyIn   bool
+	dead     bool // the answer loop has ended
+	txStatus byte
+	lex      gate.Lexing
 	// internal, when set, receives every upstream message instead of the
 	// client, until ReadyForQuery (see Exec).
 	internal atomic.Pointer[chan serverMessage]
@@ -274,6 +281,10 @@ func (a *agentSession) answerLoop() (err error) {
 				return err
 			}
 		default:
+			if h.typ == 'G' {
+				// Before the client hears it, and may end the copy.
+				a.copyInStarted()
+			}
 			if err := a.forwardStream(h, r); err != nil {
 				return err
 			}
@@ -284,7 +295,8 @@ func (a *agentSession) answerLoop() (err error) {
 
 // forwardRun passes on, in one piece, the complete messages at the head of
 // r's buffer that reach the client as they are, and returns how many bytes
-// that was. Those are all but ParameterStatus and ErrorResponse, as long as
+// that was. Those are all but ParameterStatus, ErrorResponse and
+// CopyInResponse, as long as
 // no answer to a message of bulwark's own is awaited; the messages still
 // pass through answered, under one lock. Partial and larger messages are
 // left to the message-by-message path, which streams them.
@@ -298,7 +310,7 @@ func (a *agentSession) forwardRun(r *bufio.Reader) (int, error) {
 	for len(buf)-n >= headerLen {
 		typ, length := buf[n], int(binary.BigEndian.Uint32(buf[n+1:]))
 		end := n + 1 + length
-		if typ == 'S' || typ == 'E' || length < 4 || end > len(buf) {
+		if typ == 'S' || typ == 'E' || typ == 'G' || length < 4 || end > len(buf) {
 			break
 		}
 		a.answeredLocked(typ, buf[n+headerLen:end])
@@ -384,6 +396,9 @@ func endsAnswer(typ byte) bool {
 func (a *agentSession) answeredLocked(typ byte, body []byte) (act answerAction) {
 	if !endsAnswer(typ) {
 		return act
+	}
+	if typ == 'E' {
+		a.copyIn = false // an error ends copy-in mode too
 	}
 	if typ == 'Z' && len(body) == 1 {
 		a.txStatus = body[0]
@@ -492,6 +507,65 @@ func (a *agentSession) skipToSync() {
 	for len(a.expect) > 0 && a.expect[0] != 'S' {
 		a.popExpect()
 	}
+	if len(a.expect) == 0 {
+		// The request's Sync has not been forwarded yet (it ended in
+		// Flush, or is still being read): the server skips whatever
+		// comes before it.
+		a.ignoring = true
+	}
+}
+
+// queueLocked records, with a.mu held, the kinds of the messages about to
+// be forwarded upstream, in order, with the snapshot answers of their 'q',
+// 'n' and 'e' kinds and the verdicts of their 'R' kinds. It keeps only the
+// messages the server will answer: while ignoring, none before the next
+// Sync; during COPY FROM STDIN, no Sync.
+func (a *agentSession) queueLocked(kinds []byte, snaps []snapAnswer, refusals []gate.Verdict) {
+	for _, k := range kinds {
+		var snap snapAnswer
+		if k == 'q' || k == 'n' || k == 'e' {
+			snap, snaps = snaps[0], snaps[1:]
+		}
+		var refusal gate.Verdict
+		if k == 'R' {
+			refusal, refusals = refusals[0], refusals[1:]
+		}
+		switch {
+		case k == 'S' && a.copyIn:
+			continue
+		case k == 'S':
+			a.ignoring = false
+		case a.ignoring:
+			continue
+		}
+		a.expect = append(a.expect, k)
+		switch {
+		case k == 'R':
+			a.refusals = append(a.refusals, refusal)
+		case k == 'q' || k == 'n' || k == 'e':
+			a.snapAnswers = append(a.snapAnswers, snap)
+		}
+		if isSnapshotKind(k) {
+			a.snapPending.Add(1)
+		}
+	}
+}
+
+// copyInStarted: the server answered CopyInResponse. The Syncs forwarded
+// since the request that started the copy (libpq sends one right after its
+// Execute) reached the server in copy-in mode, where it ignores them, and so
+// will those forwarded until the client ends the copy.
+func (a *agentSession) copyInStarted() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.copyIn = true
+	kept := a.expect[:min(1, len(a.expect))]
+	for _, k := range a.expect[len(kept):] {
+		if k != 'S' {
+			kept = append(kept, k)
+		}
+	}
+	a.expect = kept
 }
 
 func (a *agentSession) popExpect() {
@@ -648,7 +722,7 @@ func (a *agentSession) query(h header) error {
 		return a.querySnapshot(sql, v.Snapshot)
 	}
 	a.mu.Lock()
-	a.expect = append(a.expect, 'Q')
+	a.queueLocked([]byte{'Q'}, nil, nil)
 	a.mu.Unlock()
 	w := a.c.serverW
 	if err := writeHeader(w, h); err != nil {
@@ -669,9 +743,7 @@ func (a *agentSession) querySnapshot(sql string, snap *gate.Snapshot) error {
 		text, tag = snap.SQL, snap.Tag
 	}
 	a.mu.Lock()
-	a.expect = append(a.expect, 'q', 'Q')
-	a.snapPending.Add(1)
-	a.snapAnswers = append(a.snapAnswers, snapAnswer{snap: snap, tag: tag})
+	a.queueLocked([]byte{'q', 'Q'}, []snapAnswer{{snap: snap, tag: tag}}, nil)
 	a.mu.Unlock()
 	if _, err := a.c.serverW.Write(appendMessage(nil, 'Q', append([]byte(text), 0))); err != nil {
 		return err
@@ -920,13 +992,7 @@ func (a *agentSession) boundary(typ byte) error {
 	}
 	a.batchExecutes = false
 	a.mu.Lock()
-	a.expect = append(a.expect, a.batchKinds...)
-	for _, k := range a.batchKinds {
-		if isSnapshotKind(k) {
-			a.snapPending.Add(1)
-		}
-	}
-	a.snapAnswers = append(a.snapAnswers, a.batchSnaps...)
+	a.queueLocked(a.batchKinds, a.batchSnaps, nil)
 	a.mu.Unlock()
 	a.batchSnaps = a.batchSnaps[:0]
 	if _, err := a.c.serverW.Write(a.batch); err != nil {
@@ -943,12 +1009,12 @@ func (a *agentSession) boundary(typ byte) error {
 // or Flush 'H'). The stand-in's text names the audit event, so that the
 // server's own log of the syntax error points DBAs at the refusal.
 func (a *agentSession) standIn(v gate.Verdict, end byte) error {
-	a.mu.Lock()
-	a.expect = append(a.expect, 'R')
-	a.refusals = append(a.refusals, v)
+	kinds := []byte{'R'}
 	if end == 'S' {
-		a.expect = append(a.expect, 'S')
+		kinds = append(kinds, 'S')
 	}
+	a.mu.Lock()
+	a.queueLocked(kinds, nil, []gate.Verdict{v})
 	a.mu.Unlock()
 	body := append([]byte(a.standInName), 0)
 	body = fmt.Appendf(body, "bulwark refused a statement (audit event %d)", v.EventID)
@@ -963,6 +1029,13 @@ func (a *agentSession) standIn(v gate.Verdict, end byte) error {
 
 // copyToServer streams COPY data from the client.
 func (a *agentSession) copyToServer(h header) error {
+	if h.typ != 'd' {
+		// CopyDone or CopyFail: the server leaves copy-in mode and reads
+		// Sync again.
+		a.mu.Lock()
+		a.copyIn = false
+		a.mu.Unlock()
+	}
 	w := a.c.serverW
 	if err := writeHeader(w, h); err != nil {
 		return err
@@ -990,7 +1063,7 @@ func (a *agentSession) functionCall(h header) error {
 		return a.standIn(v, 'S')
 	}
 	a.mu.Lock()
-	a.expect = append(a.expect, 'Q') // answered by FunctionCallResponse then ReadyForQuery
+	a.queueLocked([]byte{'Q'}, nil, nil) // answered by FunctionCallResponse then ReadyForQuery
 	a.mu.Unlock()
 	if _, err := a.c.serverW.Write(appendMessage(nil, h.typ, body)); err != nil {
 		return err
@@ -1073,7 +1146,11 @@ func (a *agentSession) Exec(ctx context.Context, sql string) (*gate.Result, erro
 	}
 	ch := make(chan serverMessage, 16)
 	a.mu.Lock()
-	a.expect = append(a.expect, 'X')
+	if a.ignoring || a.copyIn {
+		a.mu.Unlock()
+		return nil, errors.New("the server is skipping the client's messages up to its next Sync, or is in COPY FROM STDIN: it would not run bulwark's query now")
+	}
+	a.queueLocked([]byte{'X'}, nil, nil)
 	a.internal.Store(&ch)
 	a.mu.Unlock()
 	w := a.c.serverW
