@@ -3,7 +3,6 @@ package postgres
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -528,9 +527,11 @@ var functionOptions = map[string]bool{
 }
 
 // boundFunction checks a DefElem that may name a function, whatever the
-// spelling: FUNCTION = lo_unlink, = pg_catalog.lo_unlink, = 'lo_unlink',
-// = 'pg_catalog."lo_unlink"' all bind the same function (the server reads a
-// string with stringToQualifiedNameList).
+// spelling: FUNCTION = lo_unlink, = pg_catalog.lo_unlink, PROCEDURE =
+// lo_unlink and FUNCTION = 'lo_unlink' all bind the same function. The
+// server's defGetQualifiedName takes a string as one unqualified name,
+// exactly as written: 'LO_UNLINK' or 'pg_catalog.lo_unlink' name no
+// existing function (checked on a server).
 func (w *walker) boundFunction(de *pg_query.DefElem) {
 	if !functionOptions[strings.ToLower(de.Defname)] || de.Arg == nil {
 		return
@@ -545,110 +546,9 @@ func (w *walker) boundFunction(de *pg_query.DefElem) {
 	case de.Arg.GetString_() != nil:
 		// The verdict now depends on a string's value.
 		w.literalSensitive = true
-		parts, ok := splitQualifiedName(de.Arg.GetString_().Sval)
-		if !ok || len(parts) == 0 {
-			return // the server refuses it: invalid name syntax
-		}
-		name, qualified := parts[len(parts)-1], parts[len(parts)-1]
-		if len(parts) >= 2 {
-			qualified = parts[len(parts)-2] + "." + name
-		}
-		w.functionNamed(qualified, name, "binds")
+		name := de.Arg.GetString_().Sval
+		w.functionNamed(name, name, "binds")
 	}
-}
-
-// splitQualifiedName reads a string as a possibly qualified name, the way
-// the server's SplitIdentifierString does with '.' as separator:
-// whitespace around the parts is skipped, an unquoted part is folded to
-// lower case (ASCII letters only, as for UTF-8), a double-quoted part is
-// kept as written with "" standing for one quote, and every part is cut to
-// the server's 63-byte identifier limit. ok is false where the server
-// reports invalid name syntax.
-func splitQualifiedName(s string) (parts []string, ok bool) {
-	isSpace := func(c byte) bool {
-		// The scanner's whitespace, \v included (not every server
-		// version counts it, and counting it errs towards recognising a
-		// name).
-		return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-	}
-	i := 0
-	skip := func() {
-		for i < len(s) && isSpace(s[i]) {
-			i++
-		}
-	}
-	skip()
-	if i == len(s) {
-		return nil, true
-	}
-	for {
-		var part string
-		if s[i] == '"' {
-			var b strings.Builder
-			for i++; ; i++ {
-				if i == len(s) {
-					return nil, false // unterminated quote
-				}
-				if s[i] == '"' {
-					if i+1 < len(s) && s[i+1] == '"' {
-						b.WriteByte('"')
-						i++
-						continue
-					}
-					i++
-					break
-				}
-				b.WriteByte(s[i])
-			}
-			part = b.String()
-		} else {
-			start := i
-			for i < len(s) && s[i] != '.' && !isSpace(s[i]) {
-				i++
-			}
-			if i == start {
-				return nil, false // empty name
-			}
-			part = asciiLower(s[start:i])
-		}
-		parts = append(parts, truncateIdentifier(part))
-		skip()
-		if i == len(s) {
-			return parts, true
-		}
-		if s[i] != '.' {
-			return nil, false
-		}
-		i++
-		skip()
-		if i == len(s) {
-			return nil, false
-		}
-	}
-}
-
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
-// truncateIdentifier cuts a name to the server's NAMEDATALEN-1 bytes, at a
-// character boundary.
-func truncateIdentifier(s string) string {
-	const max = 63
-	if len(s) <= max {
-		return s
-	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // lastName returns the unqualified, lower-case name of a qualified name list
