@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -47,12 +49,15 @@ type lookalike struct {
 //   - {lo} is a large object id that belongs to the case;
 //   - {pad} is 1 MiB of comment text;
 //   - {dsn} is a connection string to the test database as the human, for
-//     dblink.
+//     dblink;
+//   - {file} is the path of a file on the database server's host that
+//     belongs to the case and this test run.
 func expandDisguise(s, n string) string {
 	return strings.NewReplacer(
 		"{u}", fmt.Sprintf(`\%04x`, n[0])+n[1:],
 		"{u!}", fmt.Sprintf(`!%04x`, n[0])+n[1:],
 		"{lo}", fmt.Sprint(largeObjectID(n)),
+		"{file}", serverFile(n),
 		"{pad}", strings.Repeat("padding ", 1<<17),
 		"{dsn}", pg.dsn(humanUser, humanPassword, testDatabase),
 	).Replace(expand(s, n))
@@ -61,6 +66,13 @@ func expandDisguise(s, n string) string {
 // largeObjectID is a large object id derived from a case's object name, so
 // that parallel cases do not collide.
 func largeObjectID(n string) uint32 { return 1_000_000 + crc32.ChecksumIEEE([]byte(n))%1_000_000_000 }
+
+// serverFile is a path on the database server's host for a case's file:
+// /tmp is there and writable whether the server is local or in a
+// container, and the run tag keeps runs apart.
+func serverFile(n string) string { return "/tmp/bulwark_test_" + n + "_" + runTag }
+
+var runTag = strconv.FormatInt(time.Now().UnixNano(), 36)
 
 var disguises = []disguise{
 	// Verb-hiding wrappers.
@@ -131,6 +143,38 @@ var disguises = []disguise{
 	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "dblink_exec", key: "dblink",
 		rule: "dynamic-sql", category: "unanalysable",
 		setup: dblinkSetup, stmt: "SELECT dblink_exec('{dsn}', 'DROP TABLE {t}')"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "operator bound to lo_unlink named by a string", key: "opstr",
+		rule: "drop-large-object", category: "drop", setup: operatorSetup,
+		stmt: "CREATE OPERATOR {t}_s.!!! (RIGHTARG = oid, FUNCTION = 'lo_unlink'); SELECT OPERATOR({t}_s.!!!) {lo}::oid"}, multi: true},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_truncate", key: "lotrunc",
+		rule: "drop-large-object", category: "drop",
+		setup: largeObjectContentSetup, stmt: "SELECT lo_truncate(lo_open({lo}, 131072), 0)"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "pg_surgery heap_force_kill", key: "surgery",
+		rule: "heap-surgery", category: "drop", setup: extensionSetup("pg_surgery", tableSetup),
+		stmt: "SELECT heap_force_kill('{t}'::regclass, ARRAY(SELECT ctid FROM {t}))"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "COPY TO a server file", key: "copyfile",
+		rule: "server-file-write", category: "unanalysable", setup: serverFileSetup,
+		stmt: "COPY (SELECT 1 WHERE false) TO '{file}'"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_export to a server file", key: "loexport",
+		rule: "server-file-write", category: "unanalysable",
+		setup: func(t *testing.T, n string) func() string {
+			lo, file := largeObjectSetup(t, n), serverFileSetup(t, n)
+			return func() string { return lo() + "; " + file() }
+		},
+		stmt: "SELECT lo_export({lo}, '{file}')"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "adminpack pg_file_write", key: "filewrite",
+		rule: "server-file-write", category: "unanalysable", setup: serverFileSetup,
+		stmt: "SELECT pg_file_write('{file}', 'overwritten', false)"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "file_fdw program option", key: "fdwprog",
+		rule: "copy-program", category: "unanalysable", setup: extensionSetup("file_fdw", fileServerSetup),
+		stmt: "CREATE FOREIGN TABLE {t}_ft (id int, note text) SERVER {t}_srv OPTIONS (program 'echo 100000,from-program', format 'csv'); " +
+			"INSERT INTO {t} (id, note) SELECT id, note FROM {t}_ft"}, multi: true},
+	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "xml2 xpath_table criteria", key: "xpath",
+		rule: "dynamic-sql", category: "unanalysable", setup: extensionSetup("xml2", tableSetup),
+		stmt: "SELECT * FROM xpath_table('id', 'note', '{t}', '/a', 'true; DELETE FROM {t}; SELECT 1, ''<a/>''::text') AS x(id int, v text)"}},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "ALTER COLUMN TYPE USING a constant", key: "using",
+		rule: "alter-column-rewrite", category: "drop", setup: tableSetup,
+		stmt: "ALTER TABLE {t} ALTER COLUMN qty TYPE bigint USING 0"}},
 
 	// Spelling variants of EXPLAIN ANALYZE.
 	{family: "spelling variants", destructiveCase: destructiveCase{name: "EXPLAIN/**/ANALYZE", key: "explain_c",
@@ -162,6 +206,8 @@ var lookalikes = []lookalike{
 	{name: "unicode-escaped string", key: "ustr", stmt: `SELECT U&'\0044ROP TABLE {t}'`},
 	{name: "identifiers named drop and truncate", key: "ident", stmt: `SELECT note AS "drop table" FROM {t} WHERE note = 'truncate'`},
 	{name: "plain EXPLAIN does not execute", key: "explain", stmt: "EXPLAIN DELETE FROM {t}"},
+	{name: "ALTER COLUMN TYPE USING the column itself", key: "using", stmt: "ALTER TABLE {t} ALTER COLUMN qty TYPE integer USING qty::integer"},
+	{name: "DROP of a session temporary table", key: "tmp", stmt: "DROP TABLE IF EXISTS pg_temp.{t}_tmp"},
 }
 
 // largeObjectSetup makes a large object owned by the agent; the state is
@@ -180,21 +226,83 @@ func largeObjectSetup(t *testing.T, n string) func() string {
 	}
 }
 
-// dblinkSetup is tableSetup with the dblink extension installed (it ships
-// with the server, in Debian's postgresql package). Two concurrent CREATE
-// EXTENSION IF NOT EXISTS can both try to create it, so it is made once.
-func dblinkSetup(t *testing.T, n string) func() string {
-	dblinkOnce.Do(func() { _, dblinkErr = adminDB.Exec("CREATE EXTENSION IF NOT EXISTS dblink") })
-	if dblinkErr != nil {
-		t.Fatalf("install dblink: %v", dblinkErr)
+// dblinkSetup is tableSetup with the dblink extension installed.
+var dblinkSetup = extensionSetup("dblink", tableSetup)
+
+// extensionSetup is setup with a contrib extension installed (contrib
+// ships with the server, in Debian's postgresql package). Two concurrent
+// CREATE EXTENSION IF NOT EXISTS can both try to create it, so each is
+// made once.
+func extensionSetup(name string, setup func(*testing.T, string) func() string) func(*testing.T, string) func() string {
+	return func(t *testing.T, n string) func() string {
+		requireExtension(t, name)
+		return setup(t, n)
 	}
-	return tableSetup(t, n)
 }
 
-var (
-	dblinkOnce sync.Once
-	dblinkErr  error
-)
+func requireExtension(t *testing.T, name string) {
+	v, _ := extensions.LoadOrStore(name, &extension{})
+	e := v.(*extension)
+	e.once.Do(func() { _, e.err = adminDB.Exec("CREATE EXTENSION IF NOT EXISTS " + name) })
+	if e.err != nil {
+		t.Fatalf("install %s: %v", name, e.err)
+	}
+}
+
+type extension struct {
+	once sync.Once
+	err  error
+}
+
+var extensions sync.Map // extension name → *extension
+
+// operatorSetup is largeObjectSetup with a schema {t}_s owned by the agent,
+// where it may create an operator.
+func operatorSetup(t *testing.T, n string) func() string {
+	state := largeObjectSetup(t, n)
+	adminExec(t, expand("DROP SCHEMA IF EXISTS {t}_s CASCADE", n), expand("CREATE SCHEMA {t}_s AUTHORIZATION "+agentUser, n))
+	t.Cleanup(func() { _, _ = adminDB.Exec(expand("DROP SCHEMA IF EXISTS {t}_s CASCADE", n)) })
+	return state
+}
+
+// largeObjectContentSetup makes a large object owned by the agent with
+// some content; the state is the content's length.
+func largeObjectContentSetup(t *testing.T, n string) func() string {
+	lo := largeObjectID(n)
+	adminExec(t,
+		fmt.Sprintf("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = %d", lo),
+		fmt.Sprintf("SELECT lo_from_bytea(%d, 'precious data')", lo),
+		fmt.Sprintf("ALTER LARGE OBJECT %d OWNER TO %s", lo, agentUser))
+	t.Cleanup(func() {
+		_, _ = adminDB.Exec(fmt.Sprintf("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = %d", lo))
+	})
+	return func() string {
+		return fmt.Sprintf("large object length: %d", adminQueryInt(t, "SELECT length(lo_get($1))", lo))
+	}
+}
+
+// serverFileSetup gives the case a file path on the server's host (see
+// serverFile), removed at the end with adminpack; the state is whether the
+// file exists and its size.
+func serverFileSetup(t *testing.T, n string) func() string {
+	requireExtension(t, "adminpack")
+	path := serverFile(n)
+	t.Cleanup(func() { _, _ = adminDB.Exec("SELECT pg_file_unlink($1)", path) })
+	return func() string {
+		return fmt.Sprintf("server file size: %d", adminQueryInt(t, "SELECT coalesce((pg_stat_file($1, true)).size, -1)", path))
+	}
+}
+
+// fileServerSetup is tableSetup with a file_fdw server {t}_srv the agent
+// may use.
+func fileServerSetup(t *testing.T, n string) func() string {
+	state := tableSetup(t, n)
+	adminExec(t, expand("DROP SERVER IF EXISTS {t}_srv CASCADE", n),
+		expand("CREATE SERVER {t}_srv FOREIGN DATA WRAPPER file_fdw", n),
+		expand("GRANT USAGE ON FOREIGN SERVER {t}_srv TO "+agentUser, n))
+	t.Cleanup(func() { _, _ = adminDB.Exec(expand("DROP SERVER IF EXISTS {t}_srv CASCADE", n)) })
+	return state
+}
 
 // copyClient sends every statement as a COPY ... TO STDOUT.
 type copyClient struct{ c *pgx.Conn }

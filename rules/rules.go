@@ -262,7 +262,7 @@ func (p Policy) Decide(kind Kind, a *sqlparse.Analysis) Decision {
 var advice = map[string]string{
 	"drop-object":            "Dropping objects is reserved to humans: if the object really must go, ask a human to drop it. To stop using a table, leave it in place.",
 	"alter-drop-column":      "Dropping a column destroys its data and is reserved to humans: leave the column in place (stop reading or writing it), or ask a human to drop it.",
-	"drop-large-object":      "Removing large objects is reserved to humans: ask a human to run lo_unlink.",
+	"drop-large-object":      "Removing large objects or their contents is reserved to humans: ask a human to run lo_unlink or lo_truncate.",
 	"truncate":               "To remove specific rows, use DELETE with a WHERE clause that names them (e.g. WHERE id = ...); to empty the table, ask a human.",
 	"delete-no-where":        "Add a WHERE clause that selects exactly the rows to delete (e.g. WHERE id = 42); to empty the table, ask a human.",
 	"delete-always-true":     "Use a WHERE clause that tests columns of the table against specific values (e.g. WHERE id = 42); a condition that is true for every row, or that does not depend on the row, counts as no condition.",
@@ -271,6 +271,9 @@ var advice = map[string]string{
 	"parse-error":            "Fix the statement's syntax; bulwark refuses what it cannot parse.",
 	"dynamic-sql":            "Send the SQL statements themselves instead of building them at run time (EXECUTE of a string, dblink, query_to_xml, or bodies in other languages), so that they can be checked.",
 	"copy-program":           "Use COPY ... TO STDOUT or COPY ... FROM STDIN and handle the data on the client side.",
+	"server-file-write":      "Files on the database host are reserved to humans: read the data on the client instead, with COPY ... TO STDOUT (psql's \\copy) or lo_get (psql's \\lo_export).",
+	"heap-surgery":           "pg_surgery is for repairing corruption and is reserved to humans: to remove rows, use DELETE with a WHERE clause that names them.",
+	"alter-column-rewrite":   "A USING expression that does not read the column replaces its data in every row: convert the column's own values (e.g. USING col::newtype), add a new column instead, or ask a human.",
 	"lexer-mismatch":         "Run SET standard_conforming_strings = on and SET client_encoding = 'UTF8' in this session, then send the statement again.",
 	RuleStatementTooLarge:    "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN.",
 	RuleRequestTooLarge:      "Send Sync more often: split the batch into smaller ones.",

@@ -27,6 +27,9 @@ const (
 	RuleParseError      = "parse-error"
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleCopyProgram     = "copy-program"
+	RuleServerFileWrite = "server-file-write"
+	RuleHeapSurgery     = "heap-surgery"
+	RuleColumnRewrite   = "alter-column-rewrite"
 	RuleLexerMismatch   = "lexer-mismatch"
 )
 

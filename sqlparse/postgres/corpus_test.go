@@ -43,17 +43,20 @@ const corpusDefaultLimit = 10 * time.Second
 // under: policy is configured per category, so a finding filed under the
 // wrong one would be handled by the wrong setting.
 var corpusRuleCategory = map[string]sqlparse.Category{
-	"drop-object":        sqlparse.CategoryDrop,
-	"alter-drop-column":  sqlparse.CategoryDrop,
-	"drop-large-object":  sqlparse.CategoryDrop,
-	"truncate":           sqlparse.CategoryTruncate,
-	"delete-no-where":    sqlparse.CategoryDelete,
-	"delete-always-true": sqlparse.CategoryDelete,
-	"update-no-where":    sqlparse.CategoryUpdate,
-	"update-always-true": sqlparse.CategoryUpdate,
-	"parse-error":        sqlparse.CategoryUnanalysable,
-	"dynamic-sql":        sqlparse.CategoryUnanalysable,
-	"copy-program":       sqlparse.CategoryUnanalysable,
+	"drop-object":          sqlparse.CategoryDrop,
+	"alter-drop-column":    sqlparse.CategoryDrop,
+	"drop-large-object":    sqlparse.CategoryDrop,
+	"truncate":             sqlparse.CategoryTruncate,
+	"delete-no-where":      sqlparse.CategoryDelete,
+	"delete-always-true":   sqlparse.CategoryDelete,
+	"update-no-where":      sqlparse.CategoryUpdate,
+	"update-always-true":   sqlparse.CategoryUpdate,
+	"parse-error":          sqlparse.CategoryUnanalysable,
+	"dynamic-sql":          sqlparse.CategoryUnanalysable,
+	"copy-program":         sqlparse.CategoryUnanalysable,
+	"server-file-write":    sqlparse.CategoryUnanalysable,
+	"heap-surgery":         sqlparse.CategoryDrop,
+	"alter-column-rewrite": sqlparse.CategoryDrop,
 	// lexer-mismatch: text the server would read differently from the
 	// parser (string escapes under standard_conforming_strings = off).
 	"lexer-mismatch": sqlparse.CategoryUnanalysable,
@@ -72,6 +75,9 @@ func corpusCases() []corpusCase {
 	add(corpusWrappers())
 	add(corpusBodies())
 	add(corpusSideEffects())
+	add(corpusBoundFunctions())
+	add(corpusServerFiles())
+	add(corpusColumnRewrites())
 	add(corpusSessionToggles())
 	add(corpusUnparsable())
 	add(corpusBenign())
@@ -132,6 +138,13 @@ func corpusDrops() []corpusCase {
 		{name: "drop transform", sql: "DROP TRANSFORM FOR hstore LANGUAGE plpython3u", want: r},
 		{name: "drop table with quoted schema and table", sql: `DROP TABLE "public"."users"`, want: r},
 		{name: "drop table named like a keyword", sql: `DROP TABLE "select"`, want: r},
+		{name: "drop of an unqualified table that may be temporary", sql: "DROP TABLE IF EXISTS tmp", want: r, note: "the name may find a permanent table"},
+		{name: "drop of a session temporary table with cascade", sql: "DROP TABLE pg_temp.tmp CASCADE", want: r, note: "CASCADE could reach objects outside the temporary schema"},
+		{name: "drop of a session temporary table next to a permanent one", sql: "DROP TABLE pg_temp.tmp, users", want: r},
+		{name: "drop with pg_temp as the database part of a name", sql: "DROP TABLE pg_temp.public.users", want: r, note: "in a database named pg_temp this drops public.users"},
+		{name: "drop of another session's temporary schema table", sql: "DROP TABLE pg_temp_3.tmp", want: r, note: "only the exact name pg_temp means this session's schema"},
+		{name: "drop of a function in pg_temp", sql: "DROP FUNCTION pg_temp.f()", want: r, note: "only relation kinds are exempt"},
+		{name: "drop schema pg_temp", sql: "DROP SCHEMA pg_temp", want: r},
 		{name: "drop table whose quoted name contains sql text", sql: `DROP TABLE "SELECT 1"`, want: r},
 	}
 }
@@ -152,6 +165,97 @@ func corpusAlterDropColumn() []corpusCase {
 		{name: "alter foreign table drop column", sql: "ALTER FOREIGN TABLE remote_users DROP COLUMN email", want: r},
 		{name: "alter type drop attribute", sql: "ALTER TYPE address DROP ATTRIBUTE zip", want: r},
 		{name: "alter type drop attribute if exists cascade", sql: "ALTER TYPE address DROP ATTRIBUTE IF EXISTS zip CASCADE", want: r},
+	}
+}
+
+// corpusColumnRewrites: ALTER COLUMN ... TYPE ... USING computes every
+// row's new value; an expression that does not read the column throws its
+// data away as DROP COLUMN would.
+func corpusColumnRewrites() []corpusCase {
+	const r = "alter-column-rewrite"
+	return []corpusCase{
+		{name: "alter column type using null", sql: "ALTER TABLE t ALTER COLUMN val TYPE text USING NULL", want: r, note: "checked on a server: every value is lost"},
+		{name: "alter column type using a constant", sql: "ALTER TABLE t ALTER val TYPE int USING 0", want: r},
+		{name: "alter column set data type using a string", sql: "ALTER TABLE ONLY public.t ALTER COLUMN val SET DATA TYPE text USING 'x'", want: r},
+		{name: "alter column type using another column", sql: "ALTER TABLE t ALTER COLUMN val TYPE text USING note", want: r, note: "val's own data is replaced by note's"},
+		{name: "alter column type using a function of nothing", sql: "ALTER TABLE t ALTER COLUMN val TYPE timestamptz USING now()", want: r},
+		{name: "alter column type using null among other actions", sql: "ALTER TABLE t ADD COLUMN n int, ALTER COLUMN val TYPE text USING NULL", want: r},
+		{name: "alter column type using a quoted other column", sql: `ALTER TABLE t ALTER COLUMN "Val" TYPE text USING val`, want: r, note: `val is not "Val"`},
+		{name: "alter foreign table column type using null", sql: "ALTER FOREIGN TABLE ft ALTER COLUMN val TYPE text USING NULL", want: r, also: []string{""}, note: "the server may reject USING on a foreign table"},
+		{name: "alter column type using the column cast", sql: "ALTER TABLE t ALTER COLUMN val TYPE text USING val::text"},
+		{name: "alter column type using a function of the column", sql: "ALTER TABLE t ALTER COLUMN val TYPE text USING lower(val)"},
+		{name: "alter column type using the qualified column", sql: "ALTER TABLE t ALTER COLUMN val TYPE bigint USING t.val::bigint"},
+		{name: "alter column type using a case over the column", sql: "ALTER TABLE t ALTER COLUMN flag TYPE int USING CASE WHEN flag THEN 1 ELSE 0 END"},
+		{name: "alter column type without using", sql: "ALTER TABLE t ALTER COLUMN val TYPE varchar(200)"},
+	}
+}
+
+// corpusServerFiles: statements that write, rename or delete files on the
+// database host, where a table's own data file can be reached.
+func corpusServerFiles() []corpusCase {
+	const r = "server-file-write"
+	return []corpusCase{
+		{name: "copy a table to a server file", sql: "COPY users TO '/tmp/users.csv'", want: r},
+		{name: "copy an empty query over a data file", sql: "COPY (SELECT 1 WHERE false) TO '/var/lib/postgresql/15/main/base/16384/16385'", want: r,
+			note: "checked on a server: the table's data file is truncated"},
+		{name: "copy to a server file with options", sql: "COPY users (id) TO '/tmp/x' WITH (FORMAT binary)", want: r},
+		{name: "copy to a server file inside a do block", sql: "DO $$ BEGIN COPY users TO '/tmp/x'; END $$", want: r},
+		{name: "copy to a server file inside a function", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ COPY users TO '/tmp/x' $$", want: r},
+		{name: "lo_export", sql: "SELECT lo_export(16401, '/tmp/x')", want: r},
+		{name: "schema qualified lo_export", sql: "SELECT pg_catalog.lo_export(16401, '/tmp/x')", want: r},
+		{name: "pg_file_write", sql: "SELECT pg_file_write('postgresql.auto.conf', 'x', false)", want: r},
+		{name: "pg_file_rename", sql: "SELECT pg_catalog.pg_file_rename('a', 'b')", want: r},
+		{name: "uppercase pg_file_unlink", sql: "SELECT PG_FILE_UNLINK('base/16384/16385')", want: r},
+		{name: "copy from a server file", sql: "COPY users FROM '/tmp/users.csv' WITH (FORMAT csv)", note: "only reads a file on the host and inserts rows, as INSERT does"},
+		{name: "copy a query to stdout", sql: "COPY (SELECT * FROM users) TO STDOUT WITH (FORMAT csv)"},
+		{name: "copy to stdout naming a path in a comment", sql: "COPY users TO STDOUT /* TO '/tmp/x' */"},
+		{name: "lo_import of a server file", sql: "SELECT lo_import('/tmp/x')", note: "reads a file into a new large object"},
+		{name: "file_fdw reading a server file", sql: "CREATE FOREIGN TABLE ft (x text) SERVER fs OPTIONS (filename '/tmp/x', format 'csv')", note: "only reads"},
+		{name: "foreign table option dropping program", sql: "ALTER FOREIGN TABLE ft OPTIONS (DROP program, ADD filename '/tmp/x')"},
+		{name: "heap_force_kill", sql: "SELECT heap_force_kill('t'::regclass, ARRAY(SELECT ctid FROM t))", want: "heap-surgery", note: "checked on a server: every row is gone"},
+		{name: "heap_force_freeze", sql: "SELECT public.heap_force_freeze('t'::regclass, ARRAY['(0,1)']::tid[])", want: "heap-surgery"},
+		{name: "file_fdw program option", sql: "CREATE FOREIGN TABLE ft (x text) SERVER fs OPTIONS (program 'id > /tmp/x; echo done')", want: "copy-program",
+			note: "checked on a server: the command runs when the table is read"},
+		{name: "file_fdw program option added later", sql: "ALTER FOREIGN TABLE ft OPTIONS (ADD program 'id')", want: "copy-program"},
+		{name: "file_fdw program option set later", sql: "ALTER FOREIGN TABLE ft OPTIONS (SET program 'id')", want: "copy-program"},
+		{name: "program option on a server", sql: "CREATE SERVER fs FOREIGN DATA WRAPPER file_fdw OPTIONS (program 'id')", want: "copy-program"},
+		{name: "program option on an altered server", sql: "ALTER SERVER fs OPTIONS (ADD program 'id')", want: "copy-program"},
+	}
+}
+
+// corpusBoundFunctions: a function bound by name in a definition (operator,
+// aggregate, cast, trigger, ...) is called later without being named; every
+// spelling of the name must be read as the server reads it.
+func corpusBoundFunctions() []corpusCase {
+	const lo, dyn = "drop-large-object", "dynamic-sql"
+	return []corpusCase{
+		{name: "operator bound to lo_unlink named by a string", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = 'lo_unlink')", want: lo,
+			note: "checked on a server: SELECT !!! 42::oid then unlinks"},
+		{name: "operator bound to a qualified lo_unlink", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = pg_catalog.lo_unlink)", want: lo},
+		{name: "operator bound to a quoted identifier", sql: `CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = "lo_unlink")`, want: lo},
+		{name: "operator bound to a qualified name in a string", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = 'pg_catalog.lo_unlink')",
+			note: "a string is one name as written: no function is called pg_catalog.lo_unlink (checked on a server)"},
+		{name: "operator bound to an uppercase string name", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = 'LO_UNLINK')",
+			note: "a string is not folded to lower case: no function LO_UNLINK (checked on a server)"},
+		{name: "operator bound by the procedure keyword to a string", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, PROCEDURE = 'lo_truncate')", want: lo},
+		{name: "operator bound to a dollar quoted name", sql: "CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = $$lo_unlink$$)", want: lo},
+		{name: "operator bound to dblink_exec by a string", sql: "CREATE OPERATOR ### (LEFTARG = text, RIGHTARG = text, FUNCTION = 'dblink_exec')", want: dyn},
+		{name: "aggregate whose state function is lo_unlink by a string", sql: "CREATE AGGREGATE agg(oid) (SFUNC = 'lo_unlink', STYPE = int)", want: lo},
+		{name: "aggregate whose final function is a string", sql: "CREATE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, FINALFUNC = 'xpath_table')", want: dyn},
+		{name: "old style aggregate", sql: "CREATE AGGREGATE agg (BASETYPE = oid, SFUNC = 'lo_unlink', STYPE = int)", want: lo},
+		{name: "cast through lo_unlink", sql: "CREATE CAST (oid AS int) WITH FUNCTION lo_unlink(oid)", want: lo},
+		{name: "cast through a qualified lo_truncate", sql: "CREATE CAST (int AS text) WITH FUNCTION pg_catalog.lo_truncate(int, int)", want: lo},
+		{name: "trigger executing check_foreign_key", sql: "CREATE TRIGGER t_fk BEFORE DELETE OR UPDATE ON p FOR EACH ROW EXECUTE FUNCTION check_foreign_key(1, 'cascade', 'id', 'c', 'pid')", want: dyn,
+			note: "refint builds DELETE text from the trigger's arguments"},
+		{name: "operator restriction set to a string", sql: "ALTER OPERATOR === (int, int) SET (RESTRICT = 'lo_unlink')", want: lo},
+		{name: "event trigger bound to lo_unlink", sql: "CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION lo_unlink()", want: lo},
+		{name: "language handler named lo_unlink", sql: "CREATE LANGUAGE l HANDLER lo_unlink", want: lo},
+		{name: "text search parser function named by a string", sql: "CREATE TEXT SEARCH PARSER p (START = 'lo_unlink', GETTOKEN = a, END = b, LEXTYPES = c)", want: lo},
+		{name: "operator bound to an ordinary function", sql: "CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq)"},
+		{name: "operator bound to an ordinary function by a string", sql: "CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = 'int4eq')"},
+		{name: "operator bound to a quoted uppercase name", sql: `CREATE OPERATOR !!! (RIGHTARG = oid, FUNCTION = "LO_UNLINK")`, note: "a quoted name keeps its case: not lo_unlink"},
+		{name: "aggregate over ordinary functions", sql: "CREATE AGGREGATE my_sum(int) (SFUNC = 'int4pl', STYPE = int, INITCOND = '0')"},
+		{name: "cast through an ordinary function", sql: "CREATE CAST (text AS my_type) WITH FUNCTION my_type_in(text)"},
 	}
 }
 
@@ -506,6 +610,14 @@ func corpusSideEffects() []corpusCase {
 			note: "tablefunc's crosstab runs SQL text; checked on a server: the large object is unlinked"},
 		{name: "ts_stat runs its argument as a query", sql: "SELECT * FROM ts_stat('SELECT lo_unlink(16401)::text::tsvector')", want: dyn, note: "checked on a server: the large object is unlinked"},
 		{name: "ts_rewrite runs its second argument as a query", sql: "SELECT ts_rewrite('a & b'::tsquery, 'SELECT t, s FROM aliases')", want: dyn, note: "the second argument is SQL text the server runs"},
+		{name: "xpath_table runs its criteria as a query", sql: "SELECT * FROM xpath_table('id', 'val', 't', '/a', 'true; DELETE FROM t; SELECT 1, ''<a/>''::text') AS x(id int, v text)", want: dyn,
+			note: "xml2 pastes its arguments into a query; checked on a server: every row is deleted"},
+		{name: "schema qualified xpath_table", sql: "SELECT * FROM public.XPATH_TABLE('id', 'doc', 'docs', '/a', 'true') AS x(id int, v text)", want: dyn},
+		{name: "lo_truncate", sql: "BEGIN; SELECT lo_truncate(lo_open(16401, 131072), 0); COMMIT", want: lo, note: "checked on a server: the large object is emptied"},
+		{name: "qualified lo_truncate64", sql: "SELECT pg_catalog.lo_truncate64(lo_open(16401, 131072), 0)", want: lo},
+		{name: "lo_truncate in a plpgsql body", sql: "DO $$ BEGIN PERFORM lo_truncate(lo_open(16401, 131072), 0); END $$", want: lo},
+		{name: "xpath of a document", sql: "SELECT xpath('/a/text()', '<a>x</a>'::xml)", note: "core xpath evaluates a path, not SQL"},
+		{name: "large object write", sql: "SELECT lo_put(16401, 0, 'abc')", note: "writes at a given offset, like an UPDATE of named data"},
 	}
 }
 
@@ -690,6 +802,9 @@ func corpusBenign() []corpusCase {
 		{name: "lo_unlink named in a string", sql: "SELECT 'lo_unlink(16401)'"},
 		{name: "harmless large object read", sql: "SELECT lo_get(16401)"},
 		{name: "pg_sleep", sql: "SELECT pg_sleep(0)"},
+		{name: "drop of a session temporary table", sql: "DROP TABLE IF EXISTS pg_temp.tmp", note: "pg_temp is this session's own temporary schema, emptied when it ends"},
+		{name: "drop of several session temporary relations", sql: `DROP TABLE "pg_temp".a, PG_TEMP.b RESTRICT`},
+		{name: "drop of a session temporary view and index", sql: "DROP VIEW pg_temp.v; DROP INDEX IF EXISTS pg_temp.v_idx; DROP SEQUENCE pg_temp.s"},
 	}
 }
 

@@ -193,6 +193,9 @@ func (w *walker) inspect(m any) bool {
 			}
 		}
 	case *pg_query.DropStmt:
+		if dropsOnlySessionTemp(n) {
+			break
+		}
 		w.addUndo(sqlparse.CategoryDrop, RuleDropObject, dropObjects(n),
 			fmt.Sprintf("DROP %s would permanently remove %s and everything in it", objectTypeName(n.RemoveType), dropObjects(n)),
 			dropUndo(n))
@@ -205,7 +208,10 @@ func (w *walker) inspect(m any) bool {
 		w.add(sqlparse.CategoryDrop, RuleDropObject, "", cmd+" would permanently remove objects from the database")
 	case *pg_query.AlterTableStmt:
 		for _, c := range n.Cmds {
-			if cmd := c.GetAlterTableCmd(); cmd != nil && cmd.Subtype == pg_query.AlterTableType_AT_DropColumn {
+			cmd := c.GetAlterTableCmd()
+			switch {
+			case cmd == nil:
+			case cmd.Subtype == pg_query.AlterTableType_AT_DropColumn:
 				what := "COLUMN"
 				if n.Objtype == pg_query.ObjectType_OBJECT_TYPE {
 					what = "ATTRIBUTE"
@@ -214,6 +220,17 @@ func (w *walker) inspect(m any) bool {
 				w.add(sqlparse.CategoryDrop, RuleAlterDropColumn, obj,
 					fmt.Sprintf("ALTER %s %s DROP %s %s would permanently delete that column and its data",
 						objectTypeName(n.Objtype), rangeVarName(n.Relation), what, cmd.Name))
+			case cmd.Subtype == pg_query.AlterTableType_AT_AlterColumnType:
+				// USING computes every row's new value. One that does
+				// not read the column (USING NULL, USING 0, USING
+				// other_col) throws the column's data away, as DROP
+				// COLUMN would.
+				if using := cmd.GetDef().GetColumnDef().GetRawDefault(); using != nil && !mentionsColumn(using, cmd.Name) {
+					obj := rangeVarName(n.Relation) + "." + cmd.Name
+					w.add(sqlparse.CategoryDrop, RuleColumnRewrite, obj,
+						fmt.Sprintf("ALTER %s %s ALTER COLUMN %s TYPE ... USING an expression that does not read %s would replace the column's value in every row, permanently losing its data",
+							objectTypeName(n.Objtype), rangeVarName(n.Relation), cmd.Name, cmd.Name))
+				}
 			}
 		}
 	case *pg_query.TruncateStmt:
@@ -237,9 +254,17 @@ func (w *walker) inspect(m any) bool {
 		w.writes = true
 		w.merge(n)
 	case *pg_query.CopyStmt:
-		if n.IsProgram {
+		switch {
+		case n.IsProgram:
 			w.add(sqlparse.CategoryUnanalysable, RuleCopyProgram, "",
 				"COPY ... PROGRAM runs a shell command on the database server, which bulwark cannot judge")
+		case n.Filename != "" && !n.IsFrom:
+			// COPY ... FROM a server file only reads that file (and
+			// inserts rows, as INSERT does); COPY ... TO one can
+			// overwrite any file the server can write, a table's own
+			// data file among them.
+			w.add(sqlparse.CategoryUnanalysable, RuleServerFileWrite, "",
+				"COPY ... TO a file writes that file on the database server, which could overwrite any file the server can write (a table's data file among them)")
 		}
 	case *pg_query.ExplainStmt:
 		// EXPLAIN plans without executing; only EXPLAIN ANALYZE runs the
@@ -248,17 +273,89 @@ func (w *walker) inspect(m any) bool {
 	case *pg_query.FuncCall:
 		w.funcCall(n)
 	case *pg_query.ObjectWithArgs:
-		w.functionNamed(n.Objname, "refers to")
+		w.functionNodes(n.Objname, "refers to")
 	case *pg_query.DefElem:
 		w.boundFunction(n)
+		if strings.EqualFold(n.Defname, "program") && n.Defaction != pg_query.DefElemAction_DEFELEM_DROP {
+			// file_fdw's program option (CREATE FOREIGN TABLE ...
+			// OPTIONS (program '...'), ALTER ... OPTIONS (ADD program
+			// ...), on servers too): COPY FROM PROGRAM run every time
+			// the table is read. No other option of that name exists.
+			w.add(sqlparse.CategoryUnanalysable, RuleCopyProgram, "",
+				"the foreign-data option program runs a shell command on the database server every time the foreign table is read, which bulwark cannot judge")
+		}
 	case *pg_query.CreateTrigStmt:
-		w.functionNamed(n.Funcname, "binds")
+		w.functionNodes(n.Funcname, "binds")
+	case *pg_query.CreateEventTrigStmt:
+		w.functionNodes(n.Funcname, "binds")
+	case *pg_query.CreatePLangStmt:
+		w.functionNodes(n.Plhandler, "binds")
+		w.functionNodes(n.Plinline, "binds")
+		w.functionNodes(n.Plvalidator, "binds")
+	case *pg_query.CreateAmStmt:
+		w.functionNodes(n.HandlerName, "binds")
+	case *pg_query.CreateConversionStmt:
+		w.functionNodes(n.FuncName, "binds")
 	case *pg_query.AlterFunctionStmt:
 		w.functionSettings("function "+nodeName(&pg_query.Node{Node: &pg_query.Node_ObjectWithArgs{ObjectWithArgs: n.Func}}), n.Actions)
 	case *pg_query.DoStmt:
 		w.doBody(n)
 	case *pg_query.CreateFunctionStmt:
 		w.functionBody(n)
+	}
+	return true
+}
+
+// mentionsColumn reports whether an expression refers to a column named
+// name (bare or qualified). Anything else that could read it (a whole-row
+// reference, (t).name) is not recognised: the caller then refuses.
+func mentionsColumn(expr *pg_query.Node, name string) bool {
+	found := false
+	var visit func(m protoreflect.Message)
+	visit = func(m protoreflect.Message) {
+		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) > 0 &&
+			cr.Fields[len(cr.Fields)-1].GetString_().GetSval() == name {
+			found = true
+			return
+		}
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.IsList() && fd.Message() != nil:
+				l := v.List()
+				for i := 0; i < l.Len() && !found; i++ {
+					visit(l.Get(i).Message())
+				}
+			case fd.Message() != nil && !fd.IsMap():
+				visit(v.Message())
+			}
+			return !found
+		})
+	}
+	visit(expr.ProtoReflect())
+	return found
+}
+
+// dropsOnlySessionTemp reports whether a DROP removes only objects named
+// in the session's own temporary schema, pg_temp.name: they vanish when the
+// session ends anyway, and the server resolves the name pg_temp to that
+// schema only. Relation kinds only, exactly two name parts (a third would
+// be read as database.schema.name), and not CASCADE, which could reach
+// objects outside the temporary schema.
+func dropsOnlySessionTemp(n *pg_query.DropStmt) bool {
+	switch n.RemoveType {
+	case pg_query.ObjectType_OBJECT_TABLE, pg_query.ObjectType_OBJECT_VIEW, pg_query.ObjectType_OBJECT_MATVIEW,
+		pg_query.ObjectType_OBJECT_SEQUENCE, pg_query.ObjectType_OBJECT_INDEX:
+	default:
+		return false
+	}
+	if n.Behavior == pg_query.DropBehavior_DROP_CASCADE || len(n.Objects) == 0 {
+		return false
+	}
+	for _, o := range n.Objects {
+		parts := o.GetList().GetItems()
+		if len(parts) != 2 || parts[0].GetString_().GetSval() != "pg_temp" {
+			return false
+		}
 	}
 	return true
 }
@@ -339,15 +436,40 @@ var sqlTextFunctions = map[string]bool{
 	"pg_background_launch": true, "cron.schedule": true, "schedule_in_database": true, "cron.alter_job": true,
 	"run_command_on_workers": true, "run_command_on_all_nodes": true, "run_command_on_shards": true,
 	"run_command_on_placements": true, "run_command_on_colocated_placements": true,
+	// xml2's xpath_table pastes its arguments into a query it runs;
+	// refint's trigger functions build theirs from trigger arguments.
+	"xpath_table": true, "check_foreign_key": true, "check_primary_key": true,
 }
 
-// Functions that destroy objects outside of any DROP statement.
-var destructiveFunctions = map[string]string{
-	"lo_unlink": "lo_unlink() permanently deletes a large object",
+// functionEffect is what calling (or binding) a function does that bulwark
+// refuses: the finding it produces.
+type functionEffect struct {
+	category sqlparse.Category
+	rule     string
+	reason   string
+}
+
+// Functions that destroy data or files outside of any DROP, DELETE or COPY
+// statement. Keys are unqualified names: these are not names an
+// application's own function is likely to share.
+var destructiveFunctions = map[string]functionEffect{
+	"lo_unlink":     {sqlparse.CategoryDrop, RuleDropLargeObject, "lo_unlink() permanently deletes a large object"},
+	"lo_truncate":   {sqlparse.CategoryDrop, RuleDropLargeObject, "lo_truncate() permanently cuts a large object's contents short (to nothing, with length 0)"},
+	"lo_truncate64": {sqlparse.CategoryDrop, RuleDropLargeObject, "lo_truncate64() permanently cuts a large object's contents short (to nothing, with length 0)"},
+	// pg_surgery: rows killed or frozen by TID, past MVCC, constraints
+	// and triggers; meant for repairing corruption.
+	"heap_force_kill":   {sqlparse.CategoryDrop, RuleHeapSurgery, "heap_force_kill() (pg_surgery) permanently removes rows by their physical address, bypassing constraints and triggers"},
+	"heap_force_freeze": {sqlparse.CategoryDrop, RuleHeapSurgery, "heap_force_freeze() (pg_surgery) rewrites rows' visibility by their physical address, which can resurrect deleted rows or lose committed ones"},
+	// Files on the database host: lo_export writes one; adminpack
+	// writes, renames and deletes them (a table's data file among them).
+	"lo_export":      {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "lo_export() writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
+	"pg_file_write":  {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_write() (adminpack) writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
+	"pg_file_rename": {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_rename() (adminpack) renames a file on the database server, which could replace or remove any file the server can write"},
+	"pg_file_unlink": {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_unlink() (adminpack) deletes a file on the database server"},
 }
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
-	w.functionNamed(n.Funcname, "calls")
+	w.functionNamed(qualifiedName(n.Funcname), lastName(n.Funcname), "calls")
 	if lastName(n.Funcname) == "set_config" && len(n.Args) >= 2 {
 		// set_config('search_path', ...) does what SET search_path does:
 		// refused when it could put the recycle area on the path (a value
@@ -363,44 +485,69 @@ func (w *walker) funcCall(n *pg_query.FuncCall) {
 }
 
 // functionNamed checks a reference to a function: a call, or a function
-// bound to an operator, cast, aggregate or trigger (CREATE OPERATOR ...
-// FUNCTION = lo_unlink makes a later "SELECT !!! 42" unlink without naming
-// it).
-func (w *walker) functionNamed(names []*pg_query.Node, how string) {
-	name := lastName(names)
-	qualified := name
-	if len(names) >= 2 {
-		qualified = names[len(names)-2].GetString_().GetSval() + "." + name
-	}
+// bound to an operator, cast, aggregate, trigger or other object (CREATE
+// OPERATOR ... FUNCTION = lo_unlink makes a later "SELECT !!! 42" unlink
+// without naming it). qualified is schema.name, or name when unqualified.
+func (w *walker) functionNamed(qualified, name, how string) {
 	if sqlTextFunctions[name] || sqlTextFunctions[qualified] {
 		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, name+"()",
 			fmt.Sprintf("this statement %s %s(), which runs SQL text known only at run time, so bulwark cannot judge what it would do", how, name))
 	}
-	if reason, ok := destructiveFunctions[name]; ok {
-		w.add(sqlparse.CategoryDrop, RuleDropLargeObject, name+"()", reason)
+	if e, ok := destructiveFunctions[name]; ok {
+		w.add(e.category, e.rule, name+"()", e.reason)
 	}
 }
 
+// functionNodes checks a function named by a list of String nodes.
+func (w *walker) functionNodes(names []*pg_query.Node, how string) {
+	if len(names) > 0 {
+		w.functionNamed(qualifiedName(names), lastName(names), how)
+	}
+}
+
+// qualifiedName returns schema.name for a qualified name list, or the name
+// alone when it is unqualified.
+func qualifiedName(names []*pg_query.Node) string {
+	if len(names) >= 2 {
+		return names[len(names)-2].GetString_().GetSval() + "." + lastName(names)
+	}
+	return lastName(names)
+}
+
 // functionOptions are the DefElem names under which CREATE OPERATOR, CREATE
-// AGGREGATE and similar statements bind a function.
+// AGGREGATE, CREATE TYPE, CREATE TEXT SEARCH PARSER/TEMPLATE, ALTER
+// OPERATOR/TYPE ... SET (...) and foreign-data wrappers bind a function.
 var functionOptions = map[string]bool{
 	"function": true, "procedure": true, "sfunc": true, "finalfunc": true, "combinefunc": true,
 	"serialfunc": true, "deserialfunc": true, "msfunc": true, "minvfunc": true, "mfinalfunc": true,
 	"restrict": true, "join": true, "handler": true, "validator": true, "inline": true,
+	"input": true, "output": true, "receive": true, "send": true, "typmod_in": true, "typmod_out": true,
+	"analyze": true, "subscript": true,
+	"start": true, "gettoken": true, "end": true, "headline": true, "lextypes": true, "init": true, "lexize": true,
 }
 
-// boundFunction checks a DefElem that may name a function.
+// boundFunction checks a DefElem that may name a function, whatever the
+// spelling: FUNCTION = lo_unlink, = pg_catalog.lo_unlink, PROCEDURE =
+// lo_unlink and FUNCTION = 'lo_unlink' all bind the same function. The
+// server's defGetQualifiedName takes a string as one unqualified name,
+// exactly as written: 'LO_UNLINK' or 'pg_catalog.lo_unlink' name no
+// existing function (checked on a server).
 func (w *walker) boundFunction(de *pg_query.DefElem) {
 	if !functionOptions[strings.ToLower(de.Defname)] || de.Arg == nil {
 		return
 	}
 	switch {
 	case de.Arg.GetTypeName() != nil:
-		w.functionNamed(de.Arg.GetTypeName().Names, "binds")
+		w.functionNodes(de.Arg.GetTypeName().Names, "binds")
 	case de.Arg.GetList() != nil:
-		w.functionNamed(de.Arg.GetList().Items, "binds")
+		w.functionNodes(de.Arg.GetList().Items, "binds")
 	case de.Arg.GetObjectWithArgs() != nil:
-		w.functionNamed(de.Arg.GetObjectWithArgs().Objname, "binds")
+		w.functionNodes(de.Arg.GetObjectWithArgs().Objname, "binds")
+	case de.Arg.GetString_() != nil:
+		// The verdict now depends on a string's value.
+		w.literalSensitive = true
+		name := de.Arg.GetString_().Sval
+		w.functionNamed(name, name, "binds")
 	}
 }
 
