@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -308,7 +309,7 @@ func (e *Enforcer) auditFailed(s *gate.Session, d rules.Decision, err error) gat
 		Message: "bulwark refused this statement: it would have been refused by rule " + d.Finding.Rule +
 			" (" + d.Finding.Reason + "), and in addition the refusal could not be written to the audit log, " +
 			"so bulwark refuses every statement it would record until the audit store is repaired. " + rules.Advice(rules.RuleAuditUnavailable),
-		Detail: "audit store error: " + err.Error(),
+		Detail: "audit store error: " + strings.TrimSuffix(err.Error(), ".") + ".",
 	}
 }
 
