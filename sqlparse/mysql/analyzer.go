@@ -8,11 +8,11 @@
 //     and /*!NNNNN ... */ (the latter only on servers of at least that
 //     version); MariaDB also runs /*M! ... */ and /*M!NNNNNN ... */. The
 //     TiDB lexer knows only the first two and ignores the version. Bulwark
-//     analyses every reading a server of some kind and version could make
-//     (all comments run, none of the gated ones run, each gate in between),
-//     and a statement is refused if any reading is: skipping a gated
-//     comment can remove a WHERE clause as surely as running one can add a
-//     DROP.
+//     analyses every reading a server of some kind could make (every
+//     combination of the version gates run or skipped: servers do not all
+//     follow the version number, MariaDB skips /*!50700 to /*!99999), and a
+//     statement is refused if any reading is: skipping a gated comment can
+//     remove a WHERE clause as surely as running one can add a DROP.
 //   - TiDB's own /*T! ... */ comments, which no MySQL server runs, are read
 //     as plain comments.
 //   - sql_mode. ANSI_QUOTES, NO_BACKSLASH_ESCAPES, PIPES_AS_CONCAT,

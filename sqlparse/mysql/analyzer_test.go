@@ -108,6 +108,18 @@ func TestReadings(t *testing.T) {
 		{"SELECT 1 /*!50000 , 2 */", []string{"SELECT 1 /*!      , 2 */", "SELECT 1                "}},
 		{"SELECT 1 /*!100000 , 2 */", []string{"SELECT 1 /*!       , 2 */", "SELECT 1                 ", "SELECT 1 /*!     0 , 2 */"}},
 		{"SELECT 1 /*T! , 2 */", []string{"SELECT 1 /*T  , 2 */"}},
+		// MariaDB runs /*M!100000 and skips /*!50700: every combination
+		// of gates is a reading; comments of one gate go together.
+		{"SELECT 1 /*M!100000 ,2 */ /*!50700 ,3 */", []string{
+			"SELECT 1 /*!        ,2 */ /*!      ,3 */",
+			"SELECT 1                  /*!      ,3 */",
+			"SELECT 1 /*!        ,2 */               ",
+			"SELECT 1                                ",
+		}},
+		{"SELECT 1 /*!40101 ,2 */ /*!40101 ,3 */", []string{
+			"SELECT 1 /*!      ,2 */ /*!      ,3 */",
+			"SELECT 1                              ",
+		}},
 	}
 	for _, c := range cases {
 		sc, err := scanText(c.sql, false, false)

@@ -310,6 +310,15 @@ func corpusExecutable() []corpusCase {
 		{name: "executable comment benign content", sql: "SELECT /*!40001 SQL_NO_CACHE */ * FROM t"},
 		{name: "mysqldump style header", sql: "/*!40101 SET NAMES utf8mb4 */"},
 		{name: "string with star slash in gated comment", sql: "SELECT 1 /*!50000 , '*/' */", want: RuleParseError},
+		// MariaDB runs /*M!100000 but skips /*!50700 (MySQL 5.7 syntax)
+		// whatever its version: every combination of gates is a reading.
+		{name: "mariadb gate runs while mysql 5.7 gate is skipped", sql: "DELETE FROM t WHERE id = 5 /*M!100000 OR 1 */ /*!50700 AND 0 */", want: RuleDeleteAlways},
+		{name: "mariadb gate runs while mysql 5.7 gate is skipped in update", sql: "UPDATE t SET n = 0 WHERE id = 5 /*M!100000 OR 1 */ /*!50700 AND 0 */", want: RuleUpdateAlways},
+		{name: "lower gate skipped while higher runs", sql: "DELETE FROM t WHERE id = 5 /*!80000 OR 1 */ /*!50000 AND 0 */", want: RuleDeleteAlways},
+		{name: "too many version gates", sql: "SELECT 1 /*!40001 +1 */ /*!40002 +1 */ /*!40003 +1 */ /*!40004 +1 */ /*!40005 +1 */", want: RuleParseError},
+		{name: "one gate repeated many times", sql: "SELECT /*!40001 SQL_NO_CACHE */ id /*!40001 , name */ /*!40001 , n */ /*!40001 , id */ /*!40001 , name */ FROM t"},
+		{name: "gated extra conditions bound in every combination", sql: "DELETE FROM t WHERE id = 5 /*!50700 AND n = 1 */ /*M!100000 AND n = 2 */"},
+		{name: "four gates", sql: "SELECT 1 /*!40001 +1 */ /*!40002 +1 */ /*M!100000 +1 */ /*!50700 +1 */ FROM t WHERE id = 1"},
 	}
 }
 
