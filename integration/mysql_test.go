@@ -738,6 +738,11 @@ type myReadingCase struct {
 }
 
 var myReadingCases = []myReadingCase{
+	// Under EMPTY_STRING_IS_NULL '' is NULL.
+	{name: "empty string is null", setup: []string{"SET SESSION sql_mode = CONCAT(@@sql_mode, ',EMPTY_STRING_IS_NULL')"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE id = 3 OR '' IS NULL" }, rule: "delete-always-true", cat: "delete"},
+	{name: "empty string is null in an update", setup: []string{"SET SESSION sql_mode = 'EMPTY_STRING_IS_NULL'"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'pwned' WHERE '' IS NULL" }, rule: "update-always-true", cat: "update"},
 	// MariaDB runs /*M!100000 but skips /*!50700 (MySQL 5.7 syntax).
 	{name: "mariadb gate runs and mysql 5.7 gate is skipped",
 		sql: func(tbl string) string {
@@ -749,6 +754,8 @@ var myReadingCases = []myReadingCase{
 // agrees on: they run for the agent.
 var myReadingLookalikes = []myReadingCase{
 	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
+	{name: "empty string compared with a column",
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},
 	{name: "gated conditions that bound every reading",
 		sql: func(tbl string) string {
 			return "DELETE FROM " + tbl + " WHERE id = 5 /*M!100000 AND extra = 10 */ /*!50700 AND extra = 0 */"

@@ -342,6 +342,14 @@ func corpusModes() []corpusCase {
 		{name: "pipes as concat is a predicate", sql: "DELETE FROM t WHERE id = 1 || 1", mode: "PIPES_AS_CONCAT", note: "id = '11'"},
 		{name: "oracle mode refused", sql: "SELECT 1", mode: "ORACLE", want: RuleLexerMismatch},
 		{name: "high not precedence", sql: "DELETE FROM t WHERE NOT id = id", mode: "HIGH_NOT_PRECEDENCE", want: RuleDeleteAlways, also: []string{""}},
+		// Under EMPTY_STRING_IS_NULL (MariaDB, part of ORACLE) '' is
+		// NULL, so '' IS NULL is not folded.
+		{name: "empty string is null arm", sql: "DELETE FROM t WHERE id = 3 OR '' IS NULL", want: RuleDeleteAlways},
+		{name: "empty string is null alone", sql: "UPDATE t SET name = 'pwned' WHERE '' IS NULL", want: RuleUpdateAlways},
+		{name: "empty string null-safe equals null", sql: "DELETE FROM t WHERE id = 3 OR '' <=> NULL", want: RuleDeleteAlways},
+		{name: "empty string compared with a column", sql: "DELETE FROM t WHERE name = ''"},
+		{name: "empty string set", sql: "UPDATE t SET name = '' WHERE id = 1"},
+		{name: "empty string is null in a conjunction", sql: "DELETE FROM t WHERE id = 3 AND '' IS NULL"},
 	}
 }
 
