@@ -738,6 +738,16 @@ type myReadingCase struct {
 }
 
 var myReadingCases = []myReadingCase{
+	// In gbk 0xBF 0x5C is one character: the string ends at the next
+	// quote, and what follows is code.
+	{name: "set names gbk hides a drop", params: []string{"multiStatements=true"}, setup: []string{"SET NAMES gbk"},
+		sql: func(tbl string) string { return "SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "gbk collation in the handshake hides a drop", params: []string{"multiStatements=true", "collation=gbk_chinese_ci"},
+		sql: func(tbl string) string { return "SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "set character set gbk hides an or", setup: []string{"SET CHARACTER SET gbk"},
+		sql: func(tbl string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 AND '\xbf\\' OR 1 -- ' IS NOT NULL"
+		}, rule: "lexer-mismatch", cat: "unanalysable"},
 	// Under EMPTY_STRING_IS_NULL '' is NULL.
 	{name: "empty string is null", setup: []string{"SET SESSION sql_mode = CONCAT(@@sql_mode, ',EMPTY_STRING_IS_NULL')"},
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE id = 3 OR '' IS NULL" }, rule: "delete-always-true", cat: "delete"},
@@ -753,6 +763,10 @@ var myReadingCases = []myReadingCase{
 // myReadingLookalikes are statements like those above that every reading
 // agrees on: they run for the agent.
 var myReadingLookalikes = []myReadingCase{
+	{name: "ascii text under gbk", setup: []string{"SET NAMES gbk"},
+		sql: func(tbl string) string { return "SELECT note FROM " + tbl + " WHERE note <> 'a\\'b'" }},
+	{name: "utf-8 text under utf8mb4", setup: []string{"SET NAMES utf8mb4"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'h\\'éllo' WHERE id = 1" }},
 	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
 	{name: "empty string compared with a column",
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},

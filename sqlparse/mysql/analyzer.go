@@ -20,6 +20,9 @@
 //     parser is given the session's flags. Under ANSI_QUOTES the server
 //     reads a backslash inside "..." literally while the TiDB lexer reads
 //     it as an escape: such text is refused as a lexer mismatch.
+//   - The client character set. In gbk, sjis, cp932, big5 and gb18030 a
+//     byte 0x5C can be the second half of a character; non-ASCII text in
+//     such a session is refused as a lexer mismatch.
 //
 // Every verdict comes from the parse tree, never from the text.
 package mysql
@@ -86,11 +89,37 @@ var parseFlags = map[string]bool{
 // that the TiDB parser does not have.
 var unreadableModes = map[string]bool{"ORACLE": true, "MSSQL": true}
 
-// modeInfo is the parse-relevant part of a sql_mode.
+// multiByteCharsets are the client character sets whose multi-byte
+// characters can contain bytes in the ASCII range: after a lead byte of
+// 0x81 or above, a 0x5C is part of the character, not a backslash (nor is
+// a 0x60 a backquote). The server reads text in character_set_client;
+// bulwark's scanner and the TiDB lexer read bytes, so any non-ASCII byte
+// could be read differently. Every other client character set is either
+// single-byte or has only bytes of 0x80 and above in its multi-byte
+// characters (UTF-8, EUC-JP, EUC-KR, GB2312); ucs2, utf16 and utf32 cannot
+// be client character sets.
+var multiByteCharsets = map[string]bool{"big5": true, "cp932": true, "gbk": true, "sjis": true, "gb18030": true}
+
+// modeInfo is the parse-relevant part of a session's settings: its
+// sql_mode and client character set.
 type modeInfo struct {
 	canonical  string // sorted, upper case, comma separated
 	flags      pmysql.SQLMode
 	unreadable string // a mode the parser cannot follow, if any
+	// charset is the client character set when it is one of
+	// multiByteCharsets, else "".
+	charset string
+}
+
+// readLexing reads the session's settings. The client character set is
+// not part of the canonical form: Preflight refuses every text it could
+// change the reading of.
+func readLexing(lx sqlparse.Lexing) modeInfo {
+	m := readMode(lx.SQLMode)
+	if cs := strings.ToLower(lx.ClientEncoding); multiByteCharsets[cs] {
+		m.charset = cs
+	}
+	return m
 }
 
 func readMode(sqlMode string) modeInfo {
@@ -131,30 +160,56 @@ func readMode(sqlMode string) modeInfo {
 // Mode returns the parse-relevant sql_mode flags of lx, canonical.
 func (a *Analyzer) Mode(lx sqlparse.Lexing) string { return readMode(lx.SQLMode).canonical }
 
-// LexingSensitive reports whether sql_mode could change how the server reads
-// text: a backslash (NO_BACKSLASH_ESCAPES), a double quote (ANSI_QUOTES),
-// "||" (PIPES_AS_CONCAT), NOT or "!" (HIGH_NOT_PRECEDENCE). IGNORE_SPACE
-// (a space between a function name and its parenthesis) is not tested: it
-// only changes whether a name is read as a function or an identifier.
+// LexingSensitive reports whether sql_mode or the client character set
+// could change how the server reads text: a backslash
+// (NO_BACKSLASH_ESCAPES), a double quote (ANSI_QUOTES), "||"
+// (PIPES_AS_CONCAT), NOT or "!" (HIGH_NOT_PRECEDENCE; not the "!" of an
+// executable comment's opener), a non-ASCII byte (a multi-byte character
+// set such as gbk). IGNORE_SPACE (a space between a function name and its
+// parenthesis) is not tested: it only changes whether a name is read as a
+// function or an identifier.
 func (a *Analyzer) LexingSensitive(text string) bool {
-	if strings.ContainsAny(text, "\\\"!") || strings.Contains(text, "||") {
-		return true
-	}
-	for i := 0; i+3 <= len(text); i++ {
-		if (text[i]|0x20) == 'n' && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
-			(i == 0 || !isIdentChar(text[i-1])) && (i+3 == len(text) || !isIdentChar(text[i+3])) {
+	n := len(text)
+	for i := 0; i < n; i++ {
+		switch c := text[i]; {
+		case c >= 0x80 || c == '\\' || c == '"':
 			return true
+		case c == '|':
+			if i+1 < n && text[i+1] == '|' {
+				return true
+			}
+		case c == '!':
+			if !execOpener(text, i) {
+				return true
+			}
+		case c|0x20 == 'n':
+			if i+3 <= n && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
+				(i == 0 || !isIdentChar(text[i-1])) && (i+3 == n || !isIdentChar(text[i+3])) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// execOpener reports whether the "!" at text[i] ends the opener of an
+// executable comment, "/*!" or "/*M!". A "*" before the "/*" could close a
+// comment instead ("*/*!" is "*/" then "*!"), so it counts as no opener.
+func execOpener(text string, i int) bool {
+	j := i - 2
+	if j >= 1 && text[i-1]|0x20 == 'm' {
+		j--
+	}
+	return j >= 0 && text[j] == '/' && text[j+1] == '*' && (j == 0 || text[j-1] != '*')
+}
+
 // Preflight refuses text the parser cannot read the way the server will
 // under lx: any text under a sql_mode that switches MariaDB to another
-// grammar, and under ANSI_QUOTES (with backslash escapes on) a "..."
-// identifier that contains a backslash.
+// grammar, under ANSI_QUOTES (with backslash escapes on) a "..."
+// identifier that contains a backslash, and non-ASCII text under a client
+// character set whose multi-byte characters can hide ASCII bytes.
 func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
-	m := readMode(lx.SQLMode)
+	m := readLexing(lx)
 	if f, bad := lexerMismatch(text, m); bad {
 		return f, true
 	}
@@ -167,6 +222,14 @@ func lexerMismatch(text string, m modeInfo) (sqlparse.Finding, bool) {
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
 			Reason: "this session's sql_mode includes " + m.unreadable + ", under which the server uses a different SQL grammar " +
 				"that bulwark cannot read",
+		}, true
+	}
+	if m.charset != "" && !isASCII(text) {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's client character set (character_set_client) is " + m.charset + ", whose multi-byte " +
+				"characters can hide quote and backslash bytes; bulwark only analyses non-ASCII text sent as utf8mb4: " +
+				"run SET NAMES utf8mb4 in this session, then send the statement again",
 		}, true
 	}
 	if m.flags.HasANSIQuotesMode() && !m.flags.HasNoBackslashEscapesMode() && strings.IndexByte(text, '\\') >= 0 {
@@ -206,7 +269,7 @@ const maxDepth = 8
 // Analyze parses text under the session's sql_mode and summarises every
 // statement in it.
 func (a *Analyzer) Analyze(text string, lx sqlparse.Lexing) *sqlparse.Analysis {
-	return a.analyze(text, readMode(lx.SQLMode), 0)
+	return a.analyze(text, readLexing(lx), 0)
 }
 
 func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysis {

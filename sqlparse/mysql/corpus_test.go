@@ -21,6 +21,8 @@ type corpusCase struct {
 	sql  string
 	// mode is the session's sql_mode.
 	mode string
+	// charset is the session's character_set_client.
+	charset string
 	// want is the rule some finding must carry; "" means the statement is
 	// allowed and must produce no finding at all.
 	want string
@@ -67,7 +69,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
-		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
+		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusStacked(),
 		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots()} {
 		cs = append(cs, g...)
 	}
@@ -319,6 +321,30 @@ func corpusExecutable() []corpusCase {
 		{name: "one gate repeated many times", sql: "SELECT /*!40001 SQL_NO_CACHE */ id /*!40001 , name */ /*!40001 , n */ /*!40001 , id */ /*!40001 , name */ FROM t"},
 		{name: "gated extra conditions bound in every combination", sql: "DELETE FROM t WHERE id = 5 /*!50700 AND n = 1 */ /*M!100000 AND n = 2 */"},
 		{name: "four gates", sql: "SELECT 1 /*!40001 +1 */ /*!40002 +1 */ /*M!100000 +1 */ /*!50700 +1 */ FROM t WHERE id = 1"},
+	}
+}
+
+// corpusCharsets: the client character set decides how the server reads
+// non-ASCII text.
+func corpusCharsets() []corpusCase {
+	const m = RuleLexerMismatch
+	return []corpusCase{
+		// In gbk, sjis, cp932, big5 and gb18030, 0xBF 0x5C is one
+		// character: the string ends at the next quote.
+		{name: "gbk trail byte hides a string end", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "gbk", want: m},
+		{name: "gbk trail byte hides an or", sql: "DELETE FROM t WHERE id = 5 AND '\xbf\\' OR 1 -- ' IS NOT NULL", charset: "gbk", want: m},
+		{name: "gbk in upper case", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "GBK", want: m},
+		{name: "sjis non-ascii", sql: "SELECT '\x95\\'", charset: "sjis", want: m},
+		{name: "cp932 non-ascii", sql: "SELECT '\x95\\'", charset: "cp932", want: m},
+		{name: "big5 non-ascii", sql: "SELECT '\xa5\\'", charset: "big5", want: m},
+		{name: "gb18030 non-ascii", sql: "SELECT '\x81\\'", charset: "gb18030", want: m},
+		{name: "gbk non-ascii in a comment", sql: "SELECT 1 -- \xbf\\", charset: "gbk", want: m},
+		{name: "gbk ascii text is read alike", sql: "SELECT 'a\\'; DROP TABLE t; -- '", charset: "gbk"},
+		{name: "gbk ascii update", sql: "UPDATE t SET name = 'x' WHERE id = 1", charset: "gbk"},
+		{name: "utf8mb4 non-ascii", sql: "UPDATE t SET name = '日本語\\'' WHERE id = 1", charset: "utf8mb4"},
+		{name: "utf8mb4 trail-like bytes", sql: "SELECT '\xc3\xa9\\'; DROP TABLE t; -- '", charset: "utf8mb4"},
+		{name: "latin1 high byte", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "latin1"},
+		{name: "euckr non-ascii", sql: "SELECT '\xb0\xa1'", charset: "euckr"},
 	}
 }
 
@@ -630,7 +656,7 @@ func TestCorpus(t *testing.T) {
 	a := New()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lx := sqlparse.Lexing{SQLMode: c.mode}
+			lx := sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}
 			var an *sqlparse.Analysis
 			if f, bad := a.Preflight(c.sql, lx); bad {
 				an = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Findings: []sqlparse.Finding{f}}}}
@@ -655,12 +681,12 @@ func TestCorpusThroughCache(t *testing.T) {
 	a := New()
 	direct := make([]string, len(cases))
 	for i, c := range cases {
-		direct[i] = corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+		direct[i] = corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}))
 	}
 	cache := sqlparse.NewCache(a, 4096)
 	check := func(pass string, i int) {
 		c := cases[i]
-		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}))
 		if got != direct[i] {
 			t.Errorf("%s pass, %q: through the cache: %q; analysed directly: %q", pass, c.name, got, direct[i])
 		}
@@ -679,7 +705,7 @@ func TestCorpusThroughCache(t *testing.T) {
 func TestCorpusCachePoisoning(t *testing.T) {
 	a := New()
 	for _, c := range corpusCases() {
-		lx := sqlparse.Lexing{SQLMode: c.mode}
+		lx := sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}
 		key, ok := a.CacheKey(c.sql, lx)
 		if !ok || key == c.sql {
 			continue
