@@ -748,6 +748,17 @@ var myReadingCases = []myReadingCase{
 		sql: func(tbl string) string {
 			return "DELETE FROM " + tbl + " WHERE id = 5 AND '\xbf\\' OR 1 -- ' IS NOT NULL"
 		}, rule: "lexer-mismatch", cat: "unanalysable"},
+	// The server reads each statement of a text after the previous one
+	// has run, under the settings it left.
+	{name: "sql_mode changed earlier in the text", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string {
+			return "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE " + tbl + "; -- '"
+		}, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "ansi quotes switched off earlier in the text", params: []string{"multiStatements=true"},
+		setup: []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
+		sql:   func(tbl string) string { return `SET SESSION sql_mode = ''; DELETE FROM ` + tbl + ` WHERE "1"` }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "set names gbk earlier in the text", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string { return "SET NAMES gbk; SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
 	// Under EMPTY_STRING_IS_NULL '' is NULL.
 	{name: "empty string is null", setup: []string{"SET SESSION sql_mode = CONCAT(@@sql_mode, ',EMPTY_STRING_IS_NULL')"},
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE id = 3 OR '' IS NULL" }, rule: "delete-always-true", cat: "delete"},
@@ -767,6 +778,9 @@ var myReadingLookalikes = []myReadingCase{
 		sql: func(tbl string) string { return "SELECT note FROM " + tbl + " WHERE note <> 'a\\'b'" }},
 	{name: "utf-8 text under utf8mb4", setup: []string{"SET NAMES utf8mb4"},
 		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'h\\'éllo' WHERE id = 1" }},
+	{name: "a set statement alone", sql: func(string) string { return "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'" }},
+	{name: "several statements without sensitive characters", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string { return "SET @a = 2; UPDATE " + tbl + " SET extra = 0 WHERE id = @a" }},
 	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
 	{name: "empty string compared with a column",
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},

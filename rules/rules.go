@@ -271,7 +271,7 @@ var advice = map[string]string{
 	"parse-error":            "Fix the statement's syntax; bulwark refuses what it cannot parse.",
 	"dynamic-sql":            "Send the SQL statements themselves instead of building them at run time (EXECUTE of a string, dblink, query_to_xml, or bodies in other languages), so that they can be checked.",
 	"copy-program":           "Use COPY ... TO STDOUT or COPY ... FROM STDIN and handle the data on the client side.",
-	"lexer-mismatch":         "Send text the server reads the way bulwark does: on PostgreSQL run SET standard_conforming_strings = on and SET client_encoding = 'UTF8' in this session; on MySQL or MariaDB run SET NAMES utf8mb4. Then send the statement again.",
+	"lexer-mismatch":         "Send text the server reads the way bulwark does: on PostgreSQL run SET standard_conforming_strings = on and SET client_encoding = 'UTF8' in this session; on MySQL or MariaDB run SET NAMES utf8mb4, and send a statement that changes session settings (SET, CALL) on its own. Then send the statement again.",
 	RuleStatementTooLarge:    "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN.",
 	RuleRequestTooLarge:      "Send Sync more often: split the batch into smaller ones.",
 	RuleFastpathCall:         "Call the function with a SELECT statement instead of the fast-path protocol.",

@@ -19,7 +19,10 @@
 //     HIGH_NOT_PRECEDENCE and IGNORE_SPACE change how text is read; the
 //     parser is given the session's flags. Under ANSI_QUOTES the server
 //     reads a backslash inside "..." literally while the TiDB lexer reads
-//     it as an escape: such text is refused as a lexer mismatch.
+//     it as an escape: such text is refused as a lexer mismatch. The server
+//     reads each statement of a text only after the previous one has run,
+//     so a text whose later statements depend on a setting an earlier one
+//     may change is refused too.
 //   - The client character set. In gbk, sjis, cp932, big5 and gb18030 a
 //     byte 0x5C can be the second half of a character; non-ASCII text in
 //     such a session is refused as a lexer mismatch.
@@ -338,21 +341,57 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeInfo, depth int) *sqlparse.Analysis {
 	out := &sqlparse.Analysis{}
 	offset := 0
-	for _, st := range stmts {
+	settled := false // a statement that may change the session's settings was seen
+	for i, st := range stmts {
 		w := &walker{an: a, mode: m, depth: depth, top: st}
 		st.Accept(w)
 		if w.recycle && !readOnly(st) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")
 		}
+		start := offset
+		stmtText := statementText(text, reading, &offset, st)
+		if !settled && i < len(stmts)-1 && changesSettings(st) {
+			settled = true
+			// Whether the rest is sensitive depends on its literals.
+			out.LiteralSensitive = true
+			rest := reading
+			if offset > start {
+				rest = reading[offset:]
+			}
+			if a.LexingSensitive(rest) {
+				w.findings = append(w.findings, sqlparse.Finding{
+					Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+					Reason: "this " + commandOf(st) + " may change the session's sql_mode or character set, and statements follow it in " +
+						"the same text: the server reads each of them only after the previous one has run, under the settings it " +
+						"left, which bulwark cannot know in advance. Send the " + commandOf(st) + " as a statement of its own, then the rest",
+				})
+			}
+		}
 		out.Statements = append(out.Statements, sqlparse.Statement{
 			Command:  commandOf(st),
-			Text:     statementText(text, reading, &offset, st),
+			Text:     stmtText,
 			Findings: w.findings,
 		})
 		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
 	}
 	return out
+}
+
+// changesSettings reports whether a statement may change the session
+// settings that decide how the server reads the statements after it
+// (sql_mode, the client character set): any SET (SET NAMES, SET CHARACTER
+// SET, SET sql_mode, ...), and the statements that run other statements
+// (CALL, EXECUTE of a prepared statement, DO, BINLOG). Erring on the side of
+// seeing more only makes such a text be sent in parts.
+func changesSettings(st ast.StmtNode) bool {
+	switch st.(type) {
+	case *ast.SetStmt, *ast.SetConfigStmt, *ast.SetSessionStatesStmt, *ast.SetPwdStmt, *ast.SetRoleStmt,
+		*ast.SetDefaultRoleStmt, *ast.SetBindingStmt, *ast.SetResourceGroupStmt,
+		*ast.CallStmt, *ast.ExecuteStmt, *ast.DoStmt, *ast.BinlogStmt:
+		return true
+	}
+	return false
 }
 
 // mergeFindings adds to out the findings of another reading of the same text

@@ -69,7 +69,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
-		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusStacked(),
+		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
 		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots()} {
 		cs = append(cs, g...)
 	}
@@ -345,6 +345,28 @@ func corpusCharsets() []corpusCase {
 		{name: "utf8mb4 trail-like bytes", sql: "SELECT '\xc3\xa9\\'; DROP TABLE t; -- '", charset: "utf8mb4"},
 		{name: "latin1 high byte", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "latin1"},
 		{name: "euckr non-ascii", sql: "SELECT '\xb0\xa1'", charset: "euckr"},
+	}
+}
+
+// corpusSettingsChanged: the server reads each statement of a text only
+// after the previous one has run, under the settings it left.
+func corpusSettingsChanged() []corpusCase {
+	const m = RuleLexerMismatch
+	return []corpusCase{
+		{name: "sql_mode changed before a backslash", sql: "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "sql_mode variable changed before a backslash", sql: "SET @@session.sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "ansi quotes switched off before a quoted name", sql: `SET SESSION sql_mode = ''; DELETE FROM t WHERE "1"`, mode: "ANSI_QUOTES", want: m},
+		{name: "set names gbk before a trail byte", sql: "SET NAMES gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "set character set before a trail byte", sql: "SET CHARACTER SET gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "set character_set_client before a trail byte", sql: "SET character_set_client = gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "call before a backslash", sql: "CALL p(); SELECT 'a\\'; DROP TABLE t; -- '", want: m},
+		{name: "execute before a backslash", sql: "EXECUTE s; SELECT 'a\\'; DROP TABLE t; -- '", want: m},
+		{name: "setting inside an executable comment", sql: "/*!40101 SET sql_mode = 'NO_BACKSLASH_ESCAPES' */; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "set then plain statements", sql: "SET @a = 1; SELECT * FROM t WHERE id = @a"},
+		{name: "set names then plain statements", sql: "SET NAMES utf8mb4; UPDATE t SET name = 'x' WHERE id = 1"},
+		{name: "set last after a backslash", sql: "SELECT 'a\\'b'; SET NAMES utf8mb4"},
+		{name: "several statements with a backslash and no set", sql: "SELECT 'a\\'b'; SELECT 2"},
+		{name: "mysqldump style headers", sql: "/*!40101 SET NAMES utf8mb4 */; /*!40103 SET TIME_ZONE = '+00:00' */"},
 	}
 }
 
