@@ -721,6 +721,128 @@ func TestMySQLSQLModeIsReadForLexingSensitiveStatements(t *testing.T) {
 	}
 }
 
+// myReadingCase is a statement whose reading depends on the session's
+// settings (character set, sql_mode, the statements before it in the same
+// text) or on which version-gated comments the server runs.
+type myReadingCase struct {
+	name string
+	// params are extra DSN parameters (multiStatements, the handshake's
+	// collation).
+	params []string
+	// setup runs on the session before the statement, as its own
+	// command, for the agent and the human alike.
+	setup []string
+	sql   func(tbl string) string
+	rule  string
+	cat   string
+}
+
+var myReadingCases = []myReadingCase{
+	// In gbk 0xBF 0x5C is one character: the string ends at the next
+	// quote, and what follows is code.
+	{name: "set names gbk hides a drop", params: []string{"multiStatements=true"}, setup: []string{"SET NAMES gbk"},
+		sql: func(tbl string) string { return "SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "gbk collation in the handshake hides a drop", params: []string{"multiStatements=true", "collation=gbk_chinese_ci"},
+		sql: func(tbl string) string { return "SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "set character set gbk hides an or", setup: []string{"SET CHARACTER SET gbk"},
+		sql: func(tbl string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 AND '\xbf\\' OR 1 -- ' IS NOT NULL"
+		}, rule: "lexer-mismatch", cat: "unanalysable"},
+	// The server reads each statement of a text after the previous one
+	// has run, under the settings it left.
+	{name: "sql_mode changed earlier in the text", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string {
+			return "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE " + tbl + "; -- '"
+		}, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "ansi quotes switched off earlier in the text", params: []string{"multiStatements=true"},
+		setup: []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
+		sql:   func(tbl string) string { return `SET SESSION sql_mode = ''; DELETE FROM ` + tbl + ` WHERE "1"` }, rule: "lexer-mismatch", cat: "unanalysable"},
+	{name: "set names gbk earlier in the text", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string { return "SET NAMES gbk; SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
+	// Under EMPTY_STRING_IS_NULL '' is NULL.
+	{name: "empty string is null", setup: []string{"SET SESSION sql_mode = CONCAT(@@sql_mode, ',EMPTY_STRING_IS_NULL')"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE id = 3 OR '' IS NULL" }, rule: "delete-always-true", cat: "delete"},
+	{name: "empty string is null in an update", setup: []string{"SET SESSION sql_mode = 'EMPTY_STRING_IS_NULL'"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'pwned' WHERE '' IS NULL" }, rule: "update-always-true", cat: "update"},
+	// MariaDB runs /*M!100000 but skips /*!50700 (MySQL 5.7 syntax).
+	{name: "mariadb gate runs and mysql 5.7 gate is skipped",
+		sql: func(tbl string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 /*M!100000 OR 1 */ /*!50700 AND 0 */"
+		}, rule: "delete-always-true", cat: "delete"},
+}
+
+// myReadingLookalikes are statements like those above that every reading
+// agrees on: they run for the agent.
+var myReadingLookalikes = []myReadingCase{
+	{name: "ascii text under gbk", setup: []string{"SET NAMES gbk"},
+		sql: func(tbl string) string { return "SELECT note FROM " + tbl + " WHERE note <> 'a\\'b'" }},
+	{name: "utf-8 text under utf8mb4", setup: []string{"SET NAMES utf8mb4"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'h\\'éllo' WHERE id = 1" }},
+	{name: "a set statement alone", sql: func(string) string { return "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'" }},
+	{name: "several statements without sensitive characters", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string { return "SET @a = 2; UPDATE " + tbl + " SET extra = 0 WHERE id = @a" }},
+	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
+	{name: "empty string compared with a column",
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},
+	{name: "gated conditions that bound every reading",
+		sql: func(tbl string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 /*M!100000 AND extra = 10 */ /*!50700 AND extra = 0 */"
+		}},
+}
+
+// TestMySQLStatementsAreJudgedAsTheServerReadsThem: a statement whose
+// reading depends on the session's character set or sql_mode, on a setting
+// changed earlier in the same text, or on the version-gated comments the
+// server runs, is refused for the agent with the data intact; the human's
+// identical statement really changes the data on the server. Look-alikes
+// that read the same every way run for the agent.
+func TestMySQLStatementsAreJudgedAsTheServerReadsThem(t *testing.T) {
+	p := startMySQLProxy(t)
+	session := func(t *testing.T, user string, c myReadingCase) *sql.Conn {
+		conn := myConn(t, openMySQL(t, p.DSN(user, c.params...)))
+		for _, q := range c.setup {
+			if _, err := conn.ExecContext(testCtx(t), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		return conn
+	}
+	for i, c := range myReadingCases {
+		t.Run(c.name, func(t *testing.T) {
+			tbl := fmt.Sprintf("my_read_%d", i)
+			sum := myFreshTable(t, tbl)
+			before := sum()
+			stmt := c.sql(tbl)
+			_, err := session(t, agentUser, c).ExecContext(testCtx(t), stmt)
+			id := requireMyRefused(t, err, c.rule)
+			if !myTableExists(t, tbl) || sum() != before {
+				t.Fatalf("data changed behind a refusal")
+			}
+			requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: c.rule, Category: c.cat})
+
+			if _, err := session(t, humanUser, c).ExecContext(testCtx(t), stmt); err != nil {
+				t.Fatalf("the human's identical statement failed: %v", err)
+			}
+			if myTableExists(t, tbl) && sum() == before {
+				t.Fatalf("the server did nothing destructive with the human's statement: the refusal was a false alarm")
+			}
+		})
+	}
+	for i, c := range myReadingLookalikes {
+		t.Run("look-alikes/"+c.name, func(t *testing.T) {
+			tbl := fmt.Sprintf("my_read_l%d", i)
+			myFreshTable(t, tbl)
+			if _, err := session(t, agentUser, c).ExecContext(testCtx(t), c.sql(tbl)); err != nil {
+				t.Fatalf("the agent's harmless statement failed: %v", err)
+			}
+			// Each touches one row at most.
+			if n, _ := strconv.Atoi(myQueryString(t, "SELECT COUNT(*) FROM "+tbl)); !myTableExists(t, tbl) || n < freshTableRows-1 {
+				t.Fatalf("rows are gone: %d left", n)
+			}
+		})
+	}
+}
+
 // skipUnlessRequired skips for a missing piece of the environment, except
 // under BULWARK_REQUIRE_DB=1 (CI), where every test must run.
 func skipUnlessRequired(t *testing.T, why string) {

@@ -161,8 +161,10 @@ type Lexing struct {
 	// PostgreSQL: standard_conforming_strings as the server last reported
 	// it. When false, a backslash inside '...' escapes the next character.
 	NonStandardStrings bool
-	// PostgreSQL: client_encoding as the server last reported it, upper
-	// case (e.g. "UTF8", "SJIS"). Empty means UTF8.
+	// The client character set: for PostgreSQL client_encoding as the
+	// server last reported it, upper case (e.g. "UTF8", "SJIS"); for MySQL
+	// character_set_client as the server reports it (e.g. "utf8mb4",
+	// "gbk"). Empty means UTF-8.
 	ClientEncoding string
 	// MySQL: the session's sql_mode (upper case, comma separated).
 	SQLMode string

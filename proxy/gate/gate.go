@@ -99,7 +99,8 @@ type Gatekeeper interface {
 
 // Lexing mirrors the session settings that change how the server reads SQL
 // text, as the protocol engine observed them (PostgreSQL reports them in
-// ParameterStatus messages).
+// ParameterStatus messages; MySQL's are read from the server). ClientEncoding
+// is PostgreSQL's client_encoding or MySQL's character_set_client.
 type Lexing struct {
 	StandardConformingStrings bool
 	ClientEncoding            string

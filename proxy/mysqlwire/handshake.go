@@ -97,10 +97,13 @@ type conn struct {
 	// after their column definitions.
 	deprecateEOF bool
 
-	// sqlMode is the session's sql_mode as last read from the server;
+	// sqlMode and charset are the session's sql_mode and
+	// character_set_client as last read from the server (the handshake's
+	// collation, SET NAMES and SET CHARACTER SET all set the latter);
 	// sqlModeKnown is cleared whenever a forwarded command could have
-	// changed it.
+	// changed them.
 	sqlMode      string
+	charset      string
 	sqlModeKnown bool
 
 	scratch []byte

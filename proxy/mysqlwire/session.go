@@ -556,42 +556,48 @@ func (c *conn) parseChangeUser(p []byte) (next gate.Session, plugin string, err 
 func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict {
 	var lx gate.Lexing
 	if c.srv.cfg.Enforcer.LexingSensitive(&c.info, sql) {
-		mode, err := c.currentSQLMode()
-		if err != nil {
+		var err error
+		if lx, err = c.currentLexing(); err != nil {
 			return c.refuseRequest("parse-error",
-				"bulwark could not read the session's sql_mode, which decides how the server reads this statement ("+err.Error()+")",
+				"bulwark could not read the session's sql_mode and character set, which decide how the server reads this statement ("+err.Error()+")",
 				len(sql), sql)
 		}
-		lx.SQLMode = mode
 	}
 	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
 }
 
-// currentSQLMode returns the session's sql_mode. The server does not
-// announce changes to it, so it is read with a query of bulwark's own, and
-// the answer is kept until a forwarded command could have changed it.
-func (c *conn) currentSQLMode() (string, error) {
+// currentLexing returns the session's sql_mode and client character set.
+// The server does not announce changes to them, so they are read with a
+// query of bulwark's own, and the answer is kept until a forwarded command
+// could have changed them.
+func (c *conn) currentLexing() (gate.Lexing, error) {
 	if c.sqlModeKnown {
-		return c.sqlMode, nil
+		return c.lexing(), nil
 	}
-	res, err := c.Exec(c.ctx, "SELECT @@SESSION.sql_mode")
+	const q = "SELECT @@SESSION.sql_mode, @@SESSION.character_set_client"
+	res, err := c.Exec(c.ctx, q)
 	if err != nil {
-		return "", err
+		return gate.Lexing{}, err
 	}
 	if res.Err != nil {
-		return "", res.Err
+		return gate.Lexing{}, res.Err
 	}
-	if len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
-		return "", errors.New("unexpected answer to SELECT @@SESSION.sql_mode")
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 2 {
+		return gate.Lexing{}, errors.New("unexpected answer to " + q)
 	}
-	c.sqlMode, c.sqlModeKnown = string(res.Rows[0][0]), true
-	return c.sqlMode, nil
+	c.sqlMode, c.charset, c.sqlModeKnown = string(res.Rows[0][0]), string(res.Rows[0][1]), true
+	return c.lexing(), nil
+}
+
+// lexing is the session's settings as last read.
+func (c *conn) lexing() gate.Lexing {
+	return gate.Lexing{SQLMode: c.sqlMode, ClientEncoding: c.charset}
 }
 
 // refuseRequest asks the enforcer to refuse and record a request for a
 // protocol-level reason.
 func (c *conn) refuseRequest(rule, reason string, size int, sql string) gate.Verdict {
-	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, gate.Lexing{SQLMode: c.sqlMode},
+	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, c.lexing(),
 		gate.Request{Source: gate.SourceRequest, SQL: sql, Size: size, Refusal: rule, Reason: reason}, c)
 }
 

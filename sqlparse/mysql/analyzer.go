@@ -8,18 +8,24 @@
 //     and /*!NNNNN ... */ (the latter only on servers of at least that
 //     version); MariaDB also runs /*M! ... */ and /*M!NNNNNN ... */. The
 //     TiDB lexer knows only the first two and ignores the version. Bulwark
-//     analyses every reading a server of some kind and version could make
-//     (all comments run, none of the gated ones run, each gate in between),
-//     and a statement is refused if any reading is: skipping a gated
-//     comment can remove a WHERE clause as surely as running one can add a
-//     DROP.
+//     analyses every reading a server of some kind could make (every
+//     combination of the version gates run or skipped: servers do not all
+//     follow the version number, MariaDB skips /*!50700 to /*!99999), and a
+//     statement is refused if any reading is: skipping a gated comment can
+//     remove a WHERE clause as surely as running one can add a DROP.
 //   - TiDB's own /*T! ... */ comments, which no MySQL server runs, are read
 //     as plain comments.
 //   - sql_mode. ANSI_QUOTES, NO_BACKSLASH_ESCAPES, PIPES_AS_CONCAT,
 //     HIGH_NOT_PRECEDENCE and IGNORE_SPACE change how text is read; the
 //     parser is given the session's flags. Under ANSI_QUOTES the server
 //     reads a backslash inside "..." literally while the TiDB lexer reads
-//     it as an escape: such text is refused as a lexer mismatch.
+//     it as an escape: such text is refused as a lexer mismatch. The server
+//     reads each statement of a text only after the previous one has run,
+//     so a text whose later statements depend on a setting an earlier one
+//     may change is refused too.
+//   - The client character set. In gbk, sjis, cp932, big5 and gb18030 a
+//     byte 0x5C can be the second half of a character; non-ASCII text in
+//     such a session is refused as a lexer mismatch.
 //
 // Every verdict comes from the parse tree, never from the text.
 package mysql
@@ -86,11 +92,37 @@ var parseFlags = map[string]bool{
 // that the TiDB parser does not have.
 var unreadableModes = map[string]bool{"ORACLE": true, "MSSQL": true}
 
-// modeInfo is the parse-relevant part of a sql_mode.
+// multiByteCharsets are the client character sets whose multi-byte
+// characters can contain bytes in the ASCII range: after a lead byte of
+// 0x81 or above, a 0x5C is part of the character, not a backslash (nor is
+// a 0x60 a backquote). The server reads text in character_set_client;
+// bulwark's scanner and the TiDB lexer read bytes, so any non-ASCII byte
+// could be read differently. Every other client character set is either
+// single-byte or has only bytes of 0x80 and above in its multi-byte
+// characters (UTF-8, EUC-JP, EUC-KR, GB2312); ucs2, utf16 and utf32 cannot
+// be client character sets.
+var multiByteCharsets = map[string]bool{"big5": true, "cp932": true, "gbk": true, "sjis": true, "gb18030": true}
+
+// modeInfo is the parse-relevant part of a session's settings: its
+// sql_mode and client character set.
 type modeInfo struct {
 	canonical  string // sorted, upper case, comma separated
 	flags      pmysql.SQLMode
 	unreadable string // a mode the parser cannot follow, if any
+	// charset is the client character set when it is one of
+	// multiByteCharsets, else "".
+	charset string
+}
+
+// readLexing reads the session's settings. The client character set is
+// not part of the canonical form: Preflight refuses every text it could
+// change the reading of.
+func readLexing(lx sqlparse.Lexing) modeInfo {
+	m := readMode(lx.SQLMode)
+	if cs := strings.ToLower(lx.ClientEncoding); multiByteCharsets[cs] {
+		m.charset = cs
+	}
+	return m
 }
 
 func readMode(sqlMode string) modeInfo {
@@ -131,30 +163,56 @@ func readMode(sqlMode string) modeInfo {
 // Mode returns the parse-relevant sql_mode flags of lx, canonical.
 func (a *Analyzer) Mode(lx sqlparse.Lexing) string { return readMode(lx.SQLMode).canonical }
 
-// LexingSensitive reports whether sql_mode could change how the server reads
-// text: a backslash (NO_BACKSLASH_ESCAPES), a double quote (ANSI_QUOTES),
-// "||" (PIPES_AS_CONCAT), NOT or "!" (HIGH_NOT_PRECEDENCE). IGNORE_SPACE
-// (a space between a function name and its parenthesis) is not tested: it
-// only changes whether a name is read as a function or an identifier.
+// LexingSensitive reports whether sql_mode or the client character set
+// could change how the server reads text: a backslash
+// (NO_BACKSLASH_ESCAPES), a double quote (ANSI_QUOTES), "||"
+// (PIPES_AS_CONCAT), NOT or "!" (HIGH_NOT_PRECEDENCE; not the "!" of an
+// executable comment's opener), a non-ASCII byte (a multi-byte character
+// set such as gbk). IGNORE_SPACE (a space between a function name and its
+// parenthesis) is not tested: it only changes whether a name is read as a
+// function or an identifier.
 func (a *Analyzer) LexingSensitive(text string) bool {
-	if strings.ContainsAny(text, "\\\"!") || strings.Contains(text, "||") {
-		return true
-	}
-	for i := 0; i+3 <= len(text); i++ {
-		if (text[i]|0x20) == 'n' && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
-			(i == 0 || !isIdentChar(text[i-1])) && (i+3 == len(text) || !isIdentChar(text[i+3])) {
+	n := len(text)
+	for i := 0; i < n; i++ {
+		switch c := text[i]; {
+		case c >= 0x80 || c == '\\' || c == '"':
 			return true
+		case c == '|':
+			if i+1 < n && text[i+1] == '|' {
+				return true
+			}
+		case c == '!':
+			if !execOpener(text, i) {
+				return true
+			}
+		case c|0x20 == 'n':
+			if i+3 <= n && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
+				(i == 0 || !isIdentChar(text[i-1])) && (i+3 == n || !isIdentChar(text[i+3])) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// execOpener reports whether the "!" at text[i] ends the opener of an
+// executable comment, "/*!" or "/*M!". A "*" before the "/*" could close a
+// comment instead ("*/*!" is "*/" then "*!"), so it counts as no opener.
+func execOpener(text string, i int) bool {
+	j := i - 2
+	if j >= 1 && text[i-1]|0x20 == 'm' {
+		j--
+	}
+	return j >= 0 && text[j] == '/' && text[j+1] == '*' && (j == 0 || text[j-1] != '*')
+}
+
 // Preflight refuses text the parser cannot read the way the server will
 // under lx: any text under a sql_mode that switches MariaDB to another
-// grammar, and under ANSI_QUOTES (with backslash escapes on) a "..."
-// identifier that contains a backslash.
+// grammar, under ANSI_QUOTES (with backslash escapes on) a "..."
+// identifier that contains a backslash, and non-ASCII text under a client
+// character set whose multi-byte characters can hide ASCII bytes.
 func (a *Analyzer) Preflight(text string, lx sqlparse.Lexing) (sqlparse.Finding, bool) {
-	m := readMode(lx.SQLMode)
+	m := readLexing(lx)
 	if f, bad := lexerMismatch(text, m); bad {
 		return f, true
 	}
@@ -167,6 +225,14 @@ func lexerMismatch(text string, m modeInfo) (sqlparse.Finding, bool) {
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
 			Reason: "this session's sql_mode includes " + m.unreadable + ", under which the server uses a different SQL grammar " +
 				"that bulwark cannot read",
+		}, true
+	}
+	if m.charset != "" && !isASCII(text) {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's client character set (character_set_client) is " + m.charset + ", whose multi-byte " +
+				"characters can hide quote and backslash bytes; bulwark only analyses non-ASCII text sent as utf8mb4: " +
+				"run SET NAMES utf8mb4 in this session, then send the statement again",
 		}, true
 	}
 	if m.flags.HasANSIQuotesMode() && !m.flags.HasNoBackslashEscapesMode() && strings.IndexByte(text, '\\') >= 0 {
@@ -206,7 +272,7 @@ const maxDepth = 8
 // Analyze parses text under the session's sql_mode and summarises every
 // statement in it.
 func (a *Analyzer) Analyze(text string, lx sqlparse.Lexing) *sqlparse.Analysis {
-	return a.analyze(text, readMode(lx.SQLMode), 0)
+	return a.analyze(text, readLexing(lx), 0)
 }
 
 func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysis {
@@ -275,21 +341,57 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeInfo, depth int) *sqlparse.Analysis {
 	out := &sqlparse.Analysis{}
 	offset := 0
-	for _, st := range stmts {
+	settled := false // a statement that may change the session's settings was seen
+	for i, st := range stmts {
 		w := &walker{an: a, mode: m, depth: depth, top: st}
 		st.Accept(w)
 		if w.recycle && !readOnly(st) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")
 		}
+		start := offset
+		stmtText := statementText(text, reading, &offset, st)
+		if !settled && i < len(stmts)-1 && changesSettings(st) {
+			settled = true
+			// Whether the rest is sensitive depends on its literals.
+			out.LiteralSensitive = true
+			rest := reading
+			if offset > start {
+				rest = reading[offset:]
+			}
+			if a.LexingSensitive(rest) {
+				w.findings = append(w.findings, sqlparse.Finding{
+					Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+					Reason: "this " + commandOf(st) + " may change the session's sql_mode or character set, and statements follow it in " +
+						"the same text: the server reads each of them only after the previous one has run, under the settings it " +
+						"left, which bulwark cannot know in advance. Send the " + commandOf(st) + " as a statement of its own, then the rest",
+				})
+			}
+		}
 		out.Statements = append(out.Statements, sqlparse.Statement{
 			Command:  commandOf(st),
-			Text:     statementText(text, reading, &offset, st),
+			Text:     stmtText,
 			Findings: w.findings,
 		})
 		out.LiteralSensitive = out.LiteralSensitive || w.literalSensitive
 	}
 	return out
+}
+
+// changesSettings reports whether a statement may change the session
+// settings that decide how the server reads the statements after it
+// (sql_mode, the client character set): any SET (SET NAMES, SET CHARACTER
+// SET, SET sql_mode, ...), and the statements that run other statements
+// (CALL, EXECUTE of a prepared statement, DO, BINLOG). Erring on the side of
+// seeing more only makes such a text be sent in parts.
+func changesSettings(st ast.StmtNode) bool {
+	switch st.(type) {
+	case *ast.SetStmt, *ast.SetConfigStmt, *ast.SetSessionStatesStmt, *ast.SetPwdStmt, *ast.SetRoleStmt,
+		*ast.SetDefaultRoleStmt, *ast.SetBindingStmt, *ast.SetResourceGroupStmt,
+		*ast.CallStmt, *ast.ExecuteStmt, *ast.DoStmt, *ast.BinlogStmt:
+		return true
+	}
+	return false
 }
 
 // mergeFindings adds to out the findings of another reading of the same text

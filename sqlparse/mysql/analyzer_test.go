@@ -45,6 +45,17 @@ func TestLexingSensitive(t *testing.T) {
 		{"DELETE FROM t WHERE !a", true},
 		{"SELECT nothing FROM notes", false},
 		{"select 1 where not(1)", true},
+		{"SELECT 'é'", true},
+		{"SELECT '\xbf'", true},
+		{"SELECT 1 /*!40101 , 2 */", false},
+		{"SELECT 1 /*M!100000 , 2 */", false},
+		{"SELECT 1 /*!40101 , !2 */", true},
+		{"SELECT 1 /* x */*!2", true},
+		{"SELECT 1 /* x */*M!2", true},
+		{"/*!40101 SET NAMES utf8 */", false},
+		{"SELECT 1 != 2", true},
+		{"SELECT 1 | 2", false},
+		{"SELECT 1 NOT", true},
 	}
 	a := New()
 	for _, c := range cases {
@@ -108,6 +119,18 @@ func TestReadings(t *testing.T) {
 		{"SELECT 1 /*!50000 , 2 */", []string{"SELECT 1 /*!      , 2 */", "SELECT 1                "}},
 		{"SELECT 1 /*!100000 , 2 */", []string{"SELECT 1 /*!       , 2 */", "SELECT 1                 ", "SELECT 1 /*!     0 , 2 */"}},
 		{"SELECT 1 /*T! , 2 */", []string{"SELECT 1 /*T  , 2 */"}},
+		// MariaDB runs /*M!100000 and skips /*!50700: every combination
+		// of gates is a reading; comments of one gate go together.
+		{"SELECT 1 /*M!100000 ,2 */ /*!50700 ,3 */", []string{
+			"SELECT 1 /*!        ,2 */ /*!      ,3 */",
+			"SELECT 1                  /*!      ,3 */",
+			"SELECT 1 /*!        ,2 */               ",
+			"SELECT 1                                ",
+		}},
+		{"SELECT 1 /*!40101 ,2 */ /*!40101 ,3 */", []string{
+			"SELECT 1 /*!      ,2 */ /*!      ,3 */",
+			"SELECT 1                              ",
+		}},
 	}
 	for _, c := range cases {
 		sc, err := scanText(c.sql, false, false)
@@ -217,7 +240,7 @@ func TestConcurrentAnalysis(t *testing.T) {
 			defer wg.Done()
 			for i := range cases {
 				c := cases[(i+g*13)%len(cases)]
-				lx := sqlparse.Lexing{SQLMode: c.mode}
+				lx := sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}
 				var an *sqlparse.Analysis
 				if g%2 == 0 {
 					an = cache.Analyze(c.sql, lx)

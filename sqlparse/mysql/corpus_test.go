@@ -21,6 +21,8 @@ type corpusCase struct {
 	sql  string
 	// mode is the session's sql_mode.
 	mode string
+	// charset is the session's character_set_client.
+	charset string
 	// want is the rule some finding must carry; "" means the statement is
 	// allowed and must produce no finding at all.
 	want string
@@ -67,7 +69,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
-		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
+		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
 		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots()} {
 		cs = append(cs, g...)
 	}
@@ -310,6 +312,61 @@ func corpusExecutable() []corpusCase {
 		{name: "executable comment benign content", sql: "SELECT /*!40001 SQL_NO_CACHE */ * FROM t"},
 		{name: "mysqldump style header", sql: "/*!40101 SET NAMES utf8mb4 */"},
 		{name: "string with star slash in gated comment", sql: "SELECT 1 /*!50000 , '*/' */", want: RuleParseError},
+		// MariaDB runs /*M!100000 but skips /*!50700 (MySQL 5.7 syntax)
+		// whatever its version: every combination of gates is a reading.
+		{name: "mariadb gate runs while mysql 5.7 gate is skipped", sql: "DELETE FROM t WHERE id = 5 /*M!100000 OR 1 */ /*!50700 AND 0 */", want: RuleDeleteAlways},
+		{name: "mariadb gate runs while mysql 5.7 gate is skipped in update", sql: "UPDATE t SET n = 0 WHERE id = 5 /*M!100000 OR 1 */ /*!50700 AND 0 */", want: RuleUpdateAlways},
+		{name: "lower gate skipped while higher runs", sql: "DELETE FROM t WHERE id = 5 /*!80000 OR 1 */ /*!50000 AND 0 */", want: RuleDeleteAlways},
+		{name: "too many version gates", sql: "SELECT 1 /*!40001 +1 */ /*!40002 +1 */ /*!40003 +1 */ /*!40004 +1 */ /*!40005 +1 */", want: RuleParseError},
+		{name: "one gate repeated many times", sql: "SELECT /*!40001 SQL_NO_CACHE */ id /*!40001 , name */ /*!40001 , n */ /*!40001 , id */ /*!40001 , name */ FROM t"},
+		{name: "gated extra conditions bound in every combination", sql: "DELETE FROM t WHERE id = 5 /*!50700 AND n = 1 */ /*M!100000 AND n = 2 */"},
+		{name: "four gates", sql: "SELECT 1 /*!40001 +1 */ /*!40002 +1 */ /*M!100000 +1 */ /*!50700 +1 */ FROM t WHERE id = 1"},
+	}
+}
+
+// corpusCharsets: the client character set decides how the server reads
+// non-ASCII text.
+func corpusCharsets() []corpusCase {
+	const m = RuleLexerMismatch
+	return []corpusCase{
+		// In gbk, sjis, cp932, big5 and gb18030, 0xBF 0x5C is one
+		// character: the string ends at the next quote.
+		{name: "gbk trail byte hides a string end", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "gbk", want: m},
+		{name: "gbk trail byte hides an or", sql: "DELETE FROM t WHERE id = 5 AND '\xbf\\' OR 1 -- ' IS NOT NULL", charset: "gbk", want: m},
+		{name: "gbk in upper case", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "GBK", want: m},
+		{name: "sjis non-ascii", sql: "SELECT '\x95\\'", charset: "sjis", want: m},
+		{name: "cp932 non-ascii", sql: "SELECT '\x95\\'", charset: "cp932", want: m},
+		{name: "big5 non-ascii", sql: "SELECT '\xa5\\'", charset: "big5", want: m},
+		{name: "gb18030 non-ascii", sql: "SELECT '\x81\\'", charset: "gb18030", want: m},
+		{name: "gbk non-ascii in a comment", sql: "SELECT 1 -- \xbf\\", charset: "gbk", want: m},
+		{name: "gbk ascii text is read alike", sql: "SELECT 'a\\'; DROP TABLE t; -- '", charset: "gbk"},
+		{name: "gbk ascii update", sql: "UPDATE t SET name = 'x' WHERE id = 1", charset: "gbk"},
+		{name: "utf8mb4 non-ascii", sql: "UPDATE t SET name = '日本語\\'' WHERE id = 1", charset: "utf8mb4"},
+		{name: "utf8mb4 trail-like bytes", sql: "SELECT '\xc3\xa9\\'; DROP TABLE t; -- '", charset: "utf8mb4"},
+		{name: "latin1 high byte", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "latin1"},
+		{name: "euckr non-ascii", sql: "SELECT '\xb0\xa1'", charset: "euckr"},
+	}
+}
+
+// corpusSettingsChanged: the server reads each statement of a text only
+// after the previous one has run, under the settings it left.
+func corpusSettingsChanged() []corpusCase {
+	const m = RuleLexerMismatch
+	return []corpusCase{
+		{name: "sql_mode changed before a backslash", sql: "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "sql_mode variable changed before a backslash", sql: "SET @@session.sql_mode = 'NO_BACKSLASH_ESCAPES'; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "ansi quotes switched off before a quoted name", sql: `SET SESSION sql_mode = ''; DELETE FROM t WHERE "1"`, mode: "ANSI_QUOTES", want: m},
+		{name: "set names gbk before a trail byte", sql: "SET NAMES gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "set character set before a trail byte", sql: "SET CHARACTER SET gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "set character_set_client before a trail byte", sql: "SET character_set_client = gbk; SELECT '\xbf\\'; DROP TABLE t; -- '", want: m},
+		{name: "call before a backslash", sql: "CALL p(); SELECT 'a\\'; DROP TABLE t; -- '", want: m},
+		{name: "execute before a backslash", sql: "EXECUTE s; SELECT 'a\\'; DROP TABLE t; -- '", want: m},
+		{name: "setting inside an executable comment", sql: "/*!40101 SET sql_mode = 'NO_BACKSLASH_ESCAPES' */; SELECT '\\'; DROP TABLE t; -- '", want: m},
+		{name: "set then plain statements", sql: "SET @a = 1; SELECT * FROM t WHERE id = @a"},
+		{name: "set names then plain statements", sql: "SET NAMES utf8mb4; UPDATE t SET name = 'x' WHERE id = 1"},
+		{name: "set last after a backslash", sql: "SELECT 'a\\'b'; SET NAMES utf8mb4"},
+		{name: "several statements with a backslash and no set", sql: "SELECT 'a\\'b'; SELECT 2"},
+		{name: "mysqldump style headers", sql: "/*!40101 SET NAMES utf8mb4 */; /*!40103 SET TIME_ZONE = '+00:00' */"},
 	}
 }
 
@@ -333,6 +390,14 @@ func corpusModes() []corpusCase {
 		{name: "pipes as concat is a predicate", sql: "DELETE FROM t WHERE id = 1 || 1", mode: "PIPES_AS_CONCAT", note: "id = '11'"},
 		{name: "oracle mode refused", sql: "SELECT 1", mode: "ORACLE", want: RuleLexerMismatch},
 		{name: "high not precedence", sql: "DELETE FROM t WHERE NOT id = id", mode: "HIGH_NOT_PRECEDENCE", want: RuleDeleteAlways, also: []string{""}},
+		// Under EMPTY_STRING_IS_NULL (MariaDB, part of ORACLE) '' is
+		// NULL, so '' IS NULL is not folded.
+		{name: "empty string is null arm", sql: "DELETE FROM t WHERE id = 3 OR '' IS NULL", want: RuleDeleteAlways},
+		{name: "empty string is null alone", sql: "UPDATE t SET name = 'pwned' WHERE '' IS NULL", want: RuleUpdateAlways},
+		{name: "empty string null-safe equals null", sql: "DELETE FROM t WHERE id = 3 OR '' <=> NULL", want: RuleDeleteAlways},
+		{name: "empty string compared with a column", sql: "DELETE FROM t WHERE name = ''"},
+		{name: "empty string set", sql: "UPDATE t SET name = '' WHERE id = 1"},
+		{name: "empty string is null in a conjunction", sql: "DELETE FROM t WHERE id = 3 AND '' IS NULL"},
 	}
 }
 
@@ -613,7 +678,7 @@ func TestCorpus(t *testing.T) {
 	a := New()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lx := sqlparse.Lexing{SQLMode: c.mode}
+			lx := sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}
 			var an *sqlparse.Analysis
 			if f, bad := a.Preflight(c.sql, lx); bad {
 				an = &sqlparse.Analysis{Statements: []sqlparse.Statement{{Findings: []sqlparse.Finding{f}}}}
@@ -638,12 +703,12 @@ func TestCorpusThroughCache(t *testing.T) {
 	a := New()
 	direct := make([]string, len(cases))
 	for i, c := range cases {
-		direct[i] = corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+		direct[i] = corpusVerdict(c, sqlparse.NewCache(a, 0).Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}))
 	}
 	cache := sqlparse.NewCache(a, 4096)
 	check := func(pass string, i int) {
 		c := cases[i]
-		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode}))
+		got := corpusVerdict(c, cache.Analyze(c.sql, sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}))
 		if got != direct[i] {
 			t.Errorf("%s pass, %q: through the cache: %q; analysed directly: %q", pass, c.name, got, direct[i])
 		}
@@ -662,7 +727,7 @@ func TestCorpusThroughCache(t *testing.T) {
 func TestCorpusCachePoisoning(t *testing.T) {
 	a := New()
 	for _, c := range corpusCases() {
-		lx := sqlparse.Lexing{SQLMode: c.mode}
+		lx := sqlparse.Lexing{SQLMode: c.mode, ClientEncoding: c.charset}
 		key, ok := a.CacheKey(c.sql, lx)
 		if !ok || key == c.sql {
 			continue

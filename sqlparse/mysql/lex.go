@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"errors"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -330,44 +329,54 @@ const (
 	serverMariaDB
 )
 
-// executed reports whether a server of kind srv and version ver runs the
-// content of comment e. Version numbers are compared as MariaDB does (six
-// digits, 100000 = 10.0.0); MySQL reads only five digits, the sixth is then
-// content.
-func (e execComment) executed(srv server, ver int) bool {
+// gate returns the version gate a server of kind srv reads on comment e,
+// and whether it has one: ok is false for a comment srv always runs
+// (unversioned) and for one it never runs (/*M! on MySQL; run reports
+// which). Servers do not all follow their version number: MariaDB runs
+// /*M!NNNNN but skips /*!50700 to /*!99999 (MySQL 5.7 syntax) whatever its
+// own version, and may change such rules again. So bulwark does not
+// predict which gates run; it only relies on a server deciding every
+// comment of the same gate alike. The gate keeps the comment's kind for
+// MariaDB, which treats /*M!NNNNN and /*!NNNNN differently. Version
+// numbers are read as MariaDB reads them (six digits, 100000 = 10.0.0);
+// MySQL reads only five digits, the sixth is then content.
+func (e execComment) gate(srv server) (g string, run, ok bool) {
 	if e.mariadb && srv == serverMySQL {
-		return false // MySQL treats /*M! as an ordinary comment
+		return "", false, false // MySQL treats /*M! as an ordinary comment
 	}
-	v, ok := e.version(srv)
-	return !ok || v <= ver
-}
-
-// version returns the version number srv reads after the opener.
-func (e execComment) version(srv server) (int, bool) {
 	d := e.digits
 	if d == "" {
-		return 0, false
+		return "", true, false
 	}
 	if srv == serverMySQL && len(d) == 6 {
 		d = d[:5]
 	}
 	v, _ := strconv.Atoi(d)
-	return v, true
+	g = strconv.Itoa(v)
+	if e.mariadb {
+		g = "M" + g
+	}
+	return g, false, true
 }
 
-// reading rewrites text the way a server of kind srv and version ver reads
-// its executable comments, for the TiDB lexer: the opener of a comment the
-// server runs becomes "/*!" followed by spaces (the TiDB lexer would read
-// only five version digits and knows nothing of /*M!), and a comment the
-// server skips is blanked entirely. TiDB's /*T! comments, which no MySQL or
-// MariaDB server runs, become plain comments. Offsets are preserved.
-func (s *scan) reading(text string, srv server, ver int) string {
+// reading rewrites text the way a server of kind srv reads its executable
+// comments when it runs the gates in runs, for the TiDB lexer: the opener
+// of a comment the server runs becomes "/*!" followed by spaces (the TiDB
+// lexer would read only five version digits and knows nothing of /*M!),
+// and a comment the server skips is blanked entirely. TiDB's /*T!
+// comments, which no MySQL or MariaDB server runs, become plain comments.
+// Offsets are preserved.
+func (s *scan) reading(text string, srv server, runs map[string]bool) string {
 	if len(s.execs) == 0 && len(s.tidbComments) == 0 {
 		return text
 	}
 	b := []byte(text)
 	for _, e := range s.execs {
-		if e.executed(srv, ver) {
+		g, run, gated := e.gate(srv)
+		if gated {
+			run = runs[g]
+		}
+		if run {
 			b[e.start], b[e.start+1], b[e.start+2] = '/', '*', '!'
 			head := e.head
 			if srv == serverMySQL && len(e.digits) == 6 {
@@ -390,46 +399,49 @@ func (s *scan) reading(text string, srv server, ver int) string {
 	return string(b)
 }
 
-// readings returns every distinct text a MySQL or MariaDB server of any
-// version could make of text. The first is the reading in which every
-// executable comment runs. ok is false when there are too many version
-// gates to enumerate.
+// maxGates is how many distinct version gates a text may have for one kind
+// of server: every combination of them is a reading (16 at most per kind).
+const maxGates = 4
+
+// readings returns every distinct text a MySQL or MariaDB server could make
+// of text: for each kind of server, the reading under every combination of
+// the version gates it runs (see gate). The first is the reading in which
+// every executable comment runs. ok is false when there are too many
+// version gates to enumerate.
 func (s *scan) readings(text string) ([]string, bool) {
-	const all = 1 << 30
 	if len(s.execs) == 0 {
-		return []string{s.reading(text, serverMariaDB, all)}, true
+		return []string{s.reading(text, serverMariaDB, nil)}, true
 	}
 	seen := map[string]bool{}
 	var out []string
-	addReading := func(srv server, ver int) {
-		r := s.reading(text, srv, ver)
+	addReading := func(srv server, runs map[string]bool) {
+		r := s.reading(text, srv, runs)
 		if !seen[r] {
 			seen[r] = true
 			out = append(out, r)
 		}
 	}
-	addReading(serverMariaDB, all)
 	for _, srv := range []server{serverMariaDB, serverMySQL} {
-		versions := map[int]bool{-1: true}
+		var gates []string
+		have := map[string]bool{}
 		for _, e := range s.execs {
-			if v, ok := e.version(srv); ok {
-				versions[v] = true
+			if g, _, ok := e.gate(srv); ok && !have[g] {
+				have[g] = true
+				gates = append(gates, g)
 			}
 		}
-		if len(versions) > 8 {
+		if len(gates) > maxGates {
 			return nil, false
 		}
-		// A server of version v runs the comments gated at or below
-		// v: one reading per distinct gate, plus one below them all.
-		sorted := make([]int, 0, len(versions))
-		for v := range versions {
-			sorted = append(sorted, v)
+		// Combination 0 runs every gate, so the first reading is the
+		// one in which everything runs.
+		for mask := 0; mask < 1<<len(gates); mask++ {
+			runs := make(map[string]bool, len(gates))
+			for i, g := range gates {
+				runs[g] = mask&(1<<i) == 0
+			}
+			addReading(srv, runs)
 		}
-		sort.Ints(sorted)
-		for _, v := range sorted {
-			addReading(srv, v)
-		}
-		addReading(srv, all)
 	}
 	return out, true
 }

@@ -454,6 +454,12 @@ func (p *predicate) constant(v *driver.ValueExpr) result {
 		return numResult(f)
 	case driver.KindString, driver.KindBytes:
 		s := v.GetString()
+		if s == "" {
+			// Under MariaDB's sql_mode EMPTY_STRING_IS_NULL (part of
+			// ORACLE) '' is NULL: whether it is NULL depends on a
+			// setting the session can change, so it is not folded.
+			return result{scope: rowIndependent}
+		}
 		k := &konst{kind: 's', str: s}
 		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
 			r := numResult(f)
