@@ -177,6 +177,17 @@ var disguises = []disguise{
 	reach("self-joins", "merge from a subquery over the target", "mergesub", "MERGE INTO {t} USING (SELECT * FROM {t}) s ON {t}.id = s.id WHEN MATCHED THEN DELETE"),
 	reach("self-joins", "update from a subquery over the target", "updsub", "UPDATE {t} SET qty = -1 FROM (SELECT id FROM {t}) s WHERE {t}.id = s.id"),
 	reach("self-joins", "upsert of the table into itself", "upsert", "INSERT INTO {t} SELECT * FROM {t} ON CONFLICT (id) DO UPDATE SET qty = -1"),
+	// Routine parameters and plpgsql variables are values: WHERE ok is
+	// WHERE $1. The human's text creates the function and calls it.
+	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",
+		rule: "delete-always-true", category: "delete",
+		setup: objectSetup("SELECT to_regprocedure('{t}_del(boolean)') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_del(boolean)"),
+		stmt:  "CREATE FUNCTION {t}_del(ok boolean) RETURNS void LANGUAGE sql AS $$ DELETE FROM {t} WHERE ok $$; SELECT {t}_del(true)"}, multi: true},
+	{family: "routine parameters", destructiveCase: destructiveCase{name: "plpgsql function updating where its parameter", key: "plparam",
+		rule: "update-always-true", category: "update",
+		setup: objectSetup("SELECT to_regprocedure('{t}_upd(boolean)') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_upd(boolean)"),
+		stmt:  "CREATE FUNCTION {t}_upd(ok boolean) RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE {t} SET qty = -1 WHERE ok; END $$; SELECT {t}_upd(true)"}, multi: true},
+	reach("routine parameters", "DO block deleting where a declared variable", "dovar", "DO $$ DECLARE ok boolean := true; BEGIN DELETE FROM {t} WHERE ok; END $$"),
 
 	// Digest collisions and huge inputs: a 1 MiB statement whose first
 	// megabyte is exactly a statement the agent just ran, the DROP past it.
@@ -202,6 +213,7 @@ var lookalikes = []lookalike{
 	{name: "delete where in a subquery of computed values", key: "insub", stmt: "DELETE FROM {t} WHERE id IN (SELECT id + 1000 FROM {t})"},
 	{name: "delete using a filtered subquery over the table", key: "usingflt", stmt: "DELETE FROM {t} USING (SELECT id FROM {t} WHERE id < 0) s WHERE {t}.id = s.id"},
 	{name: "delete where a parent row exists", key: "parent", stmt: "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} p WHERE p.id = {t}.qty + 1000)"},
+	{name: "DO block deleting where a column equals a variable", key: "dokey", stmt: "DO $$ DECLARE k int := -1; BEGIN DELETE FROM {t} WHERE id = k; END $$"},
 	{name: "upsert of a filtered copy of the table", key: "upsflt", stmt: "INSERT INTO {t} SELECT * FROM {t} WHERE id < 0 ON CONFLICT (id) DO UPDATE SET qty = -1"},
 }
 

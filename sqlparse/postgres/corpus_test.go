@@ -521,6 +521,18 @@ func corpusBodies() []corpusCase {
 		{name: "altering a routine to take standard strings from the session", sql: "ALTER ROUTINE f SET standard_conforming_strings FROM CURRENT",
 			want: "lexer-mismatch", also: []string{"dynamic-sql"}, note: "in a session with the setting off this freezes it off for the body"},
 		{name: "altering a function's search path", sql: "ALTER FUNCTION f() SET search_path = app, public", note: "does not change how the body is lexed"},
+		// Parameters and variables are values, not columns: WHERE ok is
+		// WHERE $1.
+		{name: "sql function deleting where a parameter", sql: "CREATE FUNCTION f_del(ok boolean) RETURNS void LANGUAGE sql AS $$ DELETE FROM users WHERE ok $$", want: "delete-always-true",
+			note: "checked on a server: SELECT f_del(true) deletes every row"},
+		{name: "sql function begin atomic deleting where a parameter", sql: "CREATE FUNCTION f_del(ok boolean) RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM users WHERE ok; END", want: "delete-always-true"},
+		{name: "plpgsql function updating where a parameter", sql: "CREATE FUNCTION f(ok boolean) RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE users SET active = false WHERE ok; END $$", want: "update-always-true"},
+		{name: "do block deleting where a declared variable", sql: "DO $$ DECLARE ok boolean := true; BEGIN DELETE FROM users WHERE ok; END $$", want: "delete-always-true"},
+		{name: "do block deleting where a loop variable", sql: "DO $$ BEGIN FOR i IN 1..3 LOOP DELETE FROM users WHERE i > 0; END LOOP; END $$", want: "delete-always-true"},
+		{name: "sql function deleting where a parameter is not null", sql: "CREATE FUNCTION f(v text) RETURNS void LANGUAGE sql AS $$ DELETE FROM users WHERE v IS NOT NULL $$", want: "delete-always-true",
+			note: "a column v would win in an sql function; reading the name as the parameter is the safe side"},
+		{name: "sql function deleting where a column equals a parameter", sql: "CREATE FUNCTION f(ok int) RETURNS void LANGUAGE sql AS $$ DELETE FROM users WHERE id = ok $$"},
+		{name: "plpgsql function deleting where a column equals a variable", sql: "DO $$ DECLARE k int := 5; BEGIN DELETE FROM users WHERE id = k; END $$"},
 		{name: "do block in plperl", sql: "DO LANGUAGE plperl $$ spi_exec_query('DROP TABLE users'); $$", want: "dynamic-sql"},
 	}
 }

@@ -34,6 +34,10 @@ type walker struct {
 	// A statement with both, or any statement but a query that names the
 	// recycle area, is refused.
 	recycle, writes bool
+	// values holds the names that stand for values, not columns, in the
+	// routine body being walked: its parameters and, in plpgsql, its
+	// variables. WHERE ok in a function with a parameter ok is WHERE $1.
+	values map[string]bool
 	// ctes holds the SELECT queries of the common table expressions in
 	// scope, by name: USING s, where s is WITH s AS (SELECT id FROM t),
 	// reads what the query reads.
@@ -60,6 +64,11 @@ func (w *walker) node(n *pg_query.Node) {
 // message inspects one message, then descends into its children unless the
 // inspection says the subtree does not execute.
 func (w *walker) message(m protoreflect.Message) {
+	if f, ok := m.Interface().(*pg_query.CreateFunctionStmt); ok {
+		// Both the string body (judged by inspect) and a BEGIN ATOMIC
+		// body (reached by the walk below) see the parameters.
+		defer w.withValues(parameterNames(f))()
+	}
 	if with := withClause(m.Interface()); with != nil {
 		defer w.withCTEs(with)()
 	}

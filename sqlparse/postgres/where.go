@@ -609,7 +609,7 @@ func (p *predicate) rowValue(n *pg_query.Node) bool {
 		}
 		// A column named like the table would win; refusing that rare
 		// filter is the safe side.
-		return len(c.Fields) == 1 && p.targets[lastField(c)]
+		return len(c.Fields) == 1 && p.targets[lastField(c)] && !p.w.values[lastField(c)]
 	}
 	return false
 }
@@ -1128,7 +1128,8 @@ func lastField(c *pg_query.ColumnRef) string {
 
 // refersToTarget reports whether a column reference names a column of the
 // target table whose value can differ between its rows: qualified by its
-// name or alias, or unqualified when no other table is in scope. tableoid is the same for every
+// name or alias, or unqualified when no other table is in scope and the name
+// is not a routine's parameter or variable. tableoid is the same for every
 // row of a table, so tableoid = 't'::regclass is row-independent (a
 // partitioned table's partitions do differ; refusing that rare filter is the
 // safe side).
@@ -1140,7 +1141,7 @@ func (p *predicate) refersToTarget(c *pg_query.ColumnRef) bool {
 // whole row) of the target table.
 func (p *predicate) targetColumn(c *pg_query.ColumnRef) bool {
 	if len(c.Fields) < 2 {
-		return !p.strictUnqualified
+		return !p.strictUnqualified && !p.w.values[lastField(c)]
 	}
 	return p.targets[qualifier(c)]
 }
