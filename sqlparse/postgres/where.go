@@ -1013,7 +1013,7 @@ func (s *scan) columns(renamed []*pg_query.Node) (cols map[string]string, ok boo
 // SELECT ... FROM target (however qualified) with no WHERE, or one whose
 // every conjunct is always true, row-independent (all rows or none) or ties
 // the query's row to the outer target row by the same column; no LIMIT,
-// OFFSET or grouping. A UNION returns every row one of its arms returns.
+// OFFSET or HAVING. A UNION returns every row one of its arms returns.
 func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	if sel == nil || p.rel == nil {
 		return nil
@@ -1039,8 +1039,10 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	default:
 		return nil
 	}
+	// GROUP BY and DISTINCT keep every value of the columns returned;
+	// HAVING and LIMIT do not.
 	if len(sel.FromClause) != 1 || sel.WithClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
-		len(sel.GroupClause) > 0 || sel.HavingClause != nil || len(sel.ValuesLists) > 0 {
+		sel.HavingClause != nil || len(sel.ValuesLists) > 0 {
 		return nil
 	}
 	rv := sel.FromClause[0].GetRangeVar()
