@@ -190,6 +190,49 @@ var disguises = []disguise{
 		rule: "delete-no-where", category: "delete", setup: tableSetup,
 		stmt: "eXpLaIn AnAlYzE dElEtE fRoM {t}"}},
 
+	// Tautologies that look row-dependent: each names a column of the
+	// table, yet holds for every row (every id is non-NULL here).
+	reach("never-NULL predicates", "system column is not null", "ctid", "DELETE FROM {t} WHERE ctid IS NOT NULL"),
+	reach("never-NULL predicates", "xmin is not null", "xmin", "DELETE FROM {t} WHERE xmin IS NOT NULL"),
+	reach("never-NULL predicates", "tableoid names the table", "tableoid", "DELETE FROM {t} WHERE tableoid = '{t}'::regclass"),
+	reach("never-NULL predicates", "a null test is not null", "nulltest", "DELETE FROM {t} WHERE (id IS NULL) IS NOT NULL"),
+	reach("never-NULL predicates", "a null test in true and false", "nullin", "DELETE FROM {t} WHERE (note IS NULL) IN (true, false)"),
+	reach("never-NULL predicates", "whole row distinct from null", "rowstar", "DELETE FROM {t} WHERE ({t}.*) IS DISTINCT FROM NULL"),
+	reach("never-NULL predicates", "table row distinct from null", "rowname", "DELETE FROM {t} WHERE {t} IS DISTINCT FROM NULL"),
+	reach("never-NULL predicates", "update where a system column is not null", "updctid", "UPDATE {t} SET qty = qty + 1 WHERE ctid IS NOT NULL"),
+	reach("complementary pairs", "is null or not is null", "notnull", "DELETE FROM {t} WHERE note IS NULL OR NOT (note IS NULL)"),
+	reach("complementary pairs", "equal or not equal", "eqne", "DELETE FROM {t} WHERE id = 5 OR id <> 5"),
+	reach("complementary pairs", "less or not less, sides swapped", "ltge", "DELETE FROM {t} WHERE id < 5 OR 5 <= id"),
+	reach("self-comparisons", "column equals itself plus zero", "plus0", "DELETE FROM {t} WHERE id = id + 0"),
+	reach("self-comparisons", "column times zero is zero", "times0", "DELETE FROM {t} WHERE id * 0 = 0"),
+	reach("self-comparisons", "column minus itself is zero", "minus", "DELETE FROM {t} WHERE id - id = 0"),
+	reach("self-comparisons", "column between itself and itself", "between", "DELETE FROM {t} WHERE id BETWEEN id AND id"),
+	reach("self-comparisons", "column equals any of an array of itself", "anyarr", "DELETE FROM {t} WHERE id = ANY(ARRAY[id])"),
+	reach("self-comparisons", "column equals a from-less select of itself", "fromless", "DELETE FROM {t} WHERE id = (SELECT id)"),
+	reach("self-comparisons", "text casts of a column", "casts", "DELETE FROM {t} WHERE id::text = id::varchar"),
+	reach("subqueries over the target", "exists the same row", "exists", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} AS x WHERE x.id = {t}.id)"),
+	reach("subqueries over the target", "exists a row of the unaliased table", "exists1", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} WHERE {t}.id = 1)"),
+	reach("subqueries over the target", "in the table where true", "inwhere", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE true)"),
+	reach("subqueries over the target", "in a union with the table", "inunion", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} UNION SELECT 0)"),
+	reach("subqueries over the target", "in the schema-qualified table", "inpublic", "DELETE FROM {t} WHERE id IN (SELECT id FROM public.{t})"),
+	reach("self-joins", "using the schema-qualified target", "usingpub", "DELETE FROM {t} USING public.{t} s WHERE {t}.id = s.id"),
+	reach("self-joins", "using a subquery over the target", "usingsub", "DELETE FROM {t} USING (SELECT id FROM {t}) s WHERE {t}.id = s.id"),
+	reach("self-joins", "using a CTE over the target", "usingcte", "WITH s AS (SELECT id FROM {t}) DELETE FROM {t} USING s WHERE {t}.id = s.id"),
+	reach("self-joins", "merge from a subquery over the target", "mergesub", "MERGE INTO {t} USING (SELECT * FROM {t}) s ON {t}.id = s.id WHEN MATCHED THEN DELETE"),
+	reach("self-joins", "update from a subquery over the target", "updsub", "UPDATE {t} SET qty = -1 FROM (SELECT id FROM {t}) s WHERE {t}.id = s.id"),
+	reach("self-joins", "upsert of the table into itself", "upsert", "INSERT INTO {t} SELECT * FROM {t} ON CONFLICT (id) DO UPDATE SET qty = -1"),
+	// Routine parameters and plpgsql variables are values: WHERE ok is
+	// WHERE $1. The human's text creates the function and calls it.
+	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",
+		rule: "delete-always-true", category: "delete",
+		setup: objectSetup("SELECT to_regprocedure('{t}_del(boolean)') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_del(boolean)"),
+		stmt:  "CREATE FUNCTION {t}_del(ok boolean) RETURNS void LANGUAGE sql AS $$ DELETE FROM {t} WHERE ok $$; SELECT {t}_del(true)"}, multi: true},
+	{family: "routine parameters", destructiveCase: destructiveCase{name: "plpgsql function updating where its parameter", key: "plparam",
+		rule: "update-always-true", category: "update",
+		setup: objectSetup("SELECT to_regprocedure('{t}_upd(boolean)') IS NOT NULL", "DROP FUNCTION IF EXISTS {t}_upd(boolean)"),
+		stmt:  "CREATE FUNCTION {t}_upd(ok boolean) RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE {t} SET qty = -1 WHERE ok; END $$; SELECT {t}_upd(true)"}, multi: true},
+	reach("routine parameters", "DO block deleting where a declared variable", "dovar", "DO $$ DECLARE ok boolean := true; BEGIN DELETE FROM {t} WHERE ok; END $$"),
+
 	// Digest collisions and huge inputs: a 1 MiB statement whose first
 	// megabyte is exactly a statement the agent just ran, the DROP past it.
 	{family: "huge inputs and digests", destructiveCase: destructiveCase{name: "DROP after 1 MiB of an allowed statement", key: "huge",
@@ -208,6 +251,27 @@ var lookalikes = []lookalike{
 	{name: "plain EXPLAIN does not execute", key: "explain", stmt: "EXPLAIN DELETE FROM {t}"},
 	{name: "ALTER COLUMN TYPE USING the column itself", key: "using", stmt: "ALTER TABLE {t} ALTER COLUMN qty TYPE integer USING qty::integer"},
 	{name: "DROP of a session temporary table", key: "tmp", stmt: "DROP TABLE IF EXISTS pg_temp.{t}_tmp"},
+	// Bounded DELETEs shaped like the tautologies above; none matches a
+	// row of the table.
+	{name: "delete where id is a constant", key: "idconst", stmt: "DELETE FROM {t} WHERE id = -5"},
+	{name: "delete where two different columns are equal", key: "twocols", stmt: "DELETE FROM {t} WHERE id = qty + 1000"},
+	{name: "delete where a column is null", key: "isnull", stmt: "DELETE FROM {t} WHERE note IS NULL"},
+	{name: "delete where in a subquery of computed values", key: "insub", stmt: "DELETE FROM {t} WHERE id IN (SELECT id + 1000 FROM {t})"},
+	{name: "delete using a filtered subquery over the table", key: "usingflt", stmt: "DELETE FROM {t} USING (SELECT id FROM {t} WHERE id < 0) s WHERE {t}.id = s.id"},
+	{name: "delete where a parent row exists", key: "parent", stmt: "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} p WHERE p.id = {t}.qty + 1000)"},
+	{name: "DO block deleting where a column equals a variable", key: "dokey", stmt: "DO $$ DECLARE k int := -1; BEGIN DELETE FROM {t} WHERE id = k; END $$"},
+	{name: "upsert of a filtered copy of the table", key: "upsflt", stmt: "INSERT INTO {t} SELECT * FROM {t} WHERE id < 0 ON CONFLICT (id) DO UPDATE SET qty = -1"},
+}
+
+// reach is a disguise of a DELETE or UPDATE that reaches every row of a
+// freshTable behind a WHERE that names its columns.
+func reach(family, name, key, stmt string) disguise {
+	rule, category := "delete-always-true", "delete"
+	if !strings.Contains(stmt, "DELETE") {
+		rule, category = "update-always-true", "update"
+	}
+	return disguise{family: family, destructiveCase: destructiveCase{name: name, key: key, rule: rule, category: category,
+		setup: tableSetup, stmt: stmt}}
 }
 
 // largeObjectSetup makes a large object owned by the agent; the state is

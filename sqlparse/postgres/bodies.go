@@ -101,6 +101,34 @@ func (w *walker) functionBody(n *pg_query.CreateFunctionStmt) {
 	}
 }
 
+// parameterNames lists the names of a routine's parameters.
+func parameterNames(f *pg_query.CreateFunctionStmt) []string {
+	var names []string
+	for _, p := range f.Parameters {
+		if fp := p.GetFunctionParameter(); fp != nil && fp.Name != "" {
+			names = append(names, fp.Name)
+		}
+	}
+	return names
+}
+
+// withValues adds names to the values in scope (see walker.values) and
+// returns the function that restores the previous scope.
+func (w *walker) withValues(names []string) func() {
+	if len(names) == 0 {
+		return func() {}
+	}
+	saved := w.values
+	w.values = make(map[string]bool, len(saved)+len(names))
+	for n := range saved {
+		w.values[n] = true
+	}
+	for _, n := range names {
+		w.values[n] = true
+	}
+	return func() { w.values = saved }
+}
+
 // functionSettings refuses SET clauses of a function that change how its
 // body is read (CREATE FUNCTION ... SET standard_conforming_strings = off,
 // or ALTER FUNCTION ... SET on a function whose body bulwark judged under
@@ -171,7 +199,33 @@ func (w *walker) plpgsql(what, definition string) {
 		w.bodyUnreadable(what, err)
 		return
 	}
+	// Parameters, declared variables and loop variables are the
+	// function's datums; in its SQL they are values, not columns (plpgsql
+	// refuses a name that could be both, unless told otherwise).
+	defer w.withValues(plpgsqlDatumNames(tree))()
 	w.plpgsqlNode(what, tree)
+}
+
+// plpgsqlDatumNames lists the names of a plpgsql function's datums.
+func plpgsqlDatumNames(tree any) []string {
+	var names []string
+	fns, _ := tree.([]any)
+	for _, f := range fns {
+		fm, _ := f.(map[string]any)
+		fn, _ := fm["PLpgSQL_function"].(map[string]any)
+		datums, _ := fn["datums"].([]any)
+		for _, d := range datums {
+			dm, _ := d.(map[string]any)
+			for _, v := range dm {
+				if vm, ok := v.(map[string]any); ok {
+					if name, ok := vm["refname"].(string); ok && name != "" {
+						names = append(names, name)
+					}
+				}
+			}
+		}
+	}
+	return names
 }
 
 func (w *walker) plpgsqlNode(what string, v any) {

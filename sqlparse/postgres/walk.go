@@ -34,6 +34,14 @@ type walker struct {
 	// A statement with both, or any statement but a query that names the
 	// recycle area, is refused.
 	recycle, writes bool
+	// values holds the names that stand for values, not columns, in the
+	// routine body being walked: its parameters and, in plpgsql, its
+	// variables. WHERE ok in a function with a parameter ok is WHERE $1.
+	values map[string]bool
+	// ctes holds the SELECT queries of the common table expressions in
+	// scope, by name: USING s, where s is WITH s AS (SELECT id FROM t),
+	// reads what the query reads.
+	ctes map[string]*pg_query.CommonTableExpr
 }
 
 // lexingSettings are the settings that change how the server reads SQL text.
@@ -56,6 +64,14 @@ func (w *walker) node(n *pg_query.Node) {
 // message inspects one message, then descends into its children unless the
 // inspection says the subtree does not execute.
 func (w *walker) message(m protoreflect.Message) {
+	if f, ok := m.Interface().(*pg_query.CreateFunctionStmt); ok {
+		// Both the string body (judged by inspect) and a BEGIN ATOMIC
+		// body (reached by the walk below) see the parameters.
+		defer w.withValues(parameterNames(f))()
+	}
+	if with := withClause(m.Interface()); with != nil {
+		defer w.withCTEs(with)()
+	}
 	if !w.inspect(m.Interface()) {
 		return
 	}
@@ -78,6 +94,39 @@ func (w *walker) message(m protoreflect.Message) {
 		}
 		return true
 	})
+}
+
+// withClause returns the WITH clause of a statement that can have one.
+func withClause(m any) *pg_query.WithClause {
+	switch n := m.(type) {
+	case *pg_query.SelectStmt:
+		return n.WithClause
+	case *pg_query.InsertStmt:
+		return n.WithClause
+	case *pg_query.UpdateStmt:
+		return n.WithClause
+	case *pg_query.DeleteStmt:
+		return n.WithClause
+	case *pg_query.MergeStmt:
+		return n.WithClause
+	}
+	return nil
+}
+
+// withCTEs puts the SELECT queries of a WITH clause in scope (see
+// walker.ctes) and returns the function that restores the previous scope.
+func (w *walker) withCTEs(with *pg_query.WithClause) func() {
+	saved := w.ctes
+	w.ctes = make(map[string]*pg_query.CommonTableExpr, len(saved)+len(with.Ctes))
+	for n, q := range saved {
+		w.ctes[n] = q
+	}
+	for _, c := range with.Ctes {
+		if cte := c.GetCommonTableExpr(); cte != nil {
+			w.ctes[cte.Ctename] = cte
+		}
+	}
+	return func() { w.ctes = saved }
 }
 
 // scanNames looks at a node's own identifier fields (names of schemas,
@@ -179,7 +228,10 @@ func (w *walker) inspect(m any) bool {
 	switch n := m.(type) {
 	case *pg_query.A_Const:
 		return false // a literal: nothing below it runs or names anything
-	case *pg_query.InsertStmt, *pg_query.IntoClause:
+	case *pg_query.InsertStmt:
+		w.writes = true
+		w.onConflict(n)
+	case *pg_query.IntoClause:
 		w.writes = true
 	case *pg_query.VariableSetStmt:
 		// SET search_path = bulwark_recycle_7 would make unqualified names

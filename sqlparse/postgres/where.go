@@ -39,7 +39,8 @@ type result struct {
 
 // predicate evaluates WHERE-like expressions against one target table.
 type predicate struct {
-	w *walker
+	w   *walker
+	rel *pg_query.RangeVar
 	// targets holds the names by which the target's columns may be
 	// qualified (table name, alias).
 	targets map[string]bool
@@ -47,17 +48,20 @@ type predicate struct {
 	// an unqualified column may belong to any of them, so it does not
 	// prove that the predicate depends on the target's rows.
 	strictUnqualified bool
-	// selves holds the names of joined-in copies of the target table
-	// (DELETE FROM t USING t AS t2): t.id = t2.id pairs every row with
-	// itself, so for comparing expressions their columns are the target's.
-	selves map[string]bool
+	// selves holds the joined-in sources that read the whole target table
+	// (see selfScan): a copy of it (DELETE FROM t USING t AS t2), or an
+	// unfiltered subquery or CTE over it. t.id = t2.id pairs every row
+	// with itself, so for comparing expressions their columns are the
+	// target's. Each maps the source's column names to the target's; a
+	// nil map keeps the names.
+	selves map[string]map[string]string
 	// keys memoises canonical expression keys (see key).
 	keys map[*pg_query.Node]string
 }
 
 func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *predicate {
-	p := &predicate{w: w, targets: map[string]bool{}, strictUnqualified: len(joined) > 0,
-		selves: map[string]bool{}, keys: map[*pg_query.Node]string{}}
+	p := &predicate{w: w, rel: rel, targets: map[string]bool{}, strictUnqualified: len(joined) > 0,
+		selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}}
 	if rel != nil {
 		p.targets[rel.Relname] = true
 		if rel.Alias != nil && rel.Alias.Aliasname != "" {
@@ -66,18 +70,71 @@ func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *p
 			p.targets[rel.Alias.Aliasname] = true
 		}
 		for _, j := range joined {
-			if rv := j.GetRangeVar(); rv != nil && rv.Relname == rel.Relname && rv.Schemaname == rel.Schemaname {
-				name := rv.Relname
-				if rv.Alias != nil && rv.Alias.Aliasname != "" {
-					name = rv.Alias.Aliasname
-				}
-				if !p.targets[name] {
-					p.selves[name] = true
-				}
-			}
+			p.joinedSelf(j)
 		}
 	}
 	return p
+}
+
+// joinedSelf records a joined-in source that reads the whole target table
+// in p.selves: the table itself (qualified or not), a CTE or a subquery
+// whose query selfScan recognises.
+func (p *predicate) joinedSelf(j *pg_query.Node) {
+	var name string
+	var cols map[string]string
+	switch {
+	case j.GetRangeVar() != nil:
+		rv := j.GetRangeVar()
+		name = aliasName(rv.Alias, rv.Relname)
+		if cte, ok := p.w.ctes[rv.Relname]; ok && rv.Schemaname == "" {
+			// A CTE hides a table of the same name.
+			scan := p.selfScan(cte.Ctequery.GetSelectStmt())
+			if scan == nil {
+				return
+			}
+			if cols, ok = scan.columns(cte.Aliascolnames); !ok {
+				return
+			}
+			if rv.Alias != nil && len(rv.Alias.Colnames) > 0 {
+				return // renamed again: not worth following
+			}
+		} else if !sameRelation(rv, p.rel) || (rv.Alias != nil && len(rv.Alias.Colnames) > 0) {
+			return
+		}
+	case j.GetRangeSubselect() != nil:
+		rs := j.GetRangeSubselect()
+		if rs.Alias == nil {
+			return
+		}
+		scan := p.selfScan(rs.Subquery.GetSelectStmt())
+		if scan == nil {
+			return
+		}
+		name = rs.Alias.Aliasname
+		var ok bool
+		if cols, ok = scan.columns(rs.Alias.Colnames); !ok {
+			return
+		}
+	default:
+		return
+	}
+	if name != "" && !p.targets[name] {
+		p.selves[name] = cols
+	}
+}
+
+func aliasName(a *pg_query.Alias, name string) string {
+	if a != nil && a.Aliasname != "" {
+		return a.Aliasname
+	}
+	return name
+}
+
+// sameRelation reports whether two relation names may name the same table:
+// an unqualified name may be the qualified one through the search path.
+func sameRelation(a, b *pg_query.RangeVar) bool {
+	return a != nil && b != nil && a.Relname == b.Relname &&
+		(a.Schemaname == b.Schemaname || a.Schemaname == "" || b.Schemaname == "")
 }
 
 // rowScope checks a DELETE or UPDATE for reaching every row.
@@ -140,6 +197,32 @@ func (w *walker) merge(n *pg_query.MergeStmt) {
 	}
 }
 
+// onConflict checks INSERT ... ON CONFLICT DO UPDATE. When the inserted rows
+// are every row of the target table itself (INSERT INTO t SELECT * FROM t),
+// every row conflicts with itself and the DO UPDATE changes every row,
+// unless its own WHERE depends on the row.
+func (w *walker) onConflict(n *pg_query.InsertStmt) {
+	oc := n.OnConflictClause
+	if oc == nil || oc.Action != pg_query.OnConflictAction_ONCONFLICT_UPDATE || n.SelectStmt == nil {
+		return
+	}
+	// EXCLUDED is in scope beside the target.
+	excluded := &pg_query.Node{Node: &pg_query.Node_RangeVar{RangeVar: &pg_query.RangeVar{Relname: "excluded"}}}
+	p := newPredicate(w, n.Relation, []*pg_query.Node{excluded})
+	if p.selfScan(n.SelectStmt.GetSelectStmt()) == nil {
+		return
+	}
+	if oc.WhereClause != nil {
+		if s := p.eval(oc.WhereClause).scope; s == rowDependent || s == alwaysFalse {
+			return
+		}
+	}
+	name := rangeVarName(n.Relation)
+	w.addUndo(sqlparse.CategoryUpdate, RuleUpdateAlways, name,
+		fmt.Sprintf("INSERT INTO %s ... ON CONFLICT DO UPDATE inserts the rows of %s itself, so every row conflicts and the update would change every row of %s",
+			name, name, name), rowsUndo(n.Relation))
+}
+
 func (p *predicate) eval(n *pg_query.Node) result {
 	if n == nil {
 		return result{scope: alwaysTrue}
@@ -192,10 +275,17 @@ func (p *predicate) eval(n *pg_query.Node) result {
 			isNull := r.k.kind == '0'
 			return boolResult(isNull == (e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NULL))
 		}
+		if p.neverNull(e.NullTest.Arg) {
+			return boolResult(e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL)
+		}
 		return dependence(r)
 	case *pg_query.Node_BooleanTest:
 		r := p.eval(e.BooleanTest.Arg)
 		switch e.BooleanTest.Booltesttype {
+		case pg_query.BoolTestType_IS_UNKNOWN, pg_query.BoolTestType_IS_NOT_UNKNOWN:
+			if p.neverNull(e.BooleanTest.Arg) {
+				return boolResult(e.BooleanTest.Booltesttype == pg_query.BoolTestType_IS_NOT_UNKNOWN)
+			}
 		case pg_query.BoolTestType_IS_TRUE, pg_query.BoolTestType_IS_NOT_FALSE:
 			if r.scope == alwaysTrue || r.scope == alwaysFalse {
 				return result{scope: r.scope}
@@ -343,29 +433,36 @@ func fromScope(s scope) result {
 }
 
 // hasComplementaryPair finds two operands where one is the negation of the
-// other: x IS NULL / x IS NOT NULL (also spelt IS [NOT] DISTINCT FROM NULL),
-// or p / NOT p. Operands are compared by canonical key, so the check is
-// linear in the number of operands.
+// other: x IS NULL / x IS NOT NULL (also spelt IS [NOT] DISTINCT FROM NULL
+// and NOT (x IS NULL)), x IS TRUE / x IS NOT TRUE, a comparison and the one
+// with the negated operator (id = 5 / id <> 5, id < 5 / 5 <= id: true for
+// every row where id is not NULL, the standard of x = x), or p / NOT p.
+// Operands are compared by canonical key, so the check is linear in the
+// number of operands.
 func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 	if len(nodes) < 2 {
 		return false
 	}
-	// A plain operand can only be complemented by a NOT; skip keying plain
-	// operands when there is none (the common long OR of comparisons).
+	// Keying is costly: key only the operands that another operand could
+	// complement. A plain operand can only be complemented by a NOT, a
+	// comparison only by one with the negated operator; skip them when
+	// there is none (the common long OR of equalities).
 	negations := false
+	var ops [4]bool // =, <>, < or >, <= or >=
 	for _, n := range nodes {
 		if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR {
 			negations = true
-			break
+		}
+		if e := n.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP {
+			if c, ok := comparisonClass[lastName(e.Name)]; ok {
+				ops[c] = true
+			}
 		}
 	}
+	comparisons := (ops[0] && ops[1]) || (ops[2] && ops[3])
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		if !negations && n.GetNullTest() == nil && n.GetAExpr() == nil {
-			continue
-		}
-		if !negations && n.GetAExpr() != nil && n.GetAExpr().Kind != pg_query.A_Expr_Kind_AEXPR_DISTINCT &&
-			n.GetAExpr().Kind != pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+		if !negations && !pairable(n, comparisons) {
 			continue
 		}
 		k, neg := p.polarKey(n)
@@ -377,14 +474,54 @@ func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 	return false
 }
 
+// comparisonClass groups comparison operators with their negations in the
+// classes next to them: = with <>, < and > with >= and <=.
+var comparisonClass = map[string]int{"=": 0, "<>": 1, "!=": 1, "<": 2, ">": 2, "<=": 3, ">=": 3}
+
+// pairable reports whether an operand that is not a NOT can have a
+// complement among operands that are not NOTs either.
+func pairable(n *pg_query.Node, comparisons bool) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_NullTest, *pg_query.Node_BooleanTest:
+		return true
+	case *pg_query.Node_AExpr:
+		switch e.AExpr.Kind {
+		case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+			return true
+		case pg_query.A_Expr_Kind_AEXPR_OP:
+			return comparisons
+		}
+	}
+	return false
+}
+
+// negatedOp and flippedOp: NOT (a < b) is a >= b; a < b is b > a.
+var (
+	negatedOp = map[string]string{"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+	flippedOp = map[string]string{"=": "=", "<>": "<>", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+	// booleanTestNegation pairs each IS [NOT] TRUE/FALSE/UNKNOWN test with
+	// its negation (IS TRUE and IS NOT TRUE cover every row, NULL too).
+	booleanTestNegation = map[pg_query.BoolTestType]pg_query.BoolTestType{
+		pg_query.BoolTestType_IS_TRUE: pg_query.BoolTestType_IS_NOT_TRUE, pg_query.BoolTestType_IS_NOT_TRUE: pg_query.BoolTestType_IS_TRUE,
+		pg_query.BoolTestType_IS_FALSE: pg_query.BoolTestType_IS_NOT_FALSE, pg_query.BoolTestType_IS_NOT_FALSE: pg_query.BoolTestType_IS_FALSE,
+		pg_query.BoolTestType_IS_UNKNOWN: pg_query.BoolTestType_IS_NOT_UNKNOWN, pg_query.BoolTestType_IS_NOT_UNKNOWN: pg_query.BoolTestType_IS_UNKNOWN,
+	}
+)
+
 // polarKey returns a key for what n asserts and the key of its negation.
 func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 	if nt := n.GetNullTest(); nt != nil {
-		k := p.key(nt.Arg)
+		k := p.key(p.simplify(nt.Arg))
 		if nt.Nulltesttype == pg_query.NullTestType_IS_NULL {
 			return "null:" + k, "notnull:" + k
 		}
 		return "notnull:" + k, "null:" + k
+	}
+	if bt := n.GetBooleanTest(); bt != nil {
+		if neg, ok := booleanTestNegation[bt.Booltesttype]; ok {
+			k := p.key(p.simplify(bt.Arg))
+			return fmt.Sprintf("bt%d:%s", bt.Booltesttype, k), fmt.Sprintf("bt%d:%s", neg, k)
+		}
 	}
 	if e := n.GetAExpr(); e != nil && (e.Kind == pg_query.A_Expr_Kind_AEXPR_DISTINCT || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT) {
 		arg := e.Lexpr
@@ -395,19 +532,86 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 		}
 		if arg != nil {
 			p.w.literalSensitive = true
-			k := p.key(arg)
+			k := p.key(p.simplify(arg))
 			if e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
 				return "null:" + k, "notnull:" + k
 			}
 			return "notnull:" + k, "null:" + k
 		}
 	}
+	if e := n.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 {
+		op := lastName(e.Name)
+		if op == "!=" {
+			op = "<>"
+		}
+		if neg, ok := negatedOp[op]; ok {
+			l, r := p.key(p.simplify(e.Lexpr)), p.key(p.simplify(e.Rexpr))
+			if l > r {
+				l, r, op = r, l, flippedOp[op]
+				neg = negatedOp[op]
+			}
+			return fmt.Sprintf("cmp:%d:%s%s%s", len(l), l, op, r), fmt.Sprintf("cmp:%d:%s%s%s", len(l), l, neg, r)
+		}
+	}
 	if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR && len(b.Args) == 1 {
-		k := p.key(b.Args[0])
-		return "not:" + k, "is:" + k
+		// NOT (x IS NULL) asserts x IS NOT NULL: the negation of what
+		// its operand asserts.
+		k, neg := p.polarKey(b.Args[0])
+		return neg, k
 	}
 	k := p.key(n)
 	return "is:" + k, "not:" + k
+}
+
+// systemColumns are the columns every table has; none is ever NULL.
+var systemColumns = map[string]bool{"ctid": true, "xmin": true, "xmax": true, "cmin": true, "cmax": true, "tableoid": true}
+
+// neverNull reports whether an expression is non-NULL for every row: a
+// system column of the target, the result of IS [NOT] NULL, IS [NOT]
+// TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM, a non-NULL literal, and
+// NOT, AND, OR and casts of those. WHERE ctid IS NOT NULL and
+// WHERE (x IS NULL) IS NOT NULL are true for every row.
+func (p *predicate) neverNull(n *pg_query.Node) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_ColumnRef:
+		return systemColumns[lastField(e.ColumnRef)] && p.targetColumn(e.ColumnRef)
+	case *pg_query.Node_NullTest, *pg_query.Node_BooleanTest:
+		return true
+	case *pg_query.Node_AExpr:
+		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_DISTINCT || e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT
+	case *pg_query.Node_AConst:
+		p.w.literalSensitive = true
+		return !e.AConst.Isnull
+	case *pg_query.Node_TypeCast:
+		return p.neverNull(e.TypeCast.Arg)
+	case *pg_query.Node_BoolExpr:
+		for _, a := range e.BoolExpr.Args {
+			if !p.neverNull(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// rowValue reports whether an expression is a row value: t.*, the bare
+// table name t, or ROW(...). A row value is never the NULL value itself (its
+// IS NULL tests its fields; IS DISTINCT FROM NULL is always true).
+func (p *predicate) rowValue(n *pg_query.Node) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_RowExpr:
+		return true
+	case *pg_query.Node_ColumnRef:
+		c := e.ColumnRef
+		if c.Fields[len(c.Fields)-1].GetAStar() != nil {
+			return p.targetColumn(c)
+		}
+		// A column named like the table would win; refusing that rare
+		// filter is the safe side.
+		return len(c.Fields) == 1 && p.targets[lastField(c)] && !p.w.values[lastField(c)]
+	}
+	return false
 }
 
 func isNullConst(n *pg_query.Node) bool {
@@ -430,17 +634,18 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// that differs only in literals (the verdict cache's hot path).
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		if ldep || rdep {
-			if p.same(e.Lexpr, e.Rexpr) {
+			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
+			if p.same(l, r) {
 				// x = x is true for every row where x is not NULL;
 				// treat it as reaching every row.
 				return boolResult(op == "=" || op == "<=" || op == ">=")
 			}
 			// A row-dependent side can still be constant, as in
-			// (x = x) = true: fold it against a literal.
+			// (x = x) = true or x * 0 = 0: fold it against a literal.
 			if ldep != rdep {
-				dep, other := e.Lexpr, e.Rexpr
+				dep, other := l, r
 				if rdep {
-					dep, other = e.Rexpr, e.Lexpr
+					dep, other = r, l
 				}
 				if d := p.eval(dep); d.k != nil {
 					if o := p.eval(other); o.k != nil {
@@ -460,16 +665,58 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		}
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
-		if p.same(e.Lexpr, e.Rexpr) {
+		if p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
 		}
-	case pg_query.A_Expr_Kind_AEXPR_IN:
-		// x IN (..., x, ...) is x = x; x NOT IN (..., x, ...) is false.
-		if l := e.Rexpr.GetList(); l != nil && p.eval(e.Lexpr).scope == rowDependent {
-			for _, item := range l.Items {
-				if p.same(e.Lexpr, item) {
-					return boolResult(op == "=")
+		// x IS DISTINCT FROM NULL for an x that is never NULL, or a
+		// row value (t.*, t), which is never the NULL value itself.
+		for _, sides := range [][2]*pg_query.Node{{e.Lexpr, e.Rexpr}, {e.Rexpr, e.Lexpr}} {
+			if p.neverNull(sides[0]) || p.rowValue(sides[0]) {
+				// Whether the other side is NULL is a literal's value.
+				p.w.literalSensitive = true
+				if isNullConst(sides[1]) {
+					return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_DISTINCT)
 				}
+			}
+		}
+	case pg_query.A_Expr_Kind_AEXPR_IN, pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
+		// x IN (..., x, ...) and x = ANY (ARRAY[..., x, ...]) are x = x;
+		// x NOT IN (..., x, ...) and x <> ALL (ARRAY[x]) are false. An x
+		// that is never NULL, such as (y IS NULL), is always in
+		// (true, false).
+		items := e.Rexpr.GetList().GetItems()
+		if e.Kind != pg_query.A_Expr_Kind_AEXPR_IN {
+			items = e.Rexpr.GetAArrayExpr().GetElements()
+		}
+		in := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "=") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=")
+		notIn := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "<>") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && (op == "<>" || op == "!="))
+		if len(items) > 0 && (in || notIn) && p.eval(e.Lexpr).scope == rowDependent {
+			x := p.simplify(e.Lexpr)
+			for _, item := range items {
+				if p.same(x, p.simplify(item)) {
+					return boolResult(in)
+				}
+			}
+			if p.neverNull(e.Lexpr) {
+				p.w.literalSensitive = true // reads which booleans are listed
+				var t, f bool
+				for _, item := range items {
+					if b := item.GetAConst().GetBoolval(); b != nil {
+						t, f = t || b.Boolval, f || !b.Boolval
+					}
+				}
+				if t && f {
+					return boolResult(in)
+				}
+			}
+		}
+	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
+		pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		// x BETWEEN x AND x is x = x.
+		if bounds := e.Rexpr.GetList().GetItems(); len(bounds) == 2 && p.mentionsTarget(e.Lexpr) {
+			x := p.simplify(e.Lexpr)
+			if p.same(x, p.simplify(bounds[0])) && p.same(x, p.simplify(bounds[1])) {
+				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
 			}
 		}
 	}
@@ -477,6 +724,110 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// simplify strips what does not change an expression's value: casts to text
+// or unbounded varchar, adding or subtracting zero, multiplying or dividing
+// by one, and a FROM-less scalar subquery (SELECT x), whose value is x's for
+// the outer row. x - x and x * 0 become 0 (for a non-NULL x: the standard of
+// x = x). id = id + 0 is then id = id.
+func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
+	for n != nil {
+		switch e := n.Node.(type) {
+		case *pg_query.Node_TypeCast:
+			if !textType(e.TypeCast.TypeName) {
+				return n
+			}
+			n = e.TypeCast.Arg
+		case *pg_query.Node_SubLink:
+			v := fromlessValue(e.SubLink.Subselect.GetSelectStmt())
+			if e.SubLink.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK || v == nil {
+				return n
+			}
+			n = v
+		case *pg_query.Node_AExpr:
+			a := e.AExpr
+			// Arithmetic is looked at only over the target's columns:
+			// reading a literal makes the verdict literal-sensitive,
+			// which created < $date + 7 need not be.
+			if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || a.Lexpr == nil || a.Rexpr == nil ||
+				!arithmeticOps[lastName(a.Name)] || !p.mentionsTarget(n) {
+				return n
+			}
+			switch lastName(a.Name) {
+			case "+":
+				switch {
+				case p.isNumber(a.Rexpr, 0):
+					n = a.Lexpr
+				case p.isNumber(a.Lexpr, 0):
+					n = a.Rexpr
+				default:
+					return n
+				}
+			case "-":
+				switch {
+				case p.isNumber(a.Rexpr, 0):
+					n = a.Lexpr
+				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
+					return zeroNode()
+				default:
+					return n
+				}
+			case "*":
+				switch {
+				case p.isNumber(a.Rexpr, 1):
+					n = a.Lexpr
+				case p.isNumber(a.Lexpr, 1):
+					n = a.Rexpr
+				case p.isNumber(a.Lexpr, 0) || p.isNumber(a.Rexpr, 0):
+					return zeroNode()
+				default:
+					return n
+				}
+			case "/":
+				if !p.isNumber(a.Rexpr, 1) {
+					return n
+				}
+				n = a.Lexpr
+			default:
+				return n
+			}
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true}
+
+// textType reports whether a cast keeps every character of a value: text,
+// or varchar without a length.
+func textType(t *pg_query.TypeName) bool {
+	if t == nil || t.ArrayBounds != nil {
+		return false
+	}
+	switch lastName(t.Names) {
+	case "text":
+		return true
+	case "varchar":
+		return len(t.Typmods) == 0
+	}
+	return false
+}
+
+// isNumber reports whether n is the numeric literal v.
+func (p *predicate) isNumber(n *pg_query.Node, v float64) bool {
+	c := n.GetAConst()
+	if c == nil || (c.GetIval() == nil && c.GetFval() == nil) {
+		return false
+	}
+	k := p.constant(c).k
+	return k != nil && k.kind == 'n' && k.num == v
+}
+
+func zeroNode() *pg_query.Node {
+	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Val: &pg_query.A_Const_Ival{Ival: &pg_query.Integer{Ival: 0}}}}}
 }
 
 // compare folds a comparison of two literals the way PostgreSQL would for
@@ -581,30 +932,196 @@ func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
 	return result{scope: rowIndependent}
 }
 
-// wholeTableSubquery recognises x IN (SELECT x FROM target): every row's
-// value is in the set of all values, so the predicate holds for every row
-// where x is not NULL.
+// wholeTableSubquery recognises subqueries that hold for every row of the
+// target because they read the whole target table: x IN (SELECT x FROM t),
+// x = ANY (SELECT x FROM t WHERE true), x IN (SELECT x FROM t UNION ...),
+// x IN (SELECT x), and EXISTS (SELECT 1 FROM t AS y WHERE y.id = t.id). Every
+// row's value is in the set of all values, so the predicate holds for every
+// row where x is not NULL (the standard of x = x).
 func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
-	if s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(s.OperName) > 1 ||
-		(len(s.OperName) == 1 && lastName(s.OperName) != "=") {
-		return false
-	}
-	col := s.Testexpr.GetColumnRef()
 	sel := s.Subselect.GetSelectStmt()
-	if col == nil || !p.refersToTarget(col) || sel == nil || len(sel.FromClause) != 1 || len(sel.TargetList) != 1 ||
+	switch s.SubLinkType {
+	case pg_query.SubLinkType_EXISTS_SUBLINK:
+		// Correlated by the same column or not at all, it finds a row
+		// for every row of a table that has one.
+		return p.selfScan(sel) != nil
+	case pg_query.SubLinkType_ANY_SUBLINK:
+		if len(s.OperName) > 1 || (len(s.OperName) == 1 && lastName(s.OperName) != "=") {
+			return false
+		}
+	default:
+		return false
+	}
+	x := p.simplify(s.Testexpr)
+	if v := fromlessValue(sel); v != nil {
+		return p.mentionsTarget(x) && p.same(x, p.simplify(v))
+	}
+	col := x.GetColumnRef()
+	if col == nil || !p.refersToTarget(col) {
+		return false
+	}
+	scan := p.selfScan(sel)
+	return scan != nil && len(scan.out) == 1 && scan.out[0].src != "" && scan.out[0].src == lastField(col)
+}
+
+// fromlessValue returns the expression of a FROM-less one-value query
+// (SELECT x): its value is x's, evaluated for the outer row.
+func fromlessValue(sel *pg_query.SelectStmt) *pg_query.Node {
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) > 0 || len(sel.TargetList) != 1 ||
 		sel.WhereClause != nil || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
-		len(sel.GroupClause) > 0 || sel.Op != pg_query.SetOperation_SETOP_NONE || sel.WithClause != nil {
+		len(sel.GroupClause) > 0 || len(sel.ValuesLists) > 0 || sel.WithClause != nil {
+		return nil
+	}
+	return sel.TargetList[0].GetResTarget().GetVal()
+}
+
+// scan describes a query that returns every row of the target table.
+type scan struct {
+	star bool      // SELECT *: every column under its own name
+	out  []scanCol // otherwise its output columns, in order
+	// correlated: its WHERE ties its row to the outer target row by
+	// equality of the same column (y.id = t.id).
+	correlated bool
+}
+
+type scanCol struct {
+	name string // output name; "" when unknown
+	src  string // the target column returned unchanged; "" for anything else
+}
+
+// columns maps the scan's output names (renamed by an alias's column list)
+// to the target's columns; a nil map keeps the names. ok is false when the
+// mapping cannot be known.
+func (s *scan) columns(renamed []*pg_query.Node) (cols map[string]string, ok bool) {
+	if s.star {
+		return nil, len(renamed) == 0
+	}
+	cols = map[string]string{}
+	for i, c := range s.out {
+		name := c.name
+		if i < len(renamed) {
+			name = renamed[i].GetString_().GetSval()
+		}
+		if name != "" && c.src != "" {
+			cols[name] = c.src
+		}
+	}
+	return cols, true
+}
+
+// selfScan recognises a query that returns every row of the target table:
+// SELECT ... FROM target (however qualified) with no WHERE, or one whose
+// every conjunct is always true, row-independent (all rows or none) or ties
+// the query's row to the outer target row by the same column; no LIMIT,
+// OFFSET or HAVING. A UNION returns every row one of its arms returns.
+func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
+	if sel == nil || p.rel == nil {
+		return nil
+	}
+	switch sel.Op {
+	case pg_query.SetOperation_SETOP_NONE:
+	case pg_query.SetOperation_SETOP_UNION:
+		if sel.LimitCount != nil || sel.LimitOffset != nil {
+			return nil
+		}
+		if l := p.selfScan(sel.Larg); l != nil {
+			return l
+		}
+		if r := p.selfScan(sel.Rarg); r != nil && !r.star {
+			// The output takes its names from the left arm.
+			out := make([]scanCol, len(r.out))
+			for i, c := range r.out {
+				out[i] = scanCol{src: c.src}
+			}
+			return &scan{out: out, correlated: r.correlated}
+		}
+		return nil
+	default:
+		return nil
+	}
+	// GROUP BY and DISTINCT keep every value of the columns returned;
+	// HAVING and LIMIT do not.
+	if len(sel.FromClause) != 1 || sel.WithClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
+		sel.HavingClause != nil || len(sel.ValuesLists) > 0 {
+		return nil
+	}
+	rv := sel.FromClause[0].GetRangeVar()
+	if rv == nil || !sameRelation(rv, p.rel) || (rv.Alias != nil && len(rv.Alias.Colnames) > 0) {
+		return nil
+	}
+	if _, cte := p.w.ctes[rv.Relname]; cte && rv.Schemaname == "" {
+		return nil
+	}
+	inner := aliasName(rv.Alias, rv.Relname)
+	s := &scan{}
+	if sel.WhereClause != nil {
+		ip := &predicate{w: p.w, rel: rv, targets: map[string]bool{inner: true},
+			selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}}
+		for _, c := range flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, nil) {
+			if p.correlates(c, inner) {
+				s.correlated = true
+				continue
+			}
+			// Any other reference to the outer row filters by it.
+			outer := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{FromClause: sel.FromClause, WhereClause: c}}}
+			if sc := ip.eval(c).scope; (sc != alwaysTrue && sc != rowIndependent) || p.mentionsTarget(outer) {
+				return nil
+			}
+		}
+	}
+	for _, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			return nil
+		}
+		col := rt.Val.GetColumnRef()
+		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && qualifier(col) == inner))
+		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil {
+			if len(sel.TargetList) != 1 {
+				return nil
+			}
+			s.star = true
+			return s
+		}
+		var src string
+		if own {
+			src = lastField(col)
+		}
+		name := rt.Name
+		if name == "" {
+			name = src
+		}
+		s.out = append(s.out, scanCol{name: name, src: src})
+	}
+	return s
+}
+
+// correlates reports whether c is inner.x = outer.x: a subquery's row of the
+// target table tied to the outer target row by the same column.
+func (p *predicate) correlates(c *pg_query.Node, inner string) bool {
+	e := c.GetAExpr()
+	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || lastName(e.Name) != "=" {
 		return false
 	}
-	from := sel.FromClause[0].GetRangeVar()
-	if from == nil || !p.targets[from.Relname] {
+	l, r := e.Lexpr.GetColumnRef(), e.Rexpr.GetColumnRef()
+	if l == nil || r == nil || lastField(l) == "" || lastField(l) != lastField(r) {
 		return false
 	}
-	inner := sel.TargetList[0].GetResTarget().GetVal().GetColumnRef()
-	if inner == nil || len(inner.Fields) == 0 {
-		return false
+	isInner := func(c *pg_query.ColumnRef) bool {
+		return len(c.Fields) == 1 || (len(c.Fields) == 2 && qualifier(c) == inner)
 	}
-	return lastField(inner) == lastField(col)
+	isOuter := func(c *pg_query.ColumnRef) bool {
+		return len(c.Fields) == 2 && qualifier(c) != inner && p.targets[qualifier(c)]
+	}
+	return (isInner(l) && isOuter(r)) || (isOuter(l) && isInner(r))
+}
+
+// qualifier returns the name that qualifies a column reference ("" if none).
+func qualifier(c *pg_query.ColumnRef) string {
+	if len(c.Fields) < 2 {
+		return ""
+	}
+	return c.Fields[len(c.Fields)-2].GetString_().GetSval()
 }
 
 func lastField(c *pg_query.ColumnRef) string {
@@ -612,29 +1129,41 @@ func lastField(c *pg_query.ColumnRef) string {
 }
 
 // refersToTarget reports whether a column reference names a column of the
-// target table: qualified by its name or alias, or unqualified when no other
-// table is in scope.
+// target table whose value can differ between its rows: qualified by its
+// name or alias, or unqualified when no other table is in scope and the name
+// is not a routine's parameter or variable. tableoid is the same for every
+// row of a table, so tableoid = 't'::regclass is row-independent (a
+// partitioned table's partitions do differ; refusing that rare filter is the
+// safe side).
 func (p *predicate) refersToTarget(c *pg_query.ColumnRef) bool {
+	return p.targetColumn(c) && lastField(c) != "tableoid"
+}
+
+// targetColumn reports whether a column reference names a column (or the
+// whole row) of the target table.
+func (p *predicate) targetColumn(c *pg_query.ColumnRef) bool {
 	if len(c.Fields) < 2 {
-		return !p.strictUnqualified
+		return !p.strictUnqualified && !p.w.values[lastField(c)]
 	}
-	return p.targets[c.Fields[len(c.Fields)-2].GetString_().GetSval()]
+	return p.targets[qualifier(c)]
 }
 
 // mentionsTarget reports whether any column reference under n refers to the
 // target. Inside subqueries only qualified references count: an unqualified
-// name there resolves to the subquery's own tables first.
+// name there resolves to the subquery's own tables first, and so does a
+// qualified one whose qualifier the subquery's FROM names again
+// (EXISTS (SELECT 1 FROM t WHERE t.id = 5) does not look at the target row).
 func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
 	found := false
-	var visit func(m protoreflect.Message, inSubquery bool)
-	visit = func(m protoreflect.Message, inSubquery bool) {
+	var visit func(m protoreflect.Message, inSubquery bool, shadowed map[string]bool)
+	visit = func(m protoreflect.Message, inSubquery bool, shadowed map[string]bool) {
 		if found {
 			return
 		}
 		switch x := m.Interface().(type) {
 		case *pg_query.ColumnRef:
 			if inSubquery {
-				found = len(x.Fields) >= 2 && p.targets[x.Fields[len(x.Fields)-2].GetString_().GetSval()]
+				found = len(x.Fields) >= 2 && !shadowed[qualifier(x)] && p.refersToTarget(x)
 			} else {
 				found = p.refersToTarget(x)
 			}
@@ -644,22 +1173,71 @@ func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
 			return
 		case *pg_query.SelectStmt:
 			inSubquery = true
+			shadowed = p.shadowedBy(x.FromClause, shadowed)
 		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 			switch {
 			case fd.IsList() && fd.Message() != nil:
 				l := v.List()
 				for i := 0; i < l.Len() && !found; i++ {
-					visit(l.Get(i).Message(), inSubquery)
+					visit(l.Get(i).Message(), inSubquery, shadowed)
 				}
 			case fd.Message() != nil && !fd.IsMap():
-				visit(v.Message(), inSubquery)
+				visit(v.Message(), inSubquery, shadowed)
 			}
 			return !found
 		})
 	}
-	visit(n.ProtoReflect(), false)
+	visit(n.ProtoReflect(), false, nil)
 	return found
+}
+
+// shadowedBy adds to shadowed the target's names that a subquery's FROM
+// items name again. Counting too many as shadowed only makes a predicate
+// look less bounded than it is.
+func (p *predicate) shadowedBy(from []*pg_query.Node, shadowed map[string]bool) map[string]bool {
+	var names []string
+	var collect func(n *pg_query.Node)
+	collect = func(n *pg_query.Node) {
+		switch {
+		case n.GetRangeVar() != nil:
+			names = append(names, aliasName(n.GetRangeVar().Alias, n.GetRangeVar().Relname))
+		case n.GetRangeSubselect() != nil:
+			names = append(names, aliasName(n.GetRangeSubselect().Alias, ""))
+		case n.GetRangeFunction() != nil:
+			names = append(names, aliasName(n.GetRangeFunction().Alias, ""))
+			for _, f := range n.GetRangeFunction().Functions {
+				// An unaliased function names its range after itself.
+				if l := f.GetList(); l != nil && len(l.Items) > 0 {
+					names = append(names, lastName(l.Items[0].GetFuncCall().GetFuncname()))
+				}
+			}
+		case n.GetJoinExpr() != nil:
+			names = append(names, aliasName(n.GetJoinExpr().Alias, ""))
+			collect(n.GetJoinExpr().Larg)
+			collect(n.GetJoinExpr().Rarg)
+		}
+	}
+	for _, f := range from {
+		collect(f)
+	}
+	var out map[string]bool
+	for _, name := range names {
+		if !p.targets[name] || shadowed[name] {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]bool, len(shadowed)+1)
+			for k := range shadowed {
+				out[k] = true
+			}
+		}
+		out[name] = true
+	}
+	if out == nil {
+		return shadowed
+	}
+	return out
 }
 
 // same reports whether two expressions are the same tree, ignoring where in
@@ -684,9 +1262,13 @@ func (p *predicate) key(n *pg_query.Node) string {
 	var canon func(m protoreflect.Message)
 	canon = func(m protoreflect.Message) {
 		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) >= 2 {
-			q := cr.Fields[len(cr.Fields)-2].GetString_().GetSval()
-			if p.targets[q] || p.selves[q] {
+			q := qualifier(cr)
+			cols, self := p.selves[q]
+			switch {
+			case p.targets[q] || (self && cols == nil):
 				cr.Fields = cr.Fields[len(cr.Fields)-1:]
+			case self && cols[lastField(cr)] != "":
+				cr.Fields = []*pg_query.Node{pg_query.MakeStrNode(cols[lastField(cr)])}
 			}
 		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
