@@ -88,6 +88,16 @@ var myCategories = []myCategory{
 	{name: "sql_safe_updates switched off first", rule: "delete-no-where", category: "delete",
 		setup: func(string) string { return "SET SQL_SAFE_UPDATES = 0" },
 		sql:   func(tbl, _ string) string { return "DELETE FROM " + tbl }},
+	// Literals are compared exactly, as the server compares them: in
+	// doubles these two integers are equal and the arm looks false.
+	{name: "delete or integers beyond a double's precision", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 OR 9007199254740993 > 9007199254740992"
+		}},
+	{name: "update where largest unsigned integers differ", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " SET note = 'x' WHERE 18446744073709551615 <> 18446744073709551614"
+		}},
 }
 
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every

@@ -68,7 +68,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -674,5 +674,28 @@ func TestCorpusCachePoisoning(t *testing.T) {
 		if got != direct {
 			t.Errorf("%q: after %q was analysed, through the cache: %q; analysed directly: %q", c.name, key, got, direct)
 		}
+	}
+}
+
+// corpusNumbers: literals are compared as the server compares them, exactly
+// for integers and decimals; a comparison whose outcome depends on how a
+// value rounds is not folded.
+func corpusNumbers() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "integers beyond a double's precision differ", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 > 9007199254740992", want: at},
+		{name: "largest unsigned integers differ", sql: "UPDATE t SET name = 'x' WHERE 18446744073709551615 <> 18446744073709551614", want: RuleUpdateAlways},
+		{name: "decimals beyond a double's precision differ", sql: "DELETE FROM t WHERE id = 5 OR 0.10000000000000001 > 0.1", want: at},
+		{name: "integer beyond uint64 compared", sql: "DELETE FROM t WHERE id = 5 OR 99999999999999999999999 > 99999999999999999999998", want: at},
+		{name: "double compared with an inexact integer is not folded", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 = 9007199254740992e0", want: at},
+		{name: "long decimal is not folded", sql: "DELETE FROM t WHERE id = 5 OR 0.0000000000000000000000000000000000001 = 0", want: at},
+		{name: "string beyond a double's precision is not folded", sql: "DELETE FROM t WHERE id = 5 OR '9007199254740993' = 9007199254740992", want: at},
+		{name: "string that is not a plain number is not folded", sql: "DELETE FROM t WHERE id = 5 OR 'inf' < 5", want: at},
+		{name: "large integers equal compare false", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 < 9007199254740992"},
+		{name: "largest unsigned integers equal", sql: "DELETE FROM t WHERE id = 5 OR 18446744073709551615 <> 18446744073709551615"},
+		{name: "decimal and integer compared exactly", sql: "DELETE FROM t WHERE id = 5 OR 1.0 <> 1"},
+		{name: "double and integer exact", sql: "DELETE FROM t WHERE id = 5 OR 1e0 <> 1"},
+		{name: "numeric string compared with integer", sql: "DELETE FROM t WHERE id = 5 OR '2' = 3"},
+		{name: "negative integers", sql: "DELETE FROM t WHERE id = 5 OR -9007199254740993 > -9007199254740992"},
 	}
 }

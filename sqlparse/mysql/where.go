@@ -2,7 +2,7 @@ package mysql
 
 import (
 	"fmt"
-	"strconv"
+	"math/big"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -27,8 +27,12 @@ const (
 // konst is a literal value known at parse time.
 type konst struct {
 	kind byte // 'n' number, 's' string, '0' null
-	num  float64
-	str  string
+	// num is a number's exact value (never modified: it may be shared).
+	num *big.Rat
+	// double: the number is a floating-point value (1e0), which the
+	// server compares with other numbers as doubles.
+	double bool
+	str    string
 }
 
 type result struct {
@@ -277,7 +281,7 @@ func (p *predicate) eval(n ast.ExprNode) result {
 			return not(r)
 		case opcode.Minus:
 			if r.k != nil && r.k.kind == 'n' {
-				return numResult(-r.k.num)
+				return numResult(new(big.Rat).Neg(r.k.num), r.k.double)
 			}
 		case opcode.Plus:
 			return r
@@ -404,19 +408,27 @@ func dependence(r result) result {
 	return result{scope: rowIndependent}
 }
 
+var (
+	ratZero = new(big.Rat)
+	ratOne  = big.NewRat(1, 1)
+	// The values of TRUE and FALSE, shared: results never modify them.
+	konstTrue  = &konst{kind: 'n', num: ratOne}
+	konstFalse = &konst{kind: 'n', num: ratZero}
+)
+
 func boolResult(b bool) result {
 	if b {
-		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: 1}}
+		return result{scope: alwaysTrue, k: konstTrue}
 	}
-	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+	return result{scope: alwaysFalse, k: konstFalse}
 }
 
 // numResult is a known number; as a condition it is true when non-zero.
-func numResult(f float64) result {
-	if f != 0 {
-		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: f}}
+func numResult(v *big.Rat, double bool) result {
+	if v.Sign() != 0 {
+		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: v, double: double}}
 	}
-	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: v, double: double}}
 }
 
 func not(r result) result {
@@ -441,28 +453,105 @@ func (p *predicate) constant(v *driver.ValueExpr) result {
 	case driver.KindNull:
 		return result{scope: alwaysFalse, k: &konst{kind: '0'}}
 	case driver.KindInt64:
-		return numResult(float64(v.GetInt64()))
+		return numResult(new(big.Rat).SetInt64(v.GetInt64()), false)
 	case driver.KindUint64:
-		return numResult(float64(v.GetUint64()))
+		return numResult(new(big.Rat).SetUint64(v.GetUint64()), false)
 	case driver.KindFloat32, driver.KindFloat64:
-		return numResult(v.GetFloat64())
+		return numResult(new(big.Rat).SetFloat64(v.GetFloat64()), true)
 	case driver.KindMysqlDecimal:
-		f, err := strconv.ParseFloat(v.GetMysqlDecimal().String(), 64)
-		if err != nil {
+		// The parser caps a decimal's digits (and servers differ in
+		// their caps): only a short one surely has the value written.
+		s := v.GetMysqlDecimal().String()
+		if digitCount(s) > maxExactDigits {
 			return result{scope: rowIndependent}
 		}
-		return numResult(f)
+		r, ok := new(big.Rat).SetString(s)
+		if !ok {
+			return result{scope: rowIndependent}
+		}
+		return numResult(r, false)
 	case driver.KindString, driver.KindBytes:
 		s := v.GetString()
 		k := &konst{kind: 's', str: s}
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			r := numResult(f)
+		if f, ok := stringNumber(s); ok {
+			r := numResult(f, true)
 			r.k = k
 			return r
 		}
 		return result{scope: rowIndependent, k: k}
 	}
 	return result{scope: rowIndependent}
+}
+
+// maxExactDigits bounds the length of a decimal literal whose value is
+// taken as written.
+const maxExactDigits = 30
+
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// stringNumber reads a string that is a plain decimal number (after
+// leading and trailing spaces): the server converts it to a double.
+// Anything else ('1abc', 'inf', '0x10') is left unread, as is a
+// number with an exponent large enough to be costly to hold exactly.
+func stringNumber(s string) (*big.Rat, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 || digits > 400 {
+		return nil, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start || i-start > 3 {
+			return nil, false
+		}
+	}
+	if i != len(s) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(s)
+}
+
+// cmpNumbers compares two numbers as the server does: exactly when both
+// are integers or decimals, as doubles when either is a double (a string
+// compared with a number is converted to a double). A comparison of
+// doubles is decided here only when both values are doubles exactly:
+// otherwise the rounding the server applies is not certain.
+func cmpNumbers(a, b *konst) (int, bool) {
+	if a.double || b.double {
+		if _, exact := a.num.Float64(); !exact {
+			return 0, false
+		}
+		if _, exact := b.num.Float64(); !exact {
+			return 0, false
+		}
+	}
+	return a.num.Cmp(b.num), true
 }
 
 // compare folds a comparison of two literals when the outcome is certain
@@ -478,7 +567,10 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 	var c int
 	switch {
 	case a.kind == 'n' && b.kind == 'n':
-		c = cmpFloat(a.num, b.num)
+		var ok bool
+		if c, ok = cmpNumbers(a, b); !ok {
+			return false, false
+		}
 	case a.kind == 's' && b.kind == 's':
 		if a.str == b.str {
 			c = 0
@@ -500,11 +592,14 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 		if a.kind == 's' {
 			x, y = b, a
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(y.str), 64)
-		if err != nil {
+		f, ok := stringNumber(y.str)
+		if !ok {
 			return false, false
 		}
-		c = cmpFloat(x.num, f)
+		c, ok = cmpNumbers(x, &konst{kind: 'n', num: f, double: true})
+		if !ok {
+			return false, false
+		}
 		if a.kind == 's' {
 			c = -c
 		}
@@ -524,16 +619,6 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 		return c >= 0, true
 	}
 	return false, false
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func isASCII(s string) bool {
