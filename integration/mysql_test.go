@@ -41,6 +41,9 @@ type myCategory struct {
 	// setup runs on the agent's (and the human's) connection before the
 	// statement.
 	setup func(tbl string) string
+	// prepare, when set, is what the administrator runs once table tbl
+	// and database db exist.
+	prepare func(tbl, db string) string
 	// then, when set, is what the human runs after the statement for it to
 	// take effect (PREPARE only prepares).
 	then string
@@ -98,6 +101,33 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string {
 			return "UPDATE " + tbl + " SET note = 'x' WHERE 18446744073709551615 <> 18446744073709551614"
 		}},
+	// A table of the same name in another database is another table: a
+	// condition on it does not bound the target.
+	{name: "multi-table delete tied to another database's table of the same name", rule: "delete-always-true", category: "delete",
+		prepare: otherDatabaseTable,
+		sql: func(tbl, db string) string {
+			return "DELETE " + testDatabase + "." + tbl + " FROM " + testDatabase + "." + tbl + ", " + db + "." + tbl +
+				" WHERE " + db + "." + tbl + ".id = 5"
+		}},
+	{name: "multi-table update tied to another database's table of the same name", rule: "update-always-true", category: "update",
+		prepare: otherDatabaseTable,
+		sql: func(tbl, db string) string {
+			return "UPDATE " + testDatabase + "." + tbl + ", " + db + "." + tbl + " SET " + testDatabase + "." + tbl + ".note = 'x'" +
+				" WHERE " + db + "." + tbl + ".id = 5"
+		}},
+}
+
+// otherDatabaseTable creates a table of the same name in database db, with
+// a row of id 5, that the agent may read.
+func otherDatabaseTable(tbl, db string) string {
+	return "CREATE TABLE " + db + "." + tbl + " SELECT 5 AS id; GRANT SELECT ON " + db + ".* TO " + agentUser + "@'%'"
+}
+
+func (cat myCategory) adminPrepare(t *testing.T, tbl, db string) {
+	t.Helper()
+	if cat.prepare != nil {
+		myAdminExec(t, cat.prepare(tbl, db))
+	}
 }
 
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
@@ -122,6 +152,7 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 				db := tbl + "_db"
 				sum := myFreshTable(t, tbl)
 				myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+				cat.adminPrepare(t, tbl, db)
 				before := sum()
 				c := myConn(t, openMySQL(t, p.DSN(agentUser, mode.params...)))
 				ctx := testCtx(t)
@@ -163,6 +194,7 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 			db := tbl + "_db"
 			sum := myFreshTable(t, tbl)
 			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			cat.adminPrepare(t, tbl, db)
 			before := sum()
 			c := myConn(t, openMySQL(t, p.DSN(humanUser)))
 			ctx := testCtx(t)
@@ -222,6 +254,7 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 			db := tbl + "_db"
 			sum := myFreshTable(t, tbl)
 			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			cat.adminPrepare(t, tbl, db)
 			before := sum()
 			script := ""
 			if cat.setup != nil {

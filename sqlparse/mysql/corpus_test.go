@@ -68,7 +68,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -697,5 +697,26 @@ func corpusNumbers() []corpusCase {
 		{name: "double and integer exact", sql: "DELETE FROM t WHERE id = 5 OR 1e0 <> 1"},
 		{name: "numeric string compared with integer", sql: "DELETE FROM t WHERE id = 5 OR '2' = 3"},
 		{name: "negative integers", sql: "DELETE FROM t WHERE id = 5 OR -9007199254740993 > -9007199254740992"},
+	}
+}
+
+// corpusSchemas: tables of the same name in different databases are
+// different tables; a table written without its database may be any of
+// them (the session's default database is not known).
+func corpusSchemas() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "multi delete tied only to a same-named table of another database", sql: "DELETE app.t FROM app.t, other.t WHERE other.t.id = 5", want: at},
+		{name: "multi update tied only to a same-named table of another database", sql: "UPDATE app.t, other.t SET app.t.name = 'x' WHERE other.t.id = 5", want: RuleUpdateAlways},
+		{name: "multi update of the other database's table", sql: "UPDATE app.t, other.t SET other.t.name = 'x' WHERE app.t.id = 5", want: RuleUpdateAlways},
+		{name: "multi delete of a table without database among two of its name", sql: "DELETE t FROM app.t, other.t WHERE app.t.id = 5", want: at, also: []string{RuleDeleteNoWhere}},
+		{name: "in whole table named with its database", sql: "DELETE FROM t WHERE id IN (SELECT id FROM app.t)", want: at},
+		{name: "in whole table, target named with its database", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM t)", want: at},
+		{name: "self join when the default database may be the other", sql: "DELETE t FROM t JOIN archive.t a ON t.id = a.id", want: at, note: "under USE archive both are archive.t"},
+		{name: "multi delete tied across databases", sql: "DELETE app.t FROM app.t, other.t WHERE app.t.id = other.t.id AND other.t.id = 5"},
+		{name: "multi update tied across databases", sql: "UPDATE app.t, other.t SET app.t.name = 'x' WHERE app.t.id = other.t.id"},
+		{name: "multi delete tied to an archive table", sql: "DELETE app.t FROM app.t JOIN archive.t a ON app.t.id = a.id"},
+		{name: "in another database's table of the same name", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM other.t)"},
+		{name: "target column named with its database", sql: "DELETE FROM t WHERE app.t.id = 5"},
 	}
 }

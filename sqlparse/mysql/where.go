@@ -43,8 +43,13 @@ type result struct {
 // source is one table (or derived table) in a statement's FROM.
 type source struct {
 	qualifier string // the name that qualifies its columns (alias or table name), lower case
-	table     string // schema.name of a base table, lower case; "" for a derived table
-	display   string // the table as written
+	// schema is the database a base table was written with, lower case;
+	// "" when none was written (the session's default database, which
+	// bulwark does not know) and for an alias.
+	schema  string
+	table   string // schema.name of a base table, lower case; "" for a derived table
+	display string // the table as written
+	pos     int    // its position in the FROM clause; -1 for a table not in it
 	// name is the base table as written, for an Undo; nil for a derived
 	// table or a DELETE target that names no table of the FROM clause.
 	name *sqlparse.ObjectName
@@ -53,17 +58,16 @@ type source struct {
 // predicate evaluates WHERE-like expressions against one target table.
 type predicate struct {
 	w *walker
-	// targets holds the names by which the target's columns may be
-	// qualified.
-	targets map[string]bool
+	// sources are the tables in scope, the target among them.
+	sources []source
 	// strictUnqualified: when other tables are in scope, an unqualified
 	// column may belong to any of them, so it does not prove that the
 	// predicate depends on the target's rows.
 	strictUnqualified bool
-	// selves holds the qualifiers of joined-in copies of the target table
-	// (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for comparing
-	// expressions their columns are the target's.
-	selves map[string]bool
+	// selves are the joined-in sources that may be copies of the target
+	// table (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for
+	// comparing expressions their columns are the target's.
+	selves []source
 	// keys memoises canonical expression keys (see key).
 	keys map[ast.ExprNode]string
 	// target is the target source.
@@ -101,7 +105,7 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				}
 			}
 		case *ast.TableSource:
-			s := source{qualifier: x.AsName.L}
+			s := source{qualifier: x.AsName.L, pos: len(sources)}
 			if t, ok := x.Source.(*ast.TableName); ok {
 				s.table = strings.ToLower(t.Schema.L + "." + t.Name.L)
 				s.display = tableName(t)
@@ -109,6 +113,7 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				s.name = &name
 				if s.qualifier == "" {
 					s.qualifier = t.Name.L
+					s.schema = strings.ToLower(t.Schema.L)
 				}
 			} else {
 				s.display = "(derived table " + x.AsName.O + ")"
@@ -129,7 +134,7 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 	var targets []source
 	if s.IsMultiTable && s.Tables != nil {
 		for _, t := range s.Tables.Tables {
-			targets = append(targets, findSource(sources, t))
+			targets = addTargets(targets, findSources(sources, t))
 		}
 	} else if len(sources) > 0 {
 		targets = sources[:1]
@@ -147,37 +152,74 @@ func (w *walker) updateStmt(s *ast.UpdateStmt) {
 	if len(sources) == 1 {
 		targets = sources
 	} else {
-		seen := map[string]bool{}
 		for _, a := range s.List {
 			if a.Column == nil || a.Column.Table.L == "" {
 				targets = sources
 				break
 			}
-			if !seen[a.Column.Table.L] {
-				seen[a.Column.Table.L] = true
-				targets = append(targets, findSource(sources, &ast.TableName{Name: a.Column.Table}))
-			}
+			targets = addTargets(targets, findSources(sources, &ast.TableName{Schema: a.Column.Schema, Name: a.Column.Table}))
 		}
 	}
 	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
 		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 }
 
-// findSource returns the source a DELETE target list entry names (an alias
-// or a table name).
+// findSources returns the sources a DELETE target list entry (or the
+// qualifier of an assigned column) may name: an alias, or a table name
+// with or without its database. When the database is not written on both
+// sides several tables of the same name may match; each counts.
 // A target qualified with another database than the source it matches
 // keeps no name for an Undo: which table the server would take is not
 // certain.
-func findSource(sources []source, t *ast.TableName) source {
+func findSources(sources []source, t *ast.TableName) []source {
+	var out []source
 	for _, s := range sources {
-		if s.qualifier == t.Name.L {
+		if s.mayBeNamedBy(t.Schema.L, t.Name.L) {
 			if t.Schema.L != "" && (s.name == nil || !strings.EqualFold(s.name.Schema, t.Schema.O)) {
 				s.name = nil
 			}
-			return s
+			out = append(out, s)
 		}
 	}
-	return source{qualifier: t.Name.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L), display: tableName(t)}
+	if len(out) == 0 {
+		out = append(out, source{qualifier: t.Name.L, schema: t.Schema.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L),
+			display: tableName(t), pos: -1})
+	}
+	return out
+}
+
+// addTargets appends the sources in add that targets does not hold yet.
+func addTargets(targets, add []source) []source {
+next:
+	for _, a := range add {
+		for _, t := range targets {
+			if t.pos == a.pos && t.qualifier == a.qualifier && t.table == a.table {
+				continue next
+			}
+		}
+		targets = append(targets, a)
+	}
+	return targets
+}
+
+// mayBeNamedBy reports whether a column qualifier (schema.table or table)
+// may name source s: its alias, or its table name with the database it
+// was written with. A table written without a database is in the
+// session's default one, which bulwark does not know, so any database
+// may name it (and an alias too: fail closed either way).
+func (s source) mayBeNamedBy(schema, table string) bool {
+	return table == s.qualifier && (schema == "" || s.schema == "" || s.schema == schema)
+}
+
+// mayBeSameTable reports whether two sources may be the same base table:
+// the same name in the same database, or a database that is not written.
+func mayBeSameTable(a, b source) bool {
+	if a.table == "" || b.table == "" {
+		return false
+	}
+	as, an, _ := strings.Cut(a.table, ".")
+	bs, bn, _ := strings.Cut(b.table, ".")
+	return an == bn && (as == "" || bs == "" || as == bs)
 }
 
 // rowsUndo describes the snapshot that preserves the rows of target t: nil
@@ -240,11 +282,10 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 }
 
 func newPredicate(w *walker, t source, sources []source) *predicate {
-	p := &predicate{w: w, target: t, targets: map[string]bool{t.qualifier: true}, strictUnqualified: len(sources) > 1,
-		selves: map[string]bool{}, keys: map[ast.ExprNode]string{}}
+	p := &predicate{w: w, target: t, sources: sources, strictUnqualified: len(sources) > 1, keys: map[ast.ExprNode]string{}}
 	for _, s := range sources {
-		if s.table != "" && s.table == t.table && s.qualifier != t.qualifier {
-			p.selves[s.qualifier] = true
+		if s.pos != t.pos && mayBeSameTable(s, t) {
+			p.selves = append(p.selves, s)
 		}
 	}
 	return p
@@ -764,7 +805,7 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 		return false
 	}
 	tn, ok := ts.Source.(*ast.TableName)
-	if !ok || strings.ToLower(tn.Schema.L+"."+tn.Name.L) != p.target.table {
+	if !ok || !mayBeSameTable(source{table: strings.ToLower(tn.Schema.L + "." + tn.Name.L)}, p.target) {
 		return false
 	}
 	inner, ok := s.Fields.Fields[0].Expr.(*ast.ColumnNameExpr)
@@ -806,13 +847,37 @@ func (p *predicate) caseExpr(c *ast.CaseExpr) result {
 }
 
 // refersToTarget reports whether a column reference names a column of the
-// target table: qualified by its name or alias, or unqualified when no other
-// table is in scope.
+// target table: qualified by its name or alias (and no other table in
+// scope may take that qualifier), or unqualified when no other table is in
+// scope.
 func (p *predicate) refersToTarget(c *ast.ColumnName) bool {
 	if c.Table.L == "" {
 		return !p.strictUnqualified
 	}
-	return p.targets[c.Table.L]
+	if !p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		return false
+	}
+	for _, s := range p.sources {
+		if s.pos != p.target.pos && s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			return false
+		}
+	}
+	return true
+}
+
+// mayBeTargetRow reports whether a qualified column may read the target's
+// row: the target's or a joined-in copy's. Expressions are compared with
+// such columns unqualified, which can only make more of them look alike.
+func (p *predicate) mayBeTargetRow(c *ast.ColumnName) bool {
+	if p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		return true
+	}
+	for _, s := range p.selves {
+		if s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionsTarget reports whether any column reference under n refers to the
@@ -843,7 +908,7 @@ func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
 		if x.From != nil {
 			srcs, _, _ := scopeOf(x.From)
 			for _, s := range srcs {
-				if v.p.targets[s.qualifier] {
+				if s.qualifier == v.p.target.qualifier {
 					shadow = true
 				}
 			}
@@ -854,7 +919,7 @@ func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
 			v.found = v.p.refersToTarget(x.Name)
 			return n, true
 		}
-		if x.Name.Table.L == "" || !v.p.targets[x.Name.Table.L] {
+		if x.Name.Table.L == "" || !v.p.refersToTarget(x.Name) {
 			return n, true
 		}
 		for _, s := range v.shadows {
@@ -914,8 +979,7 @@ type qualifierStripper struct {
 }
 
 func (q *qualifierStripper) Enter(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" &&
-		(q.p.targets[c.Name.Table.L] || q.p.selves[c.Name.Table.L]) {
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" && q.p.mayBeTargetRow(c.Name) {
 		q.cols = append(q.cols, c.Name)
 		q.saved = append(q.saved, [2]ast.CIStr{c.Name.Schema, c.Name.Table})
 		c.Name.Schema, c.Name.Table = ast.CIStr{}, ast.CIStr{}
