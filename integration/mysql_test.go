@@ -45,8 +45,11 @@ type myCategory struct {
 	// and database db exist.
 	prepare func(tbl, db string) string
 	// then, when set, is what the human runs after the statement for it to
-	// take effect (PREPARE only prepares).
-	then string
+	// take effect (PREPARE only prepares, CREATE PROCEDURE only creates).
+	then func(tbl string) string
+	// noCLI: the mariadb client would split the statement at the
+	// semicolons inside it (a BEGIN ... END body).
+	noCLI bool
 	// textOnly: the statement cannot run through COM_STMT_PREPARE on the
 	// server (the human check then uses the text protocol only).
 	textOnly bool
@@ -69,7 +72,7 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'gone'" }},
 	{name: "prepare from a variable", rule: "dynamic-sql", category: "unanalysable", textOnly: true,
 		setup: func(tbl string) string { return "SET @v = 'DROP TABLE " + tbl + "'" },
-		sql:   func(string, string) string { return "PREPARE s FROM @v" }, then: "EXECUTE s"},
+		sql:   func(string, string) string { return "PREPARE s FROM @v" }, then: func(string) string { return "EXECUTE s" }},
 	{name: "mysql executable comment", rule: "drop-object", category: "drop",
 		sql: func(tbl, _ string) string { return "/*!50000 DROP TABLE " + tbl + "*/" }},
 	{name: "mariadb executable comment", rule: "drop-object", category: "drop",
@@ -115,6 +118,20 @@ var myCategories = []myCategory{
 			return "UPDATE " + testDatabase + "." + tbl + ", " + db + "." + tbl + " SET " + testDatabase + "." + tbl + ".note = 'x'" +
 				" WHERE " + db + "." + tbl + ".id = 5"
 		}},
+	// In a stored procedure a parameter or local variable wins over a
+	// column of the same name: WHERE v does not read the row.
+	{name: "procedure delete where a parameter", rule: "delete-always-true", category: "delete", textOnly: true,
+		prepare: func(tbl, _ string) string { return "DROP PROCEDURE IF EXISTS " + tbl + "_p" },
+		sql: func(tbl, _ string) string {
+			return "CREATE PROCEDURE " + tbl + "_p(IN v INT) DELETE FROM " + tbl + " WHERE v"
+		},
+		then: func(tbl string) string { return "CALL " + tbl + "_p(1)" }},
+	{name: "procedure update where a local variable", rule: "update-always-true", category: "update", textOnly: true, noCLI: true,
+		prepare: func(tbl, _ string) string { return "DROP PROCEDURE IF EXISTS " + tbl + "_p" },
+		sql: func(tbl, _ string) string {
+			return "CREATE PROCEDURE " + tbl + "_p() BEGIN DECLARE v INT DEFAULT 1; UPDATE " + tbl + " SET note = NULL WHERE v; END"
+		},
+		then: func(tbl string) string { return "CALL " + tbl + "_p()" }},
 }
 
 // otherDatabaseTable creates a table of the same name in database db, with
@@ -206,9 +223,9 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 			if _, err := c.ExecContext(ctx, cat.sql(tbl, db)); err != nil {
 				t.Fatalf("the human's %q failed: %v", cat.sql(tbl, db), err)
 			}
-			if cat.then != "" {
-				if _, err := c.ExecContext(ctx, cat.then); err != nil {
-					t.Fatalf("%s: %v", cat.then, err)
+			if cat.then != nil {
+				if _, err := c.ExecContext(ctx, cat.then(tbl)); err != nil {
+					t.Fatalf("%s: %v", cat.then(tbl), err)
 				}
 			}
 			changed := !myTableExists(t, tbl) || sum() != before ||
@@ -249,6 +266,9 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 		return out.String(), errb.String(), code
 	}
 	for ci, cat := range myCategories {
+		if cat.noCLI {
+			continue
+		}
 		t.Run(cat.name, func(t *testing.T) {
 			tbl := fmt.Sprintf("my_cli_%d", ci)
 			db := tbl + "_db"
@@ -283,8 +303,8 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 			if cat.setup != nil {
 				script = cat.setup(tbl) + ";\n" + script
 			}
-			if cat.then != "" {
-				script += cat.then + ";\n"
+			if cat.then != nil {
+				script += cat.then(tbl) + ";\n"
 			}
 			if _, errOut, code := run(t, humanUser, script); code != 0 {
 				t.Fatalf("human: exit %d: %s", code, errOut)

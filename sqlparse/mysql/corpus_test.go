@@ -68,7 +68,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -718,5 +718,24 @@ func corpusSchemas() []corpusCase {
 		{name: "multi delete tied to an archive table", sql: "DELETE app.t FROM app.t JOIN archive.t a ON app.t.id = a.id"},
 		{name: "in another database's table of the same name", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM other.t)"},
 		{name: "target column named with its database", sql: "DELETE FROM t WHERE app.t.id = 5"},
+	}
+}
+
+// corpusRoutineVariables: in a stored procedure a parameter or local
+// variable wins over a column of the same name, so a condition on it does
+// not read the row.
+func corpusRoutineVariables() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "procedure delete where parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE v", want: at},
+		{name: "procedure update where local variable", sql: "CREATE PROCEDURE p2() BEGIN DECLARE v INT DEFAULT 1; UPDATE t SET name = NULL WHERE v; END", want: RuleUpdateAlways},
+		{name: "procedure parameter named like the column", sql: "CREATE PROCEDURE p(IN id INT) DELETE FROM t WHERE id = id", want: at, note: "id is the parameter on both sides"},
+		{name: "procedure parameter in upper case", sql: "CREATE PROCEDURE p(IN V INT) DELETE FROM t WHERE v > 0", want: at},
+		{name: "procedure variable of an inner block", sql: "CREATE PROCEDURE p() BEGIN BEGIN DECLARE a, b INT DEFAULT 1; DELETE FROM t WHERE b; END; END", want: at},
+		{name: "procedure parameter or column", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE id = 3 OR v", want: at},
+		{name: "procedure delete where column equals parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE id = v"},
+		{name: "procedure delete where qualified column named like the parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE t.v = 1"},
+		{name: "procedure update where column equals local variable", sql: "CREATE PROCEDURE p() BEGIN DECLARE v INT DEFAULT 1; UPDATE t SET name = NULL WHERE id = v; END"},
+		{name: "delete after a procedure whose parameter has the column's name", sql: "CREATE PROCEDURE p(IN id INT) SELECT id; DELETE FROM t WHERE id = 5"},
 	}
 }

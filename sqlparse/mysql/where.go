@@ -849,10 +849,11 @@ func (p *predicate) caseExpr(c *ast.CaseExpr) result {
 // refersToTarget reports whether a column reference names a column of the
 // target table: qualified by its name or alias (and no other table in
 // scope may take that qualifier), or unqualified when no other table is in
-// scope.
+// scope and, in a stored routine, it is not the name of a parameter or
+// local variable (which the server reads first).
 func (p *predicate) refersToTarget(c *ast.ColumnName) bool {
 	if c.Table.L == "" {
-		return !p.strictUnqualified
+		return !p.strictUnqualified && !p.w.routineVars[c.Name.L]
 	}
 	if !p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
 		return false
