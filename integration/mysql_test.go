@@ -132,6 +132,23 @@ var myCategories = []myCategory{
 			return "CREATE PROCEDURE " + tbl + "_p() BEGIN DECLARE v INT DEFAULT 1; UPDATE " + tbl + " SET note = NULL WHERE v; END"
 		},
 		then: func(tbl string) string { return "CALL " + tbl + "_p()" }},
+	// Respellings of x = x, p OR NOT p and EXISTS (SELECT 1).
+	deleteWhere("delete where exists of a select without from", func(tbl string) string { return "EXISTS (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where a column equals its scalar subquery", func(tbl string) string { return "id = (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where in the whole table named with its database", func(tbl string) string {
+		return "id IN (SELECT id FROM " + testDatabase + "." + tbl + ")"
+	}),
+	deleteWhere("delete where a column is like itself", func(string) string { return "id LIKE id" }),
+	deleteWhere("delete where a column is between itself and itself", func(string) string { return "id BETWEEN id AND id" }),
+	deleteWhere("delete where a comparison or its opposite", func(string) string { return "id = 5 OR id <> 5" }),
+	deleteWhere("delete where a column minus itself is 0", func(string) string { return "id - id = 0" }),
+}
+
+// deleteWhere is a DELETE of every row of the table through a condition
+// that is always true.
+func deleteWhere(name string, where func(tbl string) string) myCategory {
+	return myCategory{name: name, rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE " + where(tbl) }}
 }
 
 // otherDatabaseTable creates a table of the same name in database db, with

@@ -68,7 +68,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -737,5 +737,42 @@ func corpusRoutineVariables() []corpusCase {
 		{name: "procedure delete where qualified column named like the parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE t.v = 1"},
 		{name: "procedure update where column equals local variable", sql: "CREATE PROCEDURE p() BEGIN DECLARE v INT DEFAULT 1; UPDATE t SET name = NULL WHERE id = v; END"},
 		{name: "delete after a procedure whose parameter has the column's name", sql: "CREATE PROCEDURE p(IN id INT) SELECT id; DELETE FROM t WHERE id = 5"},
+	}
+}
+
+// corpusRespelledTautologies: the x = x, p OR NOT p and EXISTS (SELECT 1)
+// families in other spellings.
+func corpusRespelledTautologies() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "exists of a select without from naming the row", sql: "DELETE FROM t WHERE EXISTS (SELECT t.id)", want: at},
+		{name: "exists of a select without from", sql: "DELETE FROM t WHERE EXISTS (SELECT NULL)", want: at},
+		{name: "column equals its scalar subquery", sql: "DELETE FROM t WHERE id = (SELECT t.id)", want: at},
+		{name: "column equals its nested scalar subquery", sql: "DELETE FROM t WHERE ((SELECT (SELECT id))) = id", want: at},
+		{name: "column like itself", sql: "DELETE FROM t WHERE id LIKE id", want: at},
+		{name: "column between itself and itself", sql: "DELETE FROM t WHERE id BETWEEN id AND id", want: at},
+		{name: "not between itself and itself matches nothing", sql: "DELETE FROM t WHERE id NOT BETWEEN id AND id"},
+		{name: "column between itself and a literal is a filter", sql: "DELETE FROM t WHERE id BETWEEN id AND 5"},
+		{name: "comparison or its opposite", sql: "DELETE FROM t WHERE id = 5 OR id <> 5", want: at},
+		{name: "comparison or its opposite reversed", sql: "DELETE FROM t WHERE id = 5 OR 5 != id", want: at},
+		{name: "less or greater equal", sql: "DELETE FROM t WHERE id < 5 OR id >= 5", want: at},
+		{name: "greater or less equal flipped", sql: "DELETE FROM t WHERE id > 5 OR 5 >= id", want: at},
+		{name: "not of opposite comparison", sql: "DELETE FROM t WHERE id <> 5 OR NOT id <> 5", want: at},
+		{name: "column minus itself", sql: "DELETE FROM t WHERE id - id = 0", want: at},
+		{name: "column times zero", sql: "UPDATE t SET name = 'x' WHERE n * 0 = 0", want: RuleUpdateAlways},
+		{name: "column xor itself", sql: "DELETE FROM t WHERE NOT (id ^ id)", want: at},
+		{name: "comparison and its opposite match nothing", sql: "DELETE FROM t WHERE id = 5 AND id <> 5"},
+		{name: "column not like itself is a filter", sql: "DELETE FROM t WHERE id NOT LIKE id"},
+		{name: "two different columns compared", sql: "DELETE FROM t WHERE a = b"},
+		{name: "two different columns like", sql: "DELETE FROM t WHERE name LIKE pattern"},
+		{name: "not equal alone", sql: "DELETE FROM t WHERE id <> 5"},
+		{name: "range of a column", sql: "DELETE FROM t WHERE id >= 1 AND id <= 9"},
+		{name: "comparisons of different values", sql: "DELETE FROM t WHERE id = 5 OR id <> 6"},
+		{name: "between two literals", sql: "DELETE FROM t WHERE id BETWEEN 1 AND 9"},
+		{name: "not between two literals", sql: "DELETE FROM t WHERE id NOT BETWEEN 1 AND 9"},
+		{name: "exists with a filtered select without from", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 WHERE t.id = 5)"},
+		{name: "column minus another", sql: "DELETE FROM t WHERE a - b = 0"},
+		{name: "column times a number", sql: "DELETE FROM t WHERE n * 2 = 4"},
+		{name: "column equals a scalar subquery of another table", sql: "DELETE FROM t WHERE id = (SELECT max(id) FROM u)"},
 	}
 }

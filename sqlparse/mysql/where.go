@@ -3,6 +3,7 @@ package mysql
 import (
 	"fmt"
 	"math/big"
+	"reflect"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -352,6 +353,23 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		return boolResult(v != e.Not)
 	case *ast.PatternInExpr:
 		return p.in(e)
+	case *ast.PatternLikeOrIlikeExpr:
+		// x LIKE x matches every row where x is not NULL (but for a
+		// value with a backslash or the escape character in it): like
+		// x = x it reaches every row.
+		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
+			return boolResult(true)
+		}
+	case *ast.BetweenExpr:
+		return p.between(e)
+	case *ast.ExistsSubqueryExpr:
+		// A SELECT without FROM, WHERE, HAVING or LIMIT returns one
+		// row, whatever it selects.
+		if sq, ok := e.Sel.(*ast.SubqueryExpr); ok {
+			if _, ok := oneRowSelect(sq); ok {
+				return boolResult(!e.Not)
+			}
+		}
 	case *ast.CaseExpr:
 		return p.caseExpr(e)
 	case *ast.FuncCallExpr:
@@ -414,10 +432,85 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		}
 		return result{scope: rowIndependent}
 	}
+	if r, ok := p.cancelled(e); ok {
+		return r
+	}
 	if p.mentionsTarget(e) {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// cancelled recognises arithmetic in which the row cancels out: x - x and
+// x ^ x are 0, and so is x * 0, for every row where x is not NULL (as for
+// x = x, the rows where it is NULL are not counted on).
+// The operands are not evaluated (arithmetic nests deeply): only
+// compared, and searched for a column of the target.
+func (p *predicate) cancelled(e *ast.BinaryOperationExpr) (result, bool) {
+	switch e.Op {
+	case opcode.Minus, opcode.Xor:
+		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
+			return numResult(ratZero, false), true
+		}
+	case opcode.Mul:
+		if p.isZero(e.R) && p.mentionsTarget(e.L) || p.isZero(e.L) && p.mentionsTarget(e.R) {
+			return numResult(ratZero, false), true
+		}
+	}
+	return result{}, false
+}
+
+// isZero reports whether n is a number literal of value 0.
+func (p *predicate) isZero(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	if !ok {
+		return false
+	}
+	r := p.constant(v)
+	return r.k != nil && r.k.kind == 'n' && r.k.num.Sign() == 0
+}
+
+// between reads x BETWEEN lo AND hi as x >= lo AND x <= hi (NOT BETWEEN
+// as x < lo OR x > hi), so that x BETWEEN x AND x is seen for the x = x it
+// is.
+func (p *predicate) between(e *ast.BetweenExpr) result {
+	if e.Not {
+		lo := &ast.BinaryOperationExpr{Op: opcode.LT, L: e.Expr, R: e.Left}
+		hi := &ast.BinaryOperationExpr{Op: opcode.GT, L: e.Expr, R: e.Right}
+		return p.or([]result{p.eval(lo), p.eval(hi)}, []ast.ExprNode{lo, hi})
+	}
+	lo := &ast.BinaryOperationExpr{Op: opcode.GE, L: e.Expr, R: e.Left}
+	hi := &ast.BinaryOperationExpr{Op: opcode.LE, L: e.Expr, R: e.Right}
+	return p.and([]result{p.eval(lo), p.eval(hi)}, []ast.ExprNode{lo, hi})
+}
+
+// oneRowSelect returns the SELECT of a subquery that has no FROM (and no
+// WHERE, GROUP BY, HAVING or LIMIT to drop its row): it returns exactly
+// one row, and its names refer to the enclosing statement.
+func oneRowSelect(sq *ast.SubqueryExpr) (*ast.SelectStmt, bool) {
+	s, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || s.Kind != ast.SelectStmtKindSelect || s.From != nil || s.Where != nil || s.GroupBy != nil ||
+		s.Having != nil || s.Limit != nil || s.With != nil || s.Fields == nil {
+		return nil, false
+	}
+	return s, true
+}
+
+// simplify looks through parentheses and through a scalar subquery that
+// only selects one expression without FROM: (SELECT t.id) is t.id.
+func simplify(n ast.ExprNode) ast.ExprNode {
+	for {
+		n = unparen(n)
+		sq, ok := n.(*ast.SubqueryExpr)
+		if !ok {
+			return n
+		}
+		s, ok := oneRowSelect(sq)
+		if !ok || len(s.Fields.Fields) != 1 || s.Fields.Fields[0].WildCard != nil || s.Fields.Fields[0].Expr == nil {
+			return n
+		}
+		n = s.Fields.Fields[0].Expr
+	}
 }
 
 func known(r result) bool {
@@ -704,29 +797,50 @@ func fromScope(s scope) result {
 }
 
 // hasComplementaryPair finds two operands where one is the negation of the
-// other: x IS NULL / x IS NOT NULL, or p / NOT p (also !p). Operands are
-// compared by canonical key, so the check is linear in their number.
+// other: x IS NULL / x IS NOT NULL, p / NOT p (also !p), a comparison and
+// its opposite (a = b / a <> b, a < b / a >= b, a < b / b <= a). Operands
+// are compared by canonical key, so the check is linear in their number;
+// it runs only when some operand has a negative form and some other does
+// not (a range a >= 1 AND a <= 9 has none to pair).
 func (p *predicate) hasComplementaryPair(nodes []ast.ExprNode) bool {
 	if len(nodes) < 2 {
 		return false
 	}
-	negations := false
+	negative, positive := false, false
 	for _, n := range nodes {
-		if isNot(n) != nil {
-			negations = true
-			break
+		if isNegative(n) {
+			negative = true
+		} else {
+			positive = true
 		}
+	}
+	if !negative || !positive {
+		return false
 	}
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		if _, isNull := unparen(n).(*ast.IsNullExpr); !negations && !isNull {
-			continue
-		}
 		k, neg := p.polarKey(n)
 		if seen[neg] {
 			return true
 		}
 		seen[k] = true
+	}
+	return false
+}
+
+// isNegative reports whether n is written as a negation: NOT p, x IS NOT
+// NULL, or a comparison that polarKey reads as the negation of another
+// (and not a negation of one of these).
+func isNegative(n ast.ExprNode) bool {
+	switch x := unparen(n).(type) {
+	case *ast.UnaryOperationExpr:
+		if x.Op == opcode.Not || x.Op == opcode.Not2 {
+			return !isNegative(x.V) // NOT a <> b is a = b
+		}
+	case *ast.IsNullExpr:
+		return x.Not
+	case *ast.BinaryOperationExpr:
+		return x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE
 	}
 	return false
 }
@@ -760,11 +874,42 @@ func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
 		return "notnull:" + k, "null:" + k
 	}
 	if v := isNot(n); v != nil {
-		k := p.key(unparen(v))
-		return "not:" + k, "is:" + k
+		k, neg := p.polarKey(v)
+		return neg, k
+	}
+	if b, ok := n.(*ast.BinaryOperationExpr); ok {
+		if k, negated, ok := p.comparisonKey(b); ok {
+			if negated {
+				return "not:" + k, "is:" + k
+			}
+			return "is:" + k, "not:" + k
+		}
 	}
 	k := p.key(n)
 	return "is:" + k, "not:" + k
+}
+
+// comparisonKey reads a comparison as a = b or a < b, or the negation of
+// one: a <> b is NOT a = b, a > b is b < a, a >= b is NOT a < b, a <= b is
+// NOT b < a. The operands of = are ordered, so b = a reads as a = b.
+func (p *predicate) comparisonKey(b *ast.BinaryOperationExpr) (key string, negated bool, ok bool) {
+	l, r := p.key(simplify(b.L)), p.key(simplify(b.R))
+	switch b.Op {
+	case opcode.EQ, opcode.NE:
+		if l > r {
+			l, r = r, l
+		}
+		return "=\x00" + l + "\x00" + r, b.Op == opcode.NE, true
+	case opcode.LT:
+		return "<\x00" + l + "\x00" + r, false, true
+	case opcode.GT:
+		return "<\x00" + r + "\x00" + l, false, true
+	case opcode.GE:
+		return "<\x00" + l + "\x00" + r, true, true
+	case opcode.LE:
+		return "<\x00" + r + "\x00" + l, true, true
+	}
+	return "", false, false
 }
 
 // in handles x IN (..., x, ...) (that is x = x) and x IN (SELECT x FROM
@@ -942,9 +1087,19 @@ func (v *mentionVisitor) Leave(n ast.Node) (ast.Node, bool) {
 }
 
 // same reports whether two expressions are the same tree, ignoring
-// parentheses and how a column of the target is qualified.
+// parentheses, a FROM-less scalar subquery around an expression, and how a
+// column of the target is qualified.
 func (p *predicate) same(a, b ast.ExprNode) bool {
-	return p.key(unparen(a)) == p.key(unparen(b))
+	a, b = simplify(a), simplify(b)
+	// Trees of different node types, or different column names, restore
+	// differently: tell them apart without building their keys.
+	if reflect.TypeOf(a) != reflect.TypeOf(b) {
+		return false
+	}
+	if ca, ok := a.(*ast.ColumnNameExpr); ok && ca.Name.Name.L != b.(*ast.ColumnNameExpr).Name.Name.L {
+		return false
+	}
+	return p.key(a) == p.key(b)
 }
 
 // key returns a canonical encoding of an expression: its SQL text as the
