@@ -142,6 +142,13 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column is between itself and itself", func(string) string { return "id BETWEEN id AND id" }),
 	deleteWhere("delete where a comparison or its opposite", func(string) string { return "id = 5 OR id <> 5" }),
 	deleteWhere("delete where a column minus itself is 0", func(string) string { return "id - id = 0" }),
+	// Upserts of a table's own rows rewrite every row.
+	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM " + tbl + " ON DUPLICATE KEY UPDATE note = NULL, extra = NULL"
+		}},
+	{name: "replace with the table's own rows", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string { return "REPLACE INTO " + tbl + " (id) SELECT id FROM " + tbl }},
 }
 
 // deleteWhere is a DELETE of every row of the table through a condition

@@ -68,7 +68,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -774,5 +774,26 @@ func corpusRespelledTautologies() []corpusCase {
 		{name: "column minus another", sql: "DELETE FROM t WHERE a - b = 0"},
 		{name: "column times a number", sql: "DELETE FROM t WHERE n * 2 = 4"},
 		{name: "column equals a scalar subquery of another table", sql: "DELETE FROM t WHERE id = (SELECT max(id) FROM u)"},
+	}
+}
+
+// corpusUpserts: an upsert whose rows are every row of its own table
+// rewrites every row, as an UPDATE without WHERE would.
+func corpusUpserts() []corpusCase {
+	const u = RuleUpdateAlways
+	return []corpusCase{
+		{name: "on duplicate key update of the table's own rows", sql: "INSERT INTO t (id) SELECT id FROM t ON DUPLICATE KEY UPDATE name = NULL, n = NULL", want: u},
+		{name: "replace with the table's own rows", sql: "REPLACE INTO t (id) SELECT id FROM t", want: u},
+		{name: "replace with the table's own rows under an always true where", sql: "REPLACE INTO app.t (id) SELECT id FROM t WHERE 1", want: u},
+		{name: "on duplicate key update of own rows under x = x", sql: "INSERT INTO t SELECT * FROM t AS x WHERE x.id = x.id ON DUPLICATE KEY UPDATE n = 0", want: u},
+		{name: "replace with a union holding the table's own rows", sql: "REPLACE INTO t (id) SELECT id FROM u UNION SELECT id FROM t", want: u},
+		{name: "replace of own rows in a procedure", sql: "CREATE PROCEDURE p() REPLACE INTO t (id) SELECT id FROM t", want: u},
+		{name: "on duplicate key update of one own row", sql: "INSERT INTO t (id) SELECT id FROM t WHERE id = 5 ON DUPLICATE KEY UPDATE name = NULL"},
+		{name: "replace from a staging table", sql: "REPLACE INTO t (id, name) SELECT id, name FROM staging"},
+		{name: "insert of own rows without upsert", sql: "INSERT INTO t (id) SELECT id + 100 FROM t"},
+		{name: "on duplicate key update of values", sql: "INSERT INTO t (id, name) VALUES (1, 'a') ON DUPLICATE KEY UPDATE name = 'a'"},
+		{name: "replace values", sql: "REPLACE INTO t VALUES (1, 'a')"},
+		{name: "upsert into another database's table of the same name", sql: "INSERT INTO archive.t SELECT * FROM app.t ON DUPLICATE KEY UPDATE n = 0"},
+		{name: "replace of own rows tied to a staging table", sql: "REPLACE INTO t (id, name) SELECT s.id, s.name FROM staging s JOIN t ON t.id = s.id"},
 	}
 }

@@ -234,6 +234,8 @@ func (w *walker) inspect(n ast.Node) bool {
 		w.deleteStmt(s)
 	case *ast.UpdateStmt:
 		w.updateStmt(s)
+	case *ast.InsertStmt:
+		w.upsert(s)
 	case *ast.PrepareStmt:
 		w.prepare(s)
 	case *ast.ExplainStmt:

@@ -250,25 +250,8 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 				Undo:   w.undo(n, rowsUndo(t))})
 			continue
 		}
-		p := newPredicate(w, t, sources)
-		var rs []result
-		var nodes []ast.ExprNode
-		if where != nil {
-			rs = append(rs, p.eval(where))
-			nodes = append(nodes, where)
-		}
-		for _, c := range conds {
-			rs = append(rs, p.eval(c))
-			nodes = append(nodes, c)
-		}
-		if using {
-			// USING (col) compares the target's column with the
-			// other table's, which ties the rows.
-			rs = append(rs, result{scope: rowDependent})
-		}
-		r := p.and(rs, nodes)
 		var reason string
-		switch r.scope {
+		switch w.reach(t, sources, where, conds, using) {
 		case alwaysTrue:
 			reason = fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s%s", verb, name, effect, name, bound)
 		case rowIndependent:
@@ -280,6 +263,96 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 		w.findings = append(w.findings, sqlparse.Finding{Category: cat, Rule: ruleAlways, Object: name, Limited: limited, Reason: reason,
 			Undo: w.undo(n, rowsUndo(t))})
 	}
+}
+
+// reach judges which rows of target t a WHERE clause and the join
+// conditions of its FROM clause reach.
+func (w *walker) reach(t source, sources []source, where ast.ExprNode, conds []ast.ExprNode, using bool) scope {
+	p := newPredicate(w, t, sources)
+	var rs []result
+	var nodes []ast.ExprNode
+	if where != nil {
+		rs = append(rs, p.eval(where))
+		nodes = append(nodes, where)
+	}
+	for _, c := range conds {
+		rs = append(rs, p.eval(c))
+		nodes = append(nodes, c)
+	}
+	if using {
+		// USING (col) compares the target's column with the other
+		// table's, which ties the rows.
+		rs = append(rs, result{scope: rowDependent})
+	}
+	return p.and(rs, nodes).scope
+}
+
+// upsert checks INSERT ... SELECT ... ON DUPLICATE KEY UPDATE and REPLACE
+// ... SELECT whose SELECT reads the target table itself with no condition
+// that depends on its rows: every row it returns is a row of the table, so
+// every row conflicts with itself and is updated (or deleted and inserted
+// again with only the selected columns), as an UPDATE without WHERE would.
+func (w *walker) upsert(s *ast.InsertStmt) {
+	if (!s.IsReplace && len(s.OnDuplicate) == 0) || s.Select == nil {
+		return
+	}
+	into, _, _ := scopeOf(s.Table)
+	if len(into) == 0 {
+		return
+	}
+	t := into[0]
+	for _, sel := range selectArms(s.Select, nil) {
+		if !w.readsEveryRow(sel, t) {
+			continue
+		}
+		what, effect := "INSERT INTO "+t.display+" ... SELECT ... ON DUPLICATE KEY UPDATE", "be updated"
+		if s.IsReplace {
+			what, effect = "REPLACE INTO "+t.display+" ... SELECT", "be deleted and inserted again with only the selected columns"
+		}
+		w.add(sqlparse.CategoryUpdate, RuleUpdateAlways, t.display,
+			fmt.Sprintf("%s selects the rows of %s itself, with no condition that depends on them, so every row of %s would conflict and %s",
+				what, t.display, t.display, effect))
+		return
+	}
+}
+
+// selectArms lists the SELECTs whose rows a query returns: itself, or each
+// arm of a UNION.
+func selectArms(n ast.Node, out []*ast.SelectStmt) []*ast.SelectStmt {
+	switch x := n.(type) {
+	case *ast.SelectStmt:
+		out = append(out, x)
+	case *ast.SetOprStmt:
+		if x.SelectList != nil {
+			for _, arm := range x.SelectList.Selects {
+				out = selectArms(arm, out)
+			}
+		}
+	case *ast.SetOprSelectList:
+		for _, arm := range x.Selects {
+			out = selectArms(arm, out)
+		}
+	}
+	return out
+}
+
+// readsEveryRow reports whether a SELECT reads table t itself (one of its
+// sources may be t) with no condition that depends on that source's rows.
+func (w *walker) readsEveryRow(sel *ast.SelectStmt, t source) bool {
+	sources, conds, using := scopeOf(sel.From)
+	for _, src := range sources {
+		if !mayBeSameTable(src, t) {
+			continue
+		}
+		if sel.Where == nil && len(conds) == 0 && !using {
+			return true
+		}
+		switch w.reach(src, sources, sel.Where, conds, using) {
+		case alwaysTrue, rowIndependent:
+			return true
+		}
+	}
+	return false
 }
 
 func newPredicate(w *walker, t source, sources []source) *predicate {
