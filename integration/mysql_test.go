@@ -41,9 +41,15 @@ type myCategory struct {
 	// setup runs on the agent's (and the human's) connection before the
 	// statement.
 	setup func(tbl string) string
+	// prepare, when set, is what the administrator runs once table tbl
+	// and database db exist.
+	prepare func(tbl, db string) string
 	// then, when set, is what the human runs after the statement for it to
-	// take effect (PREPARE only prepares).
-	then string
+	// take effect (PREPARE only prepares, CREATE PROCEDURE only creates).
+	then func(tbl string) string
+	// noCLI: the mariadb client would split the statement at the
+	// semicolons inside it (a BEGIN ... END body).
+	noCLI bool
 	// textOnly: the statement cannot run through COM_STMT_PREPARE on the
 	// server (the human check then uses the text protocol only).
 	textOnly bool
@@ -66,7 +72,7 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'gone'" }},
 	{name: "prepare from a variable", rule: "dynamic-sql", category: "unanalysable", textOnly: true,
 		setup: func(tbl string) string { return "SET @v = 'DROP TABLE " + tbl + "'" },
-		sql:   func(string, string) string { return "PREPARE s FROM @v" }, then: "EXECUTE s"},
+		sql:   func(string, string) string { return "PREPARE s FROM @v" }, then: func(string) string { return "EXECUTE s" }},
 	{name: "mysql executable comment", rule: "drop-object", category: "drop",
 		sql: func(tbl, _ string) string { return "/*!50000 DROP TABLE " + tbl + "*/" }},
 	{name: "mariadb executable comment", rule: "drop-object", category: "drop",
@@ -88,6 +94,81 @@ var myCategories = []myCategory{
 	{name: "sql_safe_updates switched off first", rule: "delete-no-where", category: "delete",
 		setup: func(string) string { return "SET SQL_SAFE_UPDATES = 0" },
 		sql:   func(tbl, _ string) string { return "DELETE FROM " + tbl }},
+	// Literals are compared exactly, as the server compares them: in
+	// doubles these two integers are equal and the arm looks false.
+	{name: "delete or integers beyond a double's precision", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE FROM " + tbl + " WHERE id = 5 OR 9007199254740993 > 9007199254740992"
+		}},
+	{name: "update where largest unsigned integers differ", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " SET note = 'x' WHERE 18446744073709551615 <> 18446744073709551614"
+		}},
+	// A table of the same name in another database is another table: a
+	// condition on it does not bound the target.
+	{name: "multi-table delete tied to another database's table of the same name", rule: "delete-always-true", category: "delete",
+		prepare: otherDatabaseTable,
+		sql: func(tbl, db string) string {
+			return "DELETE " + testDatabase + "." + tbl + " FROM " + testDatabase + "." + tbl + ", " + db + "." + tbl +
+				" WHERE " + db + "." + tbl + ".id = 5"
+		}},
+	{name: "multi-table update tied to another database's table of the same name", rule: "update-always-true", category: "update",
+		prepare: otherDatabaseTable,
+		sql: func(tbl, db string) string {
+			return "UPDATE " + testDatabase + "." + tbl + ", " + db + "." + tbl + " SET " + testDatabase + "." + tbl + ".note = 'x'" +
+				" WHERE " + db + "." + tbl + ".id = 5"
+		}},
+	// In a stored procedure a parameter or local variable wins over a
+	// column of the same name: WHERE v does not read the row.
+	{name: "procedure delete where a parameter", rule: "delete-always-true", category: "delete", textOnly: true,
+		prepare: func(tbl, _ string) string { return "DROP PROCEDURE IF EXISTS " + tbl + "_p" },
+		sql: func(tbl, _ string) string {
+			return "CREATE PROCEDURE " + tbl + "_p(IN v INT) DELETE FROM " + tbl + " WHERE v"
+		},
+		then: func(tbl string) string { return "CALL " + tbl + "_p(1)" }},
+	{name: "procedure update where a local variable", rule: "update-always-true", category: "update", textOnly: true, noCLI: true,
+		prepare: func(tbl, _ string) string { return "DROP PROCEDURE IF EXISTS " + tbl + "_p" },
+		sql: func(tbl, _ string) string {
+			return "CREATE PROCEDURE " + tbl + "_p() BEGIN DECLARE v INT DEFAULT 1; UPDATE " + tbl + " SET note = NULL WHERE v; END"
+		},
+		then: func(tbl string) string { return "CALL " + tbl + "_p()" }},
+	// Respellings of x = x, p OR NOT p and EXISTS (SELECT 1).
+	deleteWhere("delete where exists of a select without from", func(tbl string) string { return "EXISTS (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where a column equals its scalar subquery", func(tbl string) string { return "id = (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where in the whole table named with its database", func(tbl string) string {
+		return "id IN (SELECT id FROM " + testDatabase + "." + tbl + ")"
+	}),
+	deleteWhere("delete where a column is like itself", func(string) string { return "id LIKE id" }),
+	deleteWhere("delete where a column is between itself and itself", func(string) string { return "id BETWEEN id AND id" }),
+	deleteWhere("delete where a comparison or its opposite", func(string) string { return "id = 5 OR id <> 5" }),
+	deleteWhere("delete where a column minus itself is 0", func(string) string { return "id - id = 0" }),
+	// Upserts of a table's own rows rewrite every row.
+	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM " + tbl + " ON DUPLICATE KEY UPDATE note = NULL, extra = NULL"
+		}},
+	{name: "replace with the table's own rows", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string { return "REPLACE INTO " + tbl + " (id) SELECT id FROM " + tbl }},
+}
+
+// deleteWhere is a DELETE of every row of the table through a condition
+// that is always true.
+func deleteWhere(name string, where func(tbl string) string) myCategory {
+	return myCategory{name: name, rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE " + where(tbl) }}
+}
+
+// otherDatabaseTable creates a table of the same name in database db, with
+// a row of id 5, that the agent may read.
+func otherDatabaseTable(tbl, db string) string {
+	return "CREATE TABLE " + db + "." + tbl + " SELECT 5 AS id; GRANT SELECT ON " + db + ".* TO " + agentUser + "@'%'"
+}
+
+func (cat myCategory) adminPrepare(t *testing.T, tbl, db string) {
+	t.Helper()
+	if cat.prepare != nil {
+		myAdminExec(t, cat.prepare(tbl, db))
+	}
 }
 
 // TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans proves, for every
@@ -112,6 +193,7 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 				db := tbl + "_db"
 				sum := myFreshTable(t, tbl)
 				myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+				cat.adminPrepare(t, tbl, db)
 				before := sum()
 				c := myConn(t, openMySQL(t, p.DSN(agentUser, mode.params...)))
 				ctx := testCtx(t)
@@ -153,6 +235,7 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 			db := tbl + "_db"
 			sum := myFreshTable(t, tbl)
 			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			cat.adminPrepare(t, tbl, db)
 			before := sum()
 			c := myConn(t, openMySQL(t, p.DSN(humanUser)))
 			ctx := testCtx(t)
@@ -164,9 +247,9 @@ func TestMySQLCategoriesAreRefusedForAgentsAndRunForHumans(t *testing.T) {
 			if _, err := c.ExecContext(ctx, cat.sql(tbl, db)); err != nil {
 				t.Fatalf("the human's %q failed: %v", cat.sql(tbl, db), err)
 			}
-			if cat.then != "" {
-				if _, err := c.ExecContext(ctx, cat.then); err != nil {
-					t.Fatalf("%s: %v", cat.then, err)
+			if cat.then != nil {
+				if _, err := c.ExecContext(ctx, cat.then(tbl)); err != nil {
+					t.Fatalf("%s: %v", cat.then(tbl), err)
 				}
 			}
 			changed := !myTableExists(t, tbl) || sum() != before ||
@@ -207,11 +290,15 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 		return out.String(), errb.String(), code
 	}
 	for ci, cat := range myCategories {
+		if cat.noCLI {
+			continue
+		}
 		t.Run(cat.name, func(t *testing.T) {
 			tbl := fmt.Sprintf("my_cli_%d", ci)
 			db := tbl + "_db"
 			sum := myFreshTable(t, tbl)
 			myAdminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+			cat.adminPrepare(t, tbl, db)
 			before := sum()
 			script := ""
 			if cat.setup != nil {
@@ -240,8 +327,8 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 			if cat.setup != nil {
 				script = cat.setup(tbl) + ";\n" + script
 			}
-			if cat.then != "" {
-				script += cat.then + ";\n"
+			if cat.then != nil {
+				script += cat.then(tbl) + ";\n"
 			}
 			if _, errOut, code := run(t, humanUser, script); code != 0 {
 				t.Fatalf("human: exit %d: %s", code, errOut)

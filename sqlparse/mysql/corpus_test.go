@@ -70,7 +70,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -739,5 +739,126 @@ func TestCorpusCachePoisoning(t *testing.T) {
 		if got != direct {
 			t.Errorf("%q: after %q was analysed, through the cache: %q; analysed directly: %q", c.name, key, got, direct)
 		}
+	}
+}
+
+// corpusNumbers: literals are compared as the server compares them, exactly
+// for integers and decimals; a comparison whose outcome depends on how a
+// value rounds is not folded.
+func corpusNumbers() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "integers beyond a double's precision differ", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 > 9007199254740992", want: at},
+		{name: "largest unsigned integers differ", sql: "UPDATE t SET name = 'x' WHERE 18446744073709551615 <> 18446744073709551614", want: RuleUpdateAlways},
+		{name: "decimals beyond a double's precision differ", sql: "DELETE FROM t WHERE id = 5 OR 0.10000000000000001 > 0.1", want: at},
+		{name: "integer beyond uint64 compared", sql: "DELETE FROM t WHERE id = 5 OR 99999999999999999999999 > 99999999999999999999998", want: at},
+		{name: "double compared with an inexact integer is not folded", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 = 9007199254740992e0", want: at},
+		{name: "long decimal is not folded", sql: "DELETE FROM t WHERE id = 5 OR 0.0000000000000000000000000000000000001 = 0", want: at},
+		{name: "string beyond a double's precision is not folded", sql: "DELETE FROM t WHERE id = 5 OR '9007199254740993' = 9007199254740992", want: at},
+		{name: "string that is not a plain number is not folded", sql: "DELETE FROM t WHERE id = 5 OR 'inf' < 5", want: at},
+		{name: "large integers equal compare false", sql: "DELETE FROM t WHERE id = 5 OR 9007199254740993 < 9007199254740992"},
+		{name: "largest unsigned integers equal", sql: "DELETE FROM t WHERE id = 5 OR 18446744073709551615 <> 18446744073709551615"},
+		{name: "decimal and integer compared exactly", sql: "DELETE FROM t WHERE id = 5 OR 1.0 <> 1"},
+		{name: "double and integer exact", sql: "DELETE FROM t WHERE id = 5 OR 1e0 <> 1"},
+		{name: "numeric string compared with integer", sql: "DELETE FROM t WHERE id = 5 OR '2' = 3"},
+		{name: "negative integers", sql: "DELETE FROM t WHERE id = 5 OR -9007199254740993 > -9007199254740992"},
+	}
+}
+
+// corpusSchemas: tables of the same name in different databases are
+// different tables; a table written without its database may be any of
+// them (the session's default database is not known).
+func corpusSchemas() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "multi delete tied only to a same-named table of another database", sql: "DELETE app.t FROM app.t, other.t WHERE other.t.id = 5", want: at},
+		{name: "multi update tied only to a same-named table of another database", sql: "UPDATE app.t, other.t SET app.t.name = 'x' WHERE other.t.id = 5", want: RuleUpdateAlways},
+		{name: "multi update of the other database's table", sql: "UPDATE app.t, other.t SET other.t.name = 'x' WHERE app.t.id = 5", want: RuleUpdateAlways},
+		{name: "multi delete of a table without database among two of its name", sql: "DELETE t FROM app.t, other.t WHERE app.t.id = 5", want: at, also: []string{RuleDeleteNoWhere}},
+		{name: "in whole table named with its database", sql: "DELETE FROM t WHERE id IN (SELECT id FROM app.t)", want: at},
+		{name: "in whole table, target named with its database", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM t)", want: at},
+		{name: "self join when the default database may be the other", sql: "DELETE t FROM t JOIN archive.t a ON t.id = a.id", want: at, note: "under USE archive both are archive.t"},
+		{name: "multi delete tied across databases", sql: "DELETE app.t FROM app.t, other.t WHERE app.t.id = other.t.id AND other.t.id = 5"},
+		{name: "multi update tied across databases", sql: "UPDATE app.t, other.t SET app.t.name = 'x' WHERE app.t.id = other.t.id"},
+		{name: "multi delete tied to an archive table", sql: "DELETE app.t FROM app.t JOIN archive.t a ON app.t.id = a.id"},
+		{name: "in another database's table of the same name", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM other.t)"},
+		{name: "target column named with its database", sql: "DELETE FROM t WHERE app.t.id = 5"},
+	}
+}
+
+// corpusRoutineVariables: in a stored procedure a parameter or local
+// variable wins over a column of the same name, so a condition on it does
+// not read the row.
+func corpusRoutineVariables() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "procedure delete where parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE v", want: at},
+		{name: "procedure update where local variable", sql: "CREATE PROCEDURE p2() BEGIN DECLARE v INT DEFAULT 1; UPDATE t SET name = NULL WHERE v; END", want: RuleUpdateAlways},
+		{name: "procedure parameter named like the column", sql: "CREATE PROCEDURE p(IN id INT) DELETE FROM t WHERE id = id", want: at, note: "id is the parameter on both sides"},
+		{name: "procedure parameter in upper case", sql: "CREATE PROCEDURE p(IN V INT) DELETE FROM t WHERE v > 0", want: at},
+		{name: "procedure variable of an inner block", sql: "CREATE PROCEDURE p() BEGIN BEGIN DECLARE a, b INT DEFAULT 1; DELETE FROM t WHERE b; END; END", want: at},
+		{name: "procedure parameter or column", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE id = 3 OR v", want: at},
+		{name: "procedure delete where column equals parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE id = v"},
+		{name: "procedure delete where qualified column named like the parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE t.v = 1"},
+		{name: "procedure update where column equals local variable", sql: "CREATE PROCEDURE p() BEGIN DECLARE v INT DEFAULT 1; UPDATE t SET name = NULL WHERE id = v; END"},
+		{name: "delete after a procedure whose parameter has the column's name", sql: "CREATE PROCEDURE p(IN id INT) SELECT id; DELETE FROM t WHERE id = 5"},
+	}
+}
+
+// corpusRespelledTautologies: the x = x, p OR NOT p and EXISTS (SELECT 1)
+// families in other spellings.
+func corpusRespelledTautologies() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "exists of a select without from naming the row", sql: "DELETE FROM t WHERE EXISTS (SELECT t.id)", want: at},
+		{name: "exists of a select without from", sql: "DELETE FROM t WHERE EXISTS (SELECT NULL)", want: at},
+		{name: "column equals its scalar subquery", sql: "DELETE FROM t WHERE id = (SELECT t.id)", want: at},
+		{name: "column equals its nested scalar subquery", sql: "DELETE FROM t WHERE ((SELECT (SELECT id))) = id", want: at},
+		{name: "column like itself", sql: "DELETE FROM t WHERE id LIKE id", want: at},
+		{name: "column between itself and itself", sql: "DELETE FROM t WHERE id BETWEEN id AND id", want: at},
+		{name: "not between itself and itself matches nothing", sql: "DELETE FROM t WHERE id NOT BETWEEN id AND id"},
+		{name: "column between itself and a literal is a filter", sql: "DELETE FROM t WHERE id BETWEEN id AND 5"},
+		{name: "comparison or its opposite", sql: "DELETE FROM t WHERE id = 5 OR id <> 5", want: at},
+		{name: "comparison or its opposite reversed", sql: "DELETE FROM t WHERE id = 5 OR 5 != id", want: at},
+		{name: "less or greater equal", sql: "DELETE FROM t WHERE id < 5 OR id >= 5", want: at},
+		{name: "greater or less equal flipped", sql: "DELETE FROM t WHERE id > 5 OR 5 >= id", want: at},
+		{name: "not of opposite comparison", sql: "DELETE FROM t WHERE id <> 5 OR NOT id <> 5", want: at},
+		{name: "column minus itself", sql: "DELETE FROM t WHERE id - id = 0", want: at},
+		{name: "column times zero", sql: "UPDATE t SET name = 'x' WHERE n * 0 = 0", want: RuleUpdateAlways},
+		{name: "column xor itself", sql: "DELETE FROM t WHERE NOT (id ^ id)", want: at},
+		{name: "comparison and its opposite match nothing", sql: "DELETE FROM t WHERE id = 5 AND id <> 5"},
+		{name: "column not like itself is a filter", sql: "DELETE FROM t WHERE id NOT LIKE id"},
+		{name: "two different columns compared", sql: "DELETE FROM t WHERE a = b"},
+		{name: "two different columns like", sql: "DELETE FROM t WHERE name LIKE pattern"},
+		{name: "not equal alone", sql: "DELETE FROM t WHERE id <> 5"},
+		{name: "range of a column", sql: "DELETE FROM t WHERE id >= 1 AND id <= 9"},
+		{name: "comparisons of different values", sql: "DELETE FROM t WHERE id = 5 OR id <> 6"},
+		{name: "between two literals", sql: "DELETE FROM t WHERE id BETWEEN 1 AND 9"},
+		{name: "not between two literals", sql: "DELETE FROM t WHERE id NOT BETWEEN 1 AND 9"},
+		{name: "exists with a filtered select without from", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 WHERE t.id = 5)"},
+		{name: "column minus another", sql: "DELETE FROM t WHERE a - b = 0"},
+		{name: "column times a number", sql: "DELETE FROM t WHERE n * 2 = 4"},
+		{name: "column equals a scalar subquery of another table", sql: "DELETE FROM t WHERE id = (SELECT max(id) FROM u)"},
+	}
+}
+
+// corpusUpserts: an upsert whose rows are every row of its own table
+// rewrites every row, as an UPDATE without WHERE would.
+func corpusUpserts() []corpusCase {
+	const u = RuleUpdateAlways
+	return []corpusCase{
+		{name: "on duplicate key update of the table's own rows", sql: "INSERT INTO t (id) SELECT id FROM t ON DUPLICATE KEY UPDATE name = NULL, n = NULL", want: u},
+		{name: "replace with the table's own rows", sql: "REPLACE INTO t (id) SELECT id FROM t", want: u},
+		{name: "replace with the table's own rows under an always true where", sql: "REPLACE INTO app.t (id) SELECT id FROM t WHERE 1", want: u},
+		{name: "on duplicate key update of own rows under x = x", sql: "INSERT INTO t SELECT * FROM t AS x WHERE x.id = x.id ON DUPLICATE KEY UPDATE n = 0", want: u},
+		{name: "replace with a union holding the table's own rows", sql: "REPLACE INTO t (id) SELECT id FROM u UNION SELECT id FROM t", want: u},
+		{name: "replace of own rows in a procedure", sql: "CREATE PROCEDURE p() REPLACE INTO t (id) SELECT id FROM t", want: u},
+		{name: "on duplicate key update of one own row", sql: "INSERT INTO t (id) SELECT id FROM t WHERE id = 5 ON DUPLICATE KEY UPDATE name = NULL"},
+		{name: "replace from a staging table", sql: "REPLACE INTO t (id, name) SELECT id, name FROM staging"},
+		{name: "insert of own rows without upsert", sql: "INSERT INTO t (id) SELECT id + 100 FROM t"},
+		{name: "on duplicate key update of values", sql: "INSERT INTO t (id, name) VALUES (1, 'a') ON DUPLICATE KEY UPDATE name = 'a'"},
+		{name: "replace values", sql: "REPLACE INTO t VALUES (1, 'a')"},
+		{name: "upsert into another database's table of the same name", sql: "INSERT INTO archive.t SELECT * FROM app.t ON DUPLICATE KEY UPDATE n = 0"},
+		{name: "replace of own rows tied to a staging table", sql: "REPLACE INTO t (id, name) SELECT s.id, s.name FROM staging s JOIN t ON t.id = s.id"},
 	}
 }

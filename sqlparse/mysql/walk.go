@@ -35,6 +35,11 @@ type walker struct {
 	// recycle is set when some name in the statement (a database, a
 	// table) belongs to bulwark's recycle area.
 	recycle bool
+	// routineVars holds, while a stored procedure body is walked, the
+	// names (lower case) of its parameters and of the local variables
+	// declared so far. In a routine such a name wins over a column of
+	// the same name: it is a value, not a reference to the row.
+	routineVars map[string]bool
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})
@@ -118,7 +123,20 @@ func (w *walker) Enter(n ast.Node) (ast.Node, bool) {
 	if pi, ok := n.(*ast.ProcedureInfo); ok {
 		// The parser's visitor deliberately does not descend into the
 		// statements of a stored procedure body; walk them here.
+		// DECLAREs come before the statements of their block, so each
+		// statement is judged knowing the variables in its scope (and
+		// those of inner blocks walked before it: reading a column as a
+		// value only makes a condition look less bounded).
+		outer := w.routineVars
+		w.routineVars = map[string]bool{}
+		for name := range outer {
+			w.routineVars[name] = true
+		}
+		for _, param := range pi.ProcedureParam {
+			w.routineVars[strings.ToLower(param.ParamName)] = true
+		}
 		w.deep(reflect.ValueOf(pi.ProcedureBody), map[uintptr]bool{})
+		w.routineVars = outer
 		return n, true
 	}
 	return n, w.inspect(n)
@@ -206,10 +224,18 @@ func (w *walker) inspect(n ast.Node) bool {
 			u = &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{objectName(s.Table)}}
 		}
 		w.addUndo(s, sqlparse.CategoryTruncate, RuleTruncate, name, "TRUNCATE "+name+" would delete every row", u)
+	case *ast.ProcedureDecl:
+		if w.routineVars != nil {
+			for _, name := range s.DeclNames {
+				w.routineVars[strings.ToLower(name)] = true
+			}
+		}
 	case *ast.DeleteStmt:
 		w.deleteStmt(s)
 	case *ast.UpdateStmt:
 		w.updateStmt(s)
+	case *ast.InsertStmt:
+		w.upsert(s)
 	case *ast.PrepareStmt:
 		w.prepare(s)
 	case *ast.ExplainStmt:

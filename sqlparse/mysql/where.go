@@ -2,7 +2,8 @@ package mysql
 
 import (
 	"fmt"
-	"strconv"
+	"math/big"
+	"reflect"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -27,8 +28,12 @@ const (
 // konst is a literal value known at parse time.
 type konst struct {
 	kind byte // 'n' number, 's' string, '0' null
-	num  float64
-	str  string
+	// num is a number's exact value (never modified: it may be shared).
+	num *big.Rat
+	// double: the number is a floating-point value (1e0), which the
+	// server compares with other numbers as doubles.
+	double bool
+	str    string
 }
 
 type result struct {
@@ -39,8 +44,13 @@ type result struct {
 // source is one table (or derived table) in a statement's FROM.
 type source struct {
 	qualifier string // the name that qualifies its columns (alias or table name), lower case
-	table     string // schema.name of a base table, lower case; "" for a derived table
-	display   string // the table as written
+	// schema is the database a base table was written with, lower case;
+	// "" when none was written (the session's default database, which
+	// bulwark does not know) and for an alias.
+	schema  string
+	table   string // schema.name of a base table, lower case; "" for a derived table
+	display string // the table as written
+	pos     int    // its position in the FROM clause; -1 for a table not in it
 	// name is the base table as written, for an Undo; nil for a derived
 	// table or a DELETE target that names no table of the FROM clause.
 	name *sqlparse.ObjectName
@@ -49,17 +59,16 @@ type source struct {
 // predicate evaluates WHERE-like expressions against one target table.
 type predicate struct {
 	w *walker
-	// targets holds the names by which the target's columns may be
-	// qualified.
-	targets map[string]bool
+	// sources are the tables in scope, the target among them.
+	sources []source
 	// strictUnqualified: when other tables are in scope, an unqualified
 	// column may belong to any of them, so it does not prove that the
 	// predicate depends on the target's rows.
 	strictUnqualified bool
-	// selves holds the qualifiers of joined-in copies of the target table
-	// (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for comparing
-	// expressions their columns are the target's.
-	selves map[string]bool
+	// selves are the joined-in sources that may be copies of the target
+	// table (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for
+	// comparing expressions their columns are the target's.
+	selves []source
 	// keys memoises canonical expression keys (see key).
 	keys map[ast.ExprNode]string
 	// target is the target source.
@@ -97,7 +106,7 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				}
 			}
 		case *ast.TableSource:
-			s := source{qualifier: x.AsName.L}
+			s := source{qualifier: x.AsName.L, pos: len(sources)}
 			if t, ok := x.Source.(*ast.TableName); ok {
 				s.table = strings.ToLower(t.Schema.L + "." + t.Name.L)
 				s.display = tableName(t)
@@ -105,6 +114,7 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				s.name = &name
 				if s.qualifier == "" {
 					s.qualifier = t.Name.L
+					s.schema = strings.ToLower(t.Schema.L)
 				}
 			} else {
 				s.display = "(derived table " + x.AsName.O + ")"
@@ -125,7 +135,7 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 	var targets []source
 	if s.IsMultiTable && s.Tables != nil {
 		for _, t := range s.Tables.Tables {
-			targets = append(targets, findSource(sources, t))
+			targets = addTargets(targets, findSources(sources, t))
 		}
 	} else if len(sources) > 0 {
 		targets = sources[:1]
@@ -143,37 +153,74 @@ func (w *walker) updateStmt(s *ast.UpdateStmt) {
 	if len(sources) == 1 {
 		targets = sources
 	} else {
-		seen := map[string]bool{}
 		for _, a := range s.List {
 			if a.Column == nil || a.Column.Table.L == "" {
 				targets = sources
 				break
 			}
-			if !seen[a.Column.Table.L] {
-				seen[a.Column.Table.L] = true
-				targets = append(targets, findSource(sources, &ast.TableName{Name: a.Column.Table}))
-			}
+			targets = addTargets(targets, findSources(sources, &ast.TableName{Schema: a.Column.Schema, Name: a.Column.Table}))
 		}
 	}
 	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
 		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 }
 
-// findSource returns the source a DELETE target list entry names (an alias
-// or a table name).
+// findSources returns the sources a DELETE target list entry (or the
+// qualifier of an assigned column) may name: an alias, or a table name
+// with or without its database. When the database is not written on both
+// sides several tables of the same name may match; each counts.
 // A target qualified with another database than the source it matches
 // keeps no name for an Undo: which table the server would take is not
 // certain.
-func findSource(sources []source, t *ast.TableName) source {
+func findSources(sources []source, t *ast.TableName) []source {
+	var out []source
 	for _, s := range sources {
-		if s.qualifier == t.Name.L {
+		if s.mayBeNamedBy(t.Schema.L, t.Name.L) {
 			if t.Schema.L != "" && (s.name == nil || !strings.EqualFold(s.name.Schema, t.Schema.O)) {
 				s.name = nil
 			}
-			return s
+			out = append(out, s)
 		}
 	}
-	return source{qualifier: t.Name.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L), display: tableName(t)}
+	if len(out) == 0 {
+		out = append(out, source{qualifier: t.Name.L, schema: t.Schema.L, table: strings.ToLower(t.Schema.L + "." + t.Name.L),
+			display: tableName(t), pos: -1})
+	}
+	return out
+}
+
+// addTargets appends the sources in add that targets does not hold yet.
+func addTargets(targets, add []source) []source {
+next:
+	for _, a := range add {
+		for _, t := range targets {
+			if t.pos == a.pos && t.qualifier == a.qualifier && t.table == a.table {
+				continue next
+			}
+		}
+		targets = append(targets, a)
+	}
+	return targets
+}
+
+// mayBeNamedBy reports whether a column qualifier (schema.table or table)
+// may name source s: its alias, or its table name with the database it
+// was written with. A table written without a database is in the
+// session's default one, which bulwark does not know, so any database
+// may name it (and an alias too: fail closed either way).
+func (s source) mayBeNamedBy(schema, table string) bool {
+	return table == s.qualifier && (schema == "" || s.schema == "" || s.schema == schema)
+}
+
+// mayBeSameTable reports whether two sources may be the same base table:
+// the same name in the same database, or a database that is not written.
+func mayBeSameTable(a, b source) bool {
+	if a.table == "" || b.table == "" {
+		return false
+	}
+	as, an, _ := strings.Cut(a.table, ".")
+	bs, bn, _ := strings.Cut(b.table, ".")
+	return an == bn && (as == "" || bs == "" || as == bs)
 }
 
 // rowsUndo describes the snapshot that preserves the rows of target t: nil
@@ -203,25 +250,8 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 				Undo:   w.undo(n, rowsUndo(t))})
 			continue
 		}
-		p := newPredicate(w, t, sources)
-		var rs []result
-		var nodes []ast.ExprNode
-		if where != nil {
-			rs = append(rs, p.eval(where))
-			nodes = append(nodes, where)
-		}
-		for _, c := range conds {
-			rs = append(rs, p.eval(c))
-			nodes = append(nodes, c)
-		}
-		if using {
-			// USING (col) compares the target's column with the
-			// other table's, which ties the rows.
-			rs = append(rs, result{scope: rowDependent})
-		}
-		r := p.and(rs, nodes)
 		var reason string
-		switch r.scope {
+		switch w.reach(t, sources, where, conds, using) {
 		case alwaysTrue:
 			reason = fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s%s", verb, name, effect, name, bound)
 		case rowIndependent:
@@ -235,12 +265,101 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 	}
 }
 
+// reach judges which rows of target t a WHERE clause and the join
+// conditions of its FROM clause reach.
+func (w *walker) reach(t source, sources []source, where ast.ExprNode, conds []ast.ExprNode, using bool) scope {
+	p := newPredicate(w, t, sources)
+	var rs []result
+	var nodes []ast.ExprNode
+	if where != nil {
+		rs = append(rs, p.eval(where))
+		nodes = append(nodes, where)
+	}
+	for _, c := range conds {
+		rs = append(rs, p.eval(c))
+		nodes = append(nodes, c)
+	}
+	if using {
+		// USING (col) compares the target's column with the other
+		// table's, which ties the rows.
+		rs = append(rs, result{scope: rowDependent})
+	}
+	return p.and(rs, nodes).scope
+}
+
+// upsert checks INSERT ... SELECT ... ON DUPLICATE KEY UPDATE and REPLACE
+// ... SELECT whose SELECT reads the target table itself with no condition
+// that depends on its rows: every row it returns is a row of the table, so
+// every row conflicts with itself and is updated (or deleted and inserted
+// again with only the selected columns), as an UPDATE without WHERE would.
+func (w *walker) upsert(s *ast.InsertStmt) {
+	if (!s.IsReplace && len(s.OnDuplicate) == 0) || s.Select == nil {
+		return
+	}
+	into, _, _ := scopeOf(s.Table)
+	if len(into) == 0 {
+		return
+	}
+	t := into[0]
+	for _, sel := range selectArms(s.Select, nil) {
+		if !w.readsEveryRow(sel, t) {
+			continue
+		}
+		what, effect := "INSERT INTO "+t.display+" ... SELECT ... ON DUPLICATE KEY UPDATE", "be updated"
+		if s.IsReplace {
+			what, effect = "REPLACE INTO "+t.display+" ... SELECT", "be deleted and inserted again with only the selected columns"
+		}
+		w.add(sqlparse.CategoryUpdate, RuleUpdateAlways, t.display,
+			fmt.Sprintf("%s selects the rows of %s itself, with no condition that depends on them, so every row of %s would conflict and %s",
+				what, t.display, t.display, effect))
+		return
+	}
+}
+
+// selectArms lists the SELECTs whose rows a query returns: itself, or each
+// arm of a UNION.
+func selectArms(n ast.Node, out []*ast.SelectStmt) []*ast.SelectStmt {
+	switch x := n.(type) {
+	case *ast.SelectStmt:
+		out = append(out, x)
+	case *ast.SetOprStmt:
+		if x.SelectList != nil {
+			for _, arm := range x.SelectList.Selects {
+				out = selectArms(arm, out)
+			}
+		}
+	case *ast.SetOprSelectList:
+		for _, arm := range x.Selects {
+			out = selectArms(arm, out)
+		}
+	}
+	return out
+}
+
+// readsEveryRow reports whether a SELECT reads table t itself (one of its
+// sources may be t) with no condition that depends on that source's rows.
+func (w *walker) readsEveryRow(sel *ast.SelectStmt, t source) bool {
+	sources, conds, using := scopeOf(sel.From)
+	for _, src := range sources {
+		if !mayBeSameTable(src, t) {
+			continue
+		}
+		if sel.Where == nil && len(conds) == 0 && !using {
+			return true
+		}
+		switch w.reach(src, sources, sel.Where, conds, using) {
+		case alwaysTrue, rowIndependent:
+			return true
+		}
+	}
+	return false
+}
+
 func newPredicate(w *walker, t source, sources []source) *predicate {
-	p := &predicate{w: w, target: t, targets: map[string]bool{t.qualifier: true}, strictUnqualified: len(sources) > 1,
-		selves: map[string]bool{}, keys: map[ast.ExprNode]string{}}
+	p := &predicate{w: w, target: t, sources: sources, strictUnqualified: len(sources) > 1, keys: map[ast.ExprNode]string{}}
 	for _, s := range sources {
-		if s.table != "" && s.table == t.table && s.qualifier != t.qualifier {
-			p.selves[s.qualifier] = true
+		if s.pos != t.pos && mayBeSameTable(s, t) {
+			p.selves = append(p.selves, s)
 		}
 	}
 	return p
@@ -277,7 +396,7 @@ func (p *predicate) eval(n ast.ExprNode) result {
 			return not(r)
 		case opcode.Minus:
 			if r.k != nil && r.k.kind == 'n' {
-				return numResult(-r.k.num)
+				return numResult(new(big.Rat).Neg(r.k.num), r.k.double)
 			}
 		case opcode.Plus:
 			return r
@@ -307,6 +426,23 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		return boolResult(v != e.Not)
 	case *ast.PatternInExpr:
 		return p.in(e)
+	case *ast.PatternLikeOrIlikeExpr:
+		// x LIKE x matches every row where x is not NULL (but for a
+		// value with a backslash or the escape character in it): like
+		// x = x it reaches every row.
+		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
+			return boolResult(true)
+		}
+	case *ast.BetweenExpr:
+		return p.between(e)
+	case *ast.ExistsSubqueryExpr:
+		// A SELECT without FROM, WHERE, HAVING or LIMIT returns one
+		// row, whatever it selects.
+		if sq, ok := e.Sel.(*ast.SubqueryExpr); ok {
+			if _, ok := oneRowSelect(sq); ok {
+				return boolResult(!e.Not)
+			}
+		}
 	case *ast.CaseExpr:
 		return p.caseExpr(e)
 	case *ast.FuncCallExpr:
@@ -369,10 +505,85 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		}
 		return result{scope: rowIndependent}
 	}
+	if r, ok := p.cancelled(e); ok {
+		return r
+	}
 	if p.mentionsTarget(e) {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// cancelled recognises arithmetic in which the row cancels out: x - x and
+// x ^ x are 0, and so is x * 0, for every row where x is not NULL (as for
+// x = x, the rows where it is NULL are not counted on).
+// The operands are not evaluated (arithmetic nests deeply): only
+// compared, and searched for a column of the target.
+func (p *predicate) cancelled(e *ast.BinaryOperationExpr) (result, bool) {
+	switch e.Op {
+	case opcode.Minus, opcode.Xor:
+		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
+			return numResult(ratZero, false), true
+		}
+	case opcode.Mul:
+		if p.isZero(e.R) && p.mentionsTarget(e.L) || p.isZero(e.L) && p.mentionsTarget(e.R) {
+			return numResult(ratZero, false), true
+		}
+	}
+	return result{}, false
+}
+
+// isZero reports whether n is a number literal of value 0.
+func (p *predicate) isZero(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	if !ok {
+		return false
+	}
+	r := p.constant(v)
+	return r.k != nil && r.k.kind == 'n' && r.k.num.Sign() == 0
+}
+
+// between reads x BETWEEN lo AND hi as x >= lo AND x <= hi (NOT BETWEEN
+// as x < lo OR x > hi), so that x BETWEEN x AND x is seen for the x = x it
+// is.
+func (p *predicate) between(e *ast.BetweenExpr) result {
+	if e.Not {
+		lo := &ast.BinaryOperationExpr{Op: opcode.LT, L: e.Expr, R: e.Left}
+		hi := &ast.BinaryOperationExpr{Op: opcode.GT, L: e.Expr, R: e.Right}
+		return p.or([]result{p.eval(lo), p.eval(hi)}, []ast.ExprNode{lo, hi})
+	}
+	lo := &ast.BinaryOperationExpr{Op: opcode.GE, L: e.Expr, R: e.Left}
+	hi := &ast.BinaryOperationExpr{Op: opcode.LE, L: e.Expr, R: e.Right}
+	return p.and([]result{p.eval(lo), p.eval(hi)}, []ast.ExprNode{lo, hi})
+}
+
+// oneRowSelect returns the SELECT of a subquery that has no FROM (and no
+// WHERE, GROUP BY, HAVING or LIMIT to drop its row): it returns exactly
+// one row, and its names refer to the enclosing statement.
+func oneRowSelect(sq *ast.SubqueryExpr) (*ast.SelectStmt, bool) {
+	s, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || s.Kind != ast.SelectStmtKindSelect || s.From != nil || s.Where != nil || s.GroupBy != nil ||
+		s.Having != nil || s.Limit != nil || s.With != nil || s.Fields == nil {
+		return nil, false
+	}
+	return s, true
+}
+
+// simplify looks through parentheses and through a scalar subquery that
+// only selects one expression without FROM: (SELECT t.id) is t.id.
+func simplify(n ast.ExprNode) ast.ExprNode {
+	for {
+		n = unparen(n)
+		sq, ok := n.(*ast.SubqueryExpr)
+		if !ok {
+			return n
+		}
+		s, ok := oneRowSelect(sq)
+		if !ok || len(s.Fields.Fields) != 1 || s.Fields.Fields[0].WildCard != nil || s.Fields.Fields[0].Expr == nil {
+			return n
+		}
+		n = s.Fields.Fields[0].Expr
+	}
 }
 
 func known(r result) bool {
@@ -404,19 +615,27 @@ func dependence(r result) result {
 	return result{scope: rowIndependent}
 }
 
+var (
+	ratZero = new(big.Rat)
+	ratOne  = big.NewRat(1, 1)
+	// The values of TRUE and FALSE, shared: results never modify them.
+	konstTrue  = &konst{kind: 'n', num: ratOne}
+	konstFalse = &konst{kind: 'n', num: ratZero}
+)
+
 func boolResult(b bool) result {
 	if b {
-		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: 1}}
+		return result{scope: alwaysTrue, k: konstTrue}
 	}
-	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+	return result{scope: alwaysFalse, k: konstFalse}
 }
 
 // numResult is a known number; as a condition it is true when non-zero.
-func numResult(f float64) result {
-	if f != 0 {
-		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: f}}
+func numResult(v *big.Rat, double bool) result {
+	if v.Sign() != 0 {
+		return result{scope: alwaysTrue, k: &konst{kind: 'n', num: v, double: double}}
 	}
-	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: 0}}
+	return result{scope: alwaysFalse, k: &konst{kind: 'n', num: v, double: double}}
 }
 
 func not(r result) result {
@@ -441,17 +660,23 @@ func (p *predicate) constant(v *driver.ValueExpr) result {
 	case driver.KindNull:
 		return result{scope: alwaysFalse, k: &konst{kind: '0'}}
 	case driver.KindInt64:
-		return numResult(float64(v.GetInt64()))
+		return numResult(new(big.Rat).SetInt64(v.GetInt64()), false)
 	case driver.KindUint64:
-		return numResult(float64(v.GetUint64()))
+		return numResult(new(big.Rat).SetUint64(v.GetUint64()), false)
 	case driver.KindFloat32, driver.KindFloat64:
-		return numResult(v.GetFloat64())
+		return numResult(new(big.Rat).SetFloat64(v.GetFloat64()), true)
 	case driver.KindMysqlDecimal:
-		f, err := strconv.ParseFloat(v.GetMysqlDecimal().String(), 64)
-		if err != nil {
+		// The parser caps a decimal's digits (and servers differ in
+		// their caps): only a short one surely has the value written.
+		s := v.GetMysqlDecimal().String()
+		if digitCount(s) > maxExactDigits {
 			return result{scope: rowIndependent}
 		}
-		return numResult(f)
+		r, ok := new(big.Rat).SetString(s)
+		if !ok {
+			return result{scope: rowIndependent}
+		}
+		return numResult(r, false)
 	case driver.KindString, driver.KindBytes:
 		s := v.GetString()
 		if s == "" {
@@ -461,14 +686,85 @@ func (p *predicate) constant(v *driver.ValueExpr) result {
 			return result{scope: rowIndependent}
 		}
 		k := &konst{kind: 's', str: s}
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			r := numResult(f)
+		if f, ok := stringNumber(s); ok {
+			r := numResult(f, true)
 			r.k = k
 			return r
 		}
 		return result{scope: rowIndependent, k: k}
 	}
 	return result{scope: rowIndependent}
+}
+
+// maxExactDigits bounds the length of a decimal literal whose value is
+// taken as written.
+const maxExactDigits = 30
+
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// stringNumber reads a string that is a plain decimal number (after
+// leading and trailing spaces): the server converts it to a double.
+// Anything else ('1abc', 'inf', '0x10') is left unread, as is a
+// number with an exponent large enough to be costly to hold exactly.
+func stringNumber(s string) (*big.Rat, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 || digits > 400 {
+		return nil, false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start || i-start > 3 {
+			return nil, false
+		}
+	}
+	if i != len(s) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(s)
+}
+
+// cmpNumbers compares two numbers as the server does: exactly when both
+// are integers or decimals, as doubles when either is a double (a string
+// compared with a number is converted to a double). A comparison of
+// doubles is decided here only when both values are doubles exactly:
+// otherwise the rounding the server applies is not certain.
+func cmpNumbers(a, b *konst) (int, bool) {
+	if a.double || b.double {
+		if _, exact := a.num.Float64(); !exact {
+			return 0, false
+		}
+		if _, exact := b.num.Float64(); !exact {
+			return 0, false
+		}
+	}
+	return a.num.Cmp(b.num), true
 }
 
 // compare folds a comparison of two literals when the outcome is certain
@@ -484,7 +780,10 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 	var c int
 	switch {
 	case a.kind == 'n' && b.kind == 'n':
-		c = cmpFloat(a.num, b.num)
+		var ok bool
+		if c, ok = cmpNumbers(a, b); !ok {
+			return false, false
+		}
 	case a.kind == 's' && b.kind == 's':
 		if a.str == b.str {
 			c = 0
@@ -506,11 +805,14 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 		if a.kind == 's' {
 			x, y = b, a
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(y.str), 64)
-		if err != nil {
+		f, ok := stringNumber(y.str)
+		if !ok {
 			return false, false
 		}
-		c = cmpFloat(x.num, f)
+		c, ok = cmpNumbers(x, &konst{kind: 'n', num: f, double: true})
+		if !ok {
+			return false, false
+		}
 		if a.kind == 's' {
 			c = -c
 		}
@@ -530,16 +832,6 @@ func compare(op opcode.Op, a, b *konst) (bool, bool) {
 		return c >= 0, true
 	}
 	return false, false
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func isASCII(s string) bool {
@@ -584,29 +876,50 @@ func fromScope(s scope) result {
 }
 
 // hasComplementaryPair finds two operands where one is the negation of the
-// other: x IS NULL / x IS NOT NULL, or p / NOT p (also !p). Operands are
-// compared by canonical key, so the check is linear in their number.
+// other: x IS NULL / x IS NOT NULL, p / NOT p (also !p), a comparison and
+// its opposite (a = b / a <> b, a < b / a >= b, a < b / b <= a). Operands
+// are compared by canonical key, so the check is linear in their number;
+// it runs only when some operand has a negative form and some other does
+// not (a range a >= 1 AND a <= 9 has none to pair).
 func (p *predicate) hasComplementaryPair(nodes []ast.ExprNode) bool {
 	if len(nodes) < 2 {
 		return false
 	}
-	negations := false
+	negative, positive := false, false
 	for _, n := range nodes {
-		if isNot(n) != nil {
-			negations = true
-			break
+		if isNegative(n) {
+			negative = true
+		} else {
+			positive = true
 		}
+	}
+	if !negative || !positive {
+		return false
 	}
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		if _, isNull := unparen(n).(*ast.IsNullExpr); !negations && !isNull {
-			continue
-		}
 		k, neg := p.polarKey(n)
 		if seen[neg] {
 			return true
 		}
 		seen[k] = true
+	}
+	return false
+}
+
+// isNegative reports whether n is written as a negation: NOT p, x IS NOT
+// NULL, or a comparison that polarKey reads as the negation of another
+// (and not a negation of one of these).
+func isNegative(n ast.ExprNode) bool {
+	switch x := unparen(n).(type) {
+	case *ast.UnaryOperationExpr:
+		if x.Op == opcode.Not || x.Op == opcode.Not2 {
+			return !isNegative(x.V) // NOT a <> b is a = b
+		}
+	case *ast.IsNullExpr:
+		return x.Not
+	case *ast.BinaryOperationExpr:
+		return x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE
 	}
 	return false
 }
@@ -640,11 +953,42 @@ func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
 		return "notnull:" + k, "null:" + k
 	}
 	if v := isNot(n); v != nil {
-		k := p.key(unparen(v))
-		return "not:" + k, "is:" + k
+		k, neg := p.polarKey(v)
+		return neg, k
+	}
+	if b, ok := n.(*ast.BinaryOperationExpr); ok {
+		if k, negated, ok := p.comparisonKey(b); ok {
+			if negated {
+				return "not:" + k, "is:" + k
+			}
+			return "is:" + k, "not:" + k
+		}
 	}
 	k := p.key(n)
 	return "is:" + k, "not:" + k
+}
+
+// comparisonKey reads a comparison as a = b or a < b, or the negation of
+// one: a <> b is NOT a = b, a > b is b < a, a >= b is NOT a < b, a <= b is
+// NOT b < a. The operands of = are ordered, so b = a reads as a = b.
+func (p *predicate) comparisonKey(b *ast.BinaryOperationExpr) (key string, negated bool, ok bool) {
+	l, r := p.key(simplify(b.L)), p.key(simplify(b.R))
+	switch b.Op {
+	case opcode.EQ, opcode.NE:
+		if l > r {
+			l, r = r, l
+		}
+		return "=\x00" + l + "\x00" + r, b.Op == opcode.NE, true
+	case opcode.LT:
+		return "<\x00" + l + "\x00" + r, false, true
+	case opcode.GT:
+		return "<\x00" + r + "\x00" + l, false, true
+	case opcode.GE:
+		return "<\x00" + l + "\x00" + r, true, true
+	case opcode.LE:
+		return "<\x00" + r + "\x00" + l, true, true
+	}
+	return "", false, false
 }
 
 // in handles x IN (..., x, ...) (that is x = x) and x IN (SELECT x FROM
@@ -685,7 +1029,7 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 		return false
 	}
 	tn, ok := ts.Source.(*ast.TableName)
-	if !ok || strings.ToLower(tn.Schema.L+"."+tn.Name.L) != p.target.table {
+	if !ok || !mayBeSameTable(source{table: strings.ToLower(tn.Schema.L + "." + tn.Name.L)}, p.target) {
 		return false
 	}
 	inner, ok := s.Fields.Fields[0].Expr.(*ast.ColumnNameExpr)
@@ -727,13 +1071,38 @@ func (p *predicate) caseExpr(c *ast.CaseExpr) result {
 }
 
 // refersToTarget reports whether a column reference names a column of the
-// target table: qualified by its name or alias, or unqualified when no other
-// table is in scope.
+// target table: qualified by its name or alias (and no other table in
+// scope may take that qualifier), or unqualified when no other table is in
+// scope and, in a stored routine, it is not the name of a parameter or
+// local variable (which the server reads first).
 func (p *predicate) refersToTarget(c *ast.ColumnName) bool {
 	if c.Table.L == "" {
-		return !p.strictUnqualified
+		return !p.strictUnqualified && !p.w.routineVars[c.Name.L]
 	}
-	return p.targets[c.Table.L]
+	if !p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		return false
+	}
+	for _, s := range p.sources {
+		if s.pos != p.target.pos && s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			return false
+		}
+	}
+	return true
+}
+
+// mayBeTargetRow reports whether a qualified column may read the target's
+// row: the target's or a joined-in copy's. Expressions are compared with
+// such columns unqualified, which can only make more of them look alike.
+func (p *predicate) mayBeTargetRow(c *ast.ColumnName) bool {
+	if p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		return true
+	}
+	for _, s := range p.selves {
+		if s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionsTarget reports whether any column reference under n refers to the
@@ -764,7 +1133,7 @@ func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
 		if x.From != nil {
 			srcs, _, _ := scopeOf(x.From)
 			for _, s := range srcs {
-				if v.p.targets[s.qualifier] {
+				if s.qualifier == v.p.target.qualifier {
 					shadow = true
 				}
 			}
@@ -775,7 +1144,7 @@ func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
 			v.found = v.p.refersToTarget(x.Name)
 			return n, true
 		}
-		if x.Name.Table.L == "" || !v.p.targets[x.Name.Table.L] {
+		if x.Name.Table.L == "" || !v.p.refersToTarget(x.Name) {
 			return n, true
 		}
 		for _, s := range v.shadows {
@@ -797,9 +1166,19 @@ func (v *mentionVisitor) Leave(n ast.Node) (ast.Node, bool) {
 }
 
 // same reports whether two expressions are the same tree, ignoring
-// parentheses and how a column of the target is qualified.
+// parentheses, a FROM-less scalar subquery around an expression, and how a
+// column of the target is qualified.
 func (p *predicate) same(a, b ast.ExprNode) bool {
-	return p.key(unparen(a)) == p.key(unparen(b))
+	a, b = simplify(a), simplify(b)
+	// Trees of different node types, or different column names, restore
+	// differently: tell them apart without building their keys.
+	if reflect.TypeOf(a) != reflect.TypeOf(b) {
+		return false
+	}
+	if ca, ok := a.(*ast.ColumnNameExpr); ok && ca.Name.Name.L != b.(*ast.ColumnNameExpr).Name.Name.L {
+		return false
+	}
+	return p.key(a) == p.key(b)
 }
 
 // key returns a canonical encoding of an expression: its SQL text as the
@@ -835,8 +1214,7 @@ type qualifierStripper struct {
 }
 
 func (q *qualifierStripper) Enter(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" &&
-		(q.p.targets[c.Name.Table.L] || q.p.selves[c.Name.Table.L]) {
+	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" && q.p.mayBeTargetRow(c.Name) {
 		q.cols = append(q.cols, c.Name)
 		q.saved = append(q.saved, [2]ast.CIStr{c.Name.Schema, c.Name.Table})
 		c.Name.Schema, c.Name.Table = ast.CIStr{}, ast.CIStr{}
