@@ -584,6 +584,26 @@ func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	}
 }
 
+// TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
+// signs cost the parser 2 GB; past the nesting bound an agent's statement is
+// refused before it is parsed, and the session goes on.
+func TestMySQLDeepStatementIsRefusedUnparsed(t *testing.T) {
+	p := startMySQLProxy(t)
+	c := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	ctx := testCtx(t)
+	for _, deep := range []string{
+		"SELECT " + strings.Repeat("-", 4<<20) + "1",
+		"SELECT " + strings.Repeat("(", 1<<20) + "1" + strings.Repeat(")", 1<<20),
+	} {
+		_, err := c.ExecContext(ctx, deep)
+		id := requireMyRefused(t, err, "nesting-too-deep")
+		requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "nesting-too-deep"})
+		if err := c.PingContext(ctx); err != nil {
+			t.Fatalf("ping after the refusal: %v", err)
+		}
+	}
+}
+
 // TestMySQLChangeUserCannotMakeAnAgentHuman: COM_CHANGE_USER re-classifies
 // the session, and the result is the more restricted of the two identities.
 func TestMySQLChangeUserCannotMakeAnAgentHuman(t *testing.T) {

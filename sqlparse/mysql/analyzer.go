@@ -294,6 +294,11 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 
 	var out *sqlparse.Analysis
 	var each []map[string]bool // per reading, the keys of its findings with an Undo
+	for _, r := range readings {
+		if bound, ok := nestingBound(r, m); !ok {
+			return tooDeep(text, bound)
+		}
+	}
 	for i, r := range readings {
 		stmts, _, err := p.ParseSQL(r)
 		if err != nil {

@@ -27,22 +27,7 @@ const RuleNestingTooDeep = "nesting-too-deep"
 const maxNesting = 10000
 
 // nestingBound returns an upper bound on the depth of the parse tree of
-// text, and whether text passes maxNesting. The bound counts tokens, group
-// by group (parentheses, brackets and CASE ... END):
-//
-//   - Within a group, an expression is cut into arms by AND and OR, whose
-//     arms pg_query keeps in flat lists, and every other token that may
-//     link a chain (operators, keywords, identifiers; not literals, commas
-//     or the WHEN, THEN and ELSE of a CASE) is counted in its arm. Every
-//     operator of the expression grammar binds tighter than AND and OR, so
-//     no expression chain runs from one arm into the next: the longest arm
-//     bounds it.
-//   - JOIN, UNION, INTERSECT and EXCEPT chain statements and tables across
-//     the conditions between them, so they are counted for the whole group.
-//   - Nested groups add up along the deepest path.
-//
-// It is coarse and cheap, and it only ever overestimates. Each counted
-// token takes a byte, so a text no longer than maxNesting needs no count.
+// text (see sqlparse.Nesting), and whether text passes maxNesting.
 func nestingBound(text string) (int, bool) {
 	if len(text) <= maxNesting {
 		return 0, true
@@ -62,135 +47,25 @@ func tooDeep(bound int) sqlparse.Finding {
 	}
 }
 
-// groups tracks the counts of the open groups of a text, innermost last.
-type groups struct {
-	open  []group
-	bound int
-}
-
-type group struct {
-	closer       byte // ')' or ']', or 'E' for a CASE's END
-	links        int  // JOIN, UNION, INTERSECT, EXCEPT
-	arm, longest int  // tokens in the current AND/OR arm, and in the longest
-	lists        bool // an AND or OR was seen
-	deepestChild int
-}
-
-// depth bounds the depth of a group's subtree: its links, its longest arm,
-// two levels of AND and OR lists if it has any, and its deepest child
-// group. A group adds nothing of its own: parentheses leave no node in the
-// tree, and those that do (a subquery, a row, an array) also grow the
-// parser's stack, which bounds their nesting.
-func (g group) depth() int {
-	d := g.links + max(g.arm, g.longest) + g.deepestChild
-	if g.lists {
-		d += 2
-	}
-	return d
-}
-
-func (g *groups) top() *group {
-	if len(g.open) == 0 {
-		g.open = append(g.open, group{})
-	}
-	return &g.open[len(g.open)-1]
-}
-
-func (g *groups) token() { g.top().arm++ }
-func (g *groups) link()  { g.top().links++ }
-
-// armEnd: an AND or OR ends an arm of the innermost group.
-func (g *groups) armEnd() {
-	t := g.top()
-	t.longest, t.arm, t.lists = max(t.longest, t.arm), 0, true
-}
-
-func (g *groups) push(closer byte) {
-	g.top()
-	g.open = append(g.open, group{closer: closer})
-}
-
-// pop closes the innermost group that closer closes: a parenthesis also
-// closes a CASE left open inside it (the parser refuses such a text, but
-// the count must not go astray on the way). A closer with no group to
-// close is only a token.
-func (g *groups) pop(closer byte) {
-	for len(g.open) > 1 {
-		inner := g.open[len(g.open)-1]
-		if inner.closer != closer && (closer == 'E' || inner.closer != 'E') {
-			break
-		}
-		g.open = g.open[:len(g.open)-1]
-		outer := &g.open[len(g.open)-1]
-		outer.deepestChild = max(outer.deepestChild, inner.depth())
-		if inner.closer == closer {
-			return
-		}
-	}
-	g.token()
-}
-
-// endStatement closes every group at a statement boundary: the statements
-// of a text are siblings, not nested.
-func (g *groups) endStatement() {
-	for len(g.open) > 1 {
-		inner := g.open[len(g.open)-1]
-		g.open = g.open[:len(g.open)-1]
-		outer := &g.open[len(g.open)-1]
-		outer.deepestChild = max(outer.deepestChild, inner.depth())
-	}
-	if len(g.open) == 1 {
-		g.bound = max(g.bound, g.open[0].depth())
-		g.open = g.open[:0]
-	}
-}
-
-// word counts a keyword or identifier.
-func (g *groups) word(w string) {
-	if len(w) > 9 {
-		g.token()
-		return
-	}
-	var up [9]byte
-	for i := 0; i < len(w); i++ {
-		up[i] = w[i] &^ 0x20
-	}
-	switch string(up[:len(w)]) {
-	case "AND", "OR":
-		g.armEnd()
-	case "WHEN", "THEN", "ELSE":
-	case "CASE":
-		g.push('E')
-	case "END":
-		g.pop('E')
-	case "JOIN", "UNION", "INTERSECT", "EXCEPT":
-		g.link()
-	default:
-		g.token()
-	}
-}
-
 // plainNestingBound counts in Go, for texts in the subset whose token
 // boundaries are plain: standard strings, quoted identifiers, comments,
-// numbers and parameters, escape strings (E”). Unicode escapes (U&) and
+// numbers, parameters and escape strings (E'...'). Unicode escapes (U&) and
 // dollar quotes report false, and the server's own scanner counts instead.
 func plainNestingBound(text string) (int, bool) {
-	var g groups
+	g := sqlparse.Nesting{FlatBooleans: true}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
 		case c == '(':
-			g.push(')')
+			g.Open(')')
 		case c == '[':
-			g.push(']')
+			g.Open(']')
 		case c == ')' || c == ']':
-			g.pop(c)
+			g.Close(c)
 		case c == ',':
 		case c == ';':
-			if len(g.open) <= 1 {
-				g.endStatement()
-			}
+			g.EndStatement()
 		case c == '\'':
 			if i > 0 && text[i-1] == '&' {
 				return 0, false // U&'...': escapes of its own
@@ -208,7 +83,7 @@ func plainNestingBound(text string) (int, bool) {
 			if !ok {
 				return 0, false
 			}
-			g.token()
+			g.Token()
 			i = end - 1
 		case c == '-' && i+1 < len(text) && text[i+1] == '-':
 			for i < len(text) && text[i] != '\n' && text[i] != '\r' {
@@ -248,14 +123,13 @@ func plainNestingBound(text string) (int, bool) {
 				i = end - 1
 				continue
 			}
-			g.word(text[i:j])
+			g.Word(text[i:j])
 			i = j - 1
 		default:
-			g.token() // an operator character, each counted on its own
+			g.Token() // an operator character, each counted on its own
 		}
 	}
-	g.endStatement()
-	return g.bound, true
+	return g.Bound(), true
 }
 
 // quotedEnd returns the offset just past the quoted span that starts at
@@ -306,37 +180,34 @@ func scannedNestingBound(text string) int {
 	if err != nil {
 		return 0
 	}
-	var g groups
+	g := sqlparse.Nesting{FlatBooleans: true}
 	for _, t := range res.Tokens {
 		switch t.Token {
 		case pg_query.Token_ASCII_40:
-			g.push(')')
+			g.Open(')')
 		case pg_query.Token_ASCII_91:
-			g.push(']')
+			g.Open(']')
 		case pg_query.Token_ASCII_41:
-			g.pop(')')
+			g.Close(')')
 		case pg_query.Token_ASCII_93:
-			g.pop(']')
+			g.Close(']')
 		case pg_query.Token_CASE:
-			g.push('E')
+			g.Open('E')
 		case pg_query.Token_END_P:
-			g.pop('E')
+			g.Close('E')
 		case pg_query.Token_ASCII_59:
-			if len(g.open) <= 1 {
-				g.endStatement()
-			}
+			g.EndStatement()
 		case pg_query.Token_AND, pg_query.Token_OR:
-			g.armEnd()
+			g.Boolean()
 		case pg_query.Token_JOIN, pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT:
-			g.link()
+			g.Link()
 		case pg_query.Token_ASCII_44, pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT,
 			pg_query.Token_ICONST, pg_query.Token_FCONST, pg_query.Token_SCONST, pg_query.Token_USCONST,
 			pg_query.Token_BCONST, pg_query.Token_XCONST, pg_query.Token_PARAM,
 			pg_query.Token_WHEN, pg_query.Token_THEN, pg_query.Token_ELSE:
 		default:
-			g.token()
+			g.Token()
 		}
 	}
-	g.endStatement()
-	return g.bound
+	return g.Bound()
 }

@@ -1,0 +1,157 @@
+package sqlparse
+
+// Nesting bounds, from a text's tokens alone, how deep the tree a parser
+// builds from it can be, so that a text that would exhaust the parser (a C
+// stack, or memory) is refused before the parser sees it. Each dialect reads
+// the tokens and reports them; Nesting does the counting:
+//
+//   - Tokens are counted group by group (parentheses, brackets and
+//     CASE ... END), every token that may link a chain: operators, keywords,
+//     identifiers; not literals, commas, or the WHEN, THEN and ELSE of a
+//     CASE, which the parsers keep in flat lists.
+//   - Where the parser keeps AND and OR operands in flat lists
+//     (FlatBooleans), an expression is cut into arms at AND and OR, and only
+//     the longest arm counts: every operator of the expression grammar binds
+//     tighter than AND and OR, so no expression chain runs from one arm into
+//     the next.
+//   - JOIN, UNION, INTERSECT and EXCEPT chain tables and queries across the
+//     conditions between them, so they are counted for the whole group.
+//   - Nested groups add up along the deepest path; where the parser's own
+//     stack does not bound nesting (GroupsNest), each group is a level too.
+//
+// It is coarse and cheap, and it only ever overestimates. Every counted token
+// takes at least a byte, so a text no longer than the limit needs no count.
+type Nesting struct {
+	FlatBooleans bool
+	GroupsNest   bool
+	open         []nestGroup
+	bound        int
+}
+
+type nestGroup struct {
+	closer       byte // ')' or ']', or 'E' for a CASE's END
+	links        int  // JOIN, UNION, INTERSECT, EXCEPT
+	arm, longest int  // tokens in the current AND/OR arm, and in the longest
+	lists        bool // an AND or OR was seen
+	deepestChild int
+}
+
+// depth bounds the depth of a group's subtree: its links, its longest arm,
+// two levels of AND and OR lists if it has any, and its deepest child group.
+func (n *Nesting) depth(g nestGroup) int {
+	d := g.links + max(g.arm, g.longest) + g.deepestChild
+	if g.lists {
+		d += 2
+	}
+	if n.GroupsNest {
+		d++
+	}
+	return d
+}
+
+func (n *Nesting) top() *nestGroup {
+	if len(n.open) == 0 {
+		n.open = append(n.open, nestGroup{})
+	}
+	return &n.open[len(n.open)-1]
+}
+
+// Token counts a token that may link a chain.
+func (n *Nesting) Token() { n.top().arm++ }
+
+// Open opens a group that closer (')', ']' or 'E' for END) closes.
+func (n *Nesting) Open(closer byte) {
+	n.top()
+	n.open = append(n.open, nestGroup{closer: closer})
+}
+
+// Close closes the innermost group that closer closes: a parenthesis also
+// closes a CASE left open inside it (the parser refuses such a text, but the
+// count must not go astray on the way). A closer with no group to close is
+// only a token.
+func (n *Nesting) Close(closer byte) {
+	for len(n.open) > 1 {
+		inner := n.open[len(n.open)-1]
+		if inner.closer != closer && (closer == 'E' || inner.closer != 'E') {
+			break
+		}
+		n.open = n.open[:len(n.open)-1]
+		outer := &n.open[len(n.open)-1]
+		outer.deepestChild = max(outer.deepestChild, n.depth(inner))
+		if inner.closer == closer {
+			return
+		}
+	}
+	n.Token()
+}
+
+// EndStatement closes every group at a statement boundary: the statements of
+// a text are siblings, not nested. A semicolon inside a group is a token.
+func (n *Nesting) EndStatement() {
+	if len(n.open) > 1 {
+		n.Token()
+		return
+	}
+	n.finish()
+}
+
+func (n *Nesting) finish() {
+	for len(n.open) > 1 {
+		inner := n.open[len(n.open)-1]
+		n.open = n.open[:len(n.open)-1]
+		outer := &n.open[len(n.open)-1]
+		outer.deepestChild = max(outer.deepestChild, n.depth(inner))
+	}
+	if len(n.open) == 1 {
+		n.bound = max(n.bound, n.depth(n.open[0]))
+		n.open = n.open[:0]
+	}
+}
+
+// Word counts a keyword or an identifier.
+func (n *Nesting) Word(w string) {
+	if len(w) > 9 {
+		n.Token()
+		return
+	}
+	var up [9]byte
+	for i := 0; i < len(w); i++ {
+		up[i] = w[i] &^ 0x20
+	}
+	switch string(up[:len(w)]) {
+	case "AND", "OR":
+		n.Boolean()
+	case "WHEN", "THEN", "ELSE":
+	case "CASE":
+		n.Open('E')
+	case "END":
+		n.Close('E')
+	case "JOIN", "UNION", "INTERSECT", "EXCEPT":
+		n.Link()
+	default:
+		n.Token()
+	}
+}
+
+// Boolean counts an AND or an OR.
+func (n *Nesting) Boolean() {
+	if !n.FlatBooleans {
+		n.Token()
+		return
+	}
+	t := n.top()
+	t.longest, t.arm, t.lists = max(t.longest, t.arm), 0, true
+}
+
+// Link counts a JOIN, UNION, INTERSECT or EXCEPT.
+func (n *Nesting) Link() { n.top().links++ }
+
+// OpenGroups counts the groups open now: a lower bound on the depth, by
+// which a reader may stop early.
+func (n *Nesting) OpenGroups() int { return len(n.open) }
+
+// Bound ends the text and returns the bound on its depth.
+func (n *Nesting) Bound() int {
+	n.finish()
+	return n.bound
+}
