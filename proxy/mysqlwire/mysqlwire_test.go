@@ -87,6 +87,31 @@ func TestErrorForMapsVerdictCodes(t *testing.T) {
 	}
 }
 
+// TestSettingNamesRefusesAnswersInAnotherShape: the sql_mode probe's
+// answer must be the server's own names; a value in UTF-16 (as under
+// character_set_results = utf16) or NULL is refused, not read as no mode.
+func TestSettingNamesRefusesAnswersInAnotherShape(t *testing.T) {
+	for _, c := range []struct {
+		v    []byte
+		list bool
+		want bool
+	}{
+		{[]byte("NO_BACKSLASH_ESCAPES,ANSI_QUOTES"), true, true},
+		{[]byte(""), true, true},
+		{[]byte("utf8mb4"), false, true},
+		{[]byte("\x00N\x00O\x00_\x00B"), true, false},
+		{[]byte("\x00u\x00t\x00f"), false, false},
+		{[]byte("ANSI QUOTES"), true, false},
+		{[]byte("utf8,gbk"), false, false},
+		{[]byte("UTF8"), false, false},
+		{nil, true, false},
+	} {
+		if got := settingNames(c.v, c.list); got != c.want {
+			t.Errorf("settingNames(%q, %v) = %v, want %v", c.v, c.list, got, c.want)
+		}
+	}
+}
+
 // greeting is a MariaDB-style initial handshake offering caps.
 func greeting(caps uint32) []byte {
 	p := []byte{10}
