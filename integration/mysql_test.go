@@ -569,8 +569,9 @@ func TestMySQLMultipleResultSets(t *testing.T) {
 }
 
 // TestMySQLOversizedStatementIsRefusedUnread: a statement above
-// limits.max_statement_bytes is refused without being parsed, and the
-// session stays usable.
+// limits.max_statement_bytes is refused without being parsed, as a
+// refusal (1227), not as a broken connection (1153, 08S01), with advice
+// that works on MySQL, and the session stays usable.
 func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	p := startMySQLProxy(t, func(c *config.Config) { c.Limits.MaxStatementBytes = 64 << 10 })
 	c := myConn(t, openMySQL(t, p.DSN(agentUser)))
@@ -579,6 +580,9 @@ func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	_, err := c.ExecContext(ctx, big)
 	id := requireMyRefused(t, err, "statement-too-large")
 	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "statement-too-large"})
+	if !strings.Contains(err.Error(), "LOAD DATA LOCAL INFILE") {
+		t.Fatalf("the refusal gives no advice for MySQL: %v", err)
+	}
 	if err := c.PingContext(ctx); err != nil {
 		t.Fatalf("ping after the refusal: %v", err)
 	}

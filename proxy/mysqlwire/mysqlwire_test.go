@@ -76,7 +76,7 @@ func TestTerminatorStatus(t *testing.T) {
 }
 
 func TestErrorForMapsVerdictCodes(t *testing.T) {
-	for code, want := range map[string]uint16{"42501": 1227, "54000": 1153, "XX000": 1105} {
+	for code, want := range map[string]uint16{"42501": 1227, "XX000": 1105} {
 		if got, _ := errorFor(gate.Verdict{Code: code}); got != want {
 			t.Errorf("errorFor(%s) = %d, want %d", code, got, want)
 		}

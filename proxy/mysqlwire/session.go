@@ -20,17 +20,18 @@ import (
 //
 //	Verdict.Code        MySQL error                              SQLSTATE
 //	42501 (refused)     1227 ER_SPECIFIC_ACCESS_DENIED_ERROR     42000
-//	54000 (too large)   1153 ER_NET_PACKET_TOO_LARGE             08S01
 //	anything else       1105 ER_UNKNOWN_ERROR                    HY000
 //
 // The message is Verdict.Message: which rule, why, what to do instead, and
 // the audit event.
+//
+// A statement over limits.max_statement_bytes is refused like any other,
+// not with 1153 ER_NET_PACKET_TOO_LARGE: that error's SQLSTATE 08S01 says
+// the connection is broken, and clients drop it, while bulwark has read
+// the statement to its end and the session goes on.
 func errorFor(v gate.Verdict) (code uint16, state string) {
-	switch v.Code {
-	case "42501":
+	if v.Code == "42501" {
 		return mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000"
-	case "54000":
-		return mysql.ER_NET_PACKET_TOO_LARGE, "08S01"
 	}
 	return mysql.ER_UNKNOWN_ERROR, "HY000"
 }
