@@ -630,6 +630,22 @@ func TestMySQLUnknownCommandsAreRefusedForAgents(t *testing.T) {
 	if v := rc.queryValue(t, "SELECT 'alive'"); v != "alive" {
 		t.Fatalf("after the refusal: %q", v)
 	}
+	// An empty command packet is COM_SLEEP to the server, which answers
+	// 1047 Unknown command and keeps the session; so does bulwark.
+	for _, user := range []string{agentUser, humanUser} {
+		password := agentPassword
+		if user == humanUser {
+			password = humanPassword
+		}
+		rc := dialRawMySQL(t, p.Addr, user, password, testDatabase)
+		rc.write(t, 0, nil)
+		if pkt := rc.read(t); pkt[0] != 0xff || binary.LittleEndian.Uint16(pkt[1:]) != 1047 {
+			t.Fatalf("%s: an empty command: want the server's 1047, got %q", user, pkt)
+		}
+		if v := rc.queryValue(t, "SELECT 'alive'"); v != "alive" {
+			t.Fatalf("%s: after an empty command: %q", user, v)
+		}
+	}
 }
 
 // ---- a raw client, for what drivers do not expose ----

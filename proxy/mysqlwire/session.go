@@ -63,15 +63,17 @@ func (c *conn) run() error {
 		if err != nil {
 			return err
 		}
-		if h.n == 0 {
-			c.fatal(h.seq+1, mysql.ER_NET_READ_ERROR, "08S01", "bulwark closed the connection: empty command packet")
-			return fmt.Errorf("%w: empty command", errMalformed)
+		// The server reads an empty command packet as COM_SLEEP, which
+		// it answers with an error, keeping the session.
+		cmd := byte(mysql.COM_SLEEP)
+		if h.n > 0 {
+			b, err := c.clientR.Peek(1)
+			if err != nil {
+				return err
+			}
+			cmd = b[0]
 		}
-		b, err := c.clientR.Peek(1)
-		if err != nil {
-			return err
-		}
-		if err := c.command(h, b[0]); err != nil {
+		if err := c.command(h, cmd); err != nil {
 			if errors.Is(err, errQuit) {
 				return nil
 			}
@@ -136,7 +138,8 @@ func (c *conn) command(h header, cmd byte) error {
 	case mysql.COM_CHANGE_USER:
 		return c.changeUser(h)
 	case mysql.COM_PING, mysql.COM_STATISTICS, mysql.COM_STMT_RESET, mysql.COM_SET_OPTION,
-		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL:
+		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL,
+		mysql.COM_SLEEP: // the server's internal state, never run: it answers "Unknown command"
 		if cmd == mysql.COM_RESET_CONNECTION {
 			c.sqlModeKnown = false
 			c.snapshotted = nil // the server closes every prepared statement
