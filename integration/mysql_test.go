@@ -569,8 +569,9 @@ func TestMySQLMultipleResultSets(t *testing.T) {
 }
 
 // TestMySQLOversizedStatementIsRefusedUnread: a statement above
-// limits.max_statement_bytes is refused without being parsed, and the
-// session stays usable.
+// limits.max_statement_bytes is refused without being parsed, as a
+// refusal (1227), not as a broken connection (1153, 08S01), with advice
+// that works on MySQL, and the session stays usable.
 func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	p := startMySQLProxy(t, func(c *config.Config) { c.Limits.MaxStatementBytes = 64 << 10 })
 	c := myConn(t, openMySQL(t, p.DSN(agentUser)))
@@ -579,6 +580,9 @@ func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	_, err := c.ExecContext(ctx, big)
 	id := requireMyRefused(t, err, "statement-too-large")
 	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "statement-too-large"})
+	if !strings.Contains(err.Error(), "LOAD DATA LOCAL INFILE") {
+		t.Fatalf("the refusal gives no advice for MySQL: %v", err)
+	}
 	if err := c.PingContext(ctx); err != nil {
 		t.Fatalf("ping after the refusal: %v", err)
 	}
@@ -645,6 +649,22 @@ func TestMySQLUnknownCommandsAreRefusedForAgents(t *testing.T) {
 	}
 	if v := rc.queryValue(t, "SELECT 'alive'"); v != "alive" {
 		t.Fatalf("after the refusal: %q", v)
+	}
+	// An empty command packet is COM_SLEEP to the server, which answers
+	// 1047 Unknown command and keeps the session; so does bulwark.
+	for _, user := range []string{agentUser, humanUser} {
+		password := agentPassword
+		if user == humanUser {
+			password = humanPassword
+		}
+		rc := dialRawMySQL(t, p.Addr, user, password, testDatabase)
+		rc.write(t, 0, nil)
+		if pkt := rc.read(t); pkt[0] != 0xff || binary.LittleEndian.Uint16(pkt[1:]) != 1047 {
+			t.Fatalf("%s: an empty command: want the server's 1047, got %q", user, pkt)
+		}
+		if v := rc.queryValue(t, "SELECT 'alive'"); v != "alive" {
+			t.Fatalf("%s: after an empty command: %q", user, v)
+		}
 	}
 }
 
@@ -871,6 +891,27 @@ var myReadingCases = []myReadingCase{
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE id = 3 OR '' IS NULL" }, rule: "delete-always-true", cat: "delete"},
 	{name: "empty string is null in an update", setup: []string{"SET SESSION sql_mode = 'EMPTY_STRING_IS_NULL'"},
 		sql: func(tbl string) string { return "UPDATE " + tbl + " SET note = 'pwned' WHERE '' IS NULL" }, rule: "update-always-true", cat: "update"},
+	// bulwark reads sql_mode with a query of its own on the session; no
+	// other setting of the session may change what that query returns:
+	// not the character set of results (UTF-16 and UTF-32 answers), not
+	// sql_select_limit = 0 (no row), not a sql_mode that changes quoting.
+	// Read as the default mode, the string below ends at the last quote.
+	{name: "no backslash escapes with utf16 results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = utf16"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE note = 'x\' OR 1=1 -- '` }, rule: "delete-always-true", cat: "delete"},
+	{name: "no backslash escapes with utf32 results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = utf32"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE note = 'x\' OR 1=1 -- '` }, rule: "delete-always-true", cat: "delete"},
+	{name: "no backslash escapes with ucs2 results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = ucs2"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE note = 'x\' OR 1=1 -- '` }, rule: "delete-always-true", cat: "delete"},
+	{name: "no backslash escapes with utf16le results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = utf16le"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE note = 'x\' OR 1=1 -- '` }, rule: "delete-always-true", cat: "delete"},
+	{name: "no backslash escapes with sql_select_limit 0", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET SESSION sql_select_limit = 0"},
+		sql: func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE note = 'x\' OR 1=1 -- '` }, rule: "delete-always-true", cat: "delete"},
+	// Under ANSI_QUOTES "id" is the column: id = id holds for every row.
+	{name: "ansi quotes and pipes with utf16 results",
+		setup: []string{"SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'", "SET character_set_results = utf16", "SET SESSION sql_select_limit = 0"},
+		sql:   func(tbl string) string { return "DELETE FROM " + tbl + ` WHERE id = "id"` }, rule: "delete-always-true", cat: "delete"},
+	{name: "ansi mode with utf32 results", setup: []string{"SET SESSION sql_mode = 'ANSI'", "SET character_set_results = utf32"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + ` SET note = 'pwned' WHERE id = "id"` }, rule: "update-always-true", cat: "update"},
 	// MariaDB runs /*M!100000 but skips /*!50700 (MySQL 5.7 syntax).
 	{name: "mariadb gate runs and mysql 5.7 gate is skipped",
 		sql: func(tbl string) string {
@@ -891,6 +932,13 @@ var myReadingLookalikes = []myReadingCase{
 	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
 	{name: "empty string compared with a column",
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},
+	{name: "a backslash string under utf16 results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = utf16"},
+		sql: func(tbl string) string { return "UPDATE " + tbl + ` SET note = 'x\' WHERE id = 1` }},
+	{name: "a backslash string under sql_select_limit 0", setup: []string{"SET SESSION sql_select_limit = 0"},
+		sql: func(tbl string) string { return "SELECT note FROM " + tbl + ` WHERE note <> 'a\'b'` }},
+	{name: "quoted names under ansi, pipes and utf32 results",
+		setup: []string{"SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT'", "SET character_set_results = utf32", "SET SESSION sql_select_limit = 0"},
+		sql:   func(tbl string) string { return `DELETE FROM "` + tbl + `" WHERE "id" = 1 || 1` }},
 	{name: "gated conditions that bound every reading",
 		sql: func(tbl string) string {
 			return "DELETE FROM " + tbl + " WHERE id = 5 /*M!100000 AND extra = 10 */ /*!50700 AND extra = 0 */"

@@ -275,7 +275,7 @@ var advice = map[string]string{
 	"heap-surgery":           "pg_surgery is for repairing corruption and is reserved to humans: to remove rows, use DELETE with a WHERE clause that names them.",
 	"alter-column-rewrite":   "A USING expression that does not read the column replaces its data in every row: convert the column's own values (e.g. USING col::newtype), add a new column instead, or ask a human.",
 	"lexer-mismatch":         "Send text the server reads the way bulwark does: on PostgreSQL run SET standard_conforming_strings = on and SET client_encoding = 'UTF8' in this session; on MySQL or MariaDB run SET NAMES utf8mb4, and send a statement that changes session settings (SET, CALL) on its own. Then send the statement again.",
-	RuleStatementTooLarge:    "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN.",
+	RuleStatementTooLarge:    "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN on PostgreSQL or LOAD DATA LOCAL INFILE on MySQL or MariaDB.",
 	RuleRequestTooLarge:      "Send Sync more often: split the batch into smaller ones.",
 	RuleFastpathCall:         "Call the function with a SELECT statement instead of the fast-path protocol.",
 	RuleUnsupported:          "Send the work as an SQL statement (a query or a prepared statement); this protocol command is not available to agent sessions.",

@@ -76,7 +76,7 @@ func TestTerminatorStatus(t *testing.T) {
 }
 
 func TestErrorForMapsVerdictCodes(t *testing.T) {
-	for code, want := range map[string]uint16{"42501": 1227, "54000": 1153, "XX000": 1105} {
+	for code, want := range map[string]uint16{"42501": 1227, "XX000": 1105} {
 		if got, _ := errorFor(gate.Verdict{Code: code}); got != want {
 			t.Errorf("errorFor(%s) = %d, want %d", code, got, want)
 		}
@@ -84,6 +84,31 @@ func TestErrorForMapsVerdictCodes(t *testing.T) {
 	p := errPayload(1227, "42000", "bulwark refused")
 	if err := parseErr(p).(*mysql.MyError); err.Code != 1227 || err.State != "42000" || err.Message != "bulwark refused" {
 		t.Fatalf("round trip: %+v", err)
+	}
+}
+
+// TestSettingNamesRefusesAnswersInAnotherShape: the sql_mode probe's
+// answer must be the server's own names; a value in UTF-16 (as under
+// character_set_results = utf16) or NULL is refused, not read as no mode.
+func TestSettingNamesRefusesAnswersInAnotherShape(t *testing.T) {
+	for _, c := range []struct {
+		v    []byte
+		list bool
+		want bool
+	}{
+		{[]byte("NO_BACKSLASH_ESCAPES,ANSI_QUOTES"), true, true},
+		{[]byte(""), true, true},
+		{[]byte("utf8mb4"), false, true},
+		{[]byte("\x00N\x00O\x00_\x00B"), true, false},
+		{[]byte("\x00u\x00t\x00f"), false, false},
+		{[]byte("ANSI QUOTES"), true, false},
+		{[]byte("utf8,gbk"), false, false},
+		{[]byte("UTF8"), false, false},
+		{nil, true, false},
+	} {
+		if got := settingNames(c.v, c.list); got != c.want {
+			t.Errorf("settingNames(%q, %v) = %v, want %v", c.v, c.list, got, c.want)
+		}
 	}
 }
 

@@ -20,17 +20,18 @@ import (
 //
 //	Verdict.Code        MySQL error                              SQLSTATE
 //	42501 (refused)     1227 ER_SPECIFIC_ACCESS_DENIED_ERROR     42000
-//	54000 (too large)   1153 ER_NET_PACKET_TOO_LARGE             08S01
 //	anything else       1105 ER_UNKNOWN_ERROR                    HY000
 //
 // The message is Verdict.Message: which rule, why, what to do instead, and
 // the audit event.
+//
+// A statement over limits.max_statement_bytes is refused like any other,
+// not with 1153 ER_NET_PACKET_TOO_LARGE: that error's SQLSTATE 08S01 says
+// the connection is broken, and clients drop it, while bulwark has read
+// the statement to its end and the session goes on.
 func errorFor(v gate.Verdict) (code uint16, state string) {
-	switch v.Code {
-	case "42501":
+	if v.Code == "42501" {
 		return mysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, "42000"
-	case "54000":
-		return mysql.ER_NET_PACKET_TOO_LARGE, "08S01"
 	}
 	return mysql.ER_UNKNOWN_ERROR, "HY000"
 }
@@ -62,15 +63,17 @@ func (c *conn) run() error {
 		if err != nil {
 			return err
 		}
-		if h.n == 0 {
-			c.fatal(h.seq+1, mysql.ER_NET_READ_ERROR, "08S01", "bulwark closed the connection: empty command packet")
-			return fmt.Errorf("%w: empty command", errMalformed)
+		// The server reads an empty command packet as COM_SLEEP, which
+		// it answers with an error, keeping the session.
+		cmd := byte(mysql.COM_SLEEP)
+		if h.n > 0 {
+			b, err := c.clientR.Peek(1)
+			if err != nil {
+				return err
+			}
+			cmd = b[0]
 		}
-		b, err := c.clientR.Peek(1)
-		if err != nil {
-			return err
-		}
-		if err := c.command(h, b[0]); err != nil {
+		if err := c.command(h, cmd); err != nil {
 			if errors.Is(err, errQuit) {
 				return nil
 			}
@@ -135,7 +138,8 @@ func (c *conn) command(h header, cmd byte) error {
 	case mysql.COM_CHANGE_USER:
 		return c.changeUser(h)
 	case mysql.COM_PING, mysql.COM_STATISTICS, mysql.COM_STMT_RESET, mysql.COM_SET_OPTION,
-		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL:
+		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL,
+		mysql.COM_SLEEP: // the server's internal state, never run: it answers "Unknown command"
 		if cmd == mysql.COM_RESET_CONNECTION {
 			c.sqlModeKnown = false
 			c.snapshotted = nil // the server closes every prepared statement
@@ -558,24 +562,35 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 	if c.srv.cfg.Enforcer.LexingSensitive(&c.info, sql) {
 		var err error
 		if lx, err = c.currentLexing(); err != nil {
-			return c.refuseRequest("parse-error",
-				"bulwark could not read the session's sql_mode and character set, which decide how the server reads this statement ("+err.Error()+")",
+			return c.refuseRequest("lexer-mismatch",
+				"bulwark could not read the session's sql_mode and character set, which decide how the server reads this statement ("+
+					err.Error()+"), so it cannot tell what the statement would do",
 				len(sql), sql)
 		}
 	}
 	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
 }
 
+// lexingProbe reads the session's sql_mode and client character set in a
+// form no other setting of the session can change. The values come back
+// as binary strings, which the server sends as they are: under
+// character_set_results = utf16 a character string would arrive in UTF-16.
+// LIMIT 1 overrides sql_select_limit (sql_select_limit = 0 would leave no
+// row). The text has no quote, backslash, "||", NOT, or space before a
+// parenthesis, so every sql_mode reads it alike.
+const lexingProbe = "SELECT CAST(@@SESSION.sql_mode AS BINARY), CAST(@@SESSION.character_set_client AS BINARY) LIMIT 1"
+
 // currentLexing returns the session's sql_mode and client character set.
 // The server does not announce changes to them, so they are read with a
 // query of bulwark's own, and the answer is kept until a forwarded command
-// could have changed them.
+// could have changed them. An answer of any other shape than the server's
+// own names is an error: the statement is then refused, never read under
+// a guessed mode.
 func (c *conn) currentLexing() (gate.Lexing, error) {
 	if c.sqlModeKnown {
 		return c.lexing(), nil
 	}
-	const q = "SELECT @@SESSION.sql_mode, @@SESSION.character_set_client"
-	res, err := c.Exec(c.ctx, q)
+	res, err := c.Exec(c.ctx, lexingProbe)
 	if err != nil {
 		return gate.Lexing{}, err
 	}
@@ -583,10 +598,34 @@ func (c *conn) currentLexing() (gate.Lexing, error) {
 		return gate.Lexing{}, res.Err
 	}
 	if len(res.Rows) != 1 || len(res.Rows[0]) != 2 {
-		return gate.Lexing{}, errors.New("unexpected answer to " + q)
+		return gate.Lexing{}, fmt.Errorf("the server answered %d rows to a query for one", len(res.Rows))
 	}
-	c.sqlMode, c.charset, c.sqlModeKnown = string(res.Rows[0][0]), string(res.Rows[0][1]), true
+	mode, charset := res.Rows[0][0], res.Rows[0][1]
+	if !settingNames(mode, true) || !settingNames(charset, false) || len(charset) == 0 {
+		return gate.Lexing{}, fmt.Errorf("the server answered %q and %q, which are not names of settings", mode, charset)
+	}
+	c.sqlMode, c.charset, c.sqlModeKnown = string(mode), string(charset), true
 	return c.lexing(), nil
+}
+
+// settingNames reports whether v looks like what the server reports for
+// sql_mode (upper-case names separated by commas, list) or for a
+// character set (one lower-case name). The analyser decides whether it
+// knows the names.
+func settingNames(v []byte, list bool) bool {
+	if v == nil {
+		return false // SQL NULL
+	}
+	for _, b := range v {
+		switch {
+		case b >= '0' && b <= '9', b == '_':
+		case list && (b >= 'A' && b <= 'Z' || b == ','):
+		case !list && b >= 'a' && b <= 'z':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // lexing is the session's settings as last read.

@@ -33,6 +33,7 @@ package mysql
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -92,6 +93,15 @@ var parseFlags = map[string]bool{
 // that the TiDB parser does not have.
 var unreadableModes = map[string]bool{"ORACLE": true, "MSSQL": true}
 
+// otherModes are the sql_mode names of MySQL and MariaDB that the TiDB
+// parser does not list; none changes how text is read. A name in neither
+// list is one bulwark does not know, and so cannot tell whether it changes
+// the reading (a future server's mode, or a value read back garbled).
+var otherModes = map[string]bool{
+	"IGNORE_BAD_TABLE_OPTIONS": true, "EMPTY_STRING_IS_NULL": true, "SIMULTANEOUS_ASSIGNMENT": true,
+	"TIME_ROUND_FRACTIONAL": true, "TIME_TRUNCATE_FRACTIONAL": true,
+}
+
 // multiByteCharsets are the client character sets whose multi-byte
 // characters can contain bytes in the ASCII range: after a lead byte of
 // 0x81 or above, a 0x5C is part of the character, not a backslash (nor is
@@ -103,14 +113,29 @@ var unreadableModes = map[string]bool{"ORACLE": true, "MSSQL": true}
 // be client character sets.
 var multiByteCharsets = map[string]bool{"big5": true, "cp932": true, "gbk": true, "sjis": true, "gb18030": true}
 
+// asciiSafeCharsets are the other client character sets of MySQL and
+// MariaDB: single-byte, or multi-byte with every byte of a multi-byte
+// character at 0x80 or above. A character set in neither list is one
+// bulwark does not know; non-ASCII text under it is refused like under
+// multiByteCharsets.
+var asciiSafeCharsets = map[string]bool{
+	"armscii8": true, "ascii": true, "binary": true, "cp1250": true, "cp1251": true, "cp1256": true, "cp1257": true,
+	"cp850": true, "cp852": true, "cp866": true, "dec8": true, "eucjpms": true, "euckr": true, "gb2312": true,
+	"geostd8": true, "greek": true, "hebrew": true, "hp8": true, "keybcs2": true, "koi8r": true, "koi8u": true,
+	"latin1": true, "latin2": true, "latin5": true, "latin7": true, "macce": true, "macroman": true, "swe7": true,
+	"tis620": true, "ujis": true, "utf8": true, "utf8mb3": true, "utf8mb4": true,
+}
+
 // modeInfo is the parse-relevant part of a session's settings: its
 // sql_mode and client character set.
 type modeInfo struct {
 	canonical  string // sorted, upper case, comma separated
 	flags      pmysql.SQLMode
 	unreadable string // a mode the parser cannot follow, if any
-	// charset is the client character set when it is one of
-	// multiByteCharsets, else "".
+	unknown    string // a mode bulwark does not know, if any
+	// charset is the client character set when non-ASCII text could be
+	// read differently under it (one of multiByteCharsets, or one bulwark
+	// does not know), else "".
 	charset string
 }
 
@@ -119,7 +144,7 @@ type modeInfo struct {
 // change the reading of.
 func readLexing(lx sqlparse.Lexing) modeInfo {
 	m := readMode(lx.SQLMode)
-	if cs := strings.ToLower(lx.ClientEncoding); multiByteCharsets[cs] {
+	if cs := strings.ToLower(lx.ClientEncoding); cs != "" && !asciiSafeCharsets[cs] {
 		m.charset = cs
 	}
 	return m
@@ -135,6 +160,9 @@ func readMode(sqlMode string) modeInfo {
 		}
 		if unreadableModes[part] && m.unreadable == "" {
 			m.unreadable = part
+		}
+		if _, known := pmysql.Str2SQLMode[part]; !known && !otherModes[part] && m.unknown == "" {
+			m.unknown = part
 		}
 		for _, sub := range pmysql.CombinationSQLMode[part] {
 			if parseFlags[sub] {
@@ -156,6 +184,9 @@ func readMode(sqlMode string) modeInfo {
 		// Keep such sessions apart in the cache even though every text
 		// is refused for them.
 		m.canonical += ";" + m.unreadable
+	}
+	if m.unknown != "" {
+		m.canonical += ";?" + m.unknown
 	}
 	return m
 }
@@ -225,6 +256,21 @@ func lexerMismatch(text string, m modeInfo) (sqlparse.Finding, bool) {
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
 			Reason: "this session's sql_mode includes " + m.unreadable + ", under which the server uses a different SQL grammar " +
 				"that bulwark cannot read",
+		}, true
+	}
+	if m.unknown != "" {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's sql_mode includes " + strconv.Quote(m.unknown) + ", a mode bulwark does not know: " +
+				"it may change how the server reads SQL",
+		}, true
+	}
+	if m.charset != "" && !multiByteCharsets[m.charset] && !isASCII(text) {
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
+			Reason: "this session's client character set (character_set_client) is " + strconv.Quote(m.charset) +
+				", which bulwark does not know; bulwark only analyses non-ASCII text sent as utf8mb4: " +
+				"run SET NAMES utf8mb4 in this session, then send the statement again",
 		}, true
 	}
 	if m.charset != "" && !isASCII(text) {

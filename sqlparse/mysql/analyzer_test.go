@@ -29,6 +29,9 @@ func TestMode(t *testing.T) {
 	if a.Mode(sqlparse.Lexing{SQLMode: "ORACLE"}) == "" {
 		t.Errorf("ORACLE mode must not share the default mode's cache entries")
 	}
+	if a.Mode(sqlparse.Lexing{SQLMode: "FUTURE_QUOTES"}) == "" {
+		t.Errorf("an unknown mode must not share the default mode's cache entries")
+	}
 }
 
 func TestLexingSensitive(t *testing.T) {

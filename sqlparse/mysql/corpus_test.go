@@ -345,6 +345,13 @@ func corpusCharsets() []corpusCase {
 		{name: "utf8mb4 trail-like bytes", sql: "SELECT '\xc3\xa9\\'; DROP TABLE t; -- '", charset: "utf8mb4"},
 		{name: "latin1 high byte", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "latin1"},
 		{name: "euckr non-ascii", sql: "SELECT '\xb0\xa1'", charset: "euckr"},
+		// A character set bulwark does not know (or a name read back
+		// garbled) may hide ASCII bytes in its characters.
+		{name: "unknown charset non-ascii", sql: "SELECT '\xbf\\'; DROP TABLE t; -- '", charset: "gbk2", want: m},
+		{name: "garbled charset non-ascii", sql: "SELECT '\xbf\\'", charset: "\x00g\x00b\x00k", want: m},
+		{name: "unknown charset ascii text", sql: "UPDATE t SET name = 'a\\'b' WHERE id = 1", charset: "gbk2"},
+		{name: "utf8mb3 non-ascii", sql: "UPDATE t SET name = '\xc3\xa9' WHERE id = 1", charset: "utf8mb3"},
+		{name: "binary non-ascii", sql: "UPDATE t SET name = '\xbf' WHERE id = 1", charset: "binary"},
 	}
 }
 
@@ -389,6 +396,18 @@ func corpusModes() []corpusCase {
 		{name: "pipes as or is a tautology", sql: "DELETE FROM t WHERE id = 1 || 1", want: RuleDeleteAlways},
 		{name: "pipes as concat is a predicate", sql: "DELETE FROM t WHERE id = 1 || 1", mode: "PIPES_AS_CONCAT", note: "id = '11'"},
 		{name: "oracle mode refused", sql: "SELECT 1", mode: "ORACLE", want: RuleLexerMismatch},
+		// A mode bulwark does not know may change the reading; so may a
+		// value read back in another encoding (UTF-16 here), which must
+		// not pass for the default mode.
+		{name: "unknown mode refused", sql: "SELECT 'a\\'; DROP TABLE t; -- '", mode: "NO_BACKSLASH_ESCAPES,FUTURE_QUOTES", want: RuleLexerMismatch},
+		{name: "utf-16 mode value refused", sql: "DELETE FROM t WHERE v = 'x\\' OR 1=1 -- '",
+			mode: "\x00N\x00O\x00_\x00B\x00A\x00C\x00K\x00S\x00L\x00A\x00S\x00H\x00_\x00E\x00S\x00C\x00A\x00P\x00E\x00S", want: RuleLexerMismatch},
+		{name: "every mariadb mode is known", sql: "DELETE FROM t WHERE id = 1",
+			mode: "REAL_AS_FLOAT,IGNORE_BAD_TABLE_OPTIONS,ONLY_FULL_GROUP_BY,NO_UNSIGNED_SUBTRACTION,NO_DIR_IN_CREATE,NO_KEY_OPTIONS," +
+				"NO_TABLE_OPTIONS,NO_FIELD_OPTIONS,NO_AUTO_VALUE_ON_ZERO,STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE," +
+				"ALLOW_INVALID_DATES,ERROR_FOR_DIVISION_BY_ZERO,TRADITIONAL,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION," +
+				"PAD_CHAR_TO_FULL_LENGTH,EMPTY_STRING_IS_NULL,SIMULTANEOUS_ASSIGNMENT,TIME_ROUND_FRACTIONAL"},
+		{name: "mysql 8 fractional mode is known", sql: "SELECT 'a\\'b' FROM t", mode: "TIME_TRUNCATE_FRACTIONAL,NO_ENGINE_SUBSTITUTION"},
 		{name: "high not precedence", sql: "DELETE FROM t WHERE NOT id = id", mode: "HIGH_NOT_PRECEDENCE", want: RuleDeleteAlways, also: []string{""}},
 		// Under EMPTY_STRING_IS_NULL (MariaDB, part of ORACLE) '' is
 		// NULL, so '' IS NULL is not folded.
