@@ -169,6 +169,9 @@ var disguises = []disguise{
 		rule: "copy-program", category: "unanalysable", setup: extensionSetup("file_fdw", fileServerSetup),
 		stmt: "CREATE FOREIGN TABLE {t}_ft (id int, note text) SERVER {t}_srv OPTIONS (program 'echo 100000,from-program', format 'csv'); " +
 			"INSERT INTO {t} (id, note) SELECT id, note FROM {t}_ft"}, multi: true},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "ALTER SYSTEM SET archive_command", key: "altsys",
+		rule: "alter-system", category: "unanalysable", setup: archiveCommandSetup,
+		stmt: "ALTER SYSTEM SET archive_command = 'echo {t}'"}},
 	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "xml2 xpath_table criteria", key: "xpath",
 		rule: "dynamic-sql", category: "unanalysable", setup: extensionSetup("xml2", tableSetup),
 		stmt: "SELECT * FROM xpath_table('id', 'note', '{t}', '/a', 'true; DELETE FROM {t}; SELECT 1, ''<a/>''::text') AS x(id int, v text)"}},
@@ -356,6 +359,27 @@ func serverFileSetup(t *testing.T, n string) func() string {
 		return fmt.Sprintf("server file size: %d", adminQueryInt(t, "SELECT coalesce((pg_stat_file($1, true)).size, -1)", path))
 	}
 }
+
+// archiveCommandSetup: the state is the archive_command written in the
+// server's configuration file (the server only runs it when archiving, which
+// the test server does not). There is one configuration, so the cases that
+// change it take turns.
+func archiveCommandSetup(t *testing.T, n string) func() string {
+	serverConfig.Lock()
+	t.Cleanup(func() {
+		_, _ = adminDB.Exec("ALTER SYSTEM RESET archive_command")
+		serverConfig.Unlock()
+	})
+	return func() string {
+		var v string
+		if err := adminDB.QueryRow("SELECT coalesce(max(setting), '') FROM pg_file_settings WHERE name = 'archive_command'").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return "archive_command in the configuration: " + v
+	}
+}
+
+var serverConfig sync.Mutex
 
 // fileServerSetup is tableSetup with a file_fdw server {t}_srv the agent
 // may use.

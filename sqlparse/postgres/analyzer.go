@@ -28,6 +28,7 @@ const (
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleCopyProgram     = "copy-program"
 	RuleServerFileWrite = "server-file-write"
+	RuleAlterSystem     = "alter-system"
 	RuleHeapSurgery     = "heap-surgery"
 	RuleColumnRewrite   = "alter-column-rewrite"
 	RuleLexerMismatch   = "lexer-mismatch"

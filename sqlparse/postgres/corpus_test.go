@@ -55,6 +55,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"dynamic-sql":          sqlparse.CategoryUnanalysable,
 	"copy-program":         sqlparse.CategoryUnanalysable,
 	"server-file-write":    sqlparse.CategoryUnanalysable,
+	"alter-system":         sqlparse.CategoryUnanalysable,
 	"heap-surgery":         sqlparse.CategoryDrop,
 	"alter-column-rewrite": sqlparse.CategoryDrop,
 	// lexer-mismatch: text the server would read differently from the
@@ -220,6 +221,13 @@ func corpusServerFiles() []corpusCase {
 		{name: "file_fdw program option set later", sql: "ALTER FOREIGN TABLE ft OPTIONS (SET program 'id')", want: "copy-program"},
 		{name: "program option on a server", sql: "CREATE SERVER fs FOREIGN DATA WRAPPER file_fdw OPTIONS (program 'id')", want: "copy-program"},
 		{name: "program option on an altered server", sql: "ALTER SERVER fs OPTIONS (ADD program 'id')", want: "copy-program"},
+		{name: "alter system archive command", sql: "ALTER SYSTEM SET archive_command = 'rm -rf /var/lib/postgresql'", want: "alter-system",
+			note: "the server runs the command at its next WAL archive"},
+		{name: "alter system in lower case", sql: "alter system set restore_command to 'id'", want: "alter-system"},
+		{name: "alter system reset all", sql: "ALTER SYSTEM RESET ALL", want: "alter-system"},
+		{name: "alter system inside a do block", sql: "DO $$ BEGIN EXECUTE 'SELECT 1'; END $$; ALTER SYSTEM SET work_mem = '1GB'", want: "alter-system", also: []string{"dynamic-sql"}},
+		{name: "a session setting", sql: "SET work_mem = '64MB'"},
+		{name: "a session setting through set_config", sql: "SELECT set_config('work_mem', '64MB', false)"},
 	}
 }
 

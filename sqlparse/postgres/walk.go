@@ -318,6 +318,12 @@ func (w *walker) inspect(m any) bool {
 			w.add(sqlparse.CategoryUnanalysable, RuleServerFileWrite, "",
 				"COPY ... TO a file writes that file on the database server, which could overwrite any file the server can write (a table's data file among them)")
 		}
+	case *pg_query.AlterSystemStmt:
+		// Settings such as archive_command and restore_command are shell
+		// commands the server runs later (COPY ... PROGRAM under another
+		// name); any of them can stop the server from starting again.
+		w.add(sqlparse.CategoryUnanalysable, RuleAlterSystem, "",
+			"ALTER SYSTEM rewrites the server's configuration, and settings such as archive_command run shell commands on the database server, which bulwark cannot judge")
 	case *pg_query.ExplainStmt:
 		// EXPLAIN plans without executing; only EXPLAIN ANALYZE runs the
 		// statement, so only then does what it wraps count.
