@@ -149,6 +149,26 @@ var myCategories = []myCategory{
 		}},
 	{name: "replace with the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string { return "REPLACE INTO " + tbl + " (id) SELECT id FROM " + tbl }},
+	// ALTERs that destroy rows or values without dropping anything. The
+	// server's default sql_mode is strict; IGNORE cuts and deletes anyway.
+	{name: "alter ignore add unique on a shared prefix", rule: "alter-ignore", category: "drop",
+		sql: func(tbl, _ string) string { return "ALTER IGNORE TABLE " + tbl + " ADD UNIQUE (note(3))" }},
+	{name: "alter ignore modify in strict mode", rule: "alter-ignore", category: "drop",
+		sql: func(tbl, _ string) string { return "ALTER IGNORE TABLE " + tbl + " MODIFY note VARCHAR(1)" }},
+	{name: "alter modify to smaller types in a lax session", rule: "alter-column-truncate", category: "drop",
+		setup: func(string) string { return "SET SESSION sql_mode = ''" },
+		sql: func(tbl, _ string) string {
+			return "ALTER TABLE " + tbl + " MODIFY note VARCHAR(0), MODIFY extra BIT(1)"
+		}},
+	{name: "alter convert to a narrower character set in a lax session", rule: "alter-column-truncate", category: "drop",
+		prepare: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'h\u00e9llo \u20ac' WHERE id = 1" },
+		setup:   func(string) string { return "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'" },
+		sql:     func(tbl, _ string) string { return "ALTER TABLE " + tbl + " CONVERT TO CHARACTER SET ascii" }},
+	{name: "alter modify to a generated column", rule: "alter-column-rewrite", category: "drop",
+		sql: func(tbl, _ string) string { return "ALTER TABLE " + tbl + " MODIFY extra INT AS (id * 0) STORED" }},
+	{name: "alter engine blackhole", rule: "truncate", category: "truncate",
+		prepare: func(string, string) string { return "INSTALL SONAME 'ha_blackhole'" },
+		sql:     func(tbl, _ string) string { return "ALTER TABLE " + tbl + " ENGINE = BLACKHOLE" }},
 }
 
 // deleteWhere is a DELETE of every row of the table through a condition
@@ -884,6 +904,12 @@ var myReadingCases = []myReadingCase{
 	{name: "ansi quotes switched off earlier in the text", params: []string{"multiStatements=true"},
 		setup: []string{"SET SESSION sql_mode = 'ANSI_QUOTES'"},
 		sql:   func(tbl string) string { return `SET SESSION sql_mode = ''; DELETE FROM ` + tbl + ` WHERE "1"` }, rule: "lexer-mismatch", cat: "unanalysable"},
+	// Whether a type change may cut values depends on sql_mode, and the
+	// SET runs before the server reads the ALTER.
+	{name: "sql_mode made lax earlier in the text of a type change", params: []string{"multiStatements=true"},
+		sql: func(tbl string) string {
+			return "SET SESSION sql_mode = ''; ALTER TABLE " + tbl + " MODIFY note VARCHAR(0)"
+		}, rule: "alter-column-truncate", cat: "drop"},
 	{name: "set names gbk earlier in the text", params: []string{"multiStatements=true"},
 		sql: func(tbl string) string { return "SET NAMES gbk; SELECT '\xbf\\'; DROP TABLE " + tbl + "; -- '" }, rule: "lexer-mismatch", cat: "unanalysable"},
 	// Under EMPTY_STRING_IS_NULL '' is NULL.
@@ -930,6 +956,17 @@ var myReadingLookalikes = []myReadingCase{
 	{name: "several statements without sensitive characters", params: []string{"multiStatements=true"},
 		sql: func(tbl string) string { return "SET @a = 2; UPDATE " + tbl + " SET extra = 0 WHERE id = @a" }},
 	{name: "mysqldump style comment", sql: func(string) string { return "/*!40101 SET NAMES utf8 */" }},
+	// Ordinary migrations under the server's default, strict, sql_mode.
+	{name: "widening a column in strict mode",
+		sql: func(tbl string) string { return "ALTER TABLE " + tbl + " MODIFY note VARCHAR(500)" }},
+	{name: "a type change after a strict sql_mode of its own", setup: []string{"SET SESSION sql_mode = 'STRICT_ALL_TABLES'"},
+		sql: func(tbl string) string { return "ALTER TABLE " + tbl + " CHANGE extra extra BIGINT NOT NULL" }},
+	{name: "a unique key without ignore",
+		sql: func(tbl string) string { return "ALTER TABLE " + tbl + " ADD UNIQUE (note)" }},
+	{name: "another engine", sql: func(tbl string) string { return "ALTER TABLE " + tbl + " ENGINE = InnoDB" }},
+	{name: "a generated column added", sql: func(tbl string) string {
+		return "ALTER TABLE " + tbl + " ADD COLUMN extra10 INT AS (extra * 10) STORED"
+	}},
 	{name: "empty string compared with a column",
 		sql: func(tbl string) string { return "DELETE FROM " + tbl + " WHERE note = ''" }},
 	{name: "a backslash string under utf16 results", setup: []string{"SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'", "SET character_set_results = utf16"},

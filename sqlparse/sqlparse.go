@@ -173,7 +173,9 @@ type Lexing struct {
 // Analyzer is implemented by each dialect.
 type Analyzer interface {
 	// LexingSensitive reports whether the session's Lexing settings could
-	// change how the server reads text. Only such texts need the settings
+	// change how the server reads text (for MySQL also what it does with
+	// it: sql_mode's strictness decides whether an ALTER cuts values).
+	// Only such texts need the settings
 	// in force at the moment the server reads them; a protocol engine
 	// waits for earlier requests to complete before judging them, since
 	// any statement can change a setting (SET, set_config, an UPDATE of

@@ -99,6 +99,10 @@ func defaultDialect() string {
 	return "postgres"
 }
 
+// defaultSQLMode is the sql_mode of a MariaDB server (10.2.4 and later)
+// left at its default; MySQL's default is strict too.
+const defaultSQLMode = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"
+
 // judge applies the same analysis and policy as the proxy, minus the audit
 // store. A MySQL text is read under the server's default sql_mode.
 func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, user, app, sql string) checkResult {
@@ -108,7 +112,7 @@ func judge(cfg config.Config, an sqlparse.Analyzer, kind rules.Kind, user, app, 
 			rules.ProtocolFinding(rules.RuleStatementTooLarge, "the statement is longer than limits.max_statement_bytes allows, so it was not parsed"),
 		}}}}
 	} else {
-		analysis = an.Analyze(sql, sqlparse.Lexing{})
+		analysis = an.Analyze(sql, sqlparse.Lexing{SQLMode: defaultSQLMode})
 	}
 	d := proxy.Policy(cfg).For(user, app).Decide(kind, analysis)
 	res := checkResult{Verdict: string(d.Action), As: string(kind), Statements: analysis.Statements}

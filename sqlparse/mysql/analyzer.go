@@ -26,8 +26,13 @@
 //   - The client character set. In gbk, sjis, cp932, big5 and gb18030 a
 //     byte 0x5C can be the second half of a character; non-ASCII text in
 //     such a session is refused as a lexer mismatch.
+//   - sql_mode's strictness decides whether a column type change fails or
+//     silently cuts values; texts with the word ALTER count as sensitive so
+//     that the session's mode is read for them.
 //
-// Every verdict comes from the parse tree, never from the text.
+// Every verdict comes from the parse tree, never from the text (the one
+// thing the grammar drops, the IGNORE of ALTER IGNORE TABLE, is read from
+// the TiDB lexer's tokens of the statement).
 package mysql
 
 import (
@@ -61,6 +66,12 @@ const (
 	RuleParseError      = "parse-error"
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleLexerMismatch   = "lexer-mismatch"
+	RuleColumnRewrite   = "alter-column-rewrite"
+	// RuleAlterIgnore and RuleColumnTruncate are MySQL's own: PostgreSQL
+	// has neither ALTER IGNORE nor a mode in which a type change cuts
+	// values instead of failing.
+	RuleAlterIgnore    = "alter-ignore"
+	RuleColumnTruncate = "alter-column-truncate"
 )
 
 // Analyzer implements sqlparse.Analyzer for MySQL and MariaDB. It is safe for
@@ -102,6 +113,10 @@ var otherModes = map[string]bool{
 	"TIME_ROUND_FRACTIONAL": true, "TIME_TRUNCATE_FRACTIONAL": true,
 }
 
+// strictModes are the sql_mode flags that make the server refuse to store a
+// value that does not fit its column (TRADITIONAL implies both).
+var strictModes = map[string]bool{"STRICT_TRANS_TABLES": true, "STRICT_ALL_TABLES": true}
+
 // multiByteCharsets are the client character sets whose multi-byte
 // characters can contain bytes in the ASCII range: after a lead byte of
 // 0x81 or above, a 0x5C is part of the character, not a backslash (nor is
@@ -129,10 +144,19 @@ var asciiSafeCharsets = map[string]bool{
 // modeInfo is the parse-relevant part of a session's settings: its
 // sql_mode and client character set.
 type modeInfo struct {
-	canonical  string // sorted, upper case, comma separated
+	// canonical is the parse flags, sorted, upper case, comma separated,
+	// then ";STRICT" when strict is set.
+	canonical  string
 	flags      pmysql.SQLMode
 	unreadable string // a mode the parser cannot follow, if any
 	unknown    string // a mode bulwark does not know, if any
+	// strict: sql_mode has STRICT_TRANS_TABLES or STRICT_ALL_TABLES,
+	// under which the server refuses a column type change that would cut
+	// or zero a value instead of carrying it out (see walker.typeChange).
+	// Either flag is enough for ALTER TABLE, whatever the engine: the
+	// server copies the rows into a new table and abandons the copy at the
+	// first value that does not fit.
+	strict bool
 	// charset is the client character set when non-ASCII text could be
 	// read differently under it (one of multiByteCharsets, or one bulwark
 	// does not know), else "".
@@ -164,10 +188,12 @@ func readMode(sqlMode string) modeInfo {
 		if _, known := pmysql.Str2SQLMode[part]; !known && !otherModes[part] && m.unknown == "" {
 			m.unknown = part
 		}
+		m.strict = m.strict || strictModes[part]
 		for _, sub := range pmysql.CombinationSQLMode[part] {
 			if parseFlags[sub] {
 				set[sub] = true
 			}
+			m.strict = m.strict || strictModes[sub]
 		}
 		if parseFlags[part] {
 			set[part] = true
@@ -180,6 +206,10 @@ func readMode(sqlMode string) modeInfo {
 	}
 	sort.Strings(names)
 	m.canonical = strings.Join(names, ",")
+	if m.strict {
+		// Verdicts on type changes differ (see walker.typeChange).
+		m.canonical += ";STRICT"
+	}
 	if m.unreadable != "" {
 		// Keep such sessions apart in the cache even though every text
 		// is refused for them.
@@ -191,7 +221,8 @@ func readMode(sqlMode string) modeInfo {
 	return m
 }
 
-// Mode returns the parse-relevant sql_mode flags of lx, canonical.
+// Mode returns the parse-relevant sql_mode flags of lx, and whether it is
+// strict, canonical.
 func (a *Analyzer) Mode(lx sqlparse.Lexing) string { return readMode(lx.SQLMode).canonical }
 
 // LexingSensitive reports whether sql_mode or the client character set
@@ -201,8 +232,13 @@ func (a *Analyzer) Mode(lx sqlparse.Lexing) string { return readMode(lx.SQLMode)
 // executable comment's opener), a non-ASCII byte (a multi-byte character
 // set such as gbk). IGNORE_SPACE (a space between a function name and its
 // parenthesis) is not tested: it only changes whether a name is read as a
-// function or an identifier.
-func (a *Analyzer) LexingSensitive(text string) bool {
+// function or an identifier. Text with the word ALTER is sensitive too:
+// whether a column type change can silently cut values depends on
+// sql_mode's strictness (see walker.typeChange).
+func (a *Analyzer) LexingSensitive(text string) bool { return sensitive(text, true) }
+
+// sensitive is LexingSensitive; alter says whether the word ALTER counts.
+func sensitive(text string, alter bool) bool {
 	n := len(text)
 	for i := 0; i < n; i++ {
 		switch c := text[i]; {
@@ -219,6 +255,13 @@ func (a *Analyzer) LexingSensitive(text string) bool {
 		case c|0x20 == 'n':
 			if i+3 <= n && (text[i+1]|0x20) == 'o' && (text[i+2]|0x20) == 't' &&
 				(i == 0 || !isIdentChar(text[i-1])) && (i+3 == n || !isIdentChar(text[i+3])) {
+				return true
+			}
+		case c|0x20 == 'a' && alter:
+			// A digit may come before the word: "/*!50700ALTER".
+			if i+5 <= n && (text[i+1]|0x20) == 'l' && (text[i+2]|0x20) == 't' && (text[i+3]|0x20) == 'e' &&
+				(text[i+4]|0x20) == 'r' && (i == 0 || isDigit(text[i-1]) || !isIdentChar(text[i-1])) &&
+				(i+5 == n || !isIdentChar(text[i+5])) {
 				return true
 			}
 		}
@@ -395,6 +438,12 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 	settled := false // a statement that may change the session's settings was seen
 	for i, st := range stmts {
 		w := &walker{an: a, mode: m, depth: depth, top: st}
+		switch {
+		case depth > 0:
+			w.modeUnknown = "it runs at EXECUTE, under whatever sql_mode the session has then"
+		case settled:
+			w.modeUnknown = "a statement before it in the same text may change sql_mode"
+		}
 		st.Accept(w)
 		if w.recycle && !readOnly(st) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
@@ -410,7 +459,9 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 			if offset > start {
 				rest = reading[offset:]
 			}
-			if a.LexingSensitive(rest) {
+			// The word ALTER does not count here: the walker judges
+			// a type change whose mode it cannot know (modeUnknown).
+			if sensitive(rest, false) {
 				w.findings = append(w.findings, sqlparse.Finding{
 					Category: sqlparse.CategoryUnanalysable, Rule: RuleLexerMismatch,
 					Reason: "this " + commandOf(st) + " may change the session's sql_mode or character set, and statements follow it in " +

@@ -12,7 +12,13 @@ import (
 func TestMode(t *testing.T) {
 	cases := []struct{ sqlMode, want string }{
 		{"", ""},
-		{"STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", ""},
+		{"NO_ENGINE_SUBSTITUTION", ""},
+		// Strictness decides whether a column type change may cut
+		// values: strict and lax sessions do not share verdicts.
+		{"STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", ";STRICT"},
+		{"STRICT_ALL_TABLES", ";STRICT"},
+		{"TRADITIONAL", ";STRICT"},
+		{"ANSI_QUOTES,STRICT_TRANS_TABLES", "ANSI_QUOTES;STRICT"},
 		{"ansi_quotes", "ANSI_QUOTES"},
 		{"NO_BACKSLASH_ESCAPES, ANSI_QUOTES", "ANSI_QUOTES,NO_BACKSLASH_ESCAPES"},
 		{"ANSI", "ANSI_QUOTES,IGNORE_SPACE,PIPES_AS_CONCAT"},
@@ -59,6 +65,12 @@ func TestLexingSensitive(t *testing.T) {
 		{"SELECT 1 != 2", true},
 		{"SELECT 1 | 2", false},
 		{"SELECT 1 NOT", true},
+		// Strictness decides whether an ALTER's type change may cut.
+		{"ALTER TABLE t ADD c INT", true},
+		{"alter table t modify c int", true},
+		{"/*!50700ALTER TABLE t MODIFY c INT*/", true},
+		{"PREPARE s FROM 'ALTER TABLE t MODIFY c INT'", true},
+		{"SELECT alternate, salter FROM t", false},
 	}
 	a := New()
 	for _, c := range cases {

@@ -64,11 +64,14 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	RuleParseError:      sqlparse.CategoryUnanalysable,
 	RuleDynamicSQL:      sqlparse.CategoryUnanalysable,
 	RuleLexerMismatch:   sqlparse.CategoryUnanalysable,
+	RuleColumnRewrite:   sqlparse.CategoryDrop,
+	RuleAlterIgnore:     sqlparse.CategoryDrop,
+	RuleColumnTruncate:  sqlparse.CategoryDrop,
 }
 
 func corpusCases() []corpusCase {
 	var cs []corpusCase
-	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
+	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
 		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts()} {
 		cs = append(cs, g...)
@@ -126,6 +129,87 @@ func corpusAlter() []corpusCase {
 		{name: "alter drop foreign key is allowed", sql: "ALTER TABLE orders DROP FOREIGN KEY fk_user"},
 		{name: "alter add column is allowed", sql: "ALTER TABLE users ADD COLUMN note text"},
 		{name: "alter rename column is allowed", sql: "ALTER TABLE users RENAME COLUMN a TO b"},
+	}
+}
+
+// defaultMode is MariaDB's default sql_mode, which is strict.
+const defaultMode = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"
+
+// corpusAlterData pins the ALTER TABLE forms that destroy rows or values
+// without dropping anything (checked against MariaDB 10.11), and the
+// migrations an agent may run.
+func corpusAlterData() []corpusCase {
+	const (
+		ig = RuleAlterIgnore
+		tr = RuleColumnTruncate
+		rw = RuleColumnRewrite
+	)
+	return []corpusCase{
+		// IGNORE deletes the rows that duplicate a new key or fit no new
+		// partition, and cuts values even in strict mode.
+		{name: "alter ignore add unique", sql: "ALTER IGNORE TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},
+		{name: "alter ignore add primary key", sql: "ALTER IGNORE TABLE t ADD PRIMARY KEY (k)", mode: defaultMode, want: ig},
+		{name: "alter ignore add unique index on a prefix", sql: "ALTER IGNORE TABLE t ADD UNIQUE INDEX u (name(3))", mode: defaultMode, want: ig},
+		{name: "alter ignore modify in strict mode", sql: "ALTER IGNORE TABLE t MODIFY name VARCHAR(2)", mode: defaultMode, want: ig},
+		{name: "alter ignore partition by", sql: "ALTER IGNORE TABLE t PARTITION BY RANGE (id) (PARTITION p VALUES LESS THAN (10))", mode: defaultMode, want: ig},
+		{name: "alter ignore add column", sql: "ALTER IGNORE TABLE t ADD COLUMN c INT", mode: defaultMode, want: ig,
+			note: "refused whatever it adds: IGNORE only ever turns an error into lost data"},
+		{name: "alter ignore behind comments in odd case", sql: "/* c */ aLtEr # x\n /* y */ IgNoRe TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},
+		{name: "alter ignore in a mysql executable comment", sql: "ALTER /*!IGNORE*/ TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},
+		{name: "alter ignore in a mariadb executable comment", sql: "ALTER /*M!100000 IGNORE */ TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},
+		{name: "alter ignore in a prepare", sql: "PREPARE s FROM 'ALTER IGNORE TABLE t ADD UNIQUE (k)'", mode: defaultMode, want: ig},
+		{name: "alter ignore after another statement", sql: "SELECT 1; ALTER IGNORE TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},
+		{name: "alter table named ignore is allowed", sql: "ALTER TABLE `ignore` ADD UNIQUE (k)", mode: defaultMode},
+		{name: "alter add unique without ignore is allowed", sql: "ALTER TABLE t ADD UNIQUE (k)", mode: defaultMode,
+			note: "the server refuses it when rows duplicate the key"},
+		{name: "alter add unique without ignore in a lax mode is allowed", sql: "ALTER TABLE t ADD UNIQUE (k)"},
+		// Without a strict mode the server cuts what does not fit.
+		{name: "alter modify to varchar(0) and bit(1) in a lax mode", sql: "ALTER TABLE t MODIFY name VARCHAR(0), MODIFY n BIT(1)", want: tr},
+		{name: "alter modify under no_engine_substitution alone", sql: "ALTER TABLE t MODIFY name VARCHAR(0)", mode: "NO_ENGINE_SUBSTITUTION", want: tr},
+		{name: "alter modify widening in a lax mode", sql: "ALTER TABLE t MODIFY name VARCHAR(500)", want: tr,
+			note: "bulwark does not know the current type; in a lax mode any type change may cut"},
+		{name: "alter change column in a lax mode", sql: "ALTER TABLE t CHANGE name title VARCHAR(1)", mode: "ANSI_QUOTES", want: tr},
+		{name: "alter modify not null in a lax mode", sql: "ALTER TABLE t MODIFY n INT NOT NULL", want: tr},
+		{name: "alter convert to character set in a lax mode", sql: "ALTER TABLE t CONVERT TO CHARACTER SET ascii", want: tr},
+		{name: "alter modify among other actions in a lax mode", sql: "ALTER TABLE t ADD COLUMN c INT, MODIFY IF EXISTS name CHAR(1)", want: tr},
+		{name: "alter modify after a set in the same text", sql: "SET SESSION sql_mode = ''; ALTER TABLE t MODIFY name VARCHAR(0)", mode: defaultMode, want: tr},
+		{name: "alter modify after a call in the same text", sql: "CALL lax(); ALTER TABLE t MODIFY name VARCHAR(500)", mode: defaultMode, want: tr},
+		{name: "alter modify in a prepare", sql: "PREPARE s FROM 'ALTER TABLE t MODIFY name VARCHAR(0)'", mode: defaultMode, want: tr,
+			note: "it runs at EXECUTE, under whatever mode the session has then"},
+		{name: "alter modify in an executable comment in a lax mode", sql: "/*!50700ALTER TABLE t MODIFY name VARCHAR(0)*/", want: tr},
+		// In a strict mode the server refuses a conversion that would
+		// cut: ordinary migrations run.
+		{name: "alter modify widening in strict mode is allowed", sql: "ALTER TABLE t MODIFY name VARCHAR(500)", mode: defaultMode},
+		{name: "alter modify narrowing in strict mode is allowed", sql: "ALTER TABLE t MODIFY name VARCHAR(0), MODIFY n BIT(1)", mode: defaultMode,
+			note: "the server refuses it when a value does not fit"},
+		{name: "alter change column in strict_all_tables is allowed", sql: "ALTER TABLE t CHANGE name title VARCHAR(100) NOT NULL", mode: "STRICT_ALL_TABLES"},
+		{name: "alter modify under traditional is allowed", sql: "ALTER TABLE t MODIFY n BIGINT", mode: "TRADITIONAL"},
+		{name: "alter convert to utf8mb4 in strict mode is allowed", sql: "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4", mode: defaultMode},
+		{name: "alter default character set in a lax mode is allowed", sql: "ALTER TABLE t DEFAULT CHARACTER SET latin1",
+			note: "only columns added later take it"},
+		{name: "alter add column in a lax mode is allowed", sql: "ALTER TABLE t ADD COLUMN c VARCHAR(10) NOT NULL DEFAULT ''"},
+		{name: "alter after a set in the same text without a type change is allowed", sql: "SET @a = 1; ALTER TABLE t ADD COLUMN c INT", mode: defaultMode},
+		{name: "alter modify in a prepare without a type change is allowed", sql: "PREPARE s FROM 'ALTER TABLE t ADD INDEX i (n)'", mode: defaultMode},
+		// A generated column's value replaces the stored one in every
+		// row, in any mode.
+		{name: "alter modify to a stored generated column", sql: "ALTER TABLE t MODIFY n INT AS (id * 10) STORED", mode: defaultMode, want: rw},
+		{name: "alter change to a generated column", sql: "ALTER TABLE t CHANGE n n2 INT GENERATED ALWAYS AS (0) VIRTUAL", mode: defaultMode, want: rw},
+		{name: "alter add a generated column is allowed", sql: "ALTER TABLE t ADD COLUMN n10 INT AS (n * 10) STORED", mode: defaultMode},
+		// BLACKHOLE stores nothing; other engines copy every row.
+		{name: "alter engine blackhole", sql: "ALTER TABLE t ENGINE = BLACKHOLE", mode: defaultMode, want: RuleTruncate},
+		{name: "alter engine blackhole as a string", sql: "ALTER TABLE t ENGINE = 'blackhole'", mode: defaultMode, want: RuleTruncate},
+		{name: "alter engine blackhole after another engine", sql: "ALTER TABLE t ENGINE InnoDB, ENGINE BlackHole", mode: defaultMode, want: RuleTruncate},
+		{name: "alter engine blackhole with a new partitioning", sql: "ALTER TABLE t ENGINE = BLACKHOLE PARTITION BY KEY (id) PARTITIONS 2", mode: defaultMode, want: RuleTruncate},
+		{name: "alter engine innodb is allowed", sql: "ALTER TABLE t ENGINE = InnoDB", mode: defaultMode},
+		{name: "alter engine as a string is allowed", sql: "ALTER TABLE t ENGINE = 'Aria'", mode: defaultMode},
+		// Moving rows around loses none.
+		{name: "alter exchange partition is allowed", sql: "ALTER TABLE p EXCHANGE PARTITION p0 WITH TABLE x", mode: defaultMode,
+			note: "the rows are swapped, and the server checks they fit the partition"},
+		{name: "alter remove partitioning is allowed", sql: "ALTER TABLE p REMOVE PARTITIONING", mode: defaultMode},
+		{name: "alter order by is allowed", sql: "ALTER TABLE t ORDER BY n", mode: defaultMode},
+		{name: "alter partition by is allowed", sql: "ALTER TABLE t PARTITION BY HASH (id) PARTITIONS 4", mode: defaultMode,
+			note: "the server refuses a partitioning some row does not fit"},
+		{name: "alter auto_increment is allowed", sql: "ALTER TABLE t AUTO_INCREMENT = 1000", mode: defaultMode},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
@@ -40,6 +41,10 @@ type walker struct {
 	// declared so far. In a routine such a name wins over a column of
 	// the same name: it is a value, not a reference to the row.
 	routineVars map[string]bool
+	// modeUnknown says why the sql_mode the statement will run under is
+	// not mode's (it runs later, or after a statement that may change
+	// the mode); "" when it is.
+	modeUnknown string
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})
@@ -282,10 +287,20 @@ func (w *walker) dropTable(s *ast.DropTableStmt) {
 
 // alterTable refuses the ALTER TABLE actions that destroy data: DROP COLUMN
 // (the column's data), DROP PARTITION (the partition's rows), TRUNCATE
-// PARTITION, and DISCARD TABLESPACE (the data file). Dropping an index, a
-// key, a constraint or a check destroys no data and is allowed.
+// PARTITION, DISCARD TABLESPACE (the data file), ENGINE = BLACKHOLE (every
+// row), a column turned into a generated one (its value in every row), a
+// type change the server may carry out by cutting values (typeChange), and
+// ALTER IGNORE. Dropping an index, a key, a constraint or a check destroys
+// no data and is allowed; so are the other engine changes, which copy every
+// row, and EXCHANGE PARTITION, which swaps rows between two tables and
+// checks that they fit.
 func (w *walker) alterTable(s *ast.AlterTableStmt) {
 	name := tableName(s.Table)
+	if alterIgnore(s) {
+		w.add(sqlparse.CategoryDrop, RuleAlterIgnore, name,
+			fmt.Sprintf("ALTER IGNORE TABLE %s would silently delete the rows that duplicate a new key or fit no new partition, "+
+				"and cut the values that do not fit a new type, even in strict mode", name))
+	}
 	for _, spec := range s.Specs {
 		switch spec.Tp {
 		case ast.AlterTableDropColumn:
@@ -309,7 +324,102 @@ func (w *walker) alterTable(s *ast.AlterTableStmt) {
 		case ast.AlterTableDiscardTablespace, ast.AlterTableDiscardPartitionTablespace:
 			w.add(sqlparse.CategoryDrop, RuleDropObject, name+" TABLESPACE",
 				fmt.Sprintf("ALTER TABLE %s DISCARD TABLESPACE would delete the table's data file", name))
+		case ast.AlterTableModifyColumn, ast.AlterTableChangeColumn:
+			w.columnChange(name, spec)
+		case ast.AlterTableOption:
+			w.tableOptions(name, spec.Options)
 		}
+	}
+}
+
+// alterIgnore reports whether s was written ALTER IGNORE TABLE. The grammar
+// accepts IGNORE but keeps no trace of it in the tree, so the statement's
+// first tokens are read, as the TiDB lexer reads them (skipping comments;
+// executable ones are already resolved in the reading being walked). Only
+// ALTER TABLE statements, which are rare, pay for it.
+func alterIgnore(s *ast.AlterTableStmt) bool {
+	// "ON" (errors.RedactLogEnable) replaces literals with "?".
+	return strings.HasPrefix(parser.Normalize(s.Text(), "ON"), "alter ignore ")
+}
+
+// columnChange judges MODIFY and CHANGE of a column. Turning a stored
+// column into a generated one (MODIFY c INT AS (expr) STORED) replaces its
+// value in every row with the expression's, in any sql_mode, as an ALTER
+// COLUMN ... TYPE ... USING an expression that does not read the column
+// does on PostgreSQL. Any other definition may change the column's type.
+func (w *walker) columnChange(table string, spec *ast.AlterTableSpec) {
+	verb := "MODIFY"
+	if spec.Tp == ast.AlterTableChangeColumn {
+		verb = "CHANGE"
+	}
+	for _, col := range spec.NewColumns {
+		name := col.Name.Name.O
+		if spec.OldColumnName != nil {
+			name = spec.OldColumnName.Name.O
+		}
+		if generated(col) {
+			w.add(sqlparse.CategoryDrop, RuleColumnRewrite, table+"."+name,
+				fmt.Sprintf("ALTER TABLE %s %s %s ... AS (...) would make the column a generated one: its value in every row "+
+					"would be replaced by the expression's", table, verb, name))
+			continue
+		}
+		w.typeChange(table+"."+name, fmt.Sprintf("ALTER TABLE %s %s %s", table, verb, name))
+	}
+}
+
+func generated(col *ast.ColumnDef) bool {
+	for _, o := range col.Options {
+		if o.Tp == ast.ColumnOptionGenerated {
+			return true
+		}
+	}
+	return false
+}
+
+// tableOptions judges the table options of an ALTER TABLE: ENGINE =
+// BLACKHOLE discards every row (the server copies them into an engine that
+// stores nothing), and CONVERT TO CHARACTER SET converts every text column,
+// a type change for each. A plain [DEFAULT] CHARACTER SET only sets the
+// default for columns added later.
+func (w *walker) tableOptions(table string, opts []*ast.TableOption) {
+	for _, o := range opts {
+		switch {
+		case o.Tp == ast.TableOptionEngine:
+			// ENGINE = 'BLACKHOLE' is a string literal, which a
+			// cache key replaces.
+			w.literalSensitive = true
+			if strings.EqualFold(strings.TrimSpace(o.StrValue), "BLACKHOLE") {
+				w.add(sqlparse.CategoryTruncate, RuleTruncate, table+" ENGINE",
+					fmt.Sprintf("ALTER TABLE %s ENGINE = BLACKHOLE would delete every row: the BLACKHOLE engine stores nothing", table))
+			}
+		case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
+			w.typeChange(table, fmt.Sprintf("ALTER TABLE %s CONVERT TO CHARACTER SET", table))
+		}
+	}
+}
+
+// typeChange judges an action that converts a column's values to another
+// type or character set. The server refuses the conversion, and changes
+// nothing, when a value would not fit and sql_mode is strict
+// (STRICT_TRANS_TABLES or STRICT_ALL_TABLES); otherwise it carries it out
+// with warnings only, cutting or zeroing every such value: VARCHAR(0)
+// empties every string, BIT(1) keeps one bit of every number, NOT NULL
+// turns NULLs into zeros, a narrower character set turns what it cannot
+// encode into '?'. Whether a value fits depends on the column's current
+// type and data, which bulwark does not know; the mode it knows. So a type
+// change is allowed only under a strict mode that is known to be the one it
+// runs under. (Strict mode still lets rounding through: fewer decimals,
+// a float to an integer.)
+func (w *walker) typeChange(object, action string) {
+	switch {
+	case w.modeUnknown != "":
+		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, object,
+			fmt.Sprintf("%s converts every row's value, and only a strict sql_mode stops the server from silently cutting "+
+				"what does not fit: %s", action, w.modeUnknown))
+	case !w.mode.strict:
+		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, object,
+			fmt.Sprintf("%s converts every row's value, and this session's sql_mode is not strict (STRICT_TRANS_TABLES or "+
+				"STRICT_ALL_TABLES): the server would silently cut or zero what does not fit", action))
 	}
 }
 
