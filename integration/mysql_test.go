@@ -608,6 +608,37 @@ func TestMySQLOversizedStatementIsRefusedUnread(t *testing.T) {
 	}
 }
 
+// TestMySQLGlobalSettingsAreRefusedForAgents: SET GLOBAL reconfigures the
+// server for everyone (general_log_file can point the server's log at a
+// table's data file); an agent may only change its own session.
+func TestMySQLGlobalSettingsAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	before := myQueryString(t, "SELECT @@GLOBAL.net_read_timeout")
+	t.Cleanup(func() { myAdminExec(t, "SET GLOBAL net_read_timeout = "+before) })
+	changed, _ := strconv.Atoi(before)
+	stmt := fmt.Sprintf("SET GLOBAL net_read_timeout = %d", changed+7)
+
+	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	_, err := agent.ExecContext(ctx, stmt)
+	id := requireMyRefused(t, err, "alter-system")
+	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "alter-system"})
+	if got := myQueryString(t, "SELECT @@GLOBAL.net_read_timeout"); got != before {
+		t.Fatalf("the refused SET GLOBAL changed the setting to %s", got)
+	}
+	if _, err := agent.ExecContext(ctx, fmt.Sprintf("SET SESSION net_read_timeout = %d", changed+7)); err != nil {
+		t.Fatalf("the agent's own session setting was refused: %v", err)
+	}
+
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	if _, err := human.ExecContext(ctx, stmt); err != nil {
+		t.Fatalf("the human's identical statement failed: %v", err)
+	}
+	if got := myQueryString(t, "SELECT @@GLOBAL.net_read_timeout"); got != strconv.Itoa(changed+7) {
+		t.Fatalf("the human's SET GLOBAL left %s", got)
+	}
+}
+
 // TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
 // signs cost the parser 2 GB; past the nesting bound an agent's statement is
 // refused before it is parsed, and the session goes on.

@@ -66,6 +66,7 @@ const (
 	RuleParseError      = "parse-error"
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleLexerMismatch   = "lexer-mismatch"
+	RuleAlterSystem     = "alter-system"
 	RuleColumnRewrite   = "alter-column-rewrite"
 	// RuleAlterIgnore and RuleColumnTruncate are MySQL's own: PostgreSQL
 	// has neither ALTER IGNORE nor a mode in which a type change cuts

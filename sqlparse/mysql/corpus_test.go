@@ -67,6 +67,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	RuleColumnRewrite:   sqlparse.CategoryDrop,
 	RuleAlterIgnore:     sqlparse.CategoryDrop,
 	RuleColumnTruncate:  sqlparse.CategoryDrop,
+	RuleAlterSystem:     sqlparse.CategoryUnanalysable,
 }
 
 func corpusCases() []corpusCase {
@@ -560,7 +561,13 @@ func corpusToggles() []corpusCase {
 		{name: "sql safe updates off", sql: "SET SQL_SAFE_UPDATES=0"},
 		{name: "sql safe updates session", sql: "SET SESSION sql_safe_updates = 0"},
 		{name: "set sql mode", sql: "SET sql_mode = 'ANSI_QUOTES'"},
-		{name: "set global sql mode", sql: "SET @@global.sql_mode = ''"},
+		{name: "set global sql mode", sql: "SET @@global.sql_mode = ''", want: "alter-system", note: "every new session's mode; a session's own SET is allowed"},
+		{name: "set global general log file", sql: "SET GLOBAL general_log_file = '/var/lib/mysql/app/t.ibd'", want: "alter-system",
+			note: "with general_log on, the server appends its log to the table's data file"},
+		{name: "set global among session settings", sql: "SET SESSION sql_mode = '', GLOBAL max_connections = 10", want: "alter-system"},
+		{name: "set global in lower case", sql: "set global slow_query_log_file='/tmp/x'", want: "alter-system"},
+		{name: "set a session variable", sql: "SET @@session.net_read_timeout = 60"},
+		{name: "set a variable without scope", sql: "SET @@net_read_timeout = 60"},
 		{name: "start transaction read write", sql: "START TRANSACTION READ WRITE"},
 		{name: "set names", sql: "SET NAMES utf8mb4"},
 		{name: "use database", sql: "USE app"},

@@ -241,6 +241,13 @@ func (w *walker) inspect(n ast.Node) bool {
 		w.updateStmt(s)
 	case *ast.InsertStmt:
 		w.upsert(s)
+	case *ast.SetStmt:
+		for _, v := range s.Variables {
+			if v.IsSystem && (v.IsGlobal || v.IsInstance) {
+				w.add(sqlparse.CategoryUnanalysable, RuleAlterSystem, v.Name,
+					"SET GLOBAL "+v.Name+" changes the server's configuration for every session, and settings such as general_log_file make the server write into files it can reach (a table's data file among them), which bulwark cannot judge")
+			}
+		}
 	case *ast.PrepareStmt:
 		w.prepare(s)
 	case *ast.ExplainStmt:
