@@ -619,10 +619,15 @@ func TestMySQLGlobalSettingsAreRefusedForAgents(t *testing.T) {
 	changed, _ := strconv.Atoi(before)
 	stmt := fmt.Sprintf("SET GLOBAL net_read_timeout = %d", changed+7)
 
-	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	// An agent the server would let do it, so that only bulwark stops it.
+	const superAgent, superPassword = "agent_super", "agent-super-pw"
+	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+superAgent+"'@'%' IDENTIFIED BY '"+superPassword+"'",
+		"GRANT SUPER ON *.* TO '"+superAgent+"'@'%'", "GRANT SELECT ON "+testDatabase+".* TO '"+superAgent+"'@'%'")
+	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+superAgent+"'@'%'") })
+	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, superAgent, superPassword, testDatabase)))
 	_, err := agent.ExecContext(ctx, stmt)
 	id := requireMyRefused(t, err, "alter-system")
-	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "alter-system"})
+	requireMyAudited(t, p, id, wantEvent{User: superAgent, Rule: "alter-system"})
 	if got := myQueryString(t, "SELECT @@GLOBAL.net_read_timeout"); got != before {
 		t.Fatalf("the refused SET GLOBAL changed the setting to %s", got)
 	}
