@@ -1428,10 +1428,11 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 		for _, deep := range []string{
 			"SELECT " + strings.Repeat("1+", 40000) + "1",
 			"SELECT 1" + strings.Repeat(strings.Repeat("+1", 1000)+"+CASE WHEN true AND true THEN 1 END", 40),
+			"SELECT 1" + strings.Repeat(" BETWEEN 1 AND 1 IS TRUE = 1", 20000),
 		} {
 			_, err := protoExec(t, conn, deep)
 			_, id := requireRefused(t, err, "nesting-too-deep")
-			requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "nesting-too-deep", Statement: "SELECT 1+1+1"})
+			requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "nesting-too-deep", Statement: deep[:40]})
 			requireRefused(t, protoExecParams(t, conn, deep).Err, "nesting-too-deep")
 			protoRequireUsable(t, conn)
 			protoRequireUsable(t, human)

@@ -13,7 +13,9 @@ package sqlparse
 //     (FlatBooleans), an expression is cut into arms at AND and OR, and only
 //     the longest arm counts: every operator of the expression grammar binds
 //     tighter than AND and OR, so no expression chain runs from one arm into
-//     the next.
+//     the next. The AND of a BETWEEN (or of a window frame's BETWEEN) is not
+//     a boolean one: a chain such as "1 BETWEEN 1 AND 1 IS TRUE = 1 BETWEEN
+//     ..." runs through it.
 //   - JOIN, UNION, INTERSECT and EXCEPT chain tables and queries across the
 //     conditions between them, so they are counted for the whole group.
 //   - Nested groups add up along the deepest path; where the parser's own
@@ -33,6 +35,9 @@ type nestGroup struct {
 	links        int  // JOIN, UNION, INTERSECT, EXCEPT
 	arm, longest int  // tokens in the current AND/OR arm, and in the longest
 	lists        bool // an AND or OR was seen
+	// betweens counts the BETWEENs whose AND is still to come: that AND
+	// is part of the BETWEEN, not a boolean one.
+	betweens     int
 	deepestChild int
 }
 
@@ -119,7 +124,17 @@ func (n *Nesting) Word(w string) {
 		up[i] = w[i] &^ 0x20
 	}
 	switch string(up[:len(w)]) {
-	case "AND", "OR":
+	case "BETWEEN":
+		n.top().betweens++
+		n.Token()
+	case "AND":
+		if t := n.top(); t.betweens > 0 {
+			t.betweens--
+			n.Token()
+			return
+		}
+		n.Boolean()
+	case "OR":
 		n.Boolean()
 	case "WHEN", "THEN", "ELSE":
 	case "CASE":

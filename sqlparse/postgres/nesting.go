@@ -197,8 +197,12 @@ func scannedNestingBound(text string) int {
 			g.Close('E')
 		case pg_query.Token_ASCII_59:
 			g.EndStatement()
-		case pg_query.Token_AND, pg_query.Token_OR:
-			g.Boolean()
+		case pg_query.Token_AND:
+			g.Word("AND")
+		case pg_query.Token_OR:
+			g.Word("OR")
+		case pg_query.Token_BETWEEN:
+			g.Word("BETWEEN")
 		case pg_query.Token_JOIN, pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT:
 			g.Link()
 		case pg_query.Token_ASCII_44, pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT,

@@ -28,6 +28,13 @@ var chains = map[string]func(n int) string{
 	"operators around CASEs with AND": func(n int) string {
 		return "SELECT 1" + strings.Repeat(strings.Repeat("+1", 1000)+"+CASE WHEN a AND b OR c THEN 1 END", n/1000)
 	},
+	// The AND of a BETWEEN is not a boolean AND.
+	"BETWEEN inside a chain": func(n int) string {
+		return "SELECT 1" + strings.Repeat(" BETWEEN 1 AND 1 IS TRUE = 1", n)
+	},
+	"BETWEEN SYMMETRIC inside a chain": func(n int) string {
+		return "SELECT 1" + strings.Repeat(" NOT BETWEEN SYMMETRIC 1 AND 1 IS TRUE = 1", n)
+	},
 	"joins on conjunctions": func(n int) string {
 		return "SELECT * FROM t" + strings.Repeat(" JOIN t ON a AND b", n)
 	},
