@@ -830,6 +830,19 @@ func TestAnswerTrackingFollowsWhatTheServerSkips(t *testing.T) {
 		afterwards(t, r)
 	})
 
+	t.Run("a Query while the server skips to Sync is skipped like the server skips it", func(t *testing.T) {
+		r := protoRaw(t, p.AgentDSN())
+		r.send(&pgproto3.Parse{Query: "SELECT * FROM proto_no_such_table"}, &pgproto3.Flush{})
+		if a := r.until('E'); a.errs[0].Code != "42P01" {
+			t.Fatalf("got %v, want undefined_table", a.errs)
+		}
+		r.send(&pgproto3.Query{String: "DROP TABLE proto_skip"}, &pgproto3.Query{String: "SELECT 'skipped'"}, &pgproto3.Sync{})
+		if a := r.untilReady(); a.types != "Z" {
+			t.Fatalf("the skipped Queries got %q, want only the Sync's ReadyForQuery", a.types)
+		}
+		afterwards(t, r)
+	})
+
 	t.Run("a refusal in a request ended by Flush, then the rest and Sync", func(t *testing.T) {
 		r := protoRaw(t, p.AgentDSN())
 		r.send(&pgproto3.Parse{Query: "DROP TABLE proto_skip"}, &pgproto3.Flush{})

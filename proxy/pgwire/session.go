@@ -700,6 +700,15 @@ func (a *agentSession) query(h header) error {
 			return err
 		}
 	}
+	a.mu.Lock()
+	skipping := a.ignoring
+	a.mu.Unlock()
+	if skipping {
+		// The server skips a Query too while it skips to Sync: it runs
+		// nothing and answers nothing, and neither does bulwark.
+		_, err := a.c.clientR.Discard(h.n)
+		return err
+	}
 	body, tooLarge, err := a.readStatementBody(h)
 	if err != nil {
 		return err
