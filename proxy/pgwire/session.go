@@ -515,6 +515,14 @@ func (a *agentSession) skipToSync() {
 	}
 }
 
+// serverSkipping: the server is skipping every message up to the next
+// Sync (see ignoring).
+func (a *agentSession) serverSkipping() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ignoring
+}
+
 // queueLocked records, with a.mu held, the kinds of the messages about to
 // be forwarded upstream, in order, with the snapshot answers of their 'q',
 // 'n' and 'e' kinds and the verdicts of their 'R' kinds. It keeps only the
@@ -700,10 +708,7 @@ func (a *agentSession) query(h header) error {
 			return err
 		}
 	}
-	a.mu.Lock()
-	skipping := a.ignoring
-	a.mu.Unlock()
-	if skipping {
+	if a.serverSkipping() {
 		// The server skips a Query too while it skips to Sync: it runs
 		// nothing and answers nothing, and neither does bulwark.
 		_, err := a.c.clientR.Discard(h.n)
@@ -1063,6 +1068,10 @@ func (a *agentSession) copyToServer(h header) error {
 // see which function an OID names without asking the catalog, so for an agent
 // it is refused unless policy allows what cannot be analysed.
 func (a *agentSession) functionCall(h header) error {
+	if a.serverSkipping() {
+		_, err := a.c.clientR.Discard(h.n) // skipped, as a Query is
+		return err
+	}
 	body, err := readBody(a.c.clientR, h, nil)
 	if err != nil {
 		return err
