@@ -144,7 +144,7 @@ var disguises = []disguise{
 		rule: "dynamic-sql", category: "unanalysable",
 		setup: dblinkSetup, stmt: "SELECT dblink_exec('{dsn}', 'DROP TABLE {t}')"}},
 	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "operator bound to lo_unlink named by a string", key: "opstr",
-		rule: "drop-large-object", category: "drop", setup: operatorSetup,
+		rule: "statement-rewrite", category: "unanalysable", setup: operatorSetup,
 		stmt: "CREATE OPERATOR {t}_s.!!! (RIGHTARG = oid, FUNCTION = 'lo_unlink'); SELECT OPERATOR({t}_s.!!!) {lo}::oid"}, multi: true},
 	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_truncate", key: "lotrunc",
 		rule: "drop-large-object", category: "drop",

@@ -271,6 +271,8 @@ var advice = map[string]string{
 	"parse-error":            "Fix the statement's syntax; bulwark refuses what it cannot parse.",
 	"dynamic-sql":            "Send the SQL statements themselves instead of building them at run time (EXECUTE of a string, dblink, query_to_xml, or bodies in other languages), so that they can be checked.",
 	"copy-program":           "Use COPY ... TO STDOUT or COPY ... FROM STDIN and handle the data on the client side.",
+	"statement-rewrite":      "Operators and rules that change what later statements do are reserved to humans: call a function by name instead, or ask a DBA.",
+	"account-management":     "Accounts, roles and their privileges are managed by humans: ask a DBA.",
 	"alter-system":           "The server's configuration is reserved to humans: ask a DBA to change the setting, or use SET for this session only.",
 	"server-file-write":      "Files on the database host are reserved to humans: read the data on the client instead, with COPY ... TO STDOUT (psql's \\copy) or lo_get (psql's \\lo_export).",
 	"heap-surgery":           "pg_surgery is for repairing corruption and is reserved to humans: to remove rows, use DELETE with a WHERE clause that names them.",

@@ -29,9 +29,13 @@ const (
 	RuleCopyProgram     = "copy-program"
 	RuleServerFileWrite = "server-file-write"
 	RuleAlterSystem     = "alter-system"
-	RuleHeapSurgery     = "heap-surgery"
-	RuleColumnRewrite   = "alter-column-rewrite"
-	RuleLexerMismatch   = "lexer-mismatch"
+	// RuleStatementRewrite: CREATE OPERATOR, and rules that discard
+	// statements, change what later statements do.
+	RuleStatementRewrite  = "statement-rewrite"
+	RuleAccountManagement = "account-management"
+	RuleHeapSurgery       = "heap-surgery"
+	RuleColumnRewrite     = "alter-column-rewrite"
+	RuleLexerMismatch     = "lexer-mismatch"
 )
 
 // Analyzer implements sqlparse.Analyzer for PostgreSQL. The zero value is

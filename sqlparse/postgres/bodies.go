@@ -201,10 +201,17 @@ func (w *walker) plpgsql(what, definition string) {
 	}
 	// Parameters, declared variables and loop variables are the
 	// function's datums; in its SQL they are values, not columns (plpgsql
-	// refuses a name that could be both, unless told otherwise).
-	defer w.withValues(plpgsqlDatumNames(tree))()
+	// refuses a name that could be both, unless told otherwise). So are a
+	// trigger function's implicit TG_ variables, which the parse does not
+	// list among the datums.
+	defer w.withValues(append(plpgsqlDatumNames(tree), triggerVariables...))()
 	w.plpgsqlNode(what, tree)
 }
+
+// triggerVariables are the special variables of plpgsql trigger and event
+// trigger functions.
+var triggerVariables = []string{"tg_name", "tg_when", "tg_level", "tg_op", "tg_relid", "tg_relname",
+	"tg_table_name", "tg_table_schema", "tg_nargs", "tg_argv", "tg_event", "tg_tag"}
 
 // plpgsqlDatumNames lists the names of a plpgsql function's datums.
 func plpgsqlDatumNames(tree any) []string {

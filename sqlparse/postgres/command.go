@@ -26,6 +26,8 @@ func commandOf(n *pg_query.Node) string {
 		return "CREATE TABLE"
 	case *pg_query.Node_ViewStmt:
 		return "CREATE VIEW"
+	case *pg_query.Node_DefineStmt:
+		return "CREATE " + objectTypeName(s.DefineStmt.Kind)
 	case *pg_query.Node_CreateTableAsStmt:
 		return "CREATE TABLE AS"
 	case *pg_query.Node_IndexStmt:

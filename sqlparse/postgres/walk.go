@@ -318,6 +318,32 @@ func (w *walker) inspect(m any) bool {
 			w.add(sqlparse.CategoryUnanalysable, RuleServerFileWrite, "",
 				"COPY ... TO a file writes that file on the database server, which could overwrite any file the server can write (a table's data file among them)")
 		}
+	case *pg_query.DefineStmt:
+		if n.Kind == pg_query.ObjectType_OBJECT_OPERATOR {
+			w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, "",
+				"CREATE OPERATOR changes what later statements mean wherever the operator resolves, humans' among them (an = for two varchar values in a schema on the search path takes over their comparisons), which bulwark cannot judge from their text")
+		}
+	case *pg_query.RuleStmt:
+		if n.Instead && len(n.Actions) == 0 {
+			w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, rangeVarName(n.Relation),
+				"CREATE RULE ... DO INSTEAD NOTHING makes the server silently discard every later "+ruleEvent(n.Event)+" on "+rangeVarName(n.Relation)+", humans' among them")
+		}
+	case *pg_query.CreateRoleStmt:
+		w.accountManagement("CREATE ROLE")
+	case *pg_query.AlterRoleStmt:
+		w.accountManagement("ALTER ROLE")
+	case *pg_query.AlterRoleSetStmt:
+		w.accountManagement("ALTER ROLE ... SET")
+	case *pg_query.GrantRoleStmt:
+		if n.IsGrant {
+			w.accountManagement("GRANT of a role")
+		} else {
+			w.accountManagement("REVOKE of a role")
+		}
+	case *pg_query.RenameStmt:
+		if n.RenameType == pg_query.ObjectType_OBJECT_ROLE {
+			w.accountManagement("ALTER ROLE ... RENAME")
+		}
 	case *pg_query.AlterSystemStmt:
 		// Settings such as archive_command and restore_command are shell
 		// commands the server runs later (COPY ... PROGRAM under another
@@ -696,4 +722,17 @@ func objectTypeName(t pg_query.ObjectType) string {
 		return "TEXT SEARCH TEMPLATE"
 	}
 	return strings.ReplaceAll(strings.TrimPrefix(t.String(), "OBJECT_"), "_", " ")
+}
+
+// accountManagement refuses statements that create, change or grant roles:
+// an agent could lock a human out, set a human's session defaults (ALTER
+// ROLE ... SET search_path), or give itself a login that bypasses bulwark.
+func (w *walker) accountManagement(what string) {
+	w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
+		what+" manages accounts and privileges: an agent could lock a human out, change a human's session defaults, or create a login that does not go through bulwark")
+}
+
+// ruleEvent names the statement a rule is attached to.
+func ruleEvent(e pg_query.CmdType) string {
+	return strings.TrimPrefix(e.String(), "CMD_")
 }
