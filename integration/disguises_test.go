@@ -245,6 +245,8 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in a derived table over the table", "derived", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT * FROM {t}) s)"),
 	reach("subqueries over the target", "in the table limit all", "limitall", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} LIMIT ALL)"),
 	reach("subqueries over the target", "in the table joined to one row", "joinone", "DELETE FROM {t} WHERE id IN (SELECT x.id FROM {t} x JOIN (SELECT 1) y ON true)"),
+	reach("subqueries over the target", "in a WITH query over the table", "inwith", "DELETE FROM {t} WHERE id IN (WITH s AS (SELECT id FROM {t}) SELECT id FROM s)"),
+	reach("never-NULL predicates", "exists a from-less select where the row equals itself", "existswhere", "DELETE FROM {t} WHERE EXISTS (SELECT WHERE {t}.id = {t}.id)"),
 	reach("subqueries over the target", "update where in a CTE over the table", "incte", "WITH s AS (SELECT id FROM {t}) UPDATE {t} SET qty = -1 WHERE id IN (SELECT id FROM s)"),
 	reach("self-joins", "upsert of a derived table over the table", "upsderived", "INSERT INTO {t} SELECT * FROM (SELECT * FROM {t}) s ON CONFLICT (id) DO UPDATE SET qty = -1"),
 	reach("self-joins", "upsert of a CTE over the table", "upscte", "WITH s AS (SELECT * FROM {t}) INSERT INTO {t} SELECT * FROM s ON CONFLICT (id) DO UPDATE SET qty = -1"),

@@ -1149,6 +1149,14 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 		// A FROM-less query always returns its row; a scan of the
 		// table, correlated by the same column or not at all, finds a
 		// row for every row of a table that has one.
+		if sel != nil && sel.WhereClause != nil && len(sel.FromClause) == 0 {
+			// EXISTS (SELECT WHERE t.id = t.id): one row where the
+			// condition holds, for every row when it is always true.
+			if p.eval(sel.WhereClause).scope != alwaysTrue {
+				return false
+			}
+			return oneRowIgnoringWhere(sel)
+		}
 		return oneRow(sel) || p.selfScan(sel) != nil
 	case pg_query.SubLinkType_ANY_SUBLINK:
 		if len(s.OperName) > 1 || (len(s.OperName) == 1 && lastName(s.OperName) != "=") {
@@ -1264,8 +1272,15 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	}
 	// GROUP BY and DISTINCT keep every value of the columns returned;
 	// HAVING and LIMIT do not.
-	if sel.WithClause != nil || !p.noLimit(sel) || sel.HavingClause != nil || len(sel.ValuesLists) > 0 {
+	if !p.noLimit(sel) || (sel.HavingClause != nil && !isTrueConst(sel.HavingClause)) || len(sel.ValuesLists) > 0 {
 		return nil
+	}
+	if sel.HavingClause != nil {
+		p.w.literalSensitive = true // reads whether HAVING is true
+	}
+	if sel.WithClause != nil {
+		// IN (WITH s AS (SELECT id FROM t) SELECT id FROM s)
+		defer p.w.withCTEs(sel.WithClause)()
 	}
 	inner, cols, extra, ok := p.selfSource(sel.FromClause)
 	if !ok {
@@ -1348,7 +1363,9 @@ func (p *predicate) selfSource(from []*pg_query.Node) (inner string, cols map[st
 				p.w.literalSensitive = true // reads whether ON is true
 			}
 			switch {
-			case j.Jointype == pg_query.JoinType_JOIN_INNER && (j.Quals == nil || isTrueConst(j.Quals)):
+			case j.Quals == nil || isTrueConst(j.Quals):
+				// Joined ON true to one row, of any join type, every
+				// row of the other side is kept.
 				if oneRowSource(j.Rarg) {
 					return visit(j.Larg)
 				}
@@ -1436,12 +1453,29 @@ func oneRowSource(n *pg_query.Node) bool {
 // or OFFSET, and no function call, which could return a set (possibly
 // empty). EXISTS (SELECT t.id) is then true for every row.
 func oneRow(sel *pg_query.SelectStmt) bool {
+	return sel != nil && sel.WhereClause == nil && oneRowIgnoringWhere(sel)
+}
+
+// oneRowIgnoringWhere is oneRow for a query whose WHERE, if any, the caller
+// has found always true.
+func oneRowIgnoringWhere(sel *pg_query.SelectStmt) bool {
 	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) > 0 ||
-		sel.WhereClause != nil || sel.HavingClause != nil || len(sel.GroupClause) > 0 ||
+		sel.HavingClause != nil || len(sel.GroupClause) > 0 ||
 		sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
 		return false
 	}
-	return !containsCall(sel.ProtoReflect())
+	// The WHERE was judged apart; calls in it return one value.
+	for _, t := range sel.TargetList {
+		if containsCall(t.ProtoReflect()) {
+			return false
+		}
+	}
+	for _, l := range sel.ValuesLists {
+		if containsCall(l.ProtoReflect()) {
+			return false
+		}
+	}
+	return true
 }
 
 // containsCall reports whether a tree holds a function call or a subquery.
