@@ -631,7 +631,9 @@ var systemColumns = map[string]bool{"ctid": true, "xmin": true, "xmax": true, "c
 // neverNull reports whether an expression is non-NULL for every row: a
 // system column of the target, the result of IS [NOT] NULL, IS [NOT]
 // TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM, a non-NULL literal, and
-// NOT, AND, OR and casts of those. WHERE ctid IS NOT NULL and
+// NOT, AND, OR and casts of those; coalesce with such an argument; the
+// counts num_nulls and num_nonnulls; a row value cast (t::text) or
+// converted to JSON (to_jsonb(t)). WHERE ctid IS NOT NULL and
 // WHERE (x IS NULL) IS NOT NULL are true for every row.
 func (p *predicate) neverNull(n *pg_query.Node) bool {
 	switch e := n.Node.(type) {
@@ -1139,9 +1141,11 @@ func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
 // wholeTableSubquery recognises subqueries that hold for every row of the
 // target because they read the whole target table: x IN (SELECT x FROM t),
 // x = ANY (SELECT x FROM t WHERE true), x IN (SELECT x FROM t UNION ...),
-// x IN (SELECT x), and EXISTS (SELECT 1 FROM t AS y WHERE y.id = t.id). Every
-// row's value is in the set of all values, so the predicate holds for every
-// row where x is not NULL (the standard of x = x).
+// x IN (SELECT x), x IN (VALUES (x)), and EXISTS (SELECT 1 FROM t AS y
+// WHERE y.id = t.id). Every row's value is in the set of all values, so the
+// predicate holds for every row where x is not NULL (the standard of
+// x = x). EXISTS of a query that always returns a row (EXISTS (SELECT t.id),
+// see oneRow) holds for every row.
 func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 	sel := s.Subselect.GetSelectStmt()
 	switch s.SubLinkType {
