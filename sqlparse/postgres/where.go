@@ -57,6 +57,9 @@ type predicate struct {
 	selves map[string]map[string]string
 	// keys memoises canonical expression keys (see key).
 	keys map[*pg_query.Node]string
+	// visiting holds the CTEs whose queries selfScan is following, so a
+	// recursive one is not followed forever.
+	visiting map[*pg_query.CommonTableExpr]bool
 }
 
 func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *predicate {
@@ -80,45 +83,7 @@ func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *p
 // in p.selves: the table itself (qualified or not), a CTE or a subquery
 // whose query selfScan recognises.
 func (p *predicate) joinedSelf(j *pg_query.Node) {
-	var name string
-	var cols map[string]string
-	switch {
-	case j.GetRangeVar() != nil:
-		rv := j.GetRangeVar()
-		name = aliasName(rv.Alias, rv.Relname)
-		if cte, ok := p.w.ctes[rv.Relname]; ok && rv.Schemaname == "" {
-			// A CTE hides a table of the same name.
-			scan := p.selfScan(cte.Ctequery.GetSelectStmt())
-			if scan == nil {
-				return
-			}
-			if cols, ok = scan.columns(cte.Aliascolnames); !ok {
-				return
-			}
-			if rv.Alias != nil && len(rv.Alias.Colnames) > 0 {
-				return // renamed again: not worth following
-			}
-		} else if !sameRelation(rv, p.rel) || (rv.Alias != nil && len(rv.Alias.Colnames) > 0) {
-			return
-		}
-	case j.GetRangeSubselect() != nil:
-		rs := j.GetRangeSubselect()
-		if rs.Alias == nil {
-			return
-		}
-		scan := p.selfScan(rs.Subquery.GetSelectStmt())
-		if scan == nil {
-			return
-		}
-		name = rs.Alias.Aliasname
-		var ok bool
-		if cols, ok = scan.columns(rs.Alias.Colnames); !ok {
-			return
-		}
-	default:
-		return
-	}
-	if name != "" && !p.targets[name] {
+	if name, cols, ok := p.selfRange(j); ok && name != "" && !p.targets[name] {
 		p.selves[name] = cols
 	}
 }
@@ -209,8 +174,26 @@ func (w *walker) onConflict(n *pg_query.InsertStmt) {
 	// EXCLUDED is in scope beside the target.
 	excluded := &pg_query.Node{Node: &pg_query.Node_RangeVar{RangeVar: &pg_query.RangeVar{Relname: "excluded"}}}
 	p := newPredicate(w, n.Relation, []*pg_query.Node{excluded})
-	if p.selfScan(n.SelectStmt.GetSelectStmt()) == nil {
+	scan := p.selfScan(n.SelectStmt.GetSelectStmt())
+	if scan == nil {
 		return
+	}
+	// The conflicting row and the proposed one agree on the conflict
+	// target's columns by definition, and on every column when the row
+	// proposed is the target's own row unchanged (SELECT * into all
+	// columns): for comparing expressions those columns of EXCLUDED are
+	// the target's, so DO UPDATE ... WHERE excluded.id = t.id does not
+	// bound the update.
+	if scan.star && len(n.Cols) == 0 {
+		p.selves["excluded"] = nil
+	} else if oc.Infer != nil {
+		cols := map[string]string{}
+		for _, e := range oc.Infer.IndexElems {
+			if name := e.GetIndexElem().GetName(); name != "" {
+				cols[name] = name
+			}
+		}
+		p.selves["excluded"] = cols
 	}
 	if oc.WhereClause != nil {
 		if s := p.eval(oc.WhereClause).scope; s == rowDependent || s == alwaysFalse {
@@ -447,22 +430,41 @@ func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 	// complement. A plain operand can only be complemented by a NOT, a
 	// comparison only by one with the negated operator; skip them when
 	// there is none (the common long OR of equalities).
-	negations := false
-	var ops [4]bool // =, <>, < or >, <= or >=
+	negations, tests := false, false
+	var ops [4]bool  // =, <>, < or >, <= or >=
+	var sets [4]bool // IN, NOT IN, BETWEEN, NOT BETWEEN
 	for _, n := range nodes {
 		if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR {
 			negations = true
 		}
-		if e := n.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP {
-			if c, ok := comparisonClass[lastName(e.Name)]; ok {
-				ops[c] = true
+		if n.GetNullTest() != nil {
+			tests = true
+		}
+		if e := n.GetAExpr(); e != nil {
+			switch e.Kind {
+			case pg_query.A_Expr_Kind_AEXPR_OP:
+				if c, ok := comparisonClass[lastName(e.Name)]; ok {
+					ops[c] = true
+				}
+			case pg_query.A_Expr_Kind_AEXPR_IN:
+				if lastName(e.Name) == "=" {
+					sets[0] = true
+				} else {
+					sets[1] = true
+				}
+			case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM:
+				sets[2] = true
+			case pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+				sets[3] = true
 			}
 		}
 	}
 	comparisons := (ops[0] && ops[1]) || (ops[2] && ops[3])
+	// x IN (true, false) pairs with x IS NULL.
+	setPairs := (sets[0] && sets[1]) || (sets[2] && sets[3]) || ((sets[0] || sets[1]) && tests)
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		if !negations && !pairable(n, comparisons) {
+		if !negations && !pairable(n, comparisons, setPairs) {
 			continue
 		}
 		k, neg := p.polarKey(n)
@@ -480,7 +482,7 @@ var comparisonClass = map[string]int{"=": 0, "<>": 1, "!=": 1, "<": 2, ">": 2, "
 
 // pairable reports whether an operand that is not a NOT can have a
 // complement among operands that are not NOTs either.
-func pairable(n *pg_query.Node, comparisons bool) bool {
+func pairable(n *pg_query.Node, comparisons, sets bool) bool {
 	switch e := n.Node.(type) {
 	case *pg_query.Node_NullTest, *pg_query.Node_BooleanTest:
 		return true
@@ -490,6 +492,9 @@ func pairable(n *pg_query.Node, comparisons bool) bool {
 			return true
 		case pg_query.A_Expr_Kind_AEXPR_OP:
 			return comparisons
+		case pg_query.A_Expr_Kind_AEXPR_IN, pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+			pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+			return sets
 		}
 	}
 	return false
@@ -518,6 +523,20 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 		return "notnull:" + k, "null:" + k
 	}
 	if bt := n.GetBooleanTest(); bt != nil {
+		// On an operand that is never NULL, IS TRUE and IS NOT FALSE
+		// assert the operand, IS FALSE and IS NOT TRUE its negation:
+		// (x IS NULL) IS NOT TRUE asserts x IS NOT NULL.
+		switch bt.Booltesttype {
+		case pg_query.BoolTestType_IS_TRUE, pg_query.BoolTestType_IS_NOT_FALSE:
+			if p.neverNull(bt.Arg) {
+				return p.polarKey(bt.Arg)
+			}
+		case pg_query.BoolTestType_IS_FALSE, pg_query.BoolTestType_IS_NOT_TRUE:
+			if p.neverNull(bt.Arg) {
+				k, neg := p.polarKey(bt.Arg)
+				return neg, k
+			}
+		}
 		if neg, ok := booleanTestNegation[bt.Booltesttype]; ok {
 			k := p.key(p.simplify(bt.Arg))
 			return fmt.Sprintf("bt%d:%s", bt.Booltesttype, k), fmt.Sprintf("bt%d:%s", neg, k)
@@ -553,6 +572,11 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 			return fmt.Sprintf("cmp:%d:%s%s%s", len(l), l, op, r), fmt.Sprintf("cmp:%d:%s%s%s", len(l), l, neg, r)
 		}
 	}
+	if e := n.GetAExpr(); e != nil {
+		if k, neg, ok := p.setPolarKey(e); ok {
+			return k, neg
+		}
+	}
 	if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_NOT_EXPR && len(b.Args) == 1 {
 		// NOT (x IS NULL) asserts x IS NOT NULL: the negation of what
 		// its operand asserts.
@@ -563,13 +587,53 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 	return "is:" + k, "not:" + k
 }
 
+// setPolarKey keys IN lists and BETWEEN: x IN (...) and x NOT IN (...) of
+// the same list are each other's negation (true together for every row
+// where x is not NULL, the standard of x = x), and so are BETWEEN and NOT
+// BETWEEN. x IN (true, false) asserts x IS NOT NULL.
+func (p *predicate) setPolarKey(e *pg_query.A_Expr) (key, negation string, ok bool) {
+	flip := map[pg_query.A_Expr_Kind]pg_query.A_Expr_Kind{
+		pg_query.A_Expr_Kind_AEXPR_BETWEEN: pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN: pg_query.A_Expr_Kind_AEXPR_BETWEEN,
+		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM: pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM: pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
+	}
+	keyOf := func(kind pg_query.A_Expr_Kind, op string) string {
+		c := &pg_query.A_Expr{Kind: kind, Name: []*pg_query.Node{pg_query.MakeStrNode(op)}, Lexpr: p.simplify(e.Lexpr), Rexpr: e.Rexpr}
+		return "set:" + p.key(&pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: c}})
+	}
+	switch {
+	case e.Kind == pg_query.A_Expr_Kind_AEXPR_IN:
+		op := lastName(e.Name)
+		if op != "=" && op != "<>" {
+			return "", "", false
+		}
+		if items := e.Rexpr.GetList().GetItems(); len(items) == 2 {
+			p.w.literalSensitive = true // reads which booleans are listed
+			a, b := items[0].GetAConst().GetBoolval(), items[1].GetAConst().GetBoolval()
+			if a != nil && b != nil && a.Boolval != b.Boolval {
+				k := p.key(p.simplify(e.Lexpr))
+				if op == "=" {
+					return "notnull:" + k, "null:" + k, true
+				}
+				return "null:" + k, "notnull:" + k, true
+			}
+		}
+		neg := map[string]string{"=": "<>", "<>": "="}[op]
+		return keyOf(e.Kind, op), keyOf(e.Kind, neg), true
+	case flip[e.Kind] != 0:
+		return keyOf(e.Kind, "BETWEEN"), keyOf(flip[e.Kind], "BETWEEN"), true
+	}
+	return "", "", false
+}
+
 // systemColumns are the columns every table has; none is ever NULL.
 var systemColumns = map[string]bool{"ctid": true, "xmin": true, "xmax": true, "cmin": true, "cmax": true, "tableoid": true}
 
 // neverNull reports whether an expression is non-NULL for every row: a
 // system column of the target, the result of IS [NOT] NULL, IS [NOT]
 // TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM, a non-NULL literal, and
-// NOT, AND, OR and casts of those. WHERE ctid IS NOT NULL and
+// NOT, AND, OR and casts of those; coalesce with such an argument; the
+// counts num_nulls and num_nonnulls; a row value cast (t::text) or
+// converted to JSON (to_jsonb(t)). WHERE ctid IS NOT NULL and
 // WHERE (x IS NULL) IS NOT NULL are true for every row.
 func (p *predicate) neverNull(n *pg_query.Node) bool {
 	switch e := n.Node.(type) {
@@ -583,7 +647,30 @@ func (p *predicate) neverNull(n *pg_query.Node) bool {
 		p.w.literalSensitive = true
 		return !e.AConst.Isnull
 	case *pg_query.Node_TypeCast:
-		return p.neverNull(e.TypeCast.Arg)
+		// A row value cast to text (t::text) is its text form.
+		return p.neverNull(e.TypeCast.Arg) || p.rowValue(e.TypeCast.Arg)
+	case *pg_query.Node_CoalesceExpr:
+		// coalesce(x, 'none') is never NULL when an argument is not.
+		for _, a := range e.CoalesceExpr.Args {
+			if p.neverNull(a) {
+				return true
+			}
+		}
+		return false
+	case *pg_query.Node_FuncCall:
+		f := e.FuncCall
+		if len(f.Funcname) > 2 || (len(f.Funcname) == 2 && f.Funcname[0].GetString_().GetSval() != "pg_catalog") ||
+			f.AggFilter != nil || f.Over != nil || f.AggStar {
+			return false
+		}
+		switch lastName(f.Funcname) {
+		case "num_nulls", "num_nonnulls":
+			return true // counts, never NULL
+		case "to_json", "to_jsonb", "row_to_json":
+			// The JSON form of a row value is an object, never NULL.
+			return len(f.Args) >= 1 && p.rowValue(f.Args[0])
+		}
+		return false
 	case *pg_query.Node_BoolExpr:
 		for _, a := range e.BoolExpr.Args {
 			if !p.neverNull(a) {
@@ -624,7 +711,12 @@ var comparisonOps = map[string]bool{"=": true, "<>": true, "!=": true, "<": true
 func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 	op := lastName(e.Name)
 	switch e.Kind {
-	case pg_query.A_Expr_Kind_AEXPR_OP:
+	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+		if likeOps[op] && p.mentionsTarget(e.Lexpr) && p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
+			// x LIKE x: a value matches itself as a pattern (but for
+			// escapes), the standard of x = x.
+			return boolResult(true)
+		}
 		if !comparisonOps[op] {
 			break
 		}
@@ -640,12 +732,18 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 				// treat it as reaching every row.
 				return boolResult(op == "=" || op == "<=" || op == ">=")
 			}
+			if v, ok := p.polarCompare(op, l, r); ok {
+				return boolResult(v)
+			}
 			// A row-dependent side can still be constant, as in
 			// (x = x) = true or x * 0 = 0: fold it against a literal.
 			if ldep != rdep {
 				dep, other := l, r
 				if rdep {
 					dep, other = r, l
+				}
+				if v, ok := p.countCompare(op, dep, other, rdep); ok {
+					return boolResult(v)
 				}
 				if d := p.eval(dep); d.k != nil {
 					if o := p.eval(other); o.k != nil {
@@ -668,6 +766,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
 		}
+		distinctOp := map[pg_query.A_Expr_Kind]string{pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT: "=", pg_query.A_Expr_Kind_AEXPR_DISTINCT: "<>"}[e.Kind]
+		if v, ok := p.polarCompare(distinctOp, p.simplify(e.Lexpr), p.simplify(e.Rexpr)); ok {
+			return boolResult(v)
+		}
 		// x IS DISTINCT FROM NULL for an x that is never NULL, or a
 		// row value (t.*, t), which is never the NULL value itself.
 		for _, sides := range [][2]*pg_query.Node{{e.Lexpr, e.Rexpr}, {e.Rexpr, e.Lexpr}} {
@@ -684,6 +786,13 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// x NOT IN (..., x, ...) and x <> ALL (ARRAY[x]) are false. An x
 		// that is never NULL, such as (y IS NULL), is always in
 		// (true, false).
+		if sl := e.Rexpr.GetSubLink(); sl != nil && sl.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK &&
+			e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=" {
+			// x = ANY (ARRAY(SELECT ...)) is x IN (SELECT ...).
+			if p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK, Testexpr: e.Lexpr, Subselect: sl.Subselect}) {
+				return boolResult(true)
+			}
+		}
 		items := e.Rexpr.GetList().GetItems()
 		if e.Kind != pg_query.A_Expr_Kind_AEXPR_IN {
 			items = e.Rexpr.GetAArrayExpr().GetElements()
@@ -726,19 +835,97 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 	return result{scope: rowIndependent}
 }
 
-// simplify strips what does not change an expression's value: casts to text
-// or unbounded varchar, adding or subtracting zero, multiplying or dividing
-// by one, and a FROM-less scalar subquery (SELECT x), whose value is x's for
-// the outer row. x - x and x * 0 become 0 (for a non-NULL x: the standard of
-// x = x). id = id + 0 is then id = id.
+var likeOps = map[string]bool{"~~": true, "~~*": true}
+
+// polarCompare folds = and <> between two tests that are never NULL and
+// assert the same thing or each other's negation (see polarKey):
+// (x IS NULL) <> (x IS NOT NULL) is true for every row.
+func (p *predicate) polarCompare(op string, l, r *pg_query.Node) (value, ok bool) {
+	if op == "!=" {
+		op = "<>"
+	}
+	if (op != "=" && op != "<>") || !p.neverNull(l) || !p.neverNull(r) || !polar(l) || !polar(r) {
+		return false, false
+	}
+	lk, lneg := p.polarKey(l)
+	rk, _ := p.polarKey(r)
+	switch rk {
+	case lk:
+		return op == "=", true
+	case lneg:
+		return op == "<>", true
+	}
+	return false, false
+}
+
+// polar reports whether polarKey knows more of n than its key: a test,
+// or a NOT of one.
+func polar(n *pg_query.Node) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_NullTest, *pg_query.Node_BooleanTest:
+		return true
+	case *pg_query.Node_AExpr:
+		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_DISTINCT || e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT
+	case *pg_query.Node_BoolExpr:
+		return e.BoolExpr.Boolop == pg_query.BoolExprType_NOT_EXPR && len(e.BoolExpr.Args) == 1 && polar(e.BoolExpr.Args[0])
+	}
+	return false
+}
+
+// countCompare folds a comparison of a count of NULLs (num_nulls,
+// num_nonnulls), never negative, with a number it always exceeds or equals:
+// num_nulls(x) >= 0 is true for every row. dep is the count, right says it
+// stands on the right of op.
+func (p *predicate) countCompare(op string, dep, other *pg_query.Node, right bool) (value, ok bool) {
+	f := dep.GetFuncCall()
+	if f == nil || len(f.Funcname) > 2 || (lastName(f.Funcname) != "num_nulls" && lastName(f.Funcname) != "num_nonnulls") {
+		return false, false
+	}
+	o := p.eval(other).k
+	if o == nil || o.kind != 'n' {
+		return false, false
+	}
+	if right {
+		op = flippedOp[op]
+	}
+	switch {
+	case op == ">=" && o.num <= 0, op == ">" && o.num < 0, (op == "<>" || op == "!=") && o.num < 0:
+		return true, true
+	case op == "<" && o.num <= 0, op == "<=" && o.num < 0, op == "=" && o.num < 0:
+		return false, true
+	}
+	return false, false
+}
+
+// simplify strips what does not change an expression's value for the
+// standard of x = x (true where x is not NULL): casts to a type without a
+// length or precision (id::bigint = id; a cast that rounds, as
+// price::int = price, makes that a rare real filter, refused with them),
+// unary plus and double minus, adding or subtracting zero, multiplying or
+// dividing by one, appending ”, concat(x), coalesce(x, ...) (which is x
+// where x is not NULL), and a FROM-less scalar subquery (SELECT x), whose
+// value is x's for the outer row. x - x and x * 0 become 0. id = id + 0 is
+// then id = id.
 func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 	for n != nil {
 		switch e := n.Node.(type) {
 		case *pg_query.Node_TypeCast:
-			if !textType(e.TypeCast.TypeName) {
+			if !losslessType(e.TypeCast.TypeName) {
 				return n
 			}
 			n = e.TypeCast.Arg
+		case *pg_query.Node_CoalesceExpr:
+			if len(e.CoalesceExpr.Args) == 0 || !p.mentionsTarget(e.CoalesceExpr.Args[0]) {
+				return n
+			}
+			n = e.CoalesceExpr.Args[0]
+		case *pg_query.Node_FuncCall:
+			f := e.FuncCall
+			if len(f.Args) != 1 || len(f.Funcname) > 2 || lastName(f.Funcname) != "concat" || f.AggStar || f.Over != nil ||
+				!p.mentionsTarget(f.Args[0]) {
+				return n
+			}
+			n = f.Args[0]
 		case *pg_query.Node_SubLink:
 			v := fromlessValue(e.SubLink.Subselect.GetSelectStmt())
 			if e.SubLink.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK || v == nil {
@@ -750,11 +937,28 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			// Arithmetic is looked at only over the target's columns:
 			// reading a literal makes the verdict literal-sensitive,
 			// which created < $date + 7 need not be.
-			if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || a.Lexpr == nil || a.Rexpr == nil ||
-				!arithmeticOps[lastName(a.Name)] || !p.mentionsTarget(n) {
+			if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || a.Rexpr == nil || !arithmeticOps[lastName(a.Name)] || !p.mentionsTarget(n) {
+				return n
+			}
+			if a.Lexpr == nil { // unary: +x is x, - -x is x
+				switch {
+				case lastName(a.Name) == "+":
+					n = a.Rexpr
+					continue
+				case lastName(a.Name) == "-":
+					if in := a.Rexpr.GetAExpr(); in != nil && in.Lexpr == nil && in.Kind == pg_query.A_Expr_Kind_AEXPR_OP && lastName(in.Name) == "-" {
+						n = in.Rexpr
+						continue
+					}
+				}
 				return n
 			}
 			switch lastName(a.Name) {
+			case "||":
+				if !p.isString(a.Rexpr, "") {
+					return n
+				}
+				n = a.Lexpr
 			case "+":
 				switch {
 				case p.isNumber(a.Rexpr, 0):
@@ -799,21 +1003,23 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 	return n
 }
 
-var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true}
+var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "||": true}
 
-// textType reports whether a cast keeps every character of a value: text,
-// or varchar without a length.
-func textType(t *pg_query.TypeName) bool {
-	if t == nil || t.ArrayBounds != nil {
+// losslessType reports whether a cast to t is taken to keep a value: any
+// type without a length or precision (text, bigint, but not varchar(1) or
+// numeric(3,0), which cut or round).
+func losslessType(t *pg_query.TypeName) bool {
+	return t != nil && t.ArrayBounds == nil && len(t.Typmods) == 0
+}
+
+// isString reports whether n is the string literal v.
+func (p *predicate) isString(n *pg_query.Node, v string) bool {
+	c := n.GetAConst()
+	if c == nil || c.GetSval() == nil {
 		return false
 	}
-	switch lastName(t.Names) {
-	case "text":
-		return true
-	case "varchar":
-		return len(t.Typmods) == 0
-	}
-	return false
+	p.w.literalSensitive = true
+	return c.GetSval().Sval == v
 }
 
 // isNumber reports whether n is the numeric literal v.
@@ -935,16 +1141,27 @@ func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
 // wholeTableSubquery recognises subqueries that hold for every row of the
 // target because they read the whole target table: x IN (SELECT x FROM t),
 // x = ANY (SELECT x FROM t WHERE true), x IN (SELECT x FROM t UNION ...),
-// x IN (SELECT x), and EXISTS (SELECT 1 FROM t AS y WHERE y.id = t.id). Every
-// row's value is in the set of all values, so the predicate holds for every
-// row where x is not NULL (the standard of x = x).
+// x IN (SELECT x), x IN (VALUES (x)), and EXISTS (SELECT 1 FROM t AS y
+// WHERE y.id = t.id). Every row's value is in the set of all values, so the
+// predicate holds for every row where x is not NULL (the standard of
+// x = x). EXISTS of a query that always returns a row (EXISTS (SELECT t.id),
+// see oneRow) holds for every row.
 func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 	sel := s.Subselect.GetSelectStmt()
 	switch s.SubLinkType {
 	case pg_query.SubLinkType_EXISTS_SUBLINK:
-		// Correlated by the same column or not at all, it finds a row
-		// for every row of a table that has one.
-		return p.selfScan(sel) != nil
+		// A FROM-less query always returns its row; a scan of the
+		// table, correlated by the same column or not at all, finds a
+		// row for every row of a table that has one.
+		if sel != nil && sel.WhereClause != nil && len(sel.FromClause) == 0 {
+			// EXISTS (SELECT WHERE t.id = t.id): one row where the
+			// condition holds, for every row when it is always true.
+			if p.eval(sel.WhereClause).scope != alwaysTrue {
+				return false
+			}
+			return oneRowIgnoringWhere(sel)
+		}
+		return oneRow(sel) || p.selfScan(sel) != nil
 	case pg_query.SubLinkType_ANY_SUBLINK:
 		if len(s.OperName) > 1 || (len(s.OperName) == 1 && lastName(s.OperName) != "=") {
 			return false
@@ -955,6 +1172,15 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 	x := p.simplify(s.Testexpr)
 	if v := fromlessValue(sel); v != nil {
 		return p.mentionsTarget(x) && p.same(x, p.simplify(v))
+	}
+	if oneRow(sel) && len(sel.ValuesLists) > 0 && p.mentionsTarget(x) {
+		// x IN (VALUES (a), (x)) is x = x.
+		for _, l := range sel.ValuesLists {
+			if items := l.GetList().GetItems(); len(items) == 1 && p.same(x, p.simplify(items[0])) {
+				return true
+			}
+		}
+		return false
 	}
 	col := x.GetColumnRef()
 	if col == nil || !p.refersToTarget(col) {
@@ -1010,21 +1236,30 @@ func (s *scan) columns(renamed []*pg_query.Node) (cols map[string]string, ok boo
 }
 
 // selfScan recognises a query that returns every row of the target table:
-// SELECT ... FROM target (however qualified) with no WHERE, or one whose
-// every conjunct is always true, row-independent (all rows or none) or ties
-// the query's row to the outer target row by the same column; no LIMIT,
-// OFFSET or HAVING. A UNION returns every row one of its arms returns.
+// SELECT ... FROM a source that reads the whole target (see selfSource) with
+// no WHERE, or one whose every conjunct is always true, row-independent (all
+// rows or none) or ties the query's row to the outer target row by the same
+// column; no HAVING, and no LIMIT or OFFSET besides LIMIT ALL (or NULL) and
+// OFFSET 0, which limit nothing. A UNION returns every row one of its arms
+// returns, an INTERSECT every row both of its arms return.
 func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	if sel == nil || p.rel == nil {
 		return nil
 	}
 	switch sel.Op {
 	case pg_query.SetOperation_SETOP_NONE:
-	case pg_query.SetOperation_SETOP_UNION:
-		if sel.LimitCount != nil || sel.LimitOffset != nil {
+	case pg_query.SetOperation_SETOP_UNION, pg_query.SetOperation_SETOP_INTERSECT:
+		if !p.noLimit(sel) {
 			return nil
 		}
-		if l := p.selfScan(sel.Larg); l != nil {
+		l := p.selfScan(sel.Larg)
+		if sel.Op == pg_query.SetOperation_SETOP_INTERSECT {
+			if l == nil || p.selfScan(sel.Rarg) == nil {
+				return nil
+			}
+			return l
+		}
+		if l != nil {
 			return l
 		}
 		if r := p.selfScan(sel.Rarg); r != nil && !r.star {
@@ -1041,30 +1276,33 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	}
 	// GROUP BY and DISTINCT keep every value of the columns returned;
 	// HAVING and LIMIT do not.
-	if len(sel.FromClause) != 1 || sel.WithClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
-		sel.HavingClause != nil || len(sel.ValuesLists) > 0 {
+	if !p.noLimit(sel) || (sel.HavingClause != nil && !isTrueConst(sel.HavingClause)) || len(sel.ValuesLists) > 0 {
 		return nil
 	}
-	rv := sel.FromClause[0].GetRangeVar()
-	if rv == nil || !sameRelation(rv, p.rel) || (rv.Alias != nil && len(rv.Alias.Colnames) > 0) {
+	if sel.HavingClause != nil {
+		p.w.literalSensitive = true // reads whether HAVING is true
+	}
+	if sel.WithClause != nil {
+		// IN (WITH s AS (SELECT id FROM t) SELECT id FROM s)
+		defer p.w.withCTEs(sel.WithClause)()
+	}
+	inner, cols, extra, ok := p.selfSource(sel.FromClause)
+	if !ok {
 		return nil
 	}
-	if _, cte := p.w.ctes[rv.Relname]; cte && rv.Schemaname == "" {
-		return nil
-	}
-	inner := aliasName(rv.Alias, rv.Relname)
 	s := &scan{}
 	if sel.WhereClause != nil {
-		ip := &predicate{w: p.w, rel: rv, targets: map[string]bool{inner: true},
-			selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}}
+		ip := &predicate{w: p.w, rel: p.rel, targets: map[string]bool{inner: true},
+			selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}, visiting: p.visiting}
 		for _, c := range flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, nil) {
-			if p.correlates(c, inner) {
+			if cols == nil && !extra && p.correlates(c, inner) {
 				s.correlated = true
 				continue
 			}
-			// Any other reference to the outer row filters by it.
+			// Any other reference to the outer row filters by it; with
+			// other sources joined in, a condition on their rows does.
 			outer := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{FromClause: sel.FromClause, WhereClause: c}}}
-			if sc := ip.eval(c).scope; (sc != alwaysTrue && sc != rowIndependent) || p.mentionsTarget(outer) {
+			if sc := ip.eval(c).scope; (sc != alwaysTrue && (sc != rowIndependent || extra)) || p.mentionsTarget(outer) {
 				return nil
 			}
 		}
@@ -1077,7 +1315,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		col := rt.Val.GetColumnRef()
 		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && qualifier(col) == inner))
 		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil {
-			if len(sel.TargetList) != 1 {
+			if len(sel.TargetList) != 1 || cols != nil || extra {
 				return nil
 			}
 			s.star = true
@@ -1086,14 +1324,194 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		var src string
 		if own {
 			src = lastField(col)
+			if cols != nil {
+				src = cols[src]
+			}
 		}
 		name := rt.Name
-		if name == "" {
-			name = src
+		if name == "" && col != nil {
+			name = lastField(col)
 		}
 		s.out = append(s.out, scanCol{name: name, src: src})
 	}
 	return s
+}
+
+// noLimit reports whether a query has no LIMIT or OFFSET that could drop a
+// row: LIMIT ALL (parsed as LIMIT NULL) and OFFSET 0 drop none.
+func (p *predicate) noLimit(sel *pg_query.SelectStmt) bool {
+	if sel.LimitCount != nil && !isNullConst(sel.LimitCount) {
+		return false
+	}
+	return sel.LimitOffset == nil || p.isNumber(sel.LimitOffset, 0)
+}
+
+// selfSource recognises a FROM list that yields every row of the target
+// table: the table itself (however qualified, possibly aliased), a CTE or
+// a derived table whose query selfScan recognises, alone or joined with
+// sources that keep every one of its rows (a one-row FROM-less subquery
+// joined ON a true condition or as a cross product, or any source on the
+// outer side of a LEFT JOIN). inner is the name its columns are qualified
+// by, cols maps its column names to the target's (nil keeps them), and
+// extra says other sources are joined in.
+func (p *predicate) selfSource(from []*pg_query.Node) (inner string, cols map[string]string, extra bool, ok bool) {
+	found := false
+	var visit func(n *pg_query.Node) bool
+	visit = func(n *pg_query.Node) bool {
+		if j := n.GetJoinExpr(); j != nil {
+			if j.Alias != nil || j.UsingClause != nil || j.IsNatural {
+				return false
+			}
+			extra = true
+			if j.Quals != nil {
+				p.w.literalSensitive = true // reads whether ON is true
+			}
+			switch {
+			case j.Quals == nil || isTrueConst(j.Quals):
+				// Joined ON true to one row, of any join type, every
+				// row of the other side is kept.
+				if oneRowSource(j.Rarg) {
+					return visit(j.Larg)
+				}
+				return oneRowSource(j.Larg) && visit(j.Rarg)
+			case j.Jointype == pg_query.JoinType_JOIN_LEFT:
+				return visit(j.Larg)
+			case j.Jointype == pg_query.JoinType_JOIN_RIGHT:
+				return visit(j.Rarg)
+			}
+			return false
+		}
+		if !found {
+			if name, c, ok := p.selfRange(n); ok {
+				found, inner, cols = true, name, c
+				return true
+			}
+		}
+		if oneRowSource(n) {
+			extra = true
+			return true
+		}
+		return false
+	}
+	for _, f := range from {
+		if !visit(f) {
+			return "", nil, false, false
+		}
+	}
+	return inner, cols, extra, found && inner != ""
+}
+
+// selfRange recognises one FROM item that reads the whole target table.
+func (p *predicate) selfRange(n *pg_query.Node) (name string, cols map[string]string, ok bool) {
+	switch {
+	case n.GetRangeVar() != nil:
+		rv := n.GetRangeVar()
+		if rv.Alias != nil && len(rv.Alias.Colnames) > 0 {
+			return "", nil, false
+		}
+		if cte, isCTE := p.w.ctes[rv.Relname]; isCTE && rv.Schemaname == "" {
+			// A CTE hides a table of the same name.
+			if p.visiting[cte] {
+				return "", nil, false // recursive: not followed
+			}
+			if p.visiting == nil {
+				p.visiting = map[*pg_query.CommonTableExpr]bool{}
+			}
+			p.visiting[cte] = true
+			scan := p.selfScan(cte.Ctequery.GetSelectStmt())
+			delete(p.visiting, cte)
+			if scan == nil {
+				return "", nil, false
+			}
+			cols, ok = scan.columns(cte.Aliascolnames)
+			return aliasName(rv.Alias, rv.Relname), cols, ok
+		}
+		if !sameRelation(rv, p.rel) {
+			return "", nil, false
+		}
+		return aliasName(rv.Alias, rv.Relname), nil, true
+	case n.GetRangeSubselect() != nil:
+		rs := n.GetRangeSubselect()
+		if rs.Alias == nil {
+			return "", nil, false
+		}
+		scan := p.selfScan(rs.Subquery.GetSelectStmt())
+		if scan == nil {
+			return "", nil, false
+		}
+		cols, ok = scan.columns(rs.Alias.Colnames)
+		return rs.Alias.Aliasname, cols, ok
+	}
+	return "", nil, false
+}
+
+// oneRowSource reports whether a FROM item is a FROM-less subquery that
+// returns exactly one row, such as (SELECT 1) y.
+func oneRowSource(n *pg_query.Node) bool {
+	rs := n.GetRangeSubselect()
+	return rs != nil && oneRow(rs.Subquery.GetSelectStmt())
+}
+
+// oneRow reports whether a query returns at least one row whatever the data:
+// a FROM-less SELECT or a VALUES list with no WHERE, HAVING, GROUP BY, LIMIT
+// or OFFSET, and no function call, which could return a set (possibly
+// empty). EXISTS (SELECT t.id) is then true for every row.
+func oneRow(sel *pg_query.SelectStmt) bool {
+	return sel != nil && sel.WhereClause == nil && oneRowIgnoringWhere(sel)
+}
+
+// oneRowIgnoringWhere is oneRow for a query whose WHERE, if any, the caller
+// has found always true.
+func oneRowIgnoringWhere(sel *pg_query.SelectStmt) bool {
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) > 0 ||
+		sel.HavingClause != nil || len(sel.GroupClause) > 0 ||
+		sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
+		return false
+	}
+	// The WHERE was judged apart; calls in it return one value.
+	for _, t := range sel.TargetList {
+		if containsCall(t.ProtoReflect()) {
+			return false
+		}
+	}
+	for _, l := range sel.ValuesLists {
+		if containsCall(l.ProtoReflect()) {
+			return false
+		}
+	}
+	return true
+}
+
+// containsCall reports whether a tree holds a function call or a subquery.
+func containsCall(m protoreflect.Message) bool {
+	found := false
+	var visit func(m protoreflect.Message)
+	visit = func(m protoreflect.Message) {
+		switch m.Interface().(type) {
+		case *pg_query.FuncCall, *pg_query.SubLink:
+			found = true
+			return
+		}
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.IsList() && fd.Message() != nil:
+				l := v.List()
+				for i := 0; i < l.Len() && !found; i++ {
+					visit(l.Get(i).Message())
+				}
+			case fd.Message() != nil && !fd.IsMap():
+				visit(v.Message())
+			}
+			return !found
+		})
+	}
+	visit(m)
+	return found
+}
+
+func isTrueConst(n *pg_query.Node) bool {
+	b := n.GetAConst().GetBoolval()
+	return b != nil && b.Boolval
 }
 
 // correlates reports whether c is inner.x = outer.x: a subquery's row of the
