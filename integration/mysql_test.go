@@ -644,6 +644,93 @@ func TestMySQLGlobalSettingsAreRefusedForAgents(t *testing.T) {
 	}
 }
 
+// TestMySQLServerAndAccountStatementsAreRefusedForAgents: SHUTDOWN stops
+// the server for everyone, KILL ends any session (a human's among them), and
+// account statements can lock the humans out or give an agent a login that
+// does not go through bulwark. The agent here holds every privilege, so only
+// bulwark stops it.
+func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const adminAgent, adminPassword = "agent_admin", "agent-admin-pw"
+	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+adminAgent+"'@'%' IDENTIFIED BY '"+adminPassword+"'",
+		"GRANT ALL ON *.* TO '"+adminAgent+"'@'%' WITH GRANT OPTION")
+	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+adminAgent+"'@'%'") })
+	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+
+	// SHUTDOWN: the human's identical statement is not run, since it
+	// would stop the server the other tests share.
+	_, err := agent.ExecContext(ctx, "SHUTDOWN")
+	id := requireMyRefused(t, err, "server-control")
+	requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "server-control"})
+	if got := myQueryString(t, "SELECT 1"); got != "1" {
+		t.Fatalf("the server does not answer after the refused SHUTDOWN: %q", got)
+	}
+
+	// KILL of a human's session.
+	victim := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	var victimID string
+	if err := victim.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&victimID); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{"KILL " + victimID, "KILL QUERY " + victimID, "KILL CONNECTION " + victimID} {
+		_, err := agent.ExecContext(ctx, stmt)
+		requireMyRefused(t, err, "server-control")
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatalf("the human's session died after the refused KILL: %v", err)
+	}
+	if _, err := human.ExecContext(ctx, "KILL "+victimID); err != nil {
+		t.Fatalf("the human's identical KILL failed: %v", err)
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err == nil {
+		t.Fatalf("the human's KILL left the session alive")
+	}
+
+	// Account statements. The state is every bw_ account and role with
+	// its password, lock and global privileges.
+	reset := func() {
+		myAdminExec(t, "DROP USER IF EXISTS 'bw_victim'@'%', 'bw_victim2'@'%', 'bw_backdoor'@'%'", "DROP ROLE IF EXISTS bw_role",
+			"CREATE USER 'bw_victim'@'%' IDENTIFIED BY 'victim-pw'", "GRANT SELECT ON *.* TO 'bw_victim'@'%'")
+	}
+	t.Cleanup(func() {
+		myAdminExec(t, "DROP USER IF EXISTS 'bw_victim'@'%', 'bw_victim2'@'%', 'bw_backdoor'@'%'", "DROP ROLE IF EXISTS bw_role")
+	})
+	state := func() string {
+		return myQueryString(t, "SELECT GROUP_CONCAT(CONCAT(User, '@', Host, ' ', Priv) ORDER BY User) FROM mysql.global_priv WHERE User LIKE 'bw\\_%'")
+	}
+	for _, stmt := range []string{
+		"SET PASSWORD FOR 'bw_victim'@'%' = PASSWORD('owned')",
+		"ALTER USER 'bw_victim'@'%' ACCOUNT LOCK",
+		"ALTER USER 'bw_victim'@'%' IDENTIFIED BY 'owned'",
+		"RENAME USER 'bw_victim'@'%' TO 'bw_victim2'@'%'",
+		"CREATE USER 'bw_backdoor'@'%' IDENTIFIED BY 'backdoor-pw'",
+		"GRANT ALL ON *.* TO 'bw_victim'@'%'",
+		"REVOKE SELECT ON *.* FROM 'bw_victim'@'%'",
+		"CREATE ROLE bw_role",
+	} {
+		reset()
+		before := state()
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "account-management")
+		requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "account-management"})
+		if got := state(); got != before {
+			t.Fatalf("%s: the refused statement changed the accounts:\n%s\nto\n%s", stmt, before, got)
+		}
+		if _, err := human.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
+		}
+		if state() == before {
+			t.Fatalf("%s: the human's statement changed nothing", stmt)
+		}
+	}
+	// Switching among the roles a session already holds stays allowed.
+	if _, err := agent.ExecContext(ctx, "SET ROLE NONE"); err != nil {
+		t.Fatalf("SET ROLE was refused: %v", err)
+	}
+}
+
 // TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
 // signs cost the parser 2 GB; past the nesting bound an agent's statement is
 // refused before it is parsed, and the session goes on.

@@ -272,6 +272,8 @@ var advice = map[string]string{
 	"dynamic-sql":            "Send the SQL statements themselves instead of building them at run time (EXECUTE of a string, dblink, query_to_xml, or bodies in other languages), so that they can be checked.",
 	"copy-program":           "Use COPY ... TO STDOUT or COPY ... FROM STDIN and handle the data on the client side.",
 	"alter-system":           "The server's configuration is reserved to humans: ask a DBA to change the setting, or use SET for this session only.",
+	"account-management":     "Accounts and privileges are managed by humans: ask a DBA to create, change, grant to or revoke from users and roles.",
+	"server-control":         "Stopping the server and ending sessions are reserved to humans: ask a DBA. To stop a statement of your own, close its connection.",
 	"server-file-write":      "Files on the database host are reserved to humans: read the data on the client instead, with COPY ... TO STDOUT (psql's \\copy) or lo_get (psql's \\lo_export).",
 	"heap-surgery":           "pg_surgery is for repairing corruption and is reserved to humans: to remove rows, use DELETE with a WHERE clause that names them.",
 	"alter-column-rewrite":   "A USING expression that does not read the column, or (MySQL) turning it into a generated column, replaces its data in every row: convert the column's own values (e.g. USING col::newtype), add a new column instead, or ask a human.",

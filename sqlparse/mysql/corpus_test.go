@@ -54,27 +54,29 @@ func undoString(u *sqlparse.Undo) string {
 }
 
 var corpusRuleCategory = map[string]sqlparse.Category{
-	RuleDropObject:      sqlparse.CategoryDrop,
-	RuleAlterDropColumn: sqlparse.CategoryDrop,
-	RuleTruncate:        sqlparse.CategoryTruncate,
-	RuleDeleteNoWhere:   sqlparse.CategoryDelete,
-	RuleDeleteAlways:    sqlparse.CategoryDelete,
-	RuleUpdateNoWhere:   sqlparse.CategoryUpdate,
-	RuleUpdateAlways:    sqlparse.CategoryUpdate,
-	RuleParseError:      sqlparse.CategoryUnanalysable,
-	RuleDynamicSQL:      sqlparse.CategoryUnanalysable,
-	RuleLexerMismatch:   sqlparse.CategoryUnanalysable,
-	RuleColumnRewrite:   sqlparse.CategoryDrop,
-	RuleAlterIgnore:     sqlparse.CategoryDrop,
-	RuleColumnTruncate:  sqlparse.CategoryDrop,
-	RuleAlterSystem:     sqlparse.CategoryUnanalysable,
+	RuleDropObject:        sqlparse.CategoryDrop,
+	RuleAlterDropColumn:   sqlparse.CategoryDrop,
+	RuleTruncate:          sqlparse.CategoryTruncate,
+	RuleDeleteNoWhere:     sqlparse.CategoryDelete,
+	RuleDeleteAlways:      sqlparse.CategoryDelete,
+	RuleUpdateNoWhere:     sqlparse.CategoryUpdate,
+	RuleUpdateAlways:      sqlparse.CategoryUpdate,
+	RuleParseError:        sqlparse.CategoryUnanalysable,
+	RuleDynamicSQL:        sqlparse.CategoryUnanalysable,
+	RuleLexerMismatch:     sqlparse.CategoryUnanalysable,
+	RuleColumnRewrite:     sqlparse.CategoryDrop,
+	RuleAlterIgnore:       sqlparse.CategoryDrop,
+	RuleColumnTruncate:    sqlparse.CategoryDrop,
+	RuleAlterSystem:       sqlparse.CategoryUnanalysable,
+	RuleAccountManagement: sqlparse.CategoryUnanalysable,
+	RuleServerControl:     sqlparse.CategoryUnanalysable,
 }
 
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts(), corpusAdministration()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -632,7 +634,6 @@ func corpusBenign() []corpusCase {
 		{name: "create view whose name says delete", sql: "CREATE VIEW delete_me AS SELECT 1"},
 		{name: "rename table", sql: "RENAME TABLE a TO b"},
 		{name: "create database", sql: "CREATE DATABASE IF NOT EXISTS app"},
-		{name: "grant", sql: "GRANT SELECT ON app.* TO 'bob'@'%'"},
 		{name: "show tables", sql: "SHOW TABLES"},
 		{name: "show create table", sql: "SHOW CREATE TABLE t"},
 		{name: "explain select", sql: "EXPLAIN SELECT * FROM t"},
@@ -970,5 +971,51 @@ func corpusUpserts() []corpusCase {
 		{name: "replace values", sql: "REPLACE INTO t VALUES (1, 'a')"},
 		{name: "upsert into another database's table of the same name", sql: "INSERT INTO archive.t SELECT * FROM app.t ON DUPLICATE KEY UPDATE n = 0"},
 		{name: "replace of own rows tied to a staging table", sql: "REPLACE INTO t (id, name) SELECT s.id, s.name FROM staging s JOIN t ON t.id = s.id"},
+	}
+}
+
+// corpusAdministration: statements that act on the server or on accounts
+// rather than on data. An agent that may run them can stop the server, end
+// a human's session, lock the humans out or give itself a login that does
+// not go through bulwark.
+func corpusAdministration() []corpusCase {
+	acct := func(name, sql string) corpusCase {
+		return corpusCase{name: name, sql: sql, want: RuleAccountManagement}
+	}
+	ctl := func(name, sql string) corpusCase {
+		return corpusCase{name: name, sql: sql, want: RuleServerControl}
+	}
+	return []corpusCase{
+		ctl("shutdown", "SHUTDOWN"),
+		ctl("shutdown after a select", "SELECT 1; SHUTDOWN"),
+		ctl("restart", "RESTART"),
+		ctl("kill connection", "KILL 42"),
+		ctl("kill connection keyword", "KILL CONNECTION 42"),
+		ctl("kill query", "KILL QUERY 42"),
+		{name: "kill in a procedure", sql: "CREATE PROCEDURE p() KILL 42", want: RuleServerControl, also: []string{RuleParseError}, note: "the TiDB grammar has no KILL in a routine body"},
+		acct("create user", "CREATE USER x IDENTIFIED BY 'pw'"),
+		acct("create user if not exists", "CREATE USER IF NOT EXISTS 'x'@'%' IDENTIFIED BY 'pw'"),
+		acct("create role", "CREATE ROLE r"),
+		acct("alter user lock", "ALTER USER alice@'%' ACCOUNT LOCK"),
+		acct("alter user password", "ALTER USER alice@'%' IDENTIFIED BY 'owned'"),
+		acct("rename user", "RENAME USER alice@'%' TO bob@'%'"),
+		acct("set password for", "SET PASSWORD FOR alice@'%' = PASSWORD('owned')"),
+		acct("set own password", "SET PASSWORD = PASSWORD('new')"),
+		acct("grant all", "GRANT ALL ON *.* TO x@'%'"),
+		acct("grant on a database", "GRANT SELECT ON app.* TO 'bob'@'%'"),
+		acct("grant role", "GRANT r TO alice@'%'"),
+		acct("grant proxy", "GRANT PROXY ON root TO x"),
+		acct("revoke", "REVOKE ALL ON *.* FROM alice@'%'"),
+		acct("revoke role", "REVOKE r FROM alice@'%'"),
+		acct("set default role", "SET DEFAULT ROLE r TO alice@'%'"),
+		{name: "grant in a procedure", sql: "CREATE PROCEDURE p() GRANT ALL ON *.* TO x", want: RuleAccountManagement, also: []string{RuleParseError}, note: "the TiDB grammar has no GRANT in a routine body"},
+		acct("grant prepared", "PREPARE s FROM 'GRANT ALL ON *.* TO x'"),
+		{name: "drop user stays a drop", sql: "DROP USER alice", want: RuleDropObject},
+		{name: "set role", sql: "SET ROLE r"},
+		{name: "show grants", sql: "SHOW GRANTS"},
+		{name: "show processlist", sql: "SHOW PROCESSLIST"},
+		{name: "select user", sql: "SELECT user, host FROM mysql.user"},
+		{name: "select connection id", sql: "SELECT CONNECTION_ID()"},
+		{name: "string mentions shutdown", sql: "SELECT 'SHUTDOWN; KILL 1; GRANT ALL ON *.* TO x'"},
 	}
 }
