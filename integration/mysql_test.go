@@ -142,6 +142,32 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column is between itself and itself", func(string) string { return "id BETWEEN id AND id" }),
 	deleteWhere("delete where a comparison or its opposite", func(string) string { return "id = 5 OR id <> 5" }),
 	deleteWhere("delete where a column minus itself is 0", func(string) string { return "id - id = 0" }),
+	deleteWhere("delete where is not true or is true", func(string) string { return "id IS NOT TRUE OR id IS TRUE" }),
+	deleteWhere("delete where a test is not true or the test", func(string) string { return "id = 5 IS NOT TRUE OR id = 5" }),
+	deleteWhere("delete where an is true is not null", func(string) string { return "(id IS TRUE) IS NOT NULL" }),
+	deleteWhere("delete where not isnull or isnull", func(string) string { return "NOT ISNULL(id) OR ISNULL(id)" }),
+	deleteWhere("delete where a difference or an equality", func(string) string { return "id - 5 OR id = 5" }),
+	deleteWhere("delete where a value xor its zero test", func(string) string { return "id XOR id = 0" }),
+	deleteWhere("delete where a column equals itself plus 0", func(string) string { return "id = id + 0" }),
+	deleteWhere("delete where a column times 1 equals itself", func(string) string { return "id * 1 = id" }),
+	deleteWhere("delete where a column equals ifnull of itself", func(string) string { return "id = IFNULL(id, 0)" }),
+	deleteWhere("delete where a column rlike itself", func(string) string { return "id RLIKE id" }),
+	deleteWhere("delete where like everything or is null", func(string) string { return "note LIKE '%' OR note IS NULL" }),
+	deleteWhere("delete where equal to any of the whole table", func(tbl string) string { return "id = ANY (SELECT id FROM " + tbl + ")" }),
+	deleteWhere("delete where in a union with the whole table", func(tbl string) string {
+		return "id IN (SELECT id FROM " + tbl + " UNION SELECT 1)"
+	}),
+	deleteWhere("delete where in the whole table under where 1", func(tbl string) string { return "id IN (SELECT id FROM " + tbl + " WHERE 1)" }),
+	deleteWhere("delete where in a cte over the table", func(tbl string) string {
+		return "id IN (WITH c AS (SELECT id FROM " + tbl + ") SELECT id FROM c)"
+	}),
+	deleteWhere("delete where in a derived table over the table", func(tbl string) string {
+		return "id IN (SELECT id FROM (SELECT id FROM " + tbl + ") x)"
+	}),
+	deleteWhere("delete where in a one-row select of itself", func(tbl string) string { return "id IN (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where exists the row's own copy", func(tbl string) string {
+		return "EXISTS (SELECT 1 FROM " + tbl + " x WHERE x.id = " + tbl + ".id)"
+	}),
 	// Upserts of a table's own rows rewrite every row.
 	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
@@ -149,6 +175,18 @@ var myCategories = []myCategory{
 		}},
 	{name: "replace with the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string { return "REPLACE INTO " + tbl + " (id) SELECT id FROM " + tbl }},
+	{name: "upsert of the table's own rows through a derived table", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM (SELECT id FROM " + tbl + ") x ON DUPLICATE KEY UPDATE note = NULL"
+		}},
+	{name: "upsert of the table's own rows through a cte", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) WITH c AS (SELECT id FROM " + tbl + ") SELECT id FROM c ON DUPLICATE KEY UPDATE note = NULL"
+		}},
+	{name: "replace with the table's own rows through a derived table", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "REPLACE INTO " + tbl + " (id) SELECT id FROM (SELECT id FROM " + tbl + ") x"
+		}},
 	// ALTERs that destroy rows or values without dropping anything. The
 	// server's default sql_mode is strict; IGNORE cuts and deletes anyway.
 	{name: "alter ignore add unique on a shared prefix", rule: "alter-ignore", category: "drop",
