@@ -152,6 +152,11 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column times 1 equals itself", func(string) string { return "id * 1 = id" }),
 	deleteWhere("delete where a column equals ifnull of itself", func(string) string { return "id = IFNULL(id, 0)" }),
 	deleteWhere("delete where a column rlike itself", func(string) string { return "id RLIKE id" }),
+	deleteWhere("delete where a column divided by itself is 1", func(string) string { return "id / id = 1" }),
+	deleteWhere("delete where concat of a column equals it", func(string) string { return "CONCAT(id) = id" }),
+	deleteWhere("delete where a column equals greatest of itself", func(string) string { return "id = GREATEST(id, id)" }),
+	deleteWhere("delete where strcmp of a column with itself", func(string) string { return "STRCMP(id, id) = 0" }),
+	deleteWhere("delete where instr of a column in itself", func(string) string { return "INSTR(id, id)" }),
 	deleteWhere("delete where like everything or is null", func(string) string { return "note LIKE '%' OR note IS NULL" }),
 	deleteWhere("delete where equal to any of the whole table", func(tbl string) string { return "id = ANY (SELECT id FROM " + tbl + ")" }),
 	deleteWhere("delete where in a union with the whole table", func(tbl string) string {

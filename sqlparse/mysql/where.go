@@ -524,6 +524,17 @@ func (p *predicate) eval(n ast.ExprNode) result {
 					return r
 				}
 			}
+		case "strcmp", "instr", "locate", "field", "find_in_set":
+			// A value compared with or searched for in itself: as
+			// x = x, the outcome is the same for every row (STRCMP
+			// 0, the others 1; FIND_IN_SET but for a value with a
+			// comma).
+			if len(e.Args) == 2 && p.same(e.Args[0], e.Args[1]) && p.mentionsTarget(e.Args[0]) {
+				if e.FnName.L == "strcmp" {
+					return numResult(ratZero, false)
+				}
+				return numResult(ratOne, false)
+			}
 		}
 	}
 	// Anything else (function calls, subqueries, arithmetic, BETWEEN,
@@ -597,6 +608,11 @@ func (p *predicate) cancelled(e *ast.BinaryOperationExpr) (result, bool) {
 	case opcode.Minus, opcode.Xor:
 		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
 			return numResult(ratZero, false), true
+		}
+	case opcode.Div, opcode.IntDiv:
+		// x / x is 1 (NULL where x is 0, a row not reached).
+		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
+			return numResult(ratOne, false), true
 		}
 	case opcode.Mul:
 		if p.isZero(e.R) && p.mentionsTarget(e.L) || p.isZero(e.L) && p.mentionsTarget(e.R) {
@@ -717,9 +733,28 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 			}
 		}
 	case *ast.FuncCallExpr:
-		if (e.FnName.L == "ifnull" || e.FnName.L == "coalesce") && len(e.Args) > 0 {
-			return e.Args[0]
+		switch e.FnName.L {
+		case "ifnull", "coalesce":
+			if len(e.Args) > 0 {
+				return e.Args[0]
+			}
+		case "concat":
+			if len(e.Args) == 1 {
+				return e.Args[0]
+			}
+		case "greatest", "least":
+			// GREATEST(x, x) is x.
+			for _, a := range e.Args[1:] {
+				if !p.same(e.Args[0], a) {
+					return nil
+				}
+			}
+			if len(e.Args) > 0 {
+				return e.Args[0]
+			}
 		}
+	case *ast.SetCollationExpr:
+		return e.Expr
 	}
 	return nil
 }
