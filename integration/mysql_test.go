@@ -155,6 +155,7 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column divided by itself is 1", func(string) string { return "id / id = 1" }),
 	deleteWhere("delete where concat of a column equals it", func(string) string { return "CONCAT(id) = id" }),
 	deleteWhere("delete where a column equals greatest of itself", func(string) string { return "id = GREATEST(id, id)" }),
+	deleteWhere("delete where a column equals if true of itself", func(string) string { return "id = IF(1, id, 0)" }),
 	deleteWhere("delete where strcmp of a column with itself", func(string) string { return "STRCMP(id, id) = 0" }),
 	deleteWhere("delete where instr of a column in itself", func(string) string { return "INSTR(id, id)" }),
 	deleteWhere("delete where like everything or is null", func(string) string { return "note LIKE '%' OR note IS NULL" }),

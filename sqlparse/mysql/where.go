@@ -742,6 +742,16 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 			if len(e.Args) == 1 {
 				return e.Args[0]
 			}
+		case "if":
+			// IF(1, x, y) is x, IF(0, x, y) is y.
+			if len(e.Args) == 3 {
+				switch p.eval(e.Args[0]).scope {
+				case alwaysTrue:
+					return e.Args[1]
+				case alwaysFalse:
+					return e.Args[2]
+				}
+			}
 		case "greatest", "least":
 			// GREATEST(x, x) is x.
 			for _, a := range e.Args[1:] {
