@@ -142,6 +142,38 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column is between itself and itself", func(string) string { return "id BETWEEN id AND id" }),
 	deleteWhere("delete where a comparison or its opposite", func(string) string { return "id = 5 OR id <> 5" }),
 	deleteWhere("delete where a column minus itself is 0", func(string) string { return "id - id = 0" }),
+	deleteWhere("delete where is not true or is true", func(string) string { return "id IS NOT TRUE OR id IS TRUE" }),
+	deleteWhere("delete where a test is not true or the test", func(string) string { return "id = 5 IS NOT TRUE OR id = 5" }),
+	deleteWhere("delete where an is true is not null", func(string) string { return "(id IS TRUE) IS NOT NULL" }),
+	deleteWhere("delete where not isnull or isnull", func(string) string { return "NOT ISNULL(id) OR ISNULL(id)" }),
+	deleteWhere("delete where a difference or an equality", func(string) string { return "id - 5 OR id = 5" }),
+	deleteWhere("delete where a value xor its zero test", func(string) string { return "id XOR id = 0" }),
+	deleteWhere("delete where a column equals itself plus 0", func(string) string { return "id = id + 0" }),
+	deleteWhere("delete where a column times 1 equals itself", func(string) string { return "id * 1 = id" }),
+	deleteWhere("delete where a column equals ifnull of itself", func(string) string { return "id = IFNULL(id, 0)" }),
+	deleteWhere("delete where a column rlike itself", func(string) string { return "id RLIKE id" }),
+	deleteWhere("delete where a column divided by itself is 1", func(string) string { return "id / id = 1" }),
+	deleteWhere("delete where concat of a column equals it", func(string) string { return "CONCAT(id) = id" }),
+	deleteWhere("delete where a column equals greatest of itself", func(string) string { return "id = GREATEST(id, id)" }),
+	deleteWhere("delete where a column equals if true of itself", func(string) string { return "id = IF(1, id, 0)" }),
+	deleteWhere("delete where strcmp of a column with itself", func(string) string { return "STRCMP(id, id) = 0" }),
+	deleteWhere("delete where instr of a column in itself", func(string) string { return "INSTR(id, id)" }),
+	deleteWhere("delete where like everything or is null", func(string) string { return "note LIKE '%' OR note IS NULL" }),
+	deleteWhere("delete where equal to any of the whole table", func(tbl string) string { return "id = ANY (SELECT id FROM " + tbl + ")" }),
+	deleteWhere("delete where in a union with the whole table", func(tbl string) string {
+		return "id IN (SELECT id FROM " + tbl + " UNION SELECT 1)"
+	}),
+	deleteWhere("delete where in the whole table under where 1", func(tbl string) string { return "id IN (SELECT id FROM " + tbl + " WHERE 1)" }),
+	deleteWhere("delete where in a cte over the table", func(tbl string) string {
+		return "id IN (WITH c AS (SELECT id FROM " + tbl + ") SELECT id FROM c)"
+	}),
+	deleteWhere("delete where in a derived table over the table", func(tbl string) string {
+		return "id IN (SELECT id FROM (SELECT id FROM " + tbl + ") x)"
+	}),
+	deleteWhere("delete where in a one-row select of itself", func(tbl string) string { return "id IN (SELECT " + tbl + ".id)" }),
+	deleteWhere("delete where exists the row's own copy", func(tbl string) string {
+		return "EXISTS (SELECT 1 FROM " + tbl + " x WHERE x.id = " + tbl + ".id)"
+	}),
 	// Upserts of a table's own rows rewrite every row.
 	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
@@ -149,6 +181,18 @@ var myCategories = []myCategory{
 		}},
 	{name: "replace with the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string { return "REPLACE INTO " + tbl + " (id) SELECT id FROM " + tbl }},
+	{name: "upsert of the table's own rows through a derived table", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM (SELECT id FROM " + tbl + ") x ON DUPLICATE KEY UPDATE note = NULL"
+		}},
+	{name: "upsert of the table's own rows through a cte", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) WITH c AS (SELECT id FROM " + tbl + ") SELECT id FROM c ON DUPLICATE KEY UPDATE note = NULL"
+		}},
+	{name: "replace with the table's own rows through a derived table", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "REPLACE INTO " + tbl + " (id) SELECT id FROM (SELECT id FROM " + tbl + ") x"
+		}},
 	// ALTERs that destroy rows or values without dropping anything. The
 	// server's default sql_mode is strict; IGNORE cuts and deletes anyway.
 	{name: "alter ignore add unique on a shared prefix", rule: "alter-ignore", category: "drop",
@@ -641,6 +685,93 @@ func TestMySQLGlobalSettingsAreRefusedForAgents(t *testing.T) {
 	}
 	if got := myQueryString(t, "SELECT @@GLOBAL.net_read_timeout"); got != strconv.Itoa(changed+7) {
 		t.Fatalf("the human's SET GLOBAL left %s", got)
+	}
+}
+
+// TestMySQLServerAndAccountStatementsAreRefusedForAgents: SHUTDOWN stops
+// the server for everyone, KILL ends any session (a human's among them), and
+// account statements can lock the humans out or give an agent a login that
+// does not go through bulwark. The agent here holds every privilege, so only
+// bulwark stops it.
+func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const adminAgent, adminPassword = "agent_admin", "agent-admin-pw"
+	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+adminAgent+"'@'%' IDENTIFIED BY '"+adminPassword+"'",
+		"GRANT ALL ON *.* TO '"+adminAgent+"'@'%' WITH GRANT OPTION")
+	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+adminAgent+"'@'%'") })
+	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+
+	// SHUTDOWN: the human's identical statement is not run, since it
+	// would stop the server the other tests share.
+	_, err := agent.ExecContext(ctx, "SHUTDOWN")
+	id := requireMyRefused(t, err, "server-control")
+	requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "server-control"})
+	if got := myQueryString(t, "SELECT 1"); got != "1" {
+		t.Fatalf("the server does not answer after the refused SHUTDOWN: %q", got)
+	}
+
+	// KILL of a human's session.
+	victim := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	var victimID string
+	if err := victim.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&victimID); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{"KILL " + victimID, "KILL QUERY " + victimID, "KILL CONNECTION " + victimID} {
+		_, err := agent.ExecContext(ctx, stmt)
+		requireMyRefused(t, err, "server-control")
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatalf("the human's session died after the refused KILL: %v", err)
+	}
+	if _, err := human.ExecContext(ctx, "KILL "+victimID); err != nil {
+		t.Fatalf("the human's identical KILL failed: %v", err)
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err == nil {
+		t.Fatalf("the human's KILL left the session alive")
+	}
+
+	// Account statements. The state is every bw_ account and role with
+	// its password, lock and global privileges.
+	reset := func() {
+		myAdminExec(t, "DROP USER IF EXISTS 'bw_victim'@'%', 'bw_victim2'@'%', 'bw_backdoor'@'%'", "DROP ROLE IF EXISTS bw_role",
+			"CREATE USER 'bw_victim'@'%' IDENTIFIED BY 'victim-pw'", "GRANT SELECT ON *.* TO 'bw_victim'@'%'")
+	}
+	t.Cleanup(func() {
+		myAdminExec(t, "DROP USER IF EXISTS 'bw_victim'@'%', 'bw_victim2'@'%', 'bw_backdoor'@'%'", "DROP ROLE IF EXISTS bw_role")
+	})
+	state := func() string {
+		return myQueryString(t, "SELECT GROUP_CONCAT(CONCAT(User, '@', Host, ' ', Priv) ORDER BY User) FROM mysql.global_priv WHERE User LIKE 'bw\\_%'")
+	}
+	for _, stmt := range []string{
+		"SET PASSWORD FOR 'bw_victim'@'%' = PASSWORD('owned')",
+		"ALTER USER 'bw_victim'@'%' ACCOUNT LOCK",
+		"ALTER USER 'bw_victim'@'%' IDENTIFIED BY 'owned'",
+		"RENAME USER 'bw_victim'@'%' TO 'bw_victim2'@'%'",
+		"CREATE USER 'bw_backdoor'@'%' IDENTIFIED BY 'backdoor-pw'",
+		"GRANT ALL ON *.* TO 'bw_victim'@'%'",
+		"REVOKE SELECT ON *.* FROM 'bw_victim'@'%'",
+		"CREATE ROLE bw_role",
+	} {
+		reset()
+		before := state()
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "account-management")
+		requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "account-management"})
+		if got := state(); got != before {
+			t.Fatalf("%s: the refused statement changed the accounts:\n%s\nto\n%s", stmt, before, got)
+		}
+		if _, err := human.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
+		}
+		if state() == before {
+			t.Fatalf("%s: the human's statement changed nothing", stmt)
+		}
+	}
+	// Switching among the roles a session already holds stays allowed.
+	if _, err := agent.ExecContext(ctx, "SET ROLE NONE"); err != nil {
+		t.Fatalf("SET ROLE was refused: %v", err)
 	}
 }
 

@@ -73,6 +73,13 @@ const (
 	// values instead of failing.
 	RuleAlterIgnore    = "alter-ignore"
 	RuleColumnTruncate = "alter-column-truncate"
+	// RuleAccountManagement covers statements that create, change or
+	// grant to accounts and roles (the PostgreSQL analyser uses the same
+	// name for its ROLE statements).
+	RuleAccountManagement = "account-management"
+	// RuleServerControl covers SHUTDOWN, RESTART and KILL: the SQL forms
+	// of what COM_SHUTDOWN and COM_PROCESS_KILL do.
+	RuleServerControl = "server-control"
 )
 
 // Analyzer implements sqlparse.Analyzer for MySQL and MariaDB. It is safe for

@@ -248,6 +248,25 @@ func (w *walker) inspect(n ast.Node) bool {
 					"SET GLOBAL "+v.Name+" changes the server's configuration for every session, and settings such as general_log_file make the server write into files it can reach (a table's data file among them), which bulwark cannot judge")
 			}
 		}
+	case *ast.CreateUserStmt, *ast.AlterUserStmt, *ast.RenameUserStmt, *ast.SetPwdStmt,
+		*ast.GrantStmt, *ast.GrantRoleStmt, *ast.GrantProxyStmt, *ast.RevokeStmt, *ast.RevokeRoleStmt,
+		*ast.SetDefaultRoleStmt:
+		// An agent that can change accounts can lock the humans out
+		// (a new password, ACCOUNT LOCK, REVOKE) or give itself a login
+		// that reaches the server without bulwark. SET ROLE only
+		// switches among roles the session already holds, and stays
+		// allowed; DROP USER is refused as a DROP.
+		w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
+			commandOf(n.(ast.StmtNode))+" changes accounts or privileges, which can lock people out of the server or open a way to it that does not go through bulwark")
+	case *ast.ShutdownStmt, *ast.RestartStmt:
+		w.add(sqlparse.CategoryUnanalysable, RuleServerControl, "",
+			commandOf(n.(ast.StmtNode))+" stops the server for every session")
+	case *ast.KillStmt:
+		// The number names any session, a human's among them; through
+		// the proxy the agent cannot even tell its own connection's
+		// number from another's, so KILL QUERY is refused too.
+		w.add(sqlparse.CategoryUnanalysable, RuleServerControl, "",
+			"KILL ends another session's statement or connection, a human's among them")
 	case *ast.PrepareStmt:
 		w.prepare(s)
 	case *ast.ExplainStmt:
@@ -522,6 +541,13 @@ func commandOf(st ast.StmtNode) string {
 		return "CREATE VIEW"
 	case *ast.NonTransactionalDMLStmt:
 		return "BATCH"
+	case *ast.SetPwdStmt:
+		return "SET PASSWORD"
+	case *ast.CreateUserStmt:
+		if s.IsCreateRole {
+			return "CREATE ROLE"
+		}
+		return "CREATE USER"
 	}
 	return commandWords(st)
 }

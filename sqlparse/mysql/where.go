@@ -54,6 +54,8 @@ type source struct {
 	// name is the base table as written, for an Undo; nil for a derived
 	// table or a DELETE target that names no table of the FROM clause.
 	name *sqlparse.ObjectName
+	// query is a derived table's query; nil for a base table.
+	query ast.Node
 }
 
 // predicate evaluates WHERE-like expressions against one target table.
@@ -118,6 +120,10 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				}
 			} else {
 				s.display = "(derived table " + x.AsName.O + ")"
+				s.query = x.Source
+				if sq, ok := x.Source.(*ast.SubqueryExpr); ok {
+					s.query = sq.Query
+				}
 			}
 			sources = append(sources, s)
 			if j, ok := x.Source.(*ast.Join); ok {
@@ -301,10 +307,7 @@ func (w *walker) upsert(s *ast.InsertStmt) {
 		return
 	}
 	t := into[0]
-	for _, sel := range selectArms(s.Select, nil) {
-		if !w.readsEveryRow(sel, t) {
-			continue
-		}
+	if w.readsEveryRow(s.Select, t, "", nil, 0) {
 		what, effect := "INSERT INTO "+t.display+" ... SELECT ... ON DUPLICATE KEY UPDATE", "be updated"
 		if s.IsReplace {
 			what, effect = "REPLACE INTO "+t.display+" ... SELECT", "be deleted and inserted again with only the selected columns"
@@ -312,7 +315,6 @@ func (w *walker) upsert(s *ast.InsertStmt) {
 		w.add(sqlparse.CategoryUpdate, RuleUpdateAlways, t.display,
 			fmt.Sprintf("%s selects the rows of %s itself, with no condition that depends on them, so every row of %s would conflict and %s",
 				what, t.display, t.display, effect))
-		return
 	}
 }
 
@@ -336,23 +338,72 @@ func selectArms(n ast.Node, out []*ast.SelectStmt) []*ast.SelectStmt {
 	return out
 }
 
-// readsEveryRow reports whether a SELECT reads table t itself (one of its
-// sources may be t) with no condition that depends on that source's rows.
-func (w *walker) readsEveryRow(sel *ast.SelectStmt, t source) bool {
-	sources, conds, using := scopeOf(sel.From)
-	for _, src := range sources {
-		if !mayBeSameTable(src, t) {
+// maxReadDepth bounds how deep readsEveryRow follows derived tables and
+// CTEs; deeper ones count as reading every row (fail closed).
+const maxReadDepth = 16
+
+// readsEveryRow reports whether query q returns a row for every row of
+// table t: one of its SELECTs (a UNION's arms each count) reads t itself,
+// or a derived table or CTE that does, with no condition that depends on
+// that source's rows. With col set, the SELECT must also return that
+// column of t (selected by its name, at each level), as in
+// t.col IN (SELECT col FROM t). ctes are the CTEs in scope.
+func (w *walker) readsEveryRow(q ast.Node, t source, col string, ctes []*ast.CommonTableExpression, depth int) bool {
+	if depth > maxReadDepth {
+		return true
+	}
+	if so, ok := q.(*ast.SetOprStmt); ok && so.With != nil {
+		ctes = append(so.With.CTEs[:len(so.With.CTEs):len(so.With.CTEs)], ctes...)
+	}
+	for _, sel := range selectArms(q, nil) {
+		inner := ctes
+		if sel.With != nil {
+			inner = append(sel.With.CTEs[:len(sel.With.CTEs):len(sel.With.CTEs)], ctes...)
+		}
+		if col != "" && !selectsColumn(sel, col) {
 			continue
 		}
-		if sel.Where == nil && len(conds) == 0 && !using {
-			return true
-		}
-		switch w.reach(src, sources, sel.Where, conds, using) {
-		case alwaysTrue, rowIndependent:
-			return true
+		sources, conds, using := scopeOf(sel.From)
+		for _, src := range sources {
+			if !w.sourceReadsEveryRow(src, t, col, inner, depth) {
+				continue
+			}
+			if sel.Where == nil && len(conds) == 0 && !using {
+				return true
+			}
+			switch w.reach(src, sources, sel.Where, conds, using) {
+			case alwaysTrue, rowIndependent:
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// sourceReadsEveryRow reports whether a FROM source holds every row of t:
+// t itself, or a derived table or CTE whose query reads every row of t.
+func (w *walker) sourceReadsEveryRow(src, t source, col string, ctes []*ast.CommonTableExpression, depth int) bool {
+	if src.query != nil {
+		return w.readsEveryRow(src.query, t, col, ctes, depth+1)
+	}
+	if src.schema == "" && src.name != nil && src.name.Schema == "" {
+		for _, c := range ctes {
+			if c.Name.L == strings.ToLower(src.name.Name) && c.Query != nil {
+				return w.readsEveryRow(c.Query.Query, t, col, ctes, depth+1)
+			}
+		}
+	}
+	return mayBeSameTable(src, t)
+}
+
+// selectsColumn reports whether a SELECT returns exactly one column, a
+// column reference named col.
+func selectsColumn(sel *ast.SelectStmt, col string) bool {
+	if sel.Fields == nil || len(sel.Fields.Fields) != 1 {
+		return false
+	}
+	c, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.ColumnNameExpr)
+	return ok && c.Name.Name.L == col
 }
 
 func newPredicate(w *walker, t source, sources []source) *predicate {
@@ -405,6 +456,10 @@ func (p *predicate) eval(n ast.ExprNode) result {
 	case *ast.BinaryOperationExpr:
 		return p.binary(e)
 	case *ast.IsNullExpr:
+		if neverNull(e.Expr) {
+			// (x IS TRUE) IS NOT NULL is true for every row.
+			return boolResult(e.Not)
+		}
 		r := p.eval(e.Expr)
 		if r.k != nil {
 			return boolResult((r.k.kind == '0') != e.Not)
@@ -426,10 +481,21 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		return boolResult(v != e.Not)
 	case *ast.PatternInExpr:
 		return p.in(e)
+	case *ast.CompareSubqueryExpr:
+		// x = ANY (SELECT ...) (and = SOME) is x IN (SELECT ...).
+		if e.Op == opcode.EQ && !e.All {
+			return p.in(&ast.PatternInExpr{Expr: e.L, Sel: e.R})
+		}
 	case *ast.PatternLikeOrIlikeExpr:
 		// x LIKE x matches every row where x is not NULL (but for a
 		// value with a backslash or the escape character in it): like
 		// x = x it reaches every row.
+		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
+			return boolResult(true)
+		}
+	case *ast.PatternRegexpExpr:
+		// x RLIKE x, like x LIKE x, matches every row where x is a
+		// plain value (a number, a word).
 		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
 			return boolResult(true)
 		}
@@ -441,6 +507,9 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		if sq, ok := e.Sel.(*ast.SubqueryExpr); ok {
 			if _, ok := oneRowSelect(sq); ok {
 				return boolResult(!e.Not)
+			}
+			if !e.Not && p.selfMatch(sq) {
+				return boolResult(true)
 			}
 		}
 	case *ast.CaseExpr:
@@ -454,6 +523,17 @@ func (p *predicate) eval(n ast.ExprNode) result {
 				if r := p.eval(e.Args[0]); r.k != nil && r.k.kind != '0' {
 					return r
 				}
+			}
+		case "strcmp", "instr", "locate", "field", "find_in_set":
+			// A value compared with or searched for in itself: as
+			// x = x, the outcome is the same for every row (STRCMP
+			// 0, the others 1; FIND_IN_SET but for a value with a
+			// comma).
+			if len(e.Args) == 2 && p.same(e.Args[0], e.Args[1]) && p.mentionsTarget(e.Args[0]) {
+				if e.FnName.L == "strcmp" {
+					return numResult(ratZero, false)
+				}
+				return numResult(ratOne, false)
 			}
 		}
 	}
@@ -482,6 +562,10 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		l, r := p.eval(e.L), p.eval(e.R)
 		if known(l) && known(r) {
 			return boolResult((l.scope == alwaysTrue) != (r.scope == alwaysTrue))
+		}
+		if p.hasComplementaryPair([]ast.ExprNode{e.L, e.R}) {
+			// p XOR NOT p is true wherever p is not NULL.
+			return boolResult(true)
 		}
 		if l.scope == rowDependent || r.scope == rowDependent {
 			return result{scope: rowDependent}
@@ -524,6 +608,11 @@ func (p *predicate) cancelled(e *ast.BinaryOperationExpr) (result, bool) {
 	case opcode.Minus, opcode.Xor:
 		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
 			return numResult(ratZero, false), true
+		}
+	case opcode.Div, opcode.IntDiv:
+		// x / x is 1 (NULL where x is 0, a row not reached).
+		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
+			return numResult(ratOne, false), true
 		}
 	case opcode.Mul:
 		if p.isZero(e.R) && p.mentionsTarget(e.L) || p.isZero(e.L) && p.mentionsTarget(e.R) {
@@ -569,11 +658,38 @@ func oneRowSelect(sq *ast.SubqueryExpr) (*ast.SelectStmt, bool) {
 	return s, true
 }
 
-// simplify looks through parentheses and through a scalar subquery that
-// only selects one expression without FROM: (SELECT t.id) is t.id.
-func simplify(n ast.ExprNode) ast.ExprNode {
+// selfMatch reports whether a subquery reads a copy of the target whose
+// condition finds the target's own row, as in EXISTS (SELECT 1 FROM t x
+// WHERE x.id = t.id): such an EXISTS is true for every row (where the
+// column is not NULL). The condition is judged with the copy's columns
+// taken as the target's, so x.id = t.id reads as id = id.
+func (p *predicate) selfMatch(sq *ast.SubqueryExpr) bool {
+	s, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || s.Where == nil || s.GroupBy != nil || s.Having != nil || s.Limit != nil {
+		return false
+	}
+	sources, conds, using := scopeOf(s.From)
+	if len(sources) != 1 || len(conds) != 0 || using || !mayBeSameTable(sources[0], p.target) {
+		return false
+	}
+	outer := p.target
+	outer.pos = -1
+	q := &predicate{w: p.w, target: outer, sources: sources, strictUnqualified: true, selves: sources, keys: map[ast.ExprNode]string{}}
+	return q.eval(s.Where).scope == alwaysTrue
+}
+
+// simplify looks through parentheses, through a scalar subquery that
+// only selects one expression without FROM ((SELECT t.id) is t.id), and
+// through what leaves a value unchanged wherever it is not NULL (x + 0,
+// x - 0, x * 1, IFNULL(x, ...), COALESCE(x, ...)): compared with x, each
+// is x = x.
+func (p *predicate) simplify(n ast.ExprNode) ast.ExprNode {
 	for {
 		n = unparen(n)
+		if x := p.identityOperand(n); x != nil {
+			n = x
+			continue
+		}
 		sq, ok := n.(*ast.SubqueryExpr)
 		if !ok {
 			return n
@@ -584,6 +700,78 @@ func simplify(n ast.ExprNode) ast.ExprNode {
 		}
 		n = s.Fields.Fields[0].Expr
 	}
+}
+
+// identityOperand returns x when n is x + 0, 0 + x, x - 0, x * 1, 1 * x,
+// IFNULL(x, ...) or COALESCE(x, ...); nil otherwise.
+func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.Plus, opcode.Minus, opcode.Mul:
+			// The verdict reads the literal's value.
+			p.w.literalSensitive = true
+		}
+		switch e.Op {
+		case opcode.Plus:
+			if isZeroInt(e.R) {
+				return e.L
+			}
+			if isZeroInt(e.L) {
+				return e.R
+			}
+		case opcode.Minus:
+			if isZeroInt(e.R) {
+				return e.L
+			}
+		case opcode.Mul:
+			if isOneInt(e.R) {
+				return e.L
+			}
+			if isOneInt(e.L) {
+				return e.R
+			}
+		}
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "ifnull", "coalesce":
+			if len(e.Args) > 0 {
+				return e.Args[0]
+			}
+		case "concat":
+			if len(e.Args) == 1 {
+				return e.Args[0]
+			}
+		case "if":
+			// IF(1, x, y) is x, IF(0, x, y) is y.
+			if len(e.Args) == 3 {
+				switch p.eval(e.Args[0]).scope {
+				case alwaysTrue:
+					return e.Args[1]
+				case alwaysFalse:
+					return e.Args[2]
+				}
+			}
+		case "greatest", "least":
+			// GREATEST(x, x) is x.
+			for _, a := range e.Args[1:] {
+				if !p.same(e.Args[0], a) {
+					return nil
+				}
+			}
+			if len(e.Args) > 0 {
+				return e.Args[0]
+			}
+		}
+	case *ast.SetCollationExpr:
+		return e.Expr
+	}
+	return nil
+}
+
+func isOneInt(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == 1 || v.Kind() == driver.KindUint64 && v.GetUint64() == 1)
 }
 
 func known(r result) bool {
@@ -885,6 +1073,9 @@ func (p *predicate) hasComplementaryPair(nodes []ast.ExprNode) bool {
 	if len(nodes) < 2 {
 		return false
 	}
+	// Which operands count as negative forms reads literals (x = 0,
+	// x LIKE '%').
+	p.w.literalSensitive = true
 	negative, positive := false, false
 	for _, n := range nodes {
 		if isNegative(n) {
@@ -918,8 +1109,49 @@ func isNegative(n ast.ExprNode) bool {
 		}
 	case *ast.IsNullExpr:
 		return x.Not
+	case *ast.IsTruthExpr:
+		return x.Not == (x.True != 0) // IS NOT TRUE, IS FALSE
 	case *ast.BinaryOperationExpr:
-		return x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE
+		// x = 0 is NOT x, and a - b is a <> b (see polarKey).
+		return x.Op == opcode.Minus || x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE || x.Op == opcode.EQ && (isZeroInt(x.L) || isZeroInt(x.R))
+	case *ast.FuncCallExpr:
+		return x.FnName.L == "isnull"
+	case *ast.PatternLikeOrIlikeExpr:
+		return matchesEveryValue(x) // x IS NOT NULL (see polarKey)
+	}
+	return false
+}
+
+// matchesEveryValue reports whether a LIKE's pattern is only % signs: it
+// matches every value that is not NULL.
+func matchesEveryValue(e *ast.PatternLikeOrIlikeExpr) bool {
+	v, ok := unparen(e.Pattern).(*driver.ValueExpr)
+	if e.Not || !ok || v.Kind() != driver.KindString {
+		return false
+	}
+	str := v.GetString()
+	return str != "" && strings.Trim(str, "%") == ""
+}
+
+// isZeroInt reports whether n is the integer literal 0. The operands have
+// been evaluated (and their literals read) before this is asked.
+func isZeroInt(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == 0 || v.Kind() == driver.KindUint64 && v.GetUint64() == 0)
+}
+
+// neverNull reports whether an expression is never NULL, whatever the row:
+// the tests IS [NOT] NULL, IS [NOT] TRUE/FALSE, <=> and ISNULL().
+func neverNull(n ast.ExprNode) bool {
+	switch x := unparen(n).(type) {
+	case *ast.IsNullExpr, *ast.IsTruthExpr:
+		return true
+	case *ast.BinaryOperationExpr:
+		return x.Op == opcode.NullEQ
+	case *ast.FuncCallExpr:
+		return x.FnName.L == "isnull" && len(x.Args) == 1
+	case *ast.UnaryOperationExpr:
+		return (x.Op == opcode.Not || x.Op == opcode.Not2) && neverNull(x.V)
 	}
 	return false
 }
@@ -956,7 +1188,47 @@ func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
 		k, neg := p.polarKey(v)
 		return neg, k
 	}
+	if f, ok := n.(*ast.FuncCallExpr); ok && f.FnName.L == "isnull" && len(f.Args) == 1 {
+		k := p.key(unparen(f.Args[0]))
+		return "null:" + k, "notnull:" + k
+	}
+	if l, ok := n.(*ast.PatternLikeOrIlikeExpr); ok && matchesEveryValue(l) {
+		// x LIKE '%' reaches the rows x IS NOT NULL reaches.
+		k := p.key(unparen(l.Expr))
+		return "notnull:" + k, "null:" + k
+	}
+	if t, ok := n.(*ast.IsTruthExpr); ok {
+		// As a condition, x IS TRUE and x IS NOT FALSE reach the rows x
+		// reaches (NULL rows aside, as for x = x); x IS NOT TRUE and x
+		// IS FALSE those NOT x reaches.
+		k, neg := p.polarKey(t.Expr)
+		if t.Not == (t.True != 0) {
+			return neg, k
+		}
+		return k, neg
+	}
 	if b, ok := n.(*ast.BinaryOperationExpr); ok {
+		if b.Op == opcode.Minus {
+			// As a condition, a - b is a <> b.
+			b = &ast.BinaryOperationExpr{Op: opcode.NE, L: b.L, R: b.R}
+		}
+		// As a condition, x = 0 is NOT x and x <> 0 is x.
+		if b.Op == opcode.EQ || b.Op == opcode.NE {
+			var x ast.ExprNode
+			switch {
+			case p.isZero(b.R):
+				x = b.L
+			case p.isZero(b.L):
+				x = b.R
+			}
+			if x != nil {
+				k, neg := p.polarKey(x)
+				if b.Op == opcode.EQ {
+					return neg, k
+				}
+				return k, neg
+			}
+		}
 		if k, negated, ok := p.comparisonKey(b); ok {
 			if negated {
 				return "not:" + k, "is:" + k
@@ -972,7 +1244,7 @@ func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
 // one: a <> b is NOT a = b, a > b is b < a, a >= b is NOT a < b, a <= b is
 // NOT b < a. The operands of = are ordered, so b = a reads as a = b.
 func (p *predicate) comparisonKey(b *ast.BinaryOperationExpr) (key string, negated bool, ok bool) {
-	l, r := p.key(simplify(b.L)), p.key(simplify(b.R))
+	l, r := p.key(p.simplify(b.L)), p.key(p.simplify(b.R))
 	switch b.Op {
 	case opcode.EQ, opcode.NE:
 		if l > r {
@@ -1010,30 +1282,23 @@ func (p *predicate) in(e *ast.PatternInExpr) result {
 	return result{scope: rowIndependent}
 }
 
+// wholeTableSubquery reports whether a subquery returns every value x
+// takes: (SELECT x) itself, or a query that reads column x of every row
+// of the target (through UNIONs, derived tables and CTEs).
 func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
-	col, ok := unparen(x).(*ast.ColumnNameExpr)
-	if !ok {
-		return false
-	}
 	sq, ok := sel.(*ast.SubqueryExpr)
 	if !ok {
 		return false
 	}
-	s, ok := sq.Query.(*ast.SelectStmt)
-	if !ok || s.Where != nil || s.GroupBy != nil || s.Having != nil || s.Limit != nil || s.With != nil ||
-		s.From == nil || s.From.TableRefs == nil || s.From.TableRefs.Right != nil || s.Fields == nil || len(s.Fields.Fields) != 1 {
-		return false
+	if s, ok := oneRowSelect(sq); ok && len(s.Fields.Fields) == 1 && s.Fields.Fields[0].Expr != nil &&
+		p.same(x, s.Fields.Fields[0].Expr) {
+		return true
 	}
-	ts, ok := s.From.TableRefs.Left.(*ast.TableSource)
+	col, ok := unparen(x).(*ast.ColumnNameExpr)
 	if !ok {
 		return false
 	}
-	tn, ok := ts.Source.(*ast.TableName)
-	if !ok || !mayBeSameTable(source{table: strings.ToLower(tn.Schema.L + "." + tn.Name.L)}, p.target) {
-		return false
-	}
-	inner, ok := s.Fields.Fields[0].Expr.(*ast.ColumnNameExpr)
-	return ok && inner.Name.Name.L == col.Name.Name.L
+	return p.w.readsEveryRow(sq.Query, p.target, col.Name.Name.L, nil, 0)
 }
 
 // caseExpr looks at the values a CASE can take: the row only picks a
@@ -1169,7 +1434,7 @@ func (v *mentionVisitor) Leave(n ast.Node) (ast.Node, bool) {
 // parentheses, a FROM-less scalar subquery around an expression, and how a
 // column of the target is qualified.
 func (p *predicate) same(a, b ast.ExprNode) bool {
-	a, b = simplify(a), simplify(b)
+	a, b = p.simplify(a), p.simplify(b)
 	// Trees of different node types, or different column names, restore
 	// differently: tell them apart without building their keys.
 	if reflect.TypeOf(a) != reflect.TypeOf(b) {
