@@ -1469,6 +1469,31 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 	})
 }
 
+// TestAgentsCannotEndOtherSessions: a role may end its own role's sessions
+// without any privilege, so an agent could end the sessions of every other
+// agent sharing its account, and a superuser agent a human's. Only bulwark
+// stands in the way; the human's identical statement really ends the session.
+func TestAgentsCannotEndOtherSessions(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t)
+	victim := protoPgconn(t, p.AgentDSN())
+	pid := protoValue(t, victim, "SELECT pg_backend_pid()")
+	agent := protoPgconn(t, p.AgentDSN())
+	for _, stmt := range []string{"SELECT pg_terminate_backend(" + pid + ")", "SELECT pg_cancel_backend(" + pid + ")"} {
+		_, err := protoExec(t, agent, stmt)
+		_, id := requireRefused(t, err, "server-control")
+		requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "server-control"})
+	}
+	protoRequireUsable(t, victim)
+	human := protoPgconn(t, p.HumanDSN())
+	if got := protoValue(t, human, "SELECT pg_terminate_backend("+pid+")"); got != "t" {
+		t.Fatalf("the human's pg_terminate_backend returned %q", got)
+	}
+	if _, err := protoExec(t, victim, "SELECT 1"); err == nil {
+		t.Fatal("the session the human ended still answers")
+	}
+}
+
 // ---- session toggles ----
 
 func TestSessionTogglesDoNotSwitchTheGuardOff(t *testing.T) {

@@ -33,6 +33,7 @@ const (
 	// statements, change what later statements do.
 	RuleStatementRewrite  = "statement-rewrite"
 	RuleAccountManagement = "account-management"
+	RuleServerControl     = "server-control"
 	RuleHeapSurgery       = "heap-surgery"
 	RuleColumnRewrite     = "alter-column-rewrite"
 	RuleLexerMismatch     = "lexer-mismatch"

@@ -58,6 +58,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"alter-system":         sqlparse.CategoryUnanalysable,
 	"statement-rewrite":    sqlparse.CategoryUnanalysable,
 	"account-management":   sqlparse.CategoryUnanalysable,
+	"server-control":       sqlparse.CategoryUnanalysable,
 	"heap-surgery":         sqlparse.CategoryDrop,
 	"alter-column-rewrite": sqlparse.CategoryDrop,
 	// lexer-mismatch: text the server would read differently from the
@@ -244,6 +245,10 @@ func corpusServerFiles() []corpusCase {
 		{name: "a role revoked", sql: "REVOKE admin FROM alice", want: "account-management"},
 		{name: "a role renamed", sql: "ALTER ROLE alice RENAME TO bob", want: "account-management"},
 		{name: "privileges on a table", sql: "GRANT SELECT ON t TO reporting"},
+		{name: "terminate a session", sql: "SELECT pg_terminate_backend(4242)", want: "server-control"},
+		{name: "terminate every other session", sql: "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()", want: "server-control"},
+		{name: "cancel a statement", sql: "SELECT PG_CANCEL_BACKEND(4242)", want: "server-control"},
+		{name: "list sessions", sql: "SELECT pid, state FROM pg_stat_activity"},
 		{name: "an operator class", sql: "CREATE OPERATOR CLASS c FOR TYPE int USING btree AS OPERATOR 1 <"},
 		{name: "a session setting", sql: "SET work_mem = '64MB'"},
 		{name: "a session setting through set_config", sql: "SELECT set_config('work_mem', '64MB', false)"},

@@ -546,10 +546,12 @@ var destructiveFunctions = map[string]functionEffect{
 	"heap_force_freeze": {sqlparse.CategoryDrop, RuleHeapSurgery, "heap_force_freeze() (pg_surgery) rewrites rows' visibility by their physical address, which can resurrect deleted rows or lose committed ones"},
 	// Files on the database host: lo_export writes one; adminpack
 	// writes, renames and deletes them (a table's data file among them).
-	"lo_export":      {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "lo_export() writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
-	"pg_file_write":  {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_write() (adminpack) writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
-	"pg_file_rename": {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_rename() (adminpack) renames a file on the database server, which could replace or remove any file the server can write"},
-	"pg_file_unlink": {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_unlink() (adminpack) deletes a file on the database server"},
+	"pg_terminate_backend": {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_terminate_backend() ends another session, a human's among them"},
+	"pg_cancel_backend":    {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_cancel_backend() cancels another session's statement, a human's among them"},
+	"lo_export":            {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "lo_export() writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
+	"pg_file_write":        {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_write() (adminpack) writes a file on the database server, which could overwrite any file the server can write (a table's data file among them)"},
+	"pg_file_rename":       {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_rename() (adminpack) renames a file on the database server, which could replace or remove any file the server can write"},
+	"pg_file_unlink":       {sqlparse.CategoryUnanalysable, RuleServerFileWrite, "pg_file_unlink() (adminpack) deletes a file on the database server"},
 }
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
