@@ -394,28 +394,31 @@ func (w *walker) inspect(m any) bool {
 // name (bare or qualified). Anything else that could read it (a whole-row
 // reference, (t).name) is not recognised: the caller then refuses.
 func mentionsColumn(expr *pg_query.Node, name string) bool {
-	found := false
-	var visit func(m protoreflect.Message)
-	visit = func(m protoreflect.Message) {
-		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) > 0 &&
-			cr.Fields[len(cr.Fields)-1].GetString_().GetSval() == name {
-			found = true
-			return
-		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Message() != nil:
-				l := v.List()
-				for i := 0; i < l.Len() && !found; i++ {
-					visit(l.Get(i).Message())
-				}
-			case fd.Message() != nil && !fd.IsMap():
-				visit(v.Message())
-			}
-			return !found
-		})
+	return anyNode(expr.ProtoReflect(), func(m any) bool {
+		cr, ok := m.(*pg_query.ColumnRef)
+		return ok && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetString_().GetSval() == name
+	})
+}
+
+// anyNode reports whether match holds for m or any message below it,
+// stopping at the first that does.
+func anyNode(m protoreflect.Message, match func(any) bool) bool {
+	if match(m.Interface()) {
+		return true
 	}
-	visit(expr.ProtoReflect())
+	found := false
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len() && !found; i++ {
+				found = anyNode(l.Get(i).Message(), match)
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			found = anyNode(v.Message(), match)
+		}
+		return !found
+	})
 	return found
 }
 

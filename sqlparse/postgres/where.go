@@ -1484,29 +1484,13 @@ func oneRowIgnoringWhere(sel *pg_query.SelectStmt) bool {
 
 // containsCall reports whether a tree holds a function call or a subquery.
 func containsCall(m protoreflect.Message) bool {
-	found := false
-	var visit func(m protoreflect.Message)
-	visit = func(m protoreflect.Message) {
-		switch m.Interface().(type) {
+	return anyNode(m, func(n any) bool {
+		switch n.(type) {
 		case *pg_query.FuncCall, *pg_query.SubLink:
-			found = true
-			return
+			return true
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Message() != nil:
-				l := v.List()
-				for i := 0; i < l.Len() && !found; i++ {
-					visit(l.Get(i).Message())
-				}
-			case fd.Message() != nil && !fd.IsMap():
-				visit(v.Message())
-			}
-			return !found
-		})
-	}
-	visit(m)
-	return found
+		return false
+	})
 }
 
 func isTrueConst(n *pg_query.Node) bool {
