@@ -100,11 +100,11 @@ type conn struct {
 	// sqlMode and charset are the session's sql_mode and
 	// character_set_client as last read from the server (the handshake's
 	// collation, SET NAMES and SET CHARACTER SET all set the latter);
-	// sqlModeKnown is cleared whenever a forwarded command could have
+	// settingsKnown is cleared whenever a forwarded command could have
 	// changed them.
-	sqlMode      string
-	charset      string
-	sqlModeKnown bool
+	sqlMode       string
+	charset       string
+	settingsKnown bool
 
 	scratch []byte
 

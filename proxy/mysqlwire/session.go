@@ -101,7 +101,7 @@ func (c *conn) command(h header, cmd byte) error {
 			_, _, err := c.relayPrepare()
 			return err
 		}
-		c.sqlModeKnown = false
+		c.settingsKnown = false
 		return c.relayResult()
 	case mysql.COM_STMT_EXECUTE:
 		// The statement was judged when it was prepared (a refused
@@ -112,7 +112,7 @@ func (c *conn) command(h header, cmd byte) error {
 				return c.execute(h, text)
 			}
 		}
-		c.sqlModeKnown = false
+		c.settingsKnown = false
 		if err := c.forwardCommand(h); err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (c *conn) command(h header, cmd byte) error {
 		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL,
 		mysql.COM_SLEEP: // the server's internal state, never run: it answers "Unknown command"
 		if cmd == mysql.COM_RESET_CONNECTION {
-			c.sqlModeKnown = false
+			c.settingsKnown = false
 			c.snapshotted = nil // the server closes every prepared statement
 		}
 		if err := c.forwardCommand(h); err != nil {
@@ -210,7 +210,7 @@ func (c *conn) statement(h header, cmd byte) error {
 		}
 		return err
 	}
-	c.sqlModeKnown = false
+	c.settingsKnown = false
 	return c.relayResult()
 }
 
@@ -269,7 +269,7 @@ func (c *conn) execute(h header, text string) error {
 		}
 		return c.replace(seq+1, v.Snapshot)
 	}
-	c.sqlModeKnown = false
+	c.settingsKnown = false
 	if err := c.forwardCommand(h); err != nil {
 		return err
 	}
@@ -493,7 +493,7 @@ func (c *conn) changeUser(h header) error {
 		// failed change leaves the session no freer than before.
 		c.info.Kind = gate.Agent
 	}
-	c.sqlModeKnown = false
+	c.settingsKnown = false
 	c.snapshotted = nil // the server closes every prepared statement
 	c.authPlugin = plugin
 	if err := c.checkCleartext(h.seq + 1); err != nil {
@@ -587,7 +587,7 @@ const lexingProbe = "SELECT CAST(@@SESSION.sql_mode AS BINARY), CAST(@@SESSION.c
 // own names is an error: the statement is then refused, never read under
 // a guessed mode.
 func (c *conn) currentLexing() (gate.Lexing, error) {
-	if c.sqlModeKnown {
+	if c.settingsKnown {
 		return c.lexing(), nil
 	}
 	res, err := c.Exec(c.ctx, lexingProbe)
@@ -604,7 +604,7 @@ func (c *conn) currentLexing() (gate.Lexing, error) {
 	if !settingNames(mode, true) || !settingNames(charset, false) || len(charset) == 0 {
 		return gate.Lexing{}, fmt.Errorf("the server answered %q and %q, which are not names of settings", mode, charset)
 	}
-	c.sqlMode, c.charset, c.sqlModeKnown = string(mode), string(charset), true
+	c.sqlMode, c.charset, c.settingsKnown = string(mode), string(charset), true
 	return c.lexing(), nil
 }
 
