@@ -450,6 +450,9 @@ func (a *agentSession) answeredLocked(typ byte, body []byte) (act answerAction) 
 	return act
 }
 
+// hasSnapAnswer: the kinds of expect that have an entry in snapAnswers.
+func hasSnapAnswer(k byte) bool { return k == 'q' || k == 'n' || k == 'e' }
+
 func isSnapshotKind(k byte) bool {
 	switch k {
 	case 'c', 'p', 'b', 'n', 'q', 'e':
@@ -531,7 +534,7 @@ func (a *agentSession) serverSkipping() bool {
 func (a *agentSession) queueLocked(kinds []byte, snaps []snapAnswer, refusals []gate.Verdict) {
 	for _, k := range kinds {
 		var snap snapAnswer
-		if k == 'q' || k == 'n' || k == 'e' {
+		if hasSnapAnswer(k) {
 			snap, snaps = snaps[0], snaps[1:]
 		}
 		var refusal gate.Verdict
@@ -550,7 +553,7 @@ func (a *agentSession) queueLocked(kinds []byte, snaps []snapAnswer, refusals []
 		switch {
 		case k == 'R':
 			a.refusals = append(a.refusals, refusal)
-		case k == 'q' || k == 'n' || k == 'e':
+		case hasSnapAnswer(k):
 			a.snapAnswers = append(a.snapAnswers, snap)
 		}
 		if isSnapshotKind(k) {
@@ -580,10 +583,10 @@ func (a *agentSession) popExpect() {
 	if isSnapshotKind(a.expect[0]) {
 		a.snapPending.Add(-1)
 	}
-	switch a.expect[0] {
-	case 'R':
+	switch k := a.expect[0]; {
+	case k == 'R':
 		a.refusals = a.refusals[1:]
-	case 'q', 'n', 'e':
+	case hasSnapAnswer(k):
 		a.snapAnswers = a.snapAnswers[1:]
 	}
 	a.expect = a.expect[1:]
