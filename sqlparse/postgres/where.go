@@ -1193,12 +1193,19 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 // fromlessValue returns the expression of a FROM-less one-value query
 // (SELECT x): its value is x's, evaluated for the outer row.
 func fromlessValue(sel *pg_query.SelectStmt) *pg_query.Node {
-	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) > 0 || len(sel.TargetList) != 1 ||
-		sel.WhereClause != nil || sel.HavingClause != nil || sel.LimitCount != nil || sel.LimitOffset != nil ||
-		len(sel.GroupClause) > 0 || len(sel.ValuesLists) > 0 || sel.WithClause != nil {
+	if !bareFromless(sel) || len(sel.TargetList) != 1 || sel.WhereClause != nil || len(sel.ValuesLists) > 0 {
 		return nil
 	}
 	return sel.TargetList[0].GetResTarget().GetVal()
+}
+
+// bareFromless: a single query without FROM, WITH, GROUP BY, HAVING,
+// LIMIT or OFFSET, which yields its target list (or VALUES) once, or not at
+// all if its WHERE is false.
+func bareFromless(sel *pg_query.SelectStmt) bool {
+	return sel != nil && sel.Op == pg_query.SetOperation_SETOP_NONE && len(sel.FromClause) == 0 &&
+		sel.HavingClause == nil && len(sel.GroupClause) == 0 &&
+		sel.LimitCount == nil && sel.LimitOffset == nil && sel.WithClause == nil
 }
 
 // scan describes a query that returns every row of the target table.
@@ -1463,9 +1470,7 @@ func oneRow(sel *pg_query.SelectStmt) bool {
 // oneRowIgnoringWhere is oneRow for a query whose WHERE, if any, the caller
 // has found always true.
 func oneRowIgnoringWhere(sel *pg_query.SelectStmt) bool {
-	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) > 0 ||
-		sel.HavingClause != nil || len(sel.GroupClause) > 0 ||
-		sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
+	if !bareFromless(sel) {
 		return false
 	}
 	// The WHERE was judged apart; calls in it return one value.
