@@ -714,21 +714,21 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 		}
 		switch e.Op {
 		case opcode.Plus:
-			if isZeroInt(e.R) {
+			if isInt(e.R, 0) {
 				return e.L
 			}
-			if isZeroInt(e.L) {
+			if isInt(e.L, 0) {
 				return e.R
 			}
 		case opcode.Minus:
-			if isZeroInt(e.R) {
+			if isInt(e.R, 0) {
 				return e.L
 			}
 		case opcode.Mul:
-			if isOneInt(e.R) {
+			if isInt(e.R, 1) {
 				return e.L
 			}
-			if isOneInt(e.L) {
+			if isInt(e.L, 1) {
 				return e.R
 			}
 		}
@@ -767,11 +767,6 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 		return e.Expr
 	}
 	return nil
-}
-
-func isOneInt(n ast.ExprNode) bool {
-	v, ok := unparen(n).(*driver.ValueExpr)
-	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == 1 || v.Kind() == driver.KindUint64 && v.GetUint64() == 1)
 }
 
 func known(r result) bool {
@@ -1113,7 +1108,7 @@ func isNegative(n ast.ExprNode) bool {
 		return x.Not == (x.True != 0) // IS NOT TRUE, IS FALSE
 	case *ast.BinaryOperationExpr:
 		// x = 0 is NOT x, and a - b is a <> b (see polarKey).
-		return x.Op == opcode.Minus || x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE || x.Op == opcode.EQ && (isZeroInt(x.L) || isZeroInt(x.R))
+		return x.Op == opcode.Minus || x.Op == opcode.NE || x.Op == opcode.GE || x.Op == opcode.LE || x.Op == opcode.EQ && (isInt(x.L, 0) || isInt(x.R, 0))
 	case *ast.FuncCallExpr:
 		return x.FnName.L == "isnull"
 	case *ast.PatternLikeOrIlikeExpr:
@@ -1133,11 +1128,11 @@ func matchesEveryValue(e *ast.PatternLikeOrIlikeExpr) bool {
 	return str != "" && strings.Trim(str, "%") == ""
 }
 
-// isZeroInt reports whether n is the integer literal 0. The operands have
+// isInt reports whether n is the integer literal want. The operands have
 // been evaluated (and their literals read) before this is asked.
-func isZeroInt(n ast.ExprNode) bool {
+func isInt(n ast.ExprNode, want int64) bool {
 	v, ok := unparen(n).(*driver.ValueExpr)
-	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == 0 || v.Kind() == driver.KindUint64 && v.GetUint64() == 0)
+	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == want || v.Kind() == driver.KindUint64 && v.GetUint64() == uint64(want))
 }
 
 // neverNull reports whether an expression is never NULL, whatever the row:
