@@ -1498,6 +1498,63 @@ func TestAgentsCannotEndOtherSessions(t *testing.T) {
 	}
 }
 
+// TestAgentsCannotWriteSystemCatalogs: a superuser may write the system
+// catalogs directly. Deleting a table's pg_class row drops it without a
+// DROP; rows in pg_authid are logins. The agent here is the superuser dba,
+// made an agent by its application name. Each human proof runs in a
+// transaction that is rolled back, so the catalog stays sound.
+func TestAgentsCannotWriteSystemCatalogs(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t, withAgentApplicationNames("agent-*"))
+	sum := freshTable(t, "proto_catalog_victim")
+	before := sum()
+	agent := protoPgconn(t, p.HumanDSN("application_name=agent-dba"))
+	human := protoPgconn(t, p.HumanDSN())
+	cases := []struct {
+		stmt string
+		// proof runs after the human's statement, in its transaction,
+		// and returns what shows the damage; intact is its value before.
+		proof, intact string
+	}{
+		{"DELETE FROM pg_class WHERE relname = 'proto_catalog_victim'",
+			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1"},
+		{"DELETE FROM pg_catalog.pg_attribute WHERE attrelid = 'proto_catalog_victim'::regclass AND attname = 'note'",
+			"SELECT count(*) FROM pg_attribute WHERE attrelid = 'proto_catalog_victim'::regclass AND attname = 'note'", "1"},
+		{"UPDATE pg_authid SET rolcanlogin = false WHERE rolname = '" + agentUser + "'",
+			"SELECT rolcanlogin::text FROM pg_authid WHERE rolname = '" + agentUser + "'", "true"},
+		{"WITH d AS (DELETE FROM pg_class WHERE relname = 'proto_catalog_victim' RETURNING 1) SELECT count(*) FROM d",
+			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1"},
+		{"REVOKE SELECT ON pg_catalog.pg_class FROM PUBLIC",
+			"SELECT has_table_privilege('" + agentUser + "', 'pg_catalog.pg_class', 'SELECT')::text", "true"},
+	}
+	for _, c := range cases {
+		_, err := protoExec(t, agent, c.stmt)
+		_, id := requireRefused(t, err, "system-catalog")
+		requireAudited(t, p, id, wantEvent{User: humanUser, Rule: "system-catalog"})
+		requireRefused(t, protoExecParams(t, agent, c.stmt).Err, "system-catalog")
+		protoRequireUsable(t, agent)
+		if got := protoValue(t, human, c.proof); got != c.intact {
+			t.Fatalf("%s: after the refusal %q gives %q, want %q", c.stmt, c.proof, got, c.intact)
+		}
+		protoMustExec(t, human, "BEGIN")
+		if _, err := protoExec(t, human, c.stmt); err != nil {
+			t.Fatalf("%s: the human's statement failed: %v", c.stmt, err)
+		}
+		got := protoValue(t, human, c.proof)
+		protoMustExec(t, human, "ROLLBACK")
+		if got == c.intact {
+			t.Fatalf("%s: the human's statement changed nothing (%q)", c.stmt, got)
+		}
+	}
+	if after := sum(); after != before {
+		t.Fatalf("table changed from %s to %s", before, after)
+	}
+	// Reading the catalogs is what clients do all day.
+	if got := protoValue(t, agent, "SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'"); got != "1" {
+		t.Fatalf("the agent's catalog read: %q", got)
+	}
+}
+
 // ---- session toggles ----
 
 func TestSessionTogglesDoNotSwitchTheGuardOff(t *testing.T) {

@@ -30,9 +30,11 @@ const (
 	// that does not parse, dynamic SQL, COPY ... PROGRAM, a session whose
 	// lexing differs from the parser's.
 	CategoryUnanalysable Category = "unanalysable"
-	// CategoryProtected: the statement would change bulwark's own recycle
-	// area, where snapshots are kept (schemas or databases whose names
-	// start with RecyclePrefix). Agents may read it, never change it; no
+	// CategoryProtected: the statement would change what agents may only
+	// read: bulwark's own recycle area, where snapshots are kept (schemas
+	// or databases whose names start with RecyclePrefix), or the server's
+	// system catalogs (PostgreSQL's pg_catalog, MySQL's mysql database,
+	// where accounts and the definitions of every table live). No
 	// configuration allows it.
 	CategoryProtected Category = "protected"
 )
@@ -41,8 +43,11 @@ const (
 // schema bulwark_recycle and each snapshot's bulwark_recycle_<id>.
 const RecyclePrefix = "bulwark_recycle"
 
-// RuleRecycleArea is the rule of CategoryProtected findings.
-const RuleRecycleArea = "recycle-area"
+// The rules of CategoryProtected findings.
+const (
+	RuleRecycleArea   = "recycle-area"
+	RuleSystemCatalog = "system-catalog"
+)
 
 // Categories lists every category, in the order documentation shows them.
 var Categories = []Category{CategoryDrop, CategoryTruncate, CategoryDelete, CategoryUpdate, CategoryUnanalysable}

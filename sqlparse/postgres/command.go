@@ -32,6 +32,17 @@ func commandOf(n *pg_query.Node) string {
 		return "CREATE TABLE AS"
 	case *pg_query.Node_IndexStmt:
 		return "CREATE INDEX"
+	case *pg_query.Node_CreateTrigStmt:
+		return "CREATE TRIGGER"
+	case *pg_query.Node_RenameStmt:
+		return "ALTER " + objectTypeName(s.RenameStmt.RenameType)
+	case *pg_query.Node_AlterObjectSchemaStmt:
+		return "ALTER " + objectTypeName(s.AlterObjectSchemaStmt.ObjectType)
+	case *pg_query.Node_GrantStmt:
+		if s.GrantStmt.IsGrant {
+			return "GRANT"
+		}
+		return "REVOKE"
 	case *pg_query.Node_CreateFunctionStmt:
 		if s.CreateFunctionStmt.IsProcedure {
 			return "CREATE PROCEDURE"

@@ -61,6 +61,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"server-control":       sqlparse.CategoryUnanalysable,
 	"heap-surgery":         sqlparse.CategoryDrop,
 	"alter-column-rewrite": sqlparse.CategoryDrop,
+	"system-catalog":       sqlparse.CategoryProtected,
 	// lexer-mismatch: text the server would read differently from the
 	// parser (string escapes under standard_conforming_strings = off).
 	"lexer-mismatch": sqlparse.CategoryUnanalysable,
@@ -81,6 +82,7 @@ func corpusCases() []corpusCase {
 	add(corpusSideEffects())
 	add(corpusBoundFunctions())
 	add(corpusServerFiles())
+	add(corpusSystemCatalogs())
 	add(corpusColumnRewrites())
 	add(corpusSessionToggles())
 	add(corpusUnparsable())
@@ -252,6 +254,45 @@ func corpusServerFiles() []corpusCase {
 		{name: "an operator class", sql: "CREATE OPERATOR CLASS c FOR TYPE int USING btree AS OPERATOR 1 <"},
 		{name: "a session setting", sql: "SET work_mem = '64MB'"},
 		{name: "a session setting through set_config", sql: "SELECT set_config('work_mem', '64MB', false)"},
+	}
+}
+
+// corpusSystemCatalogs: a superuser's write to a system catalog drops a
+// table, loses its data or creates a login without any statement of its own
+// kind; reading the catalogs is what tools do all day.
+func corpusSystemCatalogs() []corpusCase {
+	const r = "system-catalog"
+	return []corpusCase{
+		{name: "a table's catalog row deleted", sql: "DELETE FROM pg_class WHERE relname = 't'", want: r,
+			note: "checked on a server: the table is gone from every query, its data unreachable"},
+		{name: "a qualified catalog row deleted", sql: "delete from PG_CATALOG.pg_attribute where attrelid = 't'::regclass and attnum = 2", want: r},
+		{name: "a login written into pg_authid", sql: "INSERT INTO pg_catalog.pg_authid (oid, rolname, rolsuper, rolcanlogin) VALUES (9999, 'backdoor', true, true)", want: r},
+		{name: "a database closed to logins", sql: "UPDATE pg_database SET datallowconn = false WHERE datname = 'app'", want: r},
+		{name: "a large object's pages deleted", sql: "DELETE FROM pg_largeobject WHERE loid = 16401", want: r},
+		{name: "a toast table emptied row by row", sql: "DELETE FROM pg_toast.pg_toast_16385 WHERE chunk_id = 1", want: r},
+		{name: "a catalog written through merge", sql: "MERGE INTO pg_class c USING (SELECT 1) s ON c.oid = 1 WHEN MATCHED THEN DELETE", want: r},
+		{name: "a catalog loaded by copy", sql: "COPY pg_catalog.pg_authid FROM STDIN", want: r},
+		{name: "a catalog written in a data-modifying cte", sql: "WITH d AS (DELETE FROM pg_class WHERE oid = 16385 RETURNING 1) SELECT count(*) FROM d", want: r},
+		{name: "a catalog written in a do block", sql: "DO $$ BEGIN DELETE FROM pg_class WHERE oid = 16385; END $$", want: r},
+		{name: "a catalog written in a function", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ UPDATE pg_authid SET rolpassword = NULL WHERE rolname = 'alice' $$", want: r},
+		{name: "a catalog renamed", sql: "ALTER TABLE pg_class RENAME TO c", want: r},
+		{name: "a trigger on a catalog", sql: "CREATE TRIGGER t BEFORE INSERT ON pg_catalog.pg_class FOR EACH ROW EXECUTE FUNCTION f()", want: r},
+		{name: "a rule on a catalog", sql: "CREATE RULE r AS ON UPDATE TO pg_authid DO ALSO NOTIFY x", want: r},
+		{name: "a policy on a catalog", sql: "CREATE POLICY p ON pg_class USING (false)", want: r},
+		{name: "every client's catalog reads revoked", sql: "REVOKE SELECT ON pg_catalog.pg_class FROM PUBLIC", want: r,
+			note: "non-superuser clients can no longer list or describe tables"},
+		{name: "password hashes granted", sql: "GRANT SELECT ON pg_authid TO reporting", want: r},
+		{name: "every catalog granted", sql: "GRANT UPDATE ON ALL TABLES IN SCHEMA pg_catalog TO agent", want: r},
+		{name: "catalogs read", sql: "SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relname = 't'"},
+		{name: "a catalog copied out", sql: "COPY pg_catalog.pg_class TO STDOUT"},
+		{name: "a catalog read into a table", sql: "CREATE TABLE snap AS SELECT * FROM pg_stat_activity", note: "the new table is the agent's own"},
+		{name: "a catalog read into a table by insert", sql: "INSERT INTO audit_copy SELECT relname FROM pg_class"},
+		{name: "a view over a catalog", sql: "CREATE VIEW sizes AS SELECT relname, relpages FROM pg_catalog.pg_class"},
+		{name: "a cursor over a catalog", sql: "DECLARE c CURSOR FOR SELECT * FROM pg_class", note: "psql with FETCH_COUNT reads this way"},
+		{name: "a table of the agent's own named pg_", sql: "DELETE FROM public.pg_things WHERE id = 1", note: "qualified by its schema, so not a catalog"},
+		{name: "a quoted upper-case name is not a catalog", sql: `UPDATE "PG_CLASS" SET x = 1 WHERE id = 1`},
+		{name: "privileges on a table of the agent's own", sql: "GRANT SELECT ON public.pg_things TO reporting"},
+		{name: "a table vacuumed", sql: "VACUUM ANALYZE pg_catalog.pg_class"},
 	}
 }
 

@@ -225,6 +225,7 @@ func dropUndo(n *pg_query.DropStmt) *sqlparse.Undo {
 
 // inspect applies the checks for one node and reports whether to descend.
 func (w *walker) inspect(m any) bool {
+	w.systemCatalog(m)
 	switch n := m.(type) {
 	case *pg_query.A_Const:
 		return false // a literal: nothing below it runs or names anything
@@ -388,6 +389,85 @@ func (w *walker) inspect(m any) bool {
 		w.functionBody(n)
 	}
 	return true
+}
+
+// systemCatalog refuses a statement that writes to a system catalog, or
+// changes one's definition or privileges. A superuser's DELETE FROM
+// pg_class WHERE relname = 't' drops t without a DROP; rows written to
+// pg_authid are logins. Reading the catalogs stays allowed.
+func (w *walker) systemCatalog(m any) {
+	for _, r := range changedRelations(m) {
+		if isSystemRelation(r) {
+			w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, rangeVarName(r),
+				"the statement would change "+rangeVarName(r)+", a system catalog of the server, where its accounts and the definition of every table live: "+
+					"a write there can drop tables, lose their data or create logins without any statement bulwark would refuse (a table of your own whose name starts with pg_ is reached through its schema: public."+r.Relname+")")
+			return
+		}
+	}
+}
+
+// changedRelations returns the relations whose rows, definition or
+// privileges a statement changes.
+func changedRelations(m any) []*pg_query.RangeVar {
+	switch n := m.(type) {
+	case *pg_query.InsertStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.UpdateStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.DeleteStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.MergeStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.CopyStmt:
+		if n.IsFrom {
+			return []*pg_query.RangeVar{n.Relation}
+		}
+	case *pg_query.AlterTableStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.RenameStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.AlterObjectSchemaStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.CreateTrigStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.RuleStmt:
+		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.CreatePolicyStmt:
+		return []*pg_query.RangeVar{n.Table}
+	case *pg_query.AlterPolicyStmt:
+		return []*pg_query.RangeVar{n.Table}
+	case *pg_query.GrantStmt:
+		if n.Objtype != pg_query.ObjectType_OBJECT_TABLE && n.Objtype != pg_query.ObjectType_OBJECT_SEQUENCE {
+			return nil
+		}
+		var out []*pg_query.RangeVar
+		for _, o := range n.Objects {
+			switch {
+			case o.GetRangeVar() != nil:
+				out = append(out, o.GetRangeVar())
+			case o.GetString_() != nil: // ALL TABLES IN SCHEMA s
+				out = append(out, &pg_query.RangeVar{Schemaname: o.GetString_().Sval, Relname: "*"})
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// isSystemRelation: the relation is in pg_catalog or pg_toast. An
+// unqualified name that starts with pg_ is taken for a catalog: pg_catalog
+// comes first on the search path unless the path names it later.
+func isSystemRelation(r *pg_query.RangeVar) bool {
+	if r == nil {
+		return false
+	}
+	switch r.Schemaname {
+	case "pg_catalog", "pg_toast":
+		return true
+	case "":
+		return strings.HasPrefix(r.Relname, "pg_")
+	}
+	return false
 }
 
 // mentionsColumn reports whether an expression refers to a column named
