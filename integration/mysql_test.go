@@ -775,6 +775,104 @@ func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
 	}
 }
 
+// TestMySQLAgentsCannotChangeTheMysqlDatabase: the mysql database's grant
+// tables are the accounts. An agent with write privileges there creates a
+// login or locks a human out with a bounded INSERT, UPDATE or DELETE, and
+// with mysql as its default database the same statements need no database
+// name. Writes naming it are refused, and so is making it (or the recycle
+// area) the default database at login, by COM_INIT_DB or COM_CHANGE_USER.
+func TestMySQLAgentsCannotChangeTheMysqlDatabase(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const adminAgent, adminPassword = "agent_sysdb", "agent-sysdb-pw"
+	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+adminAgent+"'@'%' IDENTIFIED BY '"+adminPassword+"'",
+		"GRANT ALL ON *.* TO '"+adminAgent+"'@'%' WITH GRANT OPTION")
+	t.Cleanup(func() {
+		myAdminExec(t, "DROP USER IF EXISTS '"+adminAgent+"'@'%'", "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'")
+	})
+	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	reset := func() {
+		myAdminExec(t, "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'",
+			"CREATE USER 'bw_sys_victim'@'%' IDENTIFIED BY 'victim-pw'")
+	}
+	state := func() string {
+		return myQueryString(t, "SELECT GROUP_CONCAT(CONCAT(User, '@', Host, ' ', Priv) ORDER BY User) FROM mysql.global_priv WHERE User LIKE 'bw\\_sys\\_%'")
+	}
+	for _, stmt := range []string{
+		"DELETE FROM mysql.global_priv WHERE User = 'bw_sys_victim'",
+		"UPDATE mysql.global_priv SET Priv = JSON_SET(Priv, '$.account_locked', true) WHERE User = 'bw_sys_victim'",
+		"INSERT INTO mysql.global_priv (Host, User, Priv) VALUES ('%', 'bw_sys_backdoor', '{}')",
+		"/*!50000 DELETE FROM `mysql`.global_priv WHERE User = 'bw_sys_victim' */",
+	} {
+		reset()
+		before := state()
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "system-catalog")
+		requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "system-catalog", Category: "protected"})
+		if got := state(); got != before {
+			t.Fatalf("%s: the refused statement changed the accounts:\n%s\nto\n%s", stmt, before, got)
+		}
+		if _, err := human.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
+		}
+		if state() == before {
+			t.Fatalf("%s: the human's statement changed nothing", stmt)
+		}
+	}
+	var n int
+	if err := agent.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.global_priv WHERE User = ?", adminAgent).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the agent's read of the accounts: %d, %v", n, err)
+	}
+
+	// The default database.
+	_, err := agent.ExecContext(ctx, "USE mysql")
+	requireMyRefused(t, err, "system-catalog")
+	rc := dialRawMySQL(t, p.Addr, adminAgent, adminPassword, testDatabase)
+	for _, c := range []struct{ db, rule string }{{"mysql", "system-catalog"}, {"bulwark_recycle_1", "recycle-area"}} {
+		rc.write(t, 0, append([]byte{0x02}, c.db...)) // COM_INIT_DB
+		pkt := rc.read(t)
+		if pkt[0] != 0xff || binary.LittleEndian.Uint16(pkt[1:]) != 1227 || !strings.Contains(string(pkt), c.rule) {
+			t.Fatalf("COM_INIT_DB %s: want bulwark's refusal (rule %s), got %q", c.db, c.rule, pkt)
+		}
+		if v := rc.queryValue(t, "SELECT DATABASE()"); v != testDatabase {
+			t.Fatalf("after the refused COM_INIT_DB %s the default database is %q", c.db, v)
+		}
+	}
+	hc := dialRawMySQL(t, p.Addr, humanUser, humanPassword, testDatabase)
+	hc.write(t, 0, append([]byte{0x02}, "mysql"...))
+	if pkt := hc.read(t); pkt[0] != 0x00 {
+		t.Fatalf("the human's COM_INIT_DB mysql: %q", pkt)
+	}
+	if v := hc.queryValue(t, "SELECT DATABASE()"); v != "mysql" {
+		t.Fatalf("after the human's COM_INIT_DB the default database is %q", v)
+	}
+	// COM_CHANGE_USER to mysql: the server's OK is replaced by the
+	// refusal, and the connection ends.
+	rc.sendChangeUser(t, adminAgent, adminPassword, "mysql")
+	for {
+		pkt := rc.read(t)
+		if pkt[0] == 0xfe { // auth switch: answer it
+			_, rest, _ := strings.Cut(string(pkt[1:]), "\x00")
+			rc.write(t, rc.seq, nativePassword([]byte(strings.TrimSuffix(rest, "\x00")), adminPassword))
+			continue
+		}
+		if pkt[0] != 0xff || !strings.Contains(string(pkt), "system-catalog") {
+			t.Fatalf("COM_CHANGE_USER to mysql: want bulwark's refusal, got %q", pkt)
+		}
+		break
+	}
+	// At login.
+	login := openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, "mysql"))
+	id := requireMyRefused(t, login.PingContext(ctx), "system-catalog")
+	if e := auditEvent(t, p.testProxy, id); e.User != adminAgent || e.Database != "mysql" || e.Rule != "system-catalog" {
+		t.Fatalf("the login's refusal was recorded as %+v", e)
+	}
+	if err := openMySQL(t, mysqlDSN(p.Addr, humanUser, humanPassword, "mysql")).PingContext(ctx); err != nil {
+		t.Fatalf("the human's login to mysql: %v", err)
+	}
+}
+
 // TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
 // signs cost the parser 2 GB; past the nesting bound an agent's statement is
 // refused before it is parsed, and the session goes on.

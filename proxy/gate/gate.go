@@ -114,6 +114,9 @@ const (
 	SourceQuery   Source = "query"   // PostgreSQL Query / MySQL COM_QUERY
 	SourceParse   Source = "parse"   // PostgreSQL Parse / MySQL COM_STMT_PREPARE
 	SourceRequest Source = "request" // a request refused before any SQL was read (size, unsupported message)
+	// SourceDatabase: a MySQL default database asked for at login, by
+	// COM_INIT_DB or by COM_CHANGE_USER, judged as the USE of it.
+	SourceDatabase Source = "database"
 )
 
 // Request is one piece of SQL text to judge.

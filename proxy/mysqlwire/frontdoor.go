@@ -77,7 +77,7 @@ func (c *conn) frontDoor(login *gate.Login, seq byte, resp []byte, hr handshakeR
 	// The server's OK carries the session's status flags (and, with
 	// CLIENT_SESSION_TRACK, its state changes): it reads to the client as
 	// the answer to its own login.
-	return c.toClient(next, ok)
+	return c.loggedIn(next, ok, database)
 }
 
 // authenticateClient checks that the client knows the identity's secret,

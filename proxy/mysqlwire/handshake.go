@@ -370,7 +370,7 @@ func (c *conn) handshake() error {
 	}
 	// The legs count sequence ids apart by the SSLRequest each has or
 	// has not had: translate for the whole exchange.
-	return c.relayAuth(upSeq - h.seq)
+	return c.relayAuth(upSeq-h.seq, c.info.Database)
 }
 
 // erSecureTransportRequired is MySQL's ER_SECURE_TRANSPORT_REQUIRED, the
@@ -405,7 +405,8 @@ func (c *conn) readHandshakePacket() (header, []byte, error) {
 // TLS and RSA-encrypted otherwise, and the server expects exactly one of the
 // two according to its own leg. bulwark then converts (see crossFullAuth),
 // so that the password never travels a leg in clear that is not encrypted.
-func (c *conn) relayAuth(delta byte) error {
+// db is the default database the client asked for (see loggedIn).
+func (c *conn) relayAuth(delta byte, db string) error {
 	for rounds := 0; ; rounds++ {
 		h, err := readHeader(c.serverR)
 		if err != nil {
@@ -424,7 +425,7 @@ func (c *conn) relayAuth(delta byte) error {
 		clientSeq := h.seq - delta
 		switch p[0] {
 		case mysql.OK_HEADER:
-			return c.toClient(clientSeq, p)
+			return c.loggedIn(clientSeq, p, db)
 		case mysql.ERR_HEADER:
 			if err := c.toClient(clientSeq, p); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
@@ -447,6 +448,9 @@ func (c *conn) initDB(h header) error {
 	if err != nil {
 		return err
 	}
+	if v := c.judgeDatabase(string(p[1:])); !v.Allow {
+		return c.writeRefusal(h.seq+1, v)
+	}
 	if err := c.toServer(h.seq, p); err != nil {
 		return err
 	}
@@ -502,7 +506,7 @@ func (c *conn) changeUser(h header) error {
 	if err := c.toServer(h.seq, p); err != nil {
 		return err
 	}
-	if err := c.relayAuth(0); err != nil {
+	if err := c.relayAuth(0, next.Database); err != nil {
 		if errors.Is(err, errAuthRefused) {
 			return nil // the server said no; the client has its ERR
 		}
@@ -554,6 +558,37 @@ func (c *conn) parseChangeUser(p []byte) (next gate.Session, plugin string, err 
 }
 
 // ---- judging ----
+
+// judgeDatabase judges, for an agent, a database the client asks to make
+// the session's default, as the USE statement that would do it. The
+// analyser cannot know which database a table written without one is in,
+// so a database agents may only read (the mysql database, the recycle
+// area) must not become the default: a bounded DELETE FROM global_priv
+// would then change the accounts unseen.
+func (c *conn) judgeDatabase(db string) gate.Verdict {
+	if c.info.Kind == gate.Human || db == "" {
+		return gate.Verdict{Allow: true}
+	}
+	return c.check(gate.SourceDatabase, "USE `"+strings.ReplaceAll(db, "`", "``")+"`", nil)
+}
+
+// loggedIn answers the client's login (or COM_CHANGE_USER) with the
+// server's OK at seq, unless the default database it asked for is one
+// an agent may not use: the client then hears the refusal instead, and
+// the connection ends.
+func (c *conn) loggedIn(seq byte, ok []byte, db string) error {
+	if v := c.judgeDatabase(db); !v.Allow {
+		if err := c.writeRefusal(seq, v); err != nil {
+			return err
+		}
+		_ = c.clientW.Flush()
+		return errDatabaseRefused
+	}
+	return c.toClient(seq, ok)
+}
+
+// errDatabaseRefused ends a login whose default database was refused.
+var errDatabaseRefused = errors.New("default database refused")
 
 // check asks the enforcer about an agent's SQL text. up is the upstream the
 // enforcer may use to take a snapshot, nil when nothing runs now.

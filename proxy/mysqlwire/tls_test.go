@@ -106,7 +106,7 @@ func TestCachingSha2FullAuthFromATLSClientStaysEncryptedUpstream(t *testing.T) {
 		writePacket(t, ap.client, 4, []byte("s3cret\x00"))
 		expectPacket(t, ap.client, 5, nil)
 	}()
-	if err := ap.c.relayAuth(minusOne); err != nil {
+	if err := ap.c.relayAuth(minusOne, ""); err != nil {
 		t.Fatalf("relayAuth: %v", err)
 	}
 	<-done
@@ -137,7 +137,7 @@ func TestCachingSha2FullAuthFromAClientInClearGoesInClearOnlyOverTLS(t *testing.
 		writePacket(t, ap.client, 5, enc)
 		expectPacket(t, ap.client, 6, nil)
 	}()
-	if err := ap.c.relayAuth(2 - 1); err != nil {
+	if err := ap.c.relayAuth(2-1, ""); err != nil {
 		t.Fatalf("relayAuth: %v", err)
 	}
 	<-done
@@ -154,7 +154,7 @@ func TestClearPasswordFromATLSClientIsNotRelayedToAServerInClear(t *testing.T) {
 		_, p := readPacket(t, ap.client)
 		got <- p
 	}()
-	if err := ap.c.relayAuth(minusOne); err == nil {
+	if err := ap.c.relayAuth(minusOne, ""); err == nil {
 		t.Fatal("relayAuth accepted mysql_clear_password")
 	}
 	p := <-got

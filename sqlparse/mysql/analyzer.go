@@ -457,6 +457,11 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")
 		}
+		if w.system && !readOnly(st) {
+			w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, "mysql",
+				"this statement would change the mysql database, or make it the default one, where the server keeps its accounts, privileges and stored routines: "+
+					"a row written there is a login or a grant, and one deleted locks a human out, without any statement bulwark would refuse")
+		}
 		start := offset
 		stmtText := statementText(text, reading, &offset, st)
 		if !settled && i < len(stmts)-1 && changesSettings(st) {

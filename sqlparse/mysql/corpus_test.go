@@ -70,13 +70,15 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	RuleAlterSystem:       sqlparse.CategoryUnanalysable,
 	RuleAccountManagement: sqlparse.CategoryUnanalysable,
 	RuleServerControl:     sqlparse.CategoryUnanalysable,
+	// The recycle area has tests of its own (recycle_test.go).
+	sqlparse.RuleSystemCatalog: sqlparse.CategoryProtected,
 }
 
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts(), corpusAdministration()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -1047,6 +1049,44 @@ func corpusUpserts() []corpusCase {
 // rather than on data. An agent that may run them can stop the server, end
 // a human's session, lock the humans out or give itself a login that does
 // not go through bulwark.
+// corpusSystemDatabase: the grant tables of the mysql database are the
+// accounts; an agent with write privileges there makes itself a login or
+// locks a human out with an ordinary bounded DELETE, UPDATE or INSERT.
+func corpusSystemDatabase() []corpusCase {
+	sys := func(name, sql string) corpusCase {
+		return corpusCase{name: name, sql: sql, want: sqlparse.RuleSystemCatalog}
+	}
+	return []corpusCase{
+		sys("an account deleted", "DELETE FROM mysql.global_priv WHERE User = 'dba'"),
+		sys("a password emptied", "UPDATE mysql.global_priv SET Priv = JSON_SET(Priv, '$.authentication_string', '') WHERE User = 'dba'"),
+		sys("an account written", "INSERT INTO mysql.global_priv (Host, User, Priv) VALUES ('%', 'backdoor', '{}')"),
+		sys("an account replaced", "REPLACE INTO mysql.global_priv VALUES ('%', 'dba', '{\"account_locked\": true}')"),
+		sys("an old grant table", "UPDATE mysql.user SET Password = '' WHERE User = 'root'"),
+		sys("database privileges", "INSERT INTO mysql.db (Host, Db, User, Select_priv) VALUES ('%', 'app', 'bob', 'Y')"),
+		sys("a stored routine's definition", "DELETE FROM mysql.proc WHERE db = 'app' AND name = 'p'"),
+		sys("the database name in capitals", "DELETE FROM MYSQL.global_priv WHERE User = 'dba'"),
+		sys("the database name quoted", "DELETE FROM `mysql`.`global_priv` WHERE `User` = 'dba'"),
+		sys("in an executable comment", "/*!50000 DELETE FROM mysql.global_priv WHERE User = 'dba' */"),
+		sys("in a multi-table delete", "DELETE g FROM mysql.global_priv g JOIN app.t ON g.User = t.name WHERE t.id = 1"),
+		sys("loaded from a file", "LOAD DATA INFILE '/tmp/accounts' INTO TABLE mysql.global_priv"),
+		sys("a grant table altered", "ALTER TABLE mysql.global_priv ENGINE = InnoDB"),
+		sys("a grant table renamed away", "RENAME TABLE mysql.global_priv TO mysql.global_priv_old"),
+		sys("in a procedure body", "CREATE PROCEDURE p() DELETE FROM mysql.global_priv WHERE User = 'dba'"),
+		{name: "in a trigger body", sql: "CREATE TRIGGER tr AFTER INSERT ON app.t FOR EACH ROW DELETE FROM mysql.global_priv WHERE User = 'dba'",
+			want: sqlparse.RuleSystemCatalog, also: []string{RuleParseError}, note: "the TiDB grammar has no CREATE TRIGGER: refused unparsed"},
+		sys("the default database switched to it", "USE mysql"),
+		sys("the default database switched to it, quoted", "USE `MySQL`"),
+		sys("a copy of the accounts into a table", "INSERT INTO app.copy SELECT User FROM mysql.user"),
+		{name: "the accounts read", sql: "SELECT User, Host FROM mysql.user"},
+		{name: "the accounts read with a filter", sql: "SELECT Priv FROM mysql.global_priv WHERE User = 'dba'"},
+		{name: "a table named user in another database", sql: "DELETE FROM app.user WHERE id = 1"},
+		{name: "an unqualified table named user", sql: "UPDATE user SET name = 'x' WHERE id = 1",
+			note: "the session's default database is never mysql for an agent: bulwark refuses to make it so"},
+		{name: "a column named mysql", sql: "UPDATE app.t SET mysql = 1 WHERE id = 1"},
+		{name: "another database used", sql: "USE app"},
+	}
+}
+
 func corpusAdministration() []corpusCase {
 	acct := func(name, sql string) corpusCase {
 		return corpusCase{name: name, sql: sql, want: RuleAccountManagement}

@@ -36,6 +36,9 @@ type walker struct {
 	// recycle is set when some name in the statement (a database, a
 	// table) belongs to bulwark's recycle area.
 	recycle bool
+	// system is set when the statement names a table of the mysql
+	// database, or makes it the default database.
+	system bool
 	// routineVars holds, while a stored procedure body is walked, the
 	// names (lower case) of its parameters and of the local variables
 	// declared so far. In a routine such a name wins over a column of
@@ -79,6 +82,23 @@ func (w *walker) scanNames(n ast.Node) {
 		w.recycle = w.recycle || s.Level != nil && isRecycleName(s.Level.DBName)
 	}
 }
+
+// systemNames notes a table of the system database, or a USE of it (see
+// walker.system).
+func (w *walker) systemNames(n ast.Node) {
+	switch s := n.(type) {
+	case *ast.TableName:
+		w.system = w.system || isSystemDatabase(s.Schema.O)
+	case *ast.UseStmt:
+		w.system = w.system || isSystemDatabase(s.DBName)
+	}
+}
+
+// isSystemDatabase: the mysql database holds the accounts and privileges
+// (user, global_priv, db, tables_priv, ...), stored routines, events and
+// server settings. Database names are case-sensitive on most servers;
+// bulwark errs on the safe side.
+func isSystemDatabase(s string) bool { return strings.EqualFold(s, "mysql") }
 
 func isRecycleName(s string) bool {
 	return len(s) >= len(sqlparse.RecyclePrefix) && strings.EqualFold(s[:len(sqlparse.RecyclePrefix)], sqlparse.RecyclePrefix)
@@ -185,6 +205,7 @@ func (w *walker) inspect(n ast.Node) bool {
 	if !w.recycle {
 		w.scanNames(n)
 	}
+	w.systemNames(n)
 	switch s := n.(type) {
 	case *ast.DropTableStmt:
 		w.dropTable(s)
