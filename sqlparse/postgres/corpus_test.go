@@ -293,6 +293,8 @@ func corpusSystemCatalogs() []corpusCase {
 		{name: "a quoted upper-case name is not a catalog", sql: `UPDATE "PG_CLASS" SET x = 1 WHERE id = 1`},
 		{name: "privileges on a table of the agent's own", sql: "GRANT SELECT ON public.pg_things TO reporting"},
 		{name: "a table vacuumed", sql: "VACUUM ANALYZE pg_catalog.pg_class"},
+		{name: "a session setting through pg_settings", sql: "UPDATE pg_catalog.pg_settings SET setting = '64MB' WHERE name = 'work_mem'",
+			note: "the view's rule calls set_config: the same as SET"},
 	}
 }
 

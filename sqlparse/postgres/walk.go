@@ -456,9 +456,10 @@ func changedRelations(m any) []*pg_query.RangeVar {
 
 // isSystemRelation: the relation is in pg_catalog or pg_toast. An
 // unqualified name that starts with pg_ is taken for a catalog: pg_catalog
-// comes first on the search path unless the path names it later.
+// comes first on the search path unless the path names it later. The view
+// pg_settings is not: its UPDATE is SET under another spelling.
 func isSystemRelation(r *pg_query.RangeVar) bool {
-	if r == nil {
+	if r == nil || r.Relname == "pg_settings" {
 		return false
 	}
 	switch r.Schemaname {
