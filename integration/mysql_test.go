@@ -873,6 +873,29 @@ func TestMySQLAgentsCannotChangeTheMysqlDatabase(t *testing.T) {
 	}
 }
 
+// TestMySQLBinlogEventsAreRefusedForAgents: BINLOG applies base64-encoded
+// binary-log events (what mysqlbinlog prints for a replay), and a query
+// event carries any statement, a DROP among them: nothing bulwark can read.
+// The human's identical statement reaches the server, which judges the
+// event itself.
+func TestMySQLBinlogEventsAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const stmt = "BINLOG 'AAAAAA=='"
+	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	_, err := agent.ExecContext(ctx, stmt)
+	id := requireMyRefused(t, err, "dynamic-sql")
+	requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "dynamic-sql", Statement: "BINLOG"})
+	if err := agent.PingContext(ctx); err != nil {
+		t.Fatalf("ping after the refusal: %v", err)
+	}
+	_, err = myConn(t, openMySQL(t, p.DSN(humanUser))).ExecContext(ctx, stmt)
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) || strings.Contains(me.Message, "bulwark") {
+		t.Fatalf("the human's BINLOG: want the server's own error, got %v", err)
+	}
+}
+
 // TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
 // signs cost the parser 2 GB; past the nesting bound an agent's statement is
 // refused before it is parsed, and the session goes on.

@@ -1498,6 +1498,41 @@ func TestAgentsCannotEndOtherSessions(t *testing.T) {
 	}
 }
 
+// TestAgentsCannotDropReplicationSlots: a dropped slot loses the place of
+// the standby or change-data consumer reading from it. The agent is the
+// superuser dba, made an agent by its application name (dropping a slot
+// takes the REPLICATION attribute).
+func TestAgentsCannotDropReplicationSlots(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t, withAgentApplicationNames("agent-*"))
+	const slot = "bw_it_standby"
+	adminExec(t, "SELECT pg_create_physical_replication_slot('"+slot+"')")
+	t.Cleanup(func() {
+		_, _ = adminDB.Exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")
+	})
+	slots := func() string {
+		var n string
+		if err := adminDB.QueryRow("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	agent := protoPgconn(t, p.HumanDSN("application_name=agent-dba"))
+	stmt := "SELECT pg_drop_replication_slot('" + slot + "')"
+	_, err := protoExec(t, agent, stmt)
+	_, id := requireRefused(t, err, "drop-object")
+	requireAudited(t, p, id, wantEvent{User: humanUser, Rule: "drop-object", Category: "drop"})
+	requireRefused(t, protoExecParams(t, agent, stmt).Err, "drop-object")
+	if got := slots(); got != "1" {
+		t.Fatalf("after the refusals %s slots are left", got)
+	}
+	protoRequireUsable(t, agent)
+	protoMustExec(t, protoPgconn(t, p.HumanDSN()), stmt)
+	if got := slots(); got != "0" {
+		t.Fatalf("the human's drop left %s slots", got)
+	}
+}
+
 // TestAgentsCannotWriteSystemCatalogs: a superuser may write the system
 // catalogs directly. Deleting a table's pg_class row drops it without a
 // DROP; rows in pg_authid are logins. The agent here is the superuser dba,

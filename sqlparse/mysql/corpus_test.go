@@ -1095,6 +1095,9 @@ func corpusAdministration() []corpusCase {
 		return corpusCase{name: name, sql: sql, want: RuleServerControl}
 	}
 	return []corpusCase{
+		{name: "binlog events replayed", sql: "BINLOG 'gxq2aA8BAAAA/AAAAAABAAAAAAQAMTAuMTEuMTMtTWFyaWFEQgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'", want: RuleDynamicSQL,
+			note: "mysqlbinlog's output: each event runs as it is, a query event carries any statement"},
+		{name: "binlog events in lower case", sql: "binlog 'AAAA'", want: RuleDynamicSQL},
 		ctl("shutdown", "SHUTDOWN"),
 		ctl("shutdown after a select", "SELECT 1; SHUTDOWN"),
 		ctl("restart", "RESTART"),

@@ -279,6 +279,11 @@ func (w *walker) inspect(n ast.Node) bool {
 		// allowed; DROP USER is refused as a DROP.
 		w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
 			commandOf(n.(ast.StmtNode))+" changes accounts or privileges, which can lock people out of the server or open a way to it that does not go through bulwark")
+	case *ast.BinlogStmt:
+		// What mysqlbinlog prints for replaying a binary log: the events
+		// run as they are, and a query event carries any statement.
+		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, "",
+			"BINLOG applies base64-encoded binary-log events, which can carry any statement or row change (a DROP or every row deleted) that bulwark cannot read")
 	case *ast.ShutdownStmt, *ast.RestartStmt:
 		w.add(sqlparse.CategoryUnanalysable, RuleServerControl, "",
 			commandOf(n.(ast.StmtNode))+" stops the server for every session")

@@ -628,6 +628,12 @@ var destructiveFunctions = map[string]functionEffect{
 	// and triggers; meant for repairing corruption.
 	"heap_force_kill":   {sqlparse.CategoryDrop, RuleHeapSurgery, "heap_force_kill() (pg_surgery) permanently removes rows by their physical address, bypassing constraints and triggers"},
 	"heap_force_freeze": {sqlparse.CategoryDrop, RuleHeapSurgery, "heap_force_freeze() (pg_surgery) rewrites rows' visibility by their physical address, which can resurrect deleted rows or lose committed ones"},
+	// Replication: a dropped slot loses the place of the standby or
+	// change-data consumer reading from it, and the WAL it still needed
+	// can be recycled; a promoted standby splits the cluster in two.
+	"pg_drop_replication_slot":   {sqlparse.CategoryDrop, RuleDropObject, "pg_drop_replication_slot() permanently removes a replication slot: the standby or change-data consumer reading from it loses its place, and once the WAL it needed is recycled it must be rebuilt from scratch"},
+	"pg_replication_origin_drop": {sqlparse.CategoryDrop, RuleDropObject, "pg_replication_origin_drop() permanently removes a replication origin: a logical replication subscriber forgets how far it has applied, and re-applies or skips changes"},
+	"pg_promote":                 {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_promote() turns a standby into a primary, splitting it from the server it replicated"},
 	// Files on the database host: lo_export writes one; adminpack
 	// writes, renames and deletes them (a table's data file among them).
 	"pg_terminate_backend": {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_terminate_backend() ends another session, a human's among them"},
