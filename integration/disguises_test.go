@@ -178,6 +178,12 @@ var disguises = []disguise{
 	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "ALTER COLUMN TYPE USING a constant", key: "using",
 		rule: "alter-column-rewrite", category: "drop", setup: tableSetup,
 		stmt: "ALTER TABLE {t} ALTER COLUMN qty TYPE bigint USING 0"}},
+	// Nothing is lost yet, but the next crash empties the table, and
+	// standbys and base backups no longer have its rows.
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "ALTER TABLE SET UNLOGGED", key: "unlogged",
+		rule: "non-durable-table", category: "drop",
+		setup: objectSetup("SELECT relpersistence = 'u' FROM pg_class WHERE oid = '{t}'::regclass", "SELECT 1"),
+		stmt:  "ALTER TABLE {t} SET UNLOGGED"}},
 
 	// Spelling variants of EXPLAIN ANALYZE.
 	{family: "spelling variants", destructiveCase: destructiveCase{name: "EXPLAIN/**/ANALYZE", key: "explain_c",

@@ -896,6 +896,36 @@ func TestMySQLBinlogEventsAreRefusedForAgents(t *testing.T) {
 	}
 }
 
+// TestMySQLMemoryEngineIsRefusedForAgents: a table moved to the MEMORY
+// engine keeps its rows until the server restarts, then is empty. Nothing
+// is lost at once, so the human's proof is the engine the table has.
+func TestMySQLMemoryEngineIsRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const tbl = "my_memory_engine"
+	myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, qty INT) ENGINE = InnoDB",
+		"INSERT INTO "+tbl+" VALUES (1, 10), (2, 20)")
+	t.Cleanup(func() { myAdminExec(t, "DROP TABLE IF EXISTS "+tbl) })
+	engine := func() string {
+		return myQueryString(t, "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", testDatabase, tbl)
+	}
+	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	for _, stmt := range []string{"ALTER TABLE " + tbl + " ENGINE = MEMORY", "ALTER TABLE " + tbl + " ENGINE = 'heap', COMMENT 'fast'"} {
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "non-durable-table")
+		requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "non-durable-table", Category: "drop"})
+		if got := engine(); got != "InnoDB" {
+			t.Fatalf("%s: the table's engine is %s after the refusal", stmt, got)
+		}
+	}
+	if _, err := myConn(t, openMySQL(t, p.DSN(humanUser))).ExecContext(ctx, "ALTER TABLE "+tbl+" ENGINE = MEMORY"); err != nil {
+		t.Fatalf("the human's ALTER: %v", err)
+	}
+	if got := engine(); got != "MEMORY" {
+		t.Fatalf("after the human's ALTER the engine is %s", got)
+	}
+}
+
 // TestMySQLDeepStatementIsRefusedUnparsed: a chain of four million minus
 // signs cost the parser 2 GB; past the nesting bound an agent's statement is
 // refused before it is parsed, and the session goes on.

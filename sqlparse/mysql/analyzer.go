@@ -68,6 +68,9 @@ const (
 	RuleLexerMismatch   = "lexer-mismatch"
 	RuleAlterSystem     = "alter-system"
 	RuleColumnRewrite   = "alter-column-rewrite"
+	// RuleNonDurable: a table moved to an engine whose rows survive no
+	// restart (MEMORY).
+	RuleNonDurable = "non-durable-table"
 	// RuleAlterIgnore and RuleColumnTruncate are MySQL's own: PostgreSQL
 	// has neither ALTER IGNORE nor a mode in which a type change cuts
 	// values instead of failing.

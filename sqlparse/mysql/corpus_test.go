@@ -72,6 +72,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	RuleServerControl:     sqlparse.CategoryUnanalysable,
 	// The recycle area has tests of its own (recycle_test.go).
 	sqlparse.RuleSystemCatalog: sqlparse.CategoryProtected,
+	RuleNonDurable:             sqlparse.CategoryDrop,
 }
 
 func corpusCases() []corpusCase {
@@ -150,6 +151,10 @@ func corpusAlterData() []corpusCase {
 		rw = RuleColumnRewrite
 	)
 	return []corpusCase{
+		{name: "engine memory", sql: "ALTER TABLE t ENGINE = MEMORY", want: RuleNonDurable, note: "the server empties the table at its next restart"},
+		{name: "engine heap, quoted, among other options", sql: "ALTER TABLE app.t COMMENT 'x', ENGINE = 'Heap'", want: RuleNonDurable},
+		{name: "engine innodb", sql: "ALTER TABLE t ENGINE = InnoDB"},
+		{name: "a memory table created", sql: "CREATE TABLE scratch (id INT) ENGINE = MEMORY", note: "a new table holds nothing yet"},
 		// IGNORE deletes the rows that duplicate a new key or fit no new
 		// partition, and cuts values even in strict mode.
 		{name: "alter ignore add unique", sql: "ALTER IGNORE TABLE t ADD UNIQUE (k)", mode: defaultMode, want: ig},

@@ -430,7 +430,7 @@ func generated(col *ast.ColumnDef) bool {
 
 // tableOptions judges the table options of an ALTER TABLE: ENGINE =
 // BLACKHOLE discards every row (the server copies them into an engine that
-// stores nothing), and CONVERT TO CHARACTER SET converts every text column,
+// stores nothing), ENGINE = MEMORY keeps them until the next restart, and CONVERT TO CHARACTER SET converts every text column,
 // a type change for each. A plain [DEFAULT] CHARACTER SET only sets the
 // default for columns added later.
 func (w *walker) tableOptions(table string, opts []*ast.TableOption) {
@@ -440,9 +440,13 @@ func (w *walker) tableOptions(table string, opts []*ast.TableOption) {
 			// ENGINE = 'BLACKHOLE' is a string literal, which a
 			// cache key replaces.
 			w.literalSensitive = true
-			if strings.EqualFold(strings.TrimSpace(o.StrValue), "BLACKHOLE") {
+			switch engine := strings.ToUpper(strings.TrimSpace(o.StrValue)); engine {
+			case "BLACKHOLE":
 				w.add(sqlparse.CategoryTruncate, RuleTruncate, table+" ENGINE",
 					fmt.Sprintf("ALTER TABLE %s ENGINE = BLACKHOLE would delete every row: the BLACKHOLE engine stores nothing", table))
+			case "MEMORY", "HEAP":
+				w.add(sqlparse.CategoryDrop, RuleNonDurable, table+" ENGINE",
+					fmt.Sprintf("ALTER TABLE %s ENGINE = %s would keep its rows in memory only: the server empties the table when it restarts", table, engine))
 			}
 		case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
 			w.typeChange(table, fmt.Sprintf("ALTER TABLE %s CONVERT TO CHARACTER SET", table))

@@ -36,7 +36,9 @@ const (
 	RuleServerControl     = "server-control"
 	RuleHeapSurgery       = "heap-surgery"
 	RuleColumnRewrite     = "alter-column-rewrite"
-	RuleLexerMismatch     = "lexer-mismatch"
+	// RuleNonDurable: a table made one whose rows survive no crash.
+	RuleNonDurable    = "non-durable-table"
+	RuleLexerMismatch = "lexer-mismatch"
 )
 
 // Analyzer implements sqlparse.Analyzer for PostgreSQL. The zero value is

@@ -62,6 +62,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"heap-surgery":         sqlparse.CategoryDrop,
 	"alter-column-rewrite": sqlparse.CategoryDrop,
 	"system-catalog":       sqlparse.CategoryProtected,
+	"non-durable-table":    sqlparse.CategoryDrop,
 	// lexer-mismatch: text the server would read differently from the
 	// parser (string escapes under standard_conforming_strings = off).
 	"lexer-mismatch": sqlparse.CategoryUnanalysable,
@@ -180,6 +181,11 @@ func corpusAlterDropColumn() []corpusCase {
 func corpusColumnRewrites() []corpusCase {
 	const r = "alter-column-rewrite"
 	return []corpusCase{
+		{name: "a table made unlogged", sql: "ALTER TABLE t SET UNLOGGED", want: "non-durable-table",
+			note: "the next crash empties it; standbys and pg_basebackup leave its rows out"},
+		{name: "a table made unlogged among other actions", sql: "alter table if exists public.t add column x int, set unlogged", want: "non-durable-table"},
+		{name: "a table made logged", sql: "ALTER TABLE t SET LOGGED"},
+		{name: "an unlogged table created", sql: "CREATE UNLOGGED TABLE scratch (id int)", note: "a new table holds nothing yet"},
 		{name: "alter column type using null", sql: "ALTER TABLE t ALTER COLUMN val TYPE text USING NULL", want: r, note: "checked on a server: every value is lost"},
 		{name: "alter column type using a constant", sql: "ALTER TABLE t ALTER val TYPE int USING 0", want: r},
 		{name: "alter column set data type using a string", sql: "ALTER TABLE ONLY public.t ALTER COLUMN val SET DATA TYPE text USING 'x'", want: r},

@@ -273,6 +273,10 @@ func (w *walker) inspect(m any) bool {
 				w.add(sqlparse.CategoryDrop, RuleAlterDropColumn, obj,
 					fmt.Sprintf("ALTER %s %s DROP %s %s would permanently delete that column and its data",
 						objectTypeName(n.Objtype), rangeVarName(n.Relation), what, cmd.Name))
+			case cmd.Subtype == pg_query.AlterTableType_AT_SetUnLogged:
+				obj := rangeVarName(n.Relation)
+				w.add(sqlparse.CategoryDrop, RuleNonDurable, obj,
+					"ALTER TABLE "+obj+" SET UNLOGGED would take its rows out of the write-ahead log: the server empties the table after a crash, standbys no longer have its rows, and base backups (pg_basebackup) leave them out")
 			case cmd.Subtype == pg_query.AlterTableType_AT_AlterColumnType:
 				// USING computes every row's new value. One that does
 				// not read the column (USING NULL, USING 0, USING
