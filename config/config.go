@@ -278,6 +278,11 @@ type Limits struct {
 	MaxMessageBytes ByteSize `yaml:"max_message_bytes"`
 	// HandshakeTimeout bounds the startup and authentication phase.
 	HandshakeTimeout string `yaml:"handshake_timeout"`
+	// AnalysisBytes bounds the total size of the long SQL texts (those
+	// the verdict cache does not keep) analysed at the same time, across
+	// all sessions; the others wait their turn. Analysing a text takes
+	// tens of times its size in memory. Zero means MaxStatementBytes.
+	AnalysisBytes ByteSize `yaml:"analysis_bytes"`
 }
 
 // Audit configures the audit store.
@@ -454,6 +459,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Limits.MaxRequestBytes < c.Limits.MaxStatementBytes {
 		bad("limits.max_request_bytes", "must be at least limits.max_statement_bytes")
+	}
+	if c.Limits.AnalysisBytes != 0 && c.Limits.AnalysisBytes < c.Limits.MaxStatementBytes {
+		bad("limits.analysis_bytes", "must be at least limits.max_statement_bytes, or a statement of that size could never be analysed")
 	}
 	if c.Limits.MaxMessageBytes < c.Limits.MaxRequestBytes {
 		bad("limits.max_message_bytes", "must be at least limits.max_request_bytes")

@@ -1420,6 +1420,68 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 		}
 	})
 
+	t.Run("long statements from many sessions take turns under limits.analysis_bytes", func(t *testing.T) {
+		// Each 700 kB text fills most of the 1 MiB budget: they are
+		// analysed one at a time, and every one gets its own verdict.
+		turns := startProxy(t, func(c *config.Config) {
+			c.Limits.MaxStatementBytes = 1 << 20
+			c.Limits.AnalysisBytes = 1 << 20
+		})
+		protoTable(t, "proto_turns", "id integer PRIMARY KEY, v text")
+		insert := func(i int) string {
+			var b strings.Builder
+			b.WriteString("INSERT INTO proto_turns VALUES ")
+			for r := 0; r < 20000; r++ {
+				if r > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "(%d, 'session %d row %d')", i*100000+r, i, r)
+			}
+			return b.String()
+		}
+		const sessions = 6
+		errs := make(chan error, sessions+1)
+		var wg sync.WaitGroup
+		for i := range sessions {
+			conn := protoPgconn(t, turns.AgentDSN())
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i%2 == 0 {
+					_, err := conn.Exec(testCtx(t), insert(i)).ReadAll()
+					errs <- err
+				} else {
+					errs <- conn.ExecParams(testCtx(t), insert(i), nil, nil, nil, nil).Read().Err
+				}
+			}()
+		}
+		wiper := protoPgconn(t, turns.AgentDSN())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			long := strings.Repeat("'x', ", 100000)
+			_, err := wiper.Exec(testCtx(t), "DELETE FROM proto_turns WHERE v IN ("+long+"'y') OR id = id").ReadAll()
+			if err == nil {
+				err = errors.New("the always-true DELETE was not refused")
+			} else if !strings.Contains(err.Error(), "delete-always-true") {
+				err = fmt.Errorf("the always-true DELETE: %w", err)
+			} else {
+				err = nil
+			}
+			errs <- err
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if n := adminQueryInt(t, "SELECT count(*) FROM proto_turns"); n != sessions*20000 {
+			t.Fatalf("%d rows arrived, want %d", n, sessions*20000)
+		}
+	})
+
 	t.Run("a statement over limits.max_statement_bytes is refused and the session stays usable", func(t *testing.T) {
 		const limit = 64 << 10
 		small := startProxy(t, func(c *config.Config) { c.Limits.MaxStatementBytes = limit })

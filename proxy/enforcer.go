@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
@@ -40,6 +44,9 @@ type Enforcer struct {
 	Log       *slog.Logger
 	// MaxStatementBytes refuses longer SQL texts unread.
 	MaxStatementBytes int
+	// AnalysisBytes bounds the total size of the long texts analysed at
+	// once (config.Limits.AnalysisBytes); zero means MaxStatementBytes.
+	AnalysisBytes int
 	// LogStatements puts refused statements' text in the log.
 	LogStatements bool
 	// Now is the clock (tests may replace it).
@@ -47,6 +54,10 @@ type Enforcer struct {
 
 	live       atomic.Pointer[livePolicy]
 	generation atomic.Uint64
+
+	budgetOnce sync.Once
+	budget     *semaphore.Weighted
+	budgetSize int64
 }
 
 var _ gate.Enforcer = (*Enforcer)(nil)
@@ -141,7 +152,7 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 			an = single(sqlparse.Finding{Category: sqlparse.CategoryUnanalysable, Rule: "parse-error",
 				Reason: "no analyser is configured for protocol " + s.Protocol}, req.SQL)
 		} else {
-			an = cache.Analyze(req.SQL, sqlparse.Lexing{
+			an = e.analyse(ctx, cache, req.SQL, sqlparse.Lexing{
 				NonStandardStrings: !lx.StandardConformingStrings,
 				ClientEncoding:     lx.ClientEncoding,
 				SQLMode:            lx.SQLMode,
@@ -157,6 +168,35 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 		return e.snapshot(ctx, s, req, an, d, up)
 	}
 	return e.refuse(ctx, s, req, an, d)
+}
+
+// collectAfter is the text length from which an analysis is followed by a
+// garbage collection; it takes far less time than such a parse.
+const collectAfter = 1 << 20
+
+// analyse analyses text through the cache. A text too long for the cache
+// to keep first waits until it fits the analysis budget: parsing takes
+// tens of times a text's size in memory, and sessions sending bulk
+// INSERTs of several MiB at once would otherwise add it all up.
+func (e *Enforcer) analyse(ctx context.Context, cache *sqlparse.Cache, text string, lx sqlparse.Lexing) *sqlparse.Analysis {
+	if len(text) > sqlparse.MaxCachedText {
+		e.budgetOnce.Do(func() {
+			e.budgetSize = int64(max(e.AnalysisBytes, e.MaxStatementBytes))
+			e.budget = semaphore.NewWeighted(e.budgetSize)
+		})
+		n := min(int64(len(text)), e.budgetSize)
+		if err := e.budget.Acquire(ctx, n); err != nil {
+			return single(sqlparse.Finding{Category: sqlparse.CategoryUnanalysable, Rule: "parse-error",
+				Reason: "the statement was not analysed: the session ended while it waited for its turn (" + err.Error() + ")"}, text)
+		}
+		defer e.budget.Release(n)
+		if len(text) >= collectAfter {
+			// The parse's garbage is tens of times the text: collect it
+			// before the next long text adds its own on top.
+			defer runtime.GC()
+		}
+	}
+	return cache.Analyze(text, lx)
 }
 
 // snapshot records the decision, then has the protocol's taker prepare (or

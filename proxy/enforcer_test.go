@@ -3,16 +3,21 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/config"
 	"github.com/bulwarkdb/bulwark/proxy/gate"
+	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
 // failingStore stands for an audit store whose disk is gone.
@@ -191,5 +196,93 @@ func BenchmarkCheckTPCB(b *testing.B) {
 				b.Fatal(v.Message)
 			}
 		}
+	}
+}
+
+// slowAnalyzer is the real analyser of a dialect, instrumented: it counts
+// the bytes of text under analysis at once, and each analysis of a long
+// text waits for gate before it starts.
+type slowAnalyzer struct {
+	sqlparse.Analyzer
+	gate              chan struct{}
+	inFlight, maxSeen atomic.Int64
+}
+
+func (s *slowAnalyzer) Analyze(text string, lx sqlparse.Lexing) *sqlparse.Analysis {
+	n := s.inFlight.Add(int64(len(text)))
+	for m := s.maxSeen.Load(); n > m && !s.maxSeen.CompareAndSwap(m, n); m = s.maxSeen.Load() {
+	}
+	defer s.inFlight.Add(-int64(len(text)))
+	if len(text) > sqlparse.MaxCachedText {
+		<-s.gate
+	}
+	return s.Analyzer.Analyze(text, lx)
+}
+
+// TestLongTextsShareTheAnalysisBudget: parsing takes tens of times a text's
+// size in memory, so the long texts analysed at once may add up to no more
+// than limits.analysis_bytes; the others wait their turn, and one whose
+// session ends while it waits is refused, never waved through.
+func TestLongTextsShareTheAnalysisBudget(t *testing.T) {
+	const limit = 64 << 10
+	e := testEnforcer(t, failingStore{}, func(c *config.Config) { c.Limits.MaxStatementBytes = limit })
+	slow := &slowAnalyzer{Analyzer: dialects["postgres"].analyzer(), gate: make(chan struct{})}
+	e.Analyzers["postgres"] = sqlparse.NewCache(slow, 100)
+	insert := func(i int) string {
+		var b strings.Builder
+		b.WriteString("INSERT INTO t VALUES ")
+		for r := 0; b.Len() < 40<<10; r++ {
+			if r > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(%d, 'row %d of text %d')", r, r, i)
+		}
+		return b.String()
+	}
+	const texts = 6
+	var wg sync.WaitGroup
+	verdicts := make(chan gate.Verdict, texts)
+	for i := range texts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			verdicts <- e.Check(context.Background(), agentSession(), standard, gate.Request{Source: gate.SourceQuery, SQL: insert(i)}, nil)
+		}()
+	}
+	// Let the analyses through one by one; only one 40 KiB text fits in
+	// 64 KiB at a time.
+	for range texts {
+		time.Sleep(20 * time.Millisecond)
+		slow.gate <- struct{}{}
+	}
+	wg.Wait()
+	close(verdicts)
+	for v := range verdicts {
+		if !v.Allow {
+			t.Errorf("a bulk INSERT was refused: %s", v.Message)
+		}
+	}
+	if m := slow.maxSeen.Load(); m > limit {
+		t.Fatalf("%d bytes of text were under analysis at once, over the %d-byte budget", m, limit)
+	}
+
+	// One analysis holds the budget; a session that ends while its text
+	// waits gets a refusal.
+	done := make(chan gate.Verdict)
+	go func() {
+		done <- e.Check(context.Background(), agentSession(), standard, gate.Request{Source: gate.SourceQuery, SQL: insert(7)}, nil)
+	}()
+	for slow.inFlight.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	v := e.Check(ctx, agentSession(), standard, gate.Request{Source: gate.SourceQuery, SQL: insert(8)}, nil)
+	if v.Allow || !strings.Contains(v.Message, "parse-error") || !strings.Contains(v.Message, "waited for its turn") {
+		t.Fatalf("a text whose session ended while it waited: %+v", v)
+	}
+	slow.gate <- struct{}{}
+	if v := <-done; !v.Allow {
+		t.Fatalf("the text that held the budget was refused: %s", v.Message)
 	}
 }

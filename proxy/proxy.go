@@ -123,6 +123,7 @@ func NewEnforcer(cfg config.Config, store audit.Store, log *slog.Logger) *Enforc
 		Snapshots:         snapshotTakers(cfg),
 		Log:               log,
 		MaxStatementBytes: int(cfg.Limits.MaxStatementBytes),
+		AnalysisBytes:     int(cfg.Limits.AnalysisBytes),
 		LogStatements:     cfg.Log.Statements,
 	}
 }
