@@ -732,6 +732,42 @@ func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
 		t.Fatalf("the human's KILL left the session alive")
 	}
 
+	// The protocol forms: COM_PROCESS_KILL is KILL, COM_REFRESH is FLUSH
+	// (its REFRESH_MASTER flag is RESET MASTER); the server runs both.
+	victim = myConn(t, openMySQL(t, p.DSN(humanUser)))
+	if err := victim.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&victimID); err != nil {
+		t.Fatal(err)
+	}
+	id64, _ := strconv.ParseUint(victimID, 10, 32)
+	kill := binary.LittleEndian.AppendUint32([]byte{0x0c}, uint32(id64))
+	rawAgent := dialRawMySQL(t, p.Addr, adminAgent, adminPassword, testDatabase)
+	for _, c := range []struct {
+		name string
+		cmd  []byte
+	}{{"COM_PROCESS_KILL", kill}, {"COM_REFRESH", []byte{0x07, 0x01}}} {
+		rawAgent.write(t, 0, c.cmd)
+		pkt := rawAgent.read(t)
+		if pkt[0] != 0xff || binary.LittleEndian.Uint16(pkt[1:]) != 1227 || !strings.Contains(string(pkt), "server-control") {
+			t.Fatalf("%s: want bulwark's refusal, got %q", c.name, pkt)
+		}
+		if v := rawAgent.queryValue(t, "SELECT 'alive'"); v != "alive" {
+			t.Fatalf("after the refused %s: %q", c.name, v)
+		}
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatalf("the human's session died after the refused COM_PROCESS_KILL: %v", err)
+	}
+	rawHuman := dialRawMySQL(t, p.Addr, humanUser, humanPassword, testDatabase)
+	for _, cmd := range [][]byte{{0x07, 0x01}, kill} {
+		rawHuman.write(t, 0, cmd)
+		if pkt := rawHuman.read(t); pkt[0] != 0x00 {
+			t.Fatalf("the human's command 0x%02x: %q", cmd[0], pkt)
+		}
+	}
+	if _, err := victim.ExecContext(ctx, "SELECT 1"); err == nil {
+		t.Fatalf("the human's COM_PROCESS_KILL left the session alive")
+	}
+
 	// Account statements. The state is every bw_ account and role with
 	// its password, lock and global privileges.
 	reset := func() {
@@ -894,6 +930,47 @@ func TestMySQLBinlogEventsAreRefusedForAgents(t *testing.T) {
 	if !errors.As(err, &me) || strings.Contains(me.Message, "bulwark") {
 		t.Fatalf("the human's BINLOG: want the server's own error, got %v", err)
 	}
+}
+
+// TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents: SELECT ... INTO
+// OUTFILE writes a new file on the database host, and a .TRG file in the
+// data directory is a trigger the server runs as any definer it names;
+// FLUSH TABLES WITH READ LOCK stops every human's writes.
+func TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	for i, stmt := range []string{
+		"SELECT 'a' INTO OUTFILE '%s'",
+		"SELECT 'a' UNION ALL SELECT 'b' INTO OUTFILE '%s'",
+		"/*!50000 SELECT 'a' INTO OUTFILE '%s' */",
+	} {
+		file := filepath.Join(dir, fmt.Sprintf("out%d.txt", i))
+		stmt = fmt.Sprintf(stmt, file)
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "server-file-write")
+		requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "server-file-write", Category: "unanalysable"})
+		if _, err := os.Stat(file); err == nil {
+			t.Fatalf("%s: the file exists after the refusal", stmt)
+		}
+		if _, err := human.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("the human's %s: %v", stmt, err)
+		}
+		if _, err := os.Stat(file); err != nil {
+			t.Fatalf("the human's %s wrote no file: %v", stmt, err)
+		}
+	}
+	_, err := agent.ExecContext(ctx, "FLUSH TABLES WITH READ LOCK")
+	requireMyRefused(t, err, "server-control")
+	if _, err := human.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS my_lock_probe (id INT)"); err != nil {
+		t.Fatalf("a human's write after the refused lock: %v", err)
+	}
+	myAdminExec(t, "DROP TABLE IF EXISTS my_lock_probe")
 }
 
 // TestMySQLMemoryEngineIsRefusedForAgents: a table moved to the MEMORY

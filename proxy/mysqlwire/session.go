@@ -41,6 +41,7 @@ func errorFor(v gate.Verdict) (code uint16, state string) {
 const (
 	ruleStatementTooLarge = "statement-too-large"
 	ruleUnsupported       = "unsupported-command"
+	ruleServerControl     = "server-control"
 )
 
 // statementPrefix is how much of an oversized statement is kept for the
@@ -138,8 +139,24 @@ func (c *conn) command(h header, cmd byte) error {
 		return c.initDB(h)
 	case mysql.COM_CHANGE_USER:
 		return c.changeUser(h)
+	case mysql.COM_REFRESH, mysql.COM_PROCESS_KILL, mysql.COM_DEBUG:
+		if agent {
+			// The server runs them: the protocol forms of FLUSH and
+			// RESET MASTER, and of KILL.
+			size, seq, err := c.discardCommand(h)
+			if err != nil {
+				return err
+			}
+			rule, reason := serverCommand(cmd)
+			return c.writeRefusal(seq+1, c.refuseRequest(rule, reason, size, ""))
+		}
+		if err := c.forwardCommand(h); err != nil {
+			return err
+		}
+		_, err := c.relaySingle()
+		return err
 	case mysql.COM_PING, mysql.COM_STATISTICS, mysql.COM_STMT_RESET, mysql.COM_SET_OPTION,
-		mysql.COM_RESET_CONNECTION, mysql.COM_DEBUG, mysql.COM_REFRESH, mysql.COM_PROCESS_KILL,
+		mysql.COM_RESET_CONNECTION,
 		mysql.COM_SLEEP: // the server's internal state, never run: it answers "Unknown command"
 		if cmd == mysql.COM_RESET_CONNECTION {
 			c.settingsKnown = false
@@ -168,6 +185,18 @@ func (c *conn) command(h header, cmd byte) error {
 		return err
 	}
 	return c.relayBytes()
+}
+
+// serverCommand says why an agent's COM_REFRESH, COM_PROCESS_KILL or
+// COM_DEBUG is refused, and by which rule.
+func serverCommand(cmd byte) (rule, reason string) {
+	switch cmd {
+	case mysql.COM_REFRESH:
+		return ruleServerControl, "protocol command COM_REFRESH flushes or resets the server's state: its REFRESH_MASTER flag deletes every binary log, as RESET MASTER does"
+	case mysql.COM_PROCESS_KILL:
+		return ruleServerControl, "protocol command COM_PROCESS_KILL ends any session's connection, a human's among them, as KILL does"
+	}
+	return ruleUnsupported, "protocol command COM_DEBUG writes the server's debugging state to its error log, which agents have no need for"
 }
 
 // statement judges an agent's COM_QUERY or COM_STMT_PREPARE and forwards it

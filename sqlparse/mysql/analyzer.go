@@ -83,6 +83,10 @@ const (
 	// RuleServerControl covers SHUTDOWN, RESTART and KILL: the SQL forms
 	// of what COM_SHUTDOWN and COM_PROCESS_KILL do.
 	RuleServerControl = "server-control"
+	// RuleServerFileWrite: SELECT ... INTO OUTFILE or DUMPFILE, which
+	// writes a file on the database host (the PostgreSQL analyser uses
+	// the same name for COPY ... TO a file).
+	RuleServerFileWrite = "server-file-write"
 )
 
 // Analyzer implements sqlparse.Analyzer for MySQL and MariaDB. It is safe for

@@ -73,6 +73,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	// The recycle area has tests of its own (recycle_test.go).
 	sqlparse.RuleSystemCatalog: sqlparse.CategoryProtected,
 	RuleNonDurable:             sqlparse.CategoryDrop,
+	RuleServerFileWrite:        sqlparse.CategoryUnanalysable,
 }
 
 func corpusCases() []corpusCase {
@@ -582,7 +583,6 @@ func corpusToggles() []corpusCase {
 		{name: "use database", sql: "USE app"},
 		{name: "do expression", sql: "DO SLEEP(1)"},
 		{name: "load data replace", sql: "LOAD DATA INFILE '/tmp/x.csv' REPLACE INTO TABLE t"},
-		{name: "select into outfile", sql: "SELECT * FROM t INTO OUTFILE '/tmp/x'"},
 		{name: "commit", sql: "COMMIT"},
 		{name: "lock tables", sql: "LOCK TABLES t WRITE"},
 	}
@@ -1103,6 +1103,21 @@ func corpusAdministration() []corpusCase {
 		{name: "binlog events replayed", sql: "BINLOG 'gxq2aA8BAAAA/AAAAAABAAAAAAQAMTAuMTEuMTMtTWFyaWFEQgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'", want: RuleDynamicSQL,
 			note: "mysqlbinlog's output: each event runs as it is, a query event carries any statement"},
 		{name: "binlog events in lower case", sql: "binlog 'AAAA'", want: RuleDynamicSQL},
+		{name: "a file written", sql: "SELECT 1 INTO OUTFILE '/tmp/x'", want: RuleServerFileWrite},
+		{name: "a trigger file written into the data directory", sql: "SELECT CONCAT('TYPE=TRIGGERS', CHAR(10), 'triggers=...') INTO OUTFILE '/var/lib/mysql/app/t.TRG' FIELDS ESCAPED BY '' LINES TERMINATED BY '\\n'",
+			want: RuleServerFileWrite, note: "checked on a server: after FLUSH TABLES the server runs the trigger, as the definer the file names, at the next INSERT"},
+		{name: "a file written after a union", sql: "SELECT 'a' UNION ALL SELECT 'b' INTO OUTFILE '/tmp/y'", want: RuleServerFileWrite},
+		{name: "a file written from a derived table", sql: "SELECT * FROM (SELECT 1 INTO OUTFILE '/tmp/w') d", want: RuleServerFileWrite, also: []string{RuleParseError}},
+		{name: "a file written in a procedure", sql: "CREATE PROCEDURE p() SELECT 1 INTO OUTFILE '/tmp/z'", want: RuleServerFileWrite},
+		{name: "a file written by a prepared text", sql: "PREPARE s FROM 'SELECT 1 INTO OUTFILE ''/tmp/q'''", want: RuleServerFileWrite},
+		{name: "a file written in an executable comment", sql: "/*!50000 SELECT 1 INTO OUTFILE '/tmp/x' */", want: RuleServerFileWrite},
+		{name: "a dump file written", sql: "SELECT 'x' INTO DUMPFILE '/tmp/x'", want: RuleServerFileWrite, also: []string{RuleParseError}},
+		{name: "user variables filled", sql: "SELECT id, name FROM t WHERE id = 1 INTO @a, @b", also: []string{RuleParseError}, note: "writes no file"},
+		ctl("every table locked for reads", "FLUSH TABLES WITH READ LOCK"),
+		ctl("some tables locked for reads", "FLUSH TABLES t1, t2 WITH READ LOCK"),
+		{name: "tables flushed", sql: "FLUSH TABLES"},
+		{name: "logs flushed", sql: "FLUSH LOGS"},
+		{name: "a table locked by a restore", sql: "LOCK TABLES t WRITE", note: "what mysqldump's output does around its INSERTs"},
 		ctl("shutdown", "SHUTDOWN"),
 		ctl("shutdown after a select", "SELECT 1; SHUTDOWN"),
 		ctl("restart", "RESTART"),

@@ -279,6 +279,19 @@ func (w *walker) inspect(n ast.Node) bool {
 		// allowed; DROP USER is refused as a DROP.
 		w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
 			commandOf(n.(ast.StmtNode))+" changes accounts or privileges, which can lock people out of the server or open a way to it that does not go through bulwark")
+	case *ast.SelectStmt:
+		if o := s.SelectIntoOpt; o != nil && (o.Tp == ast.SelectIntoOutfile || o.Tp == ast.SelectIntoDumpfile) {
+			// The file must not exist yet, but any new file will do: a
+			// table's .TRG file in the data directory is a trigger the
+			// server runs, as any definer it names, at the next write.
+			w.add(sqlparse.CategoryUnanalysable, RuleServerFileWrite, o.FileName,
+				"SELECT ... INTO OUTFILE or DUMPFILE writes a file on the database server: a file in its data directory can define a trigger that runs any statement, as any account, at the next write to a table")
+		}
+	case *ast.FlushStmt:
+		if s.Tp == ast.FlushTables && s.ReadLock {
+			w.add(sqlparse.CategoryUnanalysable, RuleServerControl, "",
+				"FLUSH TABLES WITH READ LOCK blocks every write to every table, humans' among them, for as long as this session holds it")
+		}
 	case *ast.BinlogStmt:
 		// What mysqlbinlog prints for replaying a binary log: the events
 		// run as they are, and a query event carries any statement.
