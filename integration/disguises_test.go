@@ -149,6 +149,27 @@ var disguises = []disguise{
 	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_truncate", key: "lotrunc",
 		rule: "drop-large-object", category: "drop",
 		setup: largeObjectContentSetup, stmt: "SELECT lo_truncate(lo_open({lo}, 131072), 0)"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_put", key: "loput",
+		rule: "drop-large-object", category: "drop",
+		setup: largeObjectContentSetup, stmt: "SELECT lo_put(oid, 0, '\\x0000000000') FROM pg_largeobject_metadata WHERE oid = {lo}"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lowrite", key: "lowrite",
+		rule: "drop-large-object", category: "drop",
+		setup: largeObjectContentSetup, stmt: "SELECT lowrite(lo_open(oid, 131072), 'xxxxxxx') FROM pg_largeobject_metadata WHERE oid = {lo}"}},
+	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "lo_manage trigger", key: "lomanage",
+		rule: "drop-large-object", category: "drop",
+		setup: func(t *testing.T, n string) func() string {
+			requireExtension(t, "lo")
+			state := largeObjectContentSetup(t, n)
+			adminExec(t, expandDisguise("CREATE TABLE {t}_refs (ref oid)", n), expandDisguise("INSERT INTO {t}_refs VALUES ({lo})", n),
+				expandDisguise("ALTER TABLE {t}_refs OWNER TO "+agentUser, n))
+			t.Cleanup(func() { _, _ = adminDB.Exec(expandDisguise("DROP TABLE IF EXISTS {t}_refs", n)) })
+			return state
+		},
+		stmt: "CREATE TRIGGER {t}_lo BEFORE UPDATE OR DELETE ON {t}_refs FOR EACH ROW EXECUTE FUNCTION lo_manage(ref); DELETE FROM {t}_refs WHERE ref = {lo}"}, multi: true},
+	{family: "verb-hiding wrappers", destructiveCase: destructiveCase{name: "rule that replaces inserts with a SELECT", key: "rulesel",
+		rule: "statement-rewrite", category: "unanalysable",
+		setup: objectSetup("SELECT EXISTS (SELECT FROM pg_rules WHERE rulename = '{t}_swallow')", "SELECT 1"),
+		stmt:  "CREATE RULE {t}_swallow AS ON INSERT TO {t} DO INSTEAD SELECT 1"}},
 	{family: "side effects behind SELECT", destructiveCase: destructiveCase{name: "pg_surgery heap_force_kill", key: "surgery",
 		rule: "heap-surgery", category: "drop", setup: extensionSetup("pg_surgery", tableSetup),
 		stmt: "SELECT heap_force_kill('{t}'::regclass, ARRAY(SELECT ctid FROM {t}))"}},
@@ -385,7 +406,11 @@ func largeObjectContentSetup(t *testing.T, n string) func() string {
 		_, _ = adminDB.Exec(fmt.Sprintf("SELECT lo_unlink(oid) FROM pg_largeobject_metadata WHERE oid = %d", lo))
 	})
 	return func() string {
-		return fmt.Sprintf("large object length: %d", adminQueryInt(t, "SELECT length(lo_get($1))", lo))
+		var content string
+		if err := adminDB.QueryRow("SELECT CASE WHEN EXISTS (SELECT FROM pg_largeobject_metadata WHERE oid = $1) THEN encode(lo_get($1), 'escape') ELSE 'none' END", lo).Scan(&content); err != nil {
+			t.Errorf("large object %d: %v", lo, err)
+		}
+		return "large object content: " + content
 	}
 }
 

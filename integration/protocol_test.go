@@ -1568,7 +1568,7 @@ func TestAgentsCannotDropReplicationSlots(t *testing.T) {
 	t.Parallel()
 	p := startProxy(t, withAgentApplicationNames("agent-*"))
 	const slot = "bw_it_standby"
-	adminExec(t, "SELECT pg_create_physical_replication_slot('"+slot+"')")
+	adminExec(t, "SELECT pg_create_physical_replication_slot('"+slot+"', true)")
 	t.Cleanup(func() {
 		_, _ = adminDB.Exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")
 	})
@@ -1589,10 +1589,75 @@ func TestAgentsCannotDropReplicationSlots(t *testing.T) {
 		t.Fatalf("after the refusals %s slots are left", got)
 	}
 	protoRequireUsable(t, agent)
-	protoMustExec(t, protoPgconn(t, p.HumanDSN()), stmt)
+
+	// Moving the slot forward skips what its standby has not read yet.
+	restart := func() string {
+		var lsn string
+		if err := adminDB.QueryRow("SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'").Scan(&lsn); err != nil {
+			t.Fatal(err)
+		}
+		return lsn
+	}
+	adminExec(t, "CREATE TEMP TABLE wal_mover AS SELECT generate_series(1, 1000) g")
+	before := restart()
+	advance := "SELECT pg_replication_slot_advance('" + slot + "', pg_current_wal_lsn())"
+	_, err = protoExec(t, agent, advance)
+	requireRefused(t, err, "drop-object")
+	if got := restart(); got != before {
+		t.Fatalf("the refused advance moved the slot from %s to %s", before, got)
+	}
+	human := protoPgconn(t, p.HumanDSN())
+	protoMustExec(t, human, advance)
+	if got := restart(); got == before {
+		t.Fatalf("the human's advance left the slot at %s", got)
+	}
+	protoMustExec(t, human, stmt)
 	if got := slots(); got != "0" {
 		t.Fatalf("the human's drop left %s slots", got)
 	}
+}
+
+// TestAgentsCannotChangeDatabaseDefaults: ALTER DATABASE ... SET changes
+// the settings of every later session of the database, humans' among them
+// (session_replication_role = replica silences their triggers), and
+// ALLOW_CONNECTIONS false or CONNECTION LIMIT 0 locks everyone out. The
+// agent is the superuser dba, made an agent by its application name; the
+// database is a scratch one.
+func TestAgentsCannotChangeDatabaseDefaults(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t, withAgentApplicationNames("agent-*"))
+	const db = "bw_it_defaults"
+	adminExec(t, "DROP DATABASE IF EXISTS "+db, "CREATE DATABASE "+db)
+	t.Cleanup(func() { _, _ = adminDB.Exec("DROP DATABASE IF EXISTS " + db) })
+	state := func() string {
+		var s string
+		if err := adminDB.QueryRow(`SELECT d.datallowconn::text || ' ' || d.datconnlimit || ' ' ||
+			coalesce((SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0), '')
+			FROM pg_database d WHERE d.datname = '` + db + `'`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	agent := protoPgconn(t, p.HumanDSN("application_name=agent-dba"))
+	human := protoPgconn(t, p.HumanDSN())
+	for _, stmt := range []string{
+		"ALTER DATABASE " + db + " SET session_replication_role = replica",
+		"ALTER DATABASE " + db + " WITH ALLOW_CONNECTIONS false",
+		"ALTER DATABASE " + db + " CONNECTION LIMIT 0",
+	} {
+		before := state()
+		_, err := protoExec(t, agent, stmt)
+		_, id := requireRefused(t, err, "account-management")
+		requireAudited(t, p, id, wantEvent{User: humanUser, Rule: "account-management"})
+		if got := state(); got != before {
+			t.Fatalf("%s: refused, yet the database changed from %q to %q", stmt, before, got)
+		}
+		protoMustExec(t, human, stmt)
+		if state() == before {
+			t.Fatalf("%s: the human's statement changed nothing (%q)", stmt, before)
+		}
+	}
+	protoRequireUsable(t, agent)
 }
 
 // TestAgentsCannotWriteSystemCatalogs: a superuser may write the system

@@ -329,9 +329,9 @@ func (w *walker) inspect(m any) bool {
 				"CREATE OPERATOR changes what later statements mean wherever the operator resolves, humans' among them (an = for two varchar values in a schema on the search path takes over their comparisons), which bulwark cannot judge from their text")
 		}
 	case *pg_query.RuleStmt:
-		if n.Instead && len(n.Actions) == 0 {
+		if n.Instead && n.Event != pg_query.CmdType_CMD_SELECT && !anyWrites(n.Actions) {
 			w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, rangeVarName(n.Relation),
-				"CREATE RULE ... DO INSTEAD NOTHING makes the server silently discard every later "+ruleEvent(n.Event)+" on "+rangeVarName(n.Relation)+", humans' among them")
+				"CREATE RULE ... DO INSTEAD with nothing that writes (NOTHING, SELECT, NOTIFY) makes the server silently discard every later "+ruleEvent(n.Event)+" on "+rangeVarName(n.Relation)+", humans' among them")
 		}
 	case *pg_query.CreateRoleStmt:
 		w.accountManagement("CREATE ROLE")
@@ -348,6 +348,19 @@ func (w *walker) inspect(m any) bool {
 	case *pg_query.RenameStmt:
 		if n.RenameType == pg_query.ObjectType_OBJECT_ROLE {
 			w.accountManagement("ALTER ROLE ... RENAME")
+		}
+	case *pg_query.AlterDatabaseSetStmt:
+		w.accountManagement("ALTER DATABASE ... SET")
+	case *pg_query.AlterDatabaseStmt:
+		for _, o := range n.Options {
+			if d := o.GetDefElem(); d != nil && (d.Defname == "allow_connections" || d.Defname == "connection_limit") {
+				w.accountManagement("ALTER DATABASE ... " + strings.ToUpper(d.Defname))
+			}
+		}
+	case *pg_query.AlterSubscriptionStmt:
+		if n.Kind == pg_query.AlterSubscriptionType_ALTER_SUBSCRIPTION_SKIP {
+			w.add(sqlparse.CategoryDrop, RuleDropObject, "SUBSCRIPTION "+n.Subname,
+				"ALTER SUBSCRIPTION ... SKIP makes the subscriber skip a transaction of the publisher's for good")
 		}
 	case *pg_query.AlterSystemStmt:
 		// Settings such as archive_command and restore_command are shell
@@ -635,9 +648,16 @@ var destructiveFunctions = map[string]functionEffect{
 	// Replication: a dropped slot loses the place of the standby or
 	// change-data consumer reading from it, and the WAL it still needed
 	// can be recycled; a promoted standby splits the cluster in two.
-	"pg_drop_replication_slot":   {sqlparse.CategoryDrop, RuleDropObject, "pg_drop_replication_slot() permanently removes a replication slot: the standby or change-data consumer reading from it loses its place, and once the WAL it needed is recycled it must be rebuilt from scratch"},
-	"pg_replication_origin_drop": {sqlparse.CategoryDrop, RuleDropObject, "pg_replication_origin_drop() permanently removes a replication origin: a logical replication subscriber forgets how far it has applied, and re-applies or skips changes"},
-	"pg_promote":                 {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_promote() turns a standby into a primary, splitting it from the server it replicated"},
+	"pg_drop_replication_slot":           {sqlparse.CategoryDrop, RuleDropObject, "pg_drop_replication_slot() permanently removes a replication slot: the standby or change-data consumer reading from it loses its place, and once the WAL it needed is recycled it must be rebuilt from scratch"},
+	"pg_replication_origin_drop":         {sqlparse.CategoryDrop, RuleDropObject, "pg_replication_origin_drop() permanently removes a replication origin: a logical replication subscriber forgets how far it has applied, and re-applies or skips changes"},
+	"pg_promote":                         {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_promote() turns a standby into a primary, splitting it from the server it replicated"},
+	"pg_logical_slot_get_changes":        {sqlparse.CategoryDrop, RuleDropObject, "pg_logical_slot_get_changes() consumes the changes a logical replication slot holds for its consumer: they are gone for it"},
+	"pg_logical_slot_get_binary_changes": {sqlparse.CategoryDrop, RuleDropObject, "pg_logical_slot_get_binary_changes() consumes the changes a logical replication slot holds for its consumer: they are gone for it"},
+	"pg_replication_slot_advance":        {sqlparse.CategoryDrop, RuleDropObject, "pg_replication_slot_advance() moves a replication slot forward: its consumer skips the changes in between, and the WAL a standby still needs can be recycled"},
+	"pg_replication_origin_advance":      {sqlparse.CategoryDrop, RuleDropObject, "pg_replication_origin_advance() moves a replication origin forward: the subscriber skips the publisher's transactions in between, for good"},
+	// The lo extension's trigger: it unlinks the large object a row
+	// refers to whenever the row changes.
+	"lo_manage": {sqlparse.CategoryDrop, RuleDropLargeObject, "lo_manage() (the lo extension's trigger) unlinks the large object a row refers to whenever the row is updated or deleted"},
 	// Files on the database host: lo_export writes one; adminpack
 	// writes, renames and deletes them (a table's data file among them).
 	"pg_terminate_backend": {sqlparse.CategoryUnanalysable, RuleServerControl, "pg_terminate_backend() ends another session, a human's among them"},
@@ -650,6 +670,14 @@ var destructiveFunctions = map[string]functionEffect{
 
 func (w *walker) funcCall(n *pg_query.FuncCall) {
 	w.functionNamed(qualifiedName(n.Funcname), lastName(n.Funcname), "calls")
+	if name := lastName(n.Funcname); (name == "lo_put" || name == "lowrite") && len(n.Args) > 0 && !namesOneObject(n.Args[0]) {
+		// Writing one large object named by its OID is an UPDATE of one
+		// named row; writing those a query picks is an UPDATE whose
+		// bounds bulwark cannot see (every object, FROM
+		// pg_largeobject_metadata).
+		w.add(sqlparse.CategoryDrop, RuleDropLargeObject, "",
+			name+"() here overwrites the contents of large objects a query picks, which can be every one in the database: name the object by its OID (lo_put(16401, ...), lowrite(lo_open(16401, 131072), ...))")
+	}
 	if lastName(n.Funcname) == "set_config" && len(n.Args) >= 2 {
 		// set_config('search_path', ...) does what SET search_path does:
 		// refused when it could put the recycle area on the path (a value
@@ -662,6 +690,22 @@ func (w *walker) funcCall(n *pg_query.FuncCall) {
 			}
 		}
 	}
+}
+
+// namesOneObject: a large object (or a descriptor of one) given as a
+// constant or a parameter, or lo_open of one.
+func namesOneObject(n *pg_query.Node) bool {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	switch {
+	case n.GetAConst() != nil, n.GetParamRef() != nil:
+		return true
+	case n.GetFuncCall() != nil:
+		f := n.GetFuncCall()
+		return lastName(f.Funcname) == "lo_open" && len(f.Args) > 0 && namesOneObject(f.Args[0])
+	}
+	return false
 }
 
 // functionNamed checks a reference to a function: a call, or a function
@@ -826,6 +870,19 @@ func objectTypeName(t pg_query.ObjectType) string {
 func (w *walker) accountManagement(what string) {
 	w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
 		what+" manages accounts and privileges: an agent could lock a human out, change a human's session defaults, or create a login that does not go through bulwark")
+}
+
+// anyWrites reports whether some rule action changes data (INSERT, UPDATE,
+// DELETE, MERGE): a DO INSTEAD rule whose actions do not replaces every
+// write it catches with nothing.
+func anyWrites(actions []*pg_query.Node) bool {
+	for _, a := range actions {
+		switch a.Node.(type) {
+		case *pg_query.Node_InsertStmt, *pg_query.Node_UpdateStmt, *pg_query.Node_DeleteStmt, *pg_query.Node_MergeStmt:
+			return true
+		}
+	}
+	return false
 }
 
 // ruleEvent names the statement a rule is attached to.
