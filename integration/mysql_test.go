@@ -973,6 +973,41 @@ func TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents(t *testing.T) {
 	myAdminExec(t, "DROP TABLE IF EXISTS my_lock_probe")
 }
 
+// TestMySQLTemporalNarrowingIsRefusedForAgents: a DATETIME column changed
+// to TIME or DATE loses the date or the time of day of every value, and a
+// strict sql_mode does not stop it (the server adds notes only).
+func TestMySQLTemporalNarrowingIsRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	const tbl = "my_temporal"
+	reset := func() {
+		myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, ts DATETIME)",
+			"INSERT INTO "+tbl+" VALUES (1, '2024-05-06 12:34:56'), (2, '2023-01-01 23:59:59')")
+	}
+	t.Cleanup(func() { myAdminExec(t, "DROP TABLE IF EXISTS "+tbl) })
+	state := func() string {
+		return myQueryString(t, "SELECT GROUP_CONCAT(CONCAT(id, '=', ts) ORDER BY id) FROM "+tbl)
+	}
+	agent := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	for _, stmt := range []string{"ALTER TABLE " + tbl + " MODIFY ts TIME", "ALTER TABLE " + tbl + " MODIFY ts DATE"} {
+		reset()
+		before := state()
+		_, err := agent.ExecContext(ctx, stmt)
+		id := requireMyRefused(t, err, "alter-column-truncate")
+		requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "alter-column-truncate", Category: "drop"})
+		if got := state(); got != before {
+			t.Fatalf("%s: refused, yet %q became %q", stmt, before, got)
+		}
+		if _, err := human.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("the human's %s: %v", stmt, err)
+		}
+		if got := state(); got == before {
+			t.Fatalf("%s: the human's statement changed nothing (%q)", stmt, got)
+		}
+	}
+}
+
 // TestMySQLMemoryEngineIsRefusedForAgents: a table moved to the MEMORY
 // engine keeps its rows until the server restarts, then is empty. Nothing
 // is lost at once, so the human's proof is the engine the table has.

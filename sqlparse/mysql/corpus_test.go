@@ -152,6 +152,11 @@ func corpusAlterData() []corpusCase {
 		rw = RuleColumnRewrite
 	)
 	return []corpusCase{
+		{name: "a datetime made a time in strict mode", sql: "ALTER TABLE tt MODIFY ts TIME", mode: "STRICT_TRANS_TABLES", want: RuleColumnTruncate,
+			note: "checked on a server: every value loses its date, with notes only"},
+		{name: "a datetime made a date in strict mode", sql: "ALTER TABLE tt CHANGE ts ts DATE NOT NULL", mode: "STRICT_ALL_TABLES", want: RuleColumnTruncate},
+		{name: "a datetime widened in strict mode", sql: "ALTER TABLE tt MODIFY ts DATETIME(6)", mode: "STRICT_TRANS_TABLES"},
+		{name: "a column made a timestamp in strict mode", sql: "ALTER TABLE tt MODIFY d TIMESTAMP NULL", mode: "STRICT_TRANS_TABLES"},
 		{name: "engine memory", sql: "ALTER TABLE t ENGINE = MEMORY", want: RuleNonDurable, note: "the server empties the table at its next restart"},
 		{name: "engine heap, quoted, among other options", sql: "ALTER TABLE app.t COMMENT 'x', ENGINE = 'Heap'", want: RuleNonDurable},
 		{name: "engine innodb", sql: "ALTER TABLE t ENGINE = InnoDB"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	pmysql "github.com/pingcap/tidb/pkg/parser/mysql"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
@@ -428,8 +429,30 @@ func (w *walker) columnChange(table string, spec *ast.AlterTableSpec) {
 					"would be replaced by the expression's", table, verb, name))
 			continue
 		}
+		if part := droppedPart(col); part != "" {
+			w.add(sqlparse.CategoryDrop, RuleColumnTruncate, table+"."+name,
+				fmt.Sprintf("ALTER TABLE %s %s %s %s would drop the %s of every DATETIME or TIMESTAMP value, with notes only, "+
+					"even under a strict sql_mode (bulwark does not know the column's current type)", table, verb, name, col.Tp.String(), part))
+			continue
+		}
 		w.typeChange(table+"."+name, fmt.Sprintf("ALTER TABLE %s %s %s", table, verb, name))
 	}
+}
+
+// droppedPart names what a change to DATE or TIME drops from a DATETIME or
+// TIMESTAMP value, or returns "" for other types. Strict sql_mode does not
+// stop these conversions: the server only adds notes.
+func droppedPart(col *ast.ColumnDef) string {
+	if col.Tp == nil {
+		return ""
+	}
+	switch col.Tp.GetType() {
+	case pmysql.TypeDate, pmysql.TypeNewDate:
+		return "time of day"
+	case pmysql.TypeDuration:
+		return "date"
+	}
+	return ""
 }
 
 func generated(col *ast.ColumnDef) bool {

@@ -36,6 +36,8 @@ const (
 	RuleServerControl     = "server-control"
 	RuleHeapSurgery       = "heap-surgery"
 	RuleColumnRewrite     = "alter-column-rewrite"
+	// RuleColumnTruncate: a type change that drops part of every value.
+	RuleColumnTruncate = "alter-column-truncate"
 	// RuleNonDurable: a table made one whose rows survive no crash.
 	RuleNonDurable    = "non-durable-table"
 	RuleLexerMismatch = "lexer-mismatch"

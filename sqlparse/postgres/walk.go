@@ -278,16 +278,7 @@ func (w *walker) inspect(m any) bool {
 				w.add(sqlparse.CategoryDrop, RuleNonDurable, obj,
 					"ALTER TABLE "+obj+" SET UNLOGGED would take its rows out of the write-ahead log: the server empties the table after a crash, standbys no longer have its rows, and base backups (pg_basebackup) leave them out")
 			case cmd.Subtype == pg_query.AlterTableType_AT_AlterColumnType:
-				// USING computes every row's new value. One that does
-				// not read the column (USING NULL, USING 0, USING
-				// other_col) throws the column's data away, as DROP
-				// COLUMN would.
-				if using := cmd.GetDef().GetColumnDef().GetRawDefault(); using != nil && !mentionsColumn(using, cmd.Name) {
-					obj := rangeVarName(n.Relation) + "." + cmd.Name
-					w.add(sqlparse.CategoryDrop, RuleColumnRewrite, obj,
-						fmt.Sprintf("ALTER %s %s ALTER COLUMN %s TYPE ... USING an expression that does not read %s would replace the column's value in every row, permanently losing its data",
-							objectTypeName(n.Objtype), rangeVarName(n.Relation), cmd.Name, cmd.Name))
-				}
+				w.columnType(n, cmd)
 			}
 		}
 	case *pg_query.TruncateStmt:
@@ -486,6 +477,177 @@ func isSystemRelation(r *pg_query.RangeVar) bool {
 		return strings.HasPrefix(r.Relname, "pg_")
 	}
 	return false
+}
+
+// columnType judges ALTER COLUMN ... TYPE. USING computes every row's new
+// value: one that does not keep the column's value (USING NULL, USING 0,
+// USING other_col, USING col * 0, USING NULLIF(col, col)) throws the
+// column's data away, as DROP COLUMN would. Without USING, a change to
+// date or time drops part of every timestamp; bulwark does not know the
+// column's current type.
+func (w *walker) columnType(n *pg_query.AlterTableStmt, cmd *pg_query.AlterTableCmd) {
+	obj := rangeVarName(n.Relation) + "." + cmd.Name
+	def := cmd.GetDef().GetColumnDef()
+	using := def.GetRawDefault()
+	if using != nil {
+		w.literalSensitive = true // keepsValue reads constants (* 0, CASE results)
+	}
+	if using != nil && !keepsValue(using, cmd.Name) {
+		w.add(sqlparse.CategoryDrop, RuleColumnRewrite, obj,
+			fmt.Sprintf("ALTER %s %s ALTER COLUMN %s TYPE ... USING an expression that does not keep %s's value would replace it in every row, permanently losing its data",
+				objectTypeName(n.Objtype), rangeVarName(n.Relation), cmd.Name, cmd.Name))
+		return
+	}
+	switch lastName(def.GetTypeName().GetNames()) {
+	case "date":
+		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, obj,
+			fmt.Sprintf("ALTER COLUMN %s TYPE date would drop the time of day of every timestamp value (bulwark does not know the column's current type)", cmd.Name))
+	case "time", "timetz":
+		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, obj,
+			fmt.Sprintf("ALTER COLUMN %s TYPE time would drop the date of every timestamp value (bulwark does not know the column's current type)", cmd.Name))
+	}
+}
+
+// keepsValue reports whether a USING expression is built from column col
+// by conversions that keep its values apart: the column itself; a cast to a
+// type without a length (an explicit cast to varchar(n) silently cuts); a
+// one-argument conversion of such (lower, upper, trim, to_json,
+// to_timestamp of epoch seconds, ...) or AT TIME ZONE; arithmetic or
+// concatenation with a constant that can be undone (not * 0); COALESCE
+// whose first argument keeps it; a CASE whose results keep it, or that
+// tests it and has more than one result.
+func keepsValue(n *pg_query.Node, col string) bool {
+	switch {
+	case n.GetColumnRef() != nil:
+		f := n.GetColumnRef().Fields
+		return len(f) > 0 && f[len(f)-1].GetString_().GetSval() == col
+	case n.GetTypeCast() != nil:
+		c := n.GetTypeCast()
+		return !cutsValues(c.TypeName) && keepsValue(c.Arg, col)
+	case n.GetCollateClause() != nil:
+		return keepsValue(n.GetCollateClause().Arg, col)
+	case n.GetFuncCall() != nil:
+		f := n.GetFuncCall()
+		switch name := lastName(f.Funcname); {
+		case len(f.Args) == 1 && valueConversions[name]:
+			return keepsValue(f.Args[0], col)
+		case name == "timezone" && len(f.Args) == 2: // c AT TIME ZONE 'UTC'
+			return f.Args[0].GetAConst() != nil && keepsValue(f.Args[1], col)
+		case name == "coalesce" && len(f.Args) > 0:
+			return keepsValue(f.Args[0], col)
+		}
+	case n.GetCoalesceExpr() != nil:
+		args := n.GetCoalesceExpr().Args
+		return len(args) > 0 && keepsValue(args[0], col)
+	case n.GetAExpr() != nil:
+		e := n.GetAExpr()
+		if e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(e.Name) != 1 {
+			return false
+		}
+		switch e.Name[0].GetString_().GetSval() {
+		case "+", "-", "||":
+			return keepsValue(e.Lexpr, col) && isConstant(e.Rexpr) || isConstant(e.Lexpr) && keepsValue(e.Rexpr, col)
+		case "*", "/":
+			return keepsValue(e.Lexpr, col) && isNonZeroConstant(e.Rexpr) || e.Name[0].GetString_().GetSval() == "*" && isNonZeroConstant(e.Lexpr) && keepsValue(e.Rexpr, col)
+		}
+	case n.GetCaseExpr() != nil:
+		c := n.GetCaseExpr()
+		results := []*pg_query.Node{c.Defresult}
+		tests := c.Arg != nil && mentionsColumn(c.Arg, col)
+		for _, a := range c.Args {
+			if cw := a.GetCaseWhen(); cw != nil {
+				results = append(results, cw.Result)
+				tests = tests || mentionsColumn(cw.Expr, col)
+			}
+		}
+		distinct := map[string]bool{}
+		for _, r := range results {
+			switch v, ok := constantValue(r); {
+			case r != nil && keepsValue(r, col):
+				return true
+			case !ok:
+				return false
+			default:
+				distinct[v] = true
+			}
+		}
+		return tests && len(distinct) > 1
+	}
+	return false
+}
+
+// valueConversions are the one-argument functions a USING may apply to
+// the column: they change its form, not which values differ (lower and
+// upper only fold case).
+var valueConversions = map[string]bool{
+	"lower": true, "upper": true, "initcap": true, "btrim": true, "ltrim": true, "rtrim": true,
+	"to_json": true, "to_jsonb": true, "to_timestamp": true, "text": true, "array_to_json": true,
+}
+
+// cutsValues: an explicit cast to a character or bit string type with a
+// length silently cuts longer values.
+func cutsValues(t *pg_query.TypeName) bool {
+	if t == nil || len(t.Typmods) == 0 {
+		return false
+	}
+	switch lastName(t.Names) {
+	case "varchar", "bpchar", "char", "bit", "varbit":
+		return true
+	}
+	return false
+}
+
+func isConstant(n *pg_query.Node) bool {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	return n.GetAConst() != nil && !n.GetAConst().Isnull
+}
+
+func isNonZeroConstant(n *pg_query.Node) bool {
+	if !isConstant(n) {
+		return false
+	}
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	c := n.GetAConst()
+	switch {
+	case c.GetIval() != nil:
+		return c.GetIval().Ival != 0
+	case c.GetFval() != nil:
+		return strings.Trim(c.GetFval().Fval, "0.+-") != ""
+	}
+	return false
+}
+
+// constantValue renders a constant (NULL for a missing ELSE) for
+// comparison; ok is false for anything else.
+func constantValue(n *pg_query.Node) (v string, ok bool) {
+	if n == nil {
+		return "NULL", true
+	}
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	c := n.GetAConst()
+	switch {
+	case c == nil:
+		return "", false
+	case c.Isnull:
+		return "NULL", true
+	case c.GetIval() != nil:
+		return fmt.Sprint(c.GetIval().Ival), true
+	case c.GetFval() != nil:
+		return c.GetFval().Fval, true
+	case c.GetBoolval() != nil:
+		return fmt.Sprint(c.GetBoolval().Boolval), true
+	case c.GetSval() != nil:
+		return "'" + c.GetSval().Sval, true
+	case c.GetBsval() != nil:
+		return "b" + c.GetBsval().Bsval, true
+	}
+	return "", false
 }
 
 // mentionsColumn reports whether an expression refers to a column named
