@@ -403,6 +403,27 @@ func requireMyRefused(t testing.TB, err error, rule string) int64 {
 	return id
 }
 
+// requireMyRefusedThenRun asserts that the agent's stmt is refused and
+// audited as want says, with state unchanged, and that the human's
+// identical stmt then runs and changes state: the refusal stood between
+// the agent and real damage.
+func requireMyRefusedThenRun(t testing.TB, p *mysqlProxy, agent, human *sql.Conn, stmt string, want wantEvent, state func() string) {
+	t.Helper()
+	before := state()
+	_, err := agent.ExecContext(testCtx(t), stmt)
+	id := requireMyRefused(t, err, want.Rule)
+	requireMyAudited(t, p, id, want)
+	if got := state(); got != before {
+		t.Fatalf("%s: refused, yet the state changed from %q to %q", stmt, before, got)
+	}
+	if _, err := human.ExecContext(testCtx(t), stmt); err != nil {
+		t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
+	}
+	if got := state(); got == before {
+		t.Fatalf("%s: the human's statement changed nothing (%q)", stmt, got)
+	}
+}
+
 // requireMyAudited asserts that refusal event id exists in p's store and
 // records a block of a mysql-protocol statement as want says.
 func requireMyAudited(t testing.TB, p *mysqlProxy, id int64, want wantEvent) {

@@ -791,19 +791,7 @@ func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
 		"CREATE ROLE bw_role",
 	} {
 		reset()
-		before := state()
-		_, err := agent.ExecContext(ctx, stmt)
-		id := requireMyRefused(t, err, "account-management")
-		requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "account-management"})
-		if got := state(); got != before {
-			t.Fatalf("%s: the refused statement changed the accounts:\n%s\nto\n%s", stmt, before, got)
-		}
-		if _, err := human.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
-		}
-		if state() == before {
-			t.Fatalf("%s: the human's statement changed nothing", stmt)
-		}
+		requireMyRefusedThenRun(t, p, agent, human, stmt, wantEvent{User: adminAgent, Rule: "account-management"}, state)
 	}
 	// Switching among the roles a session already holds stays allowed.
 	if _, err := agent.ExecContext(ctx, "SET ROLE NONE"); err != nil {
@@ -842,19 +830,7 @@ func TestMySQLAgentsCannotChangeTheMysqlDatabase(t *testing.T) {
 		"/*!50000 DELETE FROM `mysql`.global_priv WHERE User = 'bw_sys_victim' */",
 	} {
 		reset()
-		before := state()
-		_, err := agent.ExecContext(ctx, stmt)
-		id := requireMyRefused(t, err, "system-catalog")
-		requireMyAudited(t, p, id, wantEvent{User: adminAgent, Rule: "system-catalog", Category: "protected"})
-		if got := state(); got != before {
-			t.Fatalf("%s: the refused statement changed the accounts:\n%s\nto\n%s", stmt, before, got)
-		}
-		if _, err := human.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: the human's identical statement failed: %v", stmt, err)
-		}
-		if state() == before {
-			t.Fatalf("%s: the human's statement changed nothing", stmt)
-		}
+		requireMyRefusedThenRun(t, p, agent, human, stmt, wantEvent{User: adminAgent, Rule: "system-catalog", Category: "protected"}, state)
 	}
 	var n int
 	if err := agent.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.global_priv WHERE User = ?", adminAgent).Scan(&n); err != nil || n != 1 {
@@ -978,7 +954,6 @@ func TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents(t *testing.T) {
 // strict sql_mode does not stop it (the server adds notes only).
 func TestMySQLTemporalNarrowingIsRefusedForAgents(t *testing.T) {
 	p := startMySQLProxy(t)
-	ctx := testCtx(t)
 	const tbl = "my_temporal"
 	reset := func() {
 		myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "CREATE TABLE "+tbl+" (id INT PRIMARY KEY, ts DATETIME)",
@@ -992,19 +967,7 @@ func TestMySQLTemporalNarrowingIsRefusedForAgents(t *testing.T) {
 	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
 	for _, stmt := range []string{"ALTER TABLE " + tbl + " MODIFY ts TIME", "ALTER TABLE " + tbl + " MODIFY ts DATE"} {
 		reset()
-		before := state()
-		_, err := agent.ExecContext(ctx, stmt)
-		id := requireMyRefused(t, err, "alter-column-truncate")
-		requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: "alter-column-truncate", Category: "drop"})
-		if got := state(); got != before {
-			t.Fatalf("%s: refused, yet %q became %q", stmt, before, got)
-		}
-		if _, err := human.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("the human's %s: %v", stmt, err)
-		}
-		if got := state(); got == before {
-			t.Fatalf("%s: the human's statement changed nothing (%q)", stmt, got)
-		}
+		requireMyRefusedThenRun(t, p, agent, human, stmt, wantEvent{User: agentUser, Rule: "alter-column-truncate", Category: "drop"}, state)
 	}
 }
 
