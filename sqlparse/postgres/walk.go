@@ -418,28 +418,14 @@ func (w *walker) systemCatalog(m any) {
 // privileges a statement changes.
 func changedRelations(m any) []*pg_query.RangeVar {
 	switch n := m.(type) {
-	case *pg_query.InsertStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.UpdateStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.DeleteStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.MergeStmt:
-		return []*pg_query.RangeVar{n.Relation}
+	case *pg_query.InsertStmt, *pg_query.UpdateStmt, *pg_query.DeleteStmt, *pg_query.MergeStmt,
+		*pg_query.AlterTableStmt, *pg_query.RenameStmt, *pg_query.AlterObjectSchemaStmt,
+		*pg_query.CreateTrigStmt, *pg_query.RuleStmt:
+		return []*pg_query.RangeVar{m.(interface{ GetRelation() *pg_query.RangeVar }).GetRelation()}
 	case *pg_query.CopyStmt:
 		if n.IsFrom {
 			return []*pg_query.RangeVar{n.Relation}
 		}
-	case *pg_query.AlterTableStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.RenameStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.AlterObjectSchemaStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.CreateTrigStmt:
-		return []*pg_query.RangeVar{n.Relation}
-	case *pg_query.RuleStmt:
-		return []*pg_query.RangeVar{n.Relation}
 	case *pg_query.CreatePolicyStmt:
 		return []*pg_query.RangeVar{n.Table}
 	case *pg_query.AlterPolicyStmt:
