@@ -1022,7 +1022,7 @@ func relationExists(t testing.TB, name string) bool {
 // ---- refusals and audit ----
 
 // auditEventRe finds the audit event number in a refusal message.
-var auditEventRe = regexp.MustCompile(`Audit event (\d+)`)
+var auditEventRe = regexp.MustCompile(`audit event (\d+)\)`)
 
 // requireRefused asserts that err is bulwark's refusal: a server error
 // (*pgconn.PgError from pgx, *pq.Error from lib/pq) with SQLSTATE 42501 whose

@@ -295,8 +295,8 @@ func (e *Enforcer) snapshotFailed(d rules.Decision, id int64) gate.Verdict {
 	}
 	return gate.Verdict{
 		Code: refusalCode,
-		Message: fmt.Sprintf("bulwark did not run %s: the policy lets it run only after a snapshot of what it destroys (rule %s), and the snapshot could not be taken, so nothing was changed. %s Audit event %d.",
-			what, d.Finding.Rule, rules.Advice(rules.RuleSnapshotFailed), id),
+		Message: fmt.Sprintf("bulwark did not run %s (rule %s, audit event %d): the policy lets it run only after a snapshot of what it destroys, and the snapshot could not be taken, so nothing was changed. %s",
+			what, d.Finding.Rule, id, rules.Advice(rules.RuleSnapshotFailed)),
 		Detail:  "The statement did not run.",
 		EventID: id,
 	}

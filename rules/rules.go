@@ -324,15 +324,18 @@ func Explain(d Decision, eventID int64) Refusal {
 	if what == "" || what == "UNKNOWN" {
 		what = "this statement"
 	}
+	// The audit event comes first: MySQL clients keep only the first
+	// 512 bytes of an error message.
 	var msg strings.Builder
-	fmt.Fprintf(&msg, "bulwark refused %s (rule %s): %s.", what, f.Rule, strings.TrimSuffix(f.Reason, "."))
+	fmt.Fprintf(&msg, "bulwark refused %s (rule %s", what, f.Rule)
+	if eventID > 0 {
+		fmt.Fprintf(&msg, ", audit event %d", eventID)
+	}
+	fmt.Fprintf(&msg, "): %s.", strings.TrimSuffix(f.Reason, "."))
 	if d.Note != "" {
 		fmt.Fprintf(&msg, " %s", d.Note)
 	}
 	fmt.Fprintf(&msg, " %s", Advice(f.Rule))
-	if eventID > 0 {
-		fmt.Fprintf(&msg, " Audit event %d.", eventID)
-	}
 	detail := fmt.Sprintf("Agent sessions may not run statements in category %q (rule %q). Nothing of this request was sent to the database.", f.Category, f.Rule)
 	return Refusal{Message: msg.String(), Detail: detail}
 }

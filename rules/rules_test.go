@@ -84,7 +84,7 @@ func TestExplain(t *testing.T) {
 	d := Decision{Action: Block, Statement: sqlparse.Statement{Command: "DELETE"},
 		Finding: sqlparse.Finding{Category: sqlparse.CategoryDelete, Rule: "delete-no-where", Reason: "DELETE FROM t has no WHERE clause."}}
 	r := Explain(d, 42)
-	for _, want := range []string{"bulwark refused DELETE", "rule delete-no-where", "has no WHERE clause", "Add a WHERE clause", "Audit event 42."} {
+	for _, want := range []string{"bulwark refused DELETE", "rule delete-no-where", "has no WHERE clause", "Add a WHERE clause", "(rule delete-no-where, audit event 42): "} {
 		if !strings.Contains(r.Message, want) {
 			t.Errorf("message %q lacks %q", r.Message, want)
 		}
