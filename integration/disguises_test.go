@@ -33,6 +33,13 @@ type disguise struct {
 	// benign statement that looks like the disguise to anything keyed on
 	// a prefix or on text with comments stripped.
 	warm string
+	// session, when set, is run first by both the agent (it must be
+	// allowed) and the human: a setting that changes how the server reads
+	// the statement.
+	session string
+	// params are connection parameters of both sessions, such as options
+	// (settings sent in the startup packet).
+	params []string
 }
 
 // lookalike is a statement that merely contains the words of a destructive
@@ -295,6 +302,39 @@ var disguises = []disguise{
 	reach("self-joins", "upsert into itself where exists a from-less select", "upsexists", "INSERT INTO {t} SELECT * FROM {t} ON CONFLICT (id) DO UPDATE SET qty = -1 WHERE EXISTS (SELECT {t}.id)"),
 	reach("self-joins", "merge on exists a from-less select", "mergeexists", "MERGE INTO {t} USING (SELECT 1) s ON EXISTS (SELECT {t}.id) WHEN MATCHED THEN DELETE"),
 	reach("self-joins", "merge when matched and exists a from-less select", "mergewhen", "MERGE INTO {t} USING (SELECT 1 AS x) s ON s.x = 1 WHEN MATCHED AND EXISTS (SELECT {t}.id) THEN DELETE"),
+	// With transform_null_equals on, the server reads x = NULL as x IS
+	// NULL: never true by default, (id = NULL) IS NOT NULL is then true for
+	// every row. The setting comes from a SET or the startup packet.
+	nullEquals("a comparison with null is not null, after SET", "tneset", "DELETE FROM {t} WHERE (id = NULL) IS NOT NULL", "SET transform_null_equals = on", nil),
+	nullEquals("update where a comparison with null is not null, from the startup packet", "tneopt",
+		"UPDATE {t} SET qty = -1 WHERE (note = NULL) IS NOT NULL", "", []string{"options=-c transform_null_equals=on"}),
+	nullEquals("equals null or is not null", "tneor", "DELETE FROM {t} WHERE id = NULL OR id IS NOT NULL", "SET transform_null_equals = on", nil),
+	nullEquals("null equals a column or it is not null", "tneor2", "DELETE FROM {t} WHERE NULL = note OR note IS NOT NULL", "", []string{"options=-c transform_null_equals=on"}),
+	reach("never-NULL predicates", "a comparison with null is null", "cmpnull", "DELETE FROM {t} WHERE (id = NULL) IS NULL"),
+	// Respellings of x = x through functions that return an argument,
+	// values no row has, and subqueries that read the whole table back.
+	reach("self-comparisons", "column equals coalesce of null and itself", "coalnull", "DELETE FROM {t} WHERE id = COALESCE(NULL, id)"),
+	reach("self-comparisons", "column equals nullif of itself and null", "nullif", "DELETE FROM {t} WHERE id = NULLIF(id, NULL)"),
+	reach("self-comparisons", "column equals greatest of itself twice", "greatest", "DELETE FROM {t} WHERE id = GREATEST(id, id)"),
+	reach("self-comparisons", "column equals all of an array of itself", "allarr", "DELETE FROM {t} WHERE id = ALL(ARRAY[id])"),
+	reach("self-comparisons", "column equals a case whose branch is true", "casetrue", "DELETE FROM {t} WHERE id = CASE WHEN true THEN id END"),
+	reach("self-comparisons", "column equals itself collated", "collate", `DELETE FROM {t} WHERE note = note COLLATE "C" OR note IS NULL`),
+	reach("self-comparisons", "update where column equals coalesce of null and itself", "updcoal", "UPDATE {t} SET qty = -1 WHERE id = COALESCE(NULL, id)"),
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column equals coalesce of a NULL parameter and itself", key: "coalparam",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} WHERE id = COALESCE($1::int, id)", args: []any{nil}}},
+	reach("never-NULL predicates", "ctid differs from offset zero", "ctid0", "DELETE FROM {t} WHERE ctid <> '(0,0)'"),
+	reach("never-NULL predicates", "a comparison is not unknown", "unknown", "DELETE FROM {t} WHERE (id > 3) IS NOT UNKNOWN"),
+	reach("complementary pairs", "like everything or is null", "likeall", "DELETE FROM {t} WHERE note LIKE '%' OR note IS NULL"),
+	reach("subqueries over the target", "in the table except a constant", "except", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} EXCEPT SELECT -1)"),
+	reach("subqueries over the target", "in a full table sample", "sample", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} TABLESAMPLE SYSTEM (100))"),
+	reach("subqueries over the target", "in the maximum of each id", "groupmax", "DELETE FROM {t} WHERE id IN (SELECT max(id) FROM {t} GROUP BY id)"),
+	reach("subqueries over the target", "exists a row at or above", "existsge", "DELETE FROM {t} WHERE EXISTS (SELECT FROM {t} x WHERE x.id >= {t}.id)"),
+	reach("subqueries over the target", "in a field of the whole row", "rowfield", "DELETE FROM {t} WHERE id IN (SELECT (t2).id FROM {t} t2)"),
+	reach("self-joins", "merge on coalesce of null and the source id", "mergecoal", "MERGE INTO {t} USING {t} s ON {t}.id = COALESCE(NULL, s.id) WHEN MATCHED THEN DELETE"),
+	reach("self-joins", "merge from the table except a constant", "mergeexcept", "MERGE INTO {t} USING (SELECT id FROM {t} EXCEPT SELECT -1) s ON {t}.id = s.id WHEN MATCHED THEN DELETE"),
+	reach("self-joins", "upsert of a full table sample", "upssample", "INSERT INTO {t} SELECT * FROM {t} TABLESAMPLE SYSTEM (100) ON CONFLICT (id) DO UPDATE SET qty = -1"),
+	reach("verb-hiding wrappers", "data-modifying CTE where all of an array of itself", "cteall", "WITH d AS (DELETE FROM {t} WHERE id = ALL(ARRAY[id]) RETURNING 1) SELECT count(*) FROM d"),
 	// Routine parameters and plpgsql variables are values: WHERE ok is
 	// WHERE $1. The human's text creates the function and calls it.
 	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",
@@ -340,6 +380,13 @@ var lookalikes = []lookalike{
 	{name: "delete where in the table limit one", key: "limit1", stmt: "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} ORDER BY id DESC LIMIT 1) AND id < 0"},
 	{name: "upsert of a filtered derived table", key: "upsdflt", stmt: "INSERT INTO {t} SELECT * FROM (SELECT * FROM {t} WHERE id < 0) s ON CONFLICT (id) DO UPDATE SET qty = -1"},
 	{name: "upsert into itself where the proposed note differs", key: "upsnote", stmt: "INSERT INTO {t} (id, note) SELECT id, 'x' FROM {t} ON CONFLICT (id) DO UPDATE SET qty = -1 WHERE excluded.note = {t}.note"},
+	{name: "delete where equals null", key: "eqnull", stmt: "DELETE FROM {t} WHERE id = NULL"},
+	{name: "delete where id equals coalesce of a constant", key: "coalconst", stmt: "DELETE FROM {t} WHERE id = COALESCE(NULL, -5)"},
+	{name: "delete where id equals greatest of itself and a constant", key: "greatestc", stmt: "DELETE FROM {t} WHERE id = GREATEST(id, 1000)"},
+	{name: "delete where like a prefix", key: "likepfx", stmt: "DELETE FROM {t} WHERE note LIKE 'x%'"},
+	{name: "delete where ctid is one tid", key: "ctidone", stmt: "DELETE FROM {t} WHERE ctid = '(0,0)'"},
+	{name: "delete where in an empty sample of the table", key: "sample0", stmt: "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} TABLESAMPLE SYSTEM (0))"},
+	{name: "delete where id is the maximum and negative", key: "maxneg", stmt: "DELETE FROM {t} WHERE id IN (SELECT max(id) FROM {t}) AND id < 0"},
 }
 
 // reach is a disguise of a DELETE or UPDATE that reaches every row of a
@@ -351,6 +398,14 @@ func reach(family, name, key, stmt string) disguise {
 	}
 	return disguise{family: family, destructiveCase: destructiveCase{name: name, key: key, rule: rule, category: category,
 		setup: tableSetup, stmt: stmt}}
+}
+
+// nullEquals is a reach disguise run in sessions with transform_null_equals
+// on, set by a session statement or by connection parameters.
+func nullEquals(name, key, stmt, session string, params []string) disguise {
+	d := reach("transform_null_equals", name, key, stmt)
+	d.session, d.params = session, params
+	return d
 }
 
 // largeObjectSetup makes a large object owned by the agent; the state is
@@ -515,7 +570,12 @@ func TestDisguisesAreJudgedAsTheServerRunsThem(t *testing.T) {
 				ctx := testCtx(t)
 				before := state()
 
-				agent := pth.connect(t, p.AgentDSN())
+				agent := pth.connect(t, p.AgentDSN(d.params...))
+				if d.session != "" {
+					if err := agent.Exec(ctx, d.session); err != nil {
+						t.Fatalf("the agent's session setting was not allowed: %v", err)
+					}
+				}
 				if d.warm != "" {
 					if err := agent.Exec(ctx, expandDisguise(d.warm, n)); err != nil {
 						t.Fatalf("the agent's benign statement was not allowed: %v", err)
@@ -525,10 +585,20 @@ func TestDisguisesAreJudgedAsTheServerRunsThem(t *testing.T) {
 				if len(audited) > 60 {
 					audited = audited[:60]
 				}
+				if i := strings.IndexByte(audited, '$'); i >= 0 && len(d.args) > 0 {
+					// The simple protocol carries the arguments in the
+					// text, as the client interpolated them.
+					audited = audited[:i]
+				}
 				requireAgentRefused(t, p, agent, d.destructiveCase, stmt, audited, state, before)
 
-				human := pth.connect(t, p.HumanDSN())
-				if err := human.Exec(ctx, stmt); err != nil {
+				human := pth.connect(t, p.HumanDSN(d.params...))
+				if d.session != "" {
+					if err := human.Exec(ctx, d.session); err != nil {
+						t.Fatalf("the human's session setting failed: %v", err)
+					}
+				}
+				if err := human.Exec(ctx, stmt, d.args...); err != nil {
 					t.Fatalf("the human's identical statement failed: %v", err)
 				}
 				if after := state(); after == before {

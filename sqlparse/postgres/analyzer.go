@@ -129,7 +129,53 @@ func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
 	if key == text {
 		return text, true
 	}
-	return "n:" + key, true
+	return "n:" + key + nullSignature(text), true
+}
+
+// nullSignature tells apart, in a normalised key, the texts that have a NULL
+// where others have a value: pg_query's normalised form writes both as $n,
+// but x = NULL is not a comparison with a value (with transform_null_equals
+// on the server reads it as x IS NULL), so the analyser reads which constants
+// are NULL as part of the text's shape rather than as literal values. For a
+// text with a NULL constant it returns, after a NUL byte (which no SQL text
+// holds), one letter per constant token in text order: N for NULL, c for any
+// other. Texts that share a normalised form and this signature have their
+// NULLs at the same $n. A text without NULL gets "".
+func nullSignature(text string) string {
+	if !containsFold(text, "null") {
+		return ""
+	}
+	scan, err := pg_query.Scan(text)
+	if err != nil {
+		return "\x00?" // unreadable: shares its key with no other text
+	}
+	var b strings.Builder
+	nulls := false
+	for _, t := range scan.Tokens {
+		switch t.Token {
+		case pg_query.Token_NULL_P:
+			nulls = true
+			b.WriteByte('N')
+		case pg_query.Token_ICONST, pg_query.Token_FCONST, pg_query.Token_SCONST, pg_query.Token_USCONST,
+			pg_query.Token_BCONST, pg_query.Token_XCONST, pg_query.Token_TRUE_P, pg_query.Token_FALSE_P:
+			b.WriteByte('c')
+		}
+	}
+	if !nulls {
+		return ""
+	}
+	return "\x00nulls:" + b.String()
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub in
+// any letter case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // Mode is empty: pg_query has one way of reading text, and Preflight
@@ -152,7 +198,7 @@ func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 	}
 	for _, raw := range tree.Stmts {
 		w := &walker{}
-		w.node(raw.Stmt)
+		w.statement(raw.Stmt)
 		if w.recycle && (w.writes || raw.Stmt.GetSelectStmt() == nil && raw.Stmt.GetExplainStmt() == nil) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")

@@ -52,3 +52,34 @@ func TestAnalyzeSmoke(t *testing.T) {
 		}
 	}
 }
+
+// TestNullIsNotLentAValuesVerdict: pg_query's normalised form writes NULL
+// and a value alike ($n), but x = NULL is judged apart from x = 5 (see
+// nullSignature). A verdict reached for the value must not be lent, through
+// the cache, to the same text with NULL in its place.
+func TestNullIsNotLentAValuesVerdict(t *testing.T) {
+	a := New()
+	pairs := [][2]string{
+		{`DELETE FROM "t" WHERE ("id" = 5) IS NULL`, `DELETE FROM "t" WHERE ("id" = NULL) IS NULL`},
+		{`DELETE FROM "t" WHERE "id" = 5 OR "id" IS NOT NULL /* c */`, `DELETE FROM "t" WHERE "id" = NULL OR "id" IS NOT NULL /* c */`},
+		{`DELETE FROM "t" WHERE "id" = COALESCE(5, "id")`, `DELETE FROM "t" WHERE "id" = COALESCE(NULL, "id")`},
+	}
+	for _, p := range pairs {
+		k1, ok1 := a.CacheKey(p[0], sqlparse.Lexing{})
+		k2, ok2 := a.CacheKey(p[1], sqlparse.Lexing{})
+		if ok1 && ok2 && k1 == k2 {
+			t.Errorf("%q and %q share the cache key %q", p[0], p[1], k1)
+		}
+		c := sqlparse.NewCache(a, 16)
+		c.Analyze(p[0], sqlparse.Lexing{})
+		if got := rules(c.Analyze(p[1], sqlparse.Lexing{})); len(got) == 0 || got[0] != RuleDeleteAlways {
+			t.Errorf("%q after %q: got %v, want %s", p[1], p[0], got, RuleDeleteAlways)
+		}
+	}
+	// Texts that differ only in their values still share a key.
+	k1, _ := a.CacheKey(`UPDATE "t" SET "note" = NULL WHERE "id" = 5`, sqlparse.Lexing{})
+	k2, _ := a.CacheKey(`UPDATE "t" SET "note" = NULL WHERE "id" = 6`, sqlparse.Lexing{})
+	if k1 != k2 {
+		t.Errorf("texts differing in a value got different keys %q and %q", k1, k2)
+	}
+}

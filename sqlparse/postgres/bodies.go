@@ -179,7 +179,7 @@ func (w *walker) embeddedSQL(what, text string) {
 	}
 	w.depth++
 	for _, raw := range tree.Stmts {
-		w.node(raw.Stmt)
+		w.statement(raw.Stmt)
 	}
 	w.depth--
 }

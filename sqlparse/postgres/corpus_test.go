@@ -77,6 +77,8 @@ func corpusCases() []corpusCase {
 	add(corpusTruncates())
 	add(corpusDeletes())
 	add(corpusUpdates())
+	add(corpusNullEquals())
+	add(corpusReducibleTautologies())
 	add(corpusLexerDisguises())
 	add(corpusStacked())
 	add(corpusWrappers())
@@ -550,6 +552,113 @@ func corpusDeletes() []corpusCase {
 		{name: "delete with where commented out by a line comment", sql: "DELETE FROM users -- WHERE id = 1", want: nw},
 		{name: "delete with where commented out by a block comment", sql: "DELETE FROM users /* WHERE id = 1 */", want: nw},
 		{name: "delete from a table named truncate", sql: `DELETE FROM "truncate"`, want: nw},
+	}
+}
+
+// corpusNullEquals: x = NULL is NULL for every row, but with the setting
+// transform_null_equals on (from a SET, the startup options, ALTER
+// DATABASE/ROLE ... SET or a function's SET clause, none of which bulwark
+// sees for sure) the server reads it as x IS NULL. A statement is judged
+// under both readings and refused when either reaches every row; checked on
+// PostgreSQL 15.
+func corpusNullEquals() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where a comparison with null is not null", sql: "DELETE FROM t WHERE (id = NULL) IS NOT NULL", want: dat,
+			note: "never true by default; (id IS NULL) IS NOT NULL, true for every row, with transform_null_equals on"},
+		{name: "delete where a comparison with null is null", sql: "DELETE FROM t WHERE (id = NULL) IS NULL", want: dat, note: "true for every row by default"},
+		{name: "delete where a comparison with null is known", sql: "DELETE FROM t WHERE (id = NULL) IS NOT UNKNOWN", want: dat},
+		{name: "delete where equals null or is not null", sql: "DELETE FROM t WHERE id = NULL OR id IS NOT NULL", want: dat},
+		{name: "delete where null equals a column or it is not null", sql: "DELETE FROM t WHERE NULL = note OR note IS NOT NULL", want: dat},
+		{name: "delete where null equals null", sql: "DELETE FROM t WHERE NULL = NULL", want: dat, note: "NULL IS NULL with transform_null_equals on"},
+		{name: "update where a comparison with null is not null", sql: "UPDATE t SET note = NULL, amount = 0 WHERE (note = NULL) IS NOT NULL", want: uat},
+		{name: "data modifying cte where a comparison with null is not null", sql: "WITH d AS (DELETE FROM t WHERE (id = NULL) IS NOT NULL RETURNING 1) SELECT count(*) FROM d", want: dat},
+		{name: "merge on a comparison with null that is not null", sql: "MERGE INTO t USING s ON (t.id = NULL) IS NOT NULL WHEN MATCHED THEN DELETE", want: dat},
+		{name: "function deleting where a comparison with null is not null", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE (id = NULL) IS NOT NULL'", want: dat},
+		{name: "plpgsql deleting where equals null or is not null", sql: "DO $$ BEGIN DELETE FROM t WHERE id = NULL OR id IS NOT NULL; END $$", want: dat},
+		{name: "delete where id in the table filtered by a comparison with null", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t x WHERE (x.note = NULL) IS NOT NULL)", want: dat},
+		// Bounded under both readings.
+		{name: "delete where equals null", sql: "DELETE FROM t WHERE id = NULL", note: "nothing by default, the rows where id IS NULL with transform_null_equals on"},
+		{name: "delete where null equals a column", sql: "DELETE FROM t WHERE NULL = id"},
+		{name: "delete where not equals null", sql: "DELETE FROM t WHERE NOT (id = NULL)", note: "id IS NOT NULL with the setting: the documented limit"},
+		{name: "delete where is null", sql: "DELETE FROM t WHERE note IS NULL"},
+		{name: "delete where equals null and a key", sql: "DELETE FROM t WHERE (note = NULL) IS NOT NULL AND id = 5"},
+		{name: "update setting null where a key", sql: "UPDATE t SET note = NULL WHERE id = 3"},
+		{name: "delete where a qualified equals operator with null or is not null", sql: "DELETE FROM t WHERE id OPERATOR(pg_catalog.=) NULL OR id IS NOT NULL",
+			note: "the server rewrites only an unqualified =; NULL OR id IS NOT NULL is bounded"},
+		{name: "delete where a comparison with a cast null is not null", sql: "DELETE FROM t WHERE (id = NULL::int) IS NOT NULL",
+			note: "the server rewrites only a bare NULL; a comparison with NULL::int is never true"},
+	}
+}
+
+// corpusReducibleTautologies: conditions that reduce to x = x (or to a test
+// OR its negation) through functions that return one of their arguments,
+// comparisons with values no row has, and subqueries that read the whole
+// table back; a bind parameter counts as any value, NULL included. Each
+// refused form stands beside the bounded look-alikes that must pass.
+func corpusReducibleTautologies() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where id equals coalesce of null and id", sql: "DELETE FROM t WHERE id = COALESCE(NULL, id)", want: dat},
+		{name: "delete where id equals nullif of id and null", sql: "DELETE FROM t WHERE id = NULLIF(id, NULL)", want: dat},
+		{name: "delete where id equals greatest of id and id", sql: "DELETE FROM t WHERE id = GREATEST(id, id)", want: dat},
+		{name: "delete where id equals least of id", sql: "DELETE FROM t WHERE id = LEAST(id)", want: dat},
+		{name: "delete where id equals all of an array of itself", sql: "DELETE FROM t WHERE id = ALL(ARRAY[id])", want: dat},
+		{name: "delete where id is at most any of an array of itself", sql: "DELETE FROM t WHERE id <= ANY(ARRAY[id, 0])", want: dat},
+		{name: "delete where id equals a case whose first branch is true", sql: "DELETE FROM t WHERE id = CASE WHEN true THEN id END", want: dat},
+		{name: "delete where id equals a case past a false branch", sql: "DELETE FROM t WHERE id = CASE WHEN false THEN 0 WHEN 1 = 1 THEN id END", want: dat},
+		{name: "delete where a column equals itself collated or is null", sql: `DELETE FROM t WHERE note = note COLLATE "C" OR note IS NULL`, want: dat},
+		{name: "delete where ctid differs from offset zero", sql: "DELETE FROM t WHERE ctid <> '(0,0)'", want: dat, note: "no row has offset 0"},
+		{name: "delete where ctid is above the first tid", sql: "DELETE FROM t WHERE '(0,1)' <= ctid", want: dat},
+		{name: "delete where xmin is not the invalid transaction", sql: "DELETE FROM t WHERE xmin <> '0'", want: dat},
+		{name: "delete where a comparison is known", sql: "DELETE FROM t WHERE (id > 3) IS NOT UNKNOWN", want: dat, note: "id > 3 OR id <= 3"},
+		{name: "delete where a comparison is not null", sql: "DELETE FROM t WHERE (id = 5) IS NOT NULL", want: dat},
+		{name: "delete where like everything or is null", sql: "DELETE FROM t WHERE note LIKE '%' OR note IS NULL", want: dat},
+		{name: "delete where an empty regular expression or is null", sql: "DELETE FROM t WHERE note ~ '' OR note IS NULL", want: dat},
+		{name: "delete where id in the table except a constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t EXCEPT SELECT -1)", want: dat},
+		{name: "delete where id in a full table sample", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t TABLESAMPLE SYSTEM (100))", want: dat},
+		{name: "delete where id in a table sample of a parameter", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t TABLESAMPLE BERNOULLI ($1))", want: dat},
+		{name: "delete where id in the maximum of each id", sql: "DELETE FROM t WHERE id IN (SELECT max(id) FROM t GROUP BY id)", want: dat},
+		{name: "delete where a row at or above exists", sql: "DELETE FROM t WHERE EXISTS (SELECT FROM t x WHERE x.id >= t.id)", want: dat},
+		{name: "delete where id in a field of the whole row", sql: "DELETE FROM t WHERE id IN (SELECT (t2).id FROM t t2)", want: dat},
+		{name: "update where id equals coalesce of null and id", sql: "UPDATE t SET note = 'x' WHERE id = COALESCE(NULL, id)", want: uat},
+		{name: "merge on coalesce of null and the source id", sql: "MERGE INTO t USING t s ON t.id = COALESCE(NULL, s.id) WHEN MATCHED THEN DELETE", want: dat},
+		{name: "merge from the table except a constant", sql: "MERGE INTO t USING (SELECT id FROM t EXCEPT SELECT -1) s ON t.id = s.id WHEN MATCHED THEN DELETE", want: dat},
+		{name: "upsert of a full table sample into itself", sql: "INSERT INTO t SELECT * FROM t TABLESAMPLE SYSTEM (100) ON CONFLICT (id) DO UPDATE SET note = NULL", want: uat},
+		{name: "data modifying cte where id equals all of an array of itself", sql: "WITH d AS (DELETE FROM t WHERE id = ALL(ARRAY[id]) RETURNING 1) SELECT count(*) FROM d", want: dat},
+		// A parameter may be bound to NULL (or true): the optional filter.
+		{name: "delete where id equals coalesce of a parameter and id", sql: "DELETE FROM t WHERE id = COALESCE($1, id)", want: dat, note: "every row once $1 is bound to NULL"},
+		{name: "update where a column equals coalesce of a cast parameter and itself", sql: "UPDATE t SET note = 'x' WHERE note = COALESCE($1::text, note)", want: uat},
+		{name: "delete where id equals greatest of a parameter and id", sql: "DELETE FROM t WHERE id = GREATEST($1, id)", want: dat},
+		{name: "delete where id equals nullif of id and a parameter", sql: "DELETE FROM t WHERE id = NULLIF(id, $1)", want: dat},
+		{name: "delete where id equals a case on a parameter", sql: "DELETE FROM t WHERE id = CASE WHEN $1 THEN id ELSE 0 END", want: dat},
+		{name: "delete where id is between coalesces of parameters and id", sql: "DELETE FROM t WHERE id BETWEEN COALESCE($1, id) AND COALESCE($2, id)", want: dat},
+		// Bounded look-alikes.
+		{name: "delete where id equals a parameter", sql: "DELETE FROM t WHERE id = $1"},
+		{name: "delete where id equals coalesce of a parameter and a constant", sql: "DELETE FROM t WHERE id = COALESCE($1, 0)"},
+		{name: "delete where a column equals coalesce of a parameter and a string", sql: "DELETE FROM t WHERE note = COALESCE($1, 'x')"},
+		{name: "delete where id equals coalesce of a constant and id", sql: "DELETE FROM t WHERE id = COALESCE(5, id)", note: "id = 5"},
+		{name: "delete where id equals coalesce of another column and id", sql: "DELETE FROM t WHERE id = COALESCE(parent_id, id)"},
+		{name: "delete where id equals greatest of a parameter and a constant", sql: "DELETE FROM t WHERE id = GREATEST($1, 0)"},
+		{name: "delete where id equals greatest of id and a constant", sql: "DELETE FROM t WHERE id = GREATEST(id, 0)", note: "id >= 0"},
+		{name: "delete where id equals nullif of id and a constant", sql: "DELETE FROM t WHERE id = NULLIF(id, 5)", note: "id <> 5"},
+		{name: "delete where id equals a case on the row", sql: "DELETE FROM t WHERE id = CASE WHEN id > 3 THEN id ELSE 0 END"},
+		{name: "delete where id is any of a parameter array", sql: "DELETE FROM t WHERE id = ANY($1::int[])"},
+		{name: "delete where id is below all of an array of itself", sql: "DELETE FROM t WHERE id < ALL(ARRAY[id])", note: "never true"},
+		{name: "delete where ctid is one tid", sql: "DELETE FROM t WHERE ctid = '(0,3)'"},
+		{name: "delete where ctid is not one tid", sql: "DELETE FROM t WHERE ctid <> '(0,3)'", note: "every row but one: bounded like id <> 5"},
+		{name: "delete where like a prefix", sql: "DELETE FROM t WHERE note LIKE 'a%'"},
+		{name: "delete where like a prefix or is null", sql: "DELETE FROM t WHERE note LIKE 'a%' OR note IS NULL"},
+		{name: "delete where a comparison is unknown", sql: "DELETE FROM t WHERE (id > 3) IS NULL", note: "id IS NULL"},
+		{name: "delete where id in a filtered table", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE note = 'x')"},
+		{name: "delete where id in another table", sql: "DELETE FROM t WHERE id IN (SELECT id FROM other)"},
+		{name: "delete where id in the table except another table", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t EXCEPT SELECT id FROM keep)", note: "like id NOT IN (SELECT id FROM keep)"},
+		{name: "delete where id in the table except a series", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t EXCEPT SELECT generate_series(1, 100))"},
+		{name: "delete where id in a tenth of the table", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t TABLESAMPLE SYSTEM (10))"},
+		{name: "delete where id is the maximum", sql: "DELETE FROM t WHERE id IN (SELECT max(id) FROM t)"},
+		{name: "delete where id in the maximum of each group of another column", sql: "DELETE FROM t WHERE id IN (SELECT max(id) FROM t GROUP BY note)", note: "one id per note"},
+		{name: "delete where a row above exists", sql: "DELETE FROM t WHERE EXISTS (SELECT FROM t x WHERE x.id > t.id)", note: "every row but the last"},
+		{name: "delete where a related row exists", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id)"},
 	}
 }
 

@@ -42,6 +42,11 @@ type walker struct {
 	// scope, by name: USING s, where s is WITH s AS (SELECT id FROM t),
 	// reads what the query reads.
 	ctes map[string]*pg_query.CommonTableExpr
+	// nullEquals is set when the statement being walked holds a
+	// comparison the server reads differently under transform_null_equals
+	// (see walker.statement). A NULL is part of a text's cache key (see
+	// nullSignature), so noticing one reads no literal value.
+	nullEquals bool
 }
 
 // lexingSettings are the settings that change how the server reads SQL text.
@@ -229,6 +234,10 @@ func (w *walker) inspect(m any) bool {
 	switch n := m.(type) {
 	case *pg_query.A_Const:
 		return false // a literal: nothing below it runs or names anything
+	case *pg_query.A_Expr:
+		if _, ok := nullEquals(n); ok {
+			w.nullEquals = true
+		}
 	case *pg_query.InsertStmt:
 		w.writes = true
 		w.onConflict(n)

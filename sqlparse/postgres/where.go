@@ -261,6 +261,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		if p.neverNull(e.NullTest.Arg) {
 			return boolResult(e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL)
 		}
+		if e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL && p.rowComparison(e.NullTest.Arg, r) {
+			return boolResult(true)
+		}
 		return dependence(r)
 	case *pg_query.Node_BooleanTest:
 		r := p.eval(e.BooleanTest.Arg)
@@ -268,6 +271,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		case pg_query.BoolTestType_IS_UNKNOWN, pg_query.BoolTestType_IS_NOT_UNKNOWN:
 			if p.neverNull(e.BooleanTest.Arg) {
 				return boolResult(e.BooleanTest.Booltesttype == pg_query.BoolTestType_IS_NOT_UNKNOWN)
+			}
+			if e.BooleanTest.Booltesttype == pg_query.BoolTestType_IS_NOT_UNKNOWN && p.rowComparison(e.BooleanTest.Arg, r) {
+				return boolResult(true)
 			}
 		case pg_query.BoolTestType_IS_TRUE, pg_query.BoolTestType_IS_NOT_FALSE:
 			if r.scope == alwaysTrue || r.scope == alwaysFalse {
@@ -464,7 +470,7 @@ func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 	setPairs := (sets[0] && sets[1]) || (sets[2] && sets[3]) || ((sets[0] || sets[1]) && tests)
 	seen := map[string]bool{}
 	for _, n := range nodes {
-		if !negations && !pairable(n, comparisons, setPairs) {
+		if !negations && !pairable(n, comparisons, setPairs, tests) {
 			continue
 		}
 		k, neg := p.polarKey(n)
@@ -481,8 +487,9 @@ func (p *predicate) hasComplementaryPair(nodes []*pg_query.Node) bool {
 var comparisonClass = map[string]int{"=": 0, "<>": 1, "!=": 1, "<": 2, ">": 2, "<=": 3, ">=": 3}
 
 // pairable reports whether an operand that is not a NOT can have a
-// complement among operands that are not NOTs either.
-func pairable(n *pg_query.Node, comparisons, sets bool) bool {
+// complement among operands that are not NOTs either; a pattern match is
+// complemented by a null test (see matchesEveryValue).
+func pairable(n *pg_query.Node, comparisons, sets, tests bool) bool {
 	switch e := n.Node.(type) {
 	case *pg_query.Node_NullTest, *pg_query.Node_BooleanTest:
 		return true
@@ -490,8 +497,10 @@ func pairable(n *pg_query.Node, comparisons, sets bool) bool {
 		switch e.AExpr.Kind {
 		case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 			return true
+		case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+			return tests
 		case pg_query.A_Expr_Kind_AEXPR_OP:
-			return comparisons
+			return comparisons || (tests && patternOps[lastName(e.AExpr.Name)])
 		case pg_query.A_Expr_Kind_AEXPR_IN, pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
 			pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 			return sets
@@ -558,6 +567,11 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 			return "notnull:" + k, "null:" + k
 		}
 	}
+	if e := n.GetAExpr(); e != nil && p.matchesEveryValue(e) {
+		// x LIKE '%' asserts x IS NOT NULL.
+		k := p.key(p.simplify(e.Lexpr))
+		return "notnull:" + k, "null:" + k
+	}
 	if e := n.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 {
 		op := lastName(e.Name)
 		if op == "!=" {
@@ -623,6 +637,17 @@ func (p *predicate) setPolarKey(e *pg_query.A_Expr) (key, negation string, ok bo
 		return keyOf(e.Kind, "BETWEEN"), keyOf(flip[e.Kind], "BETWEEN"), true
 	}
 	return "", "", false
+}
+
+// rowComparison reports whether n, evaluated to r, is a comparison (=, <>,
+// <, <=, >, >=) that depends on the row. Such a comparison is NULL exactly
+// where an operand is, so (id > 3) IS NOT NULL and (id > 3) IS NOT UNKNOWN
+// are id > 3 OR id <= 3: true for every row where id is not NULL, the
+// standard of x = x.
+func (p *predicate) rowComparison(n *pg_query.Node, r result) bool {
+	e := n.GetAExpr()
+	return e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && comparisonOps[lastName(e.Name)] &&
+		e.Lexpr != nil && r.scope == rowDependent
 }
 
 // systemColumns are the columns every table has; none is ever NULL.
@@ -712,13 +737,19 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 	op := lastName(e.Name)
 	switch e.Kind {
 	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
-		if likeOps[op] && p.mentionsTarget(e.Lexpr) && p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
+		if likeOps[op] && p.mentionsTarget(e.Lexpr) && p.alike(e.Lexpr, e.Rexpr) {
 			// x LIKE x: a value matches itself as a pattern (but for
 			// escapes), the standard of x = x.
 			return boolResult(true)
 		}
 		if !comparisonOps[op] {
 			break
+		}
+		if isNullValue(e.Lexpr) || isNullValue(e.Rexpr) {
+			// A comparison with NULL is NULL for every row: (x = NULL)
+			// IS NULL is true. Whether a constant is NULL is part of
+			// the text's cache key (see nullSignature).
+			return result{scope: alwaysFalse, k: &konst{kind: '0'}}
 		}
 		// Look at which sides depend on the row before reading any
 		// literal: in aid = 42 the value 42 cannot change the verdict,
@@ -727,9 +758,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		if ldep || rdep {
 			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
-			if p.same(l, r) {
+			if p.alike(l, r) {
 				// x = x is true for every row where x is not NULL;
-				// treat it as reaching every row.
+				// treat it as reaching every row. So is x = coalesce($1,
+				// x), once $1 is bound to NULL.
 				return boolResult(op == "=" || op == "<=" || op == ">=")
 			}
 			if v, ok := p.polarCompare(op, l, r); ok {
@@ -743,6 +775,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 					dep, other = r, l
 				}
 				if v, ok := p.countCompare(op, dep, other, rdep); ok {
+					return boolResult(v)
+				}
+				if v, ok := p.systemCompare(op, dep, other, rdep); ok {
 					return boolResult(v)
 				}
 				if d := p.eval(dep); d.k != nil {
@@ -763,7 +798,7 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		}
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
-		if p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
+		if p.alike(e.Lexpr, e.Rexpr) {
 			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
 		}
 		distinctOp := map[pg_query.A_Expr_Kind]string{pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT: "=", pg_query.A_Expr_Kind_AEXPR_DISTINCT: "<>"}[e.Kind]
@@ -799,12 +834,23 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		}
 		in := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "=") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=")
 		notIn := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "<>") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && (op == "<>" || op == "!="))
-		if len(items) > 0 && (in || notIn) && p.eval(e.Lexpr).scope == rowDependent {
+		// x = ALL (ARRAY[x]), x <= ANY (ARRAY[x, ...]): the comparison of
+		// x with itself, true where x is not NULL.
+		reflexive := op == "=" || op == "<=" || op == ">="
+		all := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && reflexive
+		in = in || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && reflexive)
+		if len(items) > 0 && (in || notIn || all) && p.eval(e.Lexpr).scope == rowDependent {
 			x := p.simplify(e.Lexpr)
+			every := true
 			for _, item := range items {
-				if p.same(x, p.simplify(item)) {
+				if !p.alike(x, item) {
+					every = false
+				} else if !all {
 					return boolResult(in)
 				}
+			}
+			if all && every {
+				return boolResult(true)
 			}
 			if p.neverNull(e.Lexpr) {
 				p.w.literalSensitive = true // reads which booleans are listed
@@ -824,7 +870,7 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// x BETWEEN x AND x is x = x.
 		if bounds := e.Rexpr.GetList().GetItems(); len(bounds) == 2 && p.mentionsTarget(e.Lexpr) {
 			x := p.simplify(e.Lexpr)
-			if p.same(x, p.simplify(bounds[0])) && p.same(x, p.simplify(bounds[1])) {
+			if p.alike(x, bounds[0]) && p.alike(x, bounds[1]) {
 				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
 			}
 		}
@@ -836,6 +882,38 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 }
 
 var likeOps = map[string]bool{"~~": true, "~~*": true}
+
+// reflexiveOps are the comparisons true between a value and itself.
+var reflexiveOps = map[string]bool{"=": true, "<=": true, ">=": true}
+
+// patternOps are LIKE, ILIKE and the regular expression matches.
+var patternOps = map[string]bool{"~~": true, "~~*": true, "~": true, "~*": true}
+
+// matchesEveryValue reports whether a pattern match is true for every value
+// that is not NULL: LIKE or ILIKE with a pattern of only %, or a regular
+// expression match with the empty pattern. x LIKE '%' then reaches the rows
+// x IS NOT NULL reaches.
+func (p *predicate) matchesEveryValue(e *pg_query.A_Expr) bool {
+	op := lastName(e.Name)
+	if len(e.Name) != 1 || !patternOps[op] || e.Lexpr == nil {
+		return false
+	}
+	switch e.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+	default:
+		return false
+	}
+	c := e.Rexpr.GetAConst()
+	if c == nil || c.GetSval() == nil {
+		return false
+	}
+	p.w.literalSensitive = true
+	v := c.GetSval().Sval
+	if likeOps[op] {
+		return v != "" && strings.Trim(v, "%") == ""
+	}
+	return v == ""
+}
 
 // polarCompare folds = and <> between two tests that are never NULL and
 // assert the same thing or each other's negation (see polarKey):
@@ -897,15 +975,70 @@ func (p *predicate) countCompare(op string, dep, other *pg_query.Node, right boo
 	return false, false
 }
 
+// systemCompare folds a comparison of a system column with a value no row
+// has: no row's ctid has offset 0, so ctid <> '(0,0)' and ctid > '(0,0)'
+// are true for every row (and ctid >= '(0,1)', the first there can be), and
+// no row's xmin is 0, the invalid transaction. dep is the column, right says
+// it stands on the right of op.
+func (p *predicate) systemCompare(op string, dep, other *pg_query.Node, right bool) (value, ok bool) {
+	col := dep.GetColumnRef()
+	if col == nil || (lastField(col) != "ctid" && lastField(col) != "xmin") || !p.targetColumn(col) {
+		return false, false
+	}
+	c := other.GetAConst()
+	if c == nil {
+		return false, false
+	}
+	p.w.literalSensitive = true
+	if right {
+		op = flippedOp[op]
+	}
+	if op == "!=" {
+		op = "<>"
+	}
+	switch lastField(col) {
+	case "ctid":
+		var block, offset uint64
+		if c.GetSval() == nil {
+			return false, false
+		}
+		if n, err := fmt.Sscanf(strings.TrimSpace(c.GetSval().Sval), "(%d,%d)", &block, &offset); err != nil || n != 2 {
+			return false, false
+		}
+		first := block == 0 && offset <= 1 // at or below (0,1), the first tid a row can have
+		switch {
+		case op == "<>" && offset == 0, op == ">" && first && offset == 0, op == ">=" && first:
+			return true, true
+		case op == "=" && offset == 0, op == "<" && first, op == "<=" && first && offset == 0:
+			return false, true
+		}
+	case "xmin":
+		v := ""
+		switch {
+		case c.GetSval() != nil:
+			v = strings.TrimSpace(c.GetSval().Sval)
+		case c.GetIval() != nil:
+			v = strconv.Itoa(int(c.GetIval().Ival))
+		}
+		if v == "0" {
+			return op == "<>", op == "<>" || op == "="
+		}
+	}
+	return false, false
+}
+
 // simplify strips what does not change an expression's value for the
 // standard of x = x (true where x is not NULL): casts to a type without a
 // length or precision (id::bigint = id; a cast that rounds, as
 // price::int = price, makes that a rare real filter, refused with them),
 // unary plus and double minus, adding or subtracting zero, multiplying or
 // dividing by one, appending ”, concat(x), coalesce(x, ...) (which is x
-// where x is not NULL), and a FROM-less scalar subquery (SELECT x), whose
-// value is x's for the outer row. x - x and x * 0 become 0. id = id + 0 is
-// then id = id.
+// where x is not NULL) also after NULL arguments (coalesce(NULL, x)),
+// nullif(x, NULL), greatest and least of copies of x (NULL arguments
+// ignored, as the server ignores them), a CASE whose first branch that is
+// not always false is always true, a COLLATE clause (x = x COLLATE "C" is
+// x = x), and a FROM-less scalar subquery (SELECT x), whose value is x's for
+// the outer row. x - x and x * 0 become 0. id = id + 0 is then id = id.
 func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 	for n != nil {
 		switch e := n.Node.(type) {
@@ -915,10 +1048,28 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			}
 			n = e.TypeCast.Arg
 		case *pg_query.Node_CoalesceExpr:
-			if len(e.CoalesceExpr.Args) == 0 || !p.mentionsTarget(e.CoalesceExpr.Args[0]) {
+			args := e.CoalesceExpr.Args
+			for len(args) > 1 && isNullValue(args[0]) {
+				args = args[1:]
+			}
+			if len(args) == 0 || !p.mentionsTarget(args[0]) {
 				return n
 			}
-			n = e.CoalesceExpr.Args[0]
+			n = args[0]
+		case *pg_query.Node_CollateClause:
+			n = e.CollateClause.Arg
+		case *pg_query.Node_MinMaxExpr:
+			x := p.sameArgs(e.MinMaxExpr.Args, isNullValue)
+			if x == nil {
+				return n
+			}
+			n = x
+		case *pg_query.Node_CaseExpr:
+			r := p.decidedCase(e.CaseExpr)
+			if r == nil {
+				return n
+			}
+			n = r
 		case *pg_query.Node_FuncCall:
 			f := e.FuncCall
 			if len(f.Args) != 1 || len(f.Funcname) > 2 || lastName(f.Funcname) != "concat" || f.AggStar || f.Over != nil ||
@@ -934,6 +1085,10 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			n = v
 		case *pg_query.Node_AExpr:
 			a := e.AExpr
+			if a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && isNullValue(a.Rexpr) {
+				n = a.Lexpr // nullif(x, NULL) is x
+				continue
+			}
 			// Arithmetic is looked at only over the target's columns:
 			// reading a literal makes the verdict literal-sensitive,
 			// which created < $date + 7 need not be.
@@ -1001,6 +1156,156 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 		}
 	}
 	return n
+}
+
+// isNullValue reports whether n is the NULL constant, possibly cast. Whether
+// a constant is NULL is part of the text's cache key (see nullSignature).
+func isNullValue(n *pg_query.Node) bool {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	return isNullConst(n)
+}
+
+// sameArgs returns the one expression, mentioning the target, that every
+// argument of greatest() or least() not dropped by skip is (after
+// simplify), or nil: greatest(x, x) and greatest(NULL, x) are x.
+func (p *predicate) sameArgs(args []*pg_query.Node, skip func(*pg_query.Node) bool) *pg_query.Node {
+	var x *pg_query.Node
+	for _, a := range args {
+		if skip(a) {
+			continue
+		}
+		a = p.simplify(a)
+		if x == nil {
+			if !p.mentionsTarget(a) {
+				return nil
+			}
+			x = a
+			continue
+		}
+		if !p.same(x, a) {
+			return nil
+		}
+	}
+	return x
+}
+
+// decidedCase returns the result a searched CASE has for every row when
+// its branches' conditions are known: the first whose condition is always
+// true, after conditions that are always false; nil when that is not known
+// (CASE WHEN true THEN x END is x).
+func (p *predicate) decidedCase(c *pg_query.CaseExpr) *pg_query.Node {
+	if c.Arg != nil {
+		return nil
+	}
+	for _, a := range c.Args {
+		cw := a.GetCaseWhen()
+		if cw == nil {
+			return nil
+		}
+		switch p.eval(cw.Expr).scope {
+		case alwaysFalse:
+			continue
+		case alwaysTrue:
+			return cw.Result
+		}
+		return nil
+	}
+	return c.Defresult
+}
+
+// mayBeNull reports whether an expression may be NULL for every row at
+// once: it does not depend on the row and is not known never to be NULL,
+// like a bind parameter ($1 may be bound to NULL) or a session setting.
+func (p *predicate) mayBeNull(n *pg_query.Node) bool {
+	return !p.mentionsTarget(n) && !p.neverNull(n)
+}
+
+// maxReductions bounds the expressions reductions lists for one operand.
+const maxReductions = 16
+
+// reductions lists what an expression may be, for some values of the
+// parameters and other row-independent expressions in it (NULL among them),
+// for the standard of x = x: coalesce($1, x) is x when $1 is NULL, so are
+// nullif(x, $1) and greatest($1, x); CASE WHEN $1 THEN x ELSE 0 END is x
+// when $1 is true. The first entry is the expression itself, simplified.
+// id = coalesce($1, id) then reaches every row once $1 is bound to NULL.
+func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_query.Node {
+	n = p.simplify(n)
+	out = append(out, n)
+	if len(out) >= maxReductions {
+		return out
+	}
+	switch e := n.Node.(type) {
+	case *pg_query.Node_CoalesceExpr:
+		// Each argument is the value while the ones before it are NULL.
+		for _, a := range e.CoalesceExpr.Args {
+			out = p.reductions(a, out)
+			if !p.mayBeNull(a) || len(out) >= maxReductions {
+				break
+			}
+		}
+	case *pg_query.Node_AExpr:
+		if a := e.AExpr; a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && p.mayBeNull(a.Rexpr) {
+			out = p.reductions(a.Lexpr, out)
+		}
+	case *pg_query.Node_MinMaxExpr:
+		if x := p.sameArgs(e.MinMaxExpr.Args, p.mayBeNull); x != nil {
+			out = p.reductions(x, out)
+		}
+	case *pg_query.Node_CaseExpr:
+		out = p.caseReductions(e.CaseExpr, out)
+	}
+	return out
+}
+
+// caseReductions adds the results a searched CASE may have for every row:
+// a branch whose condition does not depend on the row may be the one taken
+// (and is, when it is always true); one whose condition does stops the
+// search, since rows then pick different branches.
+func (p *predicate) caseReductions(c *pg_query.CaseExpr, out []*pg_query.Node) []*pg_query.Node {
+	if c.Arg != nil {
+		return out
+	}
+	for _, a := range c.Args {
+		cw := a.GetCaseWhen()
+		if cw == nil {
+			return out
+		}
+		switch p.eval(cw.Expr).scope {
+		case alwaysFalse:
+			continue
+		case alwaysTrue:
+			return p.reductions(cw.Result, out)
+		case rowIndependent:
+			out = p.reductions(cw.Result, out)
+			if len(out) >= maxReductions {
+				return out
+			}
+			continue
+		}
+		return out
+	}
+	if c.Defresult != nil {
+		out = p.reductions(c.Defresult, out)
+	}
+	return out
+}
+
+// alike reports whether two expressions are the same (see same) after
+// simplify, or may be for some values of the parameters and row-independent
+// expressions in them (see reductions).
+func (p *predicate) alike(a, b *pg_query.Node) bool {
+	ra, rb := p.reductions(a, nil), p.reductions(b, nil)
+	for _, x := range ra {
+		for _, y := range rb {
+			if p.same(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "||": true}
@@ -1171,12 +1476,12 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 	}
 	x := p.simplify(s.Testexpr)
 	if v := fromlessValue(sel); v != nil {
-		return p.mentionsTarget(x) && p.same(x, p.simplify(v))
+		return p.mentionsTarget(x) && p.alike(x, v)
 	}
 	if oneRow(sel) && len(sel.ValuesLists) > 0 && p.mentionsTarget(x) {
 		// x IN (VALUES (a), (x)) is x = x.
 		for _, l := range sel.ValuesLists {
-			if items := l.GetList().GetItems(); len(items) == 1 && p.same(x, p.simplify(items[0])) {
+			if items := l.GetList().GetItems(); len(items) == 1 && p.alike(x, items[0]) {
 				return true
 			}
 		}
@@ -1278,6 +1583,14 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			return &scan{out: out, correlated: r.correlated}
 		}
 		return nil
+	case pg_query.SetOperation_SETOP_EXCEPT:
+		// SELECT id FROM t EXCEPT SELECT -1 takes out only values
+		// written in the query: the whole table, but for rows that
+		// have them.
+		if !p.noLimit(sel) || !constantRows(sel.Rarg) {
+			return nil
+		}
+		return p.selfScan(sel.Larg)
 	default:
 		return nil
 	}
@@ -1319,7 +1632,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		if rt == nil {
 			return nil
 		}
-		col := rt.Val.GetColumnRef()
+		col := ownColumn(rt.Val, sel.GroupClause, inner)
 		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && qualifier(col) == inner))
 		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil {
 			if len(sel.TargetList) != 1 || cols != nil || extra {
@@ -1342,6 +1655,52 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		s.out = append(s.out, scanCol{name: name, src: src})
 	}
 	return s
+}
+
+// ownColumn returns the column of the scanned table an output expression
+// returns unchanged: the column itself, (s).id for the scan's row s, or
+// min() or max() of a column the query groups by, which is that column
+// (SELECT max(id) FROM t GROUP BY id returns every id). Otherwise it returns
+// the expression's column reference, if it is one, or nil.
+func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_query.ColumnRef {
+	if ind := v.GetAIndirection(); ind != nil && len(ind.Indirection) == 1 && ind.Indirection[0].GetString_() != nil {
+		if c := ind.Arg.GetColumnRef(); c != nil && len(c.Fields) == 1 && lastField(c) == inner {
+			return &pg_query.ColumnRef{Fields: []*pg_query.Node{pg_query.MakeStrNode(inner), ind.Indirection[0]}}
+		}
+		return nil
+	}
+	f := v.GetFuncCall()
+	if f == nil {
+		return v.GetColumnRef()
+	}
+	name := lastName(f.Funcname)
+	if (name != "min" && name != "max") || len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil || f.Over != nil {
+		return nil
+	}
+	c := f.Args[0].GetColumnRef()
+	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		return nil
+	}
+	for _, g := range groups {
+		if gc := g.GetColumnRef(); gc != nil && len(gc.Fields) == len(c.Fields) && qualifier(gc) == qualifier(c) && lastField(gc) == lastField(c) {
+			return c
+		}
+	}
+	return nil
+}
+
+// constantRows reports whether a query returns only values written in it:
+// a FROM-less SELECT or a VALUES list without function calls or subqueries
+// (EXCEPT SELECT -1), or a set operation of those. EXCEPT SELECT
+// generate_series(1, 100) takes out a range, like a real filter.
+func constantRows(sel *pg_query.SelectStmt) bool {
+	if sel == nil {
+		return false
+	}
+	if sel.Op != pg_query.SetOperation_SETOP_NONE {
+		return constantRows(sel.Larg) && constantRows(sel.Rarg)
+	}
+	return len(sel.FromClause) == 0 && sel.WithClause == nil && !containsCall(sel.ProtoReflect())
 }
 
 // noLimit reports whether a query has no LIMIT or OFFSET that could drop a
@@ -1437,6 +1796,26 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, cols map[string]st
 			return "", nil, false
 		}
 		return aliasName(rv.Alias, rv.Relname), nil, true
+	case n.GetRangeTableSample() != nil:
+		// TABLESAMPLE SYSTEM (100) or BERNOULLI (100) reads every row;
+		// a parameter may be 100.
+		ts := n.GetRangeTableSample()
+		method := lastName(ts.Method)
+		if (method != "system" && method != "bernoulli") || len(ts.Args) != 1 || ts.Relation.GetRangeVar() == nil {
+			return "", nil, false
+		}
+		arg := ts.Args[0]
+		for arg.GetTypeCast() != nil {
+			arg = arg.GetTypeCast().Arg
+		}
+		if arg.GetParamRef() == nil {
+			k := p.eval(arg).k
+			if k == nil || k.kind != 'n' || k.num < 100 {
+				return "", nil, false
+			}
+		}
+		p.w.literalSensitive = true
+		return p.selfRange(ts.Relation)
 	case n.GetRangeSubselect() != nil:
 		rs := n.GetRangeSubselect()
 		if rs.Alias == nil {
@@ -1504,10 +1883,14 @@ func isTrueConst(n *pg_query.Node) bool {
 }
 
 // correlates reports whether c is inner.x = outer.x: a subquery's row of the
-// target table tied to the outer target row by the same column.
+// target table tied to the outer target row by the same column. Any
+// comparison that holds between a value and itself ties them as well
+// (inner.x >= outer.x holds for the outer row's own copy), and so does IS
+// NOT DISTINCT FROM.
 func (p *predicate) correlates(c *pg_query.Node, inner string) bool {
 	e := c.GetAExpr()
-	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || lastName(e.Name) != "=" {
+	if e == nil || !(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT ||
+		(e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && reflexiveOps[lastName(e.Name)])) {
 		return false
 	}
 	l, r := e.Lexpr.GetColumnRef(), e.Rexpr.GetColumnRef()
@@ -1609,6 +1992,8 @@ func (p *predicate) shadowedBy(from []*pg_query.Node, shadowed map[string]bool) 
 		switch {
 		case n.GetRangeVar() != nil:
 			names = append(names, aliasName(n.GetRangeVar().Alias, n.GetRangeVar().Relname))
+		case n.GetRangeTableSample() != nil:
+			collect(n.GetRangeTableSample().Relation)
 		case n.GetRangeSubselect() != nil:
 			names = append(names, aliasName(n.GetRangeSubselect().Alias, ""))
 		case n.GetRangeFunction() != nil:
