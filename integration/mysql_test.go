@@ -174,6 +174,21 @@ var myCategories = []myCategory{
 	deleteWhere("delete where exists the row's own copy", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM " + tbl + " x WHERE x.id = " + tbl + ".id)"
 	}),
+	// USING (id) between the table and a copy of it is id = id.
+	{name: "multi-table delete self-joined using", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE c FROM " + tbl + " c JOIN " + tbl + " d USING (id)" }},
+	{name: "multi-table delete joined using to a derived table of every row", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE c FROM " + tbl + " c JOIN (SELECT id FROM " + tbl + ") d USING (id)"
+		}},
+	{name: "multi-table update self-joined using", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " c JOIN " + tbl + " d USING (id) SET c.note = 'x'"
+		}},
+	{name: "upsert of the table's own rows self-joined using", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM " + tbl + " c JOIN " + tbl + " d USING (id) ON DUPLICATE KEY UPDATE note = NULL"
+		}},
 	// Upserts of a table's own rows rewrite every row.
 	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
