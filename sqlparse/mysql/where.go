@@ -86,6 +86,11 @@ type predicate struct {
 	// columns reads that row (or one with the same value in that
 	// column), so it bounds the statement as one on the target's does.
 	tied []source
+	// valueTooLarge holds the conditions too large for the value-set
+	// test (see valueVerdict), so that their parents skip it at once.
+	valueTooLarge map[ast.ExprNode]bool
+	// evals memoises verdicts (see eval).
+	evals map[ast.ExprNode]result
 	// keys memoises canonical expression keys (see key).
 	keys map[ast.ExprNode]string
 	// target is the target source.
@@ -579,7 +584,49 @@ type derivedKey struct {
 	col   string
 }
 
+// eval judges an expression as a condition on the target's rows. A
+// row-dependent test built of comparisons of one subject with constants is
+// then decided by the values it holds for (see valueVerdict).
+// Verdicts are memoised: the value-set test reads operands again.
 func (p *predicate) eval(n ast.ExprNode) result {
+	if r, ok := p.evals[n]; ok && n != nil {
+		return r
+	}
+	r := p.evalNode(n)
+	if r.scope == rowDependent && p.isCompound(n) {
+		if v, ok := p.valueVerdict(n); ok {
+			r = v
+		}
+	}
+	if p.evals == nil {
+		p.evals = map[ast.ExprNode]result{}
+	}
+	p.evals[n] = r
+	return r
+}
+
+// isCompound reports whether n combines or negates tests, compares with a
+// range or list, or compares a value that is never negative: what the
+// value-set test may decide.
+func (p *predicate) isCompound(n ast.ExprNode) bool {
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			return p.nonNegative(unparen(e.L)) || p.nonNegative(unparen(e.R))
+		}
+		return e.Op == opcode.LogicAnd || e.Op == opcode.LogicOr || e.Op == opcode.LogicXor
+	case *ast.UnaryOperationExpr:
+		return e.Op == opcode.Not || e.Op == opcode.Not2
+	case *ast.IsTruthExpr, *ast.IsNullExpr, *ast.BetweenExpr:
+		return true
+	case *ast.PatternInExpr:
+		return e.Sel == nil
+	}
+	return false
+}
+
+func (p *predicate) evalNode(n ast.ExprNode) result {
 	switch e := n.(type) {
 	case nil:
 		return boolResult(true)
@@ -645,6 +692,10 @@ func (p *predicate) eval(n ast.ExprNode) result {
 	case *ast.PatternInExpr:
 		return p.in(e)
 	case *ast.CompareSubqueryExpr:
+		if p.emptySubquery(e.R) {
+			// x > ALL of no row is true, x > ANY of none false.
+			return boolResult(e.All)
+		}
 		// x = ANY (SELECT ...) (and = SOME) is x IN (SELECT ...).
 		if e.Op == opcode.EQ && !e.All {
 			return p.in(&ast.PatternInExpr{Expr: e.L, Sel: e.R})
@@ -653,14 +704,24 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		// x LIKE x matches every row where x is not NULL (but for a
 		// value with a backslash or the escape character in it): like
 		// x = x it reaches every row.
-		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
-			return boolResult(true)
+		if !e.Not && p.eval(e.Expr).scope == rowDependent {
+			switch p.sameness(e.Expr, e.Pattern) {
+			case surelySame:
+				return boolResult(true)
+			case maybeSame:
+				return result{scope: rowIndependent}
+			}
 		}
 	case *ast.PatternRegexpExpr:
 		// x RLIKE x, like x LIKE x, matches every row where x is a
 		// plain value (a number, a word).
-		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
-			return boolResult(true)
+		if !e.Not && p.eval(e.Expr).scope == rowDependent {
+			switch p.sameness(e.Expr, e.Pattern) {
+			case surelySame:
+				return boolResult(true)
+			case maybeSame:
+				return result{scope: rowIndependent}
+			}
 		}
 	case *ast.BetweenExpr:
 		return p.between(e)
@@ -668,6 +729,9 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		// A SELECT without FROM, WHERE, HAVING or LIMIT returns one
 		// row, whatever it selects.
 		if sq, ok := e.Sel.(*ast.SubqueryExpr); ok {
+			if p.emptySubquery(sq) {
+				return boolResult(e.Not)
+			}
 			if _, ok := oneRowSelect(sq); ok {
 				return boolResult(!e.Not)
 			}
@@ -723,6 +787,9 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		return p.or(args, nodes)
 	case opcode.LogicXor:
 		l, r := p.eval(e.L), p.eval(e.R)
+		if anyNull([]result{l, r}) {
+			return nullResult() // NULL XOR x is NULL
+		}
 		if known(l) && known(r) {
 			return boolResult((l.scope == alwaysTrue) != (r.scope == alwaysTrue))
 		}
@@ -738,15 +805,28 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		l, r := p.eval(e.L), p.eval(e.R)
 		if l.k != nil && r.k != nil {
 			if v, ok := compare(e.Op, l.k, r.k); ok {
+				if e.Op != opcode.NullEQ && anyNull([]result{l, r}) {
+					return nullResult()
+				}
 				return boolResult(v)
 			}
 			return result{scope: rowIndependent}
 		}
+		if e.Op != opcode.NullEQ && anyNull([]result{l, r}) {
+			return nullResult() // x = NULL is NULL for every row
+		}
 		if l.scope == rowDependent || r.scope == rowDependent {
-			if p.same(e.L, e.R) {
+			switch p.sameness(e.L, e.R) {
+			case surelySame:
 				// x = x is true for every row where x is not NULL
 				// (x <=> x for every row): it reaches every row.
 				return boolResult(e.Op == opcode.EQ || e.Op == opcode.LE || e.Op == opcode.GE || e.Op == opcode.NullEQ)
+			case maybeSame:
+				// x = COALESCE(?, x) is x = x when ? is NULL.
+				return result{scope: rowIndependent}
+			}
+			if v, ok := p.compareOffsets(e.Op, e.L, e.R); ok {
+				return v // x + 1 > x
 			}
 			return result{scope: rowDependent}
 		}
@@ -754,6 +834,10 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 	}
 	if r, ok := p.cancelled(e); ok {
 		return r
+	}
+	p.w.literalSensitive = true // x % 1, x % 2
+	if maybeIntegerConstant(e) {
+		return result{scope: rowIndependent}
 	}
 	if p.mentionsTarget(e) {
 		return result{scope: rowDependent}
@@ -868,6 +952,9 @@ func (p *predicate) simplify(n ast.ExprNode) ast.ExprNode {
 // identityOperand returns x when n is x + 0, 0 + x, x - 0, x * 1, 1 * x,
 // IFNULL(x, ...) or COALESCE(x, ...); nil otherwise.
 func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
+	if x := p.certainIdentity(n); x != nil {
+		return x
+	}
 	switch e := n.(type) {
 	case *ast.BinaryOperationExpr:
 		switch e.Op {
@@ -898,7 +985,9 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
 		case "ifnull", "coalesce":
-			if len(e.Args) > 0 {
+			// The first argument, where it is not NULL; one that
+			// may be NULL (a parameter) is read in its forms.
+			if len(e.Args) > 0 && !p.free(e.Args[0]) && !isNullLiteral(e.Args[0]) {
 				return e.Args[0]
 			}
 		case "concat":
@@ -1191,14 +1280,50 @@ func isASCII(s string) bool {
 
 // and combines conjuncts (see sqlparse.Conjunction); a contradiction such
 // as x IS NULL AND x IS NOT NULL is false.
+// A NULL operand makes the whole NULL where no operand is false (NULL AND
+// 1 is NULL, so (NULL AND 1) IS NULL is true), and NULL or false where the
+// others depend on the row: never true, but not surely false either.
 func (p *predicate) and(args []result, nodes []ast.ExprNode) result {
-	return fromScope(sqlparse.Conjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	r := fromScope(sqlparse.Conjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	if r.scope != alwaysFalse || !anyNull(args) {
+		return r
+	}
+	onlyTrue := true
+	for _, a := range args {
+		if a.scope == alwaysFalse && (a.k == nil || a.k.kind != '0') {
+			return r // FALSE AND NULL is false
+		}
+		onlyTrue = onlyTrue && (a.scope == alwaysTrue || a.k != nil && a.k.kind == '0')
+	}
+	if onlyTrue {
+		return nullResult()
+	}
+	return result{scope: alwaysFalse}
 }
 
 // or combines disjuncts (see sqlparse.Disjunction); x IS NULL OR x IS NOT
-// NULL, and p OR NOT p, are true.
+// NULL, and p OR NOT p, are true. Operands that are all false or NULL,
+// some NULL, are NULL.
 func (p *predicate) or(args []result, nodes []ast.ExprNode) result {
-	return fromScope(sqlparse.Disjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	r := fromScope(sqlparse.Disjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	if r.scope == alwaysFalse && anyNull(args) {
+		return nullResult()
+	}
+	return r
+}
+
+func anyNull(args []result) bool {
+	for _, a := range args {
+		if a.k != nil && a.k.kind == '0' {
+			return true
+		}
+	}
+	return false
+}
+
+// nullResult is the value NULL: as a condition it reaches no row.
+func nullResult() result {
+	return result{scope: alwaysFalse, k: &konst{kind: '0'}}
 }
 
 func scopes(args []result) []scope {
@@ -1424,14 +1549,42 @@ func (p *predicate) comparisonKey(b *ast.BinaryOperationExpr) (key string, negat
 // in handles x IN (..., x, ...) (that is x = x) and x IN (SELECT x FROM
 // target) (every row's value is among all values).
 func (p *predicate) in(e *ast.PatternInExpr) result {
-	if p.eval(e.Expr).scope == rowDependent {
+	if e.Sel != nil && p.emptySubquery(e.Sel) {
+		// NOT IN of no row is true, for NULL too.
+		return boolResult(e.Not)
+	}
+	x := p.eval(e.Expr)
+	if x.scope == rowDependent {
+		maybe := false
 		for _, item := range e.List {
-			if p.same(e.Expr, item) {
+			switch p.sameness(e.Expr, item) {
+			case surelySame:
 				return boolResult(!e.Not)
+			case maybeSame:
+				maybe = true
 			}
+		}
+		if maybe {
+			return result{scope: rowIndependent}
 		}
 		if e.Sel != nil && !e.Not && p.wholeTableSubquery(e.Expr, e.Sel) {
 			return boolResult(true)
+		}
+	}
+	if x.scope != rowDependent && !e.Not && e.Sel == nil {
+		// ? IN (x, ?): two values that do not depend on the row
+		// may be equal, and then every row is reached.
+		for _, item := range e.List {
+			r := p.eval(item)
+			if r.scope == rowDependent {
+				continue
+			}
+			if x.k == nil || r.k == nil {
+				return result{scope: rowIndependent}
+			}
+			if v, ok := compare(opcode.EQ, x.k, r.k); ok && v {
+				return boolResult(true) // 5 IN (x, 5)
+			}
 		}
 	}
 	if p.mentionsTarget(e) {
