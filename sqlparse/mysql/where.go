@@ -549,14 +549,15 @@ func (w *walker) derivedSelf(s, t source) string {
 	if s.query == nil || t.table == "" {
 		return ""
 	}
+	// The first arm names the derived table's column.
 	col := ""
-	for _, sel := range selectArms(s.query, nil) {
+	if arms := selectArms(s.query, nil); len(arms) > 0 {
+		sel := arms[0]
 		if sel.Fields != nil && len(sel.Fields.Fields) == 1 && sel.Fields.Fields[0].AsName.L == "" {
 			if c, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.ColumnNameExpr); ok {
 				col = c.Name.Name.L
 			}
 		}
-		break // the first arm names the derived table's column
 	}
 	if col == "" {
 		return ""
