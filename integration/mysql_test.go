@@ -174,6 +174,44 @@ var myCategories = []myCategory{
 	deleteWhere("delete where exists the row's own copy", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM " + tbl + " x WHERE x.id = " + tbl + ".id)"
 	}),
+	// USING (id) between the table and a copy of it is id = id.
+	{name: "multi-table delete self-joined using", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string { return "DELETE c FROM " + tbl + " c JOIN " + tbl + " d USING (id)" }},
+	{name: "multi-table delete joined using to a derived table of every row", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE c FROM " + tbl + " c JOIN (SELECT id FROM " + tbl + ") d USING (id)"
+		}},
+	{name: "multi-table update self-joined using", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " c JOIN " + tbl + " d USING (id) SET c.note = 'x'"
+		}},
+	{name: "upsert of the table's own rows self-joined using", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "INSERT INTO " + tbl + " (id) SELECT id FROM " + tbl + " c JOIN " + tbl + " d USING (id) ON DUPLICATE KEY UPDATE note = NULL"
+		}},
+	// Tests of one column against constants that hold for every value,
+	// x = x through identity operations, and NOT IN of no row.
+	deleteWhere("delete where greater than 5 or less than 10", func(string) string { return "id > 5 OR id < 10" }),
+	deleteWhere("delete where not 1 or not 2", func(string) string { return "id <> 1 OR id <> 2" }),
+	deleteWhere("delete where not both 1 and 2", func(string) string { return "NOT (id = 1 AND id = 2)" }),
+	deleteWhere("delete where not between an empty range", func(string) string { return "id NOT BETWEEN 5 AND 1" }),
+	deleteWhere("delete where not in null is null", func(string) string { return "id NOT IN (NULL) IS NULL" }),
+	deleteWhere("delete where null and true is null", func(string) string { return "(NULL AND 1) IS NULL" }),
+	deleteWhere("delete where abs is not negative", func(string) string { return "ABS(id) >= 0" }),
+	deleteWhere("delete where a column mod 1 is 0", func(string) string { return "id % 1 = 0" }),
+	deleteWhere("delete where a column or 0 equals it", func(string) string { return "id|0 = id" }),
+	deleteWhere("delete where a column plus 1 is above it", func(string) string { return "id + 1 > id" }),
+	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
+	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
+	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
+	deleteWhere("delete where not in an empty subquery", func(tbl string) string {
+		return "id NOT IN (SELECT id FROM " + tbl + " WHERE 1 = 0)"
+	}),
+	deleteWhere("delete where not equal to all of an empty subquery", func(tbl string) string {
+		return "id <> ALL (SELECT id FROM " + tbl + " WHERE 0)"
+	}),
+	{name: "update where a column equals minus minus itself", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string { return "UPDATE " + tbl + " SET note = 'x' WHERE id = -(-id)" }},
 	// Upserts of a table's own rows rewrite every row.
 	{name: "upsert of the table's own rows", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
@@ -403,6 +441,99 @@ func TestMySQLCategoriesWithTheMariaDBClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMySQLParameterThatMayBeNullIsJudged: a statement is judged when it
+// is prepared, and its parameters are chosen when it is executed; one that
+// may be NULL turns id = COALESCE(?, id) into id = id (and IF(?, id, 0)
+// is id for ? = 1). The agent is refused
+// at COM_STMT_PREPARE and at SQL PREPARE, with the table intact; the
+// human's identical statement, executed with NULL, changes every row; and
+// a parameter that only selects rows passes.
+func TestMySQLParameterThatMayBeNullIsJudged(t *testing.T) {
+	p := startMySQLProxy(t)
+	ctx := testCtx(t)
+	for _, c := range []struct {
+		name, sql, rule string
+		arg             any // the value that reaches every row
+		literal         string
+	}{
+		{"delete where id equals coalesce of a parameter", "DELETE FROM %s WHERE id = COALESCE(?, id)", "delete-always-true", nil, "NULL"},
+		{"update where id equals ifnull of a parameter", "UPDATE %s SET note = 'x' WHERE id = IFNULL(?, id)", "update-always-true", nil, "NULL"},
+		{"delete where id equals if of a parameter", "DELETE FROM %s WHERE id = IF(?, id, 0)", "delete-always-true", 1, "1"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tbl := "my_null_param"
+			stmt := fmt.Sprintf(c.sql, tbl)
+			sum := myFreshTable(t, tbl)
+			before := sum()
+
+			// The binary protocol: COM_STMT_PREPARE, then COM_STMT_EXECUTE with NULL.
+			agent := myConn(t, openMySQL(t, p.DSN(agentUser, "interpolateParams=false")))
+			_, err := agent.ExecContext(ctx, stmt, c.arg)
+			id := requireMyRefused(t, err, c.rule)
+			requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: c.rule, Statement: stmt})
+			// SQL PREPARE ... EXECUTE USING @n.
+			quoted := strings.ReplaceAll(stmt, "'", "''")
+			_, err = agent.ExecContext(ctx, "PREPARE s FROM '"+quoted+"'")
+			requireMyRefused(t, err, c.rule)
+			if _, err := agent.ExecContext(ctx, "SET @n = "+c.literal); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := agent.ExecContext(ctx, "EXECUTE s USING @n"); err == nil {
+				t.Fatalf("EXECUTE of a statement whose PREPARE was refused ran")
+			}
+			if got := sum(); got != before {
+				t.Fatalf("data changed behind a refusal: %s → %s", before, got)
+			}
+
+			// The human's identical statements reach every row.
+			human := myConn(t, openMySQL(t, p.DSN(humanUser, "interpolateParams=false")))
+			res, err := human.ExecContext(ctx, stmt, c.arg)
+			if err != nil {
+				t.Fatalf("human: %v", err)
+			}
+			if n, _ := res.RowsAffected(); n != freshTableRows {
+				t.Fatalf("human's %q with %s changed %d rows, want %d", stmt, c.literal, n, freshTableRows)
+			}
+			sum = myFreshTable(t, tbl)
+			for _, q := range []string{"PREPARE s FROM '" + quoted + "'", "SET @n = " + c.literal, "EXECUTE s USING @n"} {
+				if _, err := human.ExecContext(ctx, q); err != nil {
+					t.Fatalf("human %s: %v", q, err)
+				}
+			}
+			if sum() == before {
+				t.Fatalf("the human's EXECUTE USING @n had no effect")
+			}
+		})
+	}
+	t.Run("parameters that select rows pass", func(t *testing.T) {
+		sum := myFreshTable(t, "my_null_param_ok")
+		before := sum()
+		agent := myConn(t, openMySQL(t, p.DSN(agentUser, "interpolateParams=false")))
+		for _, c := range []struct {
+			sql  string
+			args []any
+			rows int64
+		}{
+			{"DELETE FROM my_null_param_ok WHERE id = COALESCE(?, 0)", []any{nil}, 0},
+			{"DELETE FROM my_null_param_ok WHERE id = COALESCE(?, 0)", []any{5}, 1},
+			{"DELETE FROM my_null_param_ok WHERE id = ?", []any{nil}, 0},
+			{"DELETE FROM my_null_param_ok WHERE id IN (?, ?)", []any{6, nil}, 1},
+			{"UPDATE my_null_param_ok SET note = 'x' WHERE id = COALESCE(?, id) AND extra = ?", []any{nil, 14}, 1},
+		} {
+			res, err := agent.ExecContext(ctx, c.sql, c.args...)
+			if err != nil {
+				t.Fatalf("%s %v: %v", c.sql, c.args, err)
+			}
+			if n, _ := res.RowsAffected(); n != c.rows {
+				t.Fatalf("%s %v changed %d rows, want %d", c.sql, c.args, n, c.rows)
+			}
+		}
+		if sum() == before {
+			t.Fatalf("the allowed statements changed nothing")
+		}
+	})
 }
 
 // TestMySQLAgentRoutineWorkPasses: the everyday statements of an agent go

@@ -80,7 +80,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusFreeValues(), corpusValueSets(), corpusEmptySubqueries(), corpusIdentities(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -340,6 +340,26 @@ func corpusMultiTable() []corpusCase {
 		{name: "multi delete using with where", sql: "DELETE FROM t1 USING t1, t2 WHERE t1.id = t2.id"},
 		{name: "multi delete join using", sql: "DELETE t1 FROM t1 JOIN t2 USING (id)"},
 		{name: "multi delete alias target", sql: "DELETE a FROM t1 AS a JOIN t2 AS b ON a.id = b.id"},
+		// USING (col) is the equality of col on both sides: between the
+		// target and a copy of it, col = col.
+		{name: "multi delete self join using", sql: "DELETE c FROM customers c JOIN customers d USING (id)", want: RuleDeleteAlways},
+		{name: "multi delete using form self join using", sql: "DELETE FROM c USING customers c JOIN customers d USING (id)", want: RuleDeleteAlways},
+		{name: "multi delete self join using with the database", sql: "DELETE c FROM customers c JOIN app.customers d USING (id)", want: RuleDeleteAlways},
+		{name: "multi delete self join using two columns", sql: "DELETE c FROM customers c JOIN customers d USING (id, name)", want: RuleDeleteAlways},
+		{name: "multi delete joined to a derived table of every row using", sql: "DELETE c FROM customers c JOIN (SELECT id FROM customers) d USING (id)", want: RuleDeleteAlways},
+		{name: "multi delete joined to a derived table of every row on", sql: "DELETE c FROM customers c JOIN (SELECT id FROM customers) d ON c.id = d.id", want: RuleDeleteAlways},
+		{name: "multi delete self join using, another table tied by where 1", sql: "DELETE c FROM customers c JOIN orders o ON 1 JOIN customers d USING (id)", want: RuleDeleteAlways},
+		{name: "multi update self join using", sql: "UPDATE customers c JOIN customers d USING (id) SET c.balance = 0", want: RuleUpdateAlways},
+		{name: "multi delete self join using filtered on the copy", sql: "DELETE c FROM customers c JOIN customers d USING (id) WHERE d.status = 'inactive'"},
+		{name: "multi delete self join on filtered on the copy", sql: "DELETE c FROM customers c JOIN customers d ON c.id = d.id WHERE d.status = 'inactive'"},
+		{name: "multi delete self join using filtered on the target", sql: "DELETE c FROM customers c JOIN customers d USING (id) WHERE c.status = 'inactive'"},
+		{name: "multi delete self join using, copy compared with itself", sql: "DELETE c FROM customers c JOIN customers d USING (id) WHERE d.id = d.id", want: RuleDeleteAlways},
+		{name: "multi delete self cross join filtered on the copy", sql: "DELETE c FROM customers c JOIN customers d WHERE d.status = 'inactive'", want: RuleDeleteAlways, note: "the copy is not tied to the target's row"},
+		{name: "multi delete joined using to another table with a filter", sql: "DELETE c FROM customers c JOIN orders o USING (id) WHERE o.amount > 100"},
+		{name: "multi delete joined using to a filtered derived table", sql: "DELETE c FROM customers c JOIN (SELECT id FROM customers WHERE status = 'x') d USING (id)"},
+		{name: "multi delete joined using to a derived table of another table", sql: "DELETE c FROM customers c JOIN (SELECT id FROM orders) d USING (id)"},
+		{name: "multi delete tied by on, self join using another side", sql: "DELETE c FROM customers c JOIN orders o ON o.cid = c.id JOIN customers d USING (id)"},
+		{name: "multi delete joined using after two tables", sql: "DELETE oi FROM orders o JOIN customers c ON c.id = o.cid JOIN order_items oi USING (order_id) WHERE c.status = 'x'"},
 		{name: "multi update no where", sql: "UPDATE t1, t2 SET t1.a = 1", want: RuleUpdateNoWhere},
 		{name: "multi update other table condition", sql: "UPDATE t1, t2 SET t1.a = 1 WHERE t2.b = 2", want: RuleUpdateAlways},
 		{name: "multi update join on true", sql: "UPDATE t1 JOIN t2 ON 1 SET t1.a = 1", want: RuleUpdateAlways},
@@ -1028,6 +1048,158 @@ func corpusRespelledTautologies() []corpusCase {
 	}
 }
 
+// corpusFreeValues: a parameter, a user variable, a routine's variable or
+// a column of another table may be any value when the statement runs, NULL
+// included: a condition that is x = x for some such value may reach every
+// row.
+func corpusFreeValues() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "column equals coalesce of a parameter and itself", sql: "DELETE FROM t WHERE id = COALESCE(?, id)", want: at},
+		{name: "column equals coalesce of null and itself", sql: "DELETE FROM t WHERE id = COALESCE(NULL, id)", want: at},
+		{name: "column equals coalesce of null, a parameter and itself", sql: "DELETE FROM t WHERE id = COALESCE(NULL, ?, id)", want: at},
+		{name: "column equals coalesce of a user variable and itself", sql: "DELETE FROM t WHERE id = COALESCE(@n, id)", want: at},
+		{name: "column equals ifnull of a parameter and itself", sql: "DELETE FROM t WHERE id = IFNULL(?, id)", want: at},
+		{name: "column equals if of a parameter", sql: "DELETE FROM t WHERE id = IF(?, id, ?)", want: at},
+		{name: "column null-safe equals ifnull of a parameter", sql: "DELETE FROM t WHERE id <=> IFNULL(?, id)", want: at},
+		{name: "parameter in the column and a parameter", sql: "DELETE FROM t WHERE ? IN (id, ?)", want: at},
+		{name: "literal in the column and a parameter", sql: "DELETE FROM t WHERE 5 IN (id, ?)", want: at},
+		{name: "literal in the column and itself", sql: "DELETE FROM t WHERE 5 IN (id, 5)", want: at},
+		{name: "column equals nullif of itself and a parameter", sql: "DELETE FROM t WHERE id = NULLIF(id, ?)", want: at},
+		{name: "column equals case of a parameter", sql: "DELETE FROM t WHERE id = CASE WHEN ? THEN id ELSE 0 END", want: at},
+		{name: "column equals elt of a parameter", sql: "DELETE FROM t WHERE id = ELT(?, id, 0)", want: at},
+		{name: "column like coalesce of a parameter", sql: "DELETE FROM t WHERE id LIKE COALESCE(?, id)", want: at},
+		{name: "column in coalesce of a parameter", sql: "DELETE FROM t WHERE id IN (COALESCE(?, id))", want: at},
+		{name: "column between coalesces of parameters", sql: "DELETE FROM t WHERE id BETWEEN COALESCE(?, id) AND COALESCE(?, id)", want: at},
+		{name: "column equals coalesce of a subquery and itself", sql: "DELETE FROM t WHERE id = COALESCE((SELECT max(x) FROM u), id)", want: at},
+		{name: "joined on coalesce of the other table's column", sql: "DELETE t1 FROM t1 JOIN t2 ON t1.id = COALESCE(t2.x, t1.id)", want: at},
+		{name: "procedure delete where column equals coalesce of a parameter", sql: "CREATE PROCEDURE p(IN v INT) DELETE FROM t WHERE id = COALESCE(v, id)", want: at},
+		{name: "update where column equals coalesce of a parameter", sql: "UPDATE t SET n = 0 WHERE id = COALESCE(?, id)", want: RuleUpdateAlways},
+		{name: "prepare of a delete where column equals coalesce of a parameter", sql: "PREPARE s FROM 'DELETE FROM t WHERE id = COALESCE(?, id)'", want: at},
+		{name: "column equals a parameter", sql: "DELETE FROM t WHERE id = ?"},
+		{name: "column in two parameters", sql: "DELETE FROM t WHERE id IN (?, ?)"},
+		{name: "column equals coalesce of a parameter and a literal", sql: "DELETE FROM t WHERE id = COALESCE(?, 0)"},
+		{name: "column equals coalesce of a parameter and another column", sql: "DELETE FROM t WHERE id = COALESCE(?, other)"},
+		{name: "optional filter next to a real one", sql: "DELETE FROM t WHERE id = COALESCE(?, id) AND status = 'x'"},
+		{name: "column equals abs of a parameter", sql: "DELETE FROM t WHERE id = ABS(?)"},
+		{name: "literal in the column and another literal", sql: "DELETE FROM t WHERE 5 IN (id, 6)"},
+		{name: "parameter not in the column and a parameter", sql: "DELETE FROM t WHERE ? NOT IN (id, ?)"},
+	}
+}
+
+// corpusValueSets: tests of one expression against constants that
+// together hold for every value it takes, without being p OR NOT p.
+func corpusValueSets() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "greater than 5 or less than 10", sql: "DELETE FROM t WHERE id > 5 OR id < 10", want: at},
+		{name: "not 1 or not 2", sql: "DELETE FROM t WHERE id <> 1 OR id <> 2", want: at},
+		{name: "not both 1 and 2", sql: "DELETE FROM t WHERE NOT (id = 1 AND id = 2)", want: at},
+		{name: "not between an empty range", sql: "DELETE FROM t WHERE id NOT BETWEEN 5 AND 1", want: at},
+		{name: "not in null is null", sql: "DELETE FROM t WHERE id NOT IN (NULL) IS NULL", want: at},
+		{name: "covering ranges next to another column", sql: "DELETE FROM t WHERE id > 5 OR id < 10 OR other = 1", want: at},
+		{name: "covering ranges in decimals", sql: "DELETE FROM t WHERE id > 0.1 OR id < 0.2", want: at},
+		{name: "covering ranges for integers only", sql: "DELETE FROM t WHERE id >= 6 OR id <= 5", want: at, note: "true for every integer"},
+		{name: "ranges and is null", sql: "DELETE FROM t WHERE id > 5 OR id <= 5 OR id IS NULL", want: at},
+		{name: "a comparison is not null", sql: "DELETE FROM t WHERE (id > 5) IS NOT NULL", want: at},
+		{name: "not an empty range", sql: "DELETE FROM t WHERE NOT (id > 5 AND id < 3)", want: at},
+		{name: "in a list with null or not in it", sql: "DELETE FROM t WHERE id IN (1, NULL) OR id NOT IN (1)", want: at},
+		{name: "xor of complementary ranges", sql: "DELETE FROM t WHERE id > 5 XOR id <= 5", want: at},
+		{name: "abs is not negative", sql: "DELETE FROM t WHERE ABS(id) >= 0", want: at},
+		{name: "square is not negative", sql: "DELETE FROM t WHERE id * id >= 0", want: at},
+		{name: "length is not negative", sql: "DELETE FROM t WHERE LENGTH(name) >= 0", want: at},
+		{name: "abs above -1", sql: "DELETE FROM t WHERE ABS(id) > -1", want: at},
+		{name: "strings not one or not another", sql: "DELETE FROM t WHERE name <> 'a' OR name <> 'b'", want: at},
+		{name: "string or not the same in other case", sql: "DELETE FROM t WHERE name = 'a' OR name <> 'A'", want: at, note: "true for every row in a case-insensitive collation"},
+		{name: "null and true is null", sql: "DELETE FROM t WHERE (NULL AND 1) IS NULL", want: at},
+		{name: "null or false is null", sql: "DELETE FROM t WHERE (NULL OR 0) IS NULL", want: at},
+		{name: "null xor a column is null", sql: "DELETE FROM t WHERE (NULL XOR id) IS NULL", want: at},
+		{name: "null compared with a column is null", sql: "DELETE FROM t WHERE (NULL = id) IS NULL", want: at},
+		{name: "greater than 5", sql: "DELETE FROM t WHERE id > 5"},
+		{name: "not 1", sql: "DELETE FROM t WHERE id <> 1"},
+		{name: "between 1 and 5", sql: "DELETE FROM t WHERE id BETWEEN 1 AND 5"},
+		{name: "not in 1 and 2", sql: "DELETE FROM t WHERE id NOT IN (1, 2)"},
+		{name: "one of three values", sql: "DELETE FROM t WHERE id = 1 OR id = 2 OR id = 3"},
+		{name: "one of two strings", sql: "DELETE FROM t WHERE name = 'a' OR name = 'b'"},
+		{name: "an empty range", sql: "DELETE FROM t WHERE id > 5 AND id < 3"},
+		{name: "an empty range or a value", sql: "DELETE FROM t WHERE id > 5 AND id < 3 OR id = 7"},
+		{name: "covering ranges under another filter", sql: "DELETE FROM t WHERE (id > 5 OR id < 10) AND other = 1"},
+		{name: "length above 0", sql: "DELETE FROM t WHERE LENGTH(name) > 0"},
+		{name: "not in a list with null matches nothing", sql: "DELETE FROM t WHERE id NOT IN (1, NULL)"},
+		{name: "null or a comparison is null", sql: "DELETE FROM t WHERE (NULL OR id = 5) IS NULL"},
+		{name: "compared with null matches nothing", sql: "DELETE FROM t WHERE id = NULL"},
+	}
+}
+
+// corpusEmptySubqueries: x NOT IN and x <> ALL of a subquery that returns
+// no row are true for every row, as NOT EXISTS of it is.
+func corpusEmptySubqueries() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "not in an empty subquery", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE 1=0)", want: at},
+		{name: "not equal to all of an empty subquery", sql: "DELETE FROM customers WHERE id <> ALL (SELECT customer_id FROM orders WHERE 0)", want: at},
+		{name: "update where not in an empty subquery", sql: "UPDATE customers SET balance = 0 WHERE id NOT IN (SELECT customer_id FROM orders WHERE 0)", want: RuleUpdateAlways},
+		{name: "not in an empty select from dual", sql: "DELETE FROM customers WHERE id NOT IN (SELECT 1 FROM dual WHERE 0)", want: at},
+		{name: "greater than all of an empty subquery", sql: "DELETE FROM customers WHERE id > ALL (SELECT customer_id FROM orders WHERE 0)", want: at},
+		{name: "not in a subquery filtered by x <> x", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE customer_id <> customer_id)", want: at},
+		{name: "not in an empty union", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE 0 UNION SELECT 1 WHERE 0)", want: at},
+		{name: "not in a derived table limited to 0", sql: "DELETE FROM customers WHERE id NOT IN (SELECT x FROM (SELECT customer_id x FROM orders LIMIT 0) d)", want: at},
+		{name: "not in groups having false", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders GROUP BY customer_id HAVING 0)", want: at},
+		{name: "not in a join on false", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders o JOIN items i ON 0)", want: at},
+		{name: "upsert of own rows not in an empty subquery", sql: "INSERT INTO customers (id) SELECT id FROM customers WHERE id NOT IN (SELECT 1 FROM dual WHERE 0) ON DUPLICATE KEY UPDATE balance = 0", want: RuleUpdateAlways},
+		{name: "not in another table", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)"},
+		{name: "not in a filtered subquery", sql: "DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE amount > 5)"},
+		{name: "not in an aggregate of no rows", sql: "DELETE FROM customers WHERE id NOT IN (SELECT MAX(customer_id) FROM orders WHERE 0)", note: "the aggregate returns one row, NULL: NOT IN (NULL) matches nothing"},
+		{name: "in an empty subquery or a value", sql: "DELETE FROM customers WHERE id IN (SELECT customer_id FROM orders WHERE 0) OR id = 5"},
+		{name: "exists of an empty subquery or a value", sql: "DELETE FROM customers WHERE EXISTS (SELECT 1 FROM orders WHERE 0) OR id = 5"},
+	}
+}
+
+// corpusIdentities: x = x through operations that leave a value as it is,
+// for every value or for the values of some column types (an integer, a
+// non-negative one, a string in a case-insensitive collation).
+func corpusIdentities() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "column mod 1 is 0", sql: "DELETE FROM t WHERE id % 1 = 0", want: at},
+		{name: "column mod 1 spelled mod is 0", sql: "DELETE FROM t WHERE id MOD 1 = 0", want: at},
+		{name: "column or 0 equals it", sql: "DELETE FROM t WHERE id|0 = id", want: at},
+		{name: "column and itself equals it", sql: "DELETE FROM t WHERE id & id = id", want: at},
+		{name: "column div 1 equals it", sql: "DELETE FROM t WHERE id DIV 1 = id", want: at},
+		{name: "column shifted by 0", sql: "DELETE FROM t WHERE id = id >> 0", want: at},
+		{name: "column inverted twice", sql: "DELETE FROM t WHERE id = ~~id", want: at},
+		{name: "column equals case when 1 of itself", sql: "DELETE FROM t WHERE id = CASE WHEN 1 THEN id END", want: at},
+		{name: "column plus 1 above it", sql: "DELETE FROM t WHERE id + 1 > id", want: at},
+		{name: "column below itself plus 1", sql: "DELETE FROM t WHERE id < id + 1", want: at},
+		{name: "column equals minus minus itself", sql: "UPDATE t SET n = 0 WHERE id = -(-id)", want: RuleUpdateAlways},
+		{name: "column equals its lower case", sql: "DELETE FROM t WHERE name = LOWER(name)", want: at, note: "true for every row in a case-insensitive collation"},
+		{name: "column equals its rounding", sql: "DELETE FROM t WHERE id = ROUND(id)", want: at},
+		{name: "column equals its floor", sql: "DELETE FROM t WHERE id = FLOOR(id)", want: at},
+		{name: "column equals its ceiling", sql: "DELETE FROM t WHERE id = CEIL(id)", want: at},
+		{name: "column equals its truncation", sql: "DELETE FROM t WHERE id = TRUNCATE(id, 0)", want: at},
+		{name: "column equals its absolute value", sql: "DELETE FROM t WHERE id = ABS(id)", want: at},
+		{name: "column equals nullif of itself and null", sql: "DELETE FROM t WHERE id = NULLIF(id, NULL)", want: at},
+		{name: "column equals its conversion", sql: "DELETE FROM t WHERE id = CONVERT(id, SIGNED)", want: at},
+		{name: "column equals its cast", sql: "DELETE FROM t WHERE id = CAST(id AS SIGNED)", want: at},
+		{name: "column equals its first power", sql: "DELETE FROM t WHERE id = POW(id, 1)", want: at},
+		{name: "column equals elt 1 of itself", sql: "DELETE FROM t WHERE id = ELT(1, id)", want: at},
+		{name: "column equals its json", sql: "DELETE FROM t WHERE id = JSON_EXTRACT(id, '$')", want: at},
+		{name: "column equals its trimmed value", sql: "DELETE FROM t WHERE name = TRIM(name)", want: at},
+		{name: "column equals its binary value", sql: "DELETE FROM t WHERE name = BINARY name", want: at},
+		{name: "column equals its reverse reversed", sql: "DELETE FROM t WHERE name = REVERSE(REVERSE(name))", want: at},
+		{name: "substring from 1 of the column", sql: "DELETE FROM t WHERE SUBSTRING(name, 1) = name", want: at},
+		{name: "column equals concat_ws of itself", sql: "DELETE FROM t WHERE name = CONCAT_WS('', name)", want: at},
+		{name: "column equals replace of nothing", sql: "DELETE FROM t WHERE name = REPLACE(name, '', '')", want: at},
+		{name: "column equals lower case of a parameter", sql: "DELETE FROM t WHERE name = LOWER(?)"},
+		{name: "column mod 2 is 0", sql: "DELETE FROM t WHERE id % 2 = 0"},
+		{name: "column equals itself plus 1 matches nothing", sql: "DELETE FROM t WHERE id = id + 1"},
+		{name: "column plus 1 below it matches nothing", sql: "DELETE FROM t WHERE id + 1 < id"},
+		{name: "column equals if of a row test", sql: "DELETE FROM t WHERE id = IF(status = 'x', id, 0)"},
+		{name: "column equals substring from 2", sql: "DELETE FROM t WHERE SUBSTRING(name, 2) = name"},
+		{name: "column or 1 equals it", sql: "DELETE FROM t WHERE id|1 = id"},
+	}
+}
+
 // corpusUpserts: an upsert whose rows are every row of its own table
 // rewrites every row, as an UPDATE without WHERE would.
 func corpusUpserts() []corpusCase {
@@ -1051,6 +1223,9 @@ func corpusUpserts() []corpusCase {
 		{name: "on duplicate key update of values", sql: "INSERT INTO t (id, name) VALUES (1, 'a') ON DUPLICATE KEY UPDATE name = 'a'"},
 		{name: "replace values", sql: "REPLACE INTO t VALUES (1, 'a')"},
 		{name: "upsert into another database's table of the same name", sql: "INSERT INTO archive.t SELECT * FROM app.t ON DUPLICATE KEY UPDATE n = 0"},
+		{name: "on duplicate key update of own rows self joined using", sql: "INSERT INTO customers (id) SELECT id FROM customers c JOIN customers d USING (id) ON DUPLICATE KEY UPDATE balance = 0", want: u},
+		{name: "replace with own rows self joined using", sql: "REPLACE INTO customers (id) SELECT id FROM customers c JOIN customers d USING (id)", want: u},
+		{name: "replace of own rows joined using to a filtered copy", sql: "REPLACE INTO customers (id) SELECT id FROM customers c JOIN customers d USING (id) WHERE d.status = 'x'"},
 		{name: "replace of own rows tied to a staging table", sql: "REPLACE INTO t (id, name) SELECT s.id, s.name FROM staging s JOIN t ON t.id = s.id"},
 	}
 }

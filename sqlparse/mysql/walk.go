@@ -49,6 +49,9 @@ type walker struct {
 	// not mode's (it runs later, or after a statement that may change
 	// the mode); "" when it is.
 	modeUnknown string
+	// derivedSelves memoises which derived tables return a column of
+	// every row of a table (see derivedSelf).
+	derivedSelves map[derivedKey]bool
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})

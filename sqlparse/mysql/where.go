@@ -56,6 +56,16 @@ type source struct {
 	name *sqlparse.ObjectName
 	// query is a derived table's query; nil for a base table.
 	query ast.Node
+	// selfCol, for a derived table among a predicate's selves, is its one
+	// column: the target's column of that name, of every row.
+	selfCol string
+}
+
+// selfColumn reports whether column col of a self (a copy of the target)
+// is the target's column col: any column of a copy of the base table, the
+// one column of a derived table over it.
+func (s source) selfColumn(col string) bool {
+	return s.selfCol == "" || s.selfCol == col
 }
 
 // predicate evaluates WHERE-like expressions against one target table.
@@ -71,20 +81,39 @@ type predicate struct {
 	// table (DELETE t1 FROM t t1 JOIN t t2 ON t1.id = t2.id): for
 	// comparing expressions their columns are the target's.
 	selves []source
+	// tied are the selves that a conjunct ties to the target's row by an
+	// equality of the same column (see tiedSelves): a condition on their
+	// columns reads that row (or one with the same value in that
+	// column), so it bounds the statement as one on the target's does.
+	tied []source
+	// valueTooLarge holds the conditions too large for the value-set
+	// test (see valueVerdict), so that their parents skip it at once.
+	valueTooLarge map[ast.ExprNode]bool
+	// evals memoises verdicts (see eval).
+	evals map[ast.ExprNode]result
 	// keys memoises canonical expression keys (see key).
 	keys map[ast.ExprNode]string
 	// target is the target source.
 	target source
 }
 
+// usingTie is an inner join's USING (col): the column of the table on its
+// left that has it equals the column of the table on its right that has it.
+// Which table of each side has the column depends on their definitions,
+// which bulwark does not know: every pairing is a possible reading.
+type usingTie struct {
+	col         ast.CIStr
+	left, right []source
+}
+
 // scopeOf collects the sources of a FROM clause and the conditions that
 // restrict which combinations of their rows are reached: the ON conditions
-// of inner joins. USING on an inner join ties rows like an equality of the
-// named columns. The ON of an outer join does not restrict the rows of the
-// preserved side, so it is not collected (fail closed).
-func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode, using bool) {
+// of inner joins, and their USING columns, each the equality of that
+// column on both sides. The ON and USING of an outer join do not restrict
+// the rows of the preserved side, so they are not collected (fail closed).
+func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode, ties []usingTie) {
 	if refs == nil {
-		return nil, nil, false
+		return nil, nil, nil
 	}
 	var visit func(n ast.ResultSetNode)
 	visit = func(n ast.ResultSetNode) {
@@ -93,9 +122,11 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 			if x == nil {
 				return
 			}
+			start := len(sources)
 			if x.Left != nil {
 				visit(x.Left)
 			}
+			mid := len(sources)
 			if x.Right != nil {
 				visit(x.Right)
 			}
@@ -103,8 +134,10 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 				if x.On != nil {
 					conds = append(conds, x.On.Expr)
 				}
-				if len(x.Using) > 0 {
-					using = true
+				for _, c := range x.Using {
+					ties = append(ties, usingTie{col: c.Name,
+						left:  append([]source(nil), sources[start:mid]...),
+						right: append([]source(nil), sources[mid:]...)})
 				}
 			}
 		case *ast.TableSource:
@@ -132,12 +165,12 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 		}
 	}
 	visit(refs.TableRefs)
-	return sources, conds, using
+	return sources, conds, ties
 }
 
 // deleteStmt checks a DELETE for reaching every row of a target table.
 func (w *walker) deleteStmt(s *ast.DeleteStmt) {
-	sources, conds, using := scopeOf(s.TableRefs)
+	sources, conds, ties := scopeOf(s.TableRefs)
 	var targets []source
 	if s.IsMultiTable && s.Tables != nil {
 		for _, t := range s.Tables.Tables {
@@ -146,7 +179,7 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 	} else if len(sources) > 0 {
 		targets = sources[:1]
 	}
-	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "DELETE FROM", "delete",
+	w.rowScope(s, targets, sources, s.Where, conds, ties, s.Limit != nil, "DELETE FROM", "delete",
 		sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
 }
 
@@ -154,7 +187,7 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 // the tables whose columns are assigned; an unqualified assigned column may
 // belong to any of them, so then every table counts as a target.
 func (w *walker) updateStmt(s *ast.UpdateStmt) {
-	sources, conds, using := scopeOf(s.TableRefs)
+	sources, conds, ties := scopeOf(s.TableRefs)
 	var targets []source
 	if len(sources) == 1 {
 		targets = sources
@@ -167,7 +200,7 @@ func (w *walker) updateStmt(s *ast.UpdateStmt) {
 			targets = addTargets(targets, findSources(sources, &ast.TableName{Schema: a.Column.Schema, Name: a.Column.Table}))
 		}
 	}
-	w.rowScope(s, targets, sources, s.Where, conds, using, s.Limit != nil, "UPDATE", "change",
+	w.rowScope(s, targets, sources, s.Where, conds, ties, s.Limit != nil, "UPDATE", "change",
 		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 }
 
@@ -238,7 +271,7 @@ func rowsUndo(t source) *sqlparse.Undo {
 	return &sqlparse.Undo{Kind: sqlparse.UndoRows, ObjectType: "TABLE", Objects: []sqlparse.ObjectName{*t.name}}
 }
 
-func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprNode, conds []ast.ExprNode, using, limited bool,
+func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprNode, conds []ast.ExprNode, ties []usingTie, limited bool,
 	verb, effect string, cat sqlparse.Category, ruleNoWhere, ruleAlways string) {
 	bound := ""
 	if limited {
@@ -246,7 +279,7 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 	}
 	for _, t := range targets {
 		name := t.display
-		if where == nil && len(conds) == 0 && !using {
+		if where == nil && len(conds) == 0 && len(ties) == 0 {
 			what := "WHERE clause"
 			if len(sources) > 1 {
 				what = "WHERE clause or join condition"
@@ -257,7 +290,7 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 			continue
 		}
 		var reason string
-		switch w.reach(t, sources, where, conds, using) {
+		switch w.reach(t, sources, where, conds, ties) {
 		case alwaysTrue:
 			reason = fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s%s", verb, name, effect, name, bound)
 		case rowIndependent:
@@ -273,8 +306,22 @@ func (w *walker) rowScope(n ast.Node, targets, sources []source, where ast.ExprN
 
 // reach judges which rows of target t a WHERE clause and the join
 // conditions of its FROM clause reach.
-func (w *walker) reach(t source, sources []source, where ast.ExprNode, conds []ast.ExprNode, using bool) scope {
+func (w *walker) reach(t source, sources []source, where ast.ExprNode, conds []ast.ExprNode, ties []usingTie) scope {
 	p := newPredicate(w, t, sources)
+	r, nodes := p.conjuncts(where, conds, ties)
+	if tied := p.tiedSelves(nodes); len(tied) > 0 {
+		// The copies tied to the target's row read that row: judge
+		// again with their columns counted as the target's.
+		p = newPredicate(w, t, sources)
+		p.tied = tied
+		r, _ = p.conjuncts(where, conds, ties)
+	}
+	return r.scope
+}
+
+// conjuncts judges a WHERE clause and the join conditions together, and
+// returns them as the nodes judged.
+func (p *predicate) conjuncts(where ast.ExprNode, conds []ast.ExprNode, ties []usingTie) (result, []ast.ExprNode) {
 	var rs []result
 	var nodes []ast.ExprNode
 	if where != nil {
@@ -285,12 +332,85 @@ func (w *walker) reach(t source, sources []source, where ast.ExprNode, conds []a
 		rs = append(rs, p.eval(c))
 		nodes = append(nodes, c)
 	}
-	if using {
-		// USING (col) compares the target's column with the other
-		// table's, which ties the rows.
-		rs = append(rs, result{scope: rowDependent})
+	for _, tie := range ties {
+		r, n := p.tie(tie)
+		rs = append(rs, r)
+		nodes = append(nodes, n)
 	}
-	return p.and(rs, nodes).scope
+	return p.and(rs, nodes), nodes
+}
+
+// tiedSelves returns the copies of the target that a conjunct ties to the
+// target's row by an equality of the same column (a.id = b.id, a.id <=>
+// b.id, USING (id)).
+func (p *predicate) tiedSelves(nodes []ast.ExprNode) []source {
+	var tied []source
+	for _, n := range nodes {
+		for _, c := range flatten(opcode.LogicAnd, n, nil) {
+			b, ok := unparen(c).(*ast.BinaryOperationExpr)
+			if !ok || (b.Op != opcode.EQ && b.Op != opcode.NullEQ) {
+				continue
+			}
+			l, lok := unparen(b.L).(*ast.ColumnNameExpr)
+			r, rok := unparen(b.R).(*ast.ColumnNameExpr)
+			if !lok || !rok || l.Name.Name.L != r.Name.Name.L {
+				continue
+			}
+			if p.refersToTarget(r.Name) {
+				l, r = r, l
+			}
+			if !p.refersToTarget(l.Name) || r.Name.Table.L == "" {
+				continue
+			}
+			for _, s := range p.selves {
+				if s.mayBeNamedBy(r.Name.Schema.L, r.Name.Table.L) && s.selfColumn(r.Name.Name.L) {
+					tied = append(tied, s)
+				}
+			}
+		}
+	}
+	return tied
+}
+
+// maxTieReadings bounds the pairings of a USING tie that are judged; a
+// tie with more reads as no tie at all (fail closed).
+const maxTieReadings = 64
+
+// tie judges a USING (col) as the equality left.col = right.col, in each
+// reading of which tables have the column, and keeps the reading that
+// bounds the target least: USING (id) between the target and a copy of
+// it is id = id, true for every row, as ON a.id = b.id is.
+func (p *predicate) tie(t usingTie) (result, ast.ExprNode) {
+	if len(t.left)*len(t.right) > maxTieReadings {
+		return result{scope: rowIndependent}, &ast.BinaryOperationExpr{Op: opcode.EQ, L: usingColumn(t.left[0], t.col), R: usingColumn(t.right[0], t.col)}
+	}
+	rank := func(s scope) int {
+		switch s {
+		case alwaysTrue:
+			return 3
+		case rowIndependent:
+			return 2
+		case rowDependent:
+			return 1
+		}
+		return 0
+	}
+	var best result
+	var bestNode ast.ExprNode
+	for _, l := range t.left {
+		for _, r := range t.right {
+			n := &ast.BinaryOperationExpr{Op: opcode.EQ, L: usingColumn(l, t.col), R: usingColumn(r, t.col)}
+			if v := p.eval(n); bestNode == nil || rank(v.scope) > rank(best.scope) {
+				best, bestNode = v, n
+			}
+		}
+	}
+	return best, bestNode
+}
+
+// usingColumn is column col of source s, qualified as the source is named.
+func usingColumn(s source, col ast.CIStr) ast.ExprNode {
+	return &ast.ColumnNameExpr{Name: &ast.ColumnName{Schema: ast.NewCIStr(s.schema), Table: ast.NewCIStr(s.qualifier), Name: col}}
 }
 
 // upsert checks INSERT ... SELECT ... ON DUPLICATE KEY UPDATE and REPLACE
@@ -363,15 +483,15 @@ func (w *walker) readsEveryRow(q ast.Node, t source, col string, ctes []*ast.Com
 		if col != "" && !selectsColumn(sel, col) {
 			continue
 		}
-		sources, conds, using := scopeOf(sel.From)
+		sources, conds, ties := scopeOf(sel.From)
 		for _, src := range sources {
 			if !w.sourceReadsEveryRow(src, t, col, inner, depth) {
 				continue
 			}
-			if sel.Where == nil && len(conds) == 0 && !using {
+			if sel.Where == nil && len(conds) == 0 && len(ties) == 0 {
 				return true
 			}
-			switch w.reach(src, sources, sel.Where, conds, using) {
+			switch w.reach(src, sources, sel.Where, conds, ties) {
 			case alwaysTrue, rowIndependent:
 				return true
 			}
@@ -409,14 +529,105 @@ func selectsColumn(sel *ast.SelectStmt, col string) bool {
 func newPredicate(w *walker, t source, sources []source) *predicate {
 	p := &predicate{w: w, target: t, sources: sources, strictUnqualified: len(sources) > 1, keys: map[ast.ExprNode]string{}}
 	for _, s := range sources {
-		if s.pos != t.pos && mayBeSameTable(s, t) {
+		if s.pos == t.pos {
+			continue
+		}
+		if mayBeSameTable(s, t) {
+			p.selves = append(p.selves, s)
+		} else if s.selfCol = w.derivedSelf(s, t); s.selfCol != "" {
 			p.selves = append(p.selves, s)
 		}
 	}
 	return p
 }
 
+// derivedSelf returns the one column of a derived table that returns that
+// column of every row of base table t ((SELECT id FROM t) d: d.id is t.id
+// of every row); "" for any other source. Verdicts are memoised: derived
+// tables nest, and each level judges the ones below it.
+func (w *walker) derivedSelf(s, t source) string {
+	if s.query == nil || t.table == "" {
+		return ""
+	}
+	// The first arm names the derived table's column.
+	col := ""
+	if arms := selectArms(s.query, nil); len(arms) > 0 {
+		sel := arms[0]
+		if sel.Fields != nil && len(sel.Fields.Fields) == 1 && sel.Fields.Fields[0].AsName.L == "" {
+			if c, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.ColumnNameExpr); ok {
+				col = c.Name.Name.L
+			}
+		}
+	}
+	if col == "" {
+		return ""
+	}
+	key := derivedKey{query: s.query, table: t.table, col: col}
+	v, ok := w.derivedSelves[key]
+	if !ok {
+		if w.derivedSelves == nil {
+			w.derivedSelves = map[derivedKey]bool{}
+		}
+		w.derivedSelves[key] = false // while it is judged
+		v = w.readsEveryRow(s.query, t, col, nil, 0)
+		w.derivedSelves[key] = v
+	}
+	if !v {
+		return ""
+	}
+	return col
+}
+
+// derivedKey names a derivedSelf verdict.
+type derivedKey struct {
+	query ast.Node
+	table string
+	col   string
+}
+
+// eval judges an expression as a condition on the target's rows. A
+// row-dependent test built of comparisons of one subject with constants is
+// then decided by the values it holds for (see valueVerdict).
+// Verdicts are memoised: the value-set test reads operands again.
 func (p *predicate) eval(n ast.ExprNode) result {
+	if r, ok := p.evals[n]; ok && n != nil {
+		return r
+	}
+	r := p.evalNode(n)
+	if r.scope == rowDependent && p.isCompound(n) {
+		if v, ok := p.valueVerdict(n); ok {
+			r = v
+		}
+	}
+	if p.evals == nil {
+		p.evals = map[ast.ExprNode]result{}
+	}
+	p.evals[n] = r
+	return r
+}
+
+// isCompound reports whether n combines or negates tests, compares with a
+// range or list, or compares a value that is never negative: what the
+// value-set test may decide.
+func (p *predicate) isCompound(n ast.ExprNode) bool {
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			return p.nonNegative(unparen(e.L)) || p.nonNegative(unparen(e.R))
+		}
+		return e.Op == opcode.LogicAnd || e.Op == opcode.LogicOr || e.Op == opcode.LogicXor
+	case *ast.UnaryOperationExpr:
+		return e.Op == opcode.Not || e.Op == opcode.Not2
+	case *ast.IsTruthExpr, *ast.IsNullExpr, *ast.BetweenExpr:
+		return true
+	case *ast.PatternInExpr:
+		return e.Sel == nil
+	}
+	return false
+}
+
+func (p *predicate) evalNode(n ast.ExprNode) result {
 	switch e := n.(type) {
 	case nil:
 		return boolResult(true)
@@ -482,6 +693,10 @@ func (p *predicate) eval(n ast.ExprNode) result {
 	case *ast.PatternInExpr:
 		return p.in(e)
 	case *ast.CompareSubqueryExpr:
+		if p.emptySubquery(e.R) {
+			// x > ALL of no row is true, x > ANY of none false.
+			return boolResult(e.All)
+		}
 		// x = ANY (SELECT ...) (and = SOME) is x IN (SELECT ...).
 		if e.Op == opcode.EQ && !e.All {
 			return p.in(&ast.PatternInExpr{Expr: e.L, Sel: e.R})
@@ -490,14 +705,24 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		// x LIKE x matches every row where x is not NULL (but for a
 		// value with a backslash or the escape character in it): like
 		// x = x it reaches every row.
-		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
-			return boolResult(true)
+		if !e.Not && p.eval(e.Expr).scope == rowDependent {
+			switch p.sameness(e.Expr, e.Pattern) {
+			case surelySame:
+				return boolResult(true)
+			case maybeSame:
+				return result{scope: rowIndependent}
+			}
 		}
 	case *ast.PatternRegexpExpr:
 		// x RLIKE x, like x LIKE x, matches every row where x is a
 		// plain value (a number, a word).
-		if !e.Not && p.same(e.Expr, e.Pattern) && p.eval(e.Expr).scope == rowDependent {
-			return boolResult(true)
+		if !e.Not && p.eval(e.Expr).scope == rowDependent {
+			switch p.sameness(e.Expr, e.Pattern) {
+			case surelySame:
+				return boolResult(true)
+			case maybeSame:
+				return result{scope: rowIndependent}
+			}
 		}
 	case *ast.BetweenExpr:
 		return p.between(e)
@@ -505,6 +730,9 @@ func (p *predicate) eval(n ast.ExprNode) result {
 		// A SELECT without FROM, WHERE, HAVING or LIMIT returns one
 		// row, whatever it selects.
 		if sq, ok := e.Sel.(*ast.SubqueryExpr); ok {
+			if p.emptySubquery(sq) {
+				return boolResult(e.Not)
+			}
 			if _, ok := oneRowSelect(sq); ok {
 				return boolResult(!e.Not)
 			}
@@ -560,6 +788,9 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		return p.or(args, nodes)
 	case opcode.LogicXor:
 		l, r := p.eval(e.L), p.eval(e.R)
+		if anyNull([]result{l, r}) {
+			return nullResult() // NULL XOR x is NULL
+		}
 		if known(l) && known(r) {
 			return boolResult((l.scope == alwaysTrue) != (r.scope == alwaysTrue))
 		}
@@ -575,15 +806,28 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		l, r := p.eval(e.L), p.eval(e.R)
 		if l.k != nil && r.k != nil {
 			if v, ok := compare(e.Op, l.k, r.k); ok {
+				if e.Op != opcode.NullEQ && anyNull([]result{l, r}) {
+					return nullResult()
+				}
 				return boolResult(v)
 			}
 			return result{scope: rowIndependent}
 		}
+		if e.Op != opcode.NullEQ && anyNull([]result{l, r}) {
+			return nullResult() // x = NULL is NULL for every row
+		}
 		if l.scope == rowDependent || r.scope == rowDependent {
-			if p.same(e.L, e.R) {
+			switch p.sameness(e.L, e.R) {
+			case surelySame:
 				// x = x is true for every row where x is not NULL
 				// (x <=> x for every row): it reaches every row.
 				return boolResult(e.Op == opcode.EQ || e.Op == opcode.LE || e.Op == opcode.GE || e.Op == opcode.NullEQ)
+			case maybeSame:
+				// x = COALESCE(?, x) is x = x when ? is NULL.
+				return result{scope: rowIndependent}
+			}
+			if v, ok := p.compareOffsets(e.Op, e.L, e.R); ok {
+				return v // x + 1 > x
 			}
 			return result{scope: rowDependent}
 		}
@@ -591,6 +835,10 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 	}
 	if r, ok := p.cancelled(e); ok {
 		return r
+	}
+	p.w.literalSensitive = true // x % 1, x % 2
+	if maybeIntegerConstant(e) {
+		return result{scope: rowIndependent}
 	}
 	if p.mentionsTarget(e) {
 		return result{scope: rowDependent}
@@ -668,8 +916,8 @@ func (p *predicate) selfMatch(sq *ast.SubqueryExpr) bool {
 	if !ok || s.Where == nil || s.GroupBy != nil || s.Having != nil || s.Limit != nil {
 		return false
 	}
-	sources, conds, using := scopeOf(s.From)
-	if len(sources) != 1 || len(conds) != 0 || using || !mayBeSameTable(sources[0], p.target) {
+	sources, conds, ties := scopeOf(s.From)
+	if len(sources) != 1 || len(conds) != 0 || len(ties) != 0 || !mayBeSameTable(sources[0], p.target) {
 		return false
 	}
 	outer := p.target
@@ -705,6 +953,9 @@ func (p *predicate) simplify(n ast.ExprNode) ast.ExprNode {
 // identityOperand returns x when n is x + 0, 0 + x, x - 0, x * 1, 1 * x,
 // IFNULL(x, ...) or COALESCE(x, ...); nil otherwise.
 func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
+	if x := p.certainIdentity(n); x != nil {
+		return x
+	}
 	switch e := n.(type) {
 	case *ast.BinaryOperationExpr:
 		switch e.Op {
@@ -735,7 +986,9 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
 		case "ifnull", "coalesce":
-			if len(e.Args) > 0 {
+			// The first argument, where it is not NULL; one that
+			// may be NULL (a parameter) is read in its forms.
+			if len(e.Args) > 0 && !p.free(e.Args[0]) && !isNullLiteral(e.Args[0]) {
 				return e.Args[0]
 			}
 		case "concat":
@@ -1028,14 +1281,50 @@ func isASCII(s string) bool {
 
 // and combines conjuncts (see sqlparse.Conjunction); a contradiction such
 // as x IS NULL AND x IS NOT NULL is false.
+// A NULL operand makes the whole NULL where no operand is false (NULL AND
+// 1 is NULL, so (NULL AND 1) IS NULL is true), and NULL or false where the
+// others depend on the row: never true, but not surely false either.
 func (p *predicate) and(args []result, nodes []ast.ExprNode) result {
-	return fromScope(sqlparse.Conjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	r := fromScope(sqlparse.Conjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	if r.scope != alwaysFalse || !anyNull(args) {
+		return r
+	}
+	onlyTrue := true
+	for _, a := range args {
+		if a.scope == alwaysFalse && (a.k == nil || a.k.kind != '0') {
+			return r // FALSE AND NULL is false
+		}
+		onlyTrue = onlyTrue && (a.scope == alwaysTrue || a.k != nil && a.k.kind == '0')
+	}
+	if onlyTrue {
+		return nullResult()
+	}
+	return result{scope: alwaysFalse}
 }
 
 // or combines disjuncts (see sqlparse.Disjunction); x IS NULL OR x IS NOT
-// NULL, and p OR NOT p, are true.
+// NULL, and p OR NOT p, are true. Operands that are all false or NULL,
+// some NULL, are NULL.
 func (p *predicate) or(args []result, nodes []ast.ExprNode) result {
-	return fromScope(sqlparse.Disjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	r := fromScope(sqlparse.Disjunction(scopes(args), func() bool { return p.hasComplementaryPair(nodes) }))
+	if r.scope == alwaysFalse && anyNull(args) {
+		return nullResult()
+	}
+	return r
+}
+
+func anyNull(args []result) bool {
+	for _, a := range args {
+		if a.k != nil && a.k.kind == '0' {
+			return true
+		}
+	}
+	return false
+}
+
+// nullResult is the value NULL: as a condition it reaches no row.
+func nullResult() result {
+	return result{scope: alwaysFalse, k: &konst{kind: '0'}}
 }
 
 func scopes(args []result) []scope {
@@ -1261,14 +1550,42 @@ func (p *predicate) comparisonKey(b *ast.BinaryOperationExpr) (key string, negat
 // in handles x IN (..., x, ...) (that is x = x) and x IN (SELECT x FROM
 // target) (every row's value is among all values).
 func (p *predicate) in(e *ast.PatternInExpr) result {
-	if p.eval(e.Expr).scope == rowDependent {
+	if e.Sel != nil && p.emptySubquery(e.Sel) {
+		// NOT IN of no row is true, for NULL too.
+		return boolResult(e.Not)
+	}
+	x := p.eval(e.Expr)
+	if x.scope == rowDependent {
+		maybe := false
 		for _, item := range e.List {
-			if p.same(e.Expr, item) {
+			switch p.sameness(e.Expr, item) {
+			case surelySame:
 				return boolResult(!e.Not)
+			case maybeSame:
+				maybe = true
 			}
+		}
+		if maybe {
+			return result{scope: rowIndependent}
 		}
 		if e.Sel != nil && !e.Not && p.wholeTableSubquery(e.Expr, e.Sel) {
 			return boolResult(true)
+		}
+	}
+	if x.scope != rowDependent && !e.Not && e.Sel == nil {
+		// ? IN (x, ?): two values that do not depend on the row
+		// may be equal, and then every row is reached.
+		for _, item := range e.List {
+			r := p.eval(item)
+			if r.scope == rowDependent {
+				continue
+			}
+			if x.k == nil || r.k == nil {
+				return result{scope: rowIndependent}
+			}
+			if v, ok := compare(opcode.EQ, x.k, r.k); ok && v {
+				return boolResult(true) // 5 IN (x, 5)
+			}
 		}
 	}
 	if p.mentionsTarget(e) {
@@ -1331,23 +1648,35 @@ func (p *predicate) caseExpr(c *ast.CaseExpr) result {
 }
 
 // refersToTarget reports whether a column reference names a column of the
-// target table: qualified by its name or alias (and no other table in
-// scope may take that qualifier), or unqualified when no other table is in
+// target table: qualified by its name or alias, or a tied copy's (and no
+// other table in scope may take that qualifier), or unqualified when no other table is in
 // scope and, in a stored routine, it is not the name of a parameter or
 // local variable (which the server reads first).
 func (p *predicate) refersToTarget(c *ast.ColumnName) bool {
 	if c.Table.L == "" {
 		return !p.strictUnqualified && !p.w.routineVars[c.Name.L]
 	}
-	if !p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+	rowOf := func(s source) bool {
+		if s.pos == p.target.pos {
+			return true
+		}
+		for _, t := range p.tied {
+			if t.pos == s.pos {
+				return true
+			}
+		}
 		return false
 	}
+	named := p.target.mayBeNamedBy(c.Schema.L, c.Table.L)
 	for _, s := range p.sources {
-		if s.pos != p.target.pos && s.mayBeNamedBy(c.Schema.L, c.Table.L) {
-			return false
+		if s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			if !rowOf(s) {
+				return false
+			}
+			named = true
 		}
 	}
-	return true
+	return named
 }
 
 // mayBeTargetRow reports whether a qualified column may read the target's
@@ -1358,7 +1687,7 @@ func (p *predicate) mayBeTargetRow(c *ast.ColumnName) bool {
 		return true
 	}
 	for _, s := range p.selves {
-		if s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		if s.mayBeNamedBy(c.Schema.L, c.Table.L) && s.selfColumn(c.Name.L) {
 			return true
 		}
 	}

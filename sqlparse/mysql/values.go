@@ -1,0 +1,432 @@
+package mysql
+
+import (
+	"math/big"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+	driver "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// sameness says how certainly two expressions have the same value.
+type sameness int
+
+const (
+	notSame sameness = iota
+	// maybeSame: the same for some value of a parameter, a user variable
+	// or another value that does not depend on the row (COALESCE(?, x)
+	// is x when ? is NULL), or for some column types or values (x | 0 is
+	// x for a non-negative integer): a comparison of the two may be true
+	// for every row, and so it does not bound the statement.
+	maybeSame
+	// surelySame: the same tree once parentheses and identity
+	// operations are removed (see simplify).
+	surelySame
+)
+
+// maxForms bounds the forms an expression is read in (see forms).
+const maxForms = 16
+
+// sameness compares two expressions in every form they can take.
+func (p *predicate) sameness(a, b ast.ExprNode) sameness {
+	p.w.literalSensitive = true // the forms read literals (x | 0)
+	if p.same(a, b) {
+		return surelySame
+	}
+	as, bs := p.forms(a, nil, 0), p.forms(b, nil, 0)
+	for _, x := range as {
+		for _, y := range bs {
+			if p.same(x, y) {
+				return maybeSame
+			}
+		}
+	}
+	return notSame
+}
+
+// free reports whether an expression is a value that does not depend on
+// the row and is not known here: a parameter, a user variable, a stored
+// routine's variable, a column of another table, a subquery. It may be
+// any value, NULL included, when the statement runs.
+func (p *predicate) free(n ast.ExprNode) bool {
+	r := p.eval(n)
+	return r.scope != rowDependent && r.k == nil
+}
+
+// forms returns the expression (simplified) and the expressions it
+// becomes for some value of what is free in it, or for some column types:
+// COALESCE(?, x) and IFNULL(?, x) become x when ? is NULL, IF(?, x, y)
+// and CASE WHEN ? THEN x ELSE y END become x or y, NULLIF(x, ?) becomes
+// x, ELT(?, x, y) x or y; x | 0, x >> 0, ~~x, x DIV 1, ABS(x), ROUND(x),
+// CAST(x AS SIGNED) and the like are x for an integer (a non-negative
+// one for the bit operations and ABS); TRIM(x), LOWER(x) and UPPER(x) are
+// x for some strings (every string, in a case-insensitive collation).
+func (p *predicate) forms(n ast.ExprNode, out []ast.ExprNode, depth int) []ast.ExprNode {
+	n = p.simplify(n)
+	out = append(out, n)
+	if depth > 3 {
+		return out
+	}
+	for _, m := range p.alternatives(n) {
+		if len(out) >= maxForms {
+			break
+		}
+		out = p.forms(m, out, depth+1)
+	}
+	return out
+}
+
+// alternatives lists what n may become (see forms), one level deep.
+func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
+	switch e := n.(type) {
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "coalesce", "ifnull":
+			// Each argument after free ones that may be NULL.
+			var out []ast.ExprNode
+			for i, a := range e.Args {
+				if i > 0 {
+					out = append(out, a)
+				}
+				if !p.free(a) && !isNullLiteral(a) {
+					break
+				}
+			}
+			return out
+		case "if":
+			if len(e.Args) == 3 && p.free(e.Args[0]) {
+				return []ast.ExprNode{e.Args[1], e.Args[2]}
+			}
+		case "nullif":
+			if len(e.Args) == 2 && p.free(e.Args[1]) {
+				return e.Args[:1]
+			}
+		case "elt":
+			if len(e.Args) > 1 && p.free(e.Args[0]) {
+				return e.Args[1:]
+			}
+		case "abs", "round", "floor", "ceil", "ceiling", "trim", "ltrim", "rtrim", "lower", "lcase", "upper", "ucase":
+			if len(e.Args) == 1 {
+				return e.Args
+			}
+			if len(e.Args) == 2 && e.FnName.L == "round" && isInt(e.Args[1], 0) {
+				return e.Args[:1]
+			}
+		case "truncate":
+			if len(e.Args) == 2 && isInt(e.Args[1], 0) {
+				return e.Args[:1]
+			}
+		case "pow", "power":
+			if len(e.Args) == 2 && isInt(e.Args[1], 1) {
+				return e.Args[:1]
+			}
+		case "json_extract":
+			if len(e.Args) == 2 {
+				if v, ok := unparen(e.Args[1]).(*driver.ValueExpr); ok && v.Kind() == driver.KindString && v.GetString() == "$" {
+					return e.Args[:1]
+				}
+			}
+		}
+	case *ast.CaseExpr:
+		if e.Value != nil {
+			return nil
+		}
+		var out []ast.ExprNode
+		for _, wc := range e.WhenClauses {
+			switch r := p.eval(wc.Expr); {
+			case r.scope == alwaysFalse:
+				continue
+			case r.scope == alwaysTrue:
+				return append(out, wc.Result)
+			case r.scope == rowIndependent:
+				out = append(out, wc.Result)
+				continue
+			}
+			return out // a branch the row picks
+		}
+		if e.ElseClause != nil {
+			out = append(out, e.ElseClause)
+		}
+		return out
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.Or, opcode.Xor, opcode.LeftShift, opcode.RightShift:
+			if isInt(e.R, 0) {
+				return []ast.ExprNode{e.L}
+			}
+			if isInt(e.L, 0) && (e.Op == opcode.Or || e.Op == opcode.Xor) {
+				return []ast.ExprNode{e.R}
+			}
+		case opcode.And:
+			if p.same(e.L, e.R) {
+				return []ast.ExprNode{e.L}
+			}
+		case opcode.IntDiv, opcode.Div:
+			if isInt(e.R, 1) {
+				return []ast.ExprNode{e.L}
+			}
+		}
+	case *ast.UnaryOperationExpr:
+		if v, ok := unparen(e.V).(*ast.UnaryOperationExpr); ok && e.Op == opcode.BitNeg && v.Op == opcode.BitNeg {
+			return []ast.ExprNode{v.V}
+		}
+	case *ast.FuncCastExpr:
+		return []ast.ExprNode{e.Expr}
+	}
+	return nil
+}
+
+func isNullLiteral(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && v.Kind() == driver.KindNull
+}
+
+// certainIdentity returns what n surely is, for every value that is not
+// NULL, when that is simpler: COALESCE(NULL, x) and IFNULL(NULL, x) are x
+// (see identityOperand for a first argument that is not NULL),
+// NULLIF(x, NULL) and ELT(1, x) are x, CASE WHEN 1 THEN x END is x,
+// -(-x), REVERSE(REVERSE(x)), SUBSTRING(x, 1), CONCAT_WS(s, x),
+// REPLACE(x, ”, ”) and BINARY x are x (as values compared: a number
+// turned into a string is compared as a number again); nil otherwise.
+func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
+	p.w.literalSensitive = true // SUBSTRING(x, 1) is x, SUBSTRING(x, 2) not
+	switch e := n.(type) {
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "ifnull", "coalesce":
+			for i, a := range e.Args {
+				if isNullLiteral(a) && i < len(e.Args)-1 {
+					continue
+				}
+				if i == 0 || (p.free(a) && i < len(e.Args)-1) {
+					return nil // read as it is, or in its forms
+				}
+				return a
+			}
+		case "nullif":
+			if len(e.Args) == 2 && isNullLiteral(e.Args[1]) {
+				return e.Args[0]
+			}
+		case "elt":
+			if len(e.Args) > 1 {
+				if r := p.eval(e.Args[0]); r.k != nil && r.k.kind == 'n' && r.k.num.IsInt() {
+					if i := r.k.num.Num(); i.IsInt64() && i.Int64() >= 1 && i.Int64() < int64(len(e.Args)) {
+						return e.Args[i.Int64()]
+					}
+				}
+			}
+		case "reverse":
+			if len(e.Args) == 1 {
+				if in, ok := unparen(e.Args[0]).(*ast.FuncCallExpr); ok && in.FnName.L == "reverse" && len(in.Args) == 1 {
+					return in.Args[0]
+				}
+			}
+		case "substring", "substr", "mid":
+			if len(e.Args) == 2 && isInt(e.Args[1], 1) {
+				return e.Args[0]
+			}
+		case "concat_ws":
+			if len(e.Args) == 2 {
+				return e.Args[1]
+			}
+		case "replace":
+			if len(e.Args) == 3 && isEmptyString(e.Args[1]) {
+				return e.Args[0]
+			}
+		}
+	case *ast.CaseExpr:
+		if e.Value != nil {
+			return nil
+		}
+		for _, wc := range e.WhenClauses {
+			switch p.eval(wc.Expr).scope {
+			case alwaysFalse:
+				continue
+			case alwaysTrue:
+				return wc.Result
+			}
+			return nil
+		}
+		return e.ElseClause // nil (NULL) without ELSE: not simpler
+	case *ast.UnaryOperationExpr:
+		if v, ok := unparen(e.V).(*ast.UnaryOperationExpr); ok && e.Op == opcode.Minus && v.Op == opcode.Minus {
+			return v.V
+		}
+	case *ast.FuncCastExpr:
+		if e.FunctionType == ast.CastBinaryOperator {
+			return e.Expr
+		}
+	}
+	return nil
+}
+
+func isEmptyString(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && (v.Kind() == driver.KindString || v.Kind() == driver.KindBytes) && v.GetString() == ""
+}
+
+// offset reads n as base + c for a number literal c (x + 1, x - 2, 1 + x);
+// c is 0 for anything else.
+func (p *predicate) offset(n ast.ExprNode) (ast.ExprNode, *big.Rat) {
+	off := new(big.Rat)
+	for i := 0; i < 64; i++ {
+		n = p.simplify(n)
+		b, ok := n.(*ast.BinaryOperationExpr)
+		if !ok || (b.Op != opcode.Plus && b.Op != opcode.Minus) {
+			break
+		}
+		if c := p.numberLiteral(b.R); c != nil {
+			if b.Op == opcode.Minus {
+				c = new(big.Rat).Neg(c)
+			}
+			off.Add(off, c)
+			n = b.L
+			continue
+		}
+		if c := p.numberLiteral(b.L); c != nil && b.Op == opcode.Plus {
+			off.Add(off, c)
+			n = b.R
+			continue
+		}
+		break
+	}
+	return n, off
+}
+
+// numberLiteral returns the value of a number literal that is exact (not a
+// double), or nil.
+func (p *predicate) numberLiteral(n ast.ExprNode) *big.Rat {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	if !ok {
+		return nil
+	}
+	r := p.constant(v)
+	if r.k == nil || r.k.kind != 'n' || r.k.double {
+		return nil
+	}
+	return r.k.num
+}
+
+// compareOffsets decides a comparison of x + a with x + b (x + 1 > x,
+// x < x + 1): as x = x, for every row where x is not NULL. ok is false
+// when the two are not the same base.
+func (p *predicate) compareOffsets(op opcode.Op, l, r ast.ExprNode) (result, bool) {
+	lb, lo := p.offset(l)
+	rb, ro := p.offset(r)
+	if lo.Sign() == 0 && ro.Sign() == 0 || !p.same(lb, rb) || !p.mentionsTarget(lb) {
+		return result{}, false
+	}
+	c := lo.Cmp(ro)
+	switch op {
+	case opcode.EQ, opcode.NullEQ:
+		return boolResult(c == 0), true
+	case opcode.NE:
+		return boolResult(c != 0), true
+	case opcode.LT:
+		return boolResult(c < 0), true
+	case opcode.LE:
+		return boolResult(c <= 0), true
+	case opcode.GT:
+		return boolResult(c > 0), true
+	case opcode.GE:
+		return boolResult(c >= 0), true
+	}
+	return result{}, false
+}
+
+// maybeIntegerConstant recognises x % 1 and MOD(x, 1): 0 for every
+// integer x, so it does not depend on an integer row.
+// The caller has marked the verdict literal-sensitive.
+func maybeIntegerConstant(n ast.ExprNode) bool {
+	switch e := unparen(n).(type) {
+	case *ast.BinaryOperationExpr:
+		return e.Op == opcode.Mod && isInt(e.R, 1)
+	case *ast.FuncCallExpr:
+		return e.FnName.L == "mod" && len(e.Args) == 2 && isInt(e.Args[1], 1)
+	}
+	return false
+}
+
+// emptySubquery reports whether a subquery surely returns no row (see
+// emptyQuery): x NOT IN and x <> ALL of it are then true for every row,
+// x IN and x = ANY false, as NOT EXISTS of it is true.
+func (p *predicate) emptySubquery(sel ast.ExprNode) bool {
+	sq, ok := sel.(*ast.SubqueryExpr)
+	return ok && p.w.emptyQuery(sq.Query, 0)
+}
+
+// emptyQuery reports whether a query surely returns no row: a SELECT whose
+// WHERE (with its joins' conditions) or HAVING is false for every row it
+// reads (WHERE 0, WHERE 1 = 0, WHERE x <> x) and that does not aggregate
+// them into one row anyway (SELECT MAX(x) ... WHERE 0 returns a row), or
+// with LIMIT 0; a UNION, EXCEPT or INTERSECT of such SELECTs; a SELECT
+// from such a derived table alone.
+func (w *walker) emptyQuery(q ast.Node, depth int) bool {
+	w.literalSensitive = true // LIMIT 0
+	if depth > maxReadDepth {
+		return false
+	}
+	switch x := q.(type) {
+	case *ast.SetOprStmt:
+		if x.Limit != nil && isInt(x.Limit.Count, 0) {
+			return true
+		}
+		arms := selectArms(x, nil)
+		for _, arm := range arms {
+			if !w.emptyQuery(arm, depth+1) {
+				return false
+			}
+		}
+		return len(arms) > 0
+	case *ast.SelectStmt:
+		if x.Kind != ast.SelectStmtKindSelect {
+			return false
+		}
+		if x.Limit != nil && isInt(x.Limit.Count, 0) {
+			return true
+		}
+		sources, conds, ties := scopeOf(x.From)
+		target := source{pos: -1}
+		if len(sources) > 0 {
+			target = sources[0]
+		}
+		if x.Having != nil && newPredicate(w, target, sources).eval(x.Having.Expr).scope == alwaysFalse {
+			return true
+		}
+		if x.GroupBy == nil && aggregates(x) {
+			return false // one row, whatever the WHERE
+		}
+		if (x.Where != nil || len(conds) > 0 || len(ties) > 0) && w.reach(target, sources, x.Where, conds, ties) == alwaysFalse {
+			return true
+		}
+		return len(sources) == 1 && sources[0].query != nil && w.emptyQuery(sources[0].query, depth+1)
+	}
+	return false
+}
+
+// aggregates reports whether a SELECT's list, HAVING or ORDER BY holds an
+// aggregate function (in a subquery of theirs too: on the safe side).
+func aggregates(s *ast.SelectStmt) bool {
+	v := &aggregateFinder{}
+	if s.Fields != nil {
+		s.Fields.Accept(v)
+	}
+	if s.Having != nil {
+		s.Having.Accept(v)
+	}
+	if s.OrderBy != nil {
+		s.OrderBy.Accept(v)
+	}
+	return v.found
+}
+
+type aggregateFinder struct{ found bool }
+
+func (a *aggregateFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.AggregateFuncExpr); ok {
+		a.found = true
+	}
+	return n, a.found
+}
+
+func (a *aggregateFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
