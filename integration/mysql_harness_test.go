@@ -403,6 +403,16 @@ func requireMyRefused(t testing.TB, err error, rule string) int64 {
 	return id
 }
 
+// myAllPrivilegesUser creates an account with every privilege on every
+// database, as DBAs hand to agents more often than they should; it is an
+// agent (the harness's default identity), and is dropped at the end.
+func myAllPrivilegesUser(t testing.TB, user, password string) {
+	t.Helper()
+	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+user+"'@'%' IDENTIFIED BY '"+password+"'",
+		"GRANT ALL ON *.* TO '"+user+"'@'%' WITH GRANT OPTION")
+	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+user+"'@'%'") })
+}
+
 // requireMyRefusedThenRun asserts that the agent's stmt is refused and
 // audited as want says, with state unchanged, and that the human's
 // identical stmt then runs and changes state: the refusal stood between

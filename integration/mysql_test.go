@@ -828,9 +828,7 @@ func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
 	p := startMySQLProxy(t)
 	ctx := testCtx(t)
 	const adminAgent, adminPassword = "agent_admin", "agent-admin-pw"
-	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+adminAgent+"'@'%' IDENTIFIED BY '"+adminPassword+"'",
-		"GRANT ALL ON *.* TO '"+adminAgent+"'@'%' WITH GRANT OPTION")
-	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+adminAgent+"'@'%'") })
+	myAllPrivilegesUser(t, adminAgent, adminPassword)
 	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
 	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
 
@@ -940,11 +938,8 @@ func TestMySQLAgentsCannotChangeTheMysqlDatabase(t *testing.T) {
 	p := startMySQLProxy(t)
 	ctx := testCtx(t)
 	const adminAgent, adminPassword = "agent_sysdb", "agent-sysdb-pw"
-	myAdminExec(t, "CREATE USER IF NOT EXISTS '"+adminAgent+"'@'%' IDENTIFIED BY '"+adminPassword+"'",
-		"GRANT ALL ON *.* TO '"+adminAgent+"'@'%' WITH GRANT OPTION")
-	t.Cleanup(func() {
-		myAdminExec(t, "DROP USER IF EXISTS '"+adminAgent+"'@'%'", "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'")
-	})
+	myAllPrivilegesUser(t, adminAgent, adminPassword)
+	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'") })
 	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
 	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
 	reset := func() {

@@ -606,6 +606,21 @@ func (p *predicate) eval(n ast.ExprNode) result {
 	return r
 }
 
+// matchesItself judges x LIKE x and x RLIKE x: a value matches itself, so
+// the pattern test reaches every row where it is not NULL, as x = x does.
+func (p *predicate) matchesItself(not bool, x, pattern ast.ExprNode) (result, bool) {
+	if not || p.eval(x).scope != rowDependent {
+		return result{}, false
+	}
+	switch p.sameness(x, pattern) {
+	case surelySame:
+		return boolResult(true), true
+	case maybeSame:
+		return result{scope: rowIndependent}, true
+	}
+	return result{}, false
+}
+
 // isCompound reports whether n combines or negates tests, compares with a
 // range or list, or compares a value that is never negative: what the
 // value-set test may decide.
@@ -705,24 +720,14 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		// x LIKE x matches every row where x is not NULL (but for a
 		// value with a backslash or the escape character in it): like
 		// x = x it reaches every row.
-		if !e.Not && p.eval(e.Expr).scope == rowDependent {
-			switch p.sameness(e.Expr, e.Pattern) {
-			case surelySame:
-				return boolResult(true)
-			case maybeSame:
-				return result{scope: rowIndependent}
-			}
+		if r, ok := p.matchesItself(e.Not, e.Expr, e.Pattern); ok {
+			return r
 		}
 	case *ast.PatternRegexpExpr:
 		// x RLIKE x, like x LIKE x, matches every row where x is a
 		// plain value (a number, a word).
-		if !e.Not && p.eval(e.Expr).scope == rowDependent {
-			switch p.sameness(e.Expr, e.Pattern) {
-			case surelySame:
-				return boolResult(true)
-			case maybeSame:
-				return result{scope: rowIndependent}
-			}
+		if r, ok := p.matchesItself(e.Not, e.Expr, e.Pattern); ok {
+			return r
 		}
 	case *ast.BetweenExpr:
 		return p.between(e)
