@@ -1075,6 +1075,53 @@ func TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents(t *testing.T) {
 	myAdminExec(t, "DROP TABLE IF EXISTS my_lock_probe")
 }
 
+// TestMySQLServerRoutinesAndCascadesAreRefusedForAgents: the server ships
+// routines that run SQL text they are given (sys.execute_prepared_stmt) or
+// paste their arguments into an ALTER TABLE (mysql.DropGeometryColumn); a
+// routine created in the mysql database runs with it as the default
+// database; a foreign key with ON DELETE CASCADE added to a table makes a
+// bounded write to another table delete its rows.
+func TestMySQLServerRoutinesAndCascadesAreRefusedForAgents(t *testing.T) {
+	p := startMySQLProxy(t)
+	const adminAgent, adminPassword = "agent_routines", "agent-routines-pw"
+	myAllPrivilegesUser(t, adminAgent, adminPassword)
+	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
+	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	const tbl, parent = "my_routine_victim", "my_routine_parent"
+	reset := func() {
+		myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "DROP TABLE IF EXISTS "+parent,
+			"CREATE TABLE "+parent+" (id INT PRIMARY KEY) ENGINE = InnoDB", "INSERT INTO "+parent+" VALUES (1), (2), (3)",
+			"CREATE TABLE "+tbl+" (id INT PRIMARY KEY, note VARCHAR(20)) ENGINE = InnoDB",
+			"INSERT INTO "+tbl+" VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+			"DROP PROCEDURE IF EXISTS mysql.bw_routine")
+	}
+	t.Cleanup(func() {
+		myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "DROP TABLE IF EXISTS "+parent, "DROP PROCEDURE IF EXISTS mysql.bw_routine")
+	})
+	state := func() string {
+		return myQueryString(t, `SELECT CONCAT_WS(' | ',
+			(SELECT COUNT(*) FROM `+tbl+`),
+			(SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '`+tbl+`'),
+			(SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = '`+tbl+`'),
+			(SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'mysql' AND ROUTINE_NAME = 'bw_routine'))`)
+	}
+	for _, c := range []struct{ stmt, rule string }{
+		{"CALL sys.execute_prepared_stmt('DELETE FROM " + testDatabase + "." + tbl + "')", "dynamic-sql"},
+		{"CALL mysql.DropGeometryColumn('', '" + testDatabase + "', '" + tbl + "', 'note')", "dynamic-sql"},
+		{"CREATE PROCEDURE mysql.bw_routine() DELETE FROM global_priv WHERE User = 'bw_nobody'", "system-catalog"},
+		{"ALTER TABLE " + tbl + " ADD CONSTRAINT " + tbl + "_fk FOREIGN KEY (id) REFERENCES " + parent + " (id) ON DELETE CASCADE", "foreign-key-cascade"},
+	} {
+		reset()
+		requireMyRefusedThenRun(t, p, agent, human, c.stmt, wantEvent{User: adminAgent, Rule: c.rule}, state)
+	}
+	// The cascade the human added does what the refusal kept from the
+	// agent: a bounded delete in the parent removes the child's row.
+	myAdminExec(t, "DELETE FROM "+parent+" WHERE id = 1")
+	if got := myQueryString(t, "SELECT COUNT(*) FROM "+tbl); got != "2" {
+		t.Fatalf("after the parent's row went, the child has %s rows", got)
+	}
+}
+
 // TestMySQLTemporalNarrowingIsRefusedForAgents: a DATETIME column changed
 // to TIME or DATE loses the date or the time of day of every value, and a
 // strict sql_mode does not stop it (the server adds notes only).

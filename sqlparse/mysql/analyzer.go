@@ -71,6 +71,9 @@ const (
 	// RuleNonDurable: a table moved to an engine whose rows survive no
 	// restart (MEMORY).
 	RuleNonDurable = "non-durable-table"
+	// RuleForeignKeyCascade: a foreign key added to an existing table
+	// whose actions delete or blank its rows when the parent's change.
+	RuleForeignKeyCascade = "foreign-key-cascade"
 	// RuleAlterIgnore and RuleColumnTruncate are MySQL's own: PostgreSQL
 	// has neither ALTER IGNORE nor a mode in which a type change cuts
 	// values instead of failing.

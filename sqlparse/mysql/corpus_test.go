@@ -74,6 +74,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	sqlparse.RuleSystemCatalog: sqlparse.CategoryProtected,
 	RuleNonDurable:             sqlparse.CategoryDrop,
 	RuleServerFileWrite:        sqlparse.CategoryUnanalysable,
+	RuleForeignKeyCascade:      sqlparse.CategoryDrop,
 }
 
 func corpusCases() []corpusCase {
@@ -1280,6 +1281,23 @@ func corpusAdministration() []corpusCase {
 		return corpusCase{name: name, sql: sql, want: RuleServerControl}
 	}
 	return []corpusCase{
+		{name: "the sys database runs any statement", sql: "CALL sys.execute_prepared_stmt('DELETE FROM app.customers')", want: RuleDynamicSQL,
+			note: "checked on a server: the procedure prepares and executes its argument"},
+		{name: "the sys procedure unqualified", sql: "CALL execute_prepared_stmt('DROP DATABASE app')", want: RuleDynamicSQL, note: "with sys as the default database"},
+		{name: "the sys analyser writing a table", sql: "CALL sys.statement_performance_analyzer('snapshot', 'app.t', NULL)", want: RuleDynamicSQL},
+		{name: "a geometry helper pasting an ALTER TABLE", sql: "CALL mysql.DropGeometryColumn('', 'app', 'customers', 'email')", want: RuleDynamicSQL, also: []string{sqlparse.RuleSystemCatalog},
+			note: "checked on a server: the column email is dropped"},
+		{name: "a routine of the mysql database called", sql: "CALL mysql.p()", want: sqlparse.RuleSystemCatalog},
+		{name: "a routine created in the mysql database", sql: "CREATE PROCEDURE mysql.p() DELETE FROM global_priv WHERE User = 'dba'", want: sqlparse.RuleSystemCatalog,
+			note: "checked on a server: the routine's default database is mysql, so global_priv is the grant table"},
+		{name: "a routine of the agent's own called", sql: "CALL app.p(1)"},
+		{name: "a sys function read", sql: "SELECT sys.format_bytes(1024)"},
+		{name: "a cascading foreign key added", sql: "ALTER TABLE customers ADD CONSTRAINT fk_k FOREIGN KEY (id) REFERENCES k (id) ON DELETE CASCADE", want: RuleForeignKeyCascade,
+			note: "checked on a server: a later REPLACE INTO k VALUES (1), ... deletes the matching customers"},
+		{name: "a foreign key that blanks", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k (id) ON DELETE SET NULL", want: RuleForeignKeyCascade},
+		{name: "a foreign key that refuses", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k (id)"},
+		{name: "a foreign key that follows updates", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k (id) ON UPDATE CASCADE"},
+		{name: "a new table with a cascading key", sql: "CREATE TABLE n (id INT, k INT, FOREIGN KEY (k) REFERENCES k (id) ON DELETE CASCADE)", note: "the new table has no rows to lose"},
 		{name: "binlog events replayed", sql: "BINLOG 'gxq2aA8BAAAA/AAAAAABAAAAAAQAMTAuMTEuMTMtTWFyaWFEQgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'", want: RuleDynamicSQL,
 			note: "mysqlbinlog's output: each event runs as it is, a query event carries any statement"},
 		{name: "binlog events in lower case", sql: "binlog 'AAAA'", want: RuleDynamicSQL},

@@ -21,6 +21,8 @@ func TestRecycleArea(t *testing.T) {
 		"TRUNCATE TABLE BULWARK_RECYCLE_5.orders",
 		"EXPLAIN ANALYZE DELETE FROM bulwark_recycle_5.orders WHERE id = 1",
 		"CREATE TABLE bulwark_recycle_9.t (id int)",
+		// A routine's default database is its own: t is the snapshot's.
+		"CREATE PROCEDURE bulwark_recycle_5.p() UPDATE t SET x = 1 WHERE id = 1",
 	}
 	for _, sql := range refused {
 		found := false

@@ -87,6 +87,17 @@ func (w *walker) scanNames(n ast.Node) {
 	}
 }
 
+// dynamicProcedures are procedures the server ships that run SQL text they
+// are given or build from their arguments: sys.execute_prepared_stmt runs
+// any statement, statement_performance_analyzer writes to a table it is
+// named, and mysql.AddGeometryColumn and DropGeometryColumn paste their
+// unquoted arguments into an ALTER TABLE. They are known by name, in any
+// database: a session whose default database is sys calls them unqualified.
+var dynamicProcedures = map[string]bool{
+	"execute_prepared_stmt": true, "statement_performance_analyzer": true,
+	"addgeometrycolumn": true, "dropgeometrycolumn": true,
+}
+
 // systemNames notes a table of the system database, or a USE of it (see
 // walker.system).
 func (w *walker) systemNames(n ast.Node) {
@@ -95,6 +106,10 @@ func (w *walker) systemNames(n ast.Node) {
 		w.system = w.system || isSystemDatabase(s.Schema.O)
 	case *ast.UseStmt:
 		w.system = w.system || isSystemDatabase(s.DBName)
+	case *ast.CallStmt:
+		// The mysql database's own routines (AddGeometryColumn,
+		// DropGeometryColumn) run any ALTER TABLE they are given.
+		w.system = w.system || s.Procedure != nil && isSystemDatabase(s.Procedure.Schema.O)
 	}
 }
 
@@ -156,6 +171,13 @@ func (w *walker) Enter(n ast.Node) (ast.Node, bool) {
 		// statement is judged knowing the variables in its scope (and
 		// those of inner blocks walked before it: reading a column as a
 		// value only makes a condition look less bounded).
+		if pi.ProcedureName != nil {
+			// A routine runs with its own database as the default: in
+			// one created in mysql, DELETE FROM global_priv is the grant
+			// table, and in the recycle area a snapshot's.
+			w.system = w.system || isSystemDatabase(pi.ProcedureName.Schema.O)
+			w.recycle = w.recycle || isRecycleName(pi.ProcedureName.Schema.O)
+		}
 		outer := w.routineVars
 		w.routineVars = map[string]bool{}
 		for name := range outer {
@@ -296,6 +318,11 @@ func (w *walker) inspect(n ast.Node) bool {
 			w.add(sqlparse.CategoryUnanalysable, RuleServerControl, "",
 				"FLUSH TABLES WITH READ LOCK blocks every write to every table, humans' among them, for as long as this session holds it")
 		}
+	case *ast.CallStmt:
+		if s.Procedure != nil && dynamicProcedures[s.Procedure.FnName.L] {
+			w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, s.Procedure.FnName.O,
+				"CALL "+s.Procedure.FnName.O+"(...) runs SQL text it is given, or builds, at run time (the server's sys and mysql databases ship such procedures), which bulwark cannot judge")
+		}
 	case *ast.BinlogStmt:
 		// What mysqlbinlog prints for replaying a binary log: the events
 		// run as they are, and a query event carries any statement.
@@ -397,8 +424,37 @@ func (w *walker) alterTable(s *ast.AlterTableStmt) {
 			w.columnChange(name, spec)
 		case ast.AlterTableOption:
 			w.tableOptions(name, spec.Options)
+		case ast.AlterTableAddConstraint:
+			if c := spec.Constraint; c != nil && c.Tp == ast.ConstraintForeignKey && cascades(c.Refer) {
+				w.add(sqlparse.CategoryDrop, RuleForeignKeyCascade, name,
+					fmt.Sprintf("ALTER TABLE %s ADD FOREIGN KEY ... with a CASCADE, SET NULL or SET DEFAULT action would make every later delete "+
+						"in %s delete or blank the matching rows of %s: a bounded write to one table would destroy rows of another",
+						name, tableName(c.Refer.Table), name))
+			}
 		}
 	}
+}
+
+// cascades reports whether a foreign key's actions reach the child's rows
+// when the parent's change: ON DELETE CASCADE, SET NULL or SET DEFAULT, and
+// ON UPDATE SET NULL or SET DEFAULT (ON UPDATE CASCADE keeps the link).
+func cascades(r *ast.ReferenceDef) bool {
+	if r == nil {
+		return false
+	}
+	if r.OnDelete != nil {
+		switch r.OnDelete.ReferOpt {
+		case ast.ReferOptionCascade, ast.ReferOptionSetNull, ast.ReferOptionSetDefault:
+			return true
+		}
+	}
+	if r.OnUpdate != nil {
+		switch r.OnUpdate.ReferOpt {
+		case ast.ReferOptionSetNull, ast.ReferOptionSetDefault:
+			return true
+		}
+	}
+	return false
 }
 
 // alterIgnore reports whether s was written ALTER IGNORE TABLE. The grammar

@@ -38,6 +38,10 @@ const (
 	RuleColumnRewrite     = "alter-column-rewrite"
 	// RuleColumnTruncate: a type change that drops part of every value.
 	RuleColumnTruncate = "alter-column-truncate"
+	// RuleForeignKeyCascade: a foreign key added to an existing table
+	// whose actions delete or blank its rows when the referenced rows
+	// change.
+	RuleForeignKeyCascade = "foreign-key-cascade"
 	// RuleNonDurable: a table made one whose rows survive no crash.
 	RuleNonDurable    = "non-durable-table"
 	RuleLexerMismatch = "lexer-mismatch"

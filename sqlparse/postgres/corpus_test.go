@@ -64,6 +64,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"system-catalog":        sqlparse.CategoryProtected,
 	"non-durable-table":     sqlparse.CategoryDrop,
 	"alter-column-truncate": sqlparse.CategoryDrop,
+	"foreign-key-cascade":   sqlparse.CategoryDrop,
 	// lexer-mismatch: text the server would read differently from the
 	// parser (string escapes under standard_conforming_strings = off).
 	"lexer-mismatch": sqlparse.CategoryUnanalysable,
@@ -224,6 +225,14 @@ func corpusColumnRewrites() []corpusCase {
 		{name: "alter column type to time", sql: "ALTER TABLE t ALTER COLUMN ts SET DATA TYPE time without time zone", want: "alter-column-truncate"},
 		{name: "alter column type to a wider integer", sql: "ALTER TABLE t ALTER COLUMN id TYPE bigint"},
 		{name: "alter column type to timestamptz", sql: "ALTER TABLE t ALTER COLUMN ts TYPE timestamptz"},
+		{name: "a cascading foreign key added", sql: "ALTER TABLE customers ADD CONSTRAINT fk_k FOREIGN KEY (id) REFERENCES k (id) ON DELETE CASCADE", want: "foreign-key-cascade",
+			note: "checked on a server: a later bounded DELETE FROM k deletes the matching customers"},
+		{name: "a foreign key that blanks", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k ON DELETE SET NULL", want: "foreign-key-cascade"},
+		{name: "a foreign key that blanks on update", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k ON UPDATE SET DEFAULT", want: "foreign-key-cascade"},
+		{name: "a new column with a cascading reference", sql: "ALTER TABLE c ADD COLUMN k int DEFAULT 1 REFERENCES k ON DELETE CASCADE", want: "foreign-key-cascade"},
+		{name: "a foreign key that refuses", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k"},
+		{name: "a foreign key that follows updates", sql: "ALTER TABLE c ADD FOREIGN KEY (k) REFERENCES k ON UPDATE CASCADE ON DELETE RESTRICT"},
+		{name: "a new table with a cascading reference", sql: "CREATE TABLE n (id int, k int REFERENCES k ON DELETE CASCADE)", note: "the new table has no rows to lose"},
 		{name: "alter column type without using", sql: "ALTER TABLE t ALTER COLUMN val TYPE varchar(200)"},
 	}
 }

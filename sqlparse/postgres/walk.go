@@ -288,6 +288,12 @@ func (w *walker) inspect(m any) bool {
 					"ALTER TABLE "+obj+" SET UNLOGGED would take its rows out of the write-ahead log: the server empties the table after a crash, standbys no longer have its rows, and base backups (pg_basebackup) leave them out")
 			case cmd.Subtype == pg_query.AlterTableType_AT_AlterColumnType:
 				w.columnType(n, cmd)
+			case cmd.Subtype == pg_query.AlterTableType_AT_AddConstraint, cmd.Subtype == pg_query.AlterTableType_AT_AddColumn:
+				if cascadingForeignKey(cmd.Def) {
+					obj := rangeVarName(n.Relation)
+					w.add(sqlparse.CategoryDrop, RuleForeignKeyCascade, obj,
+						"ALTER TABLE "+obj+" ADD ... FOREIGN KEY with a CASCADE, SET NULL or SET DEFAULT action would make every later delete in the referenced table delete or blank the matching rows of "+obj+": a bounded write to one table would destroy rows of another")
+				}
 			}
 		}
 	case *pg_query.TruncateStmt:
@@ -470,6 +476,32 @@ func isSystemRelation(r *pg_query.RangeVar) bool {
 		return true
 	case "":
 		return strings.HasPrefix(r.Relname, "pg_")
+	}
+	return false
+}
+
+// cascadingForeignKey reports whether a constraint, or a new column's
+// constraints, add a foreign key whose actions reach the table's rows when
+// the referenced rows change: ON DELETE CASCADE, SET NULL or SET DEFAULT,
+// and ON UPDATE SET NULL or SET DEFAULT (ON UPDATE CASCADE keeps the link).
+func cascadingForeignKey(def *pg_query.Node) bool {
+	constraints := []*pg_query.Node{def}
+	if c := def.GetColumnDef(); c != nil {
+		constraints = c.Constraints
+	}
+	for _, n := range constraints {
+		c := n.GetConstraint()
+		if c == nil || c.Contype != pg_query.ConstrType_CONSTR_FOREIGN {
+			continue
+		}
+		switch c.FkDelAction {
+		case "c", "n", "d":
+			return true
+		}
+		switch c.FkUpdAction {
+		case "n", "d":
+			return true
+		}
 	}
 	return false
 }
