@@ -1672,28 +1672,45 @@ func TestAgentsCannotWriteSystemCatalogs(t *testing.T) {
 	before := sum()
 	agent := protoPgconn(t, p.HumanDSN("application_name=agent-dba"))
 	human := protoPgconn(t, p.HumanDSN())
+	adminExec(t, "CREATE EXTENSION IF NOT EXISTS postgres_fdw",
+		"CREATE OR REPLACE FUNCTION bw_it_evt() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'no DDL'; END$$")
 	cases := []struct {
 		stmt string
 		// proof runs after the human's statement, in its transaction,
 		// and returns what shows the damage; intact is its value before.
 		proof, intact string
+		// rule is the refusal's, system-catalog when empty.
+		rule string
 	}{
 		{"DELETE FROM pg_class WHERE relname = 'proto_catalog_victim'",
-			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1"},
+			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1", ""},
 		{"DELETE FROM pg_catalog.pg_attribute WHERE attrelid = 'proto_catalog_victim'::regclass AND attname = 'note'",
-			"SELECT count(*) FROM pg_attribute WHERE attrelid = 'proto_catalog_victim'::regclass AND attname = 'note'", "1"},
+			"SELECT count(*) FROM pg_attribute WHERE attrelid = 'proto_catalog_victim'::regclass AND attname = 'note'", "1", ""},
 		{"UPDATE pg_authid SET rolcanlogin = false WHERE rolname = '" + agentUser + "'",
-			"SELECT rolcanlogin::text FROM pg_authid WHERE rolname = '" + agentUser + "'", "true"},
+			"SELECT rolcanlogin::text FROM pg_authid WHERE rolname = '" + agentUser + "'", "true", ""},
 		{"WITH d AS (DELETE FROM pg_class WHERE relname = 'proto_catalog_victim' RETURNING 1) SELECT count(*) FROM d",
-			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1"},
+			"SELECT count(*) FROM pg_class WHERE relname = 'proto_catalog_victim'", "1", ""},
 		{"REVOKE SELECT ON pg_catalog.pg_class FROM PUBLIC",
-			"SELECT has_table_privilege('" + agentUser + "', 'pg_catalog.pg_class', 'SELECT')::text", "true"},
+			"SELECT has_table_privilege('" + agentUser + "', 'pg_catalog.pg_class', 'SELECT')::text", "true", ""},
+		// An updatable view writes the catalog it reads.
+		{"CREATE VIEW public.bw_it_roles AS SELECT * FROM pg_catalog.pg_authid",
+			"SELECT count(*) FROM pg_views WHERE viewname = 'bw_it_roles'", "0", ""},
+		// An event trigger stands in front of every human's DDL.
+		{"CREATE EVENT TRIGGER bw_it_stop ON ddl_command_start EXECUTE FUNCTION bw_it_evt()",
+			"SELECT count(*) FROM pg_event_trigger WHERE evtname = 'bw_it_stop'", "0", "statement-rewrite"},
+		// A loopback server reaches the database without bulwark.
+		{"CREATE SERVER bw_it_loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1')",
+			"SELECT count(*) FROM pg_foreign_server WHERE srvname = 'bw_it_loop'", "0", "dynamic-sql"},
 	}
 	for _, c := range cases {
+		rule := c.rule
+		if rule == "" {
+			rule = "system-catalog"
+		}
 		_, err := protoExec(t, agent, c.stmt)
-		_, id := requireRefused(t, err, "system-catalog")
-		requireAudited(t, p, id, wantEvent{User: humanUser, Rule: "system-catalog"})
-		requireRefused(t, protoExecParams(t, agent, c.stmt).Err, "system-catalog")
+		_, id := requireRefused(t, err, rule)
+		requireAudited(t, p, id, wantEvent{User: humanUser, Rule: rule})
+		requireRefused(t, protoExecParams(t, agent, c.stmt).Err, rule)
 		protoRequireUsable(t, agent)
 		if got := protoValue(t, human, c.proof); got != c.intact {
 			t.Fatalf("%s: after the refusal %q gives %q, want %q", c.stmt, c.proof, got, c.intact)

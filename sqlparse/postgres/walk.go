@@ -396,6 +396,28 @@ func (w *walker) inspect(m any) bool {
 		w.functionNodes(n.Funcname, "binds")
 	case *pg_query.CreateEventTrigStmt:
 		w.functionNodes(n.Funcname, "binds")
+		w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, n.Trigname,
+			"CREATE EVENT TRIGGER runs a function around every later DDL statement of the database, humans' among them, and can refuse or change them, which bulwark cannot judge from their text")
+	case *pg_query.AlterEventTrigStmt:
+		w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, n.Trigname,
+			"ALTER EVENT TRIGGER switches on or off a function that runs around every later DDL statement of the database, humans' among them")
+	case *pg_query.ViewStmt:
+		if r := updatableCatalogView(n.Query); r != nil {
+			w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, rangeVarName(n.View),
+				"CREATE VIEW "+rangeVarName(n.View)+" over "+rangeVarName(r)+" alone would be automatically updatable: an UPDATE or DELETE through it writes the system catalog itself, which can drop tables or lock out logins without any statement bulwark would refuse")
+		}
+	case *pg_query.CreateForeignServerStmt:
+		if n.Fdwname != "file_fdw" {
+			w.foreignConnection("CREATE SERVER " + n.Servername + " FOREIGN DATA WRAPPER " + n.Fdwname)
+		}
+	case *pg_query.AlterForeignServerStmt:
+		w.foreignConnection("ALTER SERVER " + n.Servername)
+	case *pg_query.CreateUserMappingStmt:
+		w.foreignConnection("CREATE USER MAPPING")
+	case *pg_query.AlterUserMappingStmt:
+		w.foreignConnection("ALTER USER MAPPING")
+	case *pg_query.ImportForeignSchemaStmt:
+		w.foreignConnection("IMPORT FOREIGN SCHEMA ... FROM SERVER " + n.ServerName)
 	case *pg_query.CreatePLangStmt:
 		w.functionNodes(n.Plhandler, "binds")
 		w.functionNodes(n.Plinline, "binds")
@@ -525,24 +547,21 @@ func (w *walker) columnType(n *pg_query.AlterTableStmt, cmd *pg_query.AlterTable
 				objectTypeName(n.Objtype), rangeVarName(n.Relation), cmd.Name, cmd.Name))
 		return
 	}
-	switch lastName(def.GetTypeName().GetNames()) {
-	case "date":
+	if t := def.GetTypeName(); t != nil && !keepingTypes[lastName(t.Names)] {
 		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, obj,
-			fmt.Sprintf("ALTER COLUMN %s TYPE date would drop the time of day of every timestamp value (bulwark does not know the column's current type)", cmd.Name))
-	case "time", "timetz":
-		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, obj,
-			fmt.Sprintf("ALTER COLUMN %s TYPE time would drop the date of every timestamp value (bulwark does not know the column's current type)", cmd.Name))
+			fmt.Sprintf("ALTER COLUMN %s TYPE %s: bulwark cannot tell what a change to that type keeps of every row's value (a change to date drops the time of day of every timestamp, to time the date, to \"char\" all but one character, and a domain can hide any of them)",
+				cmd.Name, lastName(t.Names)))
 	}
 }
 
 // keepsValue reports whether a USING expression is built from column col
 // by conversions that keep its values apart: the column itself; a cast to a
-// type without a length (an explicit cast to varchar(n) silently cuts); a
-// one-argument conversion of such (lower, upper, trim, to_json,
-// to_timestamp of epoch seconds, ...) or AT TIME ZONE; arithmetic or
-// concatenation with a constant that can be undone (not * 0); COALESCE
-// whose first argument keeps it; a CASE whose results keep it, or that
-// tests it and has more than one result.
+// type that keeps values (keepingTypes; not a character type with a
+// length, whose explicit cast silently cuts); a one-argument conversion of
+// such (lower, upper, trim, to_json, to_timestamp of epoch seconds, ...) or
+// AT TIME ZONE; adding or subtracting a number, concatenating a constant,
+// or multiplying by a non-zero integer; COALESCE whose first argument keeps
+// it; a CASE whose every result keeps it.
 func keepsValue(n *pg_query.Node, col string) bool {
 	switch {
 	case n.GetColumnRef() != nil:
@@ -550,7 +569,7 @@ func keepsValue(n *pg_query.Node, col string) bool {
 		return len(f) > 0 && f[len(f)-1].GetString_().GetSval() == col
 	case n.GetTypeCast() != nil:
 		c := n.GetTypeCast()
-		return !cutsValues(c.TypeName) && keepsValue(c.Arg, col)
+		return keepingCast(c.TypeName) && keepsValue(c.Arg, col)
 	case n.GetCollateClause() != nil:
 		return keepsValue(n.GetCollateClause().Arg, col)
 	case n.GetFuncCall() != nil:
@@ -572,33 +591,24 @@ func keepsValue(n *pg_query.Node, col string) bool {
 			return false
 		}
 		switch e.Name[0].GetString_().GetSval() {
-		case "+", "-", "||":
+		case "+", "-":
+			return keepsValue(e.Lexpr, col) && isNumber(e.Rexpr) || isNumber(e.Lexpr) && keepsValue(e.Rexpr, col)
+		case "||":
 			return keepsValue(e.Lexpr, col) && isConstant(e.Rexpr) || isConstant(e.Lexpr) && keepsValue(e.Rexpr, col)
-		case "*", "/":
-			return keepsValue(e.Lexpr, col) && isNonZeroConstant(e.Rexpr) || e.Name[0].GetString_().GetSval() == "*" && isNonZeroConstant(e.Lexpr) && keepsValue(e.Rexpr, col)
+		case "*":
+			return keepsValue(e.Lexpr, col) && isNonZeroInteger(e.Rexpr) || isNonZeroInteger(e.Lexpr) && keepsValue(e.Rexpr, col)
 		}
 	case n.GetCaseExpr() != nil:
 		c := n.GetCaseExpr()
-		results := []*pg_query.Node{c.Defresult}
-		tests := c.Arg != nil && mentionsColumn(c.Arg, col)
+		if c.Defresult == nil || !keepsValue(c.Defresult, col) {
+			return false
+		}
 		for _, a := range c.Args {
-			if cw := a.GetCaseWhen(); cw != nil {
-				results = append(results, cw.Result)
-				tests = tests || mentionsColumn(cw.Expr, col)
-			}
-		}
-		distinct := map[string]bool{}
-		for _, r := range results {
-			switch v, ok := constantValue(r); {
-			case r != nil && keepsValue(r, col):
-				return true
-			case !ok:
+			if cw := a.GetCaseWhen(); cw == nil || !keepsValue(cw.Result, col) {
 				return false
-			default:
-				distinct[v] = true
 			}
 		}
-		return tests && len(distinct) > 1
+		return true
 	}
 	return false
 }
@@ -611,17 +621,30 @@ var valueConversions = map[string]bool{
 	"to_json": true, "to_jsonb": true, "to_timestamp": true, "text": true, "array_to_json": true,
 }
 
-// cutsValues: an explicit cast to a character or bit string type with a
-// length silently cuts longer values.
-func cutsValues(t *pg_query.TypeName) bool {
-	if t == nil || len(t.Typmods) == 0 {
+// keepingTypes are the types a column may be changed or cast to without
+// bulwark refusing: each holds every value of its usual sources, or the
+// server refuses the ones it cannot hold (at most rounding numbers and
+// fractional seconds). date, time, "char", bool, bit strings, domains and
+// other user types are not among them: bulwark cannot see what they keep.
+var keepingTypes = map[string]bool{
+	"int2": true, "int4": true, "int8": true, "numeric": true, "float4": true, "float8": true,
+	"text": true, "varchar": true, "bpchar": true, "citext": true,
+	"timestamp": true, "timestamptz": true, "interval": true,
+	"json": true, "jsonb": true, "uuid": true, "bytea": true, "inet": true, "cidr": true,
+}
+
+// keepingCast: a cast in a USING expression to a type that keeps values.
+// An explicit cast to a character type with a length silently cuts longer
+// values (the same change without USING fails instead).
+func keepingCast(t *pg_query.TypeName) bool {
+	if t == nil || !keepingTypes[lastName(t.Names)] {
 		return false
 	}
 	switch lastName(t.Names) {
-	case "varchar", "bpchar", "char", "bit", "varbit":
-		return true
+	case "varchar", "bpchar":
+		return len(t.Typmods) == 0
 	}
-	return false
+	return true
 }
 
 func isConstant(n *pg_query.Node) bool {
@@ -631,50 +654,17 @@ func isConstant(n *pg_query.Node) bool {
 	return n.GetAConst() != nil && !n.GetAConst().Isnull
 }
 
-func isNonZeroConstant(n *pg_query.Node) bool {
-	if !isConstant(n) {
-		return false
-	}
-	for n.GetTypeCast() != nil {
-		n = n.GetTypeCast().Arg
-	}
+// isNumber: a numeric literal (not a string such as 'NaN').
+func isNumber(n *pg_query.Node) bool {
 	c := n.GetAConst()
-	switch {
-	case c.GetIval() != nil:
-		return c.GetIval().Ival != 0
-	case c.GetFval() != nil:
-		return strings.Trim(c.GetFval().Fval, "0.+-") != ""
-	}
-	return false
+	return c != nil && (c.GetIval() != nil || c.GetFval() != nil)
 }
 
-// constantValue renders a constant (NULL for a missing ELSE) for
-// comparison; ok is false for anything else.
-func constantValue(n *pg_query.Node) (v string, ok bool) {
-	if n == nil {
-		return "NULL", true
-	}
-	for n.GetTypeCast() != nil {
-		n = n.GetTypeCast().Arg
-	}
+// isNonZeroInteger: an integer literal other than zero (a fraction such as
+// 1e-30 rounds every value to zero in a column with a scale).
+func isNonZeroInteger(n *pg_query.Node) bool {
 	c := n.GetAConst()
-	switch {
-	case c == nil:
-		return "", false
-	case c.Isnull:
-		return "NULL", true
-	case c.GetIval() != nil:
-		return fmt.Sprint(c.GetIval().Ival), true
-	case c.GetFval() != nil:
-		return c.GetFval().Fval, true
-	case c.GetBoolval() != nil:
-		return fmt.Sprint(c.GetBoolval().Boolval), true
-	case c.GetSval() != nil:
-		return "'" + c.GetSval().Sval, true
-	case c.GetBsval() != nil:
-		return "b" + c.GetBsval().Bsval, true
-	}
-	return "", false
+	return c != nil && c.GetIval() != nil && c.GetIval().Ival != 0
 }
 
 // mentionsColumn reports whether an expression refers to a column named
@@ -1059,6 +1049,31 @@ func objectTypeName(t pg_query.ObjectType) string {
 func (w *walker) accountManagement(what string) {
 	w.add(sqlparse.CategoryUnanalysable, RuleAccountManagement, "",
 		what+" manages accounts and privileges: an agent could lock a human out, change a human's session defaults, or create a login that does not go through bulwark")
+}
+
+// foreignConnection refuses what sets up connections to a database server
+// through a foreign-data wrapper: postgres_fdw to the very database bulwark
+// guards runs statements there that bulwark never sees (a foreign table
+// whose columns a and b both map to id turns WHERE a = b into id = id).
+func (w *walker) foreignConnection(what string) {
+	w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, "",
+		what+" sets up connections to a database server that do not pass through bulwark (postgres_fdw back to this database among them), so bulwark cannot judge what runs over them")
+}
+
+// updatableCatalogView returns the catalog a view's query reads when the
+// view would be automatically updatable: one relation in FROM, and no
+// DISTINCT, GROUP BY, HAVING, LIMIT, set operation or WITH.
+func updatableCatalogView(q *pg_query.Node) *pg_query.RangeVar {
+	sel := q.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) != 1 ||
+		len(sel.DistinctClause) > 0 || len(sel.GroupClause) > 0 || sel.HavingClause != nil ||
+		sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
+		return nil
+	}
+	if r := sel.FromClause[0].GetRangeVar(); isSystemRelation(r) {
+		return r
+	}
+	return nil
 }
 
 // anyWrites reports whether some rule action changes data (INSERT, UPDATE,
