@@ -1516,6 +1516,12 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 			protoRequireUsable(t, conn)
 			protoRequireUsable(t, human)
 		}
+		// A flood of tokens: 16 MiB of "1," cost 5 GB and 100 s to parse.
+		flood := "SELECT " + strings.Repeat("1,", 1_100_000) + "1"
+		_, err := protoExec(t, conn, flood)
+		_, id := requireRefused(t, err, "too-many-tokens")
+		requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "too-many-tokens", Statement: "SELECT 1,1,1"})
+		protoRequireUsable(t, conn)
 	})
 
 	t.Run("a statement over a limits.max_statement_bytes smaller than 4 KiB is refused too", func(t *testing.T) {

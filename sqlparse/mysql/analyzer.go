@@ -402,8 +402,10 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 	var out *sqlparse.Analysis
 	var each []map[string]bool // per reading, the keys of its findings with an Undo
 	for _, r := range readings {
-		if bound, ok := nestingBound(r, m); !ok {
-			return tooDeep(text, bound)
+		if f, ok := shapeCheck(r, m); !ok {
+			a := unanalysable(text, f.Reason)
+			a.Statements[0].Findings[0] = f
+			return a
 		}
 	}
 	for i, r := range readings {

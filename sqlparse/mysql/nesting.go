@@ -19,24 +19,29 @@ const RuleNestingTooDeep = "nesting-too-deep"
 // are a few dozen levels deep.
 const maxNesting = 100000
 
-// nestingBound returns an upper bound on the depth of the tree the parser
-// builds for one reading of a text (see sqlparse.Nesting), and whether it
-// passes maxNesting. The TiDB parser nests AND and OR like any operator, and
+// shapeCheck bounds, from its tokens alone, what parsing one reading of a
+// text would cost: the depth of the tree the parser builds (see
+// sqlparse.Nesting), past maxNesting, and its number of tokens, past
+// sqlparse.MaxTokens. It returns the finding that refuses the text, and
+// false, when it is past either. The TiDB parser nests AND and OR like any operator, and
 // its stack grows without limit, so every group is a level.
-func nestingBound(reading string, m modeInfo) (int, bool) {
+func shapeCheck(reading string, m modeInfo) (sqlparse.Finding, bool) {
 	if len(reading) <= maxNesting {
-		return 0, true
+		return sqlparse.Finding{}, true
 	}
 	ansiQuotes, noBackslash := m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode()
 	n := sqlparse.Nesting{GroupsNest: true}
 	for i := 0; i < len(reading); i++ {
 		c := reading[i]
+		if !isSpace(c) && c != '#' && !strings.HasPrefix(reading[i:], "--") && !strings.HasPrefix(reading[i:], "/*") {
+			n.Count()
+		}
 		switch {
 		case isSpace(c):
 		case c == '(':
 			n.Open(')')
 			if n.OpenGroups() > maxNesting {
-				return n.OpenGroups(), false
+				return tooDeep(n.OpenGroups()), false
 			}
 		case c == ')':
 			n.Close(')')
@@ -46,7 +51,7 @@ func nestingBound(reading string, m modeInfo) (int, bool) {
 		case c == '\'' || c == '"':
 			end, _, ok := stringEnd(reading, i, c, noBackslash)
 			if !ok {
-				return 0, true // the parser refuses it
+				return sqlparse.Finding{}, true // the parser refuses it
 			}
 			if c == '"' && ansiQuotes {
 				n.Token()
@@ -55,7 +60,7 @@ func nestingBound(reading string, m modeInfo) (int, bool) {
 		case c == '`':
 			end, _, ok := stringEnd(reading, i, '`', true)
 			if !ok {
-				return 0, true
+				return sqlparse.Finding{}, true
 			}
 			n.Token()
 			i = end - 1
@@ -90,13 +95,19 @@ func nestingBound(reading string, m modeInfo) (int, bool) {
 			n.Token() // an operator character, each counted on its own
 		}
 	}
-	b := n.Bound()
-	return b, b <= maxNesting
+	switch {
+	case n.Bound() > maxNesting:
+		return tooDeep(n.Bound()), false
+	case n.Tokens() > sqlparse.MaxTokens:
+		return sqlparse.TooManyTokens(n.Tokens()), false
+	}
+	return sqlparse.Finding{}, true
 }
 
-// tooDeep is the analysis of a text past maxNesting.
-func tooDeep(text string, bound int) *sqlparse.Analysis {
-	a := unanalysable(text, fmt.Sprintf("the statement nests expressions some %d levels deep, past the %d bulwark analyses", bound, maxNesting))
-	a.Statements[0].Findings[0].Rule = RuleNestingTooDeep
-	return a
+// tooDeep is the finding for a text past maxNesting.
+func tooDeep(bound int) sqlparse.Finding {
+	return sqlparse.Finding{
+		Category: sqlparse.CategoryUnanalysable, Rule: RuleNestingTooDeep,
+		Reason: fmt.Sprintf("the statement nests expressions some %d levels deep, past the %d bulwark analyses", bound, maxNesting),
+	}
 }

@@ -42,8 +42,18 @@ func TestWideTextsPassTheNestingBound(t *testing.T) {
 		"short chain":         "SELECT " + strings.Repeat("1+", 20000) + "1",
 	}
 	for name, text := range texts {
-		if b, ok := nestingBound(text, modeInfo{}); !ok {
-			t.Errorf("%s: bound %d, refused", name, b)
+		if f, ok := shapeCheck(text, modeInfo{}); !ok {
+			t.Errorf("%s: refused: %s", name, f.Reason)
 		}
+	}
+}
+
+// TestTokenFloodsAreRefusedBeforeParsing: past sqlparse.MaxTokens a text is
+// refused before the parser sees it.
+func TestTokenFloodsAreRefusedBeforeParsing(t *testing.T) {
+	text := "SELECT " + strings.Repeat("1,", sqlparse.MaxTokens/2+10) + "1"
+	got := New().Analyze(text, sqlparse.Lexing{})
+	if f := got.Statements[0].Findings; len(f) != 1 || f[0].Rule != sqlparse.RuleTooManyTokens {
+		t.Errorf("findings %+v, want %s", f, sqlparse.RuleTooManyTokens)
 	}
 }

@@ -123,7 +123,7 @@ func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
 	if key, ok := a.QuickKey(text, lx); ok {
 		return key, true
 	}
-	if _, ok := nestingBound(text); !ok {
+	if _, ok := shapeCheck(text); !ok {
 		return "", false
 	}
 	key, err := pg_query.Normalize(text)
@@ -189,8 +189,8 @@ func (a *Analyzer) Mode(sqlparse.Lexing) string { return "" }
 // Analyze parses text and summarises every statement in it. Lexing is
 // handled by Preflight.
 func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
-	if bound, ok := nestingBound(text); !ok {
-		return unanalysable(text, tooDeep(bound))
+	if f, ok := shapeCheck(text); !ok {
+		return unanalysable(text, f)
 	}
 	tree, err := pg_query.Parse(text)
 	if err != nil {

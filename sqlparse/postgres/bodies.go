@@ -167,8 +167,7 @@ func (w *walker) embeddedSQL(what, text string) {
 		w.add(sqlparse.CategoryUnanalysable, RuleParseError, what, "bodies are nested too deeply to analyse")
 		return
 	}
-	if bound, ok := nestingBound(text); !ok {
-		f := tooDeep(bound)
+	if f, ok := shapeCheck(text); !ok {
 		w.add(f.Category, f.Rule, what, "the body of the "+what+": "+f.Reason)
 		return
 	}

@@ -26,37 +26,43 @@ const RuleNestingTooDeep = "nesting-too-deep"
 // could have been analysed anyway.)
 const maxNesting = 10000
 
-// nestingBound returns an upper bound on the depth of the parse tree of
-// text (see sqlparse.Nesting), and whether text passes maxNesting.
-func nestingBound(text string) (int, bool) {
+// shapeCheck bounds, from its tokens alone, what parsing text would cost:
+// the depth of its parse tree (see sqlparse.Nesting), past maxNesting, and
+// its number of tokens, past sqlparse.MaxTokens. It returns the finding
+// that refuses text, and false, when it is past either.
+func shapeCheck(text string) (sqlparse.Finding, bool) {
 	if len(text) <= maxNesting {
-		return 0, true
+		return sqlparse.Finding{}, true
 	}
-	b, ok := plainNestingBound(text)
+	g, ok := plainNesting(text)
 	if !ok {
-		b = scannedNestingBound(text)
+		g = scannedNesting(text)
 	}
-	return b, b <= maxNesting
+	switch {
+	case g.Bound() > maxNesting:
+		return sqlparse.Finding{
+			Category: sqlparse.CategoryUnanalysable, Rule: RuleNestingTooDeep,
+			Reason: fmt.Sprintf("the statement nests expressions, joins or set operations some %d levels deep, past the %d bulwark analyses", g.Bound(), maxNesting),
+		}, false
+	case g.Tokens() > sqlparse.MaxTokens:
+		return sqlparse.TooManyTokens(g.Tokens()), false
+	}
+	return sqlparse.Finding{}, true
 }
 
-// tooDeep is the finding for a text past maxNesting.
-func tooDeep(bound int) sqlparse.Finding {
-	return sqlparse.Finding{
-		Category: sqlparse.CategoryUnanalysable, Rule: RuleNestingTooDeep,
-		Reason: fmt.Sprintf("the statement nests expressions, joins or set operations some %d levels deep, past the %d bulwark analyses", bound, maxNesting),
-	}
-}
-
-// plainNestingBound counts in Go, for texts in the subset whose token
+// plainNesting counts in Go, for texts in the subset whose token
 // boundaries are plain: standard strings, quoted identifiers, comments,
 // numbers, parameters and escape strings (E'...'). Unicode escapes (U&) and
 // dollar quotes report false, and the server's own scanner counts instead.
-func plainNestingBound(text string) (int, bool) {
-	g := sqlparse.Nesting{FlatBooleans: true}
+func plainNesting(text string) (*sqlparse.Nesting, bool) {
+	g := &sqlparse.Nesting{FlatBooleans: true}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
+		if !isSpaceByte(c) && !startsComment(text, i) {
+			g.Count()
+		}
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+		case isSpaceByte(c):
 		case c == '(':
 			g.Open(')')
 		case c == '[':
@@ -68,20 +74,20 @@ func plainNestingBound(text string) (int, bool) {
 			g.EndStatement()
 		case c == '\'':
 			if i > 0 && text[i-1] == '&' {
-				return 0, false // U&'...': escapes of its own
+				return nil, false // U&'...': escapes of its own
 			}
 			end, ok := quotedEnd(text, i, '\'', false)
 			if !ok {
-				return 0, false
+				return nil, false
 			}
 			i = end - 1
 		case c == '"':
 			if i > 0 && text[i-1] == '&' {
-				return 0, false
+				return nil, false
 			}
 			end, ok := quotedEnd(text, i, '"', false)
 			if !ok {
-				return 0, false
+				return nil, false
 			}
 			g.Token()
 			i = end - 1
@@ -92,7 +98,7 @@ func plainNestingBound(text string) (int, bool) {
 		case c == '/' && i+1 < len(text) && text[i+1] == '*':
 			end, ok := commentEnd(text, i)
 			if !ok {
-				return 0, false
+				return nil, false
 			}
 			i = end - 1
 		case isDigit(c) || c == '.' && i+1 < len(text) && isDigit(text[i+1]):
@@ -107,7 +113,7 @@ func plainNestingBound(text string) (int, bool) {
 				j++
 			}
 			if j == i+1 {
-				return 0, false // a dollar quote
+				return nil, false // a dollar quote
 			}
 			i = j - 1 // a parameter: a value, like a literal
 		case isIdentByte(c) || c >= 0x80:
@@ -118,7 +124,7 @@ func plainNestingBound(text string) (int, bool) {
 			if w := text[i:j]; (w == "E" || w == "e") && j < len(text) && text[j] == '\'' {
 				end, ok := quotedEnd(text, j, '\'', true) // E'...', where a backslash escapes
 				if !ok {
-					return 0, false
+					return nil, false
 				}
 				i = end - 1
 				continue
@@ -129,7 +135,7 @@ func plainNestingBound(text string) (int, bool) {
 			g.Token() // an operator character, each counted on its own
 		}
 	}
-	return g.Bound(), true
+	return g, true
 }
 
 // quotedEnd returns the offset just past the quoted span that starts at
@@ -172,16 +178,19 @@ func commentEnd(text string, i int) (int, bool) {
 	return 0, false
 }
 
-// scannedNestingBound counts with the tokens of pg_query's scanner, which
+// scannedNesting counts with the tokens of pg_query's scanner, which
 // does not recurse. A text it cannot scan will not parse either, and gets a
 // bound of zero so that the parser reports the error.
-func scannedNestingBound(text string) int {
+func scannedNesting(text string) *sqlparse.Nesting {
+	g := &sqlparse.Nesting{FlatBooleans: true}
 	res, err := pg_query.Scan(text)
 	if err != nil {
-		return 0
+		return g
 	}
-	g := sqlparse.Nesting{FlatBooleans: true}
 	for _, t := range res.Tokens {
+		if t.Token != pg_query.Token_SQL_COMMENT && t.Token != pg_query.Token_C_COMMENT {
+			g.Count()
+		}
 		switch t.Token {
 		case pg_query.Token_ASCII_40:
 			g.Open(')')
@@ -213,5 +222,14 @@ func scannedNestingBound(text string) int {
 			g.Token()
 		}
 	}
-	return g.Bound()
+	return g
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+// startsComment: text[i] starts a -- or /* comment.
+func startsComment(text string, i int) bool {
+	return i+1 < len(text) && (text[i] == '-' && text[i+1] == '-' || text[i] == '/' && text[i+1] == '*')
 }

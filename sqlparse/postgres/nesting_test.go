@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
@@ -102,15 +103,16 @@ func TestWideTextsPassTheNestingBound(t *testing.T) {
 		"short chain":   chains["operators"](2000),
 	}
 	for name, text := range texts {
-		if b, ok := nestingBound(text); !ok {
-			t.Errorf("%s: bound %d, refused", name, b)
+		if f, ok := shapeCheck(text); !ok {
+			t.Errorf("%s: refused: %s", name, f.Reason)
 		}
 	}
 }
 
-// plainNestingBound reads texts without the server's scanner; wherever it
-// reads them at all it must never count less than the scanner's tokens do,
-// or a chain could pass between the two. Random texts mix every lexical
+// plainNesting reads texts without the server's scanner; wherever it reads
+// them at all it must never bound the depth lower than the scanner's tokens
+// do, or a chain could pass between the two. Its token count may differ on
+// odd numeric junk ("1..2"), but never by half. Random texts mix every lexical
 // form that hides parentheses or quotes.
 func TestPlainNestingBoundNeverUndercounts(t *testing.T) {
 	pieces := []string{
@@ -126,26 +128,46 @@ func TestPlainNestingBoundNeverUndercounts(t *testing.T) {
 			b.WriteString(pieces[r.IntN(len(pieces))])
 		}
 		text := b.String()
-		plain, ok := plainNestingBound(text)
+		plain, ok := plainNesting(text)
 		if !ok {
 			continue
 		}
-		if scanned := scannedNestingBound(text); plain < scanned {
-			t.Fatalf("%q: plain bound %d < scanned bound %d", text, plain, scanned)
+		if scanned := scannedNesting(text); plain.Bound() < scanned.Bound() || 2*plain.Tokens() < scanned.Tokens() {
+			t.Fatalf("%q: plain bound %d and %d tokens, scanned bound %d and %d tokens", text, plain.Bound(), plain.Tokens(), scanned.Bound(), scanned.Tokens())
 		}
 		checked++
 	}
 	for _, c := range corpusCases() {
-		plain, ok := plainNestingBound(c.sql)
+		plain, ok := plainNesting(c.sql)
 		if !ok {
 			continue
 		}
-		if scanned := scannedNestingBound(c.sql); plain < scanned {
-			t.Fatalf("%q: plain bound %d < scanned bound %d", c.sql, plain, scanned)
+		if scanned := scannedNesting(c.sql); plain.Bound() < scanned.Bound() || 2*plain.Tokens() < scanned.Tokens() {
+			t.Fatalf("%q: plain bound %d and %d tokens, scanned bound %d and %d tokens", c.sql, plain.Bound(), plain.Tokens(), scanned.Bound(), scanned.Tokens())
 		}
 		checked++
 	}
 	if checked < 5000 {
 		t.Fatalf("only %d texts compared", checked)
+	}
+}
+
+// TestTokenFloodsAreRefusedBeforeParsing: parsing costs a few hundred bytes
+// per token; 16 MiB of "1,1,1,..." took 5 GB and 100 s. Past
+// sqlparse.MaxTokens a text is refused before pg_query sees it, quickly.
+func TestTokenFloodsAreRefusedBeforeParsing(t *testing.T) {
+	a := New()
+	for name, text := range map[string]string{
+		"a select list of numbers": "SELECT " + strings.Repeat("1,", sqlparse.MaxTokens/2+10) + "1",
+		"behind a dollar quote":    "SELECT $$x$$, " + strings.Repeat("1,", sqlparse.MaxTokens/2+10) + "1",
+	} {
+		start := time.Now()
+		got := a.Analyze(text, sqlparse.Lexing{})
+		if f := got.Statements[0].Findings; len(f) != 1 || f[0].Rule != sqlparse.RuleTooManyTokens {
+			t.Errorf("%s: findings %+v, want %s", name, f, sqlparse.RuleTooManyTokens)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: %v to refuse", name, d)
+		}
 	}
 }
