@@ -204,6 +204,20 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
+	// A number column compares a string with it as a number; a test is
+	// 1, 0 or NULL; some functions have the same value for every row.
+	deleteWhere("delete where above a string or at most the number", func(string) string { return "id > '1' OR id <= 1" }),
+	deleteWhere("delete where above a string with letters or below 2", func(string) string { return "id > '1a' OR id < 2" }),
+	deleteWhere("delete where a sum of complementary tests", func(string) string { return "(id > 1) + (id <= 1)" }),
+	deleteWhere("delete where complementary tests differ", func(string) string { return "(id > 1) <> (id <= 1)" }),
+	deleteWhere("delete where greatest of complementary tests", func(string) string { return "GREATEST(id > 1, id <= 1)" }),
+	deleteWhere("delete where if with equal branches", func(string) string { return "IF(id > 1, 1, 1)" }),
+	deleteWhere("delete where not isnull of a test", func(string) string { return "NOT ISNULL(id > 3)" }),
+	deleteWhere("delete where coalesce of a test or its complement", func(string) string { return "COALESCE(id > 3, 1) OR id <= 3" }),
+	deleteWhere("delete where bitwise and with 0 is 0", func(string) string { return "id & 0 = 0" }),
+	deleteWhere("delete where sign at least -1", func(string) string { return "SIGN(id) >= -1" }),
+	deleteWhere("delete where least with 0 at most 0", func(string) string { return "LEAST(id, 0) <= 0" }),
+	deleteWhere("delete where bit count not negative", func(string) string { return "BIT_COUNT(id) >= 0" }),
 	deleteWhere("delete where not in an empty subquery", func(tbl string) string {
 		return "id NOT IN (SELECT id FROM " + tbl + " WHERE 1 = 0)"
 	}),
