@@ -204,6 +204,20 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
+	// A number column compares a string with it as a number; a test is
+	// 1, 0 or NULL; some functions have the same value for every row.
+	deleteWhere("delete where above a string or at most the number", func(string) string { return "id > '1' OR id <= 1" }),
+	deleteWhere("delete where above a string with letters or below 2", func(string) string { return "id > '1a' OR id < 2" }),
+	deleteWhere("delete where a sum of complementary tests", func(string) string { return "(id > 1) + (id <= 1)" }),
+	deleteWhere("delete where complementary tests differ", func(string) string { return "(id > 1) <> (id <= 1)" }),
+	deleteWhere("delete where greatest of complementary tests", func(string) string { return "GREATEST(id > 1, id <= 1)" }),
+	deleteWhere("delete where if with equal branches", func(string) string { return "IF(id > 1, 1, 1)" }),
+	deleteWhere("delete where not isnull of a test", func(string) string { return "NOT ISNULL(id > 3)" }),
+	deleteWhere("delete where coalesce of a test or its complement", func(string) string { return "COALESCE(id > 3, 1) OR id <= 3" }),
+	deleteWhere("delete where bitwise and with 0 is 0", func(string) string { return "id & 0 = 0" }),
+	deleteWhere("delete where sign at least -1", func(string) string { return "SIGN(id) >= -1" }),
+	deleteWhere("delete where least with 0 at most 0", func(string) string { return "LEAST(id, 0) <= 0" }),
+	deleteWhere("delete where bit count not negative", func(string) string { return "BIT_COUNT(id) >= 0" }),
 	deleteWhere("delete where not in an empty subquery", func(tbl string) string {
 		return "id NOT IN (SELECT id FROM " + tbl + " WHERE 1 = 0)"
 	}),
@@ -455,32 +469,46 @@ func TestMySQLParameterThatMayBeNullIsJudged(t *testing.T) {
 	ctx := testCtx(t)
 	for _, c := range []struct {
 		name, sql, rule string
-		arg             any // the value that reaches every row
-		literal         string
+		args            []any    // the values that reach every row
+		literals        []string // the same values in SQL
 	}{
-		{"delete where id equals coalesce of a parameter", "DELETE FROM %s WHERE id = COALESCE(?, id)", "delete-always-true", nil, "NULL"},
-		{"update where id equals ifnull of a parameter", "UPDATE %s SET note = 'x' WHERE id = IFNULL(?, id)", "update-always-true", nil, "NULL"},
-		{"delete where id equals if of a parameter", "DELETE FROM %s WHERE id = IF(?, id, 0)", "delete-always-true", 1, "1"},
+		{"delete where id equals coalesce of a parameter", "DELETE FROM %s WHERE id = COALESCE(?, id)", "delete-always-true", []any{nil}, []string{"NULL"}},
+		{"update where id equals ifnull of a parameter", "UPDATE %s SET note = 'x' WHERE id = IFNULL(?, id)", "update-always-true", []any{nil}, []string{"NULL"}},
+		{"delete where id equals if of a parameter", "DELETE FROM %s WHERE id = IF(?, id, 0)", "delete-always-true", []any{1}, []string{"1"}},
+		// A parameter may be any value: 0, 1, '', the largest value.
+		{"delete where id equals itself plus a parameter", "DELETE FROM %s WHERE id = id + ?", "delete-always-true", []any{0}, []string{"0"}},
+		{"update where id equals itself times a parameter", "UPDATE %s SET note = 'x' WHERE id = id * ?", "update-always-true", []any{1}, []string{"1"}},
+		{"delete where id equals case of a parameter", "DELETE FROM %s WHERE id = CASE ? WHEN 1 THEN id ELSE ? END", "delete-always-true", []any{1, 0}, []string{"1", "0"}},
+		{"delete where note equals concat of a parameter", "DELETE FROM %s WHERE note = CONCAT(?, note)", "delete-always-true", []any{""}, []string{"''"}},
+		{"delete where id equals least of itself and a parameter", "DELETE FROM %s WHERE id = LEAST(id, ?)", "delete-always-true", []any{99999999}, []string{"99999999"}},
+		{"delete where note equals replace with parameters", "DELETE FROM %s WHERE note = REPLACE(note, ?, ?)", "delete-always-true", []any{"", ""}, []string{"''", "''"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tbl := "my_null_param"
 			stmt := fmt.Sprintf(c.sql, tbl)
 			sum := myFreshTable(t, tbl)
 			before := sum()
+			var sets, vars []string
+			for i, l := range c.literals {
+				sets = append(sets, fmt.Sprintf("@n%d = %s", i, l))
+				vars = append(vars, fmt.Sprintf("@n%d", i))
+			}
+			set := "SET " + strings.Join(sets, ", ")
+			execute := "EXECUTE s USING " + strings.Join(vars, ", ")
 
-			// The binary protocol: COM_STMT_PREPARE, then COM_STMT_EXECUTE with NULL.
+			// The binary protocol: COM_STMT_PREPARE, then COM_STMT_EXECUTE with the values.
 			agent := myConn(t, openMySQL(t, p.DSN(agentUser, "interpolateParams=false")))
-			_, err := agent.ExecContext(ctx, stmt, c.arg)
+			_, err := agent.ExecContext(ctx, stmt, c.args...)
 			id := requireMyRefused(t, err, c.rule)
 			requireMyAudited(t, p, id, wantEvent{User: agentUser, Rule: c.rule, Statement: stmt})
-			// SQL PREPARE ... EXECUTE USING @n.
+			// SQL PREPARE ... EXECUTE USING @n0, ...
 			quoted := strings.ReplaceAll(stmt, "'", "''")
 			_, err = agent.ExecContext(ctx, "PREPARE s FROM '"+quoted+"'")
 			requireMyRefused(t, err, c.rule)
-			if _, err := agent.ExecContext(ctx, "SET @n = "+c.literal); err != nil {
+			if _, err := agent.ExecContext(ctx, set); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := agent.ExecContext(ctx, "EXECUTE s USING @n"); err == nil {
+			if _, err := agent.ExecContext(ctx, execute); err == nil {
 				t.Fatalf("EXECUTE of a statement whose PREPARE was refused ran")
 			}
 			if got := sum(); got != before {
@@ -489,21 +517,21 @@ func TestMySQLParameterThatMayBeNullIsJudged(t *testing.T) {
 
 			// The human's identical statements reach every row.
 			human := myConn(t, openMySQL(t, p.DSN(humanUser, "interpolateParams=false")))
-			res, err := human.ExecContext(ctx, stmt, c.arg)
+			res, err := human.ExecContext(ctx, stmt, c.args...)
 			if err != nil {
 				t.Fatalf("human: %v", err)
 			}
 			if n, _ := res.RowsAffected(); n != freshTableRows {
-				t.Fatalf("human's %q with %s changed %d rows, want %d", stmt, c.literal, n, freshTableRows)
+				t.Fatalf("human's %q with %v changed %d rows, want %d", stmt, c.literals, n, freshTableRows)
 			}
 			sum = myFreshTable(t, tbl)
-			for _, q := range []string{"PREPARE s FROM '" + quoted + "'", "SET @n = " + c.literal, "EXECUTE s USING @n"} {
+			for _, q := range []string{"PREPARE s FROM '" + quoted + "'", set, execute} {
 				if _, err := human.ExecContext(ctx, q); err != nil {
 					t.Fatalf("human %s: %v", q, err)
 				}
 			}
 			if sum() == before {
-				t.Fatalf("the human's EXECUTE USING @n had no effect")
+				t.Fatalf("the human's %s had no effect", execute)
 			}
 		})
 	}
@@ -521,6 +549,10 @@ func TestMySQLParameterThatMayBeNullIsJudged(t *testing.T) {
 			{"DELETE FROM my_null_param_ok WHERE id = ?", []any{nil}, 0},
 			{"DELETE FROM my_null_param_ok WHERE id IN (?, ?)", []any{6, nil}, 1},
 			{"UPDATE my_null_param_ok SET note = 'x' WHERE id = COALESCE(?, id) AND extra = ?", []any{nil, 14}, 1},
+			{"DELETE FROM my_null_param_ok WHERE id = ? + 1", []any{1}, 1},
+			{"DELETE FROM my_null_param_ok WHERE note = CONCAT(?, '3')", []any{"row "}, 1},
+			{"DELETE FROM my_null_param_ok WHERE id = LEAST(?, 10)", []any{4}, 1},
+			{"UPDATE my_null_param_ok SET note = 'y' WHERE id = id + ? AND extra = ?", []any{0, 16}, 1},
 		} {
 			res, err := agent.ExecContext(ctx, c.sql, c.args...)
 			if err != nil {

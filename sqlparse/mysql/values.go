@@ -78,6 +78,9 @@ func (p *predicate) forms(n ast.ExprNode, out []ast.ExprNode, depth int) []ast.E
 
 // alternatives lists what n may become (see forms), one level deep.
 func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
+	if out := p.freeIdentities(n); len(out) > 0 {
+		return out
+	}
 	switch e := n.(type) {
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
@@ -174,6 +177,98 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 		return []ast.ExprNode{e.Expr}
 	}
 	return nil
+}
+
+// freeIdentities lists what n becomes for some value of a free operand
+// (see free) that makes its operation an identity: x + ?, ? + x and
+// x - ? are x when ? is 0, x * ?, ? * x, x / ?, x DIV ? and POW(x, ?)
+// when ? is 1, x | ?, x ^ ?, x << ? and x >> ? when ? is 0, x & ? when
+// ? has every bit set, x MOD ? when ? is above x; CONCAT(?, x) and
+// CONCAT_WS(?, ?, x) are x when the others are the empty string (or NULL, skipped);
+// LEAST(x, ?) and GREATEST(x, ?) x when ? is an extreme value;
+// REPLACE(x, ?, y) x when ? is the empty string (REPLACE(x, y, ?) when ? is y);
+// SUBSTRING(x, ?), LEFT(x, ?), RIGHT(x, ?), SUBSTRING_INDEX(x, ?, ?),
+// INSERT(x, ?, ...), ROUND(x, ?), TRUNCATE(x, ?) and TRIM(? FROM x) x
+// for a position, a length or a count that keeps every character or
+// digit; CASE ? WHEN k THEN x ... any branch whose WHEN the value may
+// equal.
+func (p *predicate) freeIdentities(n ast.ExprNode) []ast.ExprNode {
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.Plus, opcode.Mul, opcode.Or, opcode.Xor, opcode.And:
+			if p.free(e.R) {
+				return []ast.ExprNode{e.L}
+			}
+			if p.free(e.L) {
+				return []ast.ExprNode{e.R}
+			}
+		case opcode.Minus, opcode.Div, opcode.IntDiv, opcode.Mod, opcode.LeftShift, opcode.RightShift:
+			if p.free(e.R) {
+				return []ast.ExprNode{e.L}
+			}
+		}
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "concat", "least", "greatest":
+			return p.onlyBound(e.Args)
+		case "concat_ws":
+			if len(e.Args) > 1 {
+				return p.onlyBound(e.Args[1:])
+			}
+		case "replace":
+			if len(e.Args) == 3 && (p.free(e.Args[1]) || p.free(e.Args[2])) {
+				return e.Args[:1]
+			}
+		case "pow", "power", "mod", "round", "truncate", "substring", "substr", "mid", "left", "right",
+			"substring_index", "insert":
+			for _, a := range e.Args[1:] {
+				if p.free(a) {
+					return e.Args[:1]
+				}
+			}
+		case "trim", "ltrim", "rtrim":
+			if len(e.Args) > 1 && p.free(e.Args[1]) {
+				return e.Args[:1]
+			}
+		}
+	case *ast.CaseExpr:
+		if e.Value == nil || !p.free(e.Value) {
+			return nil
+		}
+		var out []ast.ExprNode
+		for _, wc := range e.WhenClauses {
+			if p.eval(wc.Expr).scope == rowDependent {
+				return out // a branch the row picks
+			}
+			out = append(out, wc.Result)
+		}
+		if e.ElseClause != nil {
+			out = append(out, e.ElseClause)
+		}
+		return out
+	}
+	return nil
+}
+
+// onlyBound returns the one argument that is not free when every other
+// one is (CONCAT(?, x) is x when ? is the empty string; LEAST(x, ?) when ? is the
+// largest value); nil otherwise.
+func (p *predicate) onlyBound(args []ast.ExprNode) []ast.ExprNode {
+	var bound ast.ExprNode
+	for _, a := range args {
+		if p.free(a) {
+			continue
+		}
+		if bound != nil {
+			return nil
+		}
+		bound = a
+	}
+	if bound == nil {
+		return nil
+	}
+	return []ast.ExprNode{bound}
 }
 
 func isNullLiteral(n ast.ExprNode) bool {

@@ -3,6 +3,7 @@ package mysql
 import (
 	"math/big"
 	"sort"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
@@ -27,30 +28,62 @@ import (
 // true on every cell in some readings only is counted as row-independent:
 // refused, as what may reach every row. Strings are compared for equality
 // only (their order is the collation's), byte for byte and with ASCII case
-// and trailing spaces folded, and they never decide more than that.
+// and trailing spaces folded, and they never decide more than that. A
+// number column compares a string with it as a number (x > '1' is x > 1,
+// '1a' is 1, 'abc' 0): a condition that compares the subject with
+// strings and numbers, or by order with strings that begin as numbers, is
+// also read with its strings as numbers, and one true on every cell so
+// read reaches every row of such a column (row-independent).
+//
+// A test is 1, 0 or NULL: sums, products, GREATEST, LEAST, IF, COALESCE
+// and comparisons of tests and integer constants are evaluated on every
+// cell as well ((x > 1) + (x <= 1), (x > 1) <> (x <= 1), IF(x > 1, 1, 1)).
+// A subject whose values lie in a known range (SIGN(x) in [-1, 1],
+// ABS(x) >= 0, LEAST(x, 0) <= 0, x & 4 in [0, 4]) is decided on the cells
+// of that range only.
 
 // vnode is a condition over one subject.
 type vnode struct {
-	op   byte // 'a' atom, '!' NOT, '&' AND, '|' OR, '^' XOR, 'T' IS TRUE, 'F' IS FALSE, 'N' IS NULL, 'k' constant
+	// 'a' atom, '!' NOT, '&' AND, '|' OR, '^' XOR, 'T' IS TRUE, 'F' IS
+	// FALSE, 'N' IS NULL, 'k' constant condition; values: 'n' an integer
+	// constant, '+', '-', '*', 'u' (minus), 'G' GREATEST, 'L' LEAST,
+	// 'I' IF, 'C' COALESCE, 'c' a comparison of two values (cmp).
+	op   byte
 	kids []*vnode
 	// An atom compares the subject: cmp is a comparison operator,
 	// opcode.IsNull for x IS NULL, or opcode.IsTruth for x as a
-	// condition (x <> 0).
-	cmp opcode.Op
-	k   *konst
-	// A constant condition: its value (NULL when null).
+	// condition (x <> 0). k is the constant as written, nk its reading
+	// as a number (a string's numeric value).
+	cmp   opcode.Op
+	k, nk *konst
+	// A constant condition: its value (NULL when null); an integer
+	// constant: num.
 	val, null bool
+	num       int64
 }
 
-// vtree is a condition read as a vnode, its subject's key, and the kind
-// of constants it compares with ('n' numbers, 's' strings).
+// vtree is a condition read as a vnode, its subject's key, and what it
+// compares the subject with.
 type vtree struct {
 	subject string
-	kind    byte
-	nodes   int
-	// floor: the subject is never negative (ABS(x), LENGTH(x), x * x).
-	floor  bool
-	consts []*konst
+	// nums, strs: numbers, strings; strOrder: a string by order; words:
+	// a string that does not begin as a number.
+	nums, strs, strOrder, words bool
+	nodes                       int
+	// lo, hi bound the subject's values when known (nil: unbounded):
+	// ABS(x) and LENGTH(x) are never negative, SIGN(x) is -1, 0 or 1.
+	lo, hi *big.Rat
+	// nconsts are the constants read as numbers, sconsts the strings.
+	nconsts, sconsts []*konst
+	// failed: an evaluation left the integers it computes in.
+	failed bool
+}
+
+// numeric reports whether a condition may be read with its strings as
+// numbers: they meet numbers, or they all begin as numbers and are
+// compared by order (x > '1' OR x <= 1; x > '1' OR x <= '1').
+func (t *vtree) numeric() bool {
+	return !t.strs || t.nums || !t.words
 }
 
 const (
@@ -100,20 +133,18 @@ func (p *predicate) groupVerdict(b *ast.BinaryOperationExpr) (result, bool) {
 			continue
 		}
 		i := 0
-		for i < len(groups) && (groups[i].subject != t.subject || groups[i].kind != t.kind && groups[i].kind != 0 && t.kind != 0) {
+		for i < len(groups) && groups[i].subject != t.subject {
 			i++
 		}
 		if i == len(groups) {
-			groups = append(groups, &vtree{subject: t.subject})
+			groups = append(groups, &vtree{subject: t.subject, lo: t.lo, hi: t.hi})
 			roots = append(roots, &vnode{op: op})
 		}
 		g := groups[i]
 		g.nodes += t.nodes
-		g.floor = g.floor || t.floor
-		if t.kind != 0 {
-			g.kind = t.kind
-		}
-		g.consts = append(g.consts, t.consts...)
+		g.nums, g.strs, g.strOrder, g.words = g.nums || t.nums, g.strs || t.strs, g.strOrder || t.strOrder, g.words || t.words
+		g.nconsts = append(g.nconsts, t.nconsts...)
+		g.sconsts = append(g.sconsts, t.sconsts...)
 		roots[i].kids = append(roots[i].kids, v)
 	}
 	maybe := false
@@ -138,17 +169,35 @@ func (p *predicate) groupVerdict(b *ast.BinaryOperationExpr) (result, bool) {
 
 // verdict decides a condition read over one subject.
 func (t *vtree) verdict(root *vnode) (result, bool) {
-	if t.kind == 's' {
+	r, ok := t.readings(root)
+	if t.failed {
+		return result{}, false
+	}
+	return r, ok
+}
+
+// readings decides a condition in the readings its constants allow.
+func (t *vtree) readings(root *vnode) (result, bool) {
+	if t.strs && !t.nums && !t.strOrder {
 		for _, fold := range []bool{false, true} {
 			if cover, _ := t.decide(root, fold, 's'); cover {
 				return result{scope: rowIndependent}, true
 			}
 		}
+	}
+	if !t.numeric() {
 		return result{}, false
 	}
 	exact, emptyExact := t.decide(root, false, 'n')
 	ints := t.coversIntegers(root)
 	double, emptyDouble := t.decide(root, true, 'n')
+	if t.strs {
+		// As numbers for a number column only.
+		if exact || double || ints {
+			return result{scope: rowIndependent}, true
+		}
+		return result{}, false
+	}
 	switch {
 	case exact && double:
 		return boolResult(true), true
@@ -202,9 +251,13 @@ func (p *predicate) vread(n ast.ExprNode, t *vtree, depth int) (*vnode, bool) {
 			v = &vnode{op: '!', kids: []*vnode{v}} // never NULL
 		}
 		return v, ok
+	case *ast.FuncCallExpr:
+		if e.FnName.L == "isnull" && len(e.Args) == 1 {
+			return p.vread(&ast.IsNullExpr{Expr: e.Args[0]}, t, depth)
+		}
 	case *ast.IsNullExpr:
 		var v *vnode
-		if isCondition(e.Expr) {
+		if isCondition(e.Expr) || p.testValue(e.Expr) {
 			c, ok := p.vread(e.Expr, t, depth+1)
 			if !ok {
 				return nil, false
@@ -248,6 +301,9 @@ func (p *predicate) vread(n ast.ExprNode, t *vtree, depth int) (*vnode, bool) {
 			v = &vnode{op: '!', kids: []*vnode{v}}
 		}
 		return v, true
+	}
+	if p.testValue(n) {
+		return p.vvalue(n, t, depth)
 	}
 	// Anything else: a decided constant, or the subject itself as a
 	// condition.
@@ -296,9 +352,167 @@ func (p *predicate) vkids(op byte, t *vtree, depth int, kids ...ast.ExprNode) (*
 	return v, true
 }
 
+// testValue reports whether n computes a value from tests and constants
+// only, at least one test among them: (x > 1) + (x <= 1), IF(x > 1, 1,
+// 0), GREATEST(x > 1, 0), COALESCE(x > 1, 1). The tests' values are
+// read on each cell (see vvalue).
+func (p *predicate) testValue(n ast.ExprNode) bool {
+	tests, ok := p.testShape(n, 0)
+	return tests && ok
+}
+
+// testShape reports whether n holds a test and whether it is built of
+// tests, integer constants and the operations vvalue reads.
+func (p *predicate) testShape(n ast.ExprNode, depth int) (tests, ok bool) {
+	if depth > maxValueDepth {
+		return false, false
+	}
+	n = unparen(n)
+	if isCondition(n) || isNullCall(n) {
+		return true, true
+	}
+	var kids []ast.ExprNode
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		if e.Op == opcode.Plus || e.Op == opcode.Minus || e.Op == opcode.Mul {
+			kids = []ast.ExprNode{e.L, e.R}
+		}
+	case *ast.UnaryOperationExpr:
+		if e.Op == opcode.Minus || e.Op == opcode.Plus {
+			kids = []ast.ExprNode{e.V}
+		}
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "if":
+			if len(e.Args) == 3 {
+				tests = p.eval(e.Args[0]).scope == rowDependent
+				kids = e.Args[1:]
+			}
+		case "greatest", "least", "coalesce", "ifnull":
+			if len(e.Args) > 0 && len(e.Args) <= maxValueNodes {
+				kids = e.Args
+			}
+		}
+	}
+	if kids == nil {
+		if depth == 0 {
+			return false, false // (and n may be under evaluation)
+		}
+		r := p.eval(n)
+		return false, r.k != nil && (r.k.kind == '0' || smallInteger(r.k))
+	}
+	for _, k := range kids {
+		kt, kok := p.testShape(k, depth+1)
+		if !kok {
+			return false, false
+		}
+		tests = tests || kt
+	}
+	return tests, true
+}
+
+func isNullCall(n ast.ExprNode) bool {
+	f, ok := n.(*ast.FuncCallExpr)
+	return ok && f.FnName.L == "isnull" && len(f.Args) == 1
+}
+
+// maxValueMagnitude bounds the integer constants of a test value (see
+// checked).
+const maxValueMagnitude = 1 << 31
+
+func smallInteger(k *konst) bool {
+	if k.kind != 'n' || !k.num.IsInt() {
+		return false
+	}
+	n := k.num.Num()
+	return n.IsInt64() && n.Int64() > -maxValueMagnitude && n.Int64() < maxValueMagnitude
+}
+
+// vvalue reads a value of tests and constants (see testValue).
+func (p *predicate) vvalue(n ast.ExprNode, t *vtree, depth int) (*vnode, bool) {
+	t.nodes++
+	n = unparen(n)
+	if t.nodes > maxValueNodes || depth > maxValueDepth {
+		return nil, false
+	}
+	if isCondition(n) || isNullCall(n) {
+		return p.vread(n, t, depth+1)
+	}
+	switch e := n.(type) {
+	case *ast.BinaryOperationExpr:
+		switch e.Op {
+		case opcode.Plus:
+			return p.vvalues('+', t, depth, e.L, e.R)
+		case opcode.Minus:
+			return p.vvalues('-', t, depth, e.L, e.R)
+		case opcode.Mul:
+			return p.vvalues('*', t, depth, e.L, e.R)
+		}
+	case *ast.UnaryOperationExpr:
+		switch e.Op {
+		case opcode.Plus:
+			return p.vvalue(e.V, t, depth+1)
+		case opcode.Minus:
+			return p.vvalues('u', t, depth, e.V)
+		}
+	case *ast.FuncCallExpr:
+		switch e.FnName.L {
+		case "if":
+			if len(e.Args) != 3 {
+				return nil, false
+			}
+			c, ok := p.vread(e.Args[0], t, depth+1)
+			if !ok {
+				return nil, false
+			}
+			v, ok := p.vvalues('I', t, depth, e.Args[1:]...)
+			if ok {
+				v.kids = append([]*vnode{c}, v.kids...)
+			}
+			return v, ok
+		case "greatest":
+			return p.vvalues('G', t, depth, e.Args...)
+		case "least":
+			return p.vvalues('L', t, depth, e.Args...)
+		case "coalesce", "ifnull":
+			return p.vvalues('C', t, depth, e.Args...)
+		}
+	}
+	// An integer constant, or NULL.
+	r := p.eval(n)
+	switch {
+	case r.k == nil:
+		return nil, false
+	case r.k.kind == '0':
+		return &vnode{op: 'n', null: true}, true
+	case smallInteger(r.k):
+		return &vnode{op: 'n', num: r.k.num.Num().Int64()}, true
+	}
+	return nil, false
+}
+
+func (p *predicate) vvalues(op byte, t *vtree, depth int, kids ...ast.ExprNode) (*vnode, bool) {
+	v := &vnode{op: op}
+	for _, k := range kids {
+		c, ok := p.vvalue(k, t, depth+1)
+		if !ok {
+			return nil, false
+		}
+		v.kids = append(v.kids, c)
+	}
+	return v, true
+}
+
 // vcompare reads a comparison of the subject with a constant (either way
-// round).
+// round), or of two values of tests.
 func (p *predicate) vcompare(op opcode.Op, l, r ast.ExprNode, t *vtree) (*vnode, bool) {
+	if p.testValue(l) || p.testValue(r) {
+		v, ok := p.vvalues('c', t, 0, l, r)
+		if ok {
+			v.cmp = op
+		}
+		return v, ok
+	}
 	rl, rr := p.eval(l), p.eval(r)
 	if rl.scope != rowDependent {
 		l, r, rl, rr = r, l, rr, rl
@@ -330,34 +544,172 @@ func (p *predicate) vatom(op opcode.Op, x ast.ExprNode, k *konst, t *vtree) (*vn
 	if t.subject != "" && t.subject != key {
 		return nil, false
 	}
+	if t.subject == "" {
+		t.lo, t.hi = p.valueRange(x)
+	}
 	t.subject = key
-	t.floor = t.floor || p.nonNegative(x)
-	if k != nil && k.kind != '0' {
-		if t.kind != 0 && t.kind != k.kind {
+	nk := k
+	if k != nil && k.kind == 's' {
+		v, word, ok := stringPrefixNumber(k.str)
+		if !ok {
 			return nil, false
 		}
-		if k.kind == 's' && op != opcode.EQ && op != opcode.NE && op != opcode.NullEQ {
-			return nil, false // the order of strings is the collation's
+		nk = &konst{kind: 'n', num: v, double: true}
+		t.strs, t.words = true, t.words || word
+		if op != opcode.EQ && op != opcode.NE && op != opcode.NullEQ {
+			t.strOrder = true // the order of strings is the collation's
 		}
-		t.kind = k.kind
-		t.consts = append(t.consts, k)
+		t.sconsts = append(t.sconsts, k)
 	}
-	return &vnode{op: 'a', cmp: op, k: k}, true
+	if nk != nil && nk.kind == 'n' {
+		t.nums = t.nums || k.kind == 'n'
+		t.nconsts = append(t.nconsts, nk)
+	}
+	return &vnode{op: 'a', cmp: op, k: k, nk: nk}, true
 }
 
-// nonNegative reports whether an expression is never negative: ABS(x),
-// the lengths of a string, x * x.
-func (p *predicate) nonNegative(x ast.ExprNode) bool {
+// valueRange returns bounds of the values an expression takes wherever it
+// is not NULL (nil: unbounded): ABS(x), the lengths of a string, CRC32(x)
+// and x * x are never negative, BIT_COUNT(x) is in [0, 64], SIGN(x) in
+// [-1, 1], LEAST(x, 5) at most 5 and GREATEST(x, 5) at least 5, x & 4 in
+// [0, 4], x | 4 at least 4, x % 4 and MOD(x, 4) in [-4, 4].
+func (p *predicate) valueRange(x ast.ExprNode) (lo, hi *big.Rat) {
 	switch e := x.(type) {
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
 		case "abs", "length", "char_length", "character_length", "octet_length", "bit_length", "crc32":
-			return true
+			if len(e.Args) == 1 {
+				return ratZero, nil
+			}
+		case "bit_count":
+			if len(e.Args) == 1 {
+				return ratZero, big.NewRat(64, 1)
+			}
+		case "sign":
+			if len(e.Args) == 1 {
+				return big.NewRat(-1, 1), ratOne
+			}
+		case "least", "greatest":
+			for _, a := range e.Args {
+				k := p.exactNumber(a)
+				if k == nil {
+					continue
+				}
+				if e.FnName.L == "least" && (hi == nil || k.Cmp(hi) < 0) {
+					hi = k
+				}
+				if e.FnName.L == "greatest" && (lo == nil || k.Cmp(lo) > 0) {
+					lo = k
+				}
+			}
+			return lo, hi
+		case "mod":
+			if len(e.Args) == 2 {
+				return modRange(p.exactNumber(e.Args[1]))
+			}
 		}
 	case *ast.BinaryOperationExpr:
-		return e.Op == opcode.Mul && p.same(e.L, e.R)
+		switch e.Op {
+		case opcode.Mul:
+			if p.same(e.L, e.R) {
+				return ratZero, nil
+			}
+		case opcode.And, opcode.Or:
+			k := p.exactNumber(e.R)
+			if k == nil {
+				k = p.exactNumber(e.L)
+			}
+			if k == nil || k.Sign() < 0 || !k.IsInt() {
+				return nil, nil
+			}
+			if e.Op == opcode.And {
+				return ratZero, k
+			}
+			return k, nil
+		case opcode.Mod:
+			return modRange(p.exactNumber(e.R))
+		}
 	}
-	return false
+	return nil, nil
+}
+
+// modRange bounds x % m: between -|m| and |m|.
+func modRange(m *big.Rat) (lo, hi *big.Rat) {
+	if m == nil || m.Sign() == 0 {
+		return nil, nil
+	}
+	hi = new(big.Rat).Abs(m)
+	return new(big.Rat).Neg(hi), hi
+}
+
+// exactNumber is the value of an operand that is an exact number
+// constant, or nil.
+func (p *predicate) exactNumber(n ast.ExprNode) *big.Rat {
+	r := p.eval(n)
+	if r.k == nil || r.k.kind != 'n' || r.k.double {
+		return nil
+	}
+	return r.k.num
+}
+
+// stringPrefixNumber reads a string as the server converts it to a number
+// to compare it with one: its longest beginning that is a decimal number,
+// after leading spaces ('1a' is 1, ' 2.5e1x' 25), 0 when it begins with
+// none ('abc', '0x10' is 0); word reports the latter. ok is false for a
+// number too long or too large to read here.
+func stringPrefixNumber(s string) (v *big.Rat, word, ok bool) {
+	s = strings.TrimLeft(s, " \t\n\r")
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	intPart := s[start:i]
+	frac := ""
+	if i < len(s) && s[i] == '.' {
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		frac = s[i+1 : j]
+		i = j
+	}
+	if intPart == "" && frac == "" {
+		return ratZero, true, true
+	}
+	if len(intPart)+len(frac) > 400 {
+		return nil, false, false
+	}
+	num := "0" + intPart
+	if frac != "" {
+		num += "." + frac
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		d := j
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j > d {
+			if j-d > 3 {
+				return nil, false, false
+			}
+			num += "e" + s[i+1:j]
+		}
+	}
+	if neg {
+		num = "-" + num
+	}
+	v, ok = new(big.Rat).SetString(num)
+	return v, false, ok
 }
 
 // cellKeys are a reading's distinct constants: numbers in order (0 among
@@ -373,7 +725,7 @@ func (t *vtree) reading(round bool, kind byte) cellKeys {
 	var c cellKeys
 	if kind == 's' {
 		seen := map[string]bool{}
-		for _, k := range t.consts {
+		for _, k := range t.sconsts {
 			s := foldString(k.str, round)
 			if !seen[s] {
 				seen[s] = true
@@ -382,8 +734,13 @@ func (t *vtree) reading(round bool, kind byte) cellKeys {
 		}
 		return c
 	}
-	all := append([]*konst(nil), t.consts...)
+	all := append([]*konst(nil), t.nconsts...)
 	all = append(all, &konst{kind: 'n', num: ratZero})
+	for _, b := range []*big.Rat{t.lo, t.hi} {
+		if b != nil {
+			all = append(all, &konst{kind: 'n', num: b})
+		}
+	}
 	for _, k := range all {
 		c.nums = append(c.nums, readNumber(k, round))
 	}
@@ -469,13 +826,10 @@ func (t *vtree) decide(root *vnode, round bool, kind byte) (cover, empty bool) {
 	c := t.reading(round, kind)
 	tr := t.eval(root, c, round, kind)
 	cover, empty = true, !tr.t[0]
-	zero := -1
-	if kind == 'n' && t.floor {
-		zero = c.rank(&konst{kind: 'n', num: ratZero}, round, kind)
-	}
+	lo, hi := t.bounds(c, round, kind)
 	for i := 1; i < len(tr.t); i++ {
-		if i-1 < zero {
-			continue // a negative value the subject never takes
+		if i-1 < lo || i-1 > hi {
+			continue // a value the subject never takes
 		}
 		if tr.t[i] {
 			empty = false
@@ -484,6 +838,22 @@ func (t *vtree) decide(root *vnode, round bool, kind byte) (cover, empty bool) {
 		}
 	}
 	return cover, empty
+}
+
+// bounds returns the first and last cells of a reading that hold values
+// of the subject (see valueRange).
+func (t *vtree) bounds(c cellKeys, round bool, kind byte) (lo, hi int) {
+	lo, hi = 0, c.cells(kind)-1
+	if kind != 'n' {
+		return lo, hi
+	}
+	if t.lo != nil {
+		lo = c.rank(&konst{kind: 'n', num: t.lo}, round, kind)
+	}
+	if t.hi != nil {
+		hi = c.rank(&konst{kind: 'n', num: t.hi}, round, kind)
+	}
+	return lo, hi
 }
 
 // neverFalse reports whether a condition is false on no cell (exactly
@@ -503,13 +873,10 @@ func (t *vtree) neverFalse(root *vnode) bool {
 func (t *vtree) coversIntegers(root *vnode) bool {
 	c := t.reading(false, 'n')
 	tr := t.eval(root, c, false, 'n')
-	zero := -1
-	if t.floor {
-		zero = c.rank(&konst{kind: 'n', num: ratZero}, false, 'n')
-	}
+	lo, hi := t.bounds(c, false, 'n')
 	for i := 1; i < len(tr.t); i++ {
 		cell := i - 1
-		if tr.t[i] || cell < zero || !holdsInteger(c.nums, cell) {
+		if tr.t[i] || cell < lo || cell > hi || !holdsInteger(c.nums, cell) {
 			continue
 		}
 		return false
@@ -538,6 +905,14 @@ func holdsInteger(nums []*big.Rat, cell int) bool {
 func (t *vtree) eval(v *vnode, c cellKeys, round bool, kind byte) truth {
 	n := c.cells(kind) + 1
 	tr := truth{t: make([]bool, n), f: make([]bool, n)}
+	if isValueOp(v.op) {
+		// A value as a condition: true where it is not 0 (nor NULL).
+		vals := t.values(v, c, round, kind)
+		for i := range tr.t {
+			tr.t[i], tr.f[i] = !vals.null[i] && vals.v[i] != 0, !vals.null[i] && vals.v[i] == 0
+		}
+		return tr
+	}
 	switch v.op {
 	case 'k':
 		for i := range tr.t {
@@ -600,7 +975,11 @@ func (t *vtree) atom(v *vnode, c cellKeys, round bool, kind byte, tr truth) {
 	if v.cmp == opcode.NullEQ {
 		tr.f[0] = true
 	}
-	kr := c.rank(v.k, round, kind)
+	k := v.k
+	if kind == 'n' {
+		k = v.nk
+	}
+	kr := c.rank(k, round, kind)
 	for i := 1; i < len(tr.t); i++ {
 		cell := i - 1
 		var ok bool
@@ -626,4 +1005,147 @@ func (t *vtree) atom(v *vnode, c cellKeys, round bool, kind byte, tr truth) {
 		}
 		tr.t[i], tr.f[i] = ok, !ok
 	}
+}
+
+func isValueOp(op byte) bool {
+	switch op {
+	case 'n', '+', '-', '*', 'u', 'G', 'L', 'I', 'C', 'c':
+		return true
+	}
+	return false
+}
+
+// cellValues is a value on each cell (indexed as truth): an integer, or
+// NULL.
+type cellValues struct {
+	v    []int64
+	null []bool
+}
+
+// values evaluates a value of tests on every cell; a test is 1 where it
+// is true, 0 where it is false, NULL elsewhere.
+func (t *vtree) values(v *vnode, c cellKeys, round bool, kind byte) cellValues {
+	n := c.cells(kind) + 1
+	out := cellValues{v: make([]int64, n), null: make([]bool, n)}
+	if !isValueOp(v.op) {
+		tr := t.eval(v, c, round, kind)
+		for i := range out.v {
+			out.null[i] = !tr.t[i] && !tr.f[i]
+			if tr.t[i] {
+				out.v[i] = 1
+			}
+		}
+		return out
+	}
+	if v.op == 'n' {
+		for i := range out.v {
+			out.v[i], out.null[i] = v.num, v.null
+		}
+		return out
+	}
+	if v.op == 'I' {
+		cond := t.eval(v.kids[0], c, round, kind)
+		a, b := t.values(v.kids[1], c, round, kind), t.values(v.kids[2], c, round, kind)
+		for i := range out.v {
+			pick := b
+			if cond.t[i] {
+				pick = a
+			}
+			out.v[i], out.null[i] = pick.v[i], pick.null[i]
+		}
+		return out
+	}
+	kids := make([]cellValues, len(v.kids))
+	for j, k := range v.kids {
+		kids[j] = t.values(k, c, round, kind)
+	}
+	for i := range out.v {
+		out.v[i], out.null[i] = t.combine(v, kids, i)
+	}
+	return out
+}
+
+// combine computes the value of an operation on cell i of its operands'
+// values. NULL in an operand makes the value NULL but in COALESCE.
+func (t *vtree) combine(v *vnode, kids []cellValues, i int) (int64, bool) {
+	if v.op == 'C' {
+		for _, k := range kids {
+			if !k.null[i] {
+				return k.v[i], false
+			}
+		}
+		return 0, true
+	}
+	for _, k := range kids {
+		if k.null[i] {
+			return 0, true
+		}
+	}
+	x := kids[0].v[i]
+	switch v.op {
+	case 'u':
+		return t.checked(-x), false
+	case 'c':
+		y := kids[1].v[i]
+		ok := false
+		switch v.cmp {
+		case opcode.EQ, opcode.NullEQ:
+			ok = x == y
+		case opcode.NE:
+			ok = x != y
+		case opcode.LT:
+			ok = x < y
+		case opcode.LE:
+			ok = x <= y
+		case opcode.GT:
+			ok = x > y
+		case opcode.GE:
+			ok = x >= y
+		}
+		if ok {
+			return 1, false
+		}
+		return 0, false
+	}
+	for _, k := range kids[1:] {
+		y := k.v[i]
+		switch v.op {
+		case '+':
+			x = t.checked(x + y)
+		case '-':
+			x = t.checked(x - y)
+		case '*':
+			if x != 0 && absInt(y) > valueBound/absInt(x) {
+				t.failed = true
+				return 0, true
+			}
+			x = t.checked(x * y)
+		case 'G':
+			x = max(x, y)
+		case 'L':
+			x = min(x, y)
+		}
+	}
+	return x, false
+}
+
+// valueBound bounds the values computed on cells: the sum or difference
+// of two of them stays within an int64.
+const valueBound = 1 << 60
+
+// checked keeps a computed value within valueBound: a value beyond it
+// marks the evaluation failed (see vtree.failed).
+func (t *vtree) checked(x int64) int64 {
+	if x > valueBound || x < -valueBound {
+		t.failed = true
+		return 0
+	}
+	return x
+}
+
+func absInt(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -325,11 +325,11 @@ func (p *predicate) conjuncts(where ast.ExprNode, conds []ast.ExprNode, ties []u
 	var rs []result
 	var nodes []ast.ExprNode
 	if where != nil {
-		rs = append(rs, p.eval(where))
+		rs = append(rs, p.truth(where))
 		nodes = append(nodes, where)
 	}
 	for _, c := range conds {
-		rs = append(rs, p.eval(c))
+		rs = append(rs, p.truth(c))
 		nodes = append(nodes, c)
 	}
 	for _, tie := range ties {
@@ -622,14 +622,15 @@ func (p *predicate) matchesItself(not bool, x, pattern ast.ExprNode) (result, bo
 }
 
 // isCompound reports whether n combines or negates tests, compares with a
-// range or list, or compares a value that is never negative: what the
-// value-set test may decide.
+// range or list, or compares a value of a known range (ABS(x), SIGN(x))
+// or computed from tests ((x > 1) <> (x <= 1)): what the value-set test
+// may decide.
 func (p *predicate) isCompound(n ast.ExprNode) bool {
 	switch e := n.(type) {
 	case *ast.BinaryOperationExpr:
 		switch e.Op {
 		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
-			return p.nonNegative(unparen(e.L)) || p.nonNegative(unparen(e.R))
+			return p.ranged(e.L) || p.ranged(e.R) || p.testValue(e.L) || p.testValue(e.R)
 		}
 		return e.Op == opcode.LogicAnd || e.Op == opcode.LogicOr || e.Op == opcode.LogicXor
 	case *ast.UnaryOperationExpr:
@@ -638,8 +639,31 @@ func (p *predicate) isCompound(n ast.ExprNode) bool {
 		return true
 	case *ast.PatternInExpr:
 		return e.Sel == nil
+	case *ast.FuncCallExpr:
+		return isNullCall(e)
 	}
 	return false
+}
+
+// truth judges an expression as a condition: as eval does, and a value
+// computed from tests ((x > 1) + (x <= 1), IF(x > 1, 1, 1)) by where it
+// is 0 (see valueVerdict); eval reads such a value as the value it is,
+// which depends on the row.
+func (p *predicate) truth(n ast.ExprNode) result {
+	r := p.eval(n)
+	if r.scope == rowDependent && !isCondition(n) && p.testValue(n) {
+		if v, ok := p.valueVerdict(n); ok {
+			return v
+		}
+	}
+	return r
+}
+
+// ranged reports whether an expression's values lie in a known range
+// (see valueRange).
+func (p *predicate) ranged(n ast.ExprNode) bool {
+	lo, hi := p.valueRange(unparen(n))
+	return lo != nil || hi != nil
 }
 
 func (p *predicate) evalNode(n ast.ExprNode) result {
@@ -670,7 +694,7 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		r := p.eval(e.V)
 		switch e.Op {
 		case opcode.Not, opcode.Not2:
-			return not(r)
+			return not(p.truth(e.V))
 		case opcode.Minus:
 			if r.k != nil && r.k.kind == 'n' {
 				return numResult(new(big.Rat).Neg(r.k.num), r.k.double)
@@ -692,7 +716,7 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		}
 		return dependence(r)
 	case *ast.IsTruthExpr:
-		r := p.eval(e.Expr)
+		r := p.truth(e.Expr)
 		var v bool
 		switch {
 		case r.k != nil && r.k.kind == '0':
@@ -757,6 +781,11 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 					return r
 				}
 			}
+		case "if":
+			// IF(c, x, x) is x, whatever c is.
+			if len(e.Args) == 3 && p.same(e.Args[1], e.Args[2]) {
+				return p.eval(e.Args[1])
+			}
 		case "strcmp", "instr", "locate", "field", "find_in_set":
 			// A value compared with or searched for in itself: as
 			// x = x, the outcome is the same for every row (STRCMP
@@ -785,14 +814,14 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		nodes := flatten(e.Op, e, nil)
 		args := make([]result, len(nodes))
 		for i, a := range nodes {
-			args[i] = p.eval(a)
+			args[i] = p.truth(a)
 		}
 		if e.Op == opcode.LogicAnd {
 			return p.and(args, nodes)
 		}
 		return p.or(args, nodes)
 	case opcode.LogicXor:
-		l, r := p.eval(e.L), p.eval(e.R)
+		l, r := p.truth(e.L), p.truth(e.R)
 		if anyNull([]result{l, r}) {
 			return nullResult() // NULL XOR x is NULL
 		}
@@ -852,7 +881,7 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 }
 
 // cancelled recognises arithmetic in which the row cancels out: x - x and
-// x ^ x are 0, and so is x * 0, for every row where x is not NULL (as for
+// x ^ x are 0, and so are x * 0 and x & 0, for every row where x is not NULL (as for
 // x = x, the rows where it is NULL are not counted on).
 // The operands are not evaluated (arithmetic nests deeply): only
 // compared, and searched for a column of the target.
@@ -867,7 +896,7 @@ func (p *predicate) cancelled(e *ast.BinaryOperationExpr) (result, bool) {
 		if p.same(e.L, e.R) && p.mentionsTarget(e.L) {
 			return numResult(ratOne, false), true
 		}
-	case opcode.Mul:
+	case opcode.Mul, opcode.And:
 		if p.isZero(e.R) && p.mentionsTarget(e.L) || p.isZero(e.L) && p.mentionsTarget(e.R) {
 			return numResult(ratZero, false), true
 		}
@@ -1003,7 +1032,7 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 		case "if":
 			// IF(1, x, y) is x, IF(0, x, y) is y.
 			if len(e.Args) == 3 {
-				switch p.eval(e.Args[0]).scope {
+				switch p.truth(e.Args[0]).scope {
 				case alwaysTrue:
 					return e.Args[1]
 				case alwaysFalse:
