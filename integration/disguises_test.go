@@ -340,6 +340,32 @@ var disguises = []disguise{
 	reach("self-joins", "merge from the table except a constant", "mergeexcept", "MERGE INTO {t} USING (SELECT id FROM {t} EXCEPT SELECT -1) s ON {t}.id = s.id WHEN MATCHED THEN DELETE"),
 	reach("self-joins", "upsert of a full table sample", "upssample", "INSERT INTO {t} SELECT * FROM {t} TABLESAMPLE SYSTEM (100) ON CONFLICT (id) DO UPDATE SET qty = -1"),
 	reach("verb-hiding wrappers", "data-modifying CTE where all of an array of itself", "cteall", "WITH d AS (DELETE FROM {t} WHERE id = ALL(ARRAY[id]) RETURNING 1) SELECT count(*) FROM d"),
+	// ANY of an empty array is false and ALL of one true for every row; a
+	// comparison with only NULLs is NULL for every row.
+	reach("empty and NULL lists", "equals all of an empty array", "allempty", "DELETE FROM {t} WHERE id = ALL('{}')"),
+	reach("empty and NULL lists", "update where not any of an empty array", "notany", "UPDATE {t} SET qty = -1 WHERE NOT id = ANY('{}')"),
+	reach("empty and NULL lists", "differs from all of an empty cast array", "neall", "DELETE FROM {t} WHERE id <> ALL(ARRAY[]::int[])"),
+	reach("empty and NULL lists", "in a list of null is null", "innull", "DELETE FROM {t} WHERE (id IN (NULL)) IS NULL"),
+	reach("empty and NULL lists", "any of an array of null is not true", "anynull", "DELETE FROM {t} WHERE id = ANY(ARRAY[NULL]::int[]) IS NOT TRUE"),
+	reach("empty and NULL lists", "a comparison with null is not false", "notfalse", "DELETE FROM {t} WHERE (id = NULL) IS NOT FALSE"),
+	// More spellings of x = x.
+	reach("self-comparisons", "column equals its format", "format", "DELETE FROM {t} WHERE note = format('%s', note)"),
+	reach("self-comparisons", "column equals the first element of an array of itself", "subscript", "DELETE FROM {t} WHERE id = (ARRAY[id])[1]"),
+	reach("self-comparisons", "a remainder in every value it can have", "remainder", "DELETE FROM {t} WHERE id % 2 IN (0, 1, -1)"),
+	reach("complementary pairs", "similar to everything or is null", "similar", "DELETE FROM {t} WHERE note SIMILAR TO '%' OR note IS NULL"),
+	reach("complementary pairs", "between symmetric or not between with swapped bounds", "betweensym",
+		"DELETE FROM {t} WHERE id BETWEEN SYMMETRIC 10 AND -10 OR id NOT BETWEEN SYMMETRIC -10 AND 10"),
+	reach("subqueries over the target", "in the unnested aggregate of the table", "unnest", "DELETE FROM {t} WHERE id IN (SELECT unnest(array_agg(id)) FROM {t})"),
+	// A bind parameter may be any value: these reach every row for one.
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column equals a simple case on a NULL parameter", key: "caseparam",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} WHERE id = CASE $1::int WHEN 1 THEN 0 ELSE id END", args: []any{nil}}},
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column is any of an optional array of itself", key: "anyparam",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} WHERE id = ANY(coalesce($1::int[], ARRAY[id]))", args: []any{nil}}},
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "update where column equals itself plus a zero parameter", key: "plusparam",
+		rule: "update-always-true", category: "update", setup: tableSetup,
+		stmt: "UPDATE {t} SET qty = -1 WHERE id = id + $1::int", args: []any{0}}},
 	// Routine parameters and plpgsql variables are values: WHERE ok is
 	// WHERE $1. The human's text creates the function and calls it.
 	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",
@@ -392,6 +418,18 @@ var lookalikes = []lookalike{
 	{name: "delete where ctid is one tid", key: "ctidone", stmt: "DELETE FROM {t} WHERE ctid = '(0,0)'"},
 	{name: "delete where in an empty sample of the table", key: "sample0", stmt: "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} TABLESAMPLE SYSTEM (0))"},
 	{name: "delete where id is the maximum and negative", key: "maxneg", stmt: "DELETE FROM {t} WHERE id IN (SELECT max(id) FROM {t}) AND id < 0"},
+	{name: "delete where id is any of an empty array", key: "anyempty", stmt: "DELETE FROM {t} WHERE id = ANY('{}')"},
+	{name: "delete where id is any of negative ids", key: "anyneg", stmt: "DELETE FROM {t} WHERE id = ANY('{-1,-2}')"},
+	{name: "delete where id is in a list of null", key: "innull", stmt: "DELETE FROM {t} WHERE id IN (NULL)"},
+	{name: "delete where not a null array test is null", key: "notisnull", stmt: "DELETE FROM {t} WHERE NOT (id = ANY('{NULL}')) IS NULL"},
+	{name: "delete where a comparison with null is false", key: "isfalse", stmt: "DELETE FROM {t} WHERE (id = NULL) IS FALSE"},
+	{name: "delete where id equals an element past the end", key: "subpast", stmt: "DELETE FROM {t} WHERE id = (ARRAY[id])[2]"},
+	{name: "delete where a remainder is out of range", key: "remout", stmt: "DELETE FROM {t} WHERE id % 2 IN (2, -2)"},
+	{name: "delete where similar to a prefix", key: "simpfx", stmt: "DELETE FROM {t} WHERE note SIMILAR TO 'x%'"},
+	{name: "delete where between symmetric negative bounds", key: "betsym", stmt: "DELETE FROM {t} WHERE id BETWEEN SYMMETRIC -1 AND -5"},
+	{name: "delete where in a filtered unnested aggregate", key: "unnestf", stmt: "DELETE FROM {t} WHERE id IN (SELECT unnest(array_agg(id) FILTER (WHERE id < 0)) FROM {t})"},
+	{name: "delete where id equals itself plus one", key: "plusone", stmt: "DELETE FROM {t} WHERE id = id + 1"},
+	{name: "delete where id equals a simple case of constants", key: "caseconst", stmt: "DELETE FROM {t} WHERE id = CASE 2 WHEN 1 THEN id ELSE -1 END"},
 }
 
 // reach is a disguise of a DELETE or UPDATE that reaches every row of a

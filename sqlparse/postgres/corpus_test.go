@@ -80,6 +80,8 @@ func corpusCases() []corpusCase {
 	add(corpusUpdates())
 	add(corpusNullEquals())
 	add(corpusReducibleTautologies())
+	add(corpusValueLists())
+	add(corpusParameterIdentities())
 	add(corpusLexerDisguises())
 	add(corpusStacked())
 	add(corpusWrappers())
@@ -699,6 +701,103 @@ func corpusReducibleTautologies() []corpusCase {
 		{name: "delete where id in the maximum of each group of another column", sql: "DELETE FROM t WHERE id IN (SELECT max(id) FROM t GROUP BY note)", note: "one id per note"},
 		{name: "delete where a row above exists", sql: "DELETE FROM t WHERE EXISTS (SELECT FROM t x WHERE x.id > t.id)", note: "every row but the last"},
 		{name: "delete where a related row exists", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.t_id = t.id)"},
+	}
+}
+
+// corpusValueLists: ANY of an empty array is false and ALL of one true for
+// every row; a comparison with a list or array of only NULLs is NULL for
+// every row; and more spellings of x = x (format('%s', x), (ARRAY[x])[1], a
+// remainder tested against every value it can have, SIMILAR TO '%',
+// unnest(array_agg(x)) of the whole table, BETWEEN SYMMETRIC with its
+// bounds in either order). Checked on PostgreSQL 15.
+func corpusValueLists() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where id equals all of an empty array literal", sql: "DELETE FROM t WHERE id = ALL('{}')", want: dat, note: "ALL of no element is true, NULLs too"},
+		{name: "update where id is not any of an empty array literal", sql: "UPDATE t SET note = NULL, amount = 0 WHERE NOT id = ANY('{}')", want: uat},
+		{name: "delete where id differs from all of an empty cast array", sql: "DELETE FROM t WHERE id <> ALL(ARRAY[]::int[])", want: dat},
+		{name: "delete where not any of an empty array", sql: "DELETE FROM t WHERE NOT (id = ANY(ARRAY[]::int[]))", want: dat},
+		{name: "delete where id differs from all of an optional array", sql: "DELETE FROM t WHERE id <> ALL(COALESCE($1, '{}'))", want: dat, note: "every row once $1 is bound to NULL"},
+		{name: "delete where in a list of null is null", sql: "DELETE FROM t WHERE (id IN (NULL)) IS NULL", want: dat},
+		{name: "delete where not in a list of nulls is unknown", sql: "DELETE FROM t WHERE (id NOT IN (NULL, NULL)) IS UNKNOWN", want: dat},
+		{name: "delete where any of an array of null is not true", sql: "DELETE FROM t WHERE id = ANY(ARRAY[NULL]::int[]) IS NOT TRUE", want: dat},
+		{name: "delete where any of a literal of nulls is not true", sql: "DELETE FROM t WHERE id = ANY('{NULL, null}') IS NOT TRUE", want: dat},
+		{name: "delete where a comparison with null is not false", sql: "DELETE FROM t WHERE (id = NULL) IS NOT FALSE", want: dat, note: "NULL IS NOT FALSE is true"},
+		{name: "delete where a column equals its format", sql: "DELETE FROM t WHERE note = format('%s', note)", want: dat},
+		{name: "delete where id equals the first element of an array of itself", sql: "DELETE FROM t WHERE id = (ARRAY[id])[1]", want: dat},
+		{name: "delete where id equals the second element of an array", sql: "DELETE FROM t WHERE id = (ARRAY[0, id])[2]", want: dat},
+		{name: "delete where a remainder by two is in every value it can have", sql: "DELETE FROM t WHERE id % 2 IN (0, 1, -1)", want: dat},
+		{name: "delete where mod by three is any of every value it can have", sql: "DELETE FROM t WHERE mod(id, 3) = ANY(ARRAY[2, 1, 0, -1, -2])", want: dat},
+		{name: "delete where similar to everything or is null", sql: "DELETE FROM t WHERE note SIMILAR TO '%' OR note IS NULL", want: dat},
+		{name: "delete where id in the unnested aggregate of the table", sql: "DELETE FROM t WHERE id IN (SELECT unnest(array_agg(id)) FROM t)", want: dat},
+		{name: "delete where id in the unnested aggregate of each group", sql: "DELETE FROM t WHERE id IN (SELECT unnest(array_agg(id)) FROM t GROUP BY note)", want: dat},
+		{name: "delete where between symmetric or not between its bounds swapped", sql: "DELETE FROM t WHERE id BETWEEN SYMMETRIC 10 AND -10 OR id NOT BETWEEN SYMMETRIC -10 AND 10", want: dat},
+		{name: "merge on any of an empty array negated", sql: "MERGE INTO t USING s ON NOT t.id = ANY('{}') WHEN MATCHED THEN DELETE", want: dat},
+		// Bounded look-alikes.
+		{name: "delete where id is any of an array literal", sql: "DELETE FROM t WHERE id = ANY('{1,2}')"},
+		{name: "delete where id differs from all of an array literal", sql: "DELETE FROM t WHERE id <> ALL('{1,2}')", note: "like NOT IN (1, 2)"},
+		{name: "delete where id differs from all of a parameter", sql: "DELETE FROM t WHERE id <> ALL($1::int[])", note: "like NOT IN (...); see the rule reference"},
+		{name: "delete where id is any of an empty array", sql: "DELETE FROM t WHERE id = ANY('{}')", note: "no row"},
+		{name: "delete where id is in a list of null", sql: "DELETE FROM t WHERE id IN (NULL)", note: "no row"},
+		{name: "delete where in a list of a value and null is null", sql: "DELETE FROM t WHERE (id IN (NULL, 1)) IS NULL", note: "every row but id 1"},
+		{name: "delete where any of an array of null and a value is not true", sql: "DELETE FROM t WHERE id = ANY('{NULL,1}') IS NOT TRUE"},
+		{name: "delete where not a null array test is null", sql: "DELETE FROM t WHERE NOT (id = ANY('{NULL}')) IS NULL", note: "NOT binds looser than IS NULL: NOT true, no row"},
+		{name: "delete where a comparison with null is false", sql: "DELETE FROM t WHERE (id = NULL) IS FALSE", note: "no row"},
+		{name: "delete where a column equals a format of it with a suffix", sql: "DELETE FROM t WHERE note = format('%s!', note)"},
+		{name: "delete where id equals another element of an array of itself", sql: "DELETE FROM t WHERE id = (ARRAY[0, id])[1]"},
+		{name: "delete where id equals an element past the end", sql: "DELETE FROM t WHERE id = (ARRAY[id])[2]"},
+		{name: "delete where a remainder by two is zero", sql: "DELETE FROM t WHERE id % 2 = 0"},
+		{name: "delete where a remainder by two is in the non-negative values", sql: "DELETE FROM t WHERE id % 2 IN (0, 1)", note: "not the negative odd ids"},
+		{name: "delete where a remainder by three misses a value", sql: "DELETE FROM t WHERE id % 3 IN (0, 1, -1, 2)"},
+		{name: "delete where similar to a prefix", sql: "DELETE FROM t WHERE note SIMILAR TO 'a%'"},
+		{name: "delete where similar to a non-empty value or is null", sql: "DELETE FROM t WHERE note SIMILAR TO '_%' OR note IS NULL"},
+		{name: "delete where id in a filtered subquery", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE id > 3)"},
+		{name: "delete where id in a filtered unnested aggregate", sql: "DELETE FROM t WHERE id IN (SELECT unnest(array_agg(id) FILTER (WHERE id > 3)) FROM t)"},
+		{name: "delete where id in the unnested aggregate of another table", sql: "DELETE FROM t WHERE id IN (SELECT unnest(array_agg(id)) FROM other)"},
+		{name: "delete where between symmetric", sql: "DELETE FROM t WHERE id BETWEEN SYMMETRIC 1 AND 5"},
+		{name: "delete where between symmetric or not between other bounds", sql: "DELETE FROM t WHERE id BETWEEN SYMMETRIC 10 AND -10 OR id NOT BETWEEN SYMMETRIC -10 AND 11"},
+		{name: "delete where a column is not null", sql: "DELETE FROM t WHERE deleted_at IS NOT NULL", note: "a test of the column's content: a real filter"},
+	}
+}
+
+// corpusParameterIdentities: a bind parameter or a routine's parameter may
+// be bound to any value, NULL included; where some value makes the compared
+// expression the column itself (CASE $1 WHEN ... ELSE x END when $1 is NULL,
+// x + $1 when it is 0, x * $1 when it is 1, x || $1 when it is the empty
+// string), the condition can be x = x. Checked on PostgreSQL 15.
+func corpusParameterIdentities() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where id equals a simple case on a parameter", sql: "DELETE FROM t WHERE id = CASE $1::int WHEN 1 THEN 0 ELSE id END", want: dat},
+		{name: "delete where id equals a simple case on a constant", sql: "DELETE FROM t WHERE id = CASE 1 WHEN 1 THEN id END", want: dat},
+		{name: "delete where id is any of an optional array of itself", sql: "DELETE FROM t WHERE id = ANY(coalesce($1::int[], ARRAY[id]))", want: dat},
+		{name: "delete where id equals itself plus a parameter", sql: "DELETE FROM t WHERE id = id + $1::int", want: dat, note: "every row once $1 is bound to 0"},
+		{name: "delete where id equals a parameter plus itself", sql: "DELETE FROM t WHERE id = $1 + id", want: dat},
+		{name: "update where id equals itself plus a cast zero", sql: "UPDATE t SET amount = 0 WHERE id = id + 0::int", want: uat, note: "a client writes a bound 0 into the text so"},
+		{name: "update where id equals itself plus a cast zero string", sql: "UPDATE t SET amount = 0 WHERE id = id + '0'::int", want: uat},
+		{name: "delete where id equals itself minus a parameter", sql: "DELETE FROM t WHERE id = id - $1", want: dat},
+		{name: "delete where id equals itself times a parameter", sql: "DELETE FROM t WHERE id = id * $1", want: dat},
+		{name: "delete where id equals itself divided by a parameter", sql: "DELETE FROM t WHERE id = id / $1", want: dat},
+		{name: "delete where a column equals itself with a parameter appended", sql: "DELETE FROM t WHERE note = note || $1", want: dat},
+		{name: "delete where id equals greatest of itself and a parameter", sql: "DELETE FROM t WHERE id = greatest(id, $1)", want: dat},
+		{name: "delete where id equals least of itself and a parameter", sql: "DELETE FROM t WHERE id = least(id, $1)", want: dat},
+		{name: "update where id equals itself plus a parameter", sql: "UPDATE t SET note = 'x' WHERE id = id + $1", want: uat},
+		{name: "function deleting where id equals itself plus its parameter", sql: "CREATE FUNCTION f(d int) RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id = id + d'", want: dat},
+		// Bounded look-alikes.
+		{name: "delete where id equals a parameter plus one", sql: "DELETE FROM t WHERE id = $1 + 1"},
+		{name: "delete where id equals a parameter minus itself", sql: "DELETE FROM t WHERE id = $1 - id"},
+		{name: "delete where id equals another column plus a parameter", sql: "DELETE FROM t WHERE id = parent_id + $1"},
+		{name: "delete where id equals itself plus one", sql: "DELETE FROM t WHERE id = id + 1", note: "no row"},
+		{name: "delete where id equals itself times two", sql: "DELETE FROM t WHERE id = id * 2", note: "id 0"},
+		{name: "delete where id equals itself plus a cast one", sql: "DELETE FROM t WHERE id = id + '1'::int"},
+		{name: "delete where id equals a simple case of constants", sql: "DELETE FROM t WHERE id = CASE $1 WHEN 1 THEN 0 ELSE 5 END"},
+		{name: "delete where id equals a simple case on the row", sql: "DELETE FROM t WHERE id = CASE id WHEN 1 THEN id END"},
+		{name: "delete where id equals a simple case on another constant", sql: "DELETE FROM t WHERE id = CASE 2 WHEN 1 THEN id END", note: "NULL: no row"},
+		{name: "delete where id is any of an optional array of constants", sql: "DELETE FROM t WHERE id = ANY(coalesce($1::int[], ARRAY[5]))"},
+		{name: "delete where id is any of a parameter", sql: "DELETE FROM t WHERE id = ANY($1)", note: "a bound array is a bounded list, like IN (...)"},
+		{name: "delete where id equals itself plus a parameter and a key", sql: "DELETE FROM t WHERE id = id + $1 AND id = 5"},
+		{name: "update from a table where an amount equals itself times a rate", sql: "UPDATE t SET amount = 1 FROM s WHERE t.amount = t.amount * s.rate", note: "the rate differs between joined rows"},
+		{name: "function deleting where id equals its parameter", sql: "CREATE FUNCTION f(d int) RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id = d'"},
 	}
 }
 

@@ -267,6 +267,12 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		return dependence(r)
 	case *pg_query.Node_BooleanTest:
 		r := p.eval(e.BooleanTest.Arg)
+		if r.k != nil && r.k.kind == '0' {
+			// A test of what is NULL for every row, such as a
+			// comparison with NULL: IS NOT TRUE, IS NOT FALSE and IS
+			// UNKNOWN are true for every row, the others false.
+			return boolResult(nullSatisfies[e.BooleanTest.Booltesttype])
+		}
 		switch e.BooleanTest.Booltesttype {
 		case pg_query.BoolTestType_IS_UNKNOWN, pg_query.BoolTestType_IS_NOT_UNKNOWN:
 			if p.neverNull(e.BooleanTest.Arg) {
@@ -497,7 +503,7 @@ func pairable(n *pg_query.Node, comparisons, sets, tests bool) bool {
 		switch e.AExpr.Kind {
 		case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 			return true
-		case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+		case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE, pg_query.A_Expr_Kind_AEXPR_SIMILAR:
 			return tests
 		case pg_query.A_Expr_Kind_AEXPR_OP:
 			return comparisons || (tests && patternOps[lastName(e.AExpr.Name)])
@@ -507,6 +513,11 @@ func pairable(n *pg_query.Node, comparisons, sets, tests bool) bool {
 		}
 	}
 	return false
+}
+
+// nullSatisfies holds the boolean tests that NULL passes.
+var nullSatisfies = map[pg_query.BoolTestType]bool{
+	pg_query.BoolTestType_IS_UNKNOWN: true, pg_query.BoolTestType_IS_NOT_TRUE: true, pg_query.BoolTestType_IS_NOT_FALSE: true,
 }
 
 // negatedOp and flippedOp: NOT (a < b) is a >= b; a < b is b > a.
@@ -604,14 +615,21 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 // setPolarKey keys IN lists and BETWEEN: x IN (...) and x NOT IN (...) of
 // the same list are each other's negation (true together for every row
 // where x is not NULL, the standard of x = x), and so are BETWEEN and NOT
-// BETWEEN. x IN (true, false) asserts x IS NOT NULL.
+// BETWEEN (the bounds of BETWEEN SYMMETRIC in either order). x IN (true,
+// false) asserts x IS NOT NULL.
 func (p *predicate) setPolarKey(e *pg_query.A_Expr) (key, negation string, ok bool) {
 	flip := map[pg_query.A_Expr_Kind]pg_query.A_Expr_Kind{
 		pg_query.A_Expr_Kind_AEXPR_BETWEEN: pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN: pg_query.A_Expr_Kind_AEXPR_BETWEEN,
 		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM: pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM: pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
 	}
+	bounds := e.Rexpr
+	if b := bounds.GetList().GetItems(); len(b) == 2 && (e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM) &&
+		p.key(b[0]) > p.key(b[1]) {
+		// BETWEEN SYMMETRIC takes its bounds in either order.
+		bounds = &pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: []*pg_query.Node{b[1], b[0]}}}}
+	}
 	keyOf := func(kind pg_query.A_Expr_Kind, op string) string {
-		c := &pg_query.A_Expr{Kind: kind, Name: []*pg_query.Node{pg_query.MakeStrNode(op)}, Lexpr: p.simplify(e.Lexpr), Rexpr: e.Rexpr}
+		c := &pg_query.A_Expr{Kind: kind, Name: []*pg_query.Node{pg_query.MakeStrNode(op)}, Lexpr: p.simplify(e.Lexpr), Rexpr: bounds}
 		return "set:" + p.key(&pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: c}})
 	}
 	switch {
@@ -828,10 +846,6 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 				return boolResult(true)
 			}
 		}
-		items := e.Rexpr.GetList().GetItems()
-		if e.Kind != pg_query.A_Expr_Kind_AEXPR_IN {
-			items = e.Rexpr.GetAArrayExpr().GetElements()
-		}
 		in := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "=") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=")
 		notIn := (e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && op == "<>") || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && (op == "<>" || op == "!="))
 		// x = ALL (ARRAY[x]), x <= ANY (ARRAY[x, ...]): the comparison of
@@ -839,30 +853,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		reflexive := op == "=" || op == "<=" || op == ">="
 		all := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && reflexive
 		in = in || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && reflexive)
-		if len(items) > 0 && (in || notIn || all) && p.eval(e.Lexpr).scope == rowDependent {
-			x := p.simplify(e.Lexpr)
-			every := true
-			for _, item := range items {
-				if !p.alike(x, item) {
-					every = false
-				} else if !all {
-					return boolResult(in)
-				}
-			}
-			if all && every {
-				return boolResult(true)
-			}
-			if p.neverNull(e.Lexpr) {
-				p.w.literalSensitive = true // reads which booleans are listed
-				var t, f bool
-				for _, item := range items {
-					if b := item.GetAConst().GetBoolval(); b != nil {
-						t, f = t || b.Boolval, f || !b.Boolval
-					}
-				}
-				if t && f {
-					return boolResult(in)
-				}
+		for i, items := range p.itemForms(e) {
+			if r, ok := p.itemsResult(e, items, i == 0, in, notIn, all); ok {
+				return r
 			}
 		}
 	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
@@ -881,6 +874,165 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 	return result{scope: rowIndependent}
 }
 
+// itemForms lists the lists of values x IN (...), x op ANY (...) and
+// x op ALL (...) may test x against: the IN list, or the elements of an
+// array written as ARRAY[...] or as a literal of NULLs ('{}', '{NULL}'),
+// first the operand itself, then, for ANY and ALL, what it may be for some
+// values of the parameters in it (see reductions): ANY (coalesce($1,
+// ARRAY[x])) is x = ANY (ARRAY[x]) when $1 is NULL. A nil entry stands for
+// an operand whose elements are not known.
+func (p *predicate) itemForms(e *pg_query.A_Expr) [][]*pg_query.Node {
+	if e.Kind == pg_query.A_Expr_Kind_AEXPR_IN {
+		return [][]*pg_query.Node{e.Rexpr.GetList().GetItems()}
+	}
+	var forms [][]*pg_query.Node
+	for _, r := range p.reductions(e.Rexpr, nil) {
+		items, ok := p.arrayElements(r)
+		if !ok {
+			items = nil
+		} else if items == nil {
+			items = []*pg_query.Node{}
+		}
+		forms = append(forms, items)
+	}
+	return forms
+}
+
+// arrayElements returns the elements of an array value written in the
+// text: ARRAY[...], or a literal of only NULLs ('{NULL}') or of none
+// ('{}'), possibly cast. ok is false when they are not known.
+func (p *predicate) arrayElements(n *pg_query.Node) (items []*pg_query.Node, ok bool) {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	if a := n.GetAArrayExpr(); a != nil {
+		return a.Elements, true
+	}
+	c := n.GetAConst()
+	if c == nil || c.GetSval() == nil {
+		return nil, false
+	}
+	p.w.literalSensitive = true
+	v := strings.TrimSpace(c.GetSval().Sval)
+	if !strings.HasPrefix(v, "{") {
+		return nil, false // '[1:1]={NULL}' or not an array
+	}
+	body := strings.TrimSpace(strings.NewReplacer("{", "", "}", "").Replace(v))
+	if body == "" {
+		return nil, true
+	}
+	for _, el := range strings.Split(body, ",") {
+		if !strings.EqualFold(strings.TrimSpace(el), "null") {
+			return nil, false
+		}
+		items = append(items, &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true}}})
+	}
+	return items, true
+}
+
+// itemsResult judges x IN (...), x op ANY (...) or x op ALL (...) against
+// one list of values it may test x against (see itemForms); exact says the
+// list is the operand's own, not one it may become. ANY of no value is
+// false and ALL of none true, for every row; a comparison with only NULLs
+// is NULL for every row. x IN (..., x, ...) and x = ANY (ARRAY[..., x,
+// ...]) are x = x; x NOT IN (..., x, ...) and x <> ALL (ARRAY[x]) are
+// false; x % 2 IN (0, 1, -1) holds every value a remainder can have. An x
+// that is never NULL, such as (y IS NULL), is always in (true, false).
+func (p *predicate) itemsResult(e *pg_query.A_Expr, items []*pg_query.Node, exact, in, notIn, all bool) (result, bool) {
+	if items == nil {
+		return result{}, false
+	}
+	if len(items) == 0 {
+		// Only ANY and ALL take an empty array; ALL of none is true,
+		// ANY of none false, whatever x is.
+		isAll := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL
+		return boolResult(isAll), exact || isAll
+	}
+	if exact && allNull(items) {
+		return result{scope: alwaysFalse, k: &konst{kind: '0'}}, true
+	}
+	if !(in || notIn || all) || p.eval(e.Lexpr).scope != rowDependent {
+		return result{}, false
+	}
+	x := p.simplify(e.Lexpr)
+	every := true
+	for _, item := range items {
+		if !p.alike(x, item) {
+			every = false
+		} else if !all {
+			return boolResult(in), true
+		}
+	}
+	if all && every {
+		return boolResult(true), true
+	}
+	if in && exact && p.remainderCovered(x, items) {
+		return boolResult(true), true
+	}
+	if p.neverNull(e.Lexpr) {
+		p.w.literalSensitive = true // reads which booleans are listed
+		var t, f bool
+		for _, item := range items {
+			if b := item.GetAConst().GetBoolval(); b != nil {
+				t, f = t || b.Boolval, f || !b.Boolval
+			}
+		}
+		if t && f {
+			return boolResult(in), true
+		}
+	}
+	return result{}, false
+}
+
+// allNull reports whether every value of a list is the NULL constant.
+func allNull(items []*pg_query.Node) bool {
+	for _, item := range items {
+		if !isNullValue(item) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxRemainderDivisor bounds the divisors remainderCovered looks at.
+const maxRemainderDivisor = 1000
+
+// remainderCovered reports whether x is a remainder by a constant n
+// (a % n, mod(a, n)) of an expression over the row, and the values listed
+// hold every value it can take, -(n-1) to n-1: id % 2 IN (0, 1, -1) is
+// true for every row where id is not NULL, the standard of x = x (a
+// remainder of a fractional value, as 2.5 % 2, makes that a rare real
+// filter, refused with them).
+func (p *predicate) remainderCovered(x *pg_query.Node, items []*pg_query.Node) bool {
+	var a, d *pg_query.Node
+	if e := x.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && lastName(e.Name) == "%" && e.Lexpr != nil {
+		a, d = e.Lexpr, e.Rexpr
+	} else if f := x.GetFuncCall(); f != nil && len(f.Funcname) <= 2 && lastName(f.Funcname) == "mod" && len(f.Args) == 2 && f.Over == nil {
+		a, d = f.Args[0], f.Args[1]
+	} else {
+		return false
+	}
+	k := p.eval(d).k
+	if k == nil || k.kind != 'n' || k.num != float64(int64(k.num)) || k.num == 0 || abs(k.num) > maxRemainderDivisor || !p.mentionsTarget(a) {
+		return false
+	}
+	n := int64(abs(k.num))
+	seen := map[int64]bool{}
+	for _, item := range items {
+		if v := p.eval(item).k; v != nil && v.kind == 'n' && v.num == float64(int64(v.num)) && abs(v.num) < float64(n) {
+			seen[int64(v.num)] = true
+		}
+	}
+	return int64(len(seen)) == 2*n-1
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
 var likeOps = map[string]bool{"~~": true, "~~*": true}
 
 // reflexiveOps are the comparisons true between a value and itself.
@@ -890,7 +1042,7 @@ var reflexiveOps = map[string]bool{"=": true, "<=": true, ">=": true}
 var patternOps = map[string]bool{"~~": true, "~~*": true, "~": true, "~*": true}
 
 // matchesEveryValue reports whether a pattern match is true for every value
-// that is not NULL: LIKE or ILIKE with a pattern of only %, or a regular
+// that is not NULL: LIKE, ILIKE or SIMILAR TO with a pattern of only %, or a regular
 // expression match with the empty pattern. x LIKE '%' then reaches the rows
 // x IS NOT NULL reaches.
 func (p *predicate) matchesEveryValue(e *pg_query.A_Expr) bool {
@@ -898,18 +1050,27 @@ func (p *predicate) matchesEveryValue(e *pg_query.A_Expr) bool {
 	if len(e.Name) != 1 || !patternOps[op] || e.Lexpr == nil {
 		return false
 	}
+	pattern := e.Rexpr
 	switch e.Kind {
 	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+	case pg_query.A_Expr_Kind_AEXPR_SIMILAR:
+		// x SIMILAR TO 'p' is x ~ similar_to_escape('p'); % matches
+		// any string there as in LIKE.
+		f := pattern.GetFuncCall()
+		if f == nil || lastName(f.Funcname) != "similar_to_escape" || len(f.Args) == 0 {
+			return false
+		}
+		pattern = f.Args[0]
 	default:
 		return false
 	}
-	c := e.Rexpr.GetAConst()
+	c := pattern.GetAConst()
 	if c == nil || c.GetSval() == nil {
 		return false
 	}
 	p.w.literalSensitive = true
 	v := c.GetSval().Sval
-	if likeOps[op] {
+	if likeOps[op] || e.Kind == pg_query.A_Expr_Kind_AEXPR_SIMILAR {
 		return v != "" && strings.Trim(v, "%") == ""
 	}
 	return v == ""
@@ -1071,12 +1232,17 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			}
 			n = r
 		case *pg_query.Node_FuncCall:
-			f := e.FuncCall
-			if len(f.Args) != 1 || len(f.Funcname) > 2 || lastName(f.Funcname) != "concat" || f.AggStar || f.Over != nil ||
-				!p.mentionsTarget(f.Args[0]) {
+			x := p.returnedArgument(e.FuncCall)
+			if x == nil {
 				return n
 			}
-			n = f.Args[0]
+			n = x
+		case *pg_query.Node_AIndirection:
+			x := p.subscriptedElement(e.AIndirection)
+			if x == nil {
+				return n
+			}
+			n = x
 		case *pg_query.Node_SubLink:
 			v := fromlessValue(e.SubLink.Subselect.GetSelectStmt())
 			if e.SubLink.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK || v == nil {
@@ -1158,6 +1324,60 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 	return n
 }
 
+// returnedArgument returns the argument, over the target's row, that a
+// call returns as its value where that argument is not NULL: concat(x) and
+// format('%s', x) are x's text. It returns nil for any other call.
+func (p *predicate) returnedArgument(f *pg_query.FuncCall) *pg_query.Node {
+	if len(f.Funcname) > 2 || f.AggStar || f.Over != nil || f.AggFilter != nil || len(f.Args) == 0 {
+		return nil
+	}
+	x := f.Args[len(f.Args)-1]
+	switch lastName(f.Funcname) {
+	case "concat":
+		if len(f.Args) != 1 {
+			return nil
+		}
+	case "format":
+		if len(f.Args) != 2 || !(p.isString(f.Args[0], "%s") || p.isString(f.Args[0], "%1$s")) {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if !p.mentionsTarget(x) {
+		return nil
+	}
+	return x
+}
+
+// subscriptedElement returns the element an array written in the text
+// has at a constant subscript: (ARRAY[x])[1] is x. It returns nil for
+// anything else (a slice, a subscript past the end, an array not written
+// as ARRAY[...]).
+func (p *predicate) subscriptedElement(ind *pg_query.A_Indirection) *pg_query.Node {
+	arr := ind.Arg
+	for arr.GetTypeCast() != nil && len(arr.GetTypeCast().TypeName.GetTypmods()) == 0 {
+		arr = arr.GetTypeCast().Arg
+	}
+	a := arr.GetAArrayExpr()
+	if a == nil || len(ind.Indirection) != 1 {
+		return nil
+	}
+	idx := ind.Indirection[0].GetAIndices()
+	if idx == nil || idx.IsSlice || idx.Uidx == nil {
+		return nil
+	}
+	k := p.eval(idx.Uidx).k
+	if k == nil || k.kind != 'n' || k.num != float64(int(k.num)) || k.num < 1 || int(k.num) > len(a.Elements) {
+		return nil
+	}
+	x := a.Elements[int(k.num)-1]
+	if !p.mentionsTarget(x) {
+		return nil
+	}
+	return x
+}
+
 // isNullValue reports whether n is the NULL constant, possibly cast. Whether
 // a constant is NULL is part of the text's cache key (see nullSignature).
 func isNullValue(n *pg_query.Node) bool {
@@ -1191,20 +1411,17 @@ func (p *predicate) sameArgs(args []*pg_query.Node, skip func(*pg_query.Node) bo
 	return x
 }
 
-// decidedCase returns the result a searched CASE has for every row when
-// its branches' conditions are known: the first whose condition is always
-// true, after conditions that are always false; nil when that is not known
+// decidedCase returns the result a CASE has for every row when its
+// branches' conditions are known: the first whose condition is always true,
+// after conditions that are always false; nil when that is not known
 // (CASE WHEN true THEN x END is x).
 func (p *predicate) decidedCase(c *pg_query.CaseExpr) *pg_query.Node {
-	if c.Arg != nil {
-		return nil
-	}
 	for _, a := range c.Args {
 		cw := a.GetCaseWhen()
 		if cw == nil {
 			return nil
 		}
-		switch p.eval(cw.Expr).scope {
+		switch p.eval(caseCondition(c, cw)).scope {
 		case alwaysFalse:
 			continue
 		case alwaysTrue:
@@ -1215,11 +1432,62 @@ func (p *predicate) decidedCase(c *pg_query.CaseExpr) *pg_query.Node {
 	return c.Defresult
 }
 
+// caseCondition returns the condition under which a CASE takes a branch:
+// its WHEN condition, or for the simple CASE a WHEN b, a = b.
+func caseCondition(c *pg_query.CaseExpr, cw *pg_query.CaseWhen) *pg_query.Node {
+	if c.Arg == nil {
+		return cw.Expr
+	}
+	return &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: &pg_query.A_Expr{Kind: pg_query.A_Expr_Kind_AEXPR_OP,
+		Name: []*pg_query.Node{pg_query.MakeStrNode("=")}, Lexpr: c.Arg, Rexpr: cw.Expr}}}
+}
+
 // mayBeNull reports whether an expression may be NULL for every row at
 // once: it does not depend on the row and is not known never to be NULL,
 // like a bind parameter ($1 may be bound to NULL) or a session setting.
 func (p *predicate) mayBeNull(n *pg_query.Node) bool {
 	return !p.mentionsTarget(n) && !p.neverNull(n)
+}
+
+// mayBeAny reports whether an expression may be any value for every row at
+// once: it does not depend on the row and holds a bind parameter or a
+// routine's parameter or variable, which may be bound to anything.
+func (p *predicate) mayBeAny(n *pg_query.Node) bool {
+	if p.mentionsTarget(n) {
+		return false
+	}
+	return anyNode(n.ProtoReflect(), func(m any) bool {
+		switch x := m.(type) {
+		case *pg_query.ParamRef:
+			return true
+		case *pg_query.ColumnRef:
+			return len(x.Fields) == 1 && p.w.values[lastField(x)]
+		}
+		return false
+	})
+}
+
+// identityOperand returns x for arithmetic that is x itself for some value
+// of a parameter (see mayBeAny): x + $1 and x - $1 when $1 is 0, x * $1 and
+// x / $1 when it is 1, x || $1 when it is the empty string. It returns nil
+// otherwise.
+func (p *predicate) identityOperand(a *pg_query.A_Expr) *pg_query.Node {
+	if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Lexpr == nil || a.Rexpr == nil {
+		return nil
+	}
+	switch lastName(a.Name) {
+	case "+", "*", "||":
+		if p.mayBeAny(a.Lexpr) && p.mentionsTarget(a.Rexpr) {
+			return a.Rexpr
+		}
+	case "-", "/":
+	default:
+		return nil
+	}
+	if p.mayBeAny(a.Rexpr) && p.mentionsTarget(a.Lexpr) {
+		return a.Lexpr
+	}
+	return nil
 }
 
 // maxReductions bounds the expressions reductions lists for one operand.
@@ -1249,6 +1517,8 @@ func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_que
 	case *pg_query.Node_AExpr:
 		if a := e.AExpr; a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && p.mayBeNull(a.Rexpr) {
 			out = p.reductions(a.Lexpr, out)
+		} else if x := p.identityOperand(a); x != nil {
+			out = p.reductions(x, out)
 		}
 	case *pg_query.Node_MinMaxExpr:
 		if x := p.sameArgs(e.MinMaxExpr.Args, p.mayBeNull); x != nil {
@@ -1260,20 +1530,18 @@ func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_que
 	return out
 }
 
-// caseReductions adds the results a searched CASE may have for every row:
-// a branch whose condition does not depend on the row may be the one taken
-// (and is, when it is always true); one whose condition does stops the
-// search, since rows then pick different branches.
+// caseReductions adds the results a CASE may have for every row: a branch
+// whose condition does not depend on the row may be the one taken (and is,
+// when it is always true); one whose condition does stops the search, since
+// rows then pick different branches. CASE $1 WHEN 1 THEN 0 ELSE x END is x
+// when $1 is NULL.
 func (p *predicate) caseReductions(c *pg_query.CaseExpr, out []*pg_query.Node) []*pg_query.Node {
-	if c.Arg != nil {
-		return out
-	}
 	for _, a := range c.Args {
 		cw := a.GetCaseWhen()
 		if cw == nil {
 			return out
 		}
-		switch p.eval(cw.Expr).scope {
+		switch p.eval(caseCondition(c, cw)).scope {
 		case alwaysFalse:
 			continue
 		case alwaysTrue:
@@ -1317,8 +1585,12 @@ func losslessType(t *pg_query.TypeName) bool {
 	return t != nil && t.ArrayBounds == nil && len(t.Typmods) == 0
 }
 
-// isString reports whether n is the string literal v.
+// isString reports whether n is the string literal v, possibly cast to a
+// type without a length.
 func (p *predicate) isString(n *pg_query.Node, v string) bool {
+	for n.GetTypeCast() != nil && losslessType(n.GetTypeCast().TypeName) {
+		n = n.GetTypeCast().Arg
+	}
 	c := n.GetAConst()
 	if c == nil || c.GetSval() == nil {
 		return false
@@ -1327,10 +1599,23 @@ func (p *predicate) isString(n *pg_query.Node, v string) bool {
 	return c.GetSval().Sval == v
 }
 
-// isNumber reports whether n is the numeric literal v.
+// isNumber reports whether n is the numeric literal v, possibly cast
+// (0::int or '0'::int, as a client may write a bound 0 into the text).
 func (p *predicate) isNumber(n *pg_query.Node, v float64) bool {
+	cast := false
+	for n.GetTypeCast() != nil {
+		n, cast = n.GetTypeCast().Arg, true
+	}
 	c := n.GetAConst()
-	if c == nil || (c.GetIval() == nil && c.GetFval() == nil) {
+	if c == nil {
+		return false
+	}
+	if s := c.GetSval(); s != nil && cast {
+		p.w.literalSensitive = true
+		f, err := strconv.ParseFloat(strings.TrimSpace(s.Sval), 64)
+		return err == nil && f == v
+	}
+	if c.GetIval() == nil && c.GetFval() == nil {
 		return false
 	}
 	k := p.constant(c).k
@@ -1660,7 +1945,8 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 // ownColumn returns the column of the scanned table an output expression
 // returns unchanged: the column itself, (s).id for the scan's row s, or
 // min() or max() of a column the query groups by, which is that column
-// (SELECT max(id) FROM t GROUP BY id returns every id). Otherwise it returns
+// (SELECT max(id) FROM t GROUP BY id returns every id), or
+// unnest(array_agg(x)). Otherwise it returns
 // the expression's column reference, if it is one, or nil.
 func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_query.ColumnRef {
 	if ind := v.GetAIndirection(); ind != nil && len(ind.Indirection) == 1 && ind.Indirection[0].GetString_() != nil {
@@ -1672,6 +1958,9 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_quer
 	f := v.GetFuncCall()
 	if f == nil {
 		return v.GetColumnRef()
+	}
+	if a := unnestedAggregate(f); a != nil {
+		return a
 	}
 	name := lastName(f.Funcname)
 	if (name != "min" && name != "max") || len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil || f.Over != nil {
@@ -1687,6 +1976,23 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_quer
 		}
 	}
 	return nil
+}
+
+// unnestedAggregate returns x for unnest(array_agg(x)), which returns every
+// value of x the group holds (every group's, grouped or not), or nil.
+func unnestedAggregate(f *pg_query.FuncCall) *pg_query.ColumnRef {
+	plain := func(f *pg_query.FuncCall, name string) bool {
+		return f != nil && lastName(f.Funcname) == name && len(f.Funcname) <= 2 && len(f.Args) == 1 &&
+			f.AggFilter == nil && f.Over == nil && !f.AggStar
+	}
+	if !plain(f, "unnest") || !plain(f.Args[0].GetFuncCall(), "array_agg") {
+		return nil
+	}
+	c := f.Args[0].GetFuncCall().Args[0].GetColumnRef()
+	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		return nil
+	}
+	return c
 }
 
 // constantRows reports whether a query returns only values written in it:
