@@ -667,16 +667,6 @@ func isNonZeroInteger(n *pg_query.Node) bool {
 	return c != nil && c.GetIval() != nil && c.GetIval().Ival != 0
 }
 
-// mentionsColumn reports whether an expression refers to a column named
-// name (bare or qualified). Anything else that could read it (a whole-row
-// reference, (t).name) is not recognised: the caller then refuses.
-func mentionsColumn(expr *pg_query.Node, name string) bool {
-	return anyNode(expr.ProtoReflect(), func(m any) bool {
-		cr, ok := m.(*pg_query.ColumnRef)
-		return ok && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetString_().GetSval() == name
-	})
-}
-
 // anyNode reports whether match holds for m or any message below it,
 // stopping at the first that does.
 func anyNode(m protoreflect.Message, match func(any) bool) bool {
