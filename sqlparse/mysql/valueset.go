@@ -341,9 +341,15 @@ func isCondition(n ast.ExprNode) bool {
 }
 
 func (p *predicate) vkids(op byte, t *vtree, depth int, kids ...ast.ExprNode) (*vnode, bool) {
+	return vgather(op, kids, func(k ast.ExprNode) (*vnode, bool) { return p.vread(k, t, depth+1) })
+}
+
+// vgather builds a node of kind op from its kids, each read by read; it
+// fails when any of them does.
+func vgather(op byte, kids []ast.ExprNode, read func(ast.ExprNode) (*vnode, bool)) (*vnode, bool) {
 	v := &vnode{op: op}
 	for _, k := range kids {
-		c, ok := p.vread(k, t, depth+1)
+		c, ok := read(k)
 		if !ok {
 			return nil, false
 		}
@@ -492,15 +498,7 @@ func (p *predicate) vvalue(n ast.ExprNode, t *vtree, depth int) (*vnode, bool) {
 }
 
 func (p *predicate) vvalues(op byte, t *vtree, depth int, kids ...ast.ExprNode) (*vnode, bool) {
-	v := &vnode{op: op}
-	for _, k := range kids {
-		c, ok := p.vvalue(k, t, depth+1)
-		if !ok {
-			return nil, false
-		}
-		v.kids = append(v.kids, c)
-	}
-	return v, true
+	return vgather(op, kids, func(k ast.ExprNode) (*vnode, bool) { return p.vvalue(k, t, depth+1) })
 }
 
 // vcompare reads a comparison of the subject with a constant (either way
