@@ -1240,6 +1240,17 @@ func corpusEmptySubqueries() []corpusCase {
 func corpusIdentities() []corpusCase {
 	const at = RuleDeleteAlways
 	return []corpusCase{
+		{name: "a purge of soft-deleted rows", sql: "DELETE FROM t WHERE deleted_at IS NOT NULL", note: "a test of the column's content, as on PostgreSQL"},
+		{name: "a purge written with not is null", sql: "UPDATE t SET archived = 1 WHERE NOT (archived_at IS NULL)"},
+		{name: "a purge written with isnull", sql: "DELETE FROM t WHERE ISNULL(deleted_at) = 0"},
+		{name: "is not null of a test is still every row", sql: "DELETE FROM t WHERE (x > 1 OR x <= 1) IS NOT NULL", want: RuleDeleteAlways},
+		{name: "a column or its null test", sql: "DELETE FROM t WHERE x IS NOT NULL OR x IS NULL", want: RuleDeleteAlways},
+		{name: "a case fix", sql: "UPDATE users SET email = LOWER(email) WHERE email <> LOWER(email)", note: "false for the rows already fixed, never every row"},
+		{name: "a trim fix compared byte for byte", sql: "UPDATE users SET email = TRIM(email) WHERE BINARY email <> TRIM(email)"},
+		{name: "the negation of a strict comparison with what may be itself", sql: "DELETE FROM t WHERE NOT (id <> COALESCE(?, id))", want: RuleDeleteAlways,
+			note: "NOT (x <> x) is x = x"},
+		{name: "a strict comparison with what may be itself, not true", sql: "DELETE FROM t WHERE (id <> COALESCE(?, id)) IS NOT TRUE", want: RuleDeleteAlways},
+		{name: "a full-text match", sql: "DELETE FROM posts WHERE MATCH(title, body) AGAINST ('casino')", note: "the relevance of the row's own columns"},
 		{name: "column mod 1 is 0", sql: "DELETE FROM t WHERE id % 1 = 0", want: at},
 		{name: "column mod 1 spelled mod is 0", sql: "DELETE FROM t WHERE id MOD 1 = 0", want: at},
 		{name: "column or 0 equals it", sql: "DELETE FROM t WHERE id|0 = id", want: at},

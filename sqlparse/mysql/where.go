@@ -325,8 +325,10 @@ func (p *predicate) conjuncts(where ast.ExprNode, conds []ast.ExprNode, ties []u
 	var rs []result
 	var nodes []ast.ExprNode
 	if where != nil {
-		rs = append(rs, p.truth(where))
-		nodes = append(nodes, where)
+		for _, arm := range flatten(opcode.LogicAnd, unparen(where), nil) {
+			rs = append(rs, p.conjunct(arm))
+			nodes = append(nodes, arm)
+		}
 	}
 	for _, c := range conds {
 		rs = append(rs, p.truth(c))
@@ -338,6 +340,60 @@ func (p *predicate) conjuncts(where ast.ExprNode, conds []ast.ExprNode, ties []u
 		nodes = append(nodes, n)
 	}
 	return p.and(rs, nodes), nodes
+}
+
+// conjunct judges one ANDed arm of a WHERE clause. Two shapes that the
+// value-set and sameness tests read as "every row or none" only narrow the
+// statement when ANDed at the top:
+//   - a test of a column of the target for NULL (deleted_at IS NOT NULL,
+//     NOT (x IS NULL), ISNULL(x) = 0): the rows it keeps are those with a
+//     value, a real filter, unlike x = x, which no one writes to filter (a
+//     test that is never NULL, such as (x IS TRUE) IS NOT NULL, is not a
+//     column and is judged as anywhere else);
+//   - a strict comparison of a value with what may be the same value
+//     (email <> LOWER(email), x < x + ?): false for every row when the two
+//     are the same, a filter otherwise, never every row.
+//
+// Under NOT, OR or IS the same shapes are judged as anywhere else.
+func (p *predicate) conjunct(arm ast.ExprNode) result {
+	arm = unparen(arm)
+	if x, ok := nullTestOf(arm); ok {
+		if c, ok := unparen(x).(*ast.ColumnNameExpr); ok && p.refersToTarget(c.Name) {
+			return result{scope: rowDependent}
+		}
+	}
+	if b, ok := arm.(*ast.BinaryOperationExpr); ok && (b.Op == opcode.NE || b.Op == opcode.LT || b.Op == opcode.GT) &&
+		(p.eval(b.L).scope == rowDependent || p.eval(b.R).scope == rowDependent) && p.sameness(b.L, b.R) == maybeSame {
+		return result{scope: rowDependent}
+	}
+	return p.truth(arm)
+}
+
+// nullTestOf returns the value a condition tests for being not NULL:
+// x IS NOT NULL, NOT (x IS NULL), NOT ISNULL(x), ISNULL(x) = 0.
+func nullTestOf(n ast.ExprNode) (ast.ExprNode, bool) {
+	switch e := unparen(n).(type) {
+	case *ast.IsNullExpr:
+		return e.Expr, e.Not
+	case *ast.UnaryOperationExpr:
+		if e.Op == opcode.Not || e.Op == opcode.Not2 {
+			switch v := unparen(e.V).(type) {
+			case *ast.IsNullExpr:
+				return v.Expr, !v.Not
+			case *ast.FuncCallExpr:
+				if isNullCall(v) && len(v.Args) == 1 {
+					return v.Args[0], true
+				}
+			}
+		}
+	case *ast.BinaryOperationExpr:
+		if f, ok := unparen(e.L).(*ast.FuncCallExpr); ok && e.Op == opcode.EQ && isNullCall(f) && len(f.Args) == 1 {
+			if v, ok := e.R.(*driver.ValueExpr); ok && v.Kind() == driver.KindInt64 && v.GetInt64() == 0 {
+				return f.Args[0], true
+			}
+		}
+	}
+	return nil, false
 }
 
 // tiedSelves returns the copies of the target that a conjunct ties to the
@@ -680,6 +736,14 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		return result{scope: rowIndependent}
 	case *ast.ParenthesesExpr:
 		return p.eval(e.Expr)
+	case *ast.MatchAgainst:
+		// Full-text relevance of the row's columns.
+		for _, c := range e.ColumnNames {
+			if p.refersToTarget(c) {
+				return result{scope: rowDependent}
+			}
+		}
+		return result{scope: rowIndependent}
 	case *ast.ColumnNameExpr:
 		if p.refersToTarget(e.Name) {
 			return result{scope: rowDependent}
