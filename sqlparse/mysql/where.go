@@ -363,10 +363,49 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 		}
 	}
 	if b, ok := arm.(*ast.BinaryOperationExpr); ok && (b.Op == opcode.NE || b.Op == opcode.LT || b.Op == opcode.GT) &&
-		(p.eval(b.L).scope == rowDependent || p.eval(b.R).scope == rowDependent) && p.sameness(b.L, b.R) == maybeSame {
+		(p.eval(b.L).scope == rowDependent || p.eval(b.R).scope == rowDependent) &&
+		!p.hasFree(b.L) && !p.hasFree(b.R) && p.sameness(b.L, b.R) == maybeSame {
 		return result{scope: rowDependent}
 	}
 	return p.truth(arm)
+}
+
+// hasFree reports whether a free operand (see free) appears anywhere in n:
+// one chosen at run time can turn x <> x + ? into x <> x + 1, true for
+// every row, where email <> LOWER(email) can only be false or a filter.
+func (p *predicate) hasFree(n ast.ExprNode) bool {
+	found := false
+	var visit func(ast.ExprNode)
+	visit = func(e ast.ExprNode) {
+		if found || e == nil {
+			return
+		}
+		switch x := unparen(e).(type) {
+		case *ast.ColumnNameExpr:
+			found = !p.refersToTarget(x.Name)
+			return
+		case *driver.ValueExpr:
+			return
+		case *ast.BinaryOperationExpr:
+			visit(x.L)
+			visit(x.R)
+			return
+		case *ast.UnaryOperationExpr:
+			visit(x.V)
+			return
+		case *ast.FuncCallExpr:
+			for _, a := range x.Args {
+				visit(a)
+			}
+			return
+		case *ast.FuncCastExpr:
+			visit(x.Expr)
+			return
+		}
+		found = true // anything else (a subquery, a variable, CASE): possibly free
+	}
+	visit(n)
+	return found
 }
 
 // nullTestOf returns the value a condition tests for being not NULL:
