@@ -31,6 +31,13 @@ type Nesting struct {
 	open         []nestGroup
 	bound        int
 	tokens       int
+	// A multiple assignment (UPDATE t SET (a, b, c) = (SELECT ...)):
+	// setPending after the word SET, assignDepth the depth of the
+	// column list being read and assignCols its columns so far, repeats
+	// the most columns of one.
+	setPending              bool
+	assignDepth, assignCols int
+	repeats                 int
 }
 
 // MaxTokens bounds how many tokens a text bulwark parses may have. Parsing
@@ -60,6 +67,20 @@ func (n *Nesting) Count() { n.tokens++ }
 
 // Tokens returns how many tokens Count counted.
 func (n *Nesting) Tokens() int { return n.tokens }
+
+// Comma notes a comma, which counts the columns of a multiple assignment.
+func (n *Nesting) Comma() {
+	n.setPending = false
+	if n.assignDepth > 0 && len(n.open) == n.assignDepth {
+		n.assignCols++
+	}
+}
+
+// Cost bounds how many nodes the parser's output can hold: the tokens,
+// times the most columns of a multiple assignment, since PostgreSQL's tree
+// repeats the assigned source once per column (SET (c1, ..., c800) =
+// (SELECT ... IN (10,000 values)) is 8 million nodes from 10,800 tokens).
+func (n *Nesting) Cost() int { return n.tokens * max(1, n.repeats) }
 
 type nestGroup struct {
 	closer       byte // ')' or ']', or 'E' for a CASE's END
@@ -93,12 +114,20 @@ func (n *Nesting) top() *nestGroup {
 }
 
 // Token counts a token that may link a chain.
-func (n *Nesting) Token() { n.top().arm++ }
+func (n *Nesting) Token() {
+	n.setPending = false
+	n.top().arm++
+}
 
 // Open opens a group that closer (')', ']' or 'E' for END) closes.
 func (n *Nesting) Open(closer byte) {
+	assigns := n.setPending && closer == ')'
+	n.setPending = false
 	n.top()
 	n.open = append(n.open, nestGroup{closer: closer})
+	if assigns {
+		n.assignDepth, n.assignCols = len(n.open), 1
+	}
 }
 
 // Close closes the innermost group that closer closes: a parenthesis also
@@ -106,6 +135,11 @@ func (n *Nesting) Open(closer byte) {
 // count must not go astray on the way). A closer with no group to close is
 // only a token.
 func (n *Nesting) Close(closer byte) {
+	if n.assignDepth > 0 && len(n.open) == n.assignDepth && closer == ')' {
+		n.repeats = max(n.repeats, n.assignCols)
+		n.assignDepth = 0
+	}
+	n.setPending = false
 	for len(n.open) > 1 {
 		inner := n.open[len(n.open)-1]
 		if inner.closer != closer && (closer == 'E' || inner.closer != 'E') {
@@ -146,6 +180,11 @@ func (n *Nesting) finish() {
 
 // Word counts a keyword or an identifier.
 func (n *Nesting) Word(w string) {
+	if len(w) == 3 && (w[0]|0x20) == 's' && (w[1]|0x20) == 'e' && (w[2]|0x20) == 't' {
+		n.Token()
+		n.setPending = true
+		return
+	}
 	if len(w) > 9 {
 		n.Token()
 		return

@@ -350,9 +350,11 @@ func (p *predicate) conjuncts(where ast.ExprNode, conds []ast.ExprNode, ties []u
 //     value, a real filter, unlike x = x, which no one writes to filter (a
 //     test that is never NULL, such as (x IS TRUE) IS NOT NULL, is not a
 //     column and is judged as anywhere else);
-//   - a strict comparison of a value with what may be the same value
-//     (email <> LOWER(email), x < x + ?): false for every row when the two
-//     are the same, a filter otherwise, never every row.
+//   - a column compared with <> to a string normalisation of itself
+//     (email <> LOWER(email), BINARY name <> TRIM(name)): false for every
+//     row when every value is normalised, a filter otherwise, never every
+//     row. Anything else that may be the same value (x <> x + ?, a cast
+//     that cuts, a function of no argument) is judged as anywhere else.
 //
 // Under NOT, OR or IS the same shapes are judged as anywhere else.
 func (p *predicate) conjunct(arm ast.ExprNode) result {
@@ -362,50 +364,52 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 			return result{scope: rowDependent}
 		}
 	}
-	if b, ok := arm.(*ast.BinaryOperationExpr); ok && (b.Op == opcode.NE || b.Op == opcode.LT || b.Op == opcode.GT) &&
-		(p.eval(b.L).scope == rowDependent || p.eval(b.R).scope == rowDependent) &&
-		!p.hasFree(b.L) && !p.hasFree(b.R) && p.sameness(b.L, b.R) == maybeSame {
+	if b, ok := arm.(*ast.BinaryOperationExpr); ok && b.Op == opcode.NE && (p.normalizes(b.L, b.R) || p.normalizes(b.R, b.L)) {
 		return result{scope: rowDependent}
 	}
 	return p.truth(arm)
 }
 
-// hasFree reports whether a free operand (see free) appears anywhere in n:
-// one chosen at run time can turn x <> x + ? into x <> x + 1, true for
-// every row, where email <> LOWER(email) can only be false or a filter.
-func (p *predicate) hasFree(n ast.ExprNode) bool {
-	found := false
-	var visit func(ast.ExprNode)
-	visit = func(e ast.ExprNode) {
-		if found || e == nil {
-			return
-		}
-		switch x := unparen(e).(type) {
-		case *ast.ColumnNameExpr:
-			found = !p.refersToTarget(x.Name)
-			return
-		case *driver.ValueExpr:
-			return
-		case *ast.BinaryOperationExpr:
-			visit(x.L)
-			visit(x.R)
-			return
-		case *ast.UnaryOperationExpr:
-			visit(x.V)
-			return
-		case *ast.FuncCallExpr:
-			for _, a := range x.Args {
-				visit(a)
+// normalizes reports whether f is a string normalisation of the target
+// column x (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone, x possibly
+// written BINARY or with a COLLATE): x <> f(x) then picks the rows whose
+// value is not yet normalised, or none.
+func (p *predicate) normalizes(x, f ast.ExprNode) bool {
+	col := func(n ast.ExprNode) *ast.ColumnNameExpr {
+		for {
+			switch e := unparen(n).(type) {
+			case *ast.ColumnNameExpr:
+				if p.refersToTarget(e.Name) {
+					return e
+				}
+				return nil
+			case *ast.FuncCastExpr:
+				// BINARY x: a cast to the binary character set without a
+				// length (CAST(x AS BINARY(0)) cuts).
+				if e.Tp != nil && e.Tp.GetCharset() == "binary" && e.Tp.GetFlen() < 0 {
+					n = e.Expr
+					continue
+				}
+				return nil
+			case *ast.SetCollationExpr:
+				n = e.Expr
+				continue
 			}
-			return
-		case *ast.FuncCastExpr:
-			visit(x.Expr)
-			return
+			return nil
 		}
-		found = true // anything else (a subquery, a variable, CASE): possibly free
 	}
-	visit(n)
-	return found
+	c := col(x)
+	call, ok := unparen(f).(*ast.FuncCallExpr)
+	if c == nil || !ok || len(call.Args) != 1 {
+		return false
+	}
+	switch call.FnName.L {
+	case "lower", "lcase", "upper", "ucase", "trim", "ltrim", "rtrim":
+	default:
+		return false
+	}
+	a := col(call.Args[0])
+	return a != nil && a.Name.Name.L == c.Name.Name.L && a.Name.Table.L == c.Name.Table.L
 }
 
 // nullTestOf returns the value a condition tests for being not NULL:

@@ -26,12 +26,18 @@ const RuleNestingTooDeep = "nesting-too-deep"
 // could have been analysed anyway.)
 const maxNesting = 10000
 
+// shapeCheckFrom is the text length from which shapeCheck reads a text.
+// Every counted token takes a byte, so a shorter text is within every
+// bound: its multiple assignments repeat at most some 250 columns over 250
+// tokens.
+const shapeCheckFrom = 1000
+
 // shapeCheck bounds, from its tokens alone, what parsing text would cost:
 // the depth of its parse tree (see sqlparse.Nesting), past maxNesting, and
 // its number of tokens, past sqlparse.MaxTokens. It returns the finding
 // that refuses text, and false, when it is past either.
 func shapeCheck(text string) (sqlparse.Finding, bool) {
-	if len(text) <= maxNesting {
+	if len(text) <= shapeCheckFrom {
 		return sqlparse.Finding{}, true
 	}
 	g, ok := plainNesting(text)
@@ -44,8 +50,8 @@ func shapeCheck(text string) (sqlparse.Finding, bool) {
 			Category: sqlparse.CategoryUnanalysable, Rule: RuleNestingTooDeep,
 			Reason: fmt.Sprintf("the statement nests expressions, joins or set operations some %d levels deep, past the %d bulwark analyses", g.Bound(), maxNesting),
 		}, false
-	case g.Tokens() > sqlparse.MaxTokens:
-		return sqlparse.TooManyTokens(g.Tokens()), false
+	case g.Cost() > sqlparse.MaxTokens:
+		return sqlparse.TooManyTokens(g.Cost()), false
 	}
 	return sqlparse.Finding{}, true
 }
@@ -70,6 +76,7 @@ func plainNesting(text string) (*sqlparse.Nesting, bool) {
 		case c == ')' || c == ']':
 			g.Close(c)
 		case c == ',':
+			g.Comma()
 		case c == ';':
 			g.EndStatement()
 		case c == '\'':
@@ -214,7 +221,11 @@ func scannedNesting(text string) *sqlparse.Nesting {
 			g.Word("BETWEEN")
 		case pg_query.Token_JOIN, pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT:
 			g.Link()
-		case pg_query.Token_ASCII_44, pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT,
+		case pg_query.Token_ASCII_44:
+			g.Comma()
+		case pg_query.Token_SET:
+			g.Word("SET")
+		case pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT,
 			pg_query.Token_ICONST, pg_query.Token_FCONST, pg_query.Token_SCONST, pg_query.Token_USCONST,
 			pg_query.Token_BCONST, pg_query.Token_XCONST, pg_query.Token_PARAM,
 			pg_query.Token_WHEN, pg_query.Token_THEN, pg_query.Token_ELSE:

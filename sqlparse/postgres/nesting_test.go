@@ -171,3 +171,24 @@ func TestTokenFloodsAreRefusedBeforeParsing(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedAssignmentsAreCounted: PostgreSQL's tree repeats the source
+// of a multiple assignment once per column, so SET (c1, ..., c800) =
+// (SELECT ... IN (10,000 values)) cost 2 GB from 24 kB of text; its cost
+// is counted as its tokens times its columns, also below 10 kB.
+func TestRepeatedAssignmentsAreCounted(t *testing.T) {
+	a := New()
+	for name, text := range map[string]string{
+		"800 columns over 10,000 values": "UPDATE t SET (" + strings.TrimSuffix(strings.Repeat("c,", 800), ",") + ") = (SELECT 1 FROM u WHERE y IN (" + strings.TrimSuffix(strings.Repeat("1,", 10000), ",") + ")) WHERE id = 1",
+		"under 10 kB":                    "UPDATE t SET (" + strings.TrimSuffix(strings.Repeat("a,", 3000), ",") + ") = (SELECT 1 FROM u WHERE y IN (" + strings.TrimSuffix(strings.Repeat("1,", 1500), ",") + ")) WHERE id = 1",
+	} {
+		got := a.Analyze(text, sqlparse.Lexing{})
+		if f := got.Statements[0].Findings; len(f) != 1 || f[0].Rule != sqlparse.RuleTooManyTokens {
+			t.Errorf("%s: findings %+v, want %s", name, f, sqlparse.RuleTooManyTokens)
+		}
+	}
+	ok := "UPDATE t SET (a, b) = (SELECT x, y FROM u WHERE u.id = t.id AND u.k IN (" + strings.TrimSuffix(strings.Repeat("1,", 2000), ",") + ")) WHERE t.id = 5"
+	if f := a.Analyze(ok, sqlparse.Lexing{}).Findings(); len(f) != 0 {
+		t.Errorf("an ordinary multiple assignment: %+v", f)
+	}
+}

@@ -463,6 +463,13 @@ func changedRelations(m any) []*pg_query.RangeVar {
 		if n.IsFrom {
 			return []*pg_query.RangeVar{n.Relation}
 		}
+	case *pg_query.CreateStmt:
+		// A child's rows show in every scan of its parent.
+		var out []*pg_query.RangeVar
+		for _, p := range n.InhRelations {
+			out = append(out, p.GetRangeVar())
+		}
+		return out
 	case *pg_query.CreatePolicyStmt:
 		return []*pg_query.RangeVar{n.Table}
 	case *pg_query.AlterPolicyStmt:
@@ -485,7 +492,8 @@ func changedRelations(m any) []*pg_query.RangeVar {
 	return nil
 }
 
-// isSystemRelation: the relation is in pg_catalog or pg_toast. An
+// isSystemRelation: the relation is in pg_catalog, pg_toast or
+// information_schema. An
 // unqualified name that starts with pg_ is taken for a catalog: pg_catalog
 // comes first on the search path unless the path names it later. The view
 // pg_settings is not: its UPDATE is SET under another spelling.
@@ -494,7 +502,7 @@ func isSystemRelation(r *pg_query.RangeVar) bool {
 		return false
 	}
 	switch r.Schemaname {
-	case "pg_catalog", "pg_toast":
+	case "pg_catalog", "pg_toast", "information_schema":
 		return true
 	case "":
 		return strings.HasPrefix(r.Relname, "pg_")
@@ -538,16 +546,16 @@ func (w *walker) columnType(n *pg_query.AlterTableStmt, cmd *pg_query.AlterTable
 	obj := rangeVarName(n.Relation) + "." + cmd.Name
 	def := cmd.GetDef().GetColumnDef()
 	using := def.GetRawDefault()
-	if using != nil {
-		w.literalSensitive = true // keepsValue reads constants (* 0, CASE results)
-	}
+	// keepsValue reads constants (* 0, + 1e308), and keepingType a type's
+	// modifiers (numeric(1, -1000)).
+	w.literalSensitive = true
 	if using != nil && !keepsValue(using, cmd.Name) {
 		w.add(sqlparse.CategoryDrop, RuleColumnRewrite, obj,
 			fmt.Sprintf("ALTER %s %s ALTER COLUMN %s TYPE ... USING an expression that does not keep %s's value would replace it in every row, permanently losing its data",
 				objectTypeName(n.Objtype), rangeVarName(n.Relation), cmd.Name, cmd.Name))
 		return
 	}
-	if t := def.GetTypeName(); t != nil && !keepingTypes[lastName(t.Names)] {
+	if t := def.GetTypeName(); t != nil && !keepingType(t) {
 		w.add(sqlparse.CategoryDrop, RuleColumnTruncate, obj,
 			fmt.Sprintf("ALTER COLUMN %s TYPE %s: bulwark cannot tell what a change to that type keeps of every row's value (a change to date drops the time of day of every timestamp, to time the date, to \"char\" all but one character, and a domain can hide any of them)",
 				cmd.Name, lastName(t.Names)))
@@ -637,12 +645,33 @@ var keepingTypes = map[string]bool{
 // An explicit cast to a character type with a length silently cuts longer
 // values (the same change without USING fails instead).
 func keepingCast(t *pg_query.TypeName) bool {
-	if t == nil || !keepingTypes[lastName(t.Names)] {
+	if !keepingType(t) {
 		return false
 	}
 	switch lastName(t.Names) {
 	case "varchar", "bpchar":
 		return len(t.Typmods) == 0
+	}
+	return true
+}
+
+// keepingType: a type among keepingTypes whose modifiers keep values too:
+// an interval restricted to some fields (interval YEAR) drops the others,
+// and a numeric with a negative scale (numeric(1, -1000)) rounds every
+// value to zero.
+func keepingType(t *pg_query.TypeName) bool {
+	if t == nil || !keepingTypes[lastName(t.Names)] {
+		return false
+	}
+	switch lastName(t.Names) {
+	case "interval":
+		return len(t.Typmods) == 0
+	case "numeric":
+		if len(t.Typmods) > 1 {
+			if c := t.Typmods[1].GetAConst(); c == nil || c.GetIval() == nil || c.GetIval().Ival < 0 {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -654,10 +683,11 @@ func isConstant(n *pg_query.Node) bool {
 	return n.GetAConst() != nil && !n.GetAConst().Isnull
 }
 
-// isNumber: a numeric literal (not a string such as 'NaN').
+// isNumber: an integer literal (not a string such as 'NaN', nor a float
+// such as 1e308, which turns every value into itself).
 func isNumber(n *pg_query.Node) bool {
 	c := n.GetAConst()
-	return c != nil && (c.GetIval() != nil || c.GetFval() != nil)
+	return c != nil && c.GetIval() != nil
 }
 
 // isNonZeroInteger: an integer literal other than zero (a fraction such as
