@@ -69,3 +69,28 @@ func Disjunction(scopes []Scope, tautology func() bool) Scope {
 	}
 	return AlwaysFalse
 }
+
+// Branches is the scope of a CASE from the scopes of its results; hasElse
+// is false for a CASE without ELSE, whose missing branch is NULL and so
+// reaches no row. It is always true (false) when every result is, and
+// row-independent when no result depends on the row and none is false or
+// NULL: every row then gets a value that may be true for all of them.
+// decided is false otherwise: the CASE then bounds the rows when it reads
+// the target at all, which the dialect decides.
+func Branches(results []Scope, hasElse bool) (s Scope, decided bool) {
+	allTrue, allFalse, maybeAll := hasElse, true, hasElse
+	for _, r := range results {
+		allTrue = allTrue && r == AlwaysTrue
+		allFalse = allFalse && r == AlwaysFalse
+		maybeAll = maybeAll && (r == AlwaysTrue || r == RowIndependent)
+	}
+	switch {
+	case allTrue:
+		return AlwaysTrue, true
+	case allFalse:
+		return AlwaysFalse, true
+	case maybeAll:
+		return RowIndependent, true
+	}
+	return RowDependent, false
+}

@@ -29,3 +29,28 @@ func TestScopeAlgebra(t *testing.T) {
 		})
 	}
 }
+
+func TestBranches(t *testing.T) {
+	cases := []struct {
+		name    string
+		results []Scope
+		hasElse bool
+		want    Scope
+		decided bool
+	}{
+		{"every branch true", []Scope{AlwaysTrue, AlwaysTrue}, true, AlwaysTrue, true},
+		{"every branch true but no ELSE: NULL for some rows", []Scope{AlwaysTrue}, false, RowDependent, false},
+		{"every branch false", []Scope{AlwaysFalse, AlwaysFalse}, true, AlwaysFalse, true},
+		{"every branch false, no ELSE", []Scope{AlwaysFalse}, false, AlwaysFalse, true},
+		{"no branch depends on the row", []Scope{RowIndependent, AlwaysTrue}, true, RowIndependent, true},
+		{"a false branch among row-independent ones", []Scope{RowIndependent, AlwaysFalse}, true, RowDependent, false},
+		{"a branch depends on the row", []Scope{RowDependent, AlwaysTrue}, true, RowDependent, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, ok := Branches(c.results, c.hasElse); ok != c.decided || ok && got != c.want {
+				t.Fatalf("got %d (decided %v), want %d (decided %v)", got, ok, c.want, c.decided)
+			}
+		})
+	}
+}

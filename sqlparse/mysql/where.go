@@ -1759,28 +1759,17 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 // depends on the row and none is false, every row gets a row-independent
 // value that may be true for all of them.
 func (p *predicate) caseExpr(c *ast.CaseExpr) result {
-	allTrue, allFalse, maybeAll := true, true, true
-	results := []ast.ExprNode{c.ElseClause}
+	var results []scope
+	if c.ElseClause != nil {
+		results = append(results, p.eval(c.ElseClause).scope)
+	}
 	for _, wc := range c.WhenClauses {
-		results = append(results, wc.Result)
-	}
-	for _, r := range results {
-		if r == nil { // no ELSE: NULL, which reaches no row
-			allTrue, maybeAll = false, false
-			continue
+		if wc.Result != nil {
+			results = append(results, p.eval(wc.Result).scope)
 		}
-		v := p.eval(r)
-		allTrue = allTrue && v.scope == alwaysTrue
-		allFalse = allFalse && v.scope == alwaysFalse
-		maybeAll = maybeAll && (v.scope == alwaysTrue || v.scope == rowIndependent)
 	}
-	switch {
-	case allTrue:
-		return boolResult(true)
-	case allFalse:
-		return boolResult(false)
-	case maybeAll:
-		return result{scope: rowIndependent}
+	if s, ok := sqlparse.Branches(results, c.ElseClause != nil); ok {
+		return fromScope(s)
 	}
 	if p.mentionsTarget(c) {
 		return result{scope: rowDependent}

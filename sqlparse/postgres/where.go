@@ -1697,30 +1697,17 @@ func boolInt(b bool) float64 {
 // value that may be true for all of them. Otherwise it bounds the rows like
 // any row-dependent expression.
 func (p *predicate) caseExpr(c *pg_query.CaseExpr) result {
-	allTrue, allFalse, maybeAll := true, true, true
-	results := []*pg_query.Node{c.Defresult}
+	var results []scope
+	if c.Defresult != nil {
+		results = append(results, p.eval(c.Defresult).scope)
+	}
 	for _, a := range c.Args {
-		if cw := a.GetCaseWhen(); cw != nil {
-			results = append(results, cw.Result)
+		if cw := a.GetCaseWhen(); cw != nil && cw.Result != nil {
+			results = append(results, p.eval(cw.Result).scope)
 		}
 	}
-	for _, r := range results {
-		if r == nil { // no ELSE: NULL, which reaches no row
-			allTrue, maybeAll = false, false
-			continue
-		}
-		v := p.eval(r)
-		allTrue = allTrue && v.scope == alwaysTrue
-		allFalse = allFalse && v.scope == alwaysFalse
-		maybeAll = maybeAll && (v.scope == alwaysTrue || v.scope == rowIndependent)
-	}
-	switch {
-	case allTrue:
-		return boolResult(true)
-	case allFalse:
-		return boolResult(false)
-	case maybeAll:
-		return result{scope: rowIndependent}
+	if s, ok := sqlparse.Branches(results, c.Defresult != nil); ok {
+		return fromScope(s)
 	}
 	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: c}}) {
 		return result{scope: rowDependent}
