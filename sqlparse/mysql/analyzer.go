@@ -67,7 +67,10 @@ const (
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleLexerMismatch   = "lexer-mismatch"
 	RuleAlterSystem     = "alter-system"
-	RuleColumnRewrite   = "alter-column-rewrite"
+	// RuleDisableSafeguard: switching off the server's own protections
+	// (sql_log_bin).
+	RuleDisableSafeguard = "disable-safeguard"
+	RuleColumnRewrite    = "alter-column-rewrite"
 	// RuleNonDurable: a table moved to an engine whose rows survive no
 	// restart (MEMORY).
 	RuleNonDurable = "non-durable-table"

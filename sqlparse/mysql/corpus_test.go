@@ -75,13 +75,14 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	RuleNonDurable:             sqlparse.CategoryDrop,
 	RuleServerFileWrite:        sqlparse.CategoryUnanalysable,
 	RuleForeignKeyCascade:      sqlparse.CategoryDrop,
+	RuleDisableSafeguard:       sqlparse.CategoryUnanalysable,
 }
 
 func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusFreeValues(), corpusValueSets(), corpusEmptySubqueries(), corpusIdentities(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusSafeguards(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusFreeValues(), corpusValueSets(), corpusEmptySubqueries(), corpusIdentities(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -611,6 +612,25 @@ func corpusToggles() []corpusCase {
 		{name: "load data replace", sql: "LOAD DATA INFILE '/tmp/x.csv' REPLACE INTO TABLE t"},
 		{name: "commit", sql: "COMMIT"},
 		{name: "lock tables", sql: "LOCK TABLES t WRITE"},
+	}
+}
+
+// corpusSafeguards: the binary log switched off for the session, in each
+// spelling, and switched back on, which stays allowed.
+func corpusSafeguards() []corpusCase {
+	return []corpusCase{
+		{name: "binary log off", sql: "SET sql_log_bin = 0", want: RuleDisableSafeguard},
+		{name: "binary log off by word", sql: "SET SQL_LOG_BIN = OFF", want: RuleDisableSafeguard},
+		{name: "binary log off by string, session scope", sql: "SET SESSION sql_log_bin = 'off'", want: RuleDisableSafeguard},
+		{name: "binary log off by system variable", sql: "SET @@session.sql_log_bin = FALSE", want: RuleDisableSafeguard},
+		{name: "binary log off from a user variable", sql: "SET sql_log_bin = @keep", want: RuleDisableSafeguard},
+		{name: "binary log off among other settings", sql: "SET autocommit = 1, @@sql_log_bin = 0", want: RuleDisableSafeguard},
+		{name: "binary log off before a delete", sql: "SET sql_log_bin = 0; DELETE FROM t WHERE id = 1", want: RuleDisableSafeguard},
+		{name: "binary log off in a comment the server runs", sql: "/*!40101 SET sql_log_bin = 0 */", want: RuleDisableSafeguard},
+		{name: "binary log on", sql: "SET sql_log_bin = 1"},
+		{name: "binary log on by word", sql: "SET @@sql_log_bin = ON"},
+		{name: "binary log back to its default", sql: "SET SESSION sql_log_bin = DEFAULT"},
+		{name: "a user variable named like the setting", sql: "SET @sql_log_bin = 0"},
 	}
 }
 

@@ -45,6 +45,9 @@ const (
 	// RuleNonDurable: a table made one whose rows survive no crash.
 	RuleNonDurable    = "non-durable-table"
 	RuleLexerMismatch = "lexer-mismatch"
+	// RuleDisableSafeguard: switching off the database's own protections
+	// (triggers, rules, row security, session_replication_role).
+	RuleDisableSafeguard = "disable-safeguard"
 )
 
 // Analyzer implements sqlparse.Analyzer for PostgreSQL. The zero value is

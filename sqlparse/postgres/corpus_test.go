@@ -65,6 +65,7 @@ var corpusRuleCategory = map[string]sqlparse.Category{
 	"non-durable-table":     sqlparse.CategoryDrop,
 	"alter-column-truncate": sqlparse.CategoryDrop,
 	"foreign-key-cascade":   sqlparse.CategoryDrop,
+	"disable-safeguard":     sqlparse.CategoryUnanalysable,
 	// lexer-mismatch: text the server would read differently from the
 	// parser (string escapes under standard_conforming_strings = off).
 	"lexer-mismatch": sqlparse.CategoryUnanalysable,
@@ -92,6 +93,7 @@ func corpusCases() []corpusCase {
 	add(corpusSystemCatalogs())
 	add(corpusColumnRewrites())
 	add(corpusSessionToggles())
+	add(corpusSafeguards())
 	add(corpusUnparsable())
 	add(corpusBenign())
 	add(corpusExtremes())
@@ -1178,6 +1180,57 @@ func corpusSessionToggles() []corpusCase {
 		{name: "set_config of standard conforming strings", sql: "SELECT set_config('standard_conforming_strings', 'off', false)", note: why},
 		{name: "application name that looks human", sql: "SET application_name = 'alice-laptop'", note: "identity signals may only restrict a session"},
 		{name: "search path change", sql: "SET search_path = app, public", note: why},
+	}
+}
+
+// corpusSafeguards: the database's own protections (triggers, rules, row
+// security, the foreign keys' checks) switched off, for the session or for
+// every session, in each spelling the server accepts; and the statements
+// that switch them back on, which stay allowed.
+func corpusSafeguards() []corpusCase {
+	const off = "disable-safeguard"
+	return []corpusCase{
+		{name: "replication role replica", sql: "SET session_replication_role = replica", want: off},
+		{name: "replication role replica as a string, local", sql: "SET LOCAL session_replication_role TO 'replica'", want: off},
+		{name: "replication role local, shouted", sql: "SET SESSION SESSION_REPLICATION_ROLE = LOCAL", want: off},
+		{name: "replication role quoted name", sql: `SET "session_replication_role" = 'replica'`, want: off},
+		{name: "replication role by set_config", sql: "SELECT set_config('session_replication_role', 'replica', false)", want: off},
+		{name: "replication role by qualified set_config", sql: "SELECT pg_catalog.set_config('Session_Replication_Role', 'local', true)", want: off},
+		{name: "setting chosen at run time by set_config", sql: "SELECT set_config(name, 'replica', false) FROM settings_to_apply", want: off,
+			note: "a name computed at run time may be session_replication_role"},
+		{name: "replication role by UPDATE pg_settings", sql: "UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role'", want: off},
+		{name: "UPDATE pg_settings of any setting", sql: "UPDATE pg_catalog.pg_settings SET setting = 'replica' WHERE name LIKE 'session%'", want: off},
+		{name: "UPDATE pg_settings of a bound setting", sql: "UPDATE pg_settings SET setting = $1 WHERE name = $2", want: off},
+		{name: "replication role in a DO block", sql: "DO $$BEGIN SET session_replication_role = replica; DELETE FROM audited WHERE id = 1; END$$", want: off},
+		{name: "replication role by PERFORM in a DO block", sql: "DO $$BEGIN PERFORM set_config('session_replication_role', 'replica', true); END$$", want: off},
+		{name: "replication role in a function's SET clause", sql: "CREATE FUNCTION purge(int) RETURNS void LANGUAGE sql SET session_replication_role = replica AS 'DELETE FROM audited WHERE id = $1'", want: off},
+		{name: "replication role set on a function", sql: "ALTER FUNCTION purge(int) SET session_replication_role = replica", want: off},
+		{name: "replication role in a data-modifying CTE", sql: "WITH s AS (UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role' RETURNING 1) SELECT * FROM s", want: off},
+		{name: "triggers disabled", sql: "ALTER TABLE audited DISABLE TRIGGER ALL", want: off},
+		{name: "user triggers disabled", sql: "ALTER TABLE public.audited DISABLE TRIGGER USER", want: off},
+		{name: "one trigger disabled among other actions", sql: "ALTER TABLE IF EXISTS ONLY audited ADD COLUMN note text, DISABLE TRIGGER keep_history", want: off},
+		{name: "trigger made replica-only", sql: "ALTER TABLE audited ENABLE REPLICA TRIGGER keep_history", want: off},
+		{name: "rule disabled", sql: "ALTER TABLE audited DISABLE RULE never_delete", want: off},
+		{name: "rule made replica-only", sql: "ALTER TABLE audited ENABLE REPLICA RULE never_delete", want: off},
+		{name: "row security disabled", sql: "ALTER TABLE accounts DISABLE ROW LEVEL SECURITY", want: off},
+		{name: "row security no longer forced on the owner", sql: "ALTER TABLE accounts NO FORCE ROW LEVEL SECURITY", want: off},
+		{name: "triggers disabled in a DO block", sql: "DO $$BEGIN ALTER TABLE audited DISABLE TRIGGER ALL; END$$", want: off},
+
+		{name: "replication role back to origin", sql: "SET session_replication_role = origin"},
+		{name: "replication role to its default", sql: "SET session_replication_role TO DEFAULT"},
+		{name: "replication role reset", sql: "RESET session_replication_role"},
+		{name: "replication role kept from the caller", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET session_replication_role FROM CURRENT AS 'SELECT 1'",
+			note: "FROM CURRENT keeps the creating session's value, which bulwark keeps at origin"},
+		{name: "replication role back to origin by set_config", sql: "SELECT set_config('session_replication_role', 'origin', false)"},
+		{name: "another setting by set_config", sql: "SELECT set_config('work_mem', 'replica', false)"},
+		{name: "another setting by UPDATE pg_settings", sql: "UPDATE pg_settings SET setting = '64MB' WHERE name = 'work_mem'"},
+		{name: "another setting by UPDATE pg_settings with more conditions", sql: "UPDATE pg_settings SET setting = 'on' WHERE name = 'enable_seqscan' AND setting = 'off'"},
+		{name: "reading the replication role", sql: "SELECT current_setting('session_replication_role'), name FROM pg_settings WHERE name = 'session_replication_role'"},
+		{name: "triggers enabled", sql: "ALTER TABLE audited ENABLE TRIGGER ALL"},
+		{name: "trigger made to fire always", sql: "ALTER TABLE audited ENABLE ALWAYS TRIGGER keep_history"},
+		{name: "rule enabled", sql: "ALTER TABLE audited ENABLE RULE never_delete"},
+		{name: "row security enabled and forced", sql: "ALTER TABLE accounts ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"},
+		{name: "a table named like a safeguard", sql: "UPDATE session_replication_role SET note = 'disable trigger' WHERE id = 1"},
 	}
 }
 

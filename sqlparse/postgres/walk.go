@@ -244,6 +244,7 @@ func (w *walker) inspect(m any) bool {
 	case *pg_query.IntoClause:
 		w.writes = true
 	case *pg_query.VariableSetStmt:
+		w.setting(n)
 		// SET search_path = bulwark_recycle_7 would make unqualified names
 		// reach the recycle area; its value is stored as a literal.
 		if strings.EqualFold(n.Name, "search_path") {
@@ -271,6 +272,9 @@ func (w *walker) inspect(m any) bool {
 	case *pg_query.AlterTableStmt:
 		for _, c := range n.Cmds {
 			cmd := c.GetAlterTableCmd()
+			if cmd != nil {
+				w.tableSafeguard(n, cmd)
+			}
 			switch {
 			case cmd == nil:
 			case cmd.Subtype == pg_query.AlterTableType_AT_DropColumn:
@@ -311,6 +315,7 @@ func (w *walker) inspect(m any) bool {
 			sqlparse.CategoryDelete, RuleDeleteNoWhere, RuleDeleteAlways)
 	case *pg_query.UpdateStmt:
 		w.writes = true
+		w.settingsUpdate(n)
 		w.rowScope(n.Relation, n.FromClause, n.WhereClause, "UPDATE", "change",
 			sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
 	case *pg_query.MergeStmt:
@@ -878,6 +883,7 @@ func (w *walker) funcCall(n *pg_query.FuncCall) {
 			name+"() here overwrites the contents of large objects a query picks, which can be every one in the database: name the object by its OID (lo_put(16401, ...), lowrite(lo_open(16401, 131072), ...))")
 	}
 	if lastName(n.Funcname) == "set_config" && len(n.Args) >= 2 {
+		w.setConfig(n.Args)
 		// set_config('search_path', ...) does what SET search_path does:
 		// refused when it could put the recycle area on the path (a value
 		// computed at run time could).

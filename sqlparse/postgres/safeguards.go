@@ -1,0 +1,130 @@
+package postgres
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// The database's own safeguards are what a DBA set up to protect data from
+// any session: triggers that audit changes or refuse them, rules, foreign
+// keys, row security. An agent that turns one off does no damage by that
+// statement, but every statement after it loses a protection bulwark cannot
+// see (it does not know what a trigger checks), so switching them off is
+// refused as disable-safeguard.
+
+// replicationRole is the setting under which ordinary triggers and rules do
+// not fire, foreign keys included: with "replica" (or "local") a DBA's audit
+// trigger or a trigger that refuses deletes is silent for the session.
+const replicationRole = "session_replication_role"
+
+const replicationRoleReason = "session_replication_role set to anything but origin stops this session's writes from firing the tables' ordinary triggers and rules, the foreign keys' checks and cascades among them: a DBA's trigger that records or refuses changes would be silent, and deletes could leave orphaned rows"
+
+// setting judges SET name = value. Setting session_replication_role back
+// to origin, to its default or RESET stays allowed.
+func (w *walker) setting(n *pg_query.VariableSetStmt) {
+	if !strings.EqualFold(n.Name, replicationRole) || n.Kind != pg_query.VariableSetKind_VAR_SET_VALUE {
+		return
+	}
+	w.literalSensitive = true
+	if len(n.Args) != 1 || !isOrigin(n.Args[0]) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole, replicationRoleReason)
+	}
+}
+
+// setConfig judges set_config(name, value, is_local), which sets what SET
+// does. A name or value chosen at run time may be session_replication_role
+// and replica.
+func (w *walker) setConfig(args []*pg_query.Node) {
+	w.literalSensitive = true // the name is a literal too
+	name := args[0].GetAConst().GetSval()
+	if name != nil && !strings.EqualFold(name.GetSval(), replicationRole) {
+		return
+	}
+	if !isOrigin(args[1]) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
+			"set_config() here may set session_replication_role: "+replicationRoleReason)
+	}
+}
+
+// settingsUpdate judges UPDATE pg_settings, which is SET under another
+// spelling: it may reach session_replication_role unless its WHERE names
+// other settings only (WHERE name = 'work_mem').
+func (w *walker) settingsUpdate(n *pg_query.UpdateStmt) {
+	r := n.Relation
+	if r == nil || r.Relname != "pg_settings" || (r.Schemaname != "" && r.Schemaname != "pg_catalog") {
+		return
+	}
+	w.literalSensitive = true
+	if name, ok := namedSetting(n.WhereClause); ok && !strings.EqualFold(name, replicationRole) {
+		return
+	}
+	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
+		"this UPDATE of pg_settings may set session_replication_role (name the setting it changes with WHERE name = '...'): "+replicationRoleReason)
+}
+
+// namedSetting returns the constant a WHERE compares the column name with,
+// as name = 'x' or one conjunct of an AND.
+func namedSetting(where *pg_query.Node) (string, bool) {
+	if b := where.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_AND_EXPR {
+		for _, arg := range b.Args {
+			if name, ok := namedSetting(arg); ok {
+				return name, true
+			}
+		}
+		return "", false
+	}
+	e := where.GetAExpr()
+	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || lastName(e.Name) != "=" {
+		return "", false
+	}
+	l, r := e.Lexpr, e.Rexpr
+	if l.GetColumnRef() == nil {
+		l, r = r, l
+	}
+	col := l.GetColumnRef()
+	if col == nil || len(col.Fields) == 0 || col.Fields[len(col.Fields)-1].GetString_().GetSval() != "name" {
+		return "", false
+	}
+	for r.GetTypeCast() != nil {
+		r = r.GetTypeCast().Arg
+	}
+	if s := r.GetAConst().GetSval(); s != nil {
+		return s.GetSval(), true
+	}
+	return "", false
+}
+
+// isOrigin: the value is the constant origin (as a word or a string).
+func isOrigin(n *pg_query.Node) bool {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	s := n.GetAConst().GetSval()
+	return s != nil && strings.EqualFold(strings.TrimSpace(s.GetSval()), "origin")
+}
+
+// safeguardCommands are the ALTER TABLE subcommands that switch a table's
+// safeguards off for every session: ENABLE REPLICA makes a trigger or rule
+// fire only where session_replication_role is replica, which is to say
+// nowhere else.
+var safeguardCommands = map[pg_query.AlterTableType]string{
+	pg_query.AlterTableType_AT_DisableTrig:        "DISABLE TRIGGER stops the trigger from firing for every session, humans' included: a trigger that records or refuses changes would be silent",
+	pg_query.AlterTableType_AT_DisableTrigAll:     "DISABLE TRIGGER ALL stops every trigger of the table from firing for every session, the foreign keys' checks and cascades among them",
+	pg_query.AlterTableType_AT_DisableTrigUser:    "DISABLE TRIGGER USER stops every trigger a user defined on the table from firing for every session: a trigger that records or refuses changes would be silent",
+	pg_query.AlterTableType_AT_EnableReplicaTrig:  "ENABLE REPLICA TRIGGER makes the trigger fire only in sessions that apply replicated changes, which silences it for every other session",
+	pg_query.AlterTableType_AT_DisableRule:        "DISABLE RULE stops the rule from rewriting the statements it was made for (a rule that turns a DELETE into nothing, or into an archive, would be gone)",
+	pg_query.AlterTableType_AT_EnableReplicaRule:  "ENABLE REPLICA RULE makes the rule apply only in sessions that apply replicated changes, which removes it for every other session",
+	pg_query.AlterTableType_AT_DisableRowSecurity: "DISABLE ROW LEVEL SECURITY turns off the table's row-security policies, which limit the rows sessions may read and change",
+	pg_query.AlterTableType_AT_NoForceRowSecurity: "NO FORCE ROW LEVEL SECURITY lets the table's owner bypass its row-security policies, which limit the rows sessions may read and change",
+}
+
+// tableSafeguard judges one ALTER TABLE subcommand.
+func (w *walker) tableSafeguard(n *pg_query.AlterTableStmt, cmd *pg_query.AlterTableCmd) {
+	if why, ok := safeguardCommands[cmd.Subtype]; ok {
+		obj := rangeVarName(n.Relation)
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, obj, "ALTER TABLE "+obj+" "+why)
+	}
+}
