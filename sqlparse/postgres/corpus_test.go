@@ -1192,10 +1192,11 @@ func corpusSafeguards() []corpusCase {
 	return []corpusCase{
 		{name: "replication role replica", sql: "SET session_replication_role = replica", want: off},
 		{name: "replication role replica as a string, local", sql: "SET LOCAL session_replication_role TO 'replica'", want: off},
-		{name: "replication role local, shouted", sql: "SET SESSION SESSION_REPLICATION_ROLE = LOCAL", want: off},
+		{name: "replication role replica, shouted", sql: "SET SESSION SESSION_REPLICATION_ROLE = REPLICA", want: off},
 		{name: "replication role quoted name", sql: `SET "session_replication_role" = 'replica'`, want: off},
 		{name: "replication role by set_config", sql: "SELECT set_config('session_replication_role', 'replica', false)", want: off},
-		{name: "replication role by qualified set_config", sql: "SELECT pg_catalog.set_config('Session_Replication_Role', 'local', true)", want: off},
+		{name: "replication role by qualified set_config", sql: "SELECT pg_catalog.set_config('Session_Replication_Role', ' Replica', true)", want: off},
+		{name: "replication role from a value chosen at run time", sql: "SELECT set_config('session_replication_role', current_setting('my.role'), false)", want: off},
 		{name: "setting chosen at run time by set_config", sql: "SELECT set_config(name, 'replica', false) FROM settings_to_apply", want: off,
 			note: "a name computed at run time may be session_replication_role"},
 		{name: "replication role by UPDATE pg_settings", sql: "UPDATE pg_settings SET setting = 'replica' WHERE name = 'session_replication_role'", want: off},
@@ -1217,6 +1218,7 @@ func corpusSafeguards() []corpusCase {
 		{name: "triggers disabled in a DO block", sql: "DO $$BEGIN ALTER TABLE audited DISABLE TRIGGER ALL; END$$", want: off},
 
 		{name: "replication role back to origin", sql: "SET session_replication_role = origin"},
+		{name: "replication role local", sql: "SET LOCAL session_replication_role = local", note: "ordinary triggers and rules fire under local as under origin"},
 		{name: "replication role to its default", sql: "SET session_replication_role TO DEFAULT"},
 		{name: "replication role reset", sql: "RESET session_replication_role"},
 		{name: "replication role kept from the caller", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET session_replication_role FROM CURRENT AS 'SELECT 1'",

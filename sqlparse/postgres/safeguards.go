@@ -16,20 +16,21 @@ import (
 // refused as disable-safeguard.
 
 // replicationRole is the setting under which ordinary triggers and rules do
-// not fire, foreign keys included: with "replica" (or "local") a DBA's audit
-// trigger or a trigger that refuses deletes is silent for the session.
+// not fire, foreign keys included: with "replica" a DBA's audit trigger or a
+// trigger that refuses deletes is silent for the session ("local" fires
+// them as "origin" does).
 const replicationRole = "session_replication_role"
 
-const replicationRoleReason = "session_replication_role set to anything but origin stops this session's writes from firing the tables' ordinary triggers and rules, the foreign keys' checks and cascades among them: a DBA's trigger that records or refuses changes would be silent, and deletes could leave orphaned rows"
+const replicationRoleReason = "session_replication_role = replica stops this session's writes from firing the tables' ordinary triggers and rules, the foreign keys' checks and cascades among them: a DBA's trigger that records or refuses changes would be silent, and deletes could leave orphaned rows"
 
-// setting judges SET name = value. Setting session_replication_role back
-// to origin, to its default or RESET stays allowed.
+// setting judges SET name = value. Setting session_replication_role to
+// origin or local, to its default or RESET stays allowed.
 func (w *walker) setting(n *pg_query.VariableSetStmt) {
 	if !strings.EqualFold(n.Name, replicationRole) || n.Kind != pg_query.VariableSetKind_VAR_SET_VALUE {
 		return
 	}
 	w.literalSensitive = true
-	if len(n.Args) != 1 || !isOrigin(n.Args[0]) {
+	if len(n.Args) != 1 || !firesTriggers(n.Args[0]) {
 		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole, replicationRoleReason)
 	}
 }
@@ -43,7 +44,7 @@ func (w *walker) setConfig(args []*pg_query.Node) {
 	if name != nil && !strings.EqualFold(name.GetSval(), replicationRole) {
 		return
 	}
-	if !isOrigin(args[1]) {
+	if !firesTriggers(args[1]) {
 		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
 			"set_config() here may set session_replication_role: "+replicationRoleReason)
 	}
@@ -97,13 +98,18 @@ func namedSetting(where *pg_query.Node) (string, bool) {
 	return "", false
 }
 
-// isOrigin: the value is the constant origin (as a word or a string).
-func isOrigin(n *pg_query.Node) bool {
+// firesTriggers: the value is the constant origin or local (as a word or a
+// string), under which ordinary triggers and rules fire.
+func firesTriggers(n *pg_query.Node) bool {
 	for n.GetTypeCast() != nil {
 		n = n.GetTypeCast().Arg
 	}
 	s := n.GetAConst().GetSval()
-	return s != nil && strings.EqualFold(strings.TrimSpace(s.GetSval()), "origin")
+	if s == nil {
+		return false
+	}
+	v := strings.ToLower(strings.TrimSpace(s.GetSval()))
+	return v == "origin" || v == "local"
 }
 
 // safeguardCommands are the ALTER TABLE subcommands that switch a table's
