@@ -305,6 +305,10 @@ func (e *Enforcer) snapshotFailed(d rules.Decision, id int64) gate.Verdict {
 // refuse records the refusal, then words it. If the record cannot be
 // written the statement is still refused, and the agent is told why.
 func (e *Enforcer) refuse(ctx context.Context, s *gate.Session, req gate.Request, an *sqlparse.Analysis, d rules.Decision) gate.Verdict {
+	if req.Source == gate.SourceStartup {
+		// The text is bulwark's own rendering of the StartupMessage.
+		d.Statement.Command = "the connection's startup settings"
+	}
 	ev := e.event(s, req, an, d)
 	id, err := e.Audit.Record(ctx, ev)
 	if err != nil {

@@ -46,6 +46,9 @@ const (
 	RuleUnsupported       = "unsupported-command"
 	RuleAuditUnavailable  = "audit-unavailable"
 	RuleSnapshotFailed    = "snapshot-failed"
+	// RuleStartupOption: a switch in a PostgreSQL connection's options
+	// that bulwark does not read.
+	RuleStartupOption = "startup-option"
 )
 
 // ProtocolFinding turns a refusal raised by a protocol engine (by rule name)
@@ -288,6 +291,7 @@ var advice = map[string]string{
 	RuleStatementTooLarge:      "Split the statement into smaller ones (for example INSERTs of fewer rows each), or load bulk data with COPY ... FROM STDIN on PostgreSQL or LOAD DATA LOCAL INFILE on MySQL or MariaDB.",
 	RuleRequestTooLarge:        "Send Sync more often: split the batch into smaller ones.",
 	RuleFastpathCall:           "Call the function with a SELECT statement instead of the fast-path protocol.",
+	RuleStartupOption:          "Pass settings in options as -c name=value (PGOPTIONS='-c work_mem=64MB'), or run SET once connected.",
 	RuleUnsupported:            "Send the work as an SQL statement (a query or a prepared statement); this protocol command is not available to agent sessions.",
 	RuleAuditUnavailable:       "Try again later; an administrator must repair bulwark's audit store.",
 	sqlparse.RuleSystemCatalog: "The system catalogs (PostgreSQL's pg_catalog and pg_toast, MySQL's mysql database) hold the accounts and the definition of every table: agents may read them but never write them. Use the SQL command made for the change (ALTER TABLE, CREATE INDEX, ...), or ask a DBA. To make another database the default, connect to it or USE it; name mysql tables with their database (mysql.user) in queries.",

@@ -117,6 +117,9 @@ const (
 	// SourceDatabase: a MySQL default database asked for at login, by
 	// COM_INIT_DB or by COM_CHANGE_USER, judged as the USE of it.
 	SourceDatabase Source = "database"
+	// SourceStartup: the settings a PostgreSQL StartupMessage makes,
+	// judged as the set_config calls that would make them.
+	SourceStartup Source = "startup"
 )
 
 // Request is one piece of SQL text to judge.

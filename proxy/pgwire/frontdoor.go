@@ -64,7 +64,7 @@ func (c *conn) frontDoor(ctx context.Context, login *gate.Login, deadline time.T
 	if err := c.toClient('R', []byte{0, 0, 0, authOK}); err != nil {
 		return err
 	}
-	return c.relayUntilReady()
+	return c.relayUntilReady(ctx)
 }
 
 // authenticateClient runs the server side of SCRAM-SHA-256 with the client

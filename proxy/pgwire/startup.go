@@ -182,7 +182,7 @@ func (s *Server) login(ctx context.Context, c *conn, deadline time.Time) error {
 		c.upstreamFailed(err)
 		return err
 	}
-	return c.relayAuth()
+	return c.relayAuth(ctx)
 }
 
 // upstreamFailed tells the client the upstream could not be reached, without
@@ -337,7 +337,7 @@ func (c *conn) connectUpstream(ctx context.Context, deadline time.Time) error {
 // needs the password; the upstream decides. Afterwards it relays the
 // session's initial ParameterStatus messages and replaces the upstream's
 // BackendKeyData with a proxy key.
-func (c *conn) relayAuth() error {
+func (c *conn) relayAuth(ctx context.Context) error {
 	var buf []byte
 	rounds := 0
 	for {
@@ -362,7 +362,7 @@ func (c *conn) relayAuth() error {
 			}
 			switch code {
 			case 0: // AuthenticationOk
-				return c.relayUntilReady()
+				return c.relayUntilReady(ctx)
 			case 3, 5, 7, 8, 10, 11: // the server awaits a response
 				rounds++
 				if rounds > maxAuthRounds {
@@ -400,8 +400,9 @@ func (c *conn) relayClientAuthResponse() error {
 }
 
 // relayUntilReady forwards the post-authentication messages up to the first
-// ReadyForQuery.
-func (c *conn) relayUntilReady() error {
+// ReadyForQuery, which an agent hears only once its startup settings are
+// judged.
+func (c *conn) relayUntilReady(ctx context.Context) error {
 	var buf []byte
 	for {
 		h, err := readHeader(c.serverR, 0)
@@ -431,6 +432,10 @@ func (c *conn) relayUntilReady() error {
 		case 'E':
 			_ = c.toClient(h.typ, buf)
 			return errors.New("upstream refused the session")
+		case 'Z':
+			if err := c.judgeSettings(ctx); err != nil {
+				return err
+			}
 		}
 		if err := c.toClient(h.typ, buf); err != nil {
 			return err
