@@ -886,6 +886,12 @@ func openPQ(t testing.TB, dsn string) *sql.DB {
 // It returns stdout, stderr and the exit code.
 func runPsql(t testing.TB, dsn, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runPsqlEnv(t, dsn, stdin, nil, args...)
+}
+
+// runPsqlEnv is runPsql with more environment variables (PGOPTIONS=...).
+func runPsqlEnv(t testing.TB, dsn, stdin string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	psql, err := exec.LookPath("psql")
 	if err != nil && pg.BinDir != "" {
 		psql, err = filepath.Join(pg.BinDir, "psql"), nil
@@ -897,7 +903,7 @@ func runPsql(t testing.TB, dsn, stdin string, args ...string) (stdout, stderr st
 	defer cancel()
 	cmd := exec.CommandContext(ctx, psql, append([]string{"-X", "-v", "ON_ERROR_STOP=0", "-d", dsn}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10", "PSQLRC=/dev/null", "LC_ALL=C")
+	cmd.Env = append(append(os.Environ(), "PGCONNECT_TIMEOUT=10", "PSQLRC=/dev/null", "LC_ALL=C"), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
