@@ -776,11 +776,18 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		if ldep || rdep {
 			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
-			if p.alike(l, r) {
+			alike := p.alike(l, r)
+			if alike && (reflexiveOps[op] || p.same(l, r)) {
 				// x = x is true for every row where x is not NULL;
 				// treat it as reaching every row. So is x = coalesce($1,
 				// x), once $1 is bound to NULL.
-				return boolResult(op == "=" || op == "<=" || op == ">=")
+				return boolResult(reflexiveOps[op])
+			}
+			if v, ok := p.compareOffsets(op, e.Lexpr, e.Rexpr); ok {
+				return v // x < x + 1, x <> x + $1
+			}
+			if alike {
+				return boolResult(false) // x < coalesce($1, x)
 			}
 			if v, ok := p.polarCompare(op, l, r); ok {
 				return boolResult(v)
@@ -816,10 +823,20 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		}
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
-		if p.alike(e.Lexpr, e.Rexpr) {
-			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
+		notDistinct := e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT
+		alike := p.alike(e.Lexpr, e.Rexpr)
+		if alike && (notDistinct || p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr))) {
+			return boolResult(notDistinct)
 		}
+		// x IS DISTINCT FROM x + 1 is true where x is not NULL, the
+		// standard of x = x; x IS NOT DISTINCT FROM x + 1 is x IS NULL.
 		distinctOp := map[pg_query.A_Expr_Kind]string{pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT: "=", pg_query.A_Expr_Kind_AEXPR_DISTINCT: "<>"}[e.Kind]
+		if v, ok := p.compareOffsets(distinctOp, e.Lexpr, e.Rexpr); ok && !(notDistinct && v.scope == alwaysFalse) {
+			return v
+		}
+		if alike {
+			return boolResult(false) // x IS DISTINCT FROM coalesce($1, x)
+		}
 		if v, ok := p.polarCompare(distinctOp, p.simplify(e.Lexpr), p.simplify(e.Rexpr)); ok {
 			return boolResult(v)
 		}
