@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
 // maxOffsetTerms bounds the terms offset takes off one side.
@@ -215,4 +217,90 @@ func hasCast(n *pg_query.Node) bool {
 		_, ok := m.(*pg_query.TypeCast)
 		return ok
 	})
+}
+
+// betweenOffsets decides x BETWEEN a AND b (and NOT BETWEEN, SYMMETRIC)
+// where a bound is an offset of x (see compareOffsets): x BETWEEN x - 1
+// AND x + 1 is x >= x - 1 AND x <= x + 1, true for every row where x is
+// not NULL. ok is false when neither bound is such an offset.
+func (p *predicate) betweenOffsets(kind pg_query.A_Expr_Kind, x, lo, hi *pg_query.Node) (result, bool) {
+	decided := false
+	cmp := func(op string, bound *pg_query.Node) scope {
+		if r, ok := p.compareOffsets(op, x, bound); ok {
+			decided = true
+			return r.scope
+		}
+		return rowDependent
+	}
+	none := func() bool { return false }
+	within := func(lo, hi *pg_query.Node) scope {
+		return sqlparse.Conjunction([]scope{cmp(">=", lo), cmp("<=", hi)}, none)
+	}
+	s := within(lo, hi)
+	symmetric := kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+	if symmetric {
+		s = sqlparse.Disjunction([]scope{s, within(hi, lo)}, none)
+	}
+	if !decided {
+		return result{}, false
+	}
+	r := fromScope(s)
+	if kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN || kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
+		r = not(r)
+	}
+	return r, true
+}
+
+// itemOffsets decides x IN (...), x op ANY (ARRAY[...]) and x op ALL
+// (ARRAY[...]) where items are offsets of x (see compareOffsets): ANY (IN)
+// holds when one comparison does, ALL (NOT IN is <> ALL) when every one
+// does. x NOT IN (x + 1) and x < ANY (ARRAY[x + 1]) are true for every row
+// where x is not NULL, x IN (x - 1, x + 1) for none. ok is false unless
+// that decides the whole.
+func (p *predicate) itemOffsets(e *pg_query.A_Expr) (result, bool) {
+	op := lastName(e.Name)
+	if len(e.Name) != 1 || !comparisonOps[op] || !p.mentionsTarget(e.Lexpr) {
+		return result{}, false
+	}
+	var items []*pg_query.Node
+	all := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL
+	if e.Kind == pg_query.A_Expr_Kind_AEXPR_IN {
+		items, all = e.Rexpr.GetList().GetItems(), op != "="
+	} else if elements, ok := p.arrayElements(e.Rexpr); ok {
+		items = elements
+	}
+	if len(items) == 0 {
+		return result{}, false
+	}
+	decided := false
+	scopes := make([]scope, len(items))
+	for i, item := range items {
+		scopes[i] = rowDependent
+		if r, ok := p.compareOffsets(op, e.Lexpr, item); ok {
+			scopes[i], decided = r.scope, true
+		}
+	}
+	if !decided {
+		return result{}, false
+	}
+	none := func() bool { return false }
+	s := sqlparse.Disjunction(scopes, none)
+	if all {
+		s = sqlparse.Conjunction(scopes, none)
+	}
+	if s == rowDependent {
+		return result{}, false
+	}
+	return fromScope(s), true
+}
+
+// offsetNullTest returns x when l and r are x moved by different constants
+// (see compareOffsets): x + 1 is NULL exactly where x is, so x IS NOT
+// DISTINCT FROM x + 1 asserts x IS NULL, and IS DISTINCT FROM x IS NOT
+// NULL. It returns nil otherwise.
+func (p *predicate) offsetNullTest(l, r *pg_query.Node) *pg_query.Node {
+	if v, ok := p.compareOffsets("=", l, r); !ok || v.scope != alwaysFalse {
+		return nil
+	}
+	return p.offset(l).base
 }

@@ -569,6 +569,10 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 		} else if !isNullConst(e.Rexpr) {
 			arg = nil
 		}
+		if arg == nil {
+			// x IS NOT DISTINCT FROM x + 1 asserts x IS NULL.
+			arg = p.offsetNullTest(e.Lexpr, e.Rexpr)
+		}
 		if arg != nil {
 			p.w.literalSensitive = true
 			k := p.key(p.simplify(arg))
@@ -870,10 +874,21 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		reflexive := op == "=" || op == "<=" || op == ">="
 		all := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && reflexive
 		in = in || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && reflexive)
+		// x NOT IN (x + 1), x < ANY (ARRAY[x + 1]); before the look for x
+		// itself among the items, which counts x + $1 as x (and so
+		// x NOT IN (x + $1) as false, though $1 may be 1).
+		if !reflexive {
+			if r, ok := p.itemOffsets(e); ok {
+				return r
+			}
+		}
 		for i, items := range p.itemForms(e) {
 			if r, ok := p.itemsResult(e, items, i == 0, in, notIn, all); ok {
 				return r
 			}
+		}
+		if r, ok := p.itemOffsets(e); reflexive && ok {
+			return r // x IN (x - 1, x + 1)
 		}
 	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
 		pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
@@ -882,6 +897,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			x := p.simplify(e.Lexpr)
 			if p.alike(x, bounds[0]) && p.alike(x, bounds[1]) {
 				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
+			}
+			// x BETWEEN x - 1 AND x + 1
+			if r, ok := p.betweenOffsets(e.Kind, e.Lexpr, bounds[0], bounds[1]); ok {
+				return r
 			}
 		}
 	}
