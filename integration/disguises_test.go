@@ -266,6 +266,10 @@ var disguises = []disguise{
 	reach("self-comparisons", "column equals any of an array of itself", "anyarr", "DELETE FROM {t} WHERE id = ANY(ARRAY[id])"),
 	reach("self-comparisons", "column equals a from-less select of itself", "fromless", "DELETE FROM {t} WHERE id = (SELECT id)"),
 	reach("self-comparisons", "text casts of a column", "casts", "DELETE FROM {t} WHERE id::text = id::varchar"),
+	reach("self-comparisons", "column below itself plus one", "ltplus1", "DELETE FROM {t} WHERE id < id + 1"),
+	reach("self-comparisons", "update where column plus one is above it", "gtplus1", "UPDATE {t} SET qty = -1 WHERE id + 1 > id"),
+	reach("self-comparisons", "column between itself minus one and plus one", "betweenoff", "DELETE FROM {t} WHERE id BETWEEN id - 1 AND id + 1"),
+	reach("self-comparisons", "column not in itself plus one", "notinoff", "DELETE FROM {t} WHERE id NOT IN (id + 1)"),
 	reach("subqueries over the target", "exists the same row", "exists", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} AS x WHERE x.id = {t}.id)"),
 	reach("subqueries over the target", "exists a row of the unaliased table", "exists1", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} WHERE {t}.id = 1)"),
 	reach("subqueries over the target", "in the table where true", "inwhere", "DELETE FROM {t} WHERE id IN (SELECT id FROM {t} WHERE true)"),
@@ -366,6 +370,9 @@ var disguises = []disguise{
 	{family: "self-comparisons", destructiveCase: destructiveCase{name: "update where column equals itself plus a zero parameter", key: "plusparam",
 		rule: "update-always-true", category: "update", setup: tableSetup,
 		stmt: "UPDATE {t} SET qty = -1 WHERE id = id + $1::int", args: []any{0}}},
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column below itself plus a parameter bound to one", key: "ltparam",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} WHERE id < id + $1::int", args: []any{1}}},
 	// Routine parameters and plpgsql variables are values: WHERE ok is
 	// WHERE $1. The human's text creates the function and calls it.
 	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",
@@ -429,6 +436,7 @@ var lookalikes = []lookalike{
 	{name: "delete where between symmetric negative bounds", key: "betsym", stmt: "DELETE FROM {t} WHERE id BETWEEN SYMMETRIC -1 AND -5"},
 	{name: "delete where in a filtered unnested aggregate", key: "unnestf", stmt: "DELETE FROM {t} WHERE id IN (SELECT unnest(array_agg(id) FILTER (WHERE id < 0)) FROM {t})"},
 	{name: "delete where id equals itself plus one", key: "plusone", stmt: "DELETE FROM {t} WHERE id = id + 1"},
+	{name: "delete where id is below itself minus one", key: "ltminus1", stmt: "DELETE FROM {t} WHERE id < id - 1"},
 	{name: "delete where id equals a simple case of constants", key: "caseconst", stmt: "DELETE FROM {t} WHERE id = CASE 2 WHEN 1 THEN id ELSE -1 END"},
 }
 

@@ -62,6 +62,25 @@ func TestCache(t *testing.T) {
 			t.Fatalf("cached tautology leaked to WHERE 1 = 2: %v", got)
 		}
 	})
+	t.Run("a comparison of offsets is not shared with other offsets", func(t *testing.T) {
+		// id < id + 1 and id < id - 1 share the key id < id + $1; the
+		// sign of the offset decides.
+		const refused = "delete-always-true"
+		type step struct{ text, want string }
+		for _, steps := range [][]step{
+			{{"DELETE FROM t WHERE id < id - 1", ""}, {"DELETE FROM t WHERE id < id + 1", refused}},
+			{{"DELETE FROM t WHERE id < id + 1", refused}, {"DELETE FROM t WHERE id < id - 1", ""}},
+			{{"DELETE FROM t WHERE id = id + 1", ""}, {"DELETE FROM t WHERE id = id + 0", refused}, {"DELETE FROM t WHERE id = id + 1", ""}},
+		} {
+			c := sqlparse.NewCache(postgres.New(), 100)
+			for i, s := range steps {
+				got := rulesOf(c.Analyze(s.text, sqlparse.Lexing{}))
+				if (s.want == "" && len(got) != 0) || (s.want != "" && (len(got) != 1 || got[0] != s.want)) {
+					t.Errorf("%q after %v: got %v, want %q", s.text, steps[:i], got, s.want)
+				}
+			}
+		}
+	})
 	t.Run("DO bodies are never shared through the literal-free key", func(t *testing.T) {
 		c := sqlparse.NewCache(postgres.New(), 100)
 		if got := rulesOf(c.Analyze("DO $$BEGIN PERFORM 1; END$$", sqlparse.Lexing{})); len(got) != 0 {

@@ -83,6 +83,7 @@ func corpusCases() []corpusCase {
 	add(corpusReducibleTautologies())
 	add(corpusValueLists())
 	add(corpusParameterIdentities())
+	add(corpusOffsets())
 	add(corpusLexerDisguises())
 	add(corpusStacked())
 	add(corpusWrappers())
@@ -815,6 +816,95 @@ func corpusParameterIdentities() []corpusCase {
 		{name: "delete where id equals itself plus a parameter and a key", sql: "DELETE FROM t WHERE id = id + $1 AND id = 5"},
 		{name: "update from a table where an amount equals itself times a rate", sql: "UPDATE t SET amount = 1 FROM s WHERE t.amount = t.amount * s.rate", note: "the rate differs between joined rows"},
 		{name: "function deleting where id equals its parameter", sql: "CREATE FUNCTION f(d int) RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id = d'"},
+	}
+}
+
+// corpusOffsets: a column compared with itself moved by a constant,
+// x < x + 1, is true for every row where x is not NULL, the standard of
+// x = x; x = x + 1 and x < x - 1 are true for none. A parameter as the
+// offset may be bound to any value, one that makes the comparison true for
+// every row among them. Checked on PostgreSQL 15.
+func corpusOffsets() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where id is below itself plus one", sql: "DELETE FROM t WHERE id < id + 1", want: dat},
+		{name: "delete where id plus one is above it", sql: "DELETE FROM t WHERE id + 1 > id", want: dat},
+		{name: "delete where one plus id is above it", sql: "DELETE FROM t WHERE 1 + id > id", want: dat},
+		{name: "delete where id differs from itself plus one", sql: "DELETE FROM t WHERE id <> id + 1", want: dat},
+		{name: "delete where id differs from itself plus one spelt with a bang", sql: "DELETE FROM t WHERE id != id + 1", want: dat},
+		{name: "delete where id minus one is below it", sql: "DELETE FROM t WHERE id - 1 < id", want: dat},
+		{name: "delete where id is below itself minus minus one", sql: "DELETE FROM t WHERE id < id - -1", want: dat},
+		{name: "delete where id is at most itself plus two minus one", sql: "DELETE FROM t WHERE id <= id + 2 - 1", want: dat},
+		{name: "delete where id plus one minus one is at least it", sql: "DELETE FROM t WHERE (id + 1) - 1 >= id", want: dat},
+		{name: "delete where id plus one minus one equals it", sql: "DELETE FROM t WHERE (id + 1) - 1 = id", want: dat},
+		{name: "delete where exact decimals cancel out", sql: "DELETE FROM t WHERE id + 0.1 + 0.2 - 0.3 = id", want: dat, note: "numeric literals are exact"},
+		{name: "delete where id is below itself plus a half", sql: "DELETE FROM t WHERE id < id + 0.5", want: dat},
+		{name: "delete where id is below itself plus a cast one", sql: "DELETE FROM t WHERE id < id + '1'::int", want: dat},
+		{name: "delete where a cast id is below itself plus one", sql: "DELETE FROM t WHERE id::bigint < id + 1", want: dat},
+		{name: "delete where id is below itself plus a selected one", sql: "DELETE FROM t WHERE id < id + (SELECT 1)", want: dat},
+		{name: "delete where id equals itself plus a fraction cast to an integer", sql: "DELETE FROM t WHERE id = id + 0.4::int", want: dat, note: "0.4::int is 0"},
+		{name: "delete where id minus a fraction cast to an integer equals it", sql: "DELETE FROM t WHERE (id - 0.4)::int = id", want: dat,
+			note: "true for every integer id; the rounding decides, refused as row-independent"},
+		{name: "delete where a date is before itself plus one", sql: "DELETE FROM t WHERE created < created + 1", want: dat, note: "date + integer is the next day"},
+		{name: "delete where a float is below itself plus one", sql: "DELETE FROM t WHERE price::float8 < price::float8 + 1", want: dat,
+			note: "false only where the float is so large that adding 1 rounds back to it: refused on the safe side"},
+		{name: "delete where id is distinct from itself plus one", sql: "DELETE FROM t WHERE id IS DISTINCT FROM id + 1", want: dat},
+		{name: "delete where id is not distinct from itself plus one minus one", sql: "DELETE FROM t WHERE id IS NOT DISTINCT FROM (id + 1) - 1", want: dat},
+		{name: "delete where id is not distinct from itself plus one or is not null", sql: "DELETE FROM t WHERE id IS NOT DISTINCT FROM id + 1 OR id IS NOT NULL", want: dat,
+			note: "the first test is id IS NULL"},
+		{name: "delete where id is between itself minus one and plus one", sql: "DELETE FROM t WHERE id BETWEEN id - 1 AND id + 1", want: dat},
+		{name: "delete where id is not between itself plus one and plus two", sql: "DELETE FROM t WHERE id NOT BETWEEN id + 1 AND id + 2", want: dat},
+		{name: "delete where id is between symmetric itself plus one and minus one", sql: "DELETE FROM t WHERE id BETWEEN SYMMETRIC id + 1 AND id - 1", want: dat},
+		{name: "delete where id is not in itself plus one", sql: "DELETE FROM t WHERE id NOT IN (id + 1)", want: dat},
+		{name: "delete where id is below any of itself plus one", sql: "DELETE FROM t WHERE id < ANY(ARRAY[id + 1])", want: dat},
+		{name: "delete where id differs from all of itself plus one and plus two", sql: "DELETE FROM t WHERE id <> ALL(ARRAY[id + 1, id + 2])", want: dat},
+		{name: "delete where id is below itself plus one or a status", sql: "DELETE FROM t WHERE id < id + 1 OR status = 'x'", want: dat},
+		{name: "delete where id is in the table below itself plus one", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE id < id + 1)", want: dat},
+		{name: "delete using a copy of the table below itself plus one", sql: "DELETE FROM t USING t AS t2 WHERE t.id < t2.id + 1", want: dat,
+			note: "each row pairs with its own copy"},
+		{name: "delete where id is below an optional value plus one", sql: "DELETE FROM t WHERE id < coalesce($1, id) + 1", want: dat, note: "id < id + 1 when $1 is NULL"},
+		{name: "update where id is below itself plus one", sql: "UPDATE t SET note = 'x' WHERE id < id + 1", want: uat},
+		{name: "merge deleting when matched and id is below itself plus one", sql: "MERGE INTO t USING s ON true WHEN MATCHED AND t.id < t.id + 1 THEN DELETE", want: dat},
+		{name: "merge updating when matched and id is below itself plus one", sql: "MERGE INTO t USING s ON true WHEN MATCHED AND t.id < t.id + 1 THEN UPDATE SET note = 'x'", want: uat},
+		{name: "merge on id below itself plus one", sql: "MERGE INTO t USING s ON t.id < t.id + 1 WHEN MATCHED THEN DELETE", want: dat},
+		{name: "upsert into itself updating where id is below the proposed plus one", sql: "INSERT INTO t SELECT * FROM t ON CONFLICT (id) DO UPDATE SET note = 'x' WHERE t.id < excluded.id + 1", want: uat},
+		{name: "data modifying cte deleting where id is below itself plus one", sql: "WITH d AS (DELETE FROM t WHERE id < id + 1 RETURNING *) SELECT * FROM d", want: dat},
+		{name: "function deleting where id plus one is above it", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id + 1 > id'", want: dat},
+		{name: "DO block updating where id differs from itself plus one", sql: "DO $$ BEGIN UPDATE t SET note = 'x' WHERE id <> id + 1; END $$", want: uat},
+		// A parameter as the offset.
+		{name: "delete where id is below itself plus a parameter", sql: "DELETE FROM t WHERE id < id + $1", want: dat, note: "every row once $1 is bound to 1"},
+		{name: "delete where id differs from itself plus a parameter", sql: "DELETE FROM t WHERE id <> id + $1", want: dat},
+		{name: "delete where id is above itself minus a cast parameter", sql: "DELETE FROM t WHERE id > id - $1::int", want: dat},
+		{name: "delete where id equals itself plus one plus a parameter", sql: "DELETE FROM t WHERE id = id + 1 + $1", want: dat, note: "$1 = -1"},
+		{name: "delete where id is distinct from itself plus a parameter", sql: "DELETE FROM t WHERE id IS DISTINCT FROM id + $1", want: dat},
+		{name: "delete where id is not below itself plus a parameter", sql: "DELETE FROM t WHERE NOT (id < id + $1)", want: dat, note: "$1 = 0"},
+		{name: "delete where id is between itself minus and plus a parameter", sql: "DELETE FROM t WHERE id BETWEEN id - $1 AND id + $1", want: dat},
+		{name: "delete where id is not in itself plus a parameter", sql: "DELETE FROM t WHERE id NOT IN (id + $1)", want: dat},
+		{name: "function deleting where id is below itself plus its parameter", sql: "CREATE FUNCTION f(d int) RETURNS void LANGUAGE sql AS 'DELETE FROM t WHERE id < id + d'", want: dat},
+		{name: "DO block deleting where id is below itself plus a variable", sql: "DO $$ DECLARE k int := 1; BEGIN DELETE FROM t WHERE id < id + k; END $$", want: dat},
+		// Bounded look-alikes.
+		{name: "delete where id is below itself minus one", sql: "DELETE FROM t WHERE id < id - 1", note: "no row"},
+		{name: "delete where id plus one is below it", sql: "DELETE FROM t WHERE id + 1 < id", note: "no row"},
+		{name: "delete where id is above itself plus a half", sql: "DELETE FROM t WHERE id > id + 0.5", note: "no row"},
+		{name: "delete where id equals itself plus two minus one", sql: "DELETE FROM t WHERE id = id + 2 - 1", note: "no row"},
+		{name: "delete where id equals itself plus a selected one", sql: "DELETE FROM t WHERE id = id + (SELECT 1)", note: "no row"},
+		{name: "delete where id is below itself plus a selected string", sql: "DELETE FROM t WHERE id < id + (SELECT 'a')", note: "an error"},
+		{name: "delete where id is below another column plus one", sql: "DELETE FROM t WHERE id < parent_id + 1"},
+		{name: "delete where id plus one is above another column", sql: "DELETE FROM t WHERE id + 1 > other"},
+		{name: "delete where id is below a parameter plus one", sql: "DELETE FROM t WHERE id < $1 + 1"},
+		{name: "delete where id is not distinct from itself plus one", sql: "DELETE FROM t WHERE id IS NOT DISTINCT FROM id + 1", note: "the rows where id IS NULL"},
+		{name: "delete where id is between itself plus one and minus one", sql: "DELETE FROM t WHERE id BETWEEN id + 1 AND id - 1", note: "no row"},
+		{name: "delete where id is between a constant and itself plus one", sql: "DELETE FROM t WHERE id BETWEEN 3 AND id + 1", note: "id >= 3"},
+		{name: "delete where id is in itself minus one and plus one", sql: "DELETE FROM t WHERE id IN (id - 1, id + 1)", note: "no row"},
+		{name: "delete where id is not in itself plus one and a constant", sql: "DELETE FROM t WHERE id NOT IN (id + 1, 5)", note: "id <> 5"},
+		{name: "delete where id is below itself plus one and a status", sql: "DELETE FROM t WHERE id < id + 1 AND status = 'x'"},
+		{name: "delete where id is not below itself plus one", sql: "DELETE FROM t WHERE NOT (id < id + 1)", note: "no row"},
+		{name: "delete where id plus a parameter is below itself plus it", sql: "DELETE FROM t WHERE id + $1 < id + $1", note: "no row"},
+		{name: "delete where id is below itself plus null", sql: "DELETE FROM t WHERE id < id + NULL", note: "NULL: no row"},
+		{name: "delete using another table where id is below its id plus one", sql: "DELETE FROM t USING u WHERE t.id < u.id + 1"},
+		{name: "merge on a key when matched and id is below itself plus one", sql: "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED AND t.id < t.id + 1 THEN DELETE"},
+		{name: "upsert into itself updating where id is below the proposed minus one", sql: "INSERT INTO t SELECT * FROM t ON CONFLICT (id) DO UPDATE SET note = 'x' WHERE t.id < excluded.id - 1"},
+		{name: "DO block deleting where id is below a variable plus one", sql: "DO $$ DECLARE k int := 1; BEGIN DELETE FROM t WHERE id < k + 1; END $$"},
 	}
 }
 

@@ -569,6 +569,10 @@ func (p *predicate) polarKey(n *pg_query.Node) (key, negation string) {
 		} else if !isNullConst(e.Rexpr) {
 			arg = nil
 		}
+		if arg == nil {
+			// x IS NOT DISTINCT FROM x + 1 asserts x IS NULL.
+			arg = p.offsetNullTest(e.Lexpr, e.Rexpr)
+		}
 		if arg != nil {
 			p.w.literalSensitive = true
 			k := p.key(p.simplify(arg))
@@ -776,11 +780,18 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		if ldep || rdep {
 			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
-			if p.alike(l, r) {
+			alike := p.alike(l, r)
+			if alike && (reflexiveOps[op] || p.same(l, r)) {
 				// x = x is true for every row where x is not NULL;
 				// treat it as reaching every row. So is x = coalesce($1,
 				// x), once $1 is bound to NULL.
-				return boolResult(op == "=" || op == "<=" || op == ">=")
+				return boolResult(reflexiveOps[op])
+			}
+			if v, ok := p.compareOffsets(op, e.Lexpr, e.Rexpr); ok {
+				return v // x < x + 1, x <> x + $1
+			}
+			if alike {
+				return boolResult(false) // x < coalesce($1, x)
 			}
 			if v, ok := p.polarCompare(op, l, r); ok {
 				return boolResult(v)
@@ -816,10 +827,20 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		}
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
-		if p.alike(e.Lexpr, e.Rexpr) {
-			return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
+		notDistinct := e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT
+		alike := p.alike(e.Lexpr, e.Rexpr)
+		if alike && (notDistinct || p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr))) {
+			return boolResult(notDistinct)
 		}
+		// x IS DISTINCT FROM x + 1 is true where x is not NULL, the
+		// standard of x = x; x IS NOT DISTINCT FROM x + 1 is x IS NULL.
 		distinctOp := map[pg_query.A_Expr_Kind]string{pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT: "=", pg_query.A_Expr_Kind_AEXPR_DISTINCT: "<>"}[e.Kind]
+		if v, ok := p.compareOffsets(distinctOp, e.Lexpr, e.Rexpr); ok && !(notDistinct && v.scope == alwaysFalse) {
+			return v
+		}
+		if alike {
+			return boolResult(false) // x IS DISTINCT FROM coalesce($1, x)
+		}
 		if v, ok := p.polarCompare(distinctOp, p.simplify(e.Lexpr), p.simplify(e.Rexpr)); ok {
 			return boolResult(v)
 		}
@@ -853,10 +874,21 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		reflexive := op == "=" || op == "<=" || op == ">="
 		all := e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && reflexive
 		in = in || (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && reflexive)
+		// x NOT IN (x + 1), x < ANY (ARRAY[x + 1]); before the look for x
+		// itself among the items, which counts x + $1 as x (and so
+		// x NOT IN (x + $1) as false, though $1 may be 1).
+		if !reflexive {
+			if r, ok := p.itemOffsets(e); ok {
+				return r
+			}
+		}
 		for i, items := range p.itemForms(e) {
 			if r, ok := p.itemsResult(e, items, i == 0, in, notIn, all); ok {
 				return r
 			}
+		}
+		if r, ok := p.itemOffsets(e); reflexive && ok {
+			return r // x IN (x - 1, x + 1)
 		}
 	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM,
 		pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
@@ -865,6 +897,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			x := p.simplify(e.Lexpr)
 			if p.alike(x, bounds[0]) && p.alike(x, bounds[1]) {
 				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
+			}
+			// x BETWEEN x - 1 AND x + 1
+			if r, ok := p.betweenOffsets(e.Kind, e.Lexpr, bounds[0], bounds[1]); ok {
+				return r
 			}
 		}
 	}
