@@ -373,6 +373,9 @@ var disguises = []disguise{
 	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column below itself plus a parameter bound to one", key: "ltparam",
 		rule: "delete-always-true", category: "delete", setup: tableSetup,
 		stmt: "DELETE FROM {t} WHERE id < id + $1::int", args: []any{1}}},
+	{family: "self-comparisons", destructiveCase: destructiveCase{name: "column is not itself plus a parameter bound to 1", key: "notoffparam",
+		rule: "delete-always-true", category: "delete", setup: tableSetup,
+		stmt: "DELETE FROM {t} WHERE NOT (id = id + $1::int)", args: []any{1}}},
 	// Routine parameters and plpgsql variables are values: WHERE ok is
 	// WHERE $1. The human's text creates the function and calls it.
 	{family: "routine parameters", destructiveCase: destructiveCase{name: "sql function deleting where its parameter", key: "fnparam",

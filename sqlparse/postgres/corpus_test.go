@@ -828,6 +828,16 @@ func corpusOffsets() []corpusCase {
 	const dat, uat = "delete-always-true", "update-always-true"
 	return []corpusCase{
 		{name: "delete where id is below itself plus one", sql: "DELETE FROM t WHERE id < id + 1", want: dat},
+		{name: "delete where id is not itself plus a parameter", sql: "DELETE FROM t WHERE NOT (id = id + $1)", want: dat,
+			note: "with $1 bound to 1 it is true for every row"},
+		{name: "delete where id is not at most itself plus a parameter", sql: "DELETE FROM t WHERE NOT (id <= id + $1)", want: dat,
+			note: "with $1 bound to -1 it is true for every row"},
+		{name: "delete where id is distinct from itself plus a parameter, negated", sql: "DELETE FROM t WHERE NOT (id IS NOT DISTINCT FROM id + $1)", want: dat},
+		{name: "update where id equal to itself plus a parameter is false", sql: "UPDATE t SET note = 'x' WHERE (id = id - $1) IS FALSE", want: uat},
+		{name: "delete where id is not coalesce of a parameter and itself", sql: "DELETE FROM t WHERE NOT (id = coalesce($1, id))",
+			note: "false for every row with $1 NULL, id <> $1 otherwise: a filter"},
+		{name: "delete where id plus a parameter is not itself plus the parameter", sql: "DELETE FROM t WHERE NOT (id + $1 = id + $1)",
+			note: "false for every row whatever $1 is"},
 		{name: "delete where id plus one is above it", sql: "DELETE FROM t WHERE id + 1 > id", want: dat},
 		{name: "delete where one plus id is above it", sql: "DELETE FROM t WHERE 1 + id > id", want: dat},
 		{name: "delete where id differs from itself plus one", sql: "DELETE FROM t WHERE id <> id + 1", want: dat},

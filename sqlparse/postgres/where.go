@@ -780,18 +780,20 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		if ldep || rdep {
 			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
-			alike := p.alike(l, r)
-			if alike && (reflexiveOps[op] || p.same(l, r)) {
+			if p.same(l, r) {
 				// x = x is true for every row where x is not NULL;
-				// treat it as reaching every row. So is x = coalesce($1,
-				// x), once $1 is bound to NULL.
+				// treat it as reaching every row.
 				return boolResult(reflexiveOps[op])
 			}
+			// x < x + 1; x = x + $1 and NOT (x = x + $1), where the
+			// value bound decides for every row alike.
 			if v, ok := p.compareOffsets(op, e.Lexpr, e.Rexpr); ok {
-				return v // x < x + 1, x <> x + $1
+				return v
 			}
-			if alike {
-				return boolResult(false) // x < coalesce($1, x)
+			if p.alike(l, r) {
+				// x = coalesce($1, x) is x = x once $1 is bound to
+				// NULL; x < coalesce($1, x) is then false.
+				return boolResult(reflexiveOps[op])
 			}
 			if v, ok := p.polarCompare(op, l, r); ok {
 				return boolResult(v)
@@ -828,18 +830,20 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		return result{scope: rowIndependent}
 	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_DISTINCT:
 		notDistinct := e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT
-		alike := p.alike(e.Lexpr, e.Rexpr)
-		if alike && (notDistinct || p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr))) {
+		if p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 			return boolResult(notDistinct)
 		}
 		// x IS DISTINCT FROM x + 1 is true where x is not NULL, the
-		// standard of x = x; x IS NOT DISTINCT FROM x + 1 is x IS NULL.
+		// standard of x = x; x IS NOT DISTINCT FROM x + 1 is x IS NULL;
+		// with x + $1 the value bound decides for every row alike.
 		distinctOp := map[pg_query.A_Expr_Kind]string{pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT: "=", pg_query.A_Expr_Kind_AEXPR_DISTINCT: "<>"}[e.Kind]
 		if v, ok := p.compareOffsets(distinctOp, e.Lexpr, e.Rexpr); ok && !(notDistinct && v.scope == alwaysFalse) {
 			return v
 		}
-		if alike {
-			return boolResult(false) // x IS DISTINCT FROM coalesce($1, x)
+		if p.alike(e.Lexpr, e.Rexpr) {
+			// x IS NOT DISTINCT FROM coalesce($1, x) is true for
+			// every row once $1 is bound to NULL.
+			return boolResult(notDistinct)
 		}
 		if v, ok := p.polarCompare(distinctOp, p.simplify(e.Lexpr), p.simplify(e.Rexpr)); ok {
 			return boolResult(v)
