@@ -201,6 +201,7 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column mod 1 is 0", func(string) string { return "id % 1 = 0" }),
 	deleteWhere("delete where a column or 0 equals it", func(string) string { return "id|0 = id" }),
 	deleteWhere("delete where a column plus 1 is above it", func(string) string { return "id + 1 > id" }),
+	deleteWhere("delete where a column is not in a list of itself moved", func(string) string { return "id NOT IN (id + 1)" }),
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),

@@ -1709,6 +1709,9 @@ func (p *predicate) in(e *ast.PatternInExpr) result {
 		if maybe {
 			return result{scope: rowIndependent}
 		}
+		if r, ok := p.inOffsets(e); ok {
+			return r
+		}
 		if e.Sel != nil && !e.Not && p.wholeTableSubquery(e.Expr, e.Sel) {
 			return boolResult(true)
 		}
@@ -1733,6 +1736,31 @@ func (p *predicate) in(e *ast.PatternInExpr) result {
 		return result{scope: rowDependent}
 	}
 	return result{scope: rowIndependent}
+}
+
+// inOffsets decides x IN (...) whose items are x moved by constants (see
+// compareOffsets): IN holds for every row where x is not NULL when one item
+// equals x (x IN (x + 0, 5)), and for none when every item is x moved by
+// another constant, so x NOT IN (x + 1) reaches every such row. ok is false
+// when that does not decide the whole.
+func (p *predicate) inOffsets(e *ast.PatternInExpr) (result, bool) {
+	if e.Sel != nil || len(e.List) == 0 {
+		return result{}, false
+	}
+	none := true
+	for _, item := range e.List {
+		r, ok := p.compareOffsets(opcode.EQ, e.Expr, item)
+		switch {
+		case ok && r.scope == alwaysTrue:
+			return boolResult(!e.Not), true
+		case !ok || r.scope != alwaysFalse:
+			none = false
+		}
+	}
+	if none {
+		return boolResult(e.Not), true
+	}
+	return result{}, false
 }
 
 // wholeTableSubquery reports whether a subquery returns every value x
