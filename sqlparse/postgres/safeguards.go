@@ -54,8 +54,7 @@ func (w *walker) setConfig(args []*pg_query.Node) {
 // spelling: it may reach session_replication_role unless its WHERE names
 // other settings only (WHERE name = 'work_mem').
 func (w *walker) settingsUpdate(n *pg_query.UpdateStmt) {
-	r := n.Relation
-	if r == nil || r.Relname != "pg_settings" || (r.Schemaname != "" && r.Schemaname != "pg_catalog") {
+	if !isSettings(n.Relation) {
 		return
 	}
 	w.literalSensitive = true
@@ -64,6 +63,33 @@ func (w *walker) settingsUpdate(n *pg_query.UpdateStmt) {
 	}
 	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
 		"this UPDATE of pg_settings may set session_replication_role (name the setting it changes with WHERE name = '...'): "+replicationRoleReason)
+}
+
+// isSettings: the relation is the view pg_settings, whose UPDATE sets what
+// SET does.
+func isSettings(r *pg_query.RangeVar) bool {
+	return r != nil && r.Relname == "pg_settings" && (r.Schemaname == "" || r.Schemaname == "pg_catalog")
+}
+
+// settingsView refuses a view over pg_settings alone: it is automatically
+// updatable, and an UPDATE of it is an UPDATE of pg_settings that no WHERE
+// of bulwark's sight bounds to harmless settings.
+func (w *walker) settingsView(n *pg_query.ViewStmt) {
+	if isSettings(updatableView(n.Query)) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, rangeVarName(n.View),
+			"CREATE VIEW "+rangeVarName(n.View)+" over pg_settings alone would be automatically updatable: an UPDATE through it sets any setting, and "+replicationRoleReason)
+	}
+}
+
+// replacedSafeguard refuses CREATE OR REPLACE TRIGGER and CREATE OR
+// REPLACE RULE: when one of that name exists, the new definition silences
+// it (WHEN (false), another event, DO ALSO instead of DO INSTEAD), as
+// DISABLE TRIGGER or DISABLE RULE would. bulwark cannot tell whether one
+// exists; CREATE without OR REPLACE stays allowed.
+func (w *walker) replacedSafeguard(kind, name string, r *pg_query.RangeVar) {
+	obj := rangeVarName(r)
+	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, kind+" "+name+" ON "+obj,
+		"CREATE OR REPLACE "+kind+" "+name+" would replace the "+strings.ToLower(kind)+" of that name on "+obj+" if it exists, and with it whatever that "+strings.ToLower(kind)+" records or refuses: create it under a new name instead")
 }
 
 // namedSetting returns the constant a WHERE compares the column name with,

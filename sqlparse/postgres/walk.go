@@ -340,6 +340,9 @@ func (w *walker) inspect(m any) bool {
 				"CREATE OPERATOR changes what later statements mean wherever the operator resolves, humans' among them (an = for two varchar values in a schema on the search path takes over their comparisons), which bulwark cannot judge from their text")
 		}
 	case *pg_query.RuleStmt:
+		if n.Replace {
+			w.replacedSafeguard("RULE", n.Rulename, n.Relation)
+		}
 		if n.Instead && n.Event != pg_query.CmdType_CMD_SELECT && !anyWrites(n.Actions) {
 			w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, rangeVarName(n.Relation),
 				"CREATE RULE ... DO INSTEAD with nothing that writes (NOTHING, SELECT, NOTIFY) makes the server silently discard every later "+ruleEvent(n.Event)+" on "+rangeVarName(n.Relation)+", humans' among them")
@@ -369,10 +372,20 @@ func (w *walker) inspect(m any) bool {
 			}
 		}
 	case *pg_query.AlterSubscriptionStmt:
-		if n.Kind == pg_query.AlterSubscriptionType_ALTER_SUBSCRIPTION_SKIP {
+		switch n.Kind {
+		case pg_query.AlterSubscriptionType_ALTER_SUBSCRIPTION_SKIP:
 			w.add(sqlparse.CategoryDrop, RuleDropObject, "SUBSCRIPTION "+n.Subname,
 				"ALTER SUBSCRIPTION ... SKIP makes the subscriber skip a transaction of the publisher's for good")
+		case pg_query.AlterSubscriptionType_ALTER_SUBSCRIPTION_OPTIONS:
+		case pg_query.AlterSubscriptionType_ALTER_SUBSCRIPTION_ENABLED:
+			if enablesSubscription(n.Options) {
+				w.subscription("ALTER SUBSCRIPTION " + n.Subname + " ENABLE")
+			}
+		default:
+			w.subscription("ALTER SUBSCRIPTION " + n.Subname)
 		}
+	case *pg_query.CreateSubscriptionStmt:
+		w.subscription("CREATE SUBSCRIPTION " + n.Subname)
 	case *pg_query.AlterSystemStmt:
 		// Settings such as archive_command and restore_command are shell
 		// commands the server runs later (COPY ... PROGRAM under another
@@ -399,6 +412,9 @@ func (w *walker) inspect(m any) bool {
 		}
 	case *pg_query.CreateTrigStmt:
 		w.functionNodes(n.Funcname, "binds")
+		if n.Replace {
+			w.replacedSafeguard("TRIGGER", n.Trigname, n.Relation)
+		}
 	case *pg_query.CreateEventTrigStmt:
 		w.functionNodes(n.Funcname, "binds")
 		w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, n.Trigname,
@@ -407,7 +423,8 @@ func (w *walker) inspect(m any) bool {
 		w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, n.Trigname,
 			"ALTER EVENT TRIGGER switches on or off a function that runs around every later DDL statement of the database, humans' among them")
 	case *pg_query.ViewStmt:
-		if r := updatableCatalogView(n.Query); r != nil {
+		w.settingsView(n)
+		if r := updatableView(n.Query); isSystemRelation(r) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, rangeVarName(n.View),
 				"CREATE VIEW "+rangeVarName(n.View)+" over "+rangeVarName(r)+" alone would be automatically updatable: an UPDATE or DELETE through it writes the system catalog itself, which can drop tables or lock out logins without any statement bulwark would refuse")
 		}
@@ -918,6 +935,12 @@ func namesOneObject(n *pg_query.Node) bool {
 // OPERATOR ... FUNCTION = lo_unlink makes a later "SELECT !!! 42" unlink
 // without naming it). qualified is schema.name, or name when unqualified.
 func (w *walker) functionNamed(qualified, name, how string) {
+	if name == "set_config" && how != "calls" {
+		// Bound to an aggregate, operator or cast, it is called with
+		// arguments known only at run time.
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
+			"this statement "+how+" set_config(), which will then be called with a setting and value known only at run time, such as "+replicationRoleReason)
+	}
 	if sqlTextFunctions[name] || sqlTextFunctions[qualified] {
 		w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, name+"()",
 			fmt.Sprintf("this statement %s %s(), which runs SQL text known only at run time, so bulwark cannot judge what it would do", how, name))
@@ -1086,20 +1109,39 @@ func (w *walker) foreignConnection(what string) {
 		what+" sets up connections to a database server that do not pass through bulwark (postgres_fdw back to this database among them), so bulwark cannot judge what runs over them")
 }
 
-// updatableCatalogView returns the catalog a view's query reads when the
-// view would be automatically updatable: one relation in FROM, and no
-// DISTINCT, GROUP BY, HAVING, LIMIT, set operation or WITH.
-func updatableCatalogView(q *pg_query.Node) *pg_query.RangeVar {
+// enablesSubscription: ALTER SUBSCRIPTION's options hold enabled = true
+// (ENABLE), not false (DISABLE).
+func enablesSubscription(options []*pg_query.Node) bool {
+	for _, o := range options {
+		if d := o.GetDefElem(); d != nil && d.Defname == "enabled" {
+			return d.Arg.GetBoolean().GetBoolval()
+		}
+	}
+	return true
+}
+
+// subscription refuses CREATE SUBSCRIPTION and the ALTER SUBSCRIPTION that
+// point one at a publisher or start it: the server then applies whatever
+// the publisher sends, a TRUNCATE or a DELETE of every row among it, as a
+// replication worker under session_replication_role = replica, so the
+// tables' triggers and rules stay silent; none of it passes through
+// bulwark.
+func (w *walker) subscription(what string) {
+	w.add(sqlparse.CategoryUnanalysable, RuleDynamicSQL, "",
+		what+" makes the server apply whatever a publisher sends (any INSERT, UPDATE, DELETE or TRUNCATE of the subscribed tables) with their triggers and rules silent, none of which passes through bulwark")
+}
+
+// updatableView returns the relation a view's query reads when the view
+// would be automatically updatable: one relation in FROM, and no DISTINCT,
+// GROUP BY, HAVING, LIMIT, set operation or WITH. It returns nil otherwise.
+func updatableView(q *pg_query.Node) *pg_query.RangeVar {
 	sel := q.GetSelectStmt()
 	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) != 1 ||
 		len(sel.DistinctClause) > 0 || len(sel.GroupClause) > 0 || sel.HavingClause != nil ||
 		sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
 		return nil
 	}
-	if r := sel.FromClause[0].GetRangeVar(); isSystemRelation(r) {
-		return r
-	}
-	return nil
+	return sel.FromClause[0].GetRangeVar()
 }
 
 // anyWrites reports whether some rule action changes data (INSERT, UPDATE,
