@@ -67,8 +67,8 @@ const (
 	RuleDynamicSQL      = "dynamic-sql"
 	RuleLexerMismatch   = "lexer-mismatch"
 	RuleAlterSystem     = "alter-system"
-	// RuleDisableSafeguard: switching off the server's own protections
-	// (sql_log_bin).
+	// RuleDisableSafeguard: keeping a session's changes out of the
+	// server's own records (the binary log, replication, the general log).
 	RuleDisableSafeguard = "disable-safeguard"
 	RuleColumnRewrite    = "alter-column-rewrite"
 	// RuleNonDurable: a table moved to an engine whose rows survive no

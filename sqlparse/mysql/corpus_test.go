@@ -631,6 +631,15 @@ func corpusSafeguards() []corpusCase {
 		{name: "binary log on by word", sql: "SET @@sql_log_bin = ON"},
 		{name: "binary log back to its default", sql: "SET SESSION sql_log_bin = DEFAULT"},
 		{name: "a user variable named like the setting", sql: "SET @sql_log_bin = 0"},
+		{name: "another server's id for the session", sql: "SET SESSION server_id = 2", want: RuleDisableSafeguard,
+			note: "the replica of that id discards the session's changes"},
+		{name: "changes marked for replicas to skip", sql: "SET @@skip_replication = 1", want: RuleDisableSafeguard},
+		{name: "another replication domain", sql: "SET gtid_domain_id = 7", want: RuleDisableSafeguard},
+		{name: "a chosen GTID sequence number", sql: "SET SESSION gtid_seq_no = 100", want: RuleDisableSafeguard},
+		{name: "general log off for the session", sql: "SET sql_log_off = ON", want: RuleDisableSafeguard},
+		{name: "server id back to its default", sql: "SET SESSION server_id = DEFAULT"},
+		{name: "changes no longer marked to skip", sql: "SET skip_replication = OFF"},
+		{name: "general log on for the session", sql: "SET sql_log_off = 0"},
 	}
 }
 

@@ -9,40 +9,69 @@ import (
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
-// binlogOff judges a session setting that switches off one of the server's
-// own safeguards. sql_log_bin = 0 keeps the session's changes out of the
-// binary log: replicas never see them, and a point-in-time recovery, the
-// way back from a destructive statement, cannot replay them. Setting it
-// back to 1 (ON, TRUE, DEFAULT) stays allowed.
-func (w *walker) binlogOff(v *ast.VariableAssignment) {
-	if !v.IsSystem || !strings.EqualFold(v.Name, "sql_log_bin") {
+// recordSetting is a session setting that keeps the session's changes out
+// of a record the server keeps of them: the binary log, which replicas
+// apply and a point-in-time recovery (the way back from a destructive
+// change) replays, or the general query log, which sites keep as an audit
+// trail.
+type recordSetting struct {
+	// keeps reports whether a value leaves the record whole.
+	keeps func(ast.ExprNode) bool
+	// reason says what any other value does.
+	reason string
+}
+
+var recordSettings = map[string]recordSetting{
+	"sql_log_bin":      {isOn, "SET sql_log_bin = 0 keeps this session's changes out of the binary log: replicas would never get them, and a point-in-time recovery, the way back from a destructive change, could not replay them"},
+	"server_id":        {isDefault, "SET SESSION server_id stamps this session's changes in the binary log with another server's id: the replica of that id discards them, so its copy of the data drifts from this one"},
+	"skip_replication": {isOff, "SET skip_replication = 1 marks this session's changes in the binary log for replicas to skip"},
+	"gtid_domain_id":   {isDefault, "SET gtid_domain_id moves this session's changes to another replication domain, which replicas may be set to ignore"},
+	"gtid_seq_no":      {isDefault, "SET gtid_seq_no gives this session's next change a chosen place in the replication stream, where replicas may take it for one they already applied"},
+	"sql_log_off":      {isOff, "SET sql_log_off = 1 keeps this session's statements out of the general query log, which may be the site's audit trail"},
+}
+
+// recordOff judges a session setting that keeps the session's changes out
+// of the server's records (see recordSettings). Putting one back (sql_log_bin
+// = 1, DEFAULT) stays allowed.
+func (w *walker) recordOff(v *ast.VariableAssignment) {
+	s, ok := recordSettings[strings.ToLower(v.Name)]
+	if !v.IsSystem || !ok {
 		return
 	}
 	w.literalSensitive = true // 1 and 0 share a cache key
-	if binlogOn(v.Value) {
-		return
+	if !s.keeps(v.Value) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, strings.ToLower(v.Name), s.reason)
 	}
-	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, "sql_log_bin",
-		"SET sql_log_bin = 0 keeps this session's changes out of the binary log: replicas would never get them, and a point-in-time recovery, the way back from a destructive change, could not replay them")
 }
 
-// binlogOn: the value is 1, ON, TRUE or DEFAULT, written as a constant.
-func binlogOn(n ast.ExprNode) bool {
-	switch e := n.(type) {
-	case *ast.DefaultExpr:
-		return true
-	case *ast.ParenthesesExpr:
-		return binlogOn(e.Expr)
+// isOn: the value is 1, ON, TRUE or DEFAULT, written as a constant.
+func isOn(n ast.ExprNode) bool { return isDefault(n) || switchValue(n) == "1" }
+
+// isOff: the value is 0, OFF, FALSE or DEFAULT, written as a constant.
+func isOff(n ast.ExprNode) bool { return isDefault(n) || switchValue(n) == "0" }
+
+func isDefault(n ast.ExprNode) bool {
+	_, ok := unparen(n).(*ast.DefaultExpr)
+	return ok
+}
+
+// switchValue reads an on/off constant as "1" or "0", and anything else as
+// "".
+func switchValue(n ast.ExprNode) string {
+	switch e := unparen(n).(type) {
+	case *ast.ColumnNameExpr: // SET x = OFF
+		if e.Name.Table.L == "" && e.Name.Name.L == "off" {
+			return "0"
+		}
 	case *driver.ValueExpr:
 		switch e.Kind() {
 		case driver.KindInt64:
-			return e.GetInt64() == 1
+			return map[int64]string{0: "0", 1: "1"}[e.GetInt64()]
 		case driver.KindUint64:
-			return e.GetUint64() == 1
+			return map[uint64]string{0: "0", 1: "1"}[e.GetUint64()]
 		case driver.KindString, driver.KindBytes:
-			s := strings.ToUpper(strings.TrimSpace(e.GetString()))
-			return s == "ON" || s == "1"
+			return map[string]string{"ON": "1", "1": "1", "OFF": "0", "0": "0"}[strings.ToUpper(strings.TrimSpace(e.GetString()))]
 		}
 	}
-	return false
+	return ""
 }

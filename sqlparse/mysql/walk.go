@@ -290,7 +290,7 @@ func (w *walker) inspect(n ast.Node) bool {
 		w.upsert(s)
 	case *ast.SetStmt:
 		for _, v := range s.Variables {
-			w.binlogOff(v)
+			w.recordOff(v)
 			if v.IsSystem && (v.IsGlobal || v.IsInstance) {
 				w.add(sqlparse.CategoryUnanalysable, RuleAlterSystem, v.Name,
 					"SET GLOBAL "+v.Name+" changes the server's configuration for every session, and settings such as general_log_file make the server write into files it can reach (a table's data file among them), which bulwark cannot judge")
