@@ -1675,42 +1675,50 @@ func skipUnlessRequired(t *testing.T, why string) {
 	t.Skip(why)
 }
 
-// TestMySQLAgentsCannotSwitchTheBinaryLogOff: with sql_log_bin = 0 a
+// TestMySQLAgentsCannotKeepChangesOutOfTheLogs: with sql_log_bin = 0 a
 // session's changes stay out of the binary log, so replicas never get them
-// and a point-in-time recovery cannot replay them. The setting is the
-// session's own, so the state is read on both sessions.
-func TestMySQLAgentsCannotSwitchTheBinaryLogOff(t *testing.T) {
+// and a point-in-time recovery cannot replay them; another server_id, a
+// skip mark or another GTID domain lets replicas discard them; sql_log_off
+// keeps them out of the general log. The settings are the session's own,
+// so the state is read on both sessions.
+func TestMySQLAgentsCannotKeepChangesOutOfTheLogs(t *testing.T) {
 	p := startMySQLProxy(t)
 	const adminAgent, adminPassword = "agent_binlog", "agent-binlog-pw"
 	myAllPrivilegesUser(t, adminAgent, adminPassword)
 	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
 	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
-	logBin := func(c *sql.Conn) string {
+	settings := func(c *sql.Conn) string {
 		var v string
-		if err := c.QueryRowContext(testCtx(t), "SELECT @@SESSION.sql_log_bin").Scan(&v); err != nil {
+		if err := c.QueryRowContext(testCtx(t), "SELECT CONCAT_WS(' ', @@SESSION.sql_log_bin, @@SESSION.server_id, @@SESSION.skip_replication, "+
+			"@@SESSION.gtid_domain_id, @@SESSION.sql_log_off)").Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	state := func() string { return "agent " + logBin(agent) + ", human " + logBin(human) }
+	state := func() string { return "agent " + settings(agent) + ", human " + settings(human) }
+	const restore = "SET sql_log_bin = 1, server_id = DEFAULT, skip_replication = 0, gtid_domain_id = DEFAULT, sql_log_off = 0"
 	for _, stmt := range []string{
 		"SET sql_log_bin = 0",
 		"SET SESSION sql_log_bin = OFF",
 		"SET @@session.sql_log_bin = FALSE, autocommit = 1",
 		"/*!40101 SET sql_log_bin = 0 */",
+		"SET SESSION server_id = 4242",
+		"SET skip_replication = 1",
+		"SET gtid_domain_id = 7",
+		"SET sql_log_off = ON",
 	} {
 		requireMyRefusedThenRun(t, p, agent, human, stmt, wantEvent{User: adminAgent, Rule: "disable-safeguard", Category: "unanalysable"}, state)
-		if _, err := human.ExecContext(testCtx(t), "SET sql_log_bin = 1"); err != nil {
+		if _, err := human.ExecContext(testCtx(t), restore); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Switching it back on stays allowed.
-	for _, stmt := range []string{"SET sql_log_bin = 1", "SET SESSION sql_log_bin = ON", "SET sql_log_bin = DEFAULT"} {
+	// Putting them back stays allowed.
+	for _, stmt := range []string{"SET sql_log_bin = 1", "SET SESSION sql_log_bin = ON", "SET sql_log_bin = DEFAULT", restore} {
 		if _, err := agent.ExecContext(testCtx(t), stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}
 	}
-	if got := logBin(agent); got != "1" {
-		t.Fatalf("the agent's sql_log_bin is %s", got)
+	if got, want := settings(agent), settings(human); got != want || !strings.HasPrefix(got, "ON ") {
+		t.Fatalf("the agent's settings: %s, the human's: %s", got, want)
 	}
 }

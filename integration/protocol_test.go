@@ -1707,6 +1707,11 @@ func TestAgentsCannotWriteSystemCatalogs(t *testing.T) {
 		// A loopback server reaches the database without bulwark.
 		{"CREATE SERVER bw_it_loop FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1')",
 			"SELECT count(*) FROM pg_foreign_server WHERE srvname = 'bw_it_loop'", "0", "dynamic-sql"},
+		// A subscription applies whatever its publisher sends, TRUNCATE
+		// included, with the tables' triggers silent. (Without connect =
+		// false it would also reach the publisher; the object is enough.)
+		{"CREATE SUBSCRIPTION bw_it_sub CONNECTION 'host=127.0.0.1 dbname=nowhere' PUBLICATION p WITH (connect = false)",
+			"SELECT count(*) FROM pg_subscription WHERE subname = 'bw_it_sub'", "0", "dynamic-sql"},
 	}
 	for _, c := range cases {
 		rule := c.rule

@@ -60,6 +60,17 @@ func TestAgentsCannotSwitchSafeguardsOff(t *testing.T) {
 			"SELECT relrowsecurity::text FROM pg_class WHERE oid = 'guard_rls'::regclass", "true"},
 		{"ALTER TABLE guard_rls NO FORCE ROW LEVEL SECURITY",
 			"SELECT relforcerowsecurity::text FROM pg_class WHERE oid = 'guard_rls'::regclass", "true"},
+		// The same, through objects that run set_config later: an
+		// updatable view over pg_settings, an aggregate.
+		{"CREATE VIEW guard_ps AS SELECT name, setting FROM pg_settings; " +
+			"UPDATE guard_ps SET setting = 'replica' WHERE name = 'session_replication_role'" + deleteGuarded, guardedRow, "1"},
+		{"CREATE AGGREGATE guard_cfg(text, boolean) (SFUNC = set_config, STYPE = text, INITCOND = 'session_replication_role'); " +
+			"SELECT guard_cfg('replica', false)" + deleteGuarded, guardedRow, "1"},
+		// A trigger or rule replaced in place by one that does nothing.
+		{"CREATE OR REPLACE TRIGGER guard_refuse BEFORE DELETE ON guard_trigger FOR EACH ROW WHEN (false) EXECUTE FUNCTION guard_refuse()" + deleteGuarded,
+			guardedRow, "1"},
+		{"CREATE OR REPLACE RULE guard_keep AS ON DELETE TO guard_rule DO ALSO NOTIFY guard_changed; DELETE FROM guard_rule WHERE id = 1",
+			"SELECT count(*) FROM guard_rule WHERE id = 1", "1"},
 	}
 	for _, c := range cases {
 		_, err := protoExec(t, agent, c.stmt)
