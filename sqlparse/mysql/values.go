@@ -361,9 +361,9 @@ func isEmptyString(n ast.ExprNode) bool {
 }
 
 // offset reads n as base + c for a number literal c (x + 1, x - 2, 1 + x);
-// c is 0 for anything else.
-func (p *predicate) offset(n ast.ExprNode) (ast.ExprNode, *big.Rat) {
-	off := new(big.Rat)
+// c is 0 for anything else. moved says a term was taken off (x + 0 too).
+func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, moved bool) {
+	off = new(big.Rat)
 	for i := 0; i < 64; i++ {
 		n = p.simplify(n)
 		b, ok := n.(*ast.BinaryOperationExpr)
@@ -375,40 +375,58 @@ func (p *predicate) offset(n ast.ExprNode) (ast.ExprNode, *big.Rat) {
 				c = new(big.Rat).Neg(c)
 			}
 			off.Add(off, c)
-			n = b.L
+			n, moved = b.L, true
 			continue
 		}
 		if c := p.numberLiteral(b.L); c != nil && b.Op == opcode.Plus {
 			off.Add(off, c)
-			n = b.R
+			n, moved = b.R, true
 			continue
 		}
 		break
 	}
-	return n, off
+	return n, off, moved
 }
 
-// numberLiteral returns the value of a number literal that is exact (not a
-// double), or nil.
+// numberLiteral returns the value of a constant added to a column: a
+// number literal, a double among them (x + 1e0 is computed as a double,
+// which can round away an offset only on values beyond 2^53: refusing such
+// a comparison is the safe side), a string as the server converts it in
+// arithmetic ('1' is 1, 'abc' 0), and either negated (-(-1)). It returns
+// nil for anything else.
 func (p *predicate) numberLiteral(n ast.ExprNode) *big.Rat {
-	v, ok := unparen(n).(*driver.ValueExpr)
+	n = unparen(n)
+	if u, ok := n.(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Minus || u.Op == opcode.Plus) {
+		v := p.numberLiteral(u.V)
+		if v != nil && u.Op == opcode.Minus {
+			v = new(big.Rat).Neg(v)
+		}
+		return v
+	}
+	v, ok := n.(*driver.ValueExpr)
 	if !ok {
 		return nil
 	}
 	r := p.constant(v)
-	if r.k == nil || r.k.kind != 'n' || r.k.double {
-		return nil
+	switch {
+	case r.k == nil:
+	case r.k.kind == 'n':
+		return r.k.num
+	case r.k.kind == 's':
+		if num, _, ok := stringPrefixNumber(r.k.str); ok {
+			return num
+		}
 	}
-	return r.k.num
+	return nil
 }
 
 // compareOffsets decides a comparison of x + a with x + b (x + 1 > x,
 // x < x + 1): as x = x, for every row where x is not NULL. ok is false
 // when the two are not the same base.
 func (p *predicate) compareOffsets(op opcode.Op, l, r ast.ExprNode) (result, bool) {
-	lb, lo := p.offset(l)
-	rb, ro := p.offset(r)
-	if lo.Sign() == 0 && ro.Sign() == 0 || !p.same(lb, rb) || !p.mentionsTarget(lb) {
+	lb, lo, lmoved := p.offset(l)
+	rb, ro, rmoved := p.offset(r)
+	if !lmoved && !rmoved || !p.same(lb, rb) || !p.mentionsTarget(lb) {
 		return result{}, false
 	}
 	c := lo.Cmp(ro)

@@ -524,9 +524,18 @@ func generated(col *ast.ColumnDef) bool {
 	return false
 }
 
+// keepingEngines are the storage engines that keep a table's rows on this
+// server, durably, when a table is converted to them.
+var keepingEngines = map[string]bool{
+	"INNODB": true, "XTRADB": true, "MYISAM": true, "ARIA": true, "ROCKSDB": true, "TOKUDB": true,
+	"ARCHIVE": true, "CSV": true, "NDB": true, "NDBCLUSTER": true, "COLUMNSTORE": true,
+}
+
 // tableOptions judges the table options of an ALTER TABLE: ENGINE =
 // BLACKHOLE discards every row (the server copies them into an engine that
-// stores nothing), ENGINE = MEMORY keeps them until the next restart, and CONVERT TO CHARACTER SET converts every text column,
+// stores nothing), ENGINE = MEMORY keeps them until the next restart, an
+// engine not among keepingEngines may keep none here (MRG_MyISAM empties
+// the table), and CONVERT TO CHARACTER SET converts every text column,
 // a type change for each. A plain [DEFAULT] CHARACTER SET only sets the
 // default for columns added later.
 func (w *walker) tableOptions(table string, opts []*ast.TableOption) {
@@ -536,13 +545,17 @@ func (w *walker) tableOptions(table string, opts []*ast.TableOption) {
 			// ENGINE = 'BLACKHOLE' is a string literal, which a
 			// cache key replaces.
 			w.literalSensitive = true
-			switch engine := strings.ToUpper(strings.TrimSpace(o.StrValue)); engine {
-			case "BLACKHOLE":
+			switch engine := strings.ToUpper(strings.TrimSpace(o.StrValue)); {
+			case keepingEngines[engine]:
+			case engine == "BLACKHOLE":
 				w.add(sqlparse.CategoryTruncate, RuleTruncate, table+" ENGINE",
 					fmt.Sprintf("ALTER TABLE %s ENGINE = BLACKHOLE would delete every row: the BLACKHOLE engine stores nothing", table))
-			case "MEMORY", "HEAP":
+			case engine == "MEMORY", engine == "HEAP":
 				w.add(sqlparse.CategoryDrop, RuleNonDurable, table+" ENGINE",
 					fmt.Sprintf("ALTER TABLE %s ENGINE = %s would keep its rows in memory only: the server empties the table when it restarts", table, engine))
+			default:
+				w.add(sqlparse.CategoryTruncate, RuleTruncate, table+" ENGINE",
+					fmt.Sprintf("ALTER TABLE %s ENGINE = %s would move every row into an engine bulwark does not know to keep them on this server (a MERGE table holds no rows of its own, so the conversion empties it; FEDERATED, CONNECT, SPIDER and S3 tables keep theirs elsewhere)", table, engine))
 			}
 		case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
 			w.typeChange(table, fmt.Sprintf("ALTER TABLE %s CONVERT TO CHARACTER SET", table))

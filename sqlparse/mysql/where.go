@@ -1106,21 +1106,21 @@ func (p *predicate) identityOperand(n ast.ExprNode) ast.ExprNode {
 		}
 		switch e.Op {
 		case opcode.Plus:
-			if isInt(e.R, 0) {
+			if p.numberIs(e.R, 0) {
 				return e.L
 			}
-			if isInt(e.L, 0) {
+			if p.numberIs(e.L, 0) {
 				return e.R
 			}
 		case opcode.Minus:
-			if isInt(e.R, 0) {
+			if p.numberIs(e.R, 0) {
 				return e.L
 			}
 		case opcode.Mul:
-			if isInt(e.R, 1) {
+			if p.numberIs(e.R, 1) {
 				return e.L
 			}
-			if isInt(e.L, 1) {
+			if p.numberIs(e.L, 1) {
 				return e.R
 			}
 		}
@@ -1560,6 +1560,17 @@ func matchesEveryValue(e *ast.PatternLikeOrIlikeExpr) bool {
 
 // isInt reports whether n is the integer literal want. The operands have
 // been evaluated (and their literals read) before this is asked.
+// numberIs reports whether n is a number literal worth want, however it is
+// written: 1, 1.0, 1e0 (x * 1.0 is x, as x * 1 is).
+func (p *predicate) numberIs(n ast.ExprNode, want int64) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	if !ok {
+		return false
+	}
+	r := p.constant(v)
+	return r.k != nil && r.k.kind == 'n' && r.k.num.Cmp(big.NewRat(want, 1)) == 0
+}
+
 func isInt(n ast.ExprNode, want int64) bool {
 	v, ok := unparen(n).(*driver.ValueExpr)
 	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() == want || v.Kind() == driver.KindUint64 && v.GetUint64() == uint64(want))

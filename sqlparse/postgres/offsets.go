@@ -37,7 +37,7 @@ func (p *predicate) offset(n *pg_query.Node) offsetSum {
 	for i := 0; i < maxOffsetTerms; i++ {
 		n = p.simplify(n)
 		a := n.GetAExpr()
-		if a == nil || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Lexpr == nil || a.Rexpr == nil {
+		if a == nil || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || !catalogOperator(a.Name) || a.Lexpr == nil || a.Rexpr == nil {
 			break
 		}
 		op := lastName(a.Name)
@@ -132,8 +132,10 @@ func (p *predicate) numberTerm(n *pg_query.Node) (value *big.Rat, exact bool) {
 		return new(big.Rat).SetInt64(int64(c.GetIval().Ival)), true
 	case c.GetFval() != nil:
 		text = c.GetFval().Fval
-	case c.GetSval() != nil && cast:
+	case c.GetSval() != nil:
+		// Cast, or untyped: x + '1' reads '1' as x's type.
 		text = strings.TrimSpace(c.GetSval().Sval)
+		cast = true
 	default:
 		return nil, false
 	}
@@ -146,6 +148,12 @@ func (p *predicate) numberTerm(n *pg_query.Node) (value *big.Rat, exact bool) {
 		return nil, false
 	}
 	return r, r.IsInt() || !cast
+}
+
+// catalogOperator: an operator name written bare (+) or as the built-in's
+// OPERATOR(pg_catalog.+).
+func catalogOperator(name []*pg_query.Node) bool {
+	return len(name) == 1 || len(name) == 2 && name[0].GetString_().GetSval() == "pg_catalog"
 }
 
 // compareOffsets decides a comparison (=, <>, <, <=, >, >=) of x + a with

@@ -52,52 +52,38 @@ func (w *walker) setConfig(args []*pg_query.Node) {
 
 // settingsUpdate judges UPDATE pg_settings, which is SET under another
 // spelling: it may reach session_replication_role unless its WHERE names
-// other settings only (WHERE name = 'work_mem').
+// other settings only (WHERE name = 'work_mem'), by pg_settings' own name
+// column, with no other relation in FROM that could lend one.
 func (w *walker) settingsUpdate(n *pg_query.UpdateStmt) {
 	if !isSettings(n.Relation) {
 		return
 	}
 	w.literalSensitive = true
-	if name, ok := namedSetting(n.WhereClause); ok && !strings.EqualFold(name, replicationRole) {
-		return
+	if len(n.FromClause) == 0 {
+		if name, ok := namedSetting(n.WhereClause, settingsQualifier(n.Relation)); ok && !strings.EqualFold(name, replicationRole) {
+			return
+		}
 	}
 	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
 		"this UPDATE of pg_settings may set session_replication_role (name the setting it changes with WHERE name = '...'): "+replicationRoleReason)
 }
 
-// isSettings: the relation is the view pg_settings, whose UPDATE sets what
-// SET does.
-func isSettings(r *pg_query.RangeVar) bool {
-	return r != nil && r.Relname == "pg_settings" && (r.Schemaname == "" || r.Schemaname == "pg_catalog")
-}
-
-// settingsView refuses a view over pg_settings alone: it is automatically
-// updatable, and an UPDATE of it is an UPDATE of pg_settings that no WHERE
-// of bulwark's sight bounds to harmless settings.
-func (w *walker) settingsView(n *pg_query.ViewStmt) {
-	if isSettings(updatableView(n.Query)) {
-		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, rangeVarName(n.View),
-			"CREATE VIEW "+rangeVarName(n.View)+" over pg_settings alone would be automatically updatable: an UPDATE through it sets any setting, and "+replicationRoleReason)
+// settingsQualifier is the name pg_settings' columns go by in an UPDATE:
+// its alias, or pg_settings.
+func settingsQualifier(r *pg_query.RangeVar) string {
+	if r.Alias != nil && r.Alias.Aliasname != "" {
+		return r.Alias.Aliasname
 	}
+	return r.Relname
 }
 
-// replacedSafeguard refuses CREATE OR REPLACE TRIGGER and CREATE OR
-// REPLACE RULE: when one of that name exists, the new definition silences
-// it (WHEN (false), another event, DO ALSO instead of DO INSTEAD), as
-// DISABLE TRIGGER or DISABLE RULE would. bulwark cannot tell whether one
-// exists; CREATE without OR REPLACE stays allowed.
-func (w *walker) replacedSafeguard(kind, name string, r *pg_query.RangeVar) {
-	obj := rangeVarName(r)
-	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, kind+" "+name+" ON "+obj,
-		"CREATE OR REPLACE "+kind+" "+name+" would replace the "+strings.ToLower(kind)+" of that name on "+obj+" if it exists, and with it whatever that "+strings.ToLower(kind)+" records or refuses: create it under a new name instead")
-}
-
-// namedSetting returns the constant a WHERE compares the column name with,
-// as name = 'x' or one conjunct of an AND.
-func namedSetting(where *pg_query.Node) (string, bool) {
+// namedSetting returns the constant a WHERE compares the column name of
+// the relation called qualifier with, as name = 'x' or one conjunct of an
+// AND.
+func namedSetting(where *pg_query.Node, qualifier string) (string, bool) {
 	if b := where.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_AND_EXPR {
 		for _, arg := range b.Args {
-			if name, ok := namedSetting(arg); ok {
+			if name, ok := namedSetting(arg, qualifier); ok {
 				return name, true
 			}
 		}
@@ -111,8 +97,7 @@ func namedSetting(where *pg_query.Node) (string, bool) {
 	if l.GetColumnRef() == nil {
 		l, r = r, l
 	}
-	col := l.GetColumnRef()
-	if col == nil || len(col.Fields) == 0 || col.Fields[len(col.Fields)-1].GetString_().GetSval() != "name" {
+	if !isNameColumn(l.GetColumnRef(), qualifier) {
 		return "", false
 	}
 	for r.GetTypeCast() != nil {
@@ -122,6 +107,48 @@ func namedSetting(where *pg_query.Node) (string, bool) {
 		return s.GetSval(), true
 	}
 	return "", false
+}
+
+// isNameColumn: the column reference is name, qualifier.name or
+// pg_catalog.pg_settings.name.
+func isNameColumn(c *pg_query.ColumnRef, qualifier string) bool {
+	if c == nil {
+		return false
+	}
+	var f []string
+	for _, n := range c.Fields {
+		s := n.GetString_()
+		if s == nil {
+			return false
+		}
+		f = append(f, s.Sval)
+	}
+	switch len(f) {
+	case 1:
+		return f[0] == "name"
+	case 2:
+		return f[0] == qualifier && f[1] == "name"
+	case 3:
+		return f[0] == "pg_catalog" && f[1] == qualifier && f[2] == "name"
+	}
+	return false
+}
+
+// isSettings: the relation is the view pg_settings, whose UPDATE sets what
+// SET does.
+func isSettings(r *pg_query.RangeVar) bool {
+	return r != nil && r.Relname == "pg_settings" && (r.Schemaname == "" || r.Schemaname == "pg_catalog")
+}
+
+// replacedSafeguard refuses CREATE OR REPLACE TRIGGER and CREATE OR
+// REPLACE RULE: when one of that name exists, the new definition silences
+// it (WHEN (false), another event, DO ALSO instead of DO INSTEAD), as
+// DISABLE TRIGGER or DISABLE RULE would. bulwark cannot tell whether one
+// exists; CREATE without OR REPLACE stays allowed.
+func (w *walker) replacedSafeguard(kind, name string, r *pg_query.RangeVar) {
+	obj := rangeVarName(r)
+	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, kind+" "+name+" ON "+obj,
+		"CREATE OR REPLACE "+kind+" "+name+" would replace the "+strings.ToLower(kind)+" of that name on "+obj+" if it exists, and with it whatever that "+strings.ToLower(kind)+" records or refuses: create it under a new name instead")
 }
 
 // firesTriggers: the value is the constant origin or local (as a word or a

@@ -340,8 +340,18 @@ func (w *walker) inspect(m any) bool {
 				"CREATE OPERATOR changes what later statements mean wherever the operator resolves, humans' among them (an = for two varchar values in a schema on the search path takes over their comparisons), which bulwark cannot judge from their text")
 		}
 	case *pg_query.RuleStmt:
+		if n.Event == pg_query.CmdType_CMD_SELECT && len(n.Actions) == 1 {
+			// ON SELECT DO INSTEAD turns an empty table into a view
+			// (up to PostgreSQL 15), as updatable as CREATE VIEW's.
+			w.view(n.Relation, n.Actions[0])
+		}
 		if n.Replace {
 			w.replacedSafeguard("RULE", n.Rulename, n.Relation)
+		}
+		if !n.Instead && changesRows(n.Actions) {
+			obj := rangeVarName(n.Relation)
+			w.add(sqlparse.CategoryDrop, RuleForeignKeyCascade, obj,
+				"CREATE RULE ... ON "+ruleEvent(n.Event)+" TO "+obj+" DO ALSO DELETE or UPDATE would make every later "+ruleEvent(n.Event)+" on "+obj+" delete or change rows elsewhere too, as a cascading foreign key would: a bounded write to "+obj+" would reach rows bulwark never sees")
 		}
 		if n.Instead && n.Event != pg_query.CmdType_CMD_SELECT && !anyWrites(n.Actions) {
 			w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, rangeVarName(n.Relation),
@@ -423,11 +433,7 @@ func (w *walker) inspect(m any) bool {
 		w.add(sqlparse.CategoryUnanalysable, RuleStatementRewrite, n.Trigname,
 			"ALTER EVENT TRIGGER switches on or off a function that runs around every later DDL statement of the database, humans' among them")
 	case *pg_query.ViewStmt:
-		w.settingsView(n)
-		if r := updatableView(n.Query); isSystemRelation(r) {
-			w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, rangeVarName(n.View),
-				"CREATE VIEW "+rangeVarName(n.View)+" over "+rangeVarName(r)+" alone would be automatically updatable: an UPDATE or DELETE through it writes the system catalog itself, which can drop tables or lock out logins without any statement bulwark would refuse")
-		}
+		w.view(n.View, n.Query)
 	case *pg_query.CreateForeignServerStmt:
 		if n.Fdwname != "file_fdw" {
 			w.foreignConnection("CREATE SERVER " + n.Servername + " FOREIGN DATA WRAPPER " + n.Fdwname)
@@ -1131,6 +1137,21 @@ func (w *walker) subscription(what string) {
 		what+" makes the server apply whatever a publisher sends (any INSERT, UPDATE, DELETE or TRUNCATE of the subscribed tables) with their triggers and rules silent, none of which passes through bulwark")
 }
 
+// view judges a view's defining query: one over a system catalog alone, or
+// over pg_settings alone, is automatically updatable, and writes through it
+// reach what bulwark refuses to let agents write.
+func (w *walker) view(v *pg_query.RangeVar, query *pg_query.Node) {
+	r := updatableView(query)
+	switch {
+	case isSettings(r):
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, rangeVarName(v),
+			"the view "+rangeVarName(v)+" over pg_settings alone would be automatically updatable: an UPDATE through it sets any setting, and "+replicationRoleReason)
+	case isSystemRelation(r):
+		w.add(sqlparse.CategoryProtected, sqlparse.RuleSystemCatalog, rangeVarName(v),
+			"the view "+rangeVarName(v)+" over "+rangeVarName(r)+" alone would be automatically updatable: an UPDATE or DELETE through it writes the system catalog itself, which can drop tables or lock out logins without any statement bulwark would refuse")
+	}
+}
+
 // updatableView returns the relation a view's query reads when the view
 // would be automatically updatable: one relation in FROM, and no DISTINCT,
 // GROUP BY, HAVING, LIMIT, set operation or WITH. It returns nil otherwise.
@@ -1151,6 +1172,21 @@ func anyWrites(actions []*pg_query.Node) bool {
 	for _, a := range actions {
 		switch a.Node.(type) {
 		case *pg_query.Node_InsertStmt, *pg_query.Node_UpdateStmt, *pg_query.Node_DeleteStmt, *pg_query.Node_MergeStmt:
+			return true
+		}
+	}
+	return false
+}
+
+// changesRows reports whether some rule action deletes or changes the rows
+// a condition picks (DELETE or UPDATE ... WHERE, MERGE); an INSERT only
+// adds, and an action without WHERE is judged as the unbounded write it is.
+func changesRows(actions []*pg_query.Node) bool {
+	for _, a := range actions {
+		switch {
+		case a.GetDeleteStmt() != nil && a.GetDeleteStmt().WhereClause != nil,
+			a.GetUpdateStmt() != nil && a.GetUpdateStmt().WhereClause != nil,
+			a.GetMergeStmt() != nil:
 			return true
 		}
 	}
