@@ -202,6 +202,10 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column or 0 equals it", func(string) string { return "id|0 = id" }),
 	deleteWhere("delete where a column plus 1 is above it", func(string) string { return "id + 1 > id" }),
 	deleteWhere("delete where a column is not in a list of itself moved", func(string) string { return "id NOT IN (id + 1)" }),
+	deleteWhere("delete where a column is below itself plus a double one", func(string) string { return "id < id + 1e0" }),
+	deleteWhere("delete where a column is in a list of itself minus minus zero", func(string) string { return "id IN (id - (-0))" }),
+	deleteWhere("delete where a column is not in a list of itself plus a string", func(string) string { return "id NOT IN (id + '1')" }),
+	deleteWhere("delete where a column equals itself times a decimal one", func(string) string { return "id = id * 1.0" }),
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
@@ -266,6 +270,9 @@ var myCategories = []myCategory{
 	{name: "alter engine blackhole", rule: "truncate", category: "truncate",
 		prepare: func(string, string) string { return "INSTALL SONAME 'ha_blackhole'" },
 		sql:     func(tbl, _ string) string { return "ALTER TABLE " + tbl + " ENGINE = BLACKHOLE" }},
+	{name: "alter engine merge", rule: "truncate", category: "truncate",
+		prepare: func(string, string) string { return "INSTALL SONAME 'ha_blackhole'" },
+		sql:     func(tbl, _ string) string { return "ALTER TABLE " + tbl + " ENGINE = MRG_MyISAM" }},
 }
 
 // deleteWhere is a DELETE of every row of the table through a condition

@@ -36,6 +36,8 @@ func TestAgentsCannotSwitchSafeguardsOff(t *testing.T) {
 	t.Parallel()
 	p := startProxy(t, withAgentApplicationNames("agent-*"))
 	guardedTables(t, "guard")
+	adminExec(t, "DROP TABLE IF EXISTS guard_ps2", "CREATE TABLE guard_ps2 (name text, setting text)")
+	t.Cleanup(func() { _, _ = adminDB.Exec("DROP TABLE IF EXISTS guard_ps2 CASCADE") })
 	agent := protoPgconn(t, p.HumanDSN("application_name=agent-dba"))
 	human := protoPgconn(t, p.HumanDSN())
 	const deleteGuarded = "; DELETE FROM guard_trigger WHERE id = 1"
@@ -66,6 +68,13 @@ func TestAgentsCannotSwitchSafeguardsOff(t *testing.T) {
 			"UPDATE guard_ps SET setting = 'replica' WHERE name = 'session_replication_role'" + deleteGuarded, guardedRow, "1"},
 		{"CREATE AGGREGATE guard_cfg(text, boolean) (SFUNC = set_config, STYPE = text, INITCOND = 'session_replication_role'); " +
 			"SELECT guard_cfg('replica', false)" + deleteGuarded, guardedRow, "1"},
+		// An empty table turned into a view over pg_settings by an ON
+		// SELECT rule (up to PostgreSQL 15), and an UPDATE of
+		// pg_settings whose harmless name comes from another relation.
+		{"CREATE RULE \"_RETURN\" AS ON SELECT TO guard_ps2 DO INSTEAD SELECT name, setting FROM pg_settings; " +
+			"UPDATE guard_ps2 SET setting = 'replica' WHERE name = 'session_replication_role'" + deleteGuarded, guardedRow, "1"},
+		{"UPDATE pg_settings SET setting = 'replica' FROM (VALUES ('work_mem')) x(name) " +
+			"WHERE x.name = 'work_mem' AND pg_settings.name LIKE 'session_repl%'" + deleteGuarded, guardedRow, "1"},
 		// A trigger or rule replaced in place by one that does nothing.
 		{"CREATE OR REPLACE TRIGGER guard_refuse BEFORE DELETE ON guard_trigger FOR EACH ROW WHEN (false) EXECUTE FUNCTION guard_refuse()" + deleteGuarded,
 			guardedRow, "1"},
