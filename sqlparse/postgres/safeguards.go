@@ -23,30 +23,73 @@ const replicationRole = "session_replication_role"
 
 const replicationRoleReason = "session_replication_role = replica stops this session's writes from firing the tables' ordinary triggers and rules, the foreign keys' checks and cascades among them: a DBA's trigger that records or refuses changes would be silent, and deletes could leave orphaned rows"
 
+const logReason = "it decides what the server logs of this session's statements, which may be the site's audit trail (log_statement = none, pgaudit.log = none keep them out of it)"
+
+// guardedSetting is a setting that switches a safeguard off: keeps
+// reports whether a value leaves the safeguard on.
+type guardedSetting struct {
+	keeps  func(*pg_query.Node) bool
+	reason string
+}
+
+// guardedSettings are the settings an agent may not change: the replication
+// role (except to origin or local), and the ones that decide what the
+// server logs of a statement (any value: an agent has no need to change
+// them). pgaudit's settings are all guarded (see guardFor).
+var guardedSettings = map[string]guardedSetting{
+	replicationRole:               {firesTriggers, replicationRoleReason},
+	"log_statement":               {never, logReason},
+	"log_duration":                {never, logReason},
+	"log_min_duration_statement":  {never, logReason},
+	"log_min_duration_sample":     {never, logReason},
+	"log_statement_sample_rate":   {never, logReason},
+	"log_transaction_sample_rate": {never, logReason},
+	"log_min_error_statement":     {never, logReason},
+	"log_min_messages":            {never, logReason},
+	"log_parameter_max_length":    {never, logReason},
+}
+
+func never(*pg_query.Node) bool { return false }
+
+// guardFor returns the guard of a setting name, in any case.
+func guardFor(name string) (guardedSetting, bool) {
+	name = strings.ToLower(name)
+	if strings.HasPrefix(name, "pgaudit.") {
+		return guardedSetting{never, logReason}, true
+	}
+	g, ok := guardedSettings[name]
+	return g, ok
+}
+
 // setting judges SET name = value. Setting session_replication_role to
-// origin or local, to its default or RESET stays allowed.
+// origin or local, a guarded setting to its default, or RESET stays
+// allowed.
 func (w *walker) setting(n *pg_query.VariableSetStmt) {
-	if !strings.EqualFold(n.Name, replicationRole) || n.Kind != pg_query.VariableSetKind_VAR_SET_VALUE {
+	g, ok := guardFor(n.Name)
+	if !ok || n.Kind != pg_query.VariableSetKind_VAR_SET_VALUE {
 		return
 	}
 	w.literalSensitive = true
-	if len(n.Args) != 1 || !firesTriggers(n.Args[0]) {
-		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole, replicationRoleReason)
+	if len(n.Args) != 1 || !g.keeps(n.Args[0]) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, strings.ToLower(n.Name), "SET "+strings.ToLower(n.Name)+": "+g.reason)
 	}
 }
 
 // setConfig judges set_config(name, value, is_local), which sets what SET
-// does. A name or value chosen at run time may be session_replication_role
-// and replica.
+// does. A name chosen at run time may be any guarded setting.
 func (w *walker) setConfig(args []*pg_query.Node) {
 	w.literalSensitive = true // the name is a literal too
 	name := args[0].GetAConst().GetSval()
-	if name != nil && !strings.EqualFold(name.GetSval(), replicationRole) {
+	if name == nil {
+		if !firesTriggers(args[1]) {
+			w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, "",
+				"set_config() here sets a setting chosen at run time, which may be session_replication_role ("+replicationRoleReason+") or one that decides what the server logs")
+		}
 		return
 	}
-	if !firesTriggers(args[1]) {
-		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
-			"set_config() here may set session_replication_role: "+replicationRoleReason)
+	if g, ok := guardFor(name.GetSval()); ok && !g.keeps(args[1]) {
+		w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, strings.ToLower(name.GetSval()),
+			"set_config('"+strings.ToLower(name.GetSval())+"', ...): "+g.reason)
 	}
 }
 
@@ -60,12 +103,14 @@ func (w *walker) settingsUpdate(n *pg_query.UpdateStmt) {
 	}
 	w.literalSensitive = true
 	if len(n.FromClause) == 0 {
-		if name, ok := namedSetting(n.WhereClause, settingsQualifier(n.Relation)); ok && !strings.EqualFold(name, replicationRole) {
-			return
+		if name, ok := namedSetting(n.WhereClause, settingsQualifier(n.Relation)); ok {
+			if _, guarded := guardFor(name); !guarded {
+				return
+			}
 		}
 	}
 	w.add(sqlparse.CategoryUnanalysable, RuleDisableSafeguard, replicationRole,
-		"this UPDATE of pg_settings may set session_replication_role (name the setting it changes with WHERE name = '...'): "+replicationRoleReason)
+		"this UPDATE of pg_settings may set session_replication_role or a setting that decides what the server logs (name the setting it changes with WHERE name = '...'): "+replicationRoleReason)
 }
 
 // settingsQualifier is the name pg_settings' columns go by in an UPDATE:

@@ -764,6 +764,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			// escapes), the standard of x = x.
 			return boolResult(true)
 		}
+		if containmentOps[op] && p.mentionsTarget(e.Lexpr) && p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
+			return boolResult(true) // a @> a, the standard of x = x
+		}
 		if !comparisonOps[op] {
 			break
 		}
@@ -1078,6 +1081,10 @@ var likeOps = map[string]bool{"~~": true, "~~*": true}
 // reflexiveOps are the comparisons true between a value and itself.
 var reflexiveOps = map[string]bool{"=": true, "<=": true, ">=": true}
 
+// containmentOps are contains and is contained by (arrays, ranges, jsonb)
+// and starts with: each holds between a value and itself.
+var containmentOps = map[string]bool{"@>": true, "<@": true, "^@": true}
+
 // patternOps are LIKE, ILIKE and the regular expression matches.
 var patternOps = map[string]bool{"~~": true, "~~*": true, "~": true, "~*": true}
 
@@ -1268,6 +1275,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 		case *pg_query.Node_CaseExpr:
 			r := p.decidedCase(e.CaseExpr)
 			if r == nil {
+				r = p.identityCase(e.CaseExpr)
+			}
+			if r == nil {
 				return n
 			}
 			n = r
@@ -1298,7 +1308,7 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			// Arithmetic is looked at only over the target's columns:
 			// reading a literal makes the verdict literal-sensitive,
 			// which created < $date + 7 need not be.
-			if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || a.Rexpr == nil || !arithmeticOps[lastName(a.Name)] || !p.mentionsTarget(n) {
+			if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || a.Rexpr == nil || !(arithmeticOps[lastName(a.Name)] || bitOps[lastName(a.Name)]) || !p.mentionsTarget(n) {
 				return n
 			}
 			if a.Lexpr == nil { // unary: +x is x, - -x is x
@@ -1317,6 +1327,12 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			switch lastName(a.Name) {
 			case "||":
 				if !p.isString(a.Rexpr, "") {
+					return n
+				}
+				n = a.Lexpr
+			case "|", "&":
+				// x | x and x & x are x.
+				if !p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)) {
 					return n
 				}
 				n = a.Lexpr
@@ -1372,12 +1388,17 @@ func (p *predicate) returnedArgument(f *pg_query.FuncCall) *pg_query.Node {
 		return nil
 	}
 	x := f.Args[len(f.Args)-1]
-	switch lastName(f.Funcname) {
-	case "concat":
+	switch name := lastName(f.Funcname); {
+	case castFunctions[name]:
+		// int4(x) is x::int4.
 		if len(f.Args) != 1 {
 			return nil
 		}
-	case "format":
+	case name == "concat":
+		if len(f.Args) != 1 {
+			return nil
+		}
+	case name == "format":
 		if len(f.Args) != 2 || !(p.isString(f.Args[0], "%s") || p.isString(f.Args[0], "%1$s")) {
 			return nil
 		}
@@ -1388,6 +1409,12 @@ func (p *predicate) returnedArgument(f *pg_query.FuncCall) *pg_query.Node {
 		return nil
 	}
 	return x
+}
+
+// castFunctions are the types whose name, called as a function, casts its
+// one argument (int4(x) is x::int4), as losslessType reads a cast.
+var castFunctions = map[string]bool{
+	"int2": true, "int4": true, "int8": true, "float4": true, "float8": true, "numeric": true, "text": true,
 }
 
 // subscriptedElement returns the element an array written in the text
@@ -1470,6 +1497,31 @@ func (p *predicate) decidedCase(c *pg_query.CaseExpr) *pg_query.Node {
 		return nil
 	}
 	return c.Defresult
+}
+
+// identityCase returns x when a CASE yields x whichever branch it takes:
+// every result is x (CASE WHEN x > 0 THEN x ELSE x END), or, in the simple
+// CASE x WHEN v THEN v ELSE x END, the value x matched. It returns nil
+// otherwise; without ELSE the CASE yields NULL where no branch is taken.
+func (p *predicate) identityCase(c *pg_query.CaseExpr) *pg_query.Node {
+	if c.Defresult == nil {
+		return nil
+	}
+	x := p.simplify(c.Defresult)
+	if !p.mentionsTarget(x) || c.Arg != nil && !p.same(p.simplify(c.Arg), x) {
+		return nil
+	}
+	for _, a := range c.Args {
+		cw := a.GetCaseWhen()
+		if cw == nil {
+			return nil
+		}
+		r := p.simplify(cw.Result)
+		if !p.same(r, x) && !(c.Arg != nil && p.same(r, p.simplify(cw.Expr))) {
+			return nil
+		}
+	}
+	return x
 }
 
 // caseCondition returns the condition under which a CASE takes a branch:
@@ -1617,6 +1669,9 @@ func (p *predicate) alike(a, b *pg_query.Node) bool {
 }
 
 var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "||": true}
+
+// bitOps are bitwise or and and: x | x and x & x are x.
+var bitOps = map[string]bool{"|": true, "&": true}
 
 // losslessType reports whether a cast to t is taken to keep a value: any
 // type without a length or precision (text, bigint, but not varchar(1) or
