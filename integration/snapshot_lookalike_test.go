@@ -1,0 +1,174 @@
+package integration
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bulwarkdb/bulwark/snapshot"
+)
+
+// snapshotLookalikes are objects an agent may create in its own session to
+// stand in for the catalog functions, operators and relations that the
+// snapshot (run in that session) and the restore (run by a DBA) use, each
+// with the statements that drop them again. {t} is the table the agent
+// then destroys, public.snap_lookalike.
+var snapshotLookalikes = []struct {
+	name    string
+	setup   []string
+	cleanup []string
+}{
+	{
+		name: "to_regclass hiding the table, first on the search path",
+		setup: []string{
+			`CREATE FUNCTION public.to_regclass(text) RETURNS regclass LANGUAGE sql
+				AS $$SELECT CASE WHEN $1 LIKE 'bulwark%' THEN pg_catalog.to_regclass($1) END$$`,
+			"SET search_path = public, pg_catalog",
+		},
+		cleanup: []string{"DROP FUNCTION IF EXISTS public.to_regclass(text)"},
+	},
+	{
+		name: "a pg_class saying the table is temporary, first on the search path",
+		setup: []string{
+			`CREATE TABLE public.pg_class AS SELECT c.oid, c.relname, c.relkind, 't'::"char" AS relpersistence,
+				c.relnamespace, c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = 'public.{t}'::regclass`,
+			"SET search_path = public, pg_catalog",
+		},
+		cleanup: []string{"DROP TABLE IF EXISTS public.pg_class"},
+	},
+	{
+		// pg_temp is searched before pg_catalog for relations unless the
+		// search path names it: no SET needed.
+		name: "a temporary pg_class saying the table is temporary",
+		setup: []string{
+			`CREATE TEMPORARY TABLE pg_class AS SELECT c.oid, c.relname, c.relkind, 't'::"char" AS relpersistence,
+				c.relnamespace, c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = 'public.{t}'::regclass`,
+		},
+	},
+	{
+		// A function or operator whose argument types match a call better
+		// than pg_catalog's wins wherever its schema is on the search
+		// path, even after pg_catalog: the default path will do.
+		name: "format overloads that copy nothing, on the default search path",
+		setup: []string{
+			`CREATE FUNCTION public.format(text, text, text, regclass) RETURNS text LANGUAGE sql AS $$SELECT 'SELECT 1'$$`,
+			`CREATE FUNCTION public.format(text, regclass, text) RETURNS text LANGUAGE sql AS $$SELECT 'SELECT 1'$$`,
+			`CREATE FUNCTION public.format(text, text, text) RETURNS text LANGUAGE sql AS $$SELECT 'pg_catalog.pg_class'$$`,
+		},
+		cleanup: []string{
+			"DROP FUNCTION IF EXISTS public.format(text, text, text, regclass)",
+			"DROP FUNCTION IF EXISTS public.format(text, regclass, text)",
+			"DROP FUNCTION IF EXISTS public.format(text, text, text)",
+		},
+	},
+}
+
+// TestSnapshotIgnoresTheAgentsLookalikes: whatever the agent's session puts
+// in the way of the catalog's own functions, operators and relations, its
+// DELETE, TRUNCATE and DROP TABLE run only after a snapshot holding every
+// row, and restoring it brings them back.
+func TestSnapshotIgnoresTheAgentsLookalikes(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	statements := []struct {
+		rule, sql, method string
+	}{
+		{"delete-no-where", "DELETE FROM {t}", snapshot.MethodRows},
+		{"truncate", "TRUNCATE {t}", snapshot.MethodRows},
+		{"drop-object", "DROP TABLE {t}", snapshot.MethodMove},
+	}
+	const tbl, rows = "snap_lookalike", 50
+	for _, l := range snapshotLookalikes {
+		for _, st := range statements {
+			t.Run(l.name+"/"+st.sql, func(t *testing.T) {
+				data, _ := richTable(t, tbl, rows)
+				want := data()
+				t.Cleanup(func() {
+					for _, c := range l.cleanup {
+						if _, err := adminDB.Exec(c); err != nil {
+							t.Errorf("%s: %v", c, err)
+						}
+					}
+				})
+				conn := connectPgx(t, p.AgentDSN(), simpleProtocol)
+				for _, s := range l.setup {
+					mustExec(t, conn, expand(s, tbl))
+				}
+				var path, after string
+				if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&path); err != nil {
+					t.Fatal(err)
+				}
+				// In a transaction, so that the block's own search path would
+				// still be in force after it, were it left there.
+				mustExec(t, conn, "BEGIN")
+				mustExec(t, conn, expand(st.sql, tbl))
+				if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&after); err != nil || after != path {
+					t.Errorf("search path after the statement %q (%v), want the session's %q", after, err, path)
+				}
+				mustExec(t, conn, "COMMIT")
+				if n := rowCount(t, tbl); n > 0 {
+					t.Fatalf("%d rows left: the statement did not run", n)
+				}
+				es := snapshotsOf(t, snapshotEvent(t, p, st.rule))
+				if len(es) != 1 || es[0].Method != st.method || es[0].SourceSchema != "public" || es[0].SourceName != tbl ||
+					es[0].Rows != rows || es[0].RowsEstimated {
+					t.Fatalf("catalog entries: %+v", es)
+				}
+				copied := adminQueryInt(t, fmt.Sprintf("SELECT count(*) FROM %s.%s", quoteIdent(es[0].RecycleSchema), quoteIdent(es[0].RecycleName)))
+				if copied != rows {
+					t.Fatalf("the snapshot holds %d rows, want %d", copied, rows)
+				}
+				spy := relationExists(t, "snap_lookalike_calls")
+				if spy {
+					adminExec(t, "DELETE FROM public.snap_lookalike_calls")
+				}
+				restore(t, es[0].ID, "")
+				if got := data(); got != want {
+					t.Errorf("data after restore %s, want %s", got, want)
+				}
+				if spy {
+					if n := adminQueryInt(t, "SELECT count(*) FROM public.snap_lookalike_calls"); n != 0 {
+						t.Errorf("the restore ran the agent's functions %d times", n)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSnapshotDropResolvesEachNameOnce: the statement's names are resolved
+// once, before anything moves, as the server resolves them for the DROP. A
+// table named twice, or a partition named after its partitioned table, is
+// dropped once by the server, so it is set aside once.
+func TestSnapshotDropResolvesEachNameOnce(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	data, _ := richTable(t, "snap_twice", 20)
+	want := data()
+	adminExec(t, "DROP TABLE IF EXISTS snap_parted",
+		"CREATE TABLE snap_parted (id int) PARTITION BY RANGE (id)",
+		"CREATE TABLE snap_parted_1 PARTITION OF snap_parted FOR VALUES FROM (0) TO (100)",
+		"INSERT INTO snap_parted SELECT generate_series(0, 99)",
+		"ALTER TABLE snap_parted OWNER TO "+agentUser, "ALTER TABLE snap_parted_1 OWNER TO "+agentUser)
+	t.Cleanup(func() { _, _ = adminDB.Exec("DROP TABLE IF EXISTS snap_parted") })
+	conn := connectPgx(t, p.AgentDSN())
+	for _, c := range []struct {
+		sql, table string
+		check      func() bool
+	}{
+		{"DROP TABLE snap_twice, public.snap_twice", "snap_twice", func() bool { return data() == want }},
+		{"DROP TABLE snap_parted, snap_parted_1", "snap_parted", func() bool {
+			return rowCount(t, "snap_parted") == 100 && rowCount(t, "snap_parted_1") == 100
+		}},
+	} {
+		mustExec(t, conn, c.sql)
+		if relationExists(t, c.table) {
+			t.Fatalf("%s: %s still there", c.sql, c.table)
+		}
+		es := snapshotsOf(t, snapshotEvent(t, p, "drop-object"))
+		if len(es) != 1 || es[0].SourceName != c.table {
+			t.Fatalf("%s: catalog entries %+v", c.sql, es)
+		}
+		restore(t, es[0].ID, "")
+		if !c.check() {
+			t.Errorf("%s: not all back after the restore", c.sql)
+		}
+	}
+}
