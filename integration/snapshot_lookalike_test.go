@@ -60,6 +60,23 @@ var snapshotLookalikes = []struct {
 			"DROP FUNCTION IF EXISTS public.format(text, text, text)",
 		},
 	},
+	{
+		// A DBA restores the snapshot with a session of its own, whose
+		// search path holds public too: it must not run the agent's code
+		// (this one notes who calls it).
+		name: "quote_ident(name) for the DBA's restore, on the default search path",
+		setup: []string{
+			"CREATE TABLE public.snap_lookalike_calls (who text)",
+			"GRANT INSERT ON public.snap_lookalike_calls TO PUBLIC",
+			`CREATE FUNCTION public.quote_ident(name) RETURNS text LANGUAGE sql AS $$
+				INSERT INTO public.snap_lookalike_calls SELECT current_user WHERE current_user <> '` + agentUser + `';
+				SELECT pg_catalog.quote_ident($1::text)$$`,
+		},
+		cleanup: []string{
+			"DROP FUNCTION IF EXISTS public.quote_ident(name)",
+			"DROP TABLE IF EXISTS public.snap_lookalike_calls",
+		},
+	},
 }
 
 // TestSnapshotIgnoresTheAgentsLookalikes: whatever the agent's session puts
