@@ -1,9 +1,14 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/bulwarkdb/bulwark/audit"
 	"github.com/bulwarkdb/bulwark/snapshot"
 )
 
@@ -187,5 +192,59 @@ func TestSnapshotDropResolvesEachNameOnce(t *testing.T) {
 		if !c.check() {
 			t.Errorf("%s: not all back after the restore", c.sql)
 		}
+	}
+}
+
+// TestSnapshotRefusesTablesRowSecurityHides: row-level security that
+// applies to the agent would filter the copy but not the statement alike
+// (TRUNCATE ignores it; DELETE applies its own policies), so such a table is
+// refused with the data intact. The owner of a table that does not force its
+// policies is not subject to them: its snapshot holds every row.
+func TestSnapshotRefusesTablesRowSecurityHides(t *testing.T) {
+	p := startProxy(t, withSnapshots)
+	const tbl = "snap_rls"
+	policies := func(force bool) {
+		adminExec(t, "ALTER TABLE "+tbl+" ENABLE ROW LEVEL SECURITY",
+			"CREATE POLICY snap_rls_read ON "+tbl+" FOR SELECT USING (id <= 10)",
+			"CREATE POLICY snap_rls_delete ON "+tbl+" FOR DELETE USING (true)")
+		if force {
+			adminExec(t, "ALTER TABLE "+tbl+" FORCE ROW LEVEL SECURITY")
+		}
+	}
+	for _, sql := range []string{"DELETE FROM " + tbl, "TRUNCATE " + tbl} {
+		t.Run("forced "+sql, func(t *testing.T) {
+			data, _ := richTable(t, tbl, 50)
+			policies(true)
+			want := data()
+			conn := connectPgx(t, p.AgentDSN())
+			_, err := conn.Exec(testCtx(t), sql)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "42501" || !strings.Contains(pe.Message, "snapshot could not be taken") ||
+				!strings.Contains(pe.Message, "row-level security") {
+				t.Fatalf("want a refusal saying row-level security stops the snapshot, got %v", err)
+			}
+			if evs := auditEventsFiltered(t, p, audit.Filter{Rule: "snapshot-failed"}); len(evs) == 0 ||
+				evs[0].Statement != sql || evs[0].Action != "block" || !strings.Contains(evs[0].Reason, "row-level security") {
+				t.Errorf("audit events of the failed snapshot: %+v", evs)
+			}
+			if got := data(); got != want {
+				t.Errorf("data %s, want %s", got, want)
+			}
+		})
+		t.Run("owner not subject "+sql, func(t *testing.T) {
+			data, _ := richTable(t, tbl, 50)
+			policies(false)
+			want := data()
+			conn := connectPgx(t, p.AgentDSN())
+			mustExec(t, conn, sql)
+			es := snapshotsOf(t, snapshotEvent(t, p, map[bool]string{true: "truncate", false: "delete-no-where"}[strings.HasPrefix(sql, "TRUNCATE")]))
+			if len(es) != 1 || es[0].Rows != 50 {
+				t.Fatalf("catalog entries: %+v", es)
+			}
+			restore(t, es[0].ID, "")
+			if got := data(); got != want {
+				t.Errorf("data after restore %s, want %s", got, want)
+			}
+		})
 	}
 }

@@ -36,7 +36,9 @@ import (
 //     writers (ACCESS EXCLUSIVE for TRUNCATE, EXCLUSIVE otherwise), its size
 //     is checked against the limits from the server's estimates, and all its
 //     rows are copied into bulwark_recycle_<id>.<table> (CREATE TABLE AS
-//     SELECT). Then the statement runs unchanged. An unbounded
+//     SELECT); a table whose row-level security applies to the session
+//     cannot be copied whole and is refused. Then the statement runs
+//     unchanged. An unbounded
 //     statement reaches every row or, when its condition does not depend on
 //     the row, possibly none: the copy is of the whole table either way.
 //
@@ -261,6 +263,11 @@ func (b *pgBlock) rows(i int, o sqlparse.ObjectName, u *sqlparse.Undo) {
 		b.f("    END IF;\n")
 	}
 	b.f("    EXECUTE format('LOCK TABLE %%s IN %s MODE', rel);\n", lock)
+	// Row-level security would filter the copy, not the statement alike:
+	// TRUNCATE ignores it, and DELETE and UPDATE apply their own policies.
+	b.f("    IF pg_catalog.row_security_active(rel) THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('row-level security hides rows of %%s from this session, so bulwark cannot copy them all: send the statement as a role its policies do not apply to', shown[%d]);\n", i)
+	b.f("    END IF;\n")
 	b.estimateTree("    ")
 	b.f("    IF sz > %d OR est > %d THEN\n", b.limits.MaxBytes, b.limits.MaxRows)
 	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: about %%s rows and %%s on disk, over snapshot.max_rows (%d) or snapshot.max_bytes (%%s)', shown[%d], est::bigint, pg_size_pretty(sz), pg_size_pretty(%d::bigint));\n",
