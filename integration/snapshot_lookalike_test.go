@@ -100,58 +100,60 @@ func TestSnapshotIgnoresTheAgentsLookalikes(t *testing.T) {
 	const tbl, rows = "snap_lookalike", 50
 	for _, l := range snapshotLookalikes {
 		for _, st := range statements {
-			t.Run(l.name+"/"+st.sql, func(t *testing.T) {
-				data, _ := richTable(t, tbl, rows)
-				want := data()
-				t.Cleanup(func() {
-					for _, c := range l.cleanup {
-						if _, err := adminDB.Exec(c); err != nil {
-							t.Errorf("%s: %v", c, err)
+			for _, proto := range snapshotProtocols {
+				t.Run(l.name+"/"+st.sql+"/"+proto.name, func(t *testing.T) {
+					data, _ := richTable(t, tbl, rows)
+					want := data()
+					t.Cleanup(func() {
+						for _, c := range l.cleanup {
+							if _, err := adminDB.Exec(c); err != nil {
+								t.Errorf("%s: %v", c, err)
+							}
+						}
+					})
+					conn := connectPgx(t, p.AgentDSN(), proto.cfg)
+					for _, s := range l.setup {
+						mustExec(t, conn, expand(s, tbl))
+					}
+					var path, after string
+					if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&path); err != nil {
+						t.Fatal(err)
+					}
+					// In a transaction, so that the block's own search path would
+					// still be in force after it, were it left there.
+					mustExec(t, conn, "BEGIN")
+					mustExec(t, conn, expand(st.sql, tbl))
+					if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&after); err != nil || after != path {
+						t.Errorf("search path after the statement %q (%v), want the session's %q", after, err, path)
+					}
+					mustExec(t, conn, "COMMIT")
+					if n := rowCount(t, tbl); n > 0 {
+						t.Fatalf("%d rows left: the statement did not run", n)
+					}
+					es := snapshotsOf(t, snapshotEvent(t, p, st.rule))
+					if len(es) != 1 || es[0].Method != st.method || es[0].SourceSchema != "public" || es[0].SourceName != tbl ||
+						es[0].Rows != rows || es[0].RowsEstimated {
+						t.Fatalf("catalog entries: %+v", es)
+					}
+					copied := adminQueryInt(t, fmt.Sprintf("SELECT count(*) FROM %s.%s", quoteIdent(es[0].RecycleSchema), quoteIdent(es[0].RecycleName)))
+					if copied != rows {
+						t.Fatalf("the snapshot holds %d rows, want %d", copied, rows)
+					}
+					spy := relationExists(t, "snap_lookalike_calls")
+					if spy {
+						adminExec(t, "DELETE FROM public.snap_lookalike_calls")
+					}
+					restore(t, es[0].ID, "")
+					if got := data(); got != want {
+						t.Errorf("data after restore %s, want %s", got, want)
+					}
+					if spy {
+						if n := adminQueryInt(t, "SELECT count(*) FROM public.snap_lookalike_calls"); n != 0 {
+							t.Errorf("the restore ran the agent's functions %d times", n)
 						}
 					}
 				})
-				conn := connectPgx(t, p.AgentDSN(), simpleProtocol)
-				for _, s := range l.setup {
-					mustExec(t, conn, expand(s, tbl))
-				}
-				var path, after string
-				if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&path); err != nil {
-					t.Fatal(err)
-				}
-				// In a transaction, so that the block's own search path would
-				// still be in force after it, were it left there.
-				mustExec(t, conn, "BEGIN")
-				mustExec(t, conn, expand(st.sql, tbl))
-				if err := conn.QueryRow(testCtx(t), "SHOW search_path").Scan(&after); err != nil || after != path {
-					t.Errorf("search path after the statement %q (%v), want the session's %q", after, err, path)
-				}
-				mustExec(t, conn, "COMMIT")
-				if n := rowCount(t, tbl); n > 0 {
-					t.Fatalf("%d rows left: the statement did not run", n)
-				}
-				es := snapshotsOf(t, snapshotEvent(t, p, st.rule))
-				if len(es) != 1 || es[0].Method != st.method || es[0].SourceSchema != "public" || es[0].SourceName != tbl ||
-					es[0].Rows != rows || es[0].RowsEstimated {
-					t.Fatalf("catalog entries: %+v", es)
-				}
-				copied := adminQueryInt(t, fmt.Sprintf("SELECT count(*) FROM %s.%s", quoteIdent(es[0].RecycleSchema), quoteIdent(es[0].RecycleName)))
-				if copied != rows {
-					t.Fatalf("the snapshot holds %d rows, want %d", copied, rows)
-				}
-				spy := relationExists(t, "snap_lookalike_calls")
-				if spy {
-					adminExec(t, "DELETE FROM public.snap_lookalike_calls")
-				}
-				restore(t, es[0].ID, "")
-				if got := data(); got != want {
-					t.Errorf("data after restore %s, want %s", got, want)
-				}
-				if spy {
-					if n := adminQueryInt(t, "SELECT count(*) FROM public.snap_lookalike_calls"); n != 0 {
-						t.Errorf("the restore ran the agent's functions %d times", n)
-					}
-				}
-			})
+			}
 		}
 	}
 }
