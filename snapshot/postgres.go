@@ -183,26 +183,28 @@ const blockSearchPath = "pg_catalog, pg_temp"
 // too).
 //
 // The block runs in the client's session, whose search path the client
-// chooses and whose schemas may hold its own functions, operators, types
-// and tables named like the catalog's: a public.to_regclass(text) first on
-// the path, a temporary pg_class (pg_temp is searched before pg_catalog for
-// relations and types unless the path names it), or a public.format
-// overload whose argument types match a call better than pg_catalog's own
-// (which wins wherever public is on the path, even after pg_catalog). Any of
-// them could make the block copy nothing, or the wrong table, while the
-// statement goes on to destroy the real one. So the client's path serves
-// exactly once: to resolve the statement's relations, each with
-// pg_catalog.to_regclass, in the first statement of the block. That is the
-// lookup the server makes for the statement itself (same path, temporary
-// schema first unless the path places it, same session and transaction,
-// nothing run between the two), so rels holds the relations the statement
-// will destroy, as shown, the names the client sees for them, says them
-// back in messages. Every other name in the block is then looked up under
+// chooses and whose schemas may hold its own functions, types and tables
+// named like the catalog's: a public.to_regclass(text) first on the path, a
+// temporary pg_class (pg_temp is searched before pg_catalog for relations
+// and types unless the path names it), or a public.format overload whose
+// argument types match a call better than pg_catalog's own (it wins
+// wherever public is on the path, even after pg_catalog). Any of them could
+// make the block copy nothing, or another table, while the statement goes
+// on to destroy the real one.
+//
+// So the client's path serves once, in the block's first statement: to
+// resolve each of the statement's relations with pg_catalog.to_regclass.
+// That is the lookup the server makes for the statement: the same path,
+// with the temporary schema first unless the path places it elsewhere, in
+// the same session and transaction, and the block creates nothing on that
+// path before the statement runs. rels therefore holds the relations the
+// statement destroys, and shown the names the client sees for them, for
+// messages. Every other name in the block is then looked up under
 // blockSearchPath, where functions and operators can only be pg_catalog's
-// (pg_temp is never searched for those), and types and relations are
+// (pg_temp is never searched for those) and types and relations are
 // pg_catalog's before any temporary one. The declarations are compiled
 // before the block runs, under the client's path, so their types are
-// qualified, and so is everything this first statement calls.
+// qualified, and so is everything the first statement calls.
 func (b *pgBlock) pinSearchPath(rels []string) {
 	b.f("  client_path := pg_catalog.current_setting('search_path');\n")
 	b.f("  rels := ARRAY[%s]::pg_catalog.regclass[];\n", strings.Join(rels, ", "))
