@@ -36,12 +36,18 @@ import (
 //     writers (ACCESS EXCLUSIVE for TRUNCATE, EXCLUSIVE otherwise), its size
 //     is checked against the limits from the server's estimates, and all its
 //     rows are copied into bulwark_recycle_<id>.<table> (CREATE TABLE AS
-//     SELECT). Then the statement runs unchanged. An unbounded
+//     SELECT); a table whose row-level security applies to the session
+//     cannot be copied whole and is refused. Then the statement runs
+//     unchanged. An unbounded
 //     statement reaches every row or, when its condition does not depend on
 //     the row, possibly none: the copy is of the whole table either way.
 //
 // Each snapshot is a row in bulwark_recycle.snapshots, written by the same
 // block, so it exists exactly when the snapshot does.
+//
+// The block runs in the client's session, among objects the client may have
+// created: see pinSearchPath for how it keeps to the catalog's own
+// functions, operators, types and relations.
 type Postgres struct {
 	Limits Limits
 }
@@ -55,7 +61,7 @@ var statementErrors = []string{"42P01", "3F000", "42809", "2BP01", "25P02"}
 
 // treeOf lists a relation and, when it is partitioned, every partition
 // under it (pg_partition_tree alone lists nothing for a plain table).
-const treeOf = "(SELECT rel::oid AS relid UNION SELECT relid::oid FROM pg_partition_tree(rel))"
+const treeOf = "(SELECT rel::oid AS relid UNION SELECT relid::oid FROM pg_catalog.pg_partition_tree(rel))"
 
 // exactCountBytes: a table set aside that is at most this large gets its
 // rows counted for the catalog; a larger one gets the planner's estimate.
@@ -101,27 +107,33 @@ func (p *Postgres) Take(_ context.Context, req Request, _ Upstream) (*Plan, erro
 		}
 		if u.ObjectType != "SCHEMA" {
 			for _, o := range u.Objects {
-				rels = append(rels, "to_regclass("+b.text(qualified(o))+")")
+				rels = append(rels, "pg_catalog.to_regclass("+b.text(qualified(o))+")")
 			}
 		}
 	}
+	// The declarations are compiled under the client's search path: their
+	// types are qualified.
 	b.f("DO $bulwark$\nDECLARE\n")
-	b.f("  stmt text := %s;\n", b.text(truncateStatement(req.Statement)))
-	b.f("  rels regclass[] := ARRAY[%s]::regclass[];\n", strings.Join(rels, ", "))
-	b.f("  snap bigint; rs text; rel regclass; nspoid oid; nsp text; tbl text; kind \"char\"; temp boolean;\n")
-	b.f("  sz numeric; est numeric; n bigint; dep text; prev text; old record;\n")
+	b.f("  client_path pg_catalog.text; stmt pg_catalog.text; rels pg_catalog.regclass[]; shown pg_catalog.text[];\n")
+	b.f("  snap pg_catalog.int8; rs pg_catalog.text; rel pg_catalog.regclass; nspoid pg_catalog.oid; nsp pg_catalog.text; tbl pg_catalog.text;\n")
+	b.f("  kind pg_catalog.\"char\"; temp pg_catalog.bool; sz pg_catalog.numeric; est pg_catalog.numeric; n pg_catalog.int8; copied pg_catalog.int8;\n")
+	b.f("  dep pg_catalog.text; prev pg_catalog.text; old pg_catalog.record;\n")
 	b.f("BEGIN\n")
-	b.f("  IF to_regnamespace('bulwark_recycle') IS NULL THEN\n    CREATE SCHEMA bulwark_recycle;\n  END IF;\n")
-	b.f("  IF to_regclass('bulwark_recycle.snapshots') IS NULL THEN\n    %s;\n  END IF;\n", postgresCatalogDDL)
+	b.pinSearchPath(rels)
+	b.f("  stmt := %s;\n", b.text(truncateStatement(req.Statement)))
+	b.f("  IF pg_catalog.to_regnamespace('bulwark_recycle') IS NULL THEN\n    CREATE SCHEMA bulwark_recycle;\n  END IF;\n")
+	b.f("  IF pg_catalog.to_regclass('bulwark_recycle.snapshots') IS NULL THEN\n    %s;\n  END IF;\n", postgresCatalogDDL)
 	if p.Limits.Retention > 0 {
 		b.purge()
 	}
 	tag := ""
+	i := 0 // the relation's index in rels, from 1
 	for _, u := range req.Undo {
 		switch {
 		case u.Kind == sqlparse.UndoRows:
 			for _, o := range u.Objects {
-				b.rows(o, u)
+				i++
+				b.rows(i, o, u)
 			}
 		case u.ObjectType == "SCHEMA":
 			tag = "DROP SCHEMA"
@@ -131,12 +143,14 @@ func (p *Postgres) Take(_ context.Context, req Request, _ Upstream) (*Plan, erro
 		case u.ObjectType == "TABLE" || u.ObjectType == "MATERIALIZED VIEW":
 			tag = "DROP " + u.ObjectType
 			for _, o := range u.Objects {
-				b.move(o, u)
+				i++
+				b.move(i, o, u)
 			}
 		default:
 			return nil, fmt.Errorf("bulwark cannot snapshot DROP %s on PostgreSQL", u.ObjectType)
 		}
 	}
+	b.f("  PERFORM pg_catalog.set_config('search_path', client_path, true);\n")
 	b.f("END\n$bulwark$")
 	return &Plan{SQL: b.String(), Replace: tag != "", Tag: tag, PassCodes: statementErrors}, nil
 }
@@ -155,7 +169,47 @@ func (b *pgBlock) f(format string, args ...any) { fmt.Fprintf(b, format, args...
 
 // text returns an SQL expression for s as the client sent it.
 func (b *pgBlock) text(s string) string {
-	return fmt.Sprintf("convert_from(decode('%x', 'hex'), current_setting('client_encoding'))", s)
+	return fmt.Sprintf("pg_catalog.convert_from(pg_catalog.decode('%x', 'hex'), pg_catalog.current_setting('client_encoding'))", s)
+}
+
+// blockSearchPath is the search path the block runs under once it has
+// resolved the statement's relations: the catalog, then the session's
+// temporary schema, and nothing the client chose.
+const blockSearchPath = "pg_catalog, pg_temp"
+
+// pinSearchPath resolves the statement's relations into rels, then sets the
+// search path the rest of the block runs under; the end of the block puts
+// the client's back (an error aborts the transaction, which puts it back
+// too).
+//
+// The block runs in the client's session, whose search path the client
+// chooses and whose schemas may hold its own functions, types and tables
+// named like the catalog's: a public.to_regclass(text) first on the path, a
+// temporary pg_class (pg_temp is searched before pg_catalog for relations
+// and types unless the path names it), or a public.format overload whose
+// argument types match a call better than pg_catalog's own (it wins
+// wherever public is on the path, even after pg_catalog). Any of them could
+// make the block copy nothing, or another table, while the statement goes
+// on to destroy the real one.
+//
+// So the client's path serves once, in the block's first statement: to
+// resolve each of the statement's relations with pg_catalog.to_regclass.
+// That is the lookup the server makes for the statement: the same path,
+// with the temporary schema first unless the path places it elsewhere, in
+// the same session and transaction, and the block creates nothing on that
+// path before the statement runs. rels therefore holds the relations the
+// statement destroys, and shown the names the client sees for them, for
+// messages. Every other name in the block is then looked up under
+// blockSearchPath, where functions and operators can only be pg_catalog's
+// (pg_temp is never searched for those) and types and relations are
+// pg_catalog's before any temporary one. The declarations are compiled
+// before the block runs, under the client's path, so their types are
+// qualified, and so is everything the first statement calls.
+func (b *pgBlock) pinSearchPath(rels []string) {
+	b.f("  client_path := pg_catalog.current_setting('search_path');\n")
+	b.f("  rels := ARRAY[%s]::pg_catalog.regclass[];\n", strings.Join(rels, ", "))
+	b.f("  shown := rels::pg_catalog.text[];\n")
+	b.f("  PERFORM pg_catalog.set_config('search_path', '%s', true);\n", blockSearchPath)
 }
 
 // insert writes the catalog row of the snapshot being taken.
@@ -169,24 +223,24 @@ func (b *pgBlock) insert(typ, method, rows, estimated, size string) {
 // describeRel reads the schema, name, kind and persistence of rel.
 func (b *pgBlock) describeRel(indent string) {
 	b.f("%sSELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't' INTO nsp, tbl, kind, temp\n", indent)
-	b.f("%s  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n", indent)
+	b.f("%s  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;\n", indent)
 }
 
 // estimateTree reads the server's estimates of the size and row count of
 // rel and its partitions into sz and est.
 func (b *pgBlock) estimateTree(indent string) {
 	b.f("%sSELECT coalesce(sum(pg_total_relation_size(t.relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0) INTO sz, est\n", indent)
-	b.f("%s  FROM %s t JOIN pg_class c ON c.oid = t.relid;\n", indent, treeOf)
+	b.f("%s  FROM %s t JOIN pg_catalog.pg_class c ON c.oid = t.relid;\n", indent, treeOf)
 }
 
 // newArea allocates the snapshot's id and creates its recycle schema.
 func (b *pgBlock) newArea() {
-	b.f("    snap := nextval(pg_get_serial_sequence('bulwark_recycle.snapshots', 'id'));\n")
+	b.f("    snap := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('bulwark_recycle.snapshots', 'id'));\n")
 	b.f("    rs := 'bulwark_recycle_' || snap;\n")
 }
 
-// rows copies a table's rows aside.
-func (b *pgBlock) rows(o sqlparse.ObjectName, u *sqlparse.Undo) {
+// rows copies the rows of rels[i], named o, aside.
+func (b *pgBlock) rows(i int, o sqlparse.ObjectName, u *sqlparse.Undo) {
 	lock := "EXCLUSIVE"
 	if b.req.Operation == string(sqlparse.CategoryTruncate) {
 		lock = "ACCESS EXCLUSIVE"
@@ -195,47 +249,59 @@ func (b *pgBlock) rows(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	if o.Only {
 		only = "ONLY "
 	}
-	b.f("  rel := to_regclass(%s);\n", b.text(qualified(o)))
+	b.f("  rel := rels[%d];\n", i)
 	b.f("  IF rel IS NOT NULL THEN -- a missing table: the statement reports it itself\n")
 	b.describeRel("    ")
 	b.f("    IF kind NOT IN ('r', 'p') THEN\n")
-	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is not a table (a view or a foreign table); bulwark snapshots the rows of tables only, so send the statement to the table itself', rel);\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is not a table (a view or a foreign table); bulwark snapshots the rows of tables only, so send the statement to the table itself', shown[%d]);\n", i)
 	b.f("    END IF;\n")
 	b.f("  END IF;\n")
 	b.f("  IF rel IS NOT NULL AND NOT temp THEN\n")
 	if u.Cascade {
-		b.f("    SELECT string_agg(DISTINCT c.conrelid::regclass::text, ', ') INTO dep FROM pg_constraint c\n")
+		b.f("    SELECT string_agg(DISTINCT c.conrelid::regclass::text, ', ') INTO dep FROM pg_catalog.pg_constraint c\n")
 		b.f("      WHERE c.contype = 'f' AND c.confrelid = rel AND c.conrelid <> rel AND NOT c.conrelid = ANY(rels);\n")
 		b.f("    IF dep IS NOT NULL THEN\n")
-		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('TRUNCATE ... CASCADE would also empty %%s, which reference %%s and which bulwark would not snapshot: name them in the TRUNCATE too', dep, rel);\n")
+		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('TRUNCATE ... CASCADE would also empty %%s, which reference %%s and which bulwark would not snapshot: name them in the TRUNCATE too', dep, shown[%d]);\n", i)
 		b.f("    END IF;\n")
 	}
 	b.f("    EXECUTE format('LOCK TABLE %%s IN %s MODE', rel);\n", lock)
+	// Row-level security would filter the copy, not the statement alike:
+	// TRUNCATE ignores it, and DELETE and UPDATE apply their own policies.
+	b.f("    IF pg_catalog.row_security_active(rel) THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('row-level security hides rows of %%s from this session, so bulwark cannot copy them all: send the statement as a role its policies do not apply to', shown[%d]);\n", i)
+	b.f("    END IF;\n")
 	b.estimateTree("    ")
 	b.f("    IF sz > %d OR est > %d THEN\n", b.limits.MaxBytes, b.limits.MaxRows)
-	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: about %%s rows and %%s on disk, over snapshot.max_rows (%d) or snapshot.max_bytes (%%s)', rel, est::bigint, pg_size_pretty(sz), pg_size_pretty(%d::bigint));\n",
-		b.limits.MaxRows, b.limits.MaxBytes)
+	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: about %%s rows and %%s on disk, over snapshot.max_rows (%d) or snapshot.max_bytes (%%s)', shown[%d], est::bigint, pg_size_pretty(sz), pg_size_pretty(%d::bigint));\n",
+		b.limits.MaxRows, i, b.limits.MaxBytes)
 	b.f("    END IF;\n")
 	b.newArea()
 	b.f("    EXECUTE format('CREATE SCHEMA %%I', rs);\n")
 	b.f("    EXECUTE format('CREATE TABLE %%I.%%I AS SELECT * FROM %s%%s', rs, tbl, rel);\n", only)
 	b.f("    GET DIAGNOSTICS n = ROW_COUNT;\n")
 	b.f("    IF n > %d THEN\n", b.limits.MaxRows)
-	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: %%s rows, over snapshot.max_rows (%d)', rel, n);\n", b.limits.MaxRows)
+	b.f("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = format('a snapshot of %%s would be too large: %%s rows, over snapshot.max_rows (%d)', shown[%d], n);\n", b.limits.MaxRows, i)
+	b.f("    END IF;\n")
+	// The copy is read back: the catalog row must describe rows that are
+	// really there.
+	b.f("    EXECUTE format('SELECT count(*) FROM %%I.%%I', rs, tbl) INTO copied;\n")
+	b.f("    IF copied IS DISTINCT FROM n THEN\n")
+	b.f("      RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = format('the copy of %%s holds %%s rows where %%s were copied', shown[%d], copied, n);\n", i)
 	b.f("    END IF;\n")
 	b.insert("TABLE", MethodRows, "n", "false", "pg_total_relation_size(format('%I.%I', rs, tbl)::regclass)")
 	b.f("  END IF;\n")
 }
 
-// move sets a table or materialized view aside in place of dropping it.
-func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
+// move sets rels[i], named o, a table or materialized view, aside in place
+// of dropping it.
+func (b *pgBlock) move(i int, o sqlparse.ObjectName, u *sqlparse.Undo) {
 	word := strings.ToLower(u.ObjectType)
 	kinds := "'r', 'p'"
 	if u.ObjectType == "MATERIALIZED VIEW" {
 		kinds = "'m'"
 	}
 	name := b.text(o.String())
-	b.f("  rel := to_regclass(%s);\n", b.text(qualified(o)))
+	b.f("  rel := rels[%d];\n", i)
 	b.f("  IF rel IS NULL THEN\n")
 	if u.MissingOK {
 		b.f("    RAISE NOTICE '%s \"%%\" does not exist, skipping', %s;\n", word, name)
@@ -247,29 +313,34 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	b.f("    IF kind NOT IN (%s) THEN\n", kinds)
 	b.f("      RAISE EXCEPTION USING ERRCODE = '42809', MESSAGE = format('\"%%s\" is not a %s', %s);\n", word, name)
 	b.f("    END IF;\n")
-	b.f("    IF temp THEN\n")
+	// A relation already in a recycle schema was set aside by this block:
+	// the statement names it twice, or it is a partition of a table named
+	// before it. The server drops it once.
+	b.f("    IF pg_catalog.starts_with(nsp, '%s') THEN\n", RecyclePrefix)
+	b.f("      NULL;\n")
+	b.f("    ELSIF temp THEN\n")
 	b.f("      EXECUTE format('DROP %s %%s%s', rel);\n", u.ObjectType, cascadeWord(u.Cascade))
 	b.f("    ELSE\n")
-	b.f("      IF EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = rel) THEN\n")
-	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is a partition or an inheritance child; bulwark cannot set it aside on its own: detach it first (ALTER TABLE ... DETACH PARTITION or NO INHERIT), then drop it', rel);\n")
+	b.f("      IF EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhrelid = rel) THEN\n")
+	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s is a partition or an inheritance child; bulwark cannot set it aside on its own: detach it first (ALTER TABLE ... DETACH PARTITION or NO INHERIT), then drop it', shown[%d]);\n", i)
 	b.f("      END IF;\n")
-	b.f("      IF kind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = rel) THEN\n")
-	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s has inheritance children, which bulwark would leave attached to it: drop or detach them first', rel);\n")
+	b.f("      IF kind = 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = rel) THEN\n")
+	b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s has inheritance children, which bulwark would leave attached to it: drop or detach them first', shown[%d]);\n", i)
 	b.f("      END IF;\n")
 	b.f("      SELECT string_agg(DISTINCT x.obj, ', ') INTO dep FROM (\n")
-	b.f("        SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid\n")
-	b.f("          WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass\n")
+	b.f("        SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid\n")
+	b.f("          WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass\n")
 	b.f("            AND d.refobjid IN (SELECT relid FROM %s t) AND r.ev_class <> rel AND NOT r.ev_class = ANY(rels)\n", treeOf)
 	b.f("        UNION ALL\n")
-	b.f("        SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_constraint c\n")
+	b.f("        SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_catalog.pg_constraint c\n")
 	b.f("          WHERE c.contype = 'f' AND c.confrelid IN (SELECT relid FROM %s t)\n", treeOf)
 	b.f("            AND c.conrelid NOT IN (SELECT relid FROM %s t) AND NOT c.conrelid = ANY(rels)) x;\n", treeOf)
 	b.f("      IF dep IS NOT NULL THEN\n")
 	if u.Cascade {
-		b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('with CASCADE this would also drop %%s, which depend on %%s and which bulwark would not set aside with it: drop those first, then %%s', dep, rel, rel);\n")
+		b.f("        RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('with CASCADE this would also drop %%s, which depend on %%s and which bulwark would not set aside with it: drop those first, then %%s', dep, shown[%[1]d], shown[%[1]d]);\n", i)
 	} else {
-		b.f("        RAISE EXCEPTION USING ERRCODE = '2BP01', MESSAGE = format('cannot drop %s %%s because other objects depend on it', rel),\n", word)
-		b.f("          DETAIL = format('%%s depends on %s %%s', dep, rel), HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n", word)
+		b.f("        RAISE EXCEPTION USING ERRCODE = '2BP01', MESSAGE = format('cannot drop %s %%s because other objects depend on it', shown[%d]),\n", word, i)
+		b.f("          DETAIL = format('%%s depends on %s %%s', dep, shown[%d]), HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n", word, i)
 	}
 	b.f("      END IF;\n")
 	b.estimateTree("      ")
@@ -282,7 +353,7 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	b.f("      EXECUTE format('CREATE SCHEMA %%I', rs);\n")
 	b.insert(u.ObjectType, MethodMove, "coalesce(n, est::bigint)", "n IS NULL", "sz::bigint")
 	b.f("      EXECUTE format('ALTER %s %%s SET SCHEMA %%I', rel, rs);\n", u.ObjectType)
-	b.f("      FOR old IN SELECT t.relid FROM pg_partition_tree(rel) t WHERE t.relid <> rel LOOP\n")
+	b.f("      FOR old IN SELECT t.relid FROM pg_catalog.pg_partition_tree(rel) t WHERE t.relid <> rel LOOP\n")
 	b.f("        EXECUTE format('ALTER TABLE %%s SET SCHEMA %%I', old.relid::regclass, rs);\n")
 	b.f("      END LOOP;\n")
 	b.f("    END IF;\n")
@@ -292,7 +363,7 @@ func (b *pgBlock) move(o sqlparse.ObjectName, u *sqlparse.Undo) {
 // schema sets a schema aside by renaming it.
 func (b *pgBlock) schema(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	name := b.text(o.Name)
-	b.f("  nspoid := (SELECT oid FROM pg_namespace WHERE nspname = %s);\n", name)
+	b.f("  nspoid := (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = %s);\n", name)
 	b.f("  IF nspoid IS NULL THEN\n")
 	if u.MissingOK {
 		b.f("    RAISE NOTICE 'schema \"%%\" does not exist, skipping', %s;\n", name)
@@ -305,27 +376,27 @@ func (b *pgBlock) schema(o sqlparse.ObjectName, u *sqlparse.Undo) {
 	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('bulwark does not set aside the schema %%I', nsp);\n")
 	b.f("    END IF;\n")
 	if !u.Cascade {
-		b.f("    IF EXISTS (SELECT 1 FROM pg_depend WHERE refclassid = 'pg_namespace'::regclass AND refobjid = nspoid AND deptype = 'n') THEN\n")
+		b.f("    IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend WHERE refclassid = 'pg_catalog.pg_namespace'::regclass AND refobjid = nspoid AND deptype = 'n') THEN\n")
 		b.f("      RAISE EXCEPTION USING ERRCODE = '2BP01', MESSAGE = format('cannot drop schema %%I because other objects depend on it', nsp),\n")
 		b.f("        HINT = 'Use DROP ... CASCADE to drop the dependent objects too.';\n")
 		b.f("    END IF;\n")
 	}
-	b.f("    IF EXISTS (SELECT 1 FROM pg_extension WHERE extnamespace = nspoid) THEN\n")
+	b.f("    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extnamespace = nspoid) THEN\n")
 	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('schema %%I holds an extension''s objects, which bulwark does not set aside', nsp);\n")
 	b.f("    END IF;\n")
 	b.f("    SELECT string_agg(DISTINCT x.obj, ', ') INTO dep FROM (\n")
-	b.f("      SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid\n")
-	b.f("        JOIN pg_class rc ON rc.oid = d.refobjid JOIN pg_class vc ON vc.oid = r.ev_class\n")
-	b.f("        WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND rc.relnamespace = nspoid AND vc.relnamespace <> nspoid\n")
+	b.f("      SELECT format('view %%s', r.ev_class::regclass) AS obj FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid\n")
+	b.f("        JOIN pg_catalog.pg_class rc ON rc.oid = d.refobjid JOIN pg_catalog.pg_class vc ON vc.oid = r.ev_class\n")
+	b.f("        WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass AND rc.relnamespace = nspoid AND vc.relnamespace <> nspoid\n")
 	b.f("      UNION ALL\n")
-	b.f("      SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_constraint c\n")
-	b.f("        JOIN pg_class rc ON rc.oid = c.confrelid JOIN pg_class cc ON cc.oid = c.conrelid\n")
+	b.f("      SELECT format('constraint %%I on %%s', c.conname, c.conrelid::regclass) FROM pg_catalog.pg_constraint c\n")
+	b.f("        JOIN pg_catalog.pg_class rc ON rc.oid = c.confrelid JOIN pg_catalog.pg_class cc ON cc.oid = c.conrelid\n")
 	b.f("        WHERE c.contype = 'f' AND rc.relnamespace = nspoid AND cc.relnamespace <> nspoid) x;\n")
 	b.f("    IF dep IS NOT NULL THEN\n")
 	b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('%%s outside schema %%I depend on objects in it, and bulwark would not set them aside with it: drop those first', dep, nsp);\n")
 	b.f("    END IF;\n")
 	b.f("    SELECT coalesce(sum(pg_total_relation_size(oid)), 0), coalesce(sum(greatest(reltuples, 0)), 0) INTO sz, est\n")
-	b.f("      FROM pg_class WHERE relnamespace = nspoid AND relkind IN ('r', 'm');\n")
+	b.f("      FROM pg_catalog.pg_class WHERE relnamespace = nspoid AND relkind IN ('r', 'm');\n")
 	b.newArea()
 	b.insert("SCHEMA", MethodMove, "est::bigint", "true", "sz::bigint")
 	b.f("    EXECUTE format('ALTER SCHEMA %%I RENAME TO %%I', nsp, rs);\n")
@@ -337,17 +408,17 @@ func (b *pgBlock) schema(o sqlparse.ObjectName, u *sqlparse.Undo) {
 // stands in the way of the snapshot being taken.
 func (b *pgBlock) purge() {
 	secs := int64(b.limits.Retention.Seconds())
-	b.f("  prev := current_setting('client_min_messages');\n")
+	b.f("  prev := pg_catalog.current_setting('client_min_messages');\n")
 	b.f("  FOR old IN SELECT id, recycle_schema FROM bulwark_recycle.snapshots\n")
 	b.f("      WHERE restored_at IS NULL AND purged_at IS NULL AND taken_at < now() - make_interval(secs => %d) ORDER BY id LOOP\n", secs)
 	b.f("    BEGIN\n")
-	b.f("      PERFORM set_config('client_min_messages', 'warning', true);\n")
+	b.f("      PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);\n")
 	b.f("      EXECUTE format('DROP SCHEMA IF EXISTS %%I CASCADE', old.recycle_schema);\n")
 	b.f("      UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = old.id;\n")
 	b.f("    EXCEPTION WHEN OTHERS THEN NULL;\n")
 	b.f("    END;\n")
 	b.f("  END LOOP;\n")
-	b.f("  PERFORM set_config('client_min_messages', prev, true);\n")
+	b.f("  PERFORM pg_catalog.set_config('client_min_messages', prev, true);\n")
 }
 
 func cascadeWord(c bool) string {

@@ -17,6 +17,11 @@ import (
 // directly (not through bulwark) by a role that may create, alter and drop
 // the snapshots' schemas and the tables they are restored into. It holds one
 // connection, so it is not safe for concurrent use.
+//
+// That role is typically more privileged than the agents whose snapshots it
+// restores, and agents may create functions in schemas on its search path:
+// the catalog's SQL calls pg_catalog's functions and relations by qualified
+// name, and its connection searches pg_catalog first (see pinSearchPath).
 type PostgresCatalog struct {
 	conn *pgconn.PgConn
 }
@@ -44,7 +49,31 @@ func OpenPostgresCatalog(ctx context.Context, connString string) (*PostgresCatal
 	if err != nil {
 		return nil, err
 	}
-	return &PostgresCatalog{conn: conn}, nil
+	c := &PostgresCatalog{conn: conn}
+	if err := c.pinSearchPath(ctx); err != nil {
+		_ = conn.Close(ctx)
+		return nil, fmt.Errorf("set the search path: %w", err)
+	}
+	return c, nil
+}
+
+// pinSearchPath puts pg_catalog first on the connection's search path, ahead
+// of whatever a database or role setting put before it: the types and the
+// operators the catalog's SQL names unqualified are then pg_catalog's (its
+// functions it names qualified, since a function in a later schema whose
+// argument types match a call better would still win). The rest of the path
+// stays: restore compares the columns of restored tables with the operators
+// of their types, which live in the types' own schemas.
+func (c *PostgresCatalog) pinSearchPath(ctx context.Context) error {
+	cur, err := c.value(ctx, "SELECT pg_catalog.current_setting('search_path')")
+	if err != nil {
+		return err
+	}
+	path := "pg_catalog"
+	if len(cur) > 0 {
+		path += ", " + string(cur)
+	}
+	return c.exec(ctx, "SELECT pg_catalog.set_config('search_path', $1, false)", path)
 }
 
 // Close closes the catalog's connection.
@@ -147,10 +176,10 @@ func (c *PostgresCatalog) inTx(ctx context.Context, f func() error) error {
 // pgEntryColumns reads a catalog row. Times come as text in UTC, in a
 // format of the query's own, so that the session's DateStyle and TimeZone
 // do not matter.
-const pgEntryColumns = `id, to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), audit_event, session_id, db_user,
+const pgEntryColumns = `id, pg_catalog.to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), audit_event, session_id, db_user,
 	operation, object_type, source_schema, source_name, method, recycle_schema, recycle_name, row_count, rows_estimated,
-	size_bytes, statement, to_char(restored_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), coalesce(restored_to, ''),
-	to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`
+	size_bytes, statement, pg_catalog.to_char(restored_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), coalesce(restored_to, ''),
+	pg_catalog.to_char(purged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`
 
 const pgTimeLayout = "2006-01-02 15:04:05.000000"
 
@@ -217,7 +246,7 @@ func (c *PostgresCatalog) entry(ctx context.Context, sql string, id int64) (Entr
 // hasCatalog reports whether the database holds a catalog at all (none
 // before the first snapshot).
 func (c *PostgresCatalog) hasCatalog(ctx context.Context) (bool, error) {
-	return c.bool(ctx, "SELECT to_regclass('bulwark_recycle.snapshots') IS NOT NULL")
+	return c.bool(ctx, "SELECT pg_catalog.to_regclass('bulwark_recycle.snapshots') IS NOT NULL")
 }
 
 // List implements Catalog, newest first.
@@ -317,7 +346,7 @@ func (c *PostgresCatalog) Restore(ctx context.Context, id int64, asName string) 
 			return err
 		}
 		res.Entry = e
-		return c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET restored_at = now(), restored_to = $2 WHERE id = $1", id, res.Target)
+		return c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET restored_at = pg_catalog.now(), restored_to = $2 WHERE id = $1", id, res.Target)
 	})
 	if err != nil {
 		return RestoreResult{}, err
@@ -336,11 +365,11 @@ type pgRestore struct {
 func (r *pgRestore) exec(q string, args ...any) error { return r.c.exec(r.ctx, q, args...) }
 
 func (r *pgRestore) exists(qualifiedName string) (bool, error) {
-	return r.c.bool(r.ctx, "SELECT to_regclass($1) IS NOT NULL", qualifiedName)
+	return r.c.bool(r.ctx, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", qualifiedName)
 }
 
 func (r *pgRestore) schemaExists(name string) (bool, error) {
-	return r.c.bool(r.ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", name)
+	return r.c.bool(r.ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", name)
 }
 
 // schema renames a schema set aside back.
@@ -399,8 +428,8 @@ func (r *pgRestore) relation() (RestoreResult, error) {
 	if err := r.exec(fmt.Sprintf("ALTER %s %s.%s SET SCHEMA %s", kw, rs, quoteIdent(name), src)); err != nil {
 		return RestoreResult{}, restoreErr(err)
 	}
-	rest, err := r.c.column(r.ctx, `SELECT quote_ident(relname) FROM pg_class
-		WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relkind IN ('r', 'p', 'm', 'f')`, r.e.RecycleSchema)
+	rest, err := r.c.column(r.ctx, `SELECT pg_catalog.quote_ident(relname) FROM pg_catalog.pg_class
+		WHERE relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1) AND relkind IN ('r', 'p', 'm', 'f')`, r.e.RecycleSchema)
 	if err != nil {
 		return RestoreResult{}, err
 	}
@@ -420,10 +449,10 @@ func (r *pgRestore) relation() (RestoreResult, error) {
 // aside, typically) names derived from the new table name: t_pkey becomes
 // NEW_pkey, other names get NEW_ in front.
 func (r *pgRestore) renameClashes(newName string) error {
-	clashes, _, err := r.c.run(r.ctx, `SELECT c.relname, c.relkind FROM pg_class c
-		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('i', 'I', 'S')
-		  AND EXISTS (SELECT 1 FROM pg_class o WHERE o.relname = c.relname
-		              AND o.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2))`, r.e.RecycleSchema, r.e.SourceSchema)
+	clashes, _, err := r.c.run(r.ctx, `SELECT c.relname, c.relkind FROM pg_catalog.pg_class c
+		WHERE c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1) AND c.relkind IN ('i', 'I', 'S')
+		  AND EXISTS (SELECT 1 FROM pg_catalog.pg_class o WHERE o.relname = c.relname
+		              AND o.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $2))`, r.e.RecycleSchema, r.e.SourceSchema)
 	if err != nil {
 		return err
 	}
@@ -521,16 +550,16 @@ func (r *pgRestore) dropArea() error {
 // primaryKey returns the quoted primary key columns of table (none if it has
 // no primary key).
 func (r *pgRestore) primaryKey(table string) ([]string, error) {
-	return r.c.column(r.ctx, `SELECT quote_ident(a.attname) FROM pg_index i
-		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-		WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`, table)
+	return r.c.column(r.ctx, `SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_index i
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+		WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY pg_catalog.array_position(i.indkey, a.attnum)`, table)
 }
 
 // writableColumns returns the snapshot's columns that the table still has and
 // that can be written (not generated).
 func (r *pgRestore) writableColumns(table, snap string) ([]string, error) {
-	cols, err := r.c.column(r.ctx, `SELECT quote_ident(s.attname) FROM pg_attribute s
-		JOIN pg_attribute t ON t.attrelid = $1::regclass AND t.attname = s.attname AND t.attnum > 0 AND NOT t.attisdropped
+	cols, err := r.c.column(r.ctx, `SELECT pg_catalog.quote_ident(s.attname) FROM pg_catalog.pg_attribute s
+		JOIN pg_catalog.pg_attribute t ON t.attrelid = $1::regclass AND t.attname = s.attname AND t.attnum > 0 AND NOT t.attisdropped
 		WHERE s.attrelid = $2::regclass AND s.attnum > 0 AND NOT s.attisdropped AND t.attgenerated = ''
 		ORDER BY s.attnum`, table, snap)
 	if err == nil && len(cols) == 0 {
@@ -580,7 +609,7 @@ func (r *pgRestore) insertMissing(table, snap string, key, cols []string) (int64
 	cond := match(key, cols)
 	var differing int64
 	if len(key) > 0 {
-		q := fmt.Sprintf("SELECT count(*) FROM %s s JOIN %s t ON %s WHERE %s <> %s", snap, table, cond, rowText("s", cols), rowText("t", cols))
+		q := fmt.Sprintf("SELECT pg_catalog.count(*) FROM %s s JOIN %s t ON %s WHERE %s <> %s", snap, table, cond, rowText("s", cols), rowText("t", cols))
 		v, err := r.c.value(r.ctx, q)
 		if err != nil {
 			return 0, err
@@ -628,14 +657,14 @@ func (r *pgRestore) updateBack(table, snap string, key, cols []string) (int64, e
 // columns) past the largest value restored, so that the next insert does not
 // collide: TRUNCATE ... RESTART IDENTITY may have reset them.
 func (r *pgRestore) catchUpSequences(table string) error {
-	seqs, _, err := r.c.run(r.ctx, `SELECT quote_ident(a.attname), pg_get_serial_sequence($1, a.attname) FROM pg_attribute a
-		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`, table)
+	seqs, _, err := r.c.run(r.ctx, `SELECT pg_catalog.quote_ident(a.attname), pg_catalog.pg_get_serial_sequence($1, a.attname) FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND pg_catalog.pg_get_serial_sequence($1, a.attname) IS NOT NULL`, table)
 	if err != nil {
 		return err
 	}
 	for _, s := range seqs {
 		col, name := string(s[0]), string(s[1])
-		q := fmt.Sprintf(`SELECT setval($1, m) FROM (SELECT max(%s)::bigint AS m FROM %s) x
+		q := fmt.Sprintf(`SELECT pg_catalog.setval($1, m) FROM (SELECT pg_catalog.max(%s)::bigint AS m FROM %s) x
 			WHERE m IS NOT NULL AND m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s)`, col, table, name)
 		if err := r.exec(q, name); err != nil {
 			return err
@@ -662,7 +691,7 @@ func (c *PostgresCatalog) Purge(ctx context.Context, cutoff time.Time) ([]Entry,
 			if err := c.exec(ctx, "DROP SCHEMA IF EXISTS "+quoteIdent(e.RecycleSchema)+" CASCADE"); err != nil {
 				return fmt.Errorf("purge snapshot %d: %w", e.ID, err)
 			}
-			if err := c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET purged_at = now() WHERE id = $1", e.ID); err != nil {
+			if err := c.exec(ctx, "UPDATE bulwark_recycle.snapshots SET purged_at = pg_catalog.now() WHERE id = $1", e.ID); err != nil {
 				return err
 			}
 		}
