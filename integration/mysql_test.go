@@ -206,6 +206,9 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column is in a list of itself minus minus zero", func(string) string { return "id IN (id - (-0))" }),
 	deleteWhere("delete where a column is not in a list of itself plus a string", func(string) string { return "id NOT IN (id + '1')" }),
 	deleteWhere("delete where a column equals itself times a decimal one", func(string) string { return "id = id * 1.0" }),
+	deleteWhere("delete where a column equals a variable assigned itself", func(string) string { return "id = (@a := id)" }),
+	deleteWhere("delete where a column equals a simple case of itself", func(string) string { return "id = CASE id WHEN 1 THEN 1 ELSE id END" }),
+	deleteWhere("delete where a column equals LAST_INSERT_ID of itself", func(string) string { return "id = LAST_INSERT_ID(id)" }),
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
@@ -1697,13 +1700,13 @@ func TestMySQLAgentsCannotKeepChangesOutOfTheLogs(t *testing.T) {
 	settings := func(c *sql.Conn) string {
 		var v string
 		if err := c.QueryRowContext(testCtx(t), "SELECT CONCAT_WS(' ', @@SESSION.sql_log_bin, @@SESSION.server_id, @@SESSION.skip_replication, "+
-			"@@SESSION.gtid_domain_id, @@SESSION.sql_log_off)").Scan(&v); err != nil {
+			"@@SESSION.gtid_domain_id, @@SESSION.sql_log_off, @@SESSION.log_disabled_statements)").Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
 	state := func() string { return "agent " + settings(agent) + ", human " + settings(human) }
-	const restore = "SET sql_log_bin = 1, server_id = DEFAULT, skip_replication = 0, gtid_domain_id = DEFAULT, sql_log_off = 0"
+	const restore = "SET sql_log_bin = 1, server_id = DEFAULT, skip_replication = 0, gtid_domain_id = DEFAULT, sql_log_off = 0, log_disabled_statements = DEFAULT"
 	for _, stmt := range []string{
 		"SET sql_log_bin = 0",
 		"SET SESSION sql_log_bin = OFF",
@@ -1713,6 +1716,7 @@ func TestMySQLAgentsCannotKeepChangesOutOfTheLogs(t *testing.T) {
 		"SET skip_replication = 1",
 		"SET gtid_domain_id = 7",
 		"SET sql_log_off = ON",
+		"SET SESSION log_disabled_statements = 'slave,sp'",
 	} {
 		requireMyRefusedThenRun(t, p, agent, human, stmt, wantEvent{User: adminAgent, Rule: "disable-safeguard", Category: "unanalysable"}, state)
 		if _, err := human.ExecContext(testCtx(t), restore); err != nil {

@@ -75,6 +75,8 @@ func TestAgentsCannotSwitchSafeguardsOff(t *testing.T) {
 			"UPDATE guard_ps2 SET setting = 'replica' WHERE name = 'session_replication_role'" + deleteGuarded, guardedRow, "1"},
 		{"UPDATE pg_settings SET setting = 'replica' FROM (VALUES ('work_mem')) x(name) " +
 			"WHERE x.name = 'work_mem' AND pg_settings.name LIKE 'session_repl%'" + deleteGuarded, guardedRow, "1"},
+		// What the server logs of the session's statements.
+		{"SET log_statement = 'mod'", "SELECT (current_setting('log_statement') = 'mod')::text", "false"},
 		// A trigger or rule replaced in place by one that does nothing.
 		{"CREATE OR REPLACE TRIGGER guard_refuse BEFORE DELETE ON guard_trigger FOR EACH ROW WHEN (false) EXECUTE FUNCTION guard_refuse()" + deleteGuarded,
 			guardedRow, "1"},

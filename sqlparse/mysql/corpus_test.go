@@ -644,6 +644,7 @@ func corpusSafeguards() []corpusCase {
 		{name: "server id back to its default", sql: "SET SESSION server_id = DEFAULT"},
 		{name: "changes no longer marked to skip", sql: "SET skip_replication = OFF"},
 		{name: "general log on for the session", sql: "SET sql_log_off = 0"},
+		{name: "procedure statements out of the general log", sql: "SET SESSION log_disabled_statements = 'sp'", want: RuleDisableSafeguard},
 	}
 }
 
@@ -1307,6 +1308,16 @@ func corpusIdentities() []corpusCase {
 		{name: "column plus 1 above it", sql: "DELETE FROM t WHERE id + 1 > id", want: at},
 		{name: "column below itself plus 1", sql: "DELETE FROM t WHERE id < id + 1", want: at},
 		{name: "column not in a list of itself moved", sql: "DELETE FROM t WHERE id NOT IN (id + 1, id - 2)", want: at},
+		{name: "column equals a simple case of itself", sql: "DELETE FROM t WHERE id = CASE id WHEN 1 THEN 1 ELSE id END", want: at},
+		{name: "column equals a simple case that changes one value", sql: "DELETE FROM t WHERE id = CASE id WHEN 1 THEN 2 ELSE id END", note: "every row but id 1"},
+		{name: "column equals IF of itself twice", sql: "DELETE FROM t WHERE id = IF(id, id, id)", want: at},
+		{name: "column equals itself or itself", sql: "DELETE FROM t WHERE id = id | id", want: at},
+		{name: "column equals a variable assigned itself", sql: "DELETE FROM t WHERE id = (@a := id)", want: at},
+		{name: "column equals LAST_INSERT_ID of itself", sql: "DELETE FROM t WHERE id = LAST_INSERT_ID(id)", want: at},
+		{name: "column equals a variable assigned a value", sql: "DELETE FROM t WHERE id = (@a := 5)"},
+		{name: "column equals itself plus a parameter minus one", sql: "DELETE FROM t WHERE id = id + ? - 1", want: at,
+			note: "with 1 bound, every row"},
+		{name: "column below itself plus a variable minus one", sql: "DELETE FROM t WHERE id < id + @a - 1", want: at},
 		{name: "column below itself plus a double one", sql: "DELETE FROM t WHERE id < id + 1e0", want: at,
 			note: "computed as a double; refused on the safe side beyond 2^53"},
 		{name: "column in a list of itself minus minus zero", sql: "DELETE FROM t WHERE id IN (id - (-0))", want: at},

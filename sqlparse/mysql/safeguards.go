@@ -22,12 +22,13 @@ type recordSetting struct {
 }
 
 var recordSettings = map[string]recordSetting{
-	"sql_log_bin":      {isOn, "SET sql_log_bin = 0 keeps this session's changes out of the binary log: replicas would never get them, and a point-in-time recovery, the way back from a destructive change, could not replay them"},
-	"server_id":        {isDefault, "SET SESSION server_id stamps this session's changes in the binary log with another server's id: the replica of that id discards them, so its copy of the data drifts from this one"},
-	"skip_replication": {isOff, "SET skip_replication = 1 marks this session's changes in the binary log for replicas to skip"},
-	"gtid_domain_id":   {isDefault, "SET gtid_domain_id moves this session's changes to another replication domain, which replicas may be set to ignore"},
-	"gtid_seq_no":      {isDefault, "SET gtid_seq_no gives this session's next change a chosen place in the replication stream, where replicas may take it for one they already applied"},
-	"sql_log_off":      {isOff, "SET sql_log_off = 1 keeps this session's statements out of the general query log, which may be the site's audit trail"},
+	"sql_log_bin":             {isOn, "SET sql_log_bin = 0 keeps this session's changes out of the binary log: replicas would never get them, and a point-in-time recovery, the way back from a destructive change, could not replay them"},
+	"server_id":               {isDefault, "SET SESSION server_id stamps this session's changes in the binary log with another server's id: the replica of that id discards them, so its copy of the data drifts from this one"},
+	"skip_replication":        {isOff, "SET skip_replication = 1 marks this session's changes in the binary log for replicas to skip"},
+	"gtid_domain_id":          {isDefault, "SET gtid_domain_id moves this session's changes to another replication domain, which replicas may be set to ignore"},
+	"gtid_seq_no":             {isDefault, "SET gtid_seq_no gives this session's next change a chosen place in the replication stream, where replicas may take it for one they already applied"},
+	"sql_log_off":             {isOff, "SET sql_log_off = 1 keeps this session's statements out of the general query log, which may be the site's audit trail"},
+	"log_disabled_statements": {isDefault, "SET log_disabled_statements keeps kinds of this session's statements (those run inside stored procedures, with 'sp') out of the general query log, which may be the site's audit trail"},
 }
 
 // recordOff judges a session setting that keeps the session's changes out

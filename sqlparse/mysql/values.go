@@ -328,8 +328,30 @@ func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
 			if len(e.Args) == 3 && isEmptyString(e.Args[1]) {
 				return e.Args[0]
 			}
+		case "last_insert_id":
+			// LAST_INSERT_ID(x) returns x (and remembers it).
+			if len(e.Args) == 1 {
+				return e.Args[0]
+			}
+		case "if":
+			if len(e.Args) == 3 && p.same(p.simplify(e.Args[1]), p.simplify(e.Args[2])) {
+				return e.Args[1] // IF(c, x, x)
+			}
+		}
+	case *ast.VariableExpr:
+		// (@v := x) is x.
+		if !e.IsSystem && e.Value != nil {
+			return e.Value
+		}
+	case *ast.BinaryOperationExpr:
+		// x | x and x & x are x.
+		if (e.Op == opcode.Or || e.Op == opcode.And) && p.same(p.simplify(e.L), p.simplify(e.R)) {
+			return e.L
 		}
 	case *ast.CaseExpr:
+		if x := p.identityCase(e); x != nil {
+			return x
+		}
 		if e.Value != nil {
 			return nil
 		}
@@ -360,15 +382,42 @@ func isEmptyString(n ast.ExprNode) bool {
 	return ok && (v.Kind() == driver.KindString || v.Kind() == driver.KindBytes) && v.GetString() == ""
 }
 
+// identityCase returns x when a CASE yields x whichever branch it takes:
+// every result is x (CASE WHEN x > 0 THEN x ELSE x END), or, in the simple
+// CASE x WHEN v THEN v ELSE x END, the value x matched. It returns nil
+// otherwise; without ELSE the CASE yields NULL where no branch is taken.
+func (p *predicate) identityCase(c *ast.CaseExpr) ast.ExprNode {
+	if c.ElseClause == nil {
+		return nil
+	}
+	x := p.simplify(c.ElseClause)
+	if !p.mentionsTarget(x) || c.Value != nil && !p.same(p.simplify(c.Value), x) {
+		return nil
+	}
+	for _, wc := range c.WhenClauses {
+		r := p.simplify(wc.Result)
+		if !p.same(r, x) && !(c.Value != nil && p.same(r, p.simplify(wc.Expr))) {
+			return nil
+		}
+	}
+	return x
+}
+
 // offset reads n as base + c for a number literal c (x + 1, x - 2, 1 + x);
-// c is 0 for anything else. moved says a term was taken off (x + 0 too).
-func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, moved bool) {
+// c is 0 for anything else. moved says a term was taken off (x + 0 too),
+// free that one was a value chosen at run time (x + ? - 1, x + @v), whose
+// value the offset then is not.
+func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, moved, free bool) {
 	off = new(big.Rat)
 	for i := 0; i < 64; i++ {
 		n = p.simplify(n)
 		b, ok := n.(*ast.BinaryOperationExpr)
 		if !ok || (b.Op != opcode.Plus && b.Op != opcode.Minus) {
 			break
+		}
+		if p.mentionsTarget(b.L) && p.free(b.R) {
+			n, moved, free = b.L, true, true
+			continue
 		}
 		if c := p.numberLiteral(b.R); c != nil {
 			if b.Op == opcode.Minus {
@@ -385,7 +434,7 @@ func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, mov
 		}
 		break
 	}
-	return n, off, moved
+	return n, off, moved, free
 }
 
 // numberLiteral returns the value of a constant added to a column: a
@@ -424,10 +473,14 @@ func (p *predicate) numberLiteral(n ast.ExprNode) *big.Rat {
 // x < x + 1): as x = x, for every row where x is not NULL. ok is false
 // when the two are not the same base.
 func (p *predicate) compareOffsets(op opcode.Op, l, r ast.ExprNode) (result, bool) {
-	lb, lo, lmoved := p.offset(l)
-	rb, ro, rmoved := p.offset(r)
+	lb, lo, lmoved, lfree := p.offset(l)
+	rb, ro, rmoved, rfree := p.offset(r)
 	if !lmoved && !rmoved || !p.same(lb, rb) || !p.mentionsTarget(lb) {
 		return result{}, false
+	}
+	if lfree || rfree {
+		// x = x + ? - 1: the value bound decides, for every row alike.
+		return result{scope: rowIndependent}, true
 	}
 	c := lo.Cmp(ro)
 	switch op {
