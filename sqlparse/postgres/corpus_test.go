@@ -82,6 +82,7 @@ func corpusCases() []corpusCase {
 	add(corpusNullEquals())
 	add(corpusReducibleTautologies())
 	add(corpusValueLists())
+	add(corpusSelfReads())
 	add(corpusParameterIdentities())
 	add(corpusOffsets())
 	add(corpusLexerDisguises())
@@ -1989,5 +1990,51 @@ func TestFindingsCarryReasonAndObject(t *testing.T) {
 				t.Errorf("%q: no %s finding", c.sql, c.rule)
 			}
 		})
+	}
+}
+
+// corpusSelfReads: a subquery, derived table, CTE, MERGE source or upsert
+// that reads the whole target back however its column travels: through
+// SELECT * and any nesting, an alias's column list (on the table itself:
+// which column it renames is not known, so it may be the compared one), a
+// rename, x + 0 or a lossless cast, a row comparison, unnest(ARRAY(...)),
+// or a join of the table with a whole copy of itself on the same column or
+// NATURAL. Look-alikes that filter stay allowed.
+func corpusSelfReads() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where id in a star over a derived table", sql: "DELETE FROM t WHERE id IN (SELECT * FROM (SELECT id FROM t) x)", want: dat},
+		{name: "delete where id in two levels of derived tables", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT * FROM (SELECT id FROM t) y) x)", want: dat},
+		{name: "delete where id in a column alias list on the table", sql: "DELETE FROM t WHERE id IN (SELECT x.i FROM t AS x(i))", want: dat},
+		{name: "delete where id in the column plus zero", sql: "DELETE FROM t WHERE id IN (SELECT id + 0 FROM t)", want: dat},
+		{name: "delete where id in a lossless cast of the column", sql: "DELETE FROM t WHERE id IN (SELECT id::bigint FROM t)", want: dat},
+		{name: "delete where exists over a renamed derived column", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT id AS i FROM t) x WHERE x.i = t.id)", want: dat},
+		{name: "delete where a row is in the rows of the table", sql: "DELETE FROM t WHERE (id, note) IN (SELECT id, note FROM t)", want: dat},
+		{name: "delete where id in the unnested array of the table", sql: "DELETE FROM t WHERE id IN (SELECT unnest(ARRAY(SELECT id FROM t)))", want: dat},
+		{name: "delete where id in a self-join on the key", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM t x, t y WHERE x.id = y.id)", want: dat},
+		{name: "delete where id in an explicit self-join on the key", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM t x JOIN t y ON x.id = y.id)", want: dat},
+		{name: "update where id in a natural self-join", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT id FROM t NATURAL JOIN t x)", want: uat},
+		{name: "delete where id in a self-join using the key", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t x JOIN t y USING (id))", want: dat},
+		{name: "delete using two levels of derived tables", sql: "DELETE FROM t USING (SELECT * FROM (SELECT id FROM t) y) x WHERE t.id = x.id", want: dat},
+		{name: "delete using the column plus zero", sql: "DELETE FROM t USING (SELECT id + 0 AS id FROM t) s WHERE t.id = s.id", want: dat},
+		{name: "delete with a cte over a derived table", sql: "WITH d AS (SELECT * FROM (SELECT id FROM t) y) DELETE FROM t USING d WHERE t.id = d.id", want: dat},
+		{name: "merge using two levels of derived tables", sql: "MERGE INTO t USING (SELECT * FROM (SELECT id FROM t) y) s ON t.id = s.id WHEN MATCHED THEN DELETE", want: dat},
+		{name: "merge using the column plus zero", sql: "MERGE INTO t USING (SELECT id + 0 AS id FROM t) s ON t.id = s.id WHEN MATCHED THEN DELETE", want: dat},
+		{name: "upsert from two levels of derived tables", sql: "INSERT INTO t (id) SELECT id FROM (SELECT * FROM (SELECT id FROM t) y) x ON CONFLICT (id) DO UPDATE SET note = 'x'", want: uat},
+		{name: "upsert from the table with a column alias list", sql: "INSERT INTO t (id) SELECT x.i FROM t AS x(i) ON CONFLICT (id) DO UPDATE SET note = 'x'", want: uat},
+		// Look-alikes that filter.
+		{name: "delete where id in another column of the table", sql: "DELETE FROM t WHERE id IN (SELECT parent_id FROM t)"},
+		{name: "delete where id in a derived table filtered by a flag", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id FROM t WHERE flag) x)"},
+		{name: "delete where id in a star over a filtered derived table", sql: "DELETE FROM t WHERE id IN (SELECT * FROM (SELECT id FROM t LIMIT 5) x)"},
+		{name: "delete where id in a filtered column alias list", sql: "DELETE FROM t WHERE id IN (SELECT x.i FROM t AS x(i) WHERE x.i < 10)"},
+		{name: "delete where id in a join to another table", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t JOIN k USING (id))"},
+		{name: "delete where id in a self-join on another column", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM t x, t y WHERE x.id = y.parent_id)"},
+		{name: "delete where id in a self-join with a filter", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM t x JOIN t y ON x.id = y.id AND y.flag)"},
+		{name: "delete where id in the column plus one", sql: "DELETE FROM t WHERE id IN (SELECT id + 1 FROM t)"},
+		{name: "delete where a row is in other columns", sql: "DELETE FROM t WHERE (id, note) IN (SELECT parent_id, note FROM t)"},
+		{name: "delete where id in the unnested array of a filter", sql: "DELETE FROM t WHERE id IN (SELECT unnest(ARRAY(SELECT id FROM t WHERE flag)))"},
+		{name: "delete where exists over a renamed derived column tied to another", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT parent_id AS i FROM t) x WHERE x.i = t.id)"},
+		{name: "delete where id equals a constant of a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT 5) s(x))"},
+		{name: "delete where id in a narrowing cast of the column", sql: "DELETE FROM t WHERE id IN (SELECT id::numeric(3,0) FROM t)"},
 	}
 }

@@ -83,8 +83,8 @@ func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *p
 // in p.selves: the table itself (qualified or not), a CTE or a subquery
 // whose query selfScan recognises.
 func (p *predicate) joinedSelf(j *pg_query.Node) {
-	if name, cols, ok := p.selfRange(j); ok && name != "" && !p.targets[name] {
-		p.selves[name] = cols
+	if name, src, ok := p.selfRange(j); ok && name != "" && !p.targets[name] {
+		p.selves[name] = src.colMap()
 	}
 }
 
@@ -1842,7 +1842,7 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 		return false
 	}
 	x := p.simplify(s.Testexpr)
-	if v := fromlessValue(sel); v != nil {
+	if v := fromlessValue(sel); v != nil && p.unnestedScan(sel) == nil {
 		return p.mentionsTarget(x) && p.alike(x, v)
 	}
 	if oneRow(sel) && len(sel.ValuesLists) > 0 && p.mentionsTarget(x) {
@@ -1854,12 +1854,22 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 		}
 		return false
 	}
-	col := x.GetColumnRef()
-	if col == nil || !p.refersToTarget(col) {
-		return false
+	// A row comparison (a, b) IN (SELECT a, b ...) compares each column.
+	xs := []*pg_query.Node{x}
+	if row := x.GetRowExpr(); row != nil {
+		xs = row.Args
 	}
 	scan := p.selfScan(sel)
-	return scan != nil && len(scan.out) == 1 && scan.out[0].src != "" && scan.out[0].src == lastField(col)
+	if scan == nil || len(scan.out) != len(xs) {
+		return false
+	}
+	for i, x := range xs {
+		col := p.simplify(x).GetColumnRef()
+		if col == nil || !p.refersToTarget(col) || !srcMatches(scan.out[i].src, lastField(col)) {
+			return false
+		}
+	}
+	return true
 }
 
 // fromlessValue returns the expression of a FROM-less one-value query
@@ -1880,10 +1890,14 @@ func bareFromless(sel *pg_query.SelectStmt) bool {
 		sel.LimitCount == nil && sel.LimitOffset == nil && sel.WithClause == nil
 }
 
-// scan describes a query that returns every row of the target table.
+// scan describes a query (or FROM item) that returns every row of the
+// target table.
 type scan struct {
-	star bool      // SELECT *: every column under its own name
-	out  []scanCol // otherwise its output columns, in order
+	star bool // SELECT *: every column under its own name, but for ren
+	// ren, with star, holds the names an alias's column list gave
+	// (t AS x(i)): which column each names is not known ("?").
+	ren map[string]string
+	out []scanCol // without star, its output columns, in order
 	// correlated: its WHERE ties its row to the outer target row by
 	// equality of the same column (y.id = t.id).
 	correlated bool
@@ -1891,27 +1905,80 @@ type scan struct {
 
 type scanCol struct {
 	name string // output name; "" when unknown
-	src  string // the target column returned unchanged; "" for anything else
+	src  string // the target column returned unchanged ("?": one not known); "" for anything else
 }
 
-// columns maps the scan's output names (renamed by an alias's column list)
-// to the target's columns; a nil map keeps the names. ok is false when the
-// mapping cannot be known.
-func (s *scan) columns(renamed []*pg_query.Node) (cols map[string]string, ok bool) {
+// unknownColumn stands for a column of the target that an alias's column
+// list renamed by position: which one is not known, so it may be any.
+const unknownColumn = "?"
+
+// renamed applies an alias's column list to a scan's output. A star scan
+// renames its first columns, which ones is not known.
+func (s *scan) renamed(names []*pg_query.Node) *scan {
+	if len(names) == 0 {
+		return s
+	}
+	r := &scan{star: s.star, correlated: s.correlated}
 	if s.star {
-		return nil, len(renamed) == 0
-	}
-	cols = map[string]string{}
-	for i, c := range s.out {
-		name := c.name
-		if i < len(renamed) {
-			name = renamed[i].GetString_().GetSval()
+		r.ren = map[string]string{}
+		for k, v := range s.ren {
+			r.ren[k] = v
 		}
-		if name != "" && c.src != "" {
-			cols[name] = c.src
+		for _, n := range names {
+			r.ren[n.GetString_().GetSval()] = unknownColumn
+		}
+		return r
+	}
+	r.out = append([]scanCol(nil), s.out...)
+	for i := range r.out {
+		if i < len(names) {
+			r.out[i].name = names[i].GetString_().GetSval()
 		}
 	}
-	return cols, true
+	return r
+}
+
+// colMap maps the scan's output names to the target's columns: nil keeps
+// every name, a "*" entry keeps the names it does not list.
+func (s *scan) colMap() map[string]string {
+	if s.star && s.ren == nil {
+		return nil
+	}
+	cols := map[string]string{}
+	if s.star {
+		for k, v := range s.ren {
+			cols[k] = v
+		}
+		cols["*"] = "*"
+		return cols
+	}
+	for _, c := range s.out {
+		if c.name != "" && c.src != "" {
+			cols[c.name] = c.src
+		}
+	}
+	return cols
+}
+
+// colOf returns the target column a source's column name stands for under
+// cols (see colMap), or "".
+func colOf(cols map[string]string, name string) string {
+	if cols == nil {
+		return name
+	}
+	if v, ok := cols[name]; ok {
+		return v
+	}
+	if cols["*"] == "*" {
+		return name
+	}
+	return ""
+}
+
+// srcMatches reports whether a scan's output column src is the target's
+// column name.
+func srcMatches(src, name string) bool {
+	return src != "" && name != "" && (src == name || src == unknownColumn)
 }
 
 // selfScan recognises a query that returns every row of the target table:
@@ -1973,25 +2040,33 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		// IN (WITH s AS (SELECT id FROM t) SELECT id FROM s)
 		defer p.w.withCTEs(sel.WithClause)()
 	}
-	inner, cols, extra, ok := p.selfSource(sel.FromClause)
+	if u := p.unnestedScan(sel); u != nil {
+		return u
+	}
+	src, ok := p.selfSource(sel.FromClause)
 	if !ok {
 		return nil
 	}
+	inner, cols, extra := src.inner, src.shape.colMap(), src.extra
 	s := &scan{}
+	// Inside, the scanned source is the target and every other copy of
+	// it a joined-in self (see predicate.selves): x.id = y.id holds.
+	ip := &predicate{w: p.w, rel: p.rel, targets: map[string]bool{inner: true},
+		selves: src.others, keys: map[*pg_query.Node]string{}, visiting: p.visiting}
+	conds := src.conds
 	if sel.WhereClause != nil {
-		ip := &predicate{w: p.w, rel: p.rel, targets: map[string]bool{inner: true},
-			selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}, visiting: p.visiting}
-		for _, c := range flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, nil) {
-			if cols == nil && !extra && p.correlates(c, inner) {
-				s.correlated = true
-				continue
-			}
-			// Any other reference to the outer row filters by it; with
-			// other sources joined in, a condition on their rows does.
-			outer := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{FromClause: sel.FromClause, WhereClause: c}}}
-			if sc := ip.eval(c).scope; (sc != alwaysTrue && (sc != rowIndependent || extra)) || p.mentionsTarget(outer) {
-				return nil
-			}
+		conds = flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, conds)
+	}
+	for _, c := range conds {
+		if !extra && p.correlates(c, inner, cols) {
+			s.correlated = true
+			continue
+		}
+		// Any other reference to the outer row filters by it; with
+		// other sources joined in, a condition on their rows does.
+		outer := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{FromClause: sel.FromClause, WhereClause: c}}}
+		if sc := ip.eval(c).scope; (sc != alwaysTrue && (sc != rowIndependent || extra)) || p.mentionsTarget(outer) {
+			return nil
 		}
 	}
 	for _, t := range sel.TargetList {
@@ -1999,29 +2074,67 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		if rt == nil {
 			return nil
 		}
-		col := ownColumn(rt.Val, sel.GroupClause, inner)
-		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && qualifier(col) == inner))
+		// x + 0 and lossless casts of a column are the column.
+		col := ownColumn(ip.simplify(rt.Val), sel.GroupClause, inner)
+		q := ""
+		if col != nil {
+			q = qualifier(col)
+		}
+		_, other := src.others[q]
+		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && (q == inner || other)))
 		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil {
-			if len(sel.TargetList) != 1 || cols != nil || extra {
+			// SELECT * returns the source's columns as they are.
+			if len(sel.TargetList) != 1 || extra || len(col.Fields) != 1 && q != inner {
 				return nil
 			}
-			s.star = true
+			s.star, s.ren = src.shape.star, src.shape.ren
+			s.out = append([]scanCol(nil), src.shape.out...)
 			return s
 		}
-		var src string
+		var from string
 		if own {
-			src = lastField(col)
-			if cols != nil {
-				src = cols[src]
+			from = lastField(col)
+			if other {
+				from = colOf(src.others[q], from)
+			} else {
+				from = colOf(cols, from)
 			}
 		}
 		name := rt.Name
-		if name == "" && col != nil {
-			name = lastField(col)
+		if c := rt.Val.GetColumnRef(); name == "" && c != nil {
+			name = lastField(c)
+		} else if name == "" && col != nil && rt.Val.GetTypeCast() != nil {
+			name = lastField(col) // a cast keeps the column's name
 		}
-		s.out = append(s.out, scanCol{name: name, src: src})
+		s.out = append(s.out, scanCol{name: name, src: from})
 	}
 	return s
+}
+
+// unnestedScan recognises SELECT unnest(ARRAY(q)) for a query q that
+// returns one column of every row: it returns the same values.
+func (p *predicate) unnestedScan(sel *pg_query.SelectStmt) *scan {
+	if !bareFromless(sel) || sel.WhereClause != nil || len(sel.ValuesLists) > 0 || len(sel.TargetList) != 1 {
+		return nil
+	}
+	rt := sel.TargetList[0].GetResTarget()
+	f := rt.GetVal().GetFuncCall()
+	if f == nil || lastName(f.Funcname) != "unnest" || len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil || f.Over != nil {
+		return nil
+	}
+	sl := f.Args[0].GetSubLink()
+	if sl == nil || sl.SubLinkType != pg_query.SubLinkType_ARRAY_SUBLINK {
+		return nil
+	}
+	in := p.selfScan(sl.Subselect.GetSelectStmt())
+	if in == nil || in.star || len(in.out) != 1 {
+		return nil
+	}
+	name := rt.Name
+	if name == "" {
+		name = "unnest"
+	}
+	return &scan{out: []scanCol{{name: name, src: in.out[0].src}}, correlated: in.correlated}
 }
 
 // ownColumn returns the column of the scanned table an output expression
@@ -2100,23 +2213,38 @@ func (p *predicate) noLimit(sel *pg_query.SelectStmt) bool {
 	return sel.LimitOffset == nil || p.isNumber(sel.LimitOffset, 0)
 }
 
+// source is a FROM list that yields every row of the target table.
+type source struct {
+	inner string // the name its columns are qualified by
+	shape *scan  // the columns it exposes
+	extra bool   // other sources are joined in
+	// others holds the other FROM items that read the whole target (a
+	// self-join), by name, with their columns (see predicate.selves).
+	others map[string]map[string]string
+	// conds holds join conditions, which must hold for every row.
+	conds []*pg_query.Node
+}
+
 // selfSource recognises a FROM list that yields every row of the target
 // table: the table itself (however qualified, possibly aliased), a CTE or
 // a derived table whose query selfScan recognises, alone or joined with
 // sources that keep every one of its rows (a one-row FROM-less subquery
-// joined ON a true condition or as a cross product, or any source on the
-// outer side of a LEFT JOIN). inner is the name its columns are qualified
-// by, cols maps its column names to the target's (nil keeps them), and
-// extra says other sources are joined in.
-func (p *predicate) selfSource(from []*pg_query.Node) (inner string, cols map[string]string, extra bool, ok bool) {
-	found := false
+// joined ON a true condition or as a cross product, any source on the
+// outer side of a LEFT JOIN, or another whole copy of the target joined
+// on conditions that hold for every row, such as x.id = y.id, or NATURAL).
+func (p *predicate) selfSource(from []*pg_query.Node) (src source, ok bool) {
+	found, extra := false, false
+	src.others = map[string]map[string]string{}
 	var visit func(n *pg_query.Node) bool
 	visit = func(n *pg_query.Node) bool {
 		if j := n.GetJoinExpr(); j != nil {
-			if j.Alias != nil || j.UsingClause != nil || j.IsNatural {
+			if j.Alias != nil {
 				return false
 			}
 			extra = true
+			if j.UsingClause != nil || j.IsNatural {
+				return p.selfJoinUsing(j, visit, &src)
+			}
 			if j.Quals != nil {
 				p.w.literalSensitive = true // reads whether ON is true
 			}
@@ -2127,19 +2255,30 @@ func (p *predicate) selfSource(from []*pg_query.Node) (inner string, cols map[st
 				if oneRowSource(j.Rarg) {
 					return visit(j.Larg)
 				}
-				return oneRowSource(j.Larg) && visit(j.Rarg)
+				if oneRowSource(j.Larg) {
+					return visit(j.Rarg)
+				}
+				return j.Jointype == pg_query.JoinType_JOIN_INNER && visit(j.Larg) && visit(j.Rarg)
 			case j.Jointype == pg_query.JoinType_JOIN_LEFT:
 				return visit(j.Larg)
 			case j.Jointype == pg_query.JoinType_JOIN_RIGHT:
 				return visit(j.Rarg)
+			case j.Jointype == pg_query.JoinType_JOIN_INNER:
+				// ON must hold for every row, like a WHERE.
+				src.conds = append(src.conds, j.Quals)
+				return visit(j.Larg) && visit(j.Rarg)
 			}
 			return false
 		}
-		if !found {
-			if name, c, ok := p.selfRange(n); ok {
-				found, inner, cols = true, name, c
+		if name, shape, ok := p.selfRange(n); ok {
+			if !found {
+				found, src.inner, src.shape = true, name, shape
 				return true
 			}
+			// Another whole copy of the target keeps every row.
+			src.extra = true
+			src.others[name] = shape.colMap()
+			return name != "" && name != src.inner
 		}
 		if oneRowSource(n) {
 			extra = true
@@ -2149,19 +2288,47 @@ func (p *predicate) selfSource(from []*pg_query.Node) (inner string, cols map[st
 	}
 	for _, f := range from {
 		if !visit(f) {
-			return "", nil, false, false
+			return source{}, false
 		}
 	}
-	return inner, cols, extra, found && inner != ""
+	src.extra = src.extra || extra
+	return src, found && src.inner != ""
 }
 
-// selfRange recognises one FROM item that reads the whole target table.
-func (p *predicate) selfRange(n *pg_query.Node) (name string, cols map[string]string, ok bool) {
+// selfJoinUsing visits a join USING (cols) or NATURAL of two whole copies
+// of the target: their rows pair with themselves, every row is kept (where
+// the columns are not NULL, the standard of x = x). NATURAL needs both to
+// have every column under its own name.
+func (p *predicate) selfJoinUsing(j *pg_query.JoinExpr, visit func(*pg_query.Node) bool, src *source) bool {
+	_, l, lok := p.selfRange(j.Larg)
+	_, r, rok := p.selfRange(j.Rarg)
+	if !lok || !rok || j.Jointype != pg_query.JoinType_JOIN_INNER {
+		return false
+	}
+	lc, rc := l.colMap(), r.colMap()
+	if j.IsNatural {
+		if lc != nil || rc != nil {
+			return false
+		}
+	}
+	for _, u := range j.UsingClause {
+		name := u.GetString_().GetSval()
+		if a := colOf(lc, name); a == "" || a == unknownColumn || a != colOf(rc, name) {
+			return false
+		}
+	}
+	return visit(j.Larg) && visit(j.Rarg)
+}
+
+// selfRange recognises one FROM item that reads the whole target table,
+// and the columns it exposes.
+func (p *predicate) selfRange(n *pg_query.Node) (name string, shape *scan, ok bool) {
 	switch {
 	case n.GetRangeVar() != nil:
 		rv := n.GetRangeVar()
-		if rv.Alias != nil && len(rv.Alias.Colnames) > 0 {
-			return "", nil, false
+		var renames []*pg_query.Node
+		if rv.Alias != nil {
+			renames = rv.Alias.Colnames
 		}
 		if cte, isCTE := p.w.ctes[rv.Relname]; isCTE && rv.Schemaname == "" {
 			// A CTE hides a table of the same name.
@@ -2177,13 +2344,12 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, cols map[string]st
 			if scan == nil {
 				return "", nil, false
 			}
-			cols, ok = scan.columns(cte.Aliascolnames)
-			return aliasName(rv.Alias, rv.Relname), cols, ok
+			return aliasName(rv.Alias, rv.Relname), scan.renamed(cte.Aliascolnames).renamed(renames), true
 		}
 		if !sameRelation(rv, p.rel) {
 			return "", nil, false
 		}
-		return aliasName(rv.Alias, rv.Relname), nil, true
+		return aliasName(rv.Alias, rv.Relname), (&scan{star: true}).renamed(renames), true
 	case n.GetRangeTableSample() != nil:
 		// TABLESAMPLE SYSTEM (100) or BERNOULLI (100) reads every row;
 		// a parameter may be 100.
@@ -2213,8 +2379,7 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, cols map[string]st
 		if scan == nil {
 			return "", nil, false
 		}
-		cols, ok = scan.columns(rs.Alias.Colnames)
-		return rs.Alias.Aliasname, cols, ok
+		return rs.Alias.Aliasname, scan.renamed(rs.Alias.Colnames), true
 	}
 	return "", nil, false
 }
@@ -2275,14 +2440,14 @@ func isTrueConst(n *pg_query.Node) bool {
 // comparison that holds between a value and itself ties them as well
 // (inner.x >= outer.x holds for the outer row's own copy), and so does IS
 // NOT DISTINCT FROM.
-func (p *predicate) correlates(c *pg_query.Node, inner string) bool {
+func (p *predicate) correlates(c *pg_query.Node, inner string, cols map[string]string) bool {
 	e := c.GetAExpr()
 	if e == nil || !(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT ||
 		(e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && reflexiveOps[lastName(e.Name)])) {
 		return false
 	}
 	l, r := e.Lexpr.GetColumnRef(), e.Rexpr.GetColumnRef()
-	if l == nil || r == nil || lastField(l) == "" || lastField(l) != lastField(r) {
+	if l == nil || r == nil || lastField(l) == "" || lastField(r) == "" {
 		return false
 	}
 	isInner := func(c *pg_query.ColumnRef) bool {
@@ -2291,7 +2456,9 @@ func (p *predicate) correlates(c *pg_query.Node, inner string) bool {
 	isOuter := func(c *pg_query.ColumnRef) bool {
 		return len(c.Fields) == 2 && qualifier(c) != inner && p.targets[qualifier(c)]
 	}
-	return (isInner(l) && isOuter(r)) || (isOuter(l) && isInner(r))
+	// The inner column is the outer one under the source's names.
+	return (isInner(l) && isOuter(r) && srcMatches(colOf(cols, lastField(l)), lastField(r))) ||
+		(isOuter(l) && isInner(r) && srcMatches(colOf(cols, lastField(r)), lastField(l)))
 }
 
 // qualifier returns the name that qualifies a column reference ("" if none).
@@ -2447,8 +2614,8 @@ func (p *predicate) key(n *pg_query.Node) string {
 			switch {
 			case p.targets[q] || (self && cols == nil):
 				cr.Fields = cr.Fields[len(cr.Fields)-1:]
-			case self && cols[lastField(cr)] != "":
-				cr.Fields = []*pg_query.Node{pg_query.MakeStrNode(cols[lastField(cr)])}
+			case self && colOf(cols, lastField(cr)) != "":
+				cr.Fields = []*pg_query.Node{pg_query.MakeStrNode(colOf(cols, lastField(cr)))}
 			}
 		}
 		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
