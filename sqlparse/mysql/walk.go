@@ -52,6 +52,9 @@ type walker struct {
 	// derivedSelves memoises which derived tables return a column of
 	// every row of a table (see derivedColumn).
 	derivedSelves map[derivedKey]derivedVerdict
+	// readSteps counts the queries readsColumn has looked into (see
+	// maxReadSteps).
+	readSteps int
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})

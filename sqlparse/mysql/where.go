@@ -582,6 +582,13 @@ func selectArms(n ast.Node, out []*ast.SelectStmt) []*ast.SelectStmt {
 // CTEs; deeper ones count as reading every row (fail closed).
 const maxReadDepth = 16
 
+// maxReadSteps bounds the queries readsColumn looks into for one
+// analysis: a column may be followed along several paths at each level
+// (forms of a field, sources of an unqualified name or a wildcard), so
+// their number can grow with the depth; past it a query counts as reading
+// every row (fail closed).
+const maxReadSteps = 20000
+
 // anyColumn, as the output column readsColumn follows, asks only whether
 // a query returns a row for every row of the table, whatever it selects.
 const anyColumn = "*"
@@ -608,7 +615,8 @@ func (w *walker) readsEveryRow(q ast.Node, t source, col string) bool {
 // (id + 0, a cast: see forms). want, when set, is the column of t it must
 // be. ctes are the CTEs in scope.
 func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes []*ast.CommonTableExpression, depth int) (string, bool) {
-	if depth > maxReadDepth {
+	w.readSteps++
+	if depth > maxReadDepth || w.readSteps > maxReadSteps {
 		return want, want != "" || out == anyColumn
 	}
 	if so, ok := q.(*ast.SetOprStmt); ok && so.With != nil {
@@ -652,6 +660,13 @@ type sourced struct {
 // be any source's.
 func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source) []sourced {
 	var res []sourced
+	seen := map[sourced]bool{}
+	add := func(c sourced) {
+		if !seen[c] {
+			seen[c] = true
+			res = append(res, c)
+		}
+	}
 	if out == anyColumn {
 		for _, s := range sources {
 			res = append(res, sourced{s, anyColumn})
@@ -666,7 +681,7 @@ func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source
 		if f.WildCard != nil {
 			for _, s := range sources {
 				if f.WildCard.Table.L == "" || s.mayBeNamedBy(f.WildCard.Schema.L, f.WildCard.Table.L) {
-					res = append(res, sourced{s, out})
+					add(sourced{s, out})
 				}
 			}
 			continue
@@ -684,7 +699,7 @@ func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source
 			}
 			for _, s := range sources {
 				if c.Name.Table.L == "" || s.mayBeNamedBy(c.Name.Schema.L, c.Name.Table.L) {
-					res = append(res, sourced{s, c.Name.Name.L})
+					add(sourced{s, c.Name.Name.L})
 				}
 			}
 		}
