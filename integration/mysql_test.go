@@ -181,6 +181,26 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string {
 			return "DELETE c FROM " + tbl + " c JOIN (SELECT id FROM " + tbl + ") d USING (id)"
 		}},
+	// The column is followed through renames, SELECT *, nested derived
+	// tables and what leaves its value unchanged (id + 0).
+	{name: "multi-table delete joined on to a renamed derived column of every row", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE c FROM " + tbl + " c JOIN (SELECT id AS i FROM " + tbl + ") d ON c.id = d.i"
+		}},
+	{name: "multi-table delete joined using to select star of a nested derived table of every row", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE c FROM " + tbl + " c JOIN (SELECT * FROM (SELECT id FROM " + tbl + ") y) d USING (id)"
+		}},
+	{name: "multi-table update joined using to the column plus zero of every row", rule: "update-always-true", category: "update",
+		sql: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " c JOIN (SELECT id + 0 AS id FROM " + tbl + ") d USING (id) SET c.note = 'x'"
+		}},
+	deleteWhere("delete where in a derived table's renamed column of every row", func(tbl string) string {
+		return "id IN (SELECT i FROM (SELECT id AS i FROM " + tbl + ") x)"
+	}),
+	deleteWhere("delete where exists of a renamed derived copy of the row", func(tbl string) string {
+		return "EXISTS (SELECT 1 FROM (SELECT id AS i FROM " + tbl + ") x WHERE x.i = " + tbl + ".id)"
+	}),
 	{name: "multi-table update self-joined using", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
 			return "UPDATE " + tbl + " c JOIN " + tbl + " d USING (id) SET c.note = 'x'"

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
 )
@@ -308,5 +309,28 @@ func BenchmarkOrChain(b *testing.B) {
 	a := New()
 	for i := 0; i < b.N; i++ {
 		a.Analyze(q, sqlparse.Lexing{})
+	}
+}
+
+// TestSelfReadPathsAreBounded nests derived tables whose every column may
+// be any of the level below's (IF(?, a, b) is a or b): following a column
+// back to the table may take four paths at each level. The search is
+// bounded and, past its bound, fails closed.
+func TestSelfReadPathsAreBounded(t *testing.T) {
+	field := "IF(?, id, IF(?, a, IF(?, b, c)))"
+	q := "SELECT id FROM t WHERE n > 0"
+	for i := 0; i < 14; i++ {
+		q = fmt.Sprintf("SELECT %s AS id, %s AS a, %s AS b, %s AS c FROM (%s) x%d", field, field, field, field, q, i)
+	}
+	sql := "DELETE FROM t WHERE id IN (SELECT id FROM (" + q + ") z)"
+	done := make(chan []sqlparse.Finding, 1)
+	go func() { done <- New().Analyze(sql, sqlparse.Lexing{}).Findings() }()
+	select {
+	case fs := <-done:
+		if len(fs) == 0 || fs[0].Rule != RuleDeleteAlways {
+			t.Errorf("a self-read too costly to follow is not refused: %+v", fs)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("following a column back through nested derived tables does not end")
 	}
 }

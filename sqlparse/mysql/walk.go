@@ -50,8 +50,11 @@ type walker struct {
 	// the mode); "" when it is.
 	modeUnknown string
 	// derivedSelves memoises which derived tables return a column of
-	// every row of a table (see derivedSelf).
-	derivedSelves map[derivedKey]bool
+	// every row of a table (see derivedColumn).
+	derivedSelves map[derivedKey]derivedVerdict
+	// readSteps counts the queries readsColumn has looked into (see
+	// maxReadSteps).
+	readSteps int
 }
 
 var ciStrType = reflect.TypeOf(ast.CIStr{})

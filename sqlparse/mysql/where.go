@@ -56,16 +56,34 @@ type source struct {
 	name *sqlparse.ObjectName
 	// query is a derived table's query; nil for a base table.
 	query ast.Node
-	// selfCol, for a derived table among a predicate's selves, is its one
-	// column: the target's column of that name, of every row.
-	selfCol string
 }
 
-// selfColumn reports whether column col of a self (a copy of the target)
-// is the target's column col: any column of a copy of the base table, the
-// one column of a derived table over it.
-func (s source) selfColumn(col string) bool {
-	return s.selfCol == "" || s.selfCol == col
+// selfColumn returns the column of the target that column col of a self
+// (a copy of the target) holds: col itself for a copy of the base table;
+// for a derived table over it, the column it returns under that name
+// (see derivedColumn). ok is false when col is not one of the target's.
+func (p *predicate) selfColumn(s source, col string) (string, bool) {
+	if s.query == nil {
+		return col, true
+	}
+	return p.w.derivedColumn(s, p.target, col)
+}
+
+// columnName is the name of the target's column that a column reference
+// reads: a self's column by the target's name for it (d.i is id in
+// (SELECT id AS i FROM t) d), any other by its own.
+func (p *predicate) columnName(c *ast.ColumnName) string {
+	if c.Table.L == "" || p.target.mayBeNamedBy(c.Schema.L, c.Table.L) {
+		return c.Name.L
+	}
+	for _, s := range p.selves {
+		if s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			if col, ok := p.selfColumn(s, c.Name.L); ok && col != "" {
+				return col
+			}
+		}
+	}
+	return c.Name.L
 }
 
 // predicate evaluates WHERE-like expressions against one target table.
@@ -452,7 +470,7 @@ func (p *predicate) tiedSelves(nodes []ast.ExprNode) []source {
 			}
 			l, lok := unparen(b.L).(*ast.ColumnNameExpr)
 			r, rok := unparen(b.R).(*ast.ColumnNameExpr)
-			if !lok || !rok || l.Name.Name.L != r.Name.Name.L {
+			if !lok || !rok {
 				continue
 			}
 			if p.refersToTarget(r.Name) {
@@ -462,7 +480,10 @@ func (p *predicate) tiedSelves(nodes []ast.ExprNode) []source {
 				continue
 			}
 			for _, s := range p.selves {
-				if s.mayBeNamedBy(r.Name.Schema.L, r.Name.Table.L) && s.selfColumn(r.Name.Name.L) {
+				if !s.mayBeNamedBy(r.Name.Schema.L, r.Name.Table.L) {
+					continue
+				}
+				if col, ok := p.selfColumn(s, r.Name.Name.L); ok && col == l.Name.Name.L {
 					tied = append(tied, s)
 				}
 			}
@@ -526,7 +547,7 @@ func (w *walker) upsert(s *ast.InsertStmt) {
 		return
 	}
 	t := into[0]
-	if w.readsEveryRow(s.Select, t, "", nil, 0) {
+	if w.readsEveryRow(s.Select, t, "") {
 		what, effect := "INSERT INTO "+t.display+" ... SELECT ... ON DUPLICATE KEY UPDATE", "be updated"
 		if s.IsReplace {
 			what, effect = "REPLACE INTO "+t.display+" ... SELECT", "be deleted and inserted again with only the selected columns"
@@ -557,19 +578,46 @@ func selectArms(n ast.Node, out []*ast.SelectStmt) []*ast.SelectStmt {
 	return out
 }
 
-// maxReadDepth bounds how deep readsEveryRow follows derived tables and
+// maxReadDepth bounds how deep readsColumn follows derived tables and
 // CTEs; deeper ones count as reading every row (fail closed).
 const maxReadDepth = 16
 
+// maxReadSteps bounds the queries readsColumn looks into for one
+// analysis: a column may be followed along several paths at each level
+// (forms of a field, sources of an unqualified name or a wildcard), so
+// their number can grow with the depth; past it a query counts as reading
+// every row (fail closed).
+const maxReadSteps = 20000
+
+// anyColumn, as the output column readsColumn follows, asks only whether
+// a query returns a row for every row of the table, whatever it selects.
+const anyColumn = "*"
+
 // readsEveryRow reports whether query q returns a row for every row of
-// table t: one of its SELECTs (a UNION's arms each count) reads t itself,
-// or a derived table or CTE that does, with no condition that depends on
-// that source's rows. With col set, the SELECT must also return that
-// column of t (selected by its name, at each level), as in
-// t.col IN (SELECT col FROM t). ctes are the CTEs in scope.
-func (w *walker) readsEveryRow(q ast.Node, t source, col string, ctes []*ast.CommonTableExpression, depth int) bool {
-	if depth > maxReadDepth {
-		return true
+// table t (see readsColumn); with col set, the value of t's column col in
+// its one column, as in t.col IN (SELECT col FROM t).
+func (w *walker) readsEveryRow(q ast.Node, t source, col string) bool {
+	if col == "" {
+		_, ok := w.readsColumn(q, anyColumn, t, "", nil, 0)
+		return ok
+	}
+	_, ok := w.readsColumn(q, "", t, col, nil, 0)
+	return ok
+}
+
+// readsColumn reports whether query q returns, in its output column out
+// ("" for its only column, anyColumn for none in particular), a column of
+// table t for every row of t, and which: one of its SELECTs (a UNION's
+// arms each count) selects that column of t itself, or of a derived table
+// or CTE that does, with no condition that depends on that source's rows.
+// The column is followed through AS renames, SELECT * and any number of
+// derived tables and CTEs, and through what leaves its value unchanged
+// (id + 0, a cast: see forms). want, when set, is the column of t it must
+// be. ctes are the CTEs in scope.
+func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes []*ast.CommonTableExpression, depth int) (string, bool) {
+	w.readSteps++
+	if depth > maxReadDepth || w.readSteps > maxReadSteps {
+		return want, want != "" || out == anyColumn
 	}
 	if so, ok := q.(*ast.SetOprStmt); ok && so.With != nil {
 		ctes = append(so.With.CTEs[:len(so.With.CTEs):len(so.With.CTEs)], ctes...)
@@ -579,50 +627,121 @@ func (w *walker) readsEveryRow(q ast.Node, t source, col string, ctes []*ast.Com
 		if sel.With != nil {
 			inner = append(sel.With.CTEs[:len(sel.With.CTEs):len(sel.With.CTEs)], ctes...)
 		}
-		if col != "" && !selectsColumn(sel, col) {
-			continue
-		}
 		sources, conds, ties := scopeOf(sel.From)
-		for _, src := range sources {
-			if !w.sourceReadsEveryRow(src, t, col, inner, depth) {
+		for _, c := range w.outputSources(sel, out, sources) {
+			got, ok := w.sourceColumn(c.src, c.col, t, want, inner, depth)
+			if !ok {
 				continue
 			}
 			if sel.Where == nil && len(conds) == 0 && len(ties) == 0 {
-				return true
+				return got, true
 			}
-			switch w.reach(src, sources, sel.Where, conds, ties) {
+			switch w.reach(c.src, sources, sel.Where, conds, ties) {
 			case alwaysTrue, rowIndependent:
-				return true
+				return got, true
 			}
 		}
 	}
-	return false
+	return "", false
 }
 
-// sourceReadsEveryRow reports whether a FROM source holds every row of t:
-// t itself, or a derived table or CTE whose query reads every row of t.
-func (w *walker) sourceReadsEveryRow(src, t source, col string, ctes []*ast.CommonTableExpression, depth int) bool {
+// sourced is a column of one FROM source.
+type sourced struct {
+	src source
+	col string // "" for the source's only column, anyColumn for any
+}
+
+// outputSources lists the source columns that output column out of a
+// SELECT may return (see readsColumn): the column a field selects under
+// that name (or its only field, for ""), that column of the sources a
+// wildcard covers, or every source for anyColumn. A field's expression
+// counts by each of its forms that is a column (id + 0 is id): a column
+// qualified by a source's name is that source's, an unqualified one may
+// be any source's.
+func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source) []sourced {
+	var res []sourced
+	seen := map[sourced]bool{}
+	add := func(c sourced) {
+		if !seen[c] {
+			seen[c] = true
+			res = append(res, c)
+		}
+	}
+	if out == anyColumn {
+		for _, s := range sources {
+			res = append(res, sourced{s, anyColumn})
+		}
+		return res
+	}
+	if sel.Fields == nil || (out == "" && len(sel.Fields.Fields) != 1) {
+		return nil
+	}
+	p := &predicate{w: w, target: source{pos: -1}, keys: map[ast.ExprNode]string{}}
+	for _, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			for _, s := range sources {
+				if f.WildCard.Table.L == "" || s.mayBeNamedBy(f.WildCard.Schema.L, f.WildCard.Table.L) {
+					add(sourced{s, out})
+				}
+			}
+			continue
+		}
+		if f.Expr == nil {
+			continue
+		}
+		for _, form := range p.forms(f.Expr, nil, 0) {
+			c, ok := form.(*ast.ColumnNameExpr)
+			if !ok {
+				continue
+			}
+			if out != "" && f.AsName.L != out && (f.AsName.L != "" || unparen(f.Expr) != form || c.Name.Name.L != out) {
+				continue
+			}
+			for _, s := range sources {
+				if c.Name.Table.L == "" || s.mayBeNamedBy(c.Name.Schema.L, c.Name.Table.L) {
+					add(sourced{s, c.Name.Name.L})
+				}
+			}
+		}
+	}
+	return res
+}
+
+// sourceColumn reports whether column col of a FROM source holds a column
+// of t for every row of t, and which (see readsColumn): col of t itself,
+// or the output column col of a derived table or CTE.
+func (w *walker) sourceColumn(src source, col string, t source, want string, ctes []*ast.CommonTableExpression, depth int) (string, bool) {
 	if src.query != nil {
-		return w.readsEveryRow(src.query, t, col, ctes, depth+1)
+		return w.readsColumn(src.query, col, t, want, ctes, depth+1)
 	}
 	if src.schema == "" && src.name != nil && src.name.Schema == "" {
 		for _, c := range ctes {
-			if c.Name.L == strings.ToLower(src.name.Name) && c.Query != nil {
-				return w.readsEveryRow(c.Query.Query, t, col, ctes, depth+1)
+			if c.Name.L != strings.ToLower(src.name.Name) || c.Query == nil {
+				continue
 			}
+			if len(c.ColNameList) > 0 && col != anyColumn {
+				// WITH c(i) AS (...): i names the query's only column.
+				if len(c.ColNameList) != 1 || (col != "" && c.ColNameList[0].L != col) {
+					return "", false
+				}
+				col = ""
+			}
+			return w.readsColumn(c.Query.Query, col, t, want, ctes, depth+1)
 		}
 	}
-	return mayBeSameTable(src, t)
-}
-
-// selectsColumn reports whether a SELECT returns exactly one column, a
-// column reference named col.
-func selectsColumn(sel *ast.SelectStmt, col string) bool {
-	if sel.Fields == nil || len(sel.Fields.Fields) != 1 {
-		return false
+	if !mayBeSameTable(src, t) {
+		return "", false
 	}
-	c, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.ColumnNameExpr)
-	return ok && c.Name.Name.L == col
+	switch {
+	case col == anyColumn:
+		return "", true
+	case col == "":
+		// The only column of t, in SELECT * FROM t.
+		return want, want != ""
+	case want == "" || col == want:
+		return col, true
+	}
+	return "", false
 }
 
 func newPredicate(w *walker, t source, sources []source) *predicate {
@@ -631,57 +750,53 @@ func newPredicate(w *walker, t source, sources []source) *predicate {
 		if s.pos == t.pos {
 			continue
 		}
-		if mayBeSameTable(s, t) {
-			p.selves = append(p.selves, s)
-		} else if s.selfCol = w.derivedSelf(s, t); s.selfCol != "" {
+		if mayBeSameTable(s, t) || w.derivedSelf(s, t) {
 			p.selves = append(p.selves, s)
 		}
 	}
 	return p
 }
 
-// derivedSelf returns the one column of a derived table that returns that
-// column of every row of base table t ((SELECT id FROM t) d: d.id is t.id
-// of every row); "" for any other source. Verdicts are memoised: derived
-// tables nest, and each level judges the ones below it.
-func (w *walker) derivedSelf(s, t source) string {
+// derivedSelf reports whether a derived table returns a row for every row
+// of base table t ((SELECT id FROM t) d); which of its columns are t's is
+// asked of selfColumn.
+func (w *walker) derivedSelf(s, t source) bool {
 	if s.query == nil || t.table == "" {
-		return ""
+		return false
 	}
-	// The first arm names the derived table's column.
-	col := ""
-	if arms := selectArms(s.query, nil); len(arms) > 0 {
-		sel := arms[0]
-		if sel.Fields != nil && len(sel.Fields.Fields) == 1 && sel.Fields.Fields[0].AsName.L == "" {
-			if c, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.ColumnNameExpr); ok {
-				col = c.Name.Name.L
-			}
-		}
-	}
-	if col == "" {
-		return ""
-	}
+	_, ok := w.derivedColumn(s, t, anyColumn)
+	return ok
+}
+
+// derivedColumn returns the column of base table t, of every row, that a
+// derived table returns as column col (in (SELECT id AS i FROM t) d, d.i
+// is t.id). Verdicts are memoised: derived tables nest, and each level
+// judges the ones below it.
+func (w *walker) derivedColumn(s, t source, col string) (string, bool) {
 	key := derivedKey{query: s.query, table: t.table, col: col}
 	v, ok := w.derivedSelves[key]
 	if !ok {
 		if w.derivedSelves == nil {
-			w.derivedSelves = map[derivedKey]bool{}
+			w.derivedSelves = map[derivedKey]derivedVerdict{}
 		}
-		w.derivedSelves[key] = false // while it is judged
-		v = w.readsEveryRow(s.query, t, col, nil, 0)
+		w.derivedSelves[key] = derivedVerdict{} // while it is judged
+		v.col, v.ok = w.readsColumn(s.query, col, t, "", nil, 0)
 		w.derivedSelves[key] = v
 	}
-	if !v {
-		return ""
-	}
-	return col
+	return v.col, v.ok
 }
 
-// derivedKey names a derivedSelf verdict.
+// derivedKey names a derivedColumn verdict.
 type derivedKey struct {
 	query ast.Node
 	table string
 	col   string
+}
+
+// derivedVerdict is a derivedColumn verdict.
+type derivedVerdict struct {
+	col string
+	ok  bool
 }
 
 // eval judges an expression as a condition on the target's rows. A
@@ -1047,9 +1162,9 @@ func oneRowSelect(sq *ast.SubqueryExpr) (*ast.SelectStmt, bool) {
 	return s, true
 }
 
-// selfMatch reports whether a subquery reads a copy of the target whose
-// condition finds the target's own row, as in EXISTS (SELECT 1 FROM t x
-// WHERE x.id = t.id): such an EXISTS is true for every row (where the
+// selfMatch reports whether a subquery reads a copy of the target (the
+// table, or a derived table of its every row) whose condition finds the
+// target's own row, as in EXISTS (SELECT 1 FROM t x WHERE x.id = t.id): such an EXISTS is true for every row (where the
 // column is not NULL). The condition is judged with the copy's columns
 // taken as the target's, so x.id = t.id reads as id = id.
 func (p *predicate) selfMatch(sq *ast.SubqueryExpr) bool {
@@ -1058,7 +1173,8 @@ func (p *predicate) selfMatch(sq *ast.SubqueryExpr) bool {
 		return false
 	}
 	sources, conds, ties := scopeOf(s.From)
-	if len(sources) != 1 || len(conds) != 0 || len(ties) != 0 || !mayBeSameTable(sources[0], p.target) {
+	if len(sources) != 1 || len(conds) != 0 || len(ties) != 0 ||
+		!(mayBeSameTable(sources[0], p.target) || p.w.derivedSelf(sources[0], p.target)) {
 		return false
 	}
 	outer := p.target
@@ -1786,11 +1902,11 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 		p.same(x, s.Fields.Fields[0].Expr) {
 		return true
 	}
-	col, ok := unparen(x).(*ast.ColumnNameExpr)
+	col, ok := p.simplify(x).(*ast.ColumnNameExpr)
 	if !ok {
 		return false
 	}
-	return p.w.readsEveryRow(sq.Query, p.target, col.Name.Name.L, nil, 0)
+	return p.w.readsEveryRow(sq.Query, p.target, p.columnName(col.Name))
 }
 
 // caseExpr looks at the values a CASE can take: the row only picks a
@@ -1856,7 +1972,10 @@ func (p *predicate) mayBeTargetRow(c *ast.ColumnName) bool {
 		return true
 	}
 	for _, s := range p.selves {
-		if s.mayBeNamedBy(c.Schema.L, c.Table.L) && s.selfColumn(c.Name.L) {
+		if !s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			continue
+		}
+		if col, ok := p.selfColumn(s, c.Name.L); ok && col != "" {
 			return true
 		}
 	}
@@ -1933,7 +2052,7 @@ func (p *predicate) same(a, b ast.ExprNode) bool {
 	if reflect.TypeOf(a) != reflect.TypeOf(b) {
 		return false
 	}
-	if ca, ok := a.(*ast.ColumnNameExpr); ok && ca.Name.Name.L != b.(*ast.ColumnNameExpr).Name.Name.L {
+	if ca, ok := a.(*ast.ColumnNameExpr); ok && p.columnName(ca.Name) != p.columnName(b.(*ast.ColumnNameExpr).Name) {
 		return false
 	}
 	return p.key(a) == p.key(b)
@@ -1955,7 +2074,7 @@ func (p *predicate) key(n ast.ExprNode) string {
 	var sb strings.Builder
 	err := n.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags|format.RestoreNameLowercase, &sb))
 	for i, col := range c.cols {
-		col.Schema, col.Table = c.saved[i][0], c.saved[i][1]
+		col.Schema, col.Table, col.Name = c.saved[i].schema, c.saved[i].table, c.saved[i].name
 	}
 	k := sb.String()
 	if err != nil {
@@ -1965,16 +2084,26 @@ func (p *predicate) key(n ast.ExprNode) string {
 	return k
 }
 
+// qualifierStripper writes the target's columns, and its copies', by
+// the target's name for them and unqualified (see key).
 type qualifierStripper struct {
 	p     *predicate
 	cols  []*ast.ColumnName
-	saved [][2]ast.CIStr
+	saved []strippedName
+}
+
+// strippedName is a column reference's names before it was stripped.
+type strippedName struct {
+	schema, table, name ast.CIStr
 }
 
 func (q *qualifierStripper) Enter(n ast.Node) (ast.Node, bool) {
 	if c, ok := n.(*ast.ColumnNameExpr); ok && c.Name.Table.L != "" && q.p.mayBeTargetRow(c.Name) {
 		q.cols = append(q.cols, c.Name)
-		q.saved = append(q.saved, [2]ast.CIStr{c.Name.Schema, c.Name.Table})
+		q.saved = append(q.saved, strippedName{c.Name.Schema, c.Name.Table, c.Name.Name})
+		if col := q.p.columnName(c.Name); col != c.Name.Name.L {
+			c.Name.Name = ast.NewCIStr(col)
+		}
 		c.Name.Schema, c.Name.Table = ast.CIStr{}, ast.CIStr{}
 	}
 	return n, false
