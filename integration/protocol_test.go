@@ -315,6 +315,23 @@ func protoExpectClosed(t testing.TB, nc net.Conn, code string) {
 	}
 }
 
+// requireHumanChangesInTransaction runs the human's stmt in a transaction
+// that is rolled back, and asserts that proof, read inside it, no longer
+// gives intact: the human's identical statement really does what the
+// agent's refusal prevented, and the database is left as it was.
+func requireHumanChangesInTransaction(t testing.TB, human *pgconn.PgConn, stmt, proof, intact string) {
+	t.Helper()
+	protoMustExec(t, human, "BEGIN")
+	if _, err := protoExec(t, human, stmt); err != nil {
+		t.Fatalf("%s: the human's statement failed: %v", stmt, err)
+	}
+	got := protoValue(t, human, proof)
+	protoMustExec(t, human, "ROLLBACK")
+	if got == intact {
+		t.Fatalf("%s: the human's statement changed nothing (%q)", stmt, got)
+	}
+}
+
 // protoAgentWorks opens a fresh agent session through p and runs a query,
 // proving the proxy still serves.
 func protoAgentWorks(t testing.TB, p *testProxy) {
@@ -1726,15 +1743,7 @@ func TestAgentsCannotWriteSystemCatalogs(t *testing.T) {
 		if got := protoValue(t, human, c.proof); got != c.intact {
 			t.Fatalf("%s: after the refusal %q gives %q, want %q", c.stmt, c.proof, got, c.intact)
 		}
-		protoMustExec(t, human, "BEGIN")
-		if _, err := protoExec(t, human, c.stmt); err != nil {
-			t.Fatalf("%s: the human's statement failed: %v", c.stmt, err)
-		}
-		got := protoValue(t, human, c.proof)
-		protoMustExec(t, human, "ROLLBACK")
-		if got == c.intact {
-			t.Fatalf("%s: the human's statement changed nothing (%q)", c.stmt, got)
-		}
+		requireHumanChangesInTransaction(t, human, c.stmt, c.proof, c.intact)
 	}
 	if after := sum(); after != before {
 		t.Fatalf("table changed from %s to %s", before, after)

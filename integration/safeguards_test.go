@@ -97,15 +97,7 @@ func TestAgentsCannotSwitchSafeguardsOff(t *testing.T) {
 		if got := protoValue(t, agent, "SHOW session_replication_role"); got != "origin" {
 			t.Fatalf("%s: the agent's session_replication_role is %q after the refusal", c.stmt, got)
 		}
-		protoMustExec(t, human, "BEGIN")
-		if _, err := protoExec(t, human, c.stmt); err != nil {
-			t.Fatalf("%s: the human's statement failed: %v", c.stmt, err)
-		}
-		got := protoValue(t, human, c.proof)
-		protoMustExec(t, human, "ROLLBACK")
-		if got == c.intact {
-			t.Fatalf("%s: the human's statement changed nothing (%q)", c.stmt, got)
-		}
+		requireHumanChangesInTransaction(t, human, c.stmt, c.proof, c.intact)
 	}
 	// Without switching the guard off, the server refuses the delete.
 	if _, err := protoExec(t, human, "DELETE FROM guard_trigger WHERE id = 1"); err == nil || !strings.Contains(err.Error(), "deletes are not allowed") {
