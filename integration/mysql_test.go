@@ -625,6 +625,7 @@ func TestMySQLAgentRoutineWorkPasses(t *testing.T) {
 			// like x = x to a careless reading, and are real filters.
 			for _, fix := range []string{
 				"UPDATE my_routine SET note = LOWER(note) WHERE note <> LOWER(note)",
+				"UPDATE my_routine SET note = LOWER(note) WHERE BINARY note <> BINARY LOWER(note)",
 				"UPDATE my_routine SET note = TRIM(note) WHERE BINARY note <> TRIM(note)",
 				"DELETE FROM my_routine WHERE extra IS NULL AND id > 290",
 				"UPDATE my_routine SET extra = 0 WHERE extra IS NOT NULL AND id = 10",

@@ -1325,6 +1325,8 @@ func corpusIdentities() []corpusCase {
 		{name: "a binary cast that cuts to nothing", sql: "DELETE FROM t WHERE name <> CAST(name AS BINARY(0))", want: RuleDeleteAlways},
 		{name: "a datetime cut to its date", sql: "DELETE FROM t WHERE created_at > CAST(created_at AS DATE)", want: RuleDeleteAlways},
 		{name: "a case fix in a binary collation", sql: "UPDATE t SET e = LOWER(e) WHERE e COLLATE utf8mb4_bin <> LOWER(e)"},
+		{name: "a case fix with the collation on the normalised side", sql: "UPDATE t SET e = LOWER(e) WHERE e <> LOWER(e) COLLATE utf8mb4_bin"},
+		{name: "a case fix compared as binary strings", sql: "UPDATE t SET c = UPPER(c) WHERE BINARY c <> BINARY UPPER(c)"},
 		{name: "a case fix of another column", sql: "UPDATE t SET e = LOWER(o) WHERE e <> LOWER(o)", note: "compares two columns: a filter"},
 		{name: "a full-text match", sql: "DELETE FROM posts WHERE MATCH(title, body) AGAINST ('casino')", note: "the relevance of the row's own columns"},
 		{name: "column mod 1 is 0", sql: "DELETE FROM t WHERE id % 1 = 0", want: at},

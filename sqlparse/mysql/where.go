@@ -389,36 +389,13 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 }
 
 // normalizes reports whether f is a string normalisation of the target
-// column x (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone, x possibly
-// written BINARY or with a COLLATE): x <> f(x) then picks the rows whose
-// value is not yet normalised, or none.
+// column x (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone), either side
+// possibly written BINARY or with a COLLATE: x <> f(x) then picks the rows
+// whose value is not yet normalised, or none.
 func (p *predicate) normalizes(x, f ast.ExprNode) bool {
-	col := func(n ast.ExprNode) *ast.ColumnNameExpr {
-		for {
-			switch e := unparen(n).(type) {
-			case *ast.ColumnNameExpr:
-				if p.refersToTarget(e.Name) {
-					return e
-				}
-				return nil
-			case *ast.FuncCastExpr:
-				// BINARY x: a cast to the binary character set without a
-				// length (CAST(x AS BINARY(0)) cuts).
-				if e.Tp != nil && e.Tp.GetCharset() == "binary" && e.Tp.GetFlen() < 0 {
-					n = e.Expr
-					continue
-				}
-				return nil
-			case *ast.SetCollationExpr:
-				n = e.Expr
-				continue
-			}
-			return nil
-		}
-	}
-	c := col(x)
-	call, ok := unparen(f).(*ast.FuncCallExpr)
-	if c == nil || !ok || len(call.Args) != 1 {
+	c, ok := asBinaryOrCollated(x).(*ast.ColumnNameExpr)
+	call, isCall := asBinaryOrCollated(f).(*ast.FuncCallExpr)
+	if !ok || !p.refersToTarget(c.Name) || !isCall || len(call.Args) != 1 {
 		return false
 	}
 	switch call.FnName.L {
@@ -426,8 +403,27 @@ func (p *predicate) normalizes(x, f ast.ExprNode) bool {
 	default:
 		return false
 	}
-	a := col(call.Args[0])
-	return a != nil && a.Name.Name.L == c.Name.Name.L && a.Name.Table.L == c.Name.Table.L
+	a, ok := asBinaryOrCollated(call.Args[0]).(*ast.ColumnNameExpr)
+	return ok && a.Name.Name.L == c.Name.Name.L && a.Name.Table.L == c.Name.Table.L
+}
+
+// asBinaryOrCollated returns n without parentheses, BINARY (a cast to the
+// binary character set without a length; CAST(x AS BINARY(0)) cuts) and
+// COLLATE, which compare the same value another way.
+func asBinaryOrCollated(n ast.ExprNode) ast.ExprNode {
+	for {
+		switch e := unparen(n).(type) {
+		case *ast.FuncCastExpr:
+			if e.Tp == nil || e.Tp.GetCharset() != "binary" || e.Tp.GetFlen() >= 0 {
+				return e
+			}
+			n = e.Expr
+		case *ast.SetCollationExpr:
+			n = e.Expr
+		default:
+			return e
+		}
+	}
 }
 
 // nullTestOf returns the value a condition tests for being not NULL:
