@@ -388,23 +388,47 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 	return p.truth(arm)
 }
 
-// normalizes reports whether f is a string normalisation of the target
-// column x (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone), either side
+// normalizes reports whether f is a normalisation of the target column x
+// (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone; FLOOR, CEIL, ABS, ROUND
+// or TRUNCATE of it; REPLACE in it of one literal by another), either side
 // possibly written BINARY or with a COLLATE: x <> f(x) then picks the rows
 // whose value is not yet normalised, or none.
 func (p *predicate) normalizes(x, f ast.ExprNode) bool {
 	c, ok := asBinaryOrCollated(x).(*ast.ColumnNameExpr)
 	call, isCall := asBinaryOrCollated(f).(*ast.FuncCallExpr)
-	if !ok || !p.refersToTarget(c.Name) || !isCall || len(call.Args) != 1 {
+	if !ok || !p.refersToTarget(c.Name) || !isCall || len(call.Args) == 0 {
 		return false
 	}
-	switch call.FnName.L {
-	case "lower", "lcase", "upper", "ucase", "trim", "ltrim", "rtrim":
+	switch n := len(call.Args); call.FnName.L {
+	case "lower", "lcase", "upper", "ucase", "trim", "ltrim", "rtrim", "floor", "ceil", "ceiling", "abs":
+		if n != 1 {
+			return false
+		}
+	case "round", "truncate":
+		// ROUND(x, 2): the rows with more decimals. Whether an argument
+		// is a literal or a parameter is not in the cache key.
+		p.w.literalSensitive = true
+		if n > 2 || n == 2 && !isLiteral(call.Args[1]) {
+			return false
+		}
+	case "replace":
+		// REPLACE(phone, '-', ''): the rows that hold a '-'.
+		p.w.literalSensitive = true
+		if n != 3 || !isLiteral(call.Args[1]) || !isLiteral(call.Args[2]) {
+			return false
+		}
 	default:
 		return false
 	}
 	a, ok := asBinaryOrCollated(call.Args[0]).(*ast.ColumnNameExpr)
 	return ok && a.Name.Name.L == c.Name.Name.L && a.Name.Table.L == c.Name.Table.L
+}
+
+// isLiteral: n is a literal written in the text (not a parameter or a
+// variable, which may be any value when the statement runs).
+func isLiteral(n ast.ExprNode) bool {
+	_, ok := unparen(n).(*driver.ValueExpr)
+	return ok
 }
 
 // asBinaryOrCollated returns n without parentheses, BINARY (a cast to the
