@@ -243,6 +243,11 @@ func (w *walker) plpgsqlNode(what string, v any) {
 	case map[string]any:
 		for k, child := range x {
 			switch k {
+			case "PLpgSQL_stmt_fors":
+				if m, ok := child.(map[string]any); ok {
+					w.queryLoop(what, m)
+					continue
+				}
 			case "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors":
 				w.dynamic(what)
 			case "PLpgSQL_stmt_open", "PLpgSQL_stmt_return_query":
@@ -258,6 +263,91 @@ func (w *walker) plpgsqlNode(what string, v any) {
 			w.plpgsqlNode(what, child)
 		}
 	}
+}
+
+// queryLoop is a plpgsql FOR target IN query LOOP: its body runs once for
+// every row the query returns, with the target's variables set to it.
+type queryLoop struct {
+	vars map[string]bool
+	// reads are the tables (by name) whose every row the query returns:
+	// the only relations of a SELECT without WHERE, LIMIT or grouping.
+	reads map[string]bool
+}
+
+// queryLoop judges a FOR ... IN query loop: its query and body as usual,
+// and, within the body, a DELETE or UPDATE of a table the loop reads whole
+// that is bounded only by the loop's variables (FOR r IN SELECT id FROM t
+// LOOP DELETE FROM t WHERE id = r.id) reaches every row (see rowScope).
+func (w *walker) queryLoop(what string, m map[string]any) {
+	w.plpgsqlNode(what, m["query"])
+	l := queryLoop{vars: map[string]bool{}, reads: map[string]bool{}}
+	if v, ok := m["var"].(map[string]any); ok {
+		for _, d := range v {
+			dm, _ := d.(map[string]any)
+			if name, ok := dm["refname"].(string); ok && name != "(unnamed row)" {
+				l.vars[strings.ToLower(name)] = true
+			}
+			fields, _ := dm["fields"].([]any)
+			for _, f := range fields {
+				if fm, ok := f.(map[string]any); ok {
+					if name, ok := fm["name"].(string); ok {
+						l.vars[strings.ToLower(name)] = true
+					}
+				}
+			}
+		}
+	}
+	if q, ok := m["query"].(map[string]any); ok {
+		if e, ok := q["PLpgSQL_expr"].(map[string]any); ok {
+			text, _ := e["query"].(string)
+			l.reads = wholeReads(text)
+		}
+	}
+	w.loops = append(w.loops, l)
+	defer func() { w.loops = w.loops[:len(w.loops)-1] }()
+	w.plpgsqlNode(what, m["body"])
+}
+
+// wholeReads returns the tables whose every row a query returns: the
+// relations in the FROM of a SELECT without WHERE, LIMIT, GROUP BY,
+// HAVING or set operation.
+func wholeReads(text string) map[string]bool {
+	reads := map[string]bool{}
+	tree, err := pg_query.Parse(text)
+	if err != nil || len(tree.Stmts) != 1 {
+		return reads
+	}
+	sel := tree.Stmts[0].Stmt.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || sel.WhereClause != nil || sel.LimitCount != nil ||
+		len(sel.GroupClause) > 0 || sel.HavingClause != nil {
+		return reads
+	}
+	for _, f := range sel.FromClause {
+		if r := f.GetRangeVar(); r != nil {
+			reads[r.Relname] = true
+		}
+	}
+	return reads
+}
+
+// loopBound reports whether a WHERE names a variable of a loop that
+// reads every row of rel: the statement then runs for each of them.
+func (w *walker) loopBound(rel *pg_query.RangeVar, where *pg_query.Node) bool {
+	if rel == nil || where == nil {
+		return false
+	}
+	for _, l := range w.loops {
+		if !l.reads[rel.Relname] {
+			continue
+		}
+		if anyNode(where.ProtoReflect(), func(m any) bool {
+			c, ok := m.(*pg_query.ColumnRef)
+			return ok && len(c.Fields) > 0 && l.vars[strings.ToLower(c.Fields[0].GetString_().GetSval())]
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walker) dynamic(what string) {

@@ -841,6 +841,12 @@ func corpusOffsets() []corpusCase {
 	const dat, uat = "delete-always-true", "update-always-true"
 	return []corpusCase{
 		{name: "delete where id is below itself plus one", sql: "DELETE FROM t WHERE id < id + 1", want: dat},
+		{name: "a DO block deleting every row of a loop over the table", sql: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM t LOOP DELETE FROM t WHERE id = r.id; END LOOP; END$$", want: dat,
+			note: "the loop visits every row, and the DELETE follows it"},
+		{name: "a function updating every row of a loop over the table", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$DECLARE v int; BEGIN FOR v IN SELECT id FROM t LOOP UPDATE t SET note = NULL WHERE id = v; END LOOP; END$$", want: uat},
+		{name: "a DO block deleting the rows of a filtered loop", sql: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM t WHERE created < now() - interval '1 year' LOOP DELETE FROM t WHERE id = r.id; END LOOP; END$$"},
+		{name: "a DO block deleting in another table for each row", sql: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM t LOOP DELETE FROM audit WHERE id = r.id; END LOOP; END$$"},
+		{name: "a DO block deleting over a counted loop", sql: "DO $$BEGIN FOR i IN 1..10 LOOP DELETE FROM t WHERE id = i; END LOOP; END$$"},
 		{name: "delete where id equals a simple case of itself", sql: "DELETE FROM t WHERE id = CASE id WHEN 1 THEN 1 ELSE id END", want: dat},
 		{name: "delete where id equals a case whose every result is id", sql: "DELETE FROM t WHERE id = CASE WHEN id > 0 THEN id ELSE id END", want: dat},
 		{name: "delete where id equals a simple case that changes one value", sql: "DELETE FROM t WHERE id = CASE id WHEN 1 THEN 2 ELSE id END", note: "every row but id 1"},

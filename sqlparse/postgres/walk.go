@@ -18,6 +18,9 @@ import (
 // ones the server provably does not execute (plain EXPLAIN).
 type walker struct {
 	findings []sqlparse.Finding
+	// loops are the plpgsql FOR ... IN query loops around the statement
+	// being walked, innermost last (see bodies.go).
+	loops []queryLoop
 	// literalSensitive is set whenever a decision read a literal's value
 	// (see sqlparse.Analysis.LiteralSensitive).
 	literalSensitive bool

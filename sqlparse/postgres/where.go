@@ -112,6 +112,12 @@ func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where
 			fmt.Sprintf("%s %s has no WHERE clause, so it would %s every row of %s", verb, name, effect, name), u)
 		return
 	}
+	if w.loopBound(rel, where) {
+		w.addUndo(cat, ruleAlways, name,
+			fmt.Sprintf("%s %s runs inside a loop over every row of %s, bounded only by the loop's variables, so it would %s each row the loop visits: every row of %s",
+				verb, name, name, effect, name), u)
+		return
+	}
 	p := newPredicate(w, rel, joined)
 	switch r := p.eval(where); r.scope {
 	case alwaysTrue:
