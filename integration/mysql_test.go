@@ -626,6 +626,9 @@ func TestMySQLAgentRoutineWorkPasses(t *testing.T) {
 			for _, fix := range []string{
 				"UPDATE my_routine SET note = LOWER(note) WHERE note <> LOWER(note)",
 				"UPDATE my_routine SET note = LOWER(note) WHERE BINARY note <> BINARY LOWER(note)",
+				// A batched delete: MySQL allows no LIMIT directly in IN.
+				"DELETE FROM my_routine WHERE id IN (SELECT id FROM (SELECT id FROM my_routine WHERE id > 295 ORDER BY id LIMIT 2) x)",
+				"DELETE FROM my_routine WHERE id IN (SELECT id FROM (SELECT id FROM my_routine ORDER BY id DESC LIMIT 1) x)",
 				"UPDATE my_routine SET note = TRIM(note) WHERE BINARY note <> TRIM(note)",
 				"DELETE FROM my_routine WHERE extra IS NULL AND id > 290",
 				"UPDATE my_routine SET extra = 0 WHERE extra IS NOT NULL AND id = 10",

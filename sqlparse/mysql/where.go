@@ -633,16 +633,28 @@ func (w *walker) readsEveryRow(q ast.Node, t source, col string) bool {
 // The column is followed through AS renames, SELECT * and any number of
 // derived tables and CTEs, and through what leaves its value unchanged
 // (id + 0, a cast: see forms). want, when set, is the column of t it must
-// be. ctes are the CTEs in scope.
+// be. ctes are the CTEs in scope. A LIMIT bounds a query (a SELECT arm, or
+// a whole UNION), whatever its count.
 func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes []*ast.CommonTableExpression, depth int) (string, bool) {
 	w.readSteps++
 	if depth > maxReadDepth || w.readSteps > maxReadSteps {
 		return want, want != "" || out == anyColumn
 	}
-	if so, ok := q.(*ast.SetOprStmt); ok && so.With != nil {
-		ctes = append(so.With.CTEs[:len(so.With.CTEs):len(so.With.CTEs)], ctes...)
+	if so, ok := q.(*ast.SetOprStmt); ok {
+		if so.Limit != nil {
+			return "", false // a LIMIT bounds what it returns, as on PostgreSQL
+		}
+		if so.With != nil {
+			ctes = append(so.With.CTEs[:len(so.With.CTEs):len(so.With.CTEs)], ctes...)
+		}
 	}
 	for _, sel := range selectArms(q, nil) {
+		if sel.Limit != nil {
+			// The batched delete's IN (SELECT id FROM (SELECT id FROM t
+			// ORDER BY id LIMIT 1000) x): MySQL allows no LIMIT directly
+			// in IN, and a LIMIT bounds the rows an arm returns.
+			continue
+		}
 		inner := ctes
 		if sel.With != nil {
 			inner = append(sel.With.CTEs[:len(sel.With.CTEs):len(sel.With.CTEs)], ctes...)
