@@ -487,6 +487,31 @@ func TestSnapshotGuards(t *testing.T) {
 	if _, err := conn.Exec(ctx, "DROP TABLE IF EXISTS no_such_table_here"); err != nil {
 		t.Fatalf("DROP IF EXISTS of a missing table: %v", err)
 	}
+	// A foreign key that cascades would delete rows of another table,
+	// which the copy of this one would not hold.
+	parent, _ := richTable(t, "snap_par", 5)
+	child, _ := richTable(t, "snap_chi", 5)
+	adminExec(t, "ALTER TABLE snap_chi ADD COLUMN par integer REFERENCES snap_par (id) ON DELETE CASCADE", "UPDATE snap_chi SET par = id")
+	parentBefore, childBefore := parent(), child()
+	_, err = conn.Exec(ctx, "DELETE FROM snap_par")
+	if !errors.As(err, &pe) || pe.Code != "42501" || !strings.Contains(pe.Message, "snap_chi") {
+		t.Fatalf("DELETE of a table a cascading foreign key references: want a refusal naming the child, got %v", err)
+	}
+	if parent() != parentBefore || child() != childBefore {
+		t.Fatalf("refused, yet a table changed")
+	}
+	// TRUNCATE is not MVCC-safe: in a REPEATABLE READ transaction it would
+	// remove rows committed after the transaction's snapshot, which the
+	// copy cannot see.
+	mustExec(t, conn, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+	_, err = conn.Exec(ctx, "TRUNCATE snap_dep")
+	if !errors.As(err, &pe) || pe.Code != "42501" || !strings.Contains(pe.Message, "READ COMMITTED") {
+		t.Fatalf("TRUNCATE in a REPEATABLE READ transaction: want a refusal, got %v", err)
+	}
+	mustExec(t, conn, "ROLLBACK")
+	if !relationExists(t, "snap_dep") {
+		t.Fatalf("table gone")
+	}
 	// Other object kinds cannot be snapshotted: refused, saying so.
 	adminExec(t, "CREATE INDEX IF NOT EXISTS snap_dep_idx ON snap_dep (note)")
 	_, err = conn.Exec(ctx, "DROP INDEX snap_dep_idx")

@@ -264,6 +264,27 @@ func (b *pgBlock) rows(i int, o sqlparse.ObjectName, u *sqlparse.Undo) {
 		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('TRUNCATE ... CASCADE would also empty %%s, which reference %%s and which bulwark would not snapshot: name them in the TRUNCATE too', dep, shown[%d]);\n", i)
 		b.f("    END IF;\n")
 	}
+	switch b.req.Operation {
+	case string(sqlparse.CategoryTruncate):
+		// TRUNCATE is not MVCC-safe: it empties the table of rows
+		// committed after a REPEATABLE READ transaction's snapshot,
+		// which the copy, taken under that snapshot, cannot see.
+		b.f("    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN\n")
+		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('TRUNCATE of %%s in a REPEATABLE READ or SERIALIZABLE transaction would also remove rows other sessions commit after the transaction began, which the snapshot cannot see: send it in a READ COMMITTED transaction', shown[%d]);\n", i)
+		b.f("    END IF;\n")
+	case string(sqlparse.CategoryDelete), string(sqlparse.CategoryUpdate):
+		// A foreign key's action deletes or changes rows of another
+		// table, which the copy of this one does not hold.
+		action := "confdeltype"
+		if b.req.Operation == string(sqlparse.CategoryUpdate) {
+			action = "confupdtype"
+		}
+		b.f("    SELECT string_agg(DISTINCT c.conrelid::regclass::text, ', ') INTO dep FROM pg_catalog.pg_constraint c\n")
+		b.f("      WHERE c.contype = 'f' AND c.confrelid = rel AND c.conrelid <> rel AND c.%s IN ('c', 'n', 'd');\n", action)
+		b.f("    IF dep IS NOT NULL THEN\n")
+		b.f("      RAISE EXCEPTION USING ERRCODE = '0A000', MESSAGE = format('rows of %%s are referenced by %%s with a foreign key that cascades, sets NULL or sets a default, so the statement would also change rows there, which bulwark would not snapshot: change those rows first with statements of their own', shown[%d], dep);\n", i)
+		b.f("    END IF;\n")
+	}
 	b.f("    EXECUTE format('LOCK TABLE %%s IN %s MODE', rel);\n", lock)
 	// Row-level security would filter the copy, not the statement alike:
 	// TRUNCATE ignores it, and DELETE and UPDATE apply their own policies.
