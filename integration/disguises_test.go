@@ -276,6 +276,7 @@ var disguises = []disguise{
 	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "a DO block that deletes each row of a loop over the table", key: "doloop",
 		rule: "delete-always-true", category: "delete", setup: tableSetup,
 		stmt: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM {t} LOOP DELETE FROM {t} WHERE id = r.id; END LOOP; END$$"}},
+	reach("self-comparisons", "column equals a searched case that yields itself", "searchedcase", "DELETE FROM {t} WHERE id = CASE WHEN id = 1 THEN 1 ELSE id END"),
 	reach("self-comparisons", "column equals a simple case of itself", "simplecase", "DELETE FROM {t} WHERE id = CASE id WHEN 1 THEN 1 ELSE id END"),
 	reach("subqueries over the target", "in a select star over a nested derived table", "nestedstar", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT * FROM (SELECT id FROM {t}) y) x)"),
 	reach("subqueries over the target", "in the table under an alias list", "aliaslist", "DELETE FROM {t} WHERE id IN (SELECT x.i FROM {t} AS x(i))"),

@@ -228,6 +228,7 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column equals itself times a decimal one", func(string) string { return "id = id * 1.0" }),
 	deleteWhere("delete where a column equals a variable assigned itself", func(string) string { return "id = (@a := id)" }),
 	deleteWhere("delete where a column equals a simple case of itself", func(string) string { return "id = CASE id WHEN 1 THEN 1 ELSE id END" }),
+	deleteWhere("delete where a column equals IF that yields itself", func(string) string { return "id = IF(id = 1, 1, id)" }),
 	deleteWhere("delete where a column equals LAST_INSERT_ID of itself", func(string) string { return "id = LAST_INSERT_ID(id)" }),
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),

@@ -334,8 +334,11 @@ func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
 				return e.Args[0]
 			}
 		case "if":
-			if len(e.Args) == 3 && p.same(p.simplify(e.Args[1]), p.simplify(e.Args[2])) {
-				return e.Args[1] // IF(c, x, x)
+			if len(e.Args) == 3 {
+				x, r := p.simplify(e.Args[2]), p.simplify(e.Args[1])
+				if p.same(r, x) || p.mentionsTarget(x) && (p.equalityYields(e.Args[0], x, r) || p.isNullOf(e.Args[0], x)) {
+					return e.Args[2] // IF(c, x, x), IF(x = 1, 1, x), IF(x IS NULL, 0, x)
+				}
 			}
 		}
 	case *ast.VariableExpr:
@@ -396,11 +399,29 @@ func (p *predicate) identityCase(c *ast.CaseExpr) ast.ExprNode {
 	}
 	for _, wc := range c.WhenClauses {
 		r := p.simplify(wc.Result)
-		if !p.same(r, x) && !(c.Value != nil && p.same(r, p.simplify(wc.Expr))) {
+		if !p.same(r, x) && !(c.Value != nil && p.same(r, p.simplify(wc.Expr))) && !(c.Value == nil && p.equalityYields(wc.Expr, x, r)) {
 			return nil
 		}
 	}
 	return x
+}
+
+// isNullOf reports whether a condition is x IS NULL: where it is false,
+// IF(x IS NULL, v, x) is x, as IFNULL(x, v) is.
+func (p *predicate) isNullOf(cond, x ast.ExprNode) bool {
+	e, ok := unparen(cond).(*ast.IsNullExpr)
+	return ok && !e.Not && p.same(p.simplify(e.Expr), x)
+}
+
+// equalityYields reports whether a condition is x = r (either way round),
+// under which r is x: CASE WHEN x = 1 THEN 1 ELSE x END, IF(x = 1, 1, x).
+func (p *predicate) equalityYields(cond, x, r ast.ExprNode) bool {
+	e, ok := unparen(cond).(*ast.BinaryOperationExpr)
+	if !ok || e.Op != opcode.EQ {
+		return false
+	}
+	l, rr := p.simplify(e.L), p.simplify(e.R)
+	return p.same(l, x) && p.same(rr, r) || p.same(rr, x) && p.same(l, r)
 }
 
 // offset reads n as base + c for a number literal c (x + 1, x - 2, 1 + x);

@@ -1337,11 +1337,15 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 				}
 				n = a.Lexpr
 			case "|", "&":
-				// x | x and x & x are x.
-				if !p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)) {
+				// x | x and x & x are x, and so is x | 0.
+				switch {
+				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
+					n = a.Lexpr
+				case lastName(a.Name) == "|" && p.isNumber(a.Rexpr, 0):
+					n = a.Lexpr
+				default:
 					return n
 				}
-				n = a.Lexpr
 			case "+":
 				switch {
 				case p.isNumber(a.Rexpr, 0):
@@ -1523,11 +1527,23 @@ func (p *predicate) identityCase(c *pg_query.CaseExpr) *pg_query.Node {
 			return nil
 		}
 		r := p.simplify(cw.Result)
-		if !p.same(r, x) && !(c.Arg != nil && p.same(r, p.simplify(cw.Expr))) {
+		if !p.same(r, x) && !(c.Arg != nil && p.same(r, p.simplify(cw.Expr))) && !p.equalityYields(cw.Expr, x, r) {
 			return nil
 		}
 	}
 	return x
+}
+
+// equalityYields reports whether a searched CASE's condition is x = r
+// (either way round), under which its result r is x:
+// CASE WHEN x = 1 THEN 1 ELSE x END.
+func (p *predicate) equalityYields(cond, x, r *pg_query.Node) bool {
+	e := cond.GetAExpr()
+	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || lastName(e.Name) != "=" {
+		return false
+	}
+	l, rr := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
+	return p.same(l, x) && p.same(rr, r) || p.same(rr, x) && p.same(l, r)
 }
 
 // caseCondition returns the condition under which a CASE takes a branch:
