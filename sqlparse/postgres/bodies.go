@@ -162,25 +162,30 @@ func (w *walker) bodyUnreadable(what string, err error) {
 
 // embeddedSQL parses SQL found inside a body and walks it with this walker,
 // so its findings become the enclosing statement's.
-func (w *walker) embeddedSQL(what, text string) {
+func (w *walker) embeddedSQL(what, text string) { w.embeddedTree(what, text) }
+
+// embeddedTree is embeddedSQL, returning the parse it walked (nil when the
+// text was refused unread).
+func (w *walker) embeddedTree(what, text string) *pg_query.ParseResult {
 	if w.depth >= maxBodyDepth {
 		w.add(sqlparse.CategoryUnanalysable, RuleParseError, what, "bodies are nested too deeply to analyse")
-		return
+		return nil
 	}
 	if f, ok := shapeCheck(text); !ok {
 		w.add(f.Category, f.Rule, what, "the body of the "+what+": "+f.Reason)
-		return
+		return nil
 	}
 	tree, err := pg_query.Parse(text)
 	if err != nil {
 		w.bodyUnreadable(what, err)
-		return
+		return nil
 	}
 	w.depth++
 	for _, raw := range tree.Stmts {
 		w.statement(raw.Stmt)
 	}
 	w.depth--
+	return tree
 }
 
 // plpgsql parses a plpgsql function definition and judges every SQL
@@ -279,8 +284,7 @@ type queryLoop struct {
 // that is bounded only by the loop's variables (FOR r IN SELECT id FROM t
 // LOOP DELETE FROM t WHERE id = r.id) reaches every row (see rowScope).
 func (w *walker) queryLoop(what string, m map[string]any) {
-	w.plpgsqlNode(what, m["query"])
-	l := queryLoop{vars: map[string]bool{}, reads: map[string]bool{}}
+	l := queryLoop{vars: map[string]bool{}}
 	if v, ok := m["var"].(map[string]any); ok {
 		for _, d := range v {
 			dm, _ := d.(map[string]any)
@@ -297,12 +301,12 @@ func (w *walker) queryLoop(what string, m map[string]any) {
 			}
 		}
 	}
-	if q, ok := m["query"].(map[string]any); ok {
-		if e, ok := q["PLpgSQL_expr"].(map[string]any); ok {
-			text, _ := e["query"].(string)
-			l.reads = wholeReads(text)
-		}
-	}
+	// The query is a whole statement (plpgsql's parse mode 0), judged as
+	// any other, and its parse read for the tables it returns whole.
+	q, _ := m["query"].(map[string]any)
+	e, _ := q["PLpgSQL_expr"].(map[string]any)
+	text, _ := e["query"].(string)
+	l.reads = wholeReads(w.embeddedTree(what, text))
 	w.loops = append(w.loops, l)
 	defer func() { w.loops = w.loops[:len(w.loops)-1] }()
 	w.plpgsqlNode(what, m["body"])
@@ -311,10 +315,9 @@ func (w *walker) queryLoop(what string, m map[string]any) {
 // wholeReads returns the tables whose every row a query returns: the
 // relations in the FROM of a SELECT without WHERE, LIMIT, GROUP BY,
 // HAVING or set operation.
-func wholeReads(text string) map[string]bool {
+func wholeReads(tree *pg_query.ParseResult) map[string]bool {
 	reads := map[string]bool{}
-	tree, err := pg_query.Parse(text)
-	if err != nil || len(tree.Stmts) != 1 {
+	if tree == nil || len(tree.Stmts) != 1 {
 		return reads
 	}
 	sel := tree.Stmts[0].Stmt.GetSelectStmt()
