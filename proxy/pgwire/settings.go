@@ -156,14 +156,9 @@ func (c *conn) judgeSettings(ctx context.Context) error {
 	if v.Allow {
 		return nil
 	}
-	msg, _ := (&pgproto3.ErrorResponse{
-		Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: v.Code, Message: v.Message,
+	c.sendFatal(pgproto3.ErrorResponse{
+		Code: v.Code, Message: v.Message, Hint: v.Hint,
 		Detail: "bulwark judges an agent's startup parameters, and each -c name=value of options, as the set_config calls that make those settings; the session was closed before any statement ran.",
-		Hint:   v.Hint,
-	}).Encode(nil)
-	c.clientMu.Lock()
-	defer c.clientMu.Unlock()
-	_, _ = c.clientW.Write(msg)
-	_ = c.clientW.Flush()
+	})
 	return errSettingsRefused
 }

@@ -465,9 +465,13 @@ func (c *conn) toClient(typ byte, body []byte) error {
 // fatal sends a FATAL ErrorResponse before closing a connection that never
 // reached a usable state.
 func (c *conn) fatal(code, message, hint string) {
-	msg, _ := (&pgproto3.ErrorResponse{
-		Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: code, Message: message, Hint: hint,
-	}).Encode(nil)
+	c.sendFatal(pgproto3.ErrorResponse{Code: code, Message: message, Hint: hint})
+}
+
+// sendFatal sends e, made FATAL, and flushes.
+func (c *conn) sendFatal(e pgproto3.ErrorResponse) {
+	e.Severity, e.SeverityUnlocalized = "FATAL", "FATAL"
+	msg, _ := e.Encode(nil)
 	c.clientMu.Lock()
 	defer c.clientMu.Unlock()
 	_, _ = c.clientW.Write(msg)
