@@ -413,6 +413,17 @@ func myAllPrivilegesUser(t testing.TB, user, password string) {
 	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS '"+user+"'@'%'") })
 }
 
+// myAllPrivilegesSessions creates an all-privileges agent account (see
+// myAllPrivilegesUser) and returns a connection through p as it, in the
+// test database, and one as the human.
+func myAllPrivilegesSessions(t testing.TB, p *mysqlProxy, user, password string) (agent, human *sql.Conn) {
+	t.Helper()
+	myAllPrivilegesUser(t, user, password)
+	agent = myConn(t, openMySQL(t, mysqlDSN(p.Addr, user, password, testDatabase)))
+	human = myConn(t, openMySQL(t, p.DSN(humanUser)))
+	return agent, human
+}
+
 // requireMyRefusedThenRun asserts that the agent's stmt is refused and
 // audited as want says, with state unchanged, and that the human's
 // identical stmt then runs and changes state: the refusal stood between

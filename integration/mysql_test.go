@@ -922,9 +922,7 @@ func TestMySQLServerAndAccountStatementsAreRefusedForAgents(t *testing.T) {
 	p := startMySQLProxy(t)
 	ctx := testCtx(t)
 	const adminAgent, adminPassword = "agent_admin", "agent-admin-pw"
-	myAllPrivilegesUser(t, adminAgent, adminPassword)
-	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
-	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	agent, human := myAllPrivilegesSessions(t, p, adminAgent, adminPassword)
 
 	// SHUTDOWN: the human's identical statement is not run, since it
 	// would stop the server the other tests share.
@@ -1032,10 +1030,8 @@ func TestMySQLAgentsCannotChangeTheMysqlDatabase(t *testing.T) {
 	p := startMySQLProxy(t)
 	ctx := testCtx(t)
 	const adminAgent, adminPassword = "agent_sysdb", "agent-sysdb-pw"
-	myAllPrivilegesUser(t, adminAgent, adminPassword)
 	t.Cleanup(func() { myAdminExec(t, "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'") })
-	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
-	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	agent, human := myAllPrivilegesSessions(t, p, adminAgent, adminPassword)
 	reset := func() {
 		myAdminExec(t, "DROP USER IF EXISTS 'bw_sys_victim'@'%', 'bw_sys_backdoor'@'%'",
 			"CREATE USER 'bw_sys_victim'@'%' IDENTIFIED BY 'victim-pw'")
@@ -1178,9 +1174,7 @@ func TestMySQLFileWritesAndGlobalLocksAreRefusedForAgents(t *testing.T) {
 func TestMySQLServerRoutinesAndCascadesAreRefusedForAgents(t *testing.T) {
 	p := startMySQLProxy(t)
 	const adminAgent, adminPassword = "agent_routines", "agent-routines-pw"
-	myAllPrivilegesUser(t, adminAgent, adminPassword)
-	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
-	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	agent, human := myAllPrivilegesSessions(t, p, adminAgent, adminPassword)
 	const tbl, parent = "my_routine_victim", "my_routine_parent"
 	reset := func() {
 		myAdminExec(t, "DROP TABLE IF EXISTS "+tbl, "DROP TABLE IF EXISTS "+parent,
@@ -1719,9 +1713,7 @@ func skipUnlessRequired(t *testing.T, why string) {
 func TestMySQLAgentsCannotKeepChangesOutOfTheLogs(t *testing.T) {
 	p := startMySQLProxy(t)
 	const adminAgent, adminPassword = "agent_binlog", "agent-binlog-pw"
-	myAllPrivilegesUser(t, adminAgent, adminPassword)
-	agent := myConn(t, openMySQL(t, mysqlDSN(p.Addr, adminAgent, adminPassword, testDatabase)))
-	human := myConn(t, openMySQL(t, p.DSN(humanUser)))
+	agent, human := myAllPrivilegesSessions(t, p, adminAgent, adminPassword)
 	settings := func(c *sql.Conn) string {
 		var v string
 		if err := c.QueryRowContext(testCtx(t), "SELECT CONCAT_WS(' ', @@SESSION.sql_log_bin, @@SESSION.server_id, @@SESSION.skip_replication, "+
