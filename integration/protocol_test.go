@@ -1393,6 +1393,32 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 		}
 	})
 
+	t.Run("a verdict covers other literals only when the literals do not decide it", func(t *testing.T) {
+		// Each pair has one shape. The session remembers what it was
+		// allowed; the first text of each pair is allowed and the second
+		// must still be refused, on the same connection.
+		conn := protoPgconn(t, p.AgentDSN())
+		protoMustExec(t, conn, "CREATE TEMP TABLE proto_shapes AS SELECT g AS id, 0 AS n FROM generate_series(1, 10) g")
+		for i := range 4 {
+			protoMustExec(t, conn, fmt.Sprintf("UPDATE proto_shapes SET n = n + %d WHERE id = %d", i+1, i+1))
+		}
+		if got := protoValue(t, conn, "SELECT sum(n) FROM proto_shapes"); got != "10" {
+			t.Fatalf("four bounded updates left sum(n) = %s, want 10", got)
+		}
+		for _, c := range []struct{ allowed, refused, rule string }{
+			{"DELETE FROM proto_shapes WHERE 1 = 2", "DELETE FROM proto_shapes WHERE 1 = 1", "delete-always-true"},
+			{"DELETE FROM proto_shapes WHERE id = 1 OR 1 = 2", "DELETE FROM proto_shapes WHERE id = 2 OR 2 = 2", "delete-always-true"},
+			{"UPDATE proto_shapes SET n = 0 WHERE 'a' = 'b'", "UPDATE proto_shapes SET n = 0 WHERE 'a' = 'a'", "update-always-true"},
+		} {
+			protoMustExec(t, conn, c.allowed)
+			_, err := protoExec(t, conn, c.refused)
+			requireRefused(t, err, c.rule)
+		}
+		if got := protoValue(t, conn, "SELECT count(*) || ' ' || sum(n) FROM proto_shapes"); got != "9 9" {
+			t.Fatalf("after the refusals the table holds %s (rows, sum), want 9 9", got)
+		}
+	})
+
 	for _, q := range []string{";", "", "-- only a comment", "/* only a comment */ ;"} {
 		t.Run(fmt.Sprintf("the empty query %q gets EmptyQueryResponse", q), func(t *testing.T) {
 			r := protoRaw(t, p.AgentDSN())
@@ -2205,6 +2231,9 @@ func (e *seamEnforcer) LexingSensitive(*gate.Session, string) bool { return fals
 // PolicyGeneration changes with every Check: running the probes is the
 // point of a check here, so no verdict is ever to be kept.
 func (e *seamEnforcer) PolicyGeneration() uint64 { return e.checks.Load() }
+
+// Shape: no text has one, so that every text is checked.
+func (e *seamEnforcer) Shape(*gate.Session, gate.Lexing, string) (string, bool) { return "", false }
 
 func (e *seamEnforcer) SnapshotFailed(_ context.Context, _ *gate.Session, snap *gate.Snapshot, _ string) gate.Verdict {
 	return snap.Failed

@@ -47,9 +47,18 @@ func TestConfigReloadOnSIGHUP(t *testing.T) {
 	unnamed := func() error {
 		return conn.PgConn().ExecParams(ctx, "TRUNCATE reload_t", nil, nil, nil, nil).Read().Err
 	}
+	// A simple-protocol Query is kept by its shape, which a text
+	// without literals is: a reload must end that too.
+	simple := func() error {
+		_, err := conn.PgConn().Exec(ctx, "TRUNCATE reload_t").ReadAll()
+		return err
+	}
 	for i := range 2 {
 		if err := unnamed(); err != nil {
 			t.Fatalf("after the reload the open session's TRUNCATE number %d is still refused: %v", i+1, err)
+		}
+		if err := simple(); err != nil {
+			t.Fatalf("after the reload the open session's simple-protocol TRUNCATE number %d is still refused: %v", i+1, err)
 		}
 	}
 
@@ -67,6 +76,7 @@ func TestConfigReloadOnSIGHUP(t *testing.T) {
 	}
 	hangup("configuration reloaded")
 	requireRefused(t, unnamed(), "truncate")
+	requireRefused(t, simple(), "truncate")
 }
 
 func mustYAML(t testing.TB, cfg config.Config) string {

@@ -140,6 +140,7 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 		kind = rules.Human
 	}
 	var an *sqlparse.Analysis
+	shaped := false
 	switch {
 	case req.Refusal != "":
 		an = single(rules.ProtocolFinding(req.Refusal, req.Reason), req.SQL)
@@ -152,22 +153,37 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 			an = single(sqlparse.Finding{Category: sqlparse.CategoryUnanalysable, Rule: "parse-error",
 				Reason: "no analyser is configured for protocol " + s.Protocol}, req.SQL)
 		} else {
-			an = e.analyse(ctx, cache, req.SQL, sqlparse.Lexing{
-				NonStandardStrings: !lx.StandardConformingStrings,
-				ClientEncoding:     lx.ClientEncoding,
-				SQLMode:            lx.SQLMode,
-			})
+			an, shaped = e.analyse(ctx, cache, req.SQL, lexing(lx))
 		}
 	}
 	_, policy := e.policies()
 	d := policy.For(s.User, s.ApplicationName).Decide(kind, an)
 	switch d.Action {
 	case rules.Allow:
-		return gate.Verdict{Allow: true}
+		return gate.Verdict{Allow: true, Shaped: shaped}
 	case rules.Snapshot:
 		return e.snapshot(ctx, s, req, an, d, up)
 	}
 	return e.refuse(ctx, s, req, an, d)
+}
+
+// Shape implements gate.Enforcer: the analyser's quick literal-free key,
+// for texts the cache keeps and the statement limit lets through.
+func (e *Enforcer) Shape(s *gate.Session, lx gate.Lexing, sql string) (string, bool) {
+	cache := e.Analyzers[s.Protocol]
+	if cache == nil || len(sql) > e.MaxStatementBytes {
+		return "", false
+	}
+	return cache.Shape(sql, lexing(lx))
+}
+
+// lexing is the analyser's view of a session's lexing settings.
+func lexing(lx gate.Lexing) sqlparse.Lexing {
+	return sqlparse.Lexing{
+		NonStandardStrings: !lx.StandardConformingStrings,
+		ClientEncoding:     lx.ClientEncoding,
+		SQLMode:            lx.SQLMode,
+	}
 }
 
 // collectAfter is the text length from which an analysis is followed by a
@@ -178,7 +194,7 @@ const collectAfter = 1 << 20
 // to keep first waits until it fits the analysis budget: parsing takes
 // tens of times a text's size in memory, and sessions sending bulk
 // INSERTs of several MiB at once would otherwise add it all up.
-func (e *Enforcer) analyse(ctx context.Context, cache *sqlparse.Cache, text string, lx sqlparse.Lexing) *sqlparse.Analysis {
+func (e *Enforcer) analyse(ctx context.Context, cache *sqlparse.Cache, text string, lx sqlparse.Lexing) (an *sqlparse.Analysis, shaped bool) {
 	if len(text) > sqlparse.MaxCachedText {
 		e.budgetOnce.Do(func() {
 			e.budgetSize = int64(max(e.AnalysisBytes, e.MaxStatementBytes))
@@ -187,7 +203,7 @@ func (e *Enforcer) analyse(ctx context.Context, cache *sqlparse.Cache, text stri
 		n := min(int64(len(text)), e.budgetSize)
 		if err := e.budget.Acquire(ctx, n); err != nil {
 			return single(sqlparse.Finding{Category: sqlparse.CategoryUnanalysable, Rule: "parse-error",
-				Reason: "the statement was not analysed: the session ended while it waited for its turn (" + err.Error() + ")"}, text)
+				Reason: "the statement was not analysed: the session ended while it waited for its turn (" + err.Error() + ")"}, text), false
 		}
 		defer e.budget.Release(n)
 		if len(text) >= collectAfter {
@@ -196,7 +212,7 @@ func (e *Enforcer) analyse(ctx context.Context, cache *sqlparse.Cache, text stri
 			defer runtime.GC()
 		}
 	}
-	return cache.Analyze(text, lx)
+	return cache.AnalyzeShape(text, lx)
 }
 
 // snapshot records the decision, then has the protocol's taker prepare (or

@@ -49,11 +49,19 @@ func NewCache(an Analyzer, entries int) *Cache {
 //
 // What misses is parsed.
 func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
+	a, _ := c.AnalyzeShape(text, lx)
+	return a
+}
+
+// AnalyzeShape is Analyze, and also says whether the analysis holds for
+// every text of text's Shape under the same Mode: shaped is true when the
+// text has a quick key and the analysis does not depend on its literals.
+func (c *Cache) AnalyzeShape(text string, lx Lexing) (a *Analysis, shaped bool) {
 	if f, bad := c.an.Preflight(text, lx); bad {
-		return &Analysis{Statements: []Statement{{Command: "UNKNOWN", Findings: []Finding{f}}}}
+		return &Analysis{Statements: []Statement{{Command: "UNKNOWN", Findings: []Finding{f}}}}, false
 	}
 	if c.lru == nil || len(text) > MaxCachedText {
-		return c.an.Analyze(text, lx)
+		return c.an.Analyze(text, lx), false
 	}
 	mode := c.an.Mode(lx)
 	exact := cacheKey{mode: mode, text: text}
@@ -61,7 +69,7 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	hasKey := quick
 	if !quick {
 		if a, ok := c.lru.Get(exact); ok {
-			return a
+			return a, false
 		}
 		key, hasKey = c.an.CacheKey(text, lx)
 	}
@@ -70,21 +78,36 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 	shared := hasKey && key != text
 	if shared {
 		if a, ok := c.lru.Get(free); ok {
-			return a
+			return a, quick
 		}
 	}
 	if quick {
 		if a, ok := c.lru.Get(exact); ok {
-			return a
+			return a, !shared
 		}
 	}
-	a := c.an.Analyze(text, lx)
+	a = c.an.Analyze(text, lx)
 	if shared && !a.LiteralSensitive {
 		c.lru.Add(free, a)
 	} else {
 		c.lru.Add(exact, a)
 	}
-	return a
+	return a, quick && (!shared || !a.LiteralSensitive)
+}
+
+// Shape returns the key that a text shares with every text whose analysis
+// is the same as long as that analysis does not depend on literals (see
+// AnalyzeShape): the analyser's quick key. ok is false for a text the
+// cache would not keep, whose lexing Preflight refuses, or for which the
+// analyser's scan finds no key.
+func (c *Cache) Shape(text string, lx Lexing) (shape string, ok bool) {
+	if c.lru == nil || len(text) > MaxCachedText {
+		return "", false
+	}
+	if _, bad := c.an.Preflight(text, lx); bad {
+		return "", false
+	}
+	return c.an.QuickKey(text, lx)
 }
 
 // LexingSensitive reports whether session lexing settings could change how

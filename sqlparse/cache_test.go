@@ -2,6 +2,7 @@ package sqlparse_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bulwarkdb/bulwark/sqlparse"
@@ -195,4 +196,43 @@ func TestCacheRepeatedTextCostsOneParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCacheSaysWhichAnalysesHoldForTheShape(t *testing.T) {
+	// An engine may keep an allowed verdict for a text's shape only when
+	// the analysis does not depend on the text's literals; first seen or
+	// found in the cache, the answer must be the same.
+	for _, c := range []struct {
+		name   string
+		texts  []string
+		shaped bool
+	}{
+		{"literals the verdict does not read", []string{"UPDATE t SET n = n + 1 WHERE id = 7", "UPDATE t SET n = n + 2 WHERE id = 8"}, true},
+		{"no literals", []string{"SELECT n FROM t", "SELECT n FROM t"}, true},
+		{"a verdict that reads its literals", []string{"DELETE FROM t WHERE 1 = 2", "DELETE FROM t WHERE 3 = 4"}, false},
+		{"a text the quick scan cannot key", []string{`SELECT "n" FROM t WHERE id = 1`, `SELECT "n" FROM t WHERE id = 2`}, false},
+		{"a text over the cache's limit", []string{"SELECT '" + strings.Repeat("x", sqlparse.MaxCachedText) + "'"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cache := sqlparse.NewCache(postgres.New(), 100)
+			for _, text := range c.texts {
+				for round := range 2 {
+					_, shaped := cache.AnalyzeShape(text, sqlparse.Lexing{})
+					_, hasShape := cache.Shape(text, sqlparse.Lexing{})
+					if shaped != c.shaped || shaped && !hasShape {
+						t.Fatalf("%q (lookup %d): shaped %v with a shape %v, want shaped %v", text, round+1, shaped, hasShape, c.shaped)
+					}
+				}
+			}
+		})
+	}
+	t.Run("texts of one shape share a key", func(t *testing.T) {
+		cache := sqlparse.NewCache(postgres.New(), 100)
+		a, _ := cache.Shape("UPDATE t SET n = n + 1 WHERE id = 7", sqlparse.Lexing{})
+		b, _ := cache.Shape("UPDATE t SET n = n + 25 WHERE id = 1234", sqlparse.Lexing{})
+		d, _ := cache.Shape("UPDATE t SET n = n - 1 WHERE id = 7", sqlparse.Lexing{})
+		if a != b || a == d {
+			t.Fatalf("shapes %q, %q and %q: want the first two equal and the third apart", a, b, d)
+		}
+	})
 }

@@ -153,6 +153,12 @@ type Verdict struct {
 	// Snapshot, on an allowed verdict, asks the engine to run the
 	// statement together with a snapshot of what it destroys.
 	Snapshot *Snapshot
+	// Shaped, on an allowed verdict without a snapshot, says that the
+	// verdict holds for every request whose text has the same
+	// Enforcer.Shape, with the same Source and Lexing in the same session,
+	// until PolicyGeneration changes: the same statement with other
+	// literals is allowed too.
+	Shaped bool
 }
 
 // Snapshot is SQL of the enforcer's that preserves what a statement would
@@ -241,4 +247,9 @@ type Enforcer interface {
 	// it instead of asking again; refusals and snapshots are never kept,
 	// since each must be recorded or taken anew.
 	PolicyGeneration() uint64
+	// Shape returns a key for sql under lx, in a session, such that a
+	// Shaped verdict for one text holds for every text with the same key:
+	// the text with its literals blanked out. ok is false when the text
+	// has no key that cheap to find; it is then judged on its own.
+	Shape(s *Session, lx Lexing, sql string) (shape string, ok bool)
 }

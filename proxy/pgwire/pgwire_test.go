@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -400,6 +401,15 @@ type fakeEnforcer struct {
 	// generation is what PolicyGeneration returns; tests change it as a
 	// configuration reload would.
 	generation atomic.Uint64
+	// shape, when set, is Shape, and every allowed verdict is Shaped.
+	shape func(sql string) (string, bool)
+}
+
+func (e *fakeEnforcer) Shape(_ *gate.Session, _ gate.Lexing, sql string) (string, bool) {
+	if e.shape == nil {
+		return "", false
+	}
+	return e.shape(sql)
 }
 
 func (e *fakeEnforcer) Classify(s *gate.Session) gate.Kind { return e.kind }
@@ -433,7 +443,7 @@ func (e *fakeEnforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexin
 		rule = "test-rule"
 	}
 	if rule == "" {
-		return gate.Verdict{Allow: true}
+		return gate.Verdict{Allow: true, Shaped: e.shape != nil}
 	}
 	return gate.Verdict{Code: "42501", Message: "bulwark refused this statement (rule " + rule + ")"}
 }
@@ -1116,9 +1126,9 @@ func TestAgentSessionTracksLexingSettingsFromParameterStatus(t *testing.T) {
 
 func TestAgentSessionKeepsTheVerdictOfARepeatedParse(t *testing.T) {
 	// Drivers that use the unnamed statement send the same Parse for
-	// every execution. Its verdict to allow is kept while the text, the
-	// settings the server reads it under and the policy stay the same;
-	// anything else is judged again, and refusals always are.
+	// every execution. Its verdict to allow is kept while the settings
+	// the server reads it under and the policy stay the same; anything
+	// else is judged again, and refusals always are.
 	up := startFakeUpstream(t)
 	enf := &fakeEnforcer{kind: gate.Agent, refuse: func(sql string) bool { return strings.HasPrefix(sql, "DROP") }}
 	addr := startEngine(t, up, enf, nil)
@@ -1146,7 +1156,10 @@ func TestAgentSessionKeepsTheVerdictOfARepeatedParse(t *testing.T) {
 	judged(1, "the same Parse three times")
 	run("SELECT 2")
 	run(q)
-	judged(3, "another text in between")
+	run("SELECT 2")
+	judged(2, "two texts taking turns")
+	c.simple("SELECT 2")
+	judged(3, "the same text in a Query, judged apart from the Parse")
 	enf.generation.Add(1)
 	run(q)
 	judged(4, "a policy change")
@@ -1163,7 +1176,7 @@ func TestAgentSessionKeepsTheVerdictOfARepeatedParse(t *testing.T) {
 	}
 	judged(8, "two refused Parses")
 	run(q)
-	judged(9, "a refusal in between")
+	judged(8, "a refusal in between")
 	parses := 0
 	for _, r := range up.received() {
 		if r.typ == 'P' && r.sql == q {
@@ -1175,6 +1188,83 @@ func TestAgentSessionKeepsTheVerdictOfARepeatedParse(t *testing.T) {
 	}
 	if parses != 7 {
 		t.Fatalf("the upstream got %d Parses of %q, want all 7", parses, q)
+	}
+}
+
+func TestAgentSessionKeepsTheVerdictOfAShape(t *testing.T) {
+	// Simple-protocol clients send the same statement again and again
+	// with new literals. A verdict the enforcer says holds for the
+	// text's shape covers the next text of that shape; a verdict that
+	// does not, a refusal, and a text of another shape are judged.
+	up := startFakeUpstream(t)
+	digits := regexp.MustCompile(`[0-9]+`)
+	enf := &fakeEnforcer{
+		kind:   gate.Agent,
+		refuse: func(sql string) bool { return strings.HasPrefix(sql, "DELETE") && !strings.Contains(sql, "WHERE") },
+		shape: func(sql string) (string, bool) {
+			if strings.Contains(sql, "'") {
+				return "", false // no cheap shape
+			}
+			return digits.ReplaceAllString(sql, "?"), true
+		},
+	}
+	addr := startEngine(t, up, enf, nil)
+	c := dialEngine(t, addr)
+	judged := func(want int, after string) {
+		t.Helper()
+		if n := len(enf.requests()); n != want {
+			t.Fatalf("after %s the enforcer has judged %d requests, want %d", after, n, want)
+		}
+	}
+	for i := range 5 {
+		c.simple(fmt.Sprintf("UPDATE t SET n = n + %d WHERE id = %d", i, i*7))
+	}
+	judged(1, "five texts of one shape")
+	c.simple("SELECT n FROM t WHERE id = 3")
+	c.simple("SELECT n FROM t WHERE id = 4")
+	judged(2, "a second shape")
+	c.simple("SELECT n FROM t WHERE name = 'a'")
+	c.simple("SELECT n FROM t WHERE name = 'b'")
+	judged(4, "two texts without a shape")
+	for i := range 2 {
+		if _, _, errs := c.simple(fmt.Sprintf("DELETE FROM t%d", i)); len(errs) != 1 || errs[0].Code != "42501" {
+			t.Fatalf("DELETE number %d: errors %v, want the refusal", i+1, errs)
+		}
+	}
+	judged(6, "two refused texts of one shape")
+	enf.generation.Add(1)
+	c.simple("UPDATE t SET n = n + 9 WHERE id = 9")
+	judged(7, "a policy change")
+	for _, r := range up.received() {
+		if strings.HasPrefix(r.sql, "DELETE") {
+			t.Fatalf("a refused Query reached the upstream: %q", r.sql)
+		}
+	}
+}
+
+func TestAgentSessionMemoIsBounded(t *testing.T) {
+	// A session sending many distinct texts keeps no more than
+	// maxMemoBytes of them, and still gets every one judged or
+	// remembered correctly.
+	up := startFakeUpstream(t)
+	enf := &fakeEnforcer{kind: gate.Agent}
+	addr := startEngine(t, up, enf, nil)
+	c := dialEngine(t, addr)
+	pad := strings.Repeat("x", 1000)
+	n := 2 * maxMemoBytes / len(pad)
+	for i := range n {
+		c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, i))
+	}
+	if got := len(enf.requests()); got != n {
+		t.Fatalf("%d distinct texts were judged %d times", n, got)
+	}
+	c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, n-1))
+	if got := len(enf.requests()); got != n {
+		t.Fatalf("the last text was judged again: %d checks, want %d", got, n)
+	}
+	c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, 0))
+	if got := len(enf.requests()); got != n+1 {
+		t.Fatalf("the first text, long forgotten, made %d checks, want %d", got, n+1)
 	}
 }
 

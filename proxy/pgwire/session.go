@@ -2,7 +2,6 @@ package pgwire
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -114,27 +113,9 @@ type agentSession struct {
 	stmtSnaps   map[string]*gate.Snapshot
 	portalSnaps map[string]*gate.Snapshot
 	batchSnaps  []snapAnswer
-	// memo is the last Parse the enforcer allowed (see judgeParse).
-	memo parseMemo
+	// memo holds what the enforcer allowed (see judge).
+	memo verdictMemo
 }
-
-// parseMemo remembers the session's last allowed Parse. Drivers that use
-// the unnamed statement send the same text in a new Parse for every
-// execution; while the text, the settings the server reads it under and
-// the policy stay the same, so does the verdict (gate.Enforcer's
-// PolicyGeneration), and the Parse goes through without being judged
-// again.
-type parseMemo struct {
-	valid      bool
-	text       []byte
-	sensitive  bool        // the enforcer's LexingSensitive of text
-	lex        gate.Lexing // the settings text was judged under
-	generation uint64      // the enforcer's PolicyGeneration then
-}
-
-// maxMemoText is the longest text kept in a parseMemo; longer ones are
-// judged every time rather than held for the session's life.
-const maxMemoText = 16 << 10
 
 // snapAnswer says what to do with the answer to a snapshot's message.
 type snapAnswer struct {
@@ -721,7 +702,7 @@ func (a *agentSession) query(h header) error {
 	if err != nil {
 		return err
 	}
-	sql, _, ok := cstring(body)
+	text, _, ok := cbytes(body)
 	if !ok && !tooLarge {
 		a.c.fatal("08P01", "invalid Query message: the query string is not terminated", "")
 		return errors.New("unterminated Query")
@@ -729,14 +710,14 @@ func (a *agentSession) query(h header) error {
 	var v gate.Verdict
 	if tooLarge {
 		v = a.refuseTooLarge(body, h.n-1)
-	} else {
-		v = a.check(gate.SourceQuery, sql, len(sql))
+	} else if v, err = a.judge(gate.SourceQuery, text); err != nil {
+		return err
 	}
 	if !v.Allow {
 		return a.standIn(v, 'S')
 	}
 	if v.Snapshot != nil {
-		return a.querySnapshot(sql, v.Snapshot)
+		return a.querySnapshot(string(text), v.Snapshot)
 	}
 	a.mu.Lock()
 	a.queueLocked([]byte{'Q'}, nil, nil)
@@ -800,7 +781,7 @@ func (a *agentSession) extended(h header) error {
 			a.c.fatal("08P01", "invalid Parse message", "")
 			return errors.New("malformed Parse")
 		}
-		v, err := a.judgeParse(text)
+		v, err := a.judge(gate.SourceParse, text)
 		if err != nil {
 			return err
 		}
@@ -836,20 +817,26 @@ func (a *agentSession) extended(h header) error {
 	return nil
 }
 
-// judgeParse judges the text of a Parse, unless it is the session's last
-// allowed Parse again under the same settings and policy (parseMemo).
-func (a *agentSession) judgeParse(text []byte) (gate.Verdict, error) {
+// judge judges the statement text of a Query or a Parse, unless the memo
+// says the enforcer already allowed it, or a text of its shape, under the
+// same settings and policy. A Parse is looked up by its text first, before
+// it is copied: drivers send the same one for every execution of an unnamed
+// statement. A Query is looked up by its shape: clients send the same
+// statement again with new literals.
+func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error) {
 	enf := a.c.srv.cfg.Enforcer
 	m := &a.memo
-	generation := enf.PolicyGeneration()
-	same := m.valid && m.generation == generation && bytes.Equal(m.text, text)
+	textFirst := src == gate.SourceParse
+	var sensitive, known bool
+	if textFirst {
+		sensitive, known = lookup(m, src, byText, text)
+	}
 	var sql string
-	sensitive := m.sensitive
-	if !same {
+	if !known {
 		sql = string(text)
 		sensitive = enf.LexingSensitive(&a.c.info, sql)
 	}
-	if a.batchExecutes && sensitive {
+	if src == gate.SourceParse && a.batchExecutes && sensitive {
 		// An Execute queued ahead of this Parse may change how the
 		// server reads it (any statement can change a setting), so
 		// that part of the request goes first and the Parse is
@@ -864,17 +851,34 @@ func (a *agentSession) judgeParse(text []byte) (gate.Verdict, error) {
 	if err != nil {
 		return a.refuseWithText("parse-error", "the upstream connection was lost", len(text), string(text)), nil
 	}
-	if same && lx == m.lex {
+	current := m.current(enf.PolicyGeneration(), lx)
+	if known && current {
 		return gate.Verdict{Allow: true}, nil
 	}
-	if same {
+	if known {
 		sql = string(text)
 	}
-	v := enf.Check(a.ctx, &a.c.info, lx, gate.Request{Source: gate.SourceParse, SQL: sql, Size: len(sql)}, a)
-	m.valid = v.Allow && v.Snapshot == nil && len(text) <= maxMemoText
-	if m.valid {
-		m.text = append(m.text[:0], text...)
-		m.sensitive, m.lex, m.generation = sensitive, lx, generation
+	shape, shaped := enf.Shape(&a.c.info, lx, sql)
+	if current {
+		hit := false
+		switch {
+		case shaped:
+			_, hit = lookup(m, src, byShape, shape)
+		case !textFirst:
+			_, hit = lookup(m, src, byText, text)
+		}
+		if hit {
+			return gate.Verdict{Allow: true}, nil
+		}
+	}
+	v := enf.Check(a.ctx, &a.c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, a)
+	if v.Allow && v.Snapshot == nil {
+		if shaped && v.Shaped {
+			remember(m, src, byShape, shape, sensitive)
+		}
+		if textFirst || !shaped {
+			remember(m, src, byText, text, sensitive)
+		}
 	}
 	return v, nil
 }
@@ -1090,14 +1094,6 @@ func (a *agentSession) functionCall(h header) error {
 		return err
 	}
 	return a.c.serverW.Flush()
-}
-
-func (a *agentSession) check(src gate.Source, sql string, size int) gate.Verdict {
-	lx, err := a.lexing(a.c.srv.cfg.Enforcer.LexingSensitive(&a.c.info, sql))
-	if err != nil {
-		return a.refuseWithText("parse-error", "the upstream connection was lost", size, sql)
-	}
-	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, lx, gate.Request{Source: src, SQL: sql, Size: size}, a)
 }
 
 // refuseRequest asks the enforcer to refuse and record a request for a
