@@ -656,6 +656,53 @@ func TestMySQLAgentRoutineWorkPasses(t *testing.T) {
 	}
 }
 
+// TestMySQLVerdictsCoverOtherLiteralsOnlyWhenTheyDoNotDecide: a session
+// remembers the shapes it was allowed, so the same statement with new
+// literals passes unjudged; a verdict its literals decide must not cover
+// the next text of its shape, nor one read under another sql_mode.
+func TestMySQLVerdictsCoverOtherLiteralsOnlyWhenTheyDoNotDecide(t *testing.T) {
+	p := startMySQLProxy(t)
+	sum := myFreshTable(t, "my_shapes")
+	conn := myConn(t, openMySQL(t, p.DSN(agentUser)))
+	ctx := testCtx(t)
+	for i := range 4 {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("UPDATE my_shapes SET extra = extra + %d WHERE id = %d", i+1, i+1)); err != nil {
+			t.Fatalf("bounded update %d: %v", i+1, err)
+		}
+	}
+	// extra starts at 2 * id: 20 for the first four rows, plus 1 + 2 + 3 + 4.
+	if got := myQueryString(t, "SELECT SUM(extra) FROM my_shapes WHERE id <= 4"); got != "30" {
+		t.Fatalf("four bounded updates left SUM(extra) = %s, want 30", got)
+	}
+	before := sum()
+	for _, c := range []struct{ allowed, refused, rule string }{
+		{"DELETE FROM my_shapes WHERE 1 = 2", "DELETE FROM my_shapes WHERE 1 = 1", "delete-always-true"},
+		{"DELETE FROM my_shapes WHERE id = 1000 OR 1 = 2", "DELETE FROM my_shapes WHERE id = 1000 OR 2 = 2", "delete-always-true"},
+		{"UPDATE my_shapes SET extra = 0 WHERE 'a' = 'b'", "UPDATE my_shapes SET extra = 0 WHERE 'a' = 'a'", "update-always-true"},
+	} {
+		if _, err := conn.ExecContext(ctx, c.allowed); err != nil {
+			t.Fatalf("%s: %v", c.allowed, err)
+		}
+		_, err := conn.ExecContext(ctx, c.refused)
+		requireMyRefused(t, err, c.rule)
+	}
+	// Under the default sql_mode "id" is a string, under ANSI_QUOTES the
+	// column: the same text bounds the delete in one mode and is always
+	// true in the other.
+	const quoted = `DELETE FROM my_shapes WHERE id = "id"`
+	if _, err := conn.ExecContext(ctx, quoted); err != nil {
+		t.Fatalf("a comparison with a string under the default sql_mode: %v", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := conn.ExecContext(ctx, quoted)
+	requireMyRefused(t, err, "delete-always-true")
+	if sum() != before {
+		t.Fatal("a refused statement changed the table")
+	}
+}
+
 // TestMySQLRefusalInsideATransactionLeavesItUsable: MySQL errors do not
 // abort transactions, and neither does a refusal: the statements before and
 // after it commit together.

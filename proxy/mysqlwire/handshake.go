@@ -106,6 +106,9 @@ type conn struct {
 	charset       string
 	settingsKnown bool
 
+	// memo holds the shapes of the texts the enforcer allowed (see check).
+	memo gate.Memo
+
 	scratch []byte
 
 	// upTLS is the upstream leg's TLS, fixed when the session starts.

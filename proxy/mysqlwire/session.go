@@ -619,11 +619,17 @@ func (c *conn) loggedIn(seq byte, ok []byte, db string) error {
 // errDatabaseRefused ends a login whose default database was refused.
 var errDatabaseRefused = errors.New("default database refused")
 
-// check asks the enforcer about an agent's SQL text. up is the upstream the
-// enforcer may use to take a snapshot, nil when nothing runs now.
+// check asks the enforcer about an agent's SQL text, unless the session's
+// memo says it allowed a text of the same shape under the same settings and
+// policy: clients that inline their values send the same statement again
+// with new literals. up is the upstream the enforcer may use to take a
+// snapshot, nil when nothing runs now.
 func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict {
+	enf := c.srv.cfg.Enforcer
+	generation := enf.PolicyGeneration()
 	var lx gate.Lexing
-	if c.srv.cfg.Enforcer.LexingSensitive(&c.info, sql) {
+	sensitive := enf.LexingSensitive(&c.info, sql)
+	if sensitive {
 		var err error
 		if lx, err = c.currentLexing(); err != nil {
 			return c.refuseRequest("lexer-mismatch",
@@ -632,7 +638,15 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 				len(sql), sql)
 		}
 	}
-	return c.srv.cfg.Enforcer.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
+	shape, shaped := enf.Shape(&c.info, lx, sql)
+	if shaped && c.memo.Shape(generation, src, shape, lx) {
+		return gate.Verdict{Allow: true}
+	}
+	v := enf.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
+	if shaped && v.Shaped && v.Allow && v.Snapshot == nil {
+		c.memo.RememberShape(generation, src, shape, gate.MemoEntry{Sensitive: sensitive, Lexing: lx})
+	}
+	return v
 }
 
 // lexingProbe reads the session's sql_mode and client character set in a

@@ -1242,32 +1242,6 @@ func TestAgentSessionKeepsTheVerdictOfAShape(t *testing.T) {
 	}
 }
 
-func TestAgentSessionMemoIsBounded(t *testing.T) {
-	// A session sending many distinct texts keeps no more than
-	// maxMemoBytes of them, and still gets every one judged or
-	// remembered correctly.
-	up := startFakeUpstream(t)
-	enf := &fakeEnforcer{kind: gate.Agent}
-	addr := startEngine(t, up, enf, nil)
-	c := dialEngine(t, addr)
-	pad := strings.Repeat("x", 1000)
-	n := 2 * maxMemoBytes / len(pad)
-	for i := range n {
-		c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, i))
-	}
-	if got := len(enf.requests()); got != n {
-		t.Fatalf("%d distinct texts were judged %d times", n, got)
-	}
-	c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, n-1))
-	if got := len(enf.requests()); got != n {
-		t.Fatalf("the last text was judged again: %d checks, want %d", got, n)
-	}
-	c.simple(fmt.Sprintf("SELECT '%s' AS c%d", pad, 0))
-	if got := len(enf.requests()); got != n+1 {
-		t.Fatalf("the first text, long forgotten, made %d checks, want %d", got, n+1)
-	}
-}
-
 func TestAgentSessionJudgesPipelinedQueriesWithTheSettingsTheyWillRunUnder(t *testing.T) {
 	// The server reads each Query with the settings left by the ones
 	// before it. A client that sends a statement that turns

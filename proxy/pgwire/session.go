@@ -114,7 +114,7 @@ type agentSession struct {
 	portalSnaps map[string]*gate.Snapshot
 	batchSnaps  []snapAnswer
 	// memo holds what the enforcer allowed (see judge).
-	memo verdictMemo
+	memo gate.Memo
 }
 
 // snapAnswer says what to do with the answer to a snapshot's message.
@@ -825,13 +825,16 @@ func (a *agentSession) extended(h header) error {
 // statement again with new literals.
 func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error) {
 	enf := a.c.srv.cfg.Enforcer
+	generation := enf.PolicyGeneration()
 	m := &a.memo
 	textFirst := src == gate.SourceParse
-	var sensitive, known bool
+	var seen gate.MemoEntry
+	var known bool
 	if textFirst {
-		sensitive, known = lookup(m, src, byText, text)
+		seen, known = m.Text(generation, src, text)
 	}
 	var sql string
+	sensitive := seen.Sensitive
 	if !known {
 		sql = string(text)
 		sensitive = enf.LexingSensitive(&a.c.info, sql)
@@ -851,33 +854,29 @@ func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error)
 	if err != nil {
 		return a.refuseWithText("parse-error", "the upstream connection was lost", len(text), string(text)), nil
 	}
-	current := m.current(enf.PolicyGeneration(), lx)
-	if known && current {
-		return gate.Verdict{Allow: true}, nil
-	}
 	if known {
+		if seen.Lexing == lx {
+			return gate.Verdict{Allow: true}, nil
+		}
 		sql = string(text)
 	}
 	shape, shaped := enf.Shape(&a.c.info, lx, sql)
-	if current {
-		hit := false
-		switch {
-		case shaped:
-			_, hit = lookup(m, src, byShape, shape)
-		case !textFirst:
-			_, hit = lookup(m, src, byText, text)
-		}
-		if hit {
+	if shaped && m.Shape(generation, src, shape, lx) {
+		return gate.Verdict{Allow: true}, nil
+	}
+	if !shaped && !textFirst {
+		if e, ok := m.Text(generation, src, text); ok && e.Lexing == lx {
 			return gate.Verdict{Allow: true}, nil
 		}
 	}
 	v := enf.Check(a.ctx, &a.c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, a)
 	if v.Allow && v.Snapshot == nil {
+		e := gate.MemoEntry{Sensitive: sensitive, Lexing: lx}
 		if shaped && v.Shaped {
-			remember(m, src, byShape, shape, sensitive)
+			m.RememberShape(generation, src, shape, e)
 		}
 		if textFirst || !shaped {
-			remember(m, src, byText, text, sensitive)
+			m.RememberText(generation, src, text, e)
 		}
 	}
 	return v, nil
