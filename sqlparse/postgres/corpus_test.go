@@ -2045,5 +2045,29 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where exists over a renamed derived column tied to another", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT parent_id AS i FROM t) x WHERE x.i = t.id)"},
 		{name: "delete where id equals a constant of a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT 5) s(x))"},
 		{name: "delete where id in a narrowing cast of the column", sql: "DELETE FROM t WHERE id IN (SELECT id::numeric(3,0) FROM t)"},
+		// Joins and clauses that keep every row of the table: an outer
+		// join on the table's side, whatever ON says; a cross product
+		// with anything that does not depend on the row (every row, or
+		// none if it is empty); OFFSET NULL; the whole table as the list.
+		{name: "delete where id in a full join of the table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t FULL JOIN k ON k.id = t.id)", want: dat},
+		{name: "delete where id in a full join with the table on the right", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM k FULL JOIN t ON false)", want: dat},
+		{name: "delete where id in a left join on true", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t LEFT JOIN k ON true)", want: dat},
+		{name: "delete where id in a cross product with another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, k)", want: dat},
+		{name: "delete where id in a cross join", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t CROSS JOIN k)", want: dat},
+		{name: "delete where id in a join on true", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t JOIN k ON true)", want: dat},
+		{name: "delete where id in a product with a one-row function", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, generate_series(1, 1) g)", want: dat},
+		{name: "delete where id in a product with a derived table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, (SELECT 1 FROM k LIMIT 1) s)", want: dat},
+		{name: "delete where id in the table offset null", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t OFFSET NULL)", want: dat},
+		{name: "delete where id in the table itself", sql: "DELETE FROM t WHERE id IN (TABLE t)", want: dat},
+		{name: "update where id in every column of the table", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT * FROM t)", want: uat},
+		// Look-alikes that filter.
+		{name: "delete where id in a join written in the where clause", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, k WHERE k.id = t.id)"},
+		{name: "delete where id in an inner join on a key", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t JOIN k ON k.id = t.id)"},
+		{name: "delete where id in a product with the row's own array", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, unnest(t.tags) g)"},
+		{name: "delete where id in a product with a lateral filter", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, LATERAL (SELECT 1 WHERE t.flag) l)"},
+		{name: "delete where id in the other side of a full join", sql: "DELETE FROM t WHERE id IN (SELECT k.id FROM k FULL JOIN t ON false)"},
+		{name: "delete where id in the table offset ten", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t OFFSET 10)"},
+		{name: "delete where id in another table itself", sql: "DELETE FROM t WHERE id IN (TABLE k)"},
+		{name: "delete where id in a right join of another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t RIGHT JOIN k ON k.id = t.id)"},
 	}
 }

@@ -1882,6 +1882,12 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 		xs = row.Args
 	}
 	scan := p.selfScan(sel)
+	if scan != nil && scan.star && len(scan.out) == 0 && len(xs) == 1 {
+		// x IN (TABLE t): the server runs it only when t has one
+		// column, which x, a column of t, then is.
+		col := p.simplify(xs[0]).GetColumnRef()
+		return col != nil && p.refersToTarget(col)
+	}
 	if scan == nil || len(scan.out) != len(xs) {
 		return false
 	}
@@ -2227,12 +2233,12 @@ func constantRows(sel *pg_query.SelectStmt) bool {
 }
 
 // noLimit reports whether a query has no LIMIT or OFFSET that could drop a
-// row: LIMIT ALL (parsed as LIMIT NULL) and OFFSET 0 drop none.
+// row: LIMIT ALL (parsed as LIMIT NULL), OFFSET 0 and OFFSET NULL drop none.
 func (p *predicate) noLimit(sel *pg_query.SelectStmt) bool {
 	if sel.LimitCount != nil && !isNullConst(sel.LimitCount) {
 		return false
 	}
-	return sel.LimitOffset == nil || p.isNumber(sel.LimitOffset, 0)
+	return sel.LimitOffset == nil || p.isNumber(sel.LimitOffset, 0) || isNullConst(sel.LimitOffset)
 }
 
 // source is a FROM list that yields every row of the target table.
@@ -2270,21 +2276,26 @@ func (p *predicate) selfSource(from []*pg_query.Node) (src source, ok bool) {
 			if j.Quals != nil {
 				p.w.literalSensitive = true // reads whether ON is true
 			}
+			onTrue := j.Quals == nil || isTrueConst(j.Quals)
 			switch {
-			case j.Quals == nil || isTrueConst(j.Quals):
+			case onTrue && oneRowSource(j.Rarg):
 				// Joined ON true to one row, of any join type, every
 				// row of the other side is kept.
-				if oneRowSource(j.Rarg) {
-					return visit(j.Larg)
-				}
-				if oneRowSource(j.Larg) {
-					return visit(j.Rarg)
-				}
-				return j.Jointype == pg_query.JoinType_JOIN_INNER && visit(j.Larg) && visit(j.Rarg)
+				return visit(j.Larg)
+			case onTrue && oneRowSource(j.Larg):
+				return visit(j.Rarg)
 			case j.Jointype == pg_query.JoinType_JOIN_LEFT:
 				return visit(j.Larg)
 			case j.Jointype == pg_query.JoinType_JOIN_RIGHT:
 				return visit(j.Rarg)
+			case j.Jointype == pg_query.JoinType_JOIN_FULL:
+				// Every row of either side is kept, whatever ON says.
+				if _, _, self := p.selfRange(j.Rarg); self {
+					return visit(j.Rarg)
+				}
+				return visit(j.Larg)
+			case onTrue:
+				return j.Jointype == pg_query.JoinType_JOIN_INNER && visit(j.Larg) && visit(j.Rarg)
 			case j.Jointype == pg_query.JoinType_JOIN_INNER:
 				// ON must hold for every row, like a WHERE.
 				src.conds = append(src.conds, j.Quals)
@@ -2302,7 +2313,9 @@ func (p *predicate) selfSource(from []*pg_query.Node) (src source, ok bool) {
 			src.others[name] = shape.colMap()
 			return name != "" && name != src.inner
 		}
-		if oneRowSource(n) {
+		if oneRowSource(n) || uncorrelatedSource(n) {
+			// A cross product with it keeps every row of the target
+			// (all of them, or none if it is empty).
 			extra = true
 			return true
 		}
@@ -2406,6 +2419,23 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, shape *scan, ok bo
 	return "", nil, false
 }
 
+// uncorrelatedSource reports whether a FROM item is another table, view,
+// function or subquery that cannot depend on the row it is joined to: not
+// LATERAL, and without a column reference, which in a function's arguments
+// may name the other side's row (FROM t, unnest(t.tags) keeps only the
+// rows with tags).
+func uncorrelatedSource(n *pg_query.Node) bool {
+	switch {
+	case n.GetRangeVar() != nil:
+		return true
+	case n.GetRangeFunction() != nil:
+		return !n.GetRangeFunction().Lateral && !containsColumnRef(n.ProtoReflect())
+	case n.GetRangeSubselect() != nil:
+		return !n.GetRangeSubselect().Lateral && !containsColumnRef(n.ProtoReflect())
+	}
+	return false
+}
+
 // oneRowSource reports whether a FROM item is a FROM-less subquery that
 // returns exactly one row, such as (SELECT 1) y.
 func oneRowSource(n *pg_query.Node) bool {
@@ -2449,6 +2479,14 @@ func containsCall(m protoreflect.Message) bool {
 			return true
 		}
 		return false
+	})
+}
+
+// containsColumnRef reports whether a tree refers to any column.
+func containsColumnRef(m protoreflect.Message) bool {
+	return anyNode(m, func(n any) bool {
+		_, ok := n.(*pg_query.ColumnRef)
+		return ok
 	})
 }
 
