@@ -2232,8 +2232,10 @@ func (e *seamEnforcer) LexingSensitive(*gate.Session, string) bool { return fals
 // point of a check here, so no verdict is ever to be kept.
 func (e *seamEnforcer) PolicyGeneration() uint64 { return e.checks.Load() }
 
-// Shape: no text has one, so that every text is checked.
-func (e *seamEnforcer) Shape(*gate.Session, gate.Lexing, string) (string, bool) { return "", false }
+// AppendShape: no text has a shape, so that every text is checked.
+func (e *seamEnforcer) AppendShape(dst []byte, _ *gate.Session, _ gate.Lexing, _ string) ([]byte, bool) {
+	return dst, false
+}
 
 func (e *seamEnforcer) SnapshotFailed(_ context.Context, _ *gate.Session, snap *gate.Snapshot, _ string) gate.Verdict {
 	return snap.Failed

@@ -167,14 +167,14 @@ func (e *Enforcer) Check(ctx context.Context, s *gate.Session, lx gate.Lexing, r
 	return e.refuse(ctx, s, req, an, d)
 }
 
-// Shape implements gate.Enforcer: the analyser's quick literal-free key,
-// for texts the cache keeps and the statement limit lets through.
-func (e *Enforcer) Shape(s *gate.Session, lx gate.Lexing, sql string) (string, bool) {
+// AppendShape implements gate.Enforcer: the analyser's quick literal-free
+// key, for texts the cache keeps and the statement limit lets through.
+func (e *Enforcer) AppendShape(dst []byte, s *gate.Session, lx gate.Lexing, sql string) ([]byte, bool) {
 	cache := e.Analyzers[s.Protocol]
 	if cache == nil || len(sql) > e.MaxStatementBytes {
-		return "", false
+		return dst, false
 	}
-	return cache.Shape(sql, lexing(lx))
+	return cache.AppendShape(dst, sql, lexing(lx))
 }
 
 // lexing is the analyser's view of a session's lexing settings.

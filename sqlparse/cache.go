@@ -95,19 +95,20 @@ func (c *Cache) AnalyzeShape(text string, lx Lexing) (a *Analysis, shaped bool) 
 	return a, quick && (!shared || !a.LiteralSensitive)
 }
 
-// Shape returns the key that a text shares with every text whose analysis
-// is the same as long as that analysis does not depend on literals (see
-// AnalyzeShape): the analyser's quick key. ok is false for a text the
-// cache would not keep, whose lexing Preflight refuses, or for which the
-// analyser's scan finds no key.
-func (c *Cache) Shape(text string, lx Lexing) (shape string, ok bool) {
-	if c.lru == nil || len(text) > MaxCachedText {
-		return "", false
+// AppendShape appends to dst the key that a text shares with every text
+// whose analysis is the same as long as that analysis does not depend on
+// literals (see AnalyzeShape): the analyser's quick key. ok is false, and
+// dst returned as it was, for a text the cache would not keep, for one
+// whose reading the session's settings could change (LexingSensitive), or
+// when the analyser's scan finds no key. AppendShape does not keep text.
+func (c *Cache) AppendShape(dst []byte, text string, lx Lexing) (shape []byte, ok bool) {
+	if c.lru == nil || len(text) > MaxCachedText || c.an.LexingSensitive(text) {
+		return dst, false
 	}
 	if _, bad := c.an.Preflight(text, lx); bad {
-		return "", false
+		return dst, false
 	}
-	return c.an.QuickKey(text, lx)
+	return c.an.AppendQuickKey(dst, text, lx)
 }
 
 // LexingSensitive reports whether session lexing settings could change how

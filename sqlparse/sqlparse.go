@@ -210,4 +210,7 @@ type Analyzer interface {
 	// at a small fraction of a parse's cost; ok is false for any other
 	// text, whose key may still come from CacheKey.
 	QuickKey(text string, lx Lexing) (key string, ok bool)
+	// AppendQuickKey appends QuickKey's key to dst (dst as it was when
+	// ok is false), allocating only when dst lacks the room.
+	AppendQuickKey(dst []byte, text string, lx Lexing) (key []byte, ok bool)
 }

@@ -247,9 +247,12 @@ type Enforcer interface {
 	// it instead of asking again; refusals and snapshots are never kept,
 	// since each must be recorded or taken anew.
 	PolicyGeneration() uint64
-	// Shape returns a key for sql under lx, in a session, such that a
-	// Shaped verdict for one text holds for every text with the same key:
-	// the text with its literals blanked out. ok is false when the text
-	// has no key that cheap to find; it is then judged on its own.
-	Shape(s *Session, lx Lexing, sql string) (shape string, ok bool)
+	// AppendShape appends to dst a key for sql under lx, in a session,
+	// such that a Shaped verdict for one text holds for every text with
+	// the same key: the text with its literals blanked out. ok is false,
+	// and dst returned as it was, when the text has no key that cheap to
+	// find (it is then judged on its own), and always for a text that is
+	// LexingSensitive, so that a shape can be looked up before the
+	// session's settings have settled. AppendShape does not keep sql.
+	AppendShape(dst []byte, s *Session, lx Lexing, sql string) (shape []byte, ok bool)
 }

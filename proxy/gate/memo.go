@@ -51,7 +51,7 @@ func (m *Memo) Text(generation uint64, src Source, text []byte) (MemoEntry, bool
 
 // Shape reports whether a text of this shape from source src was allowed
 // under policy generation and lx.
-func (m *Memo) Shape(generation uint64, src Source, shape string, lx Lexing) bool {
+func (m *Memo) Shape(generation uint64, src Source, shape []byte, lx Lexing) bool {
 	e, ok := lookup(m, generation, src, byShape, shape)
 	return ok && e.Lexing == lx
 }
@@ -63,7 +63,7 @@ func (m *Memo) RememberText(generation uint64, src Source, text []byte, e MemoEn
 
 // RememberShape records that every text of this shape is allowed (the
 // verdict was Shaped).
-func (m *Memo) RememberShape(generation uint64, src Source, shape string, e MemoEntry) {
+func (m *Memo) RememberShape(generation uint64, src Source, shape []byte, e MemoEntry) {
 	remember(m, generation, src, byShape, shape, e)
 }
 

@@ -20,7 +20,7 @@ func TestMemo(t *testing.T) {
 		if _, ok := m.Text(1, SourceQuery, text); ok {
 			t.Fatal("a Parse's text was found for a Query")
 		}
-		if m.Shape(1, SourceParse, string(text), utf8) {
+		if m.Shape(1, SourceParse, text, utf8) {
 			t.Fatal("a text was found as a shape")
 		}
 		if _, ok := m.Text(2, SourceParse, text); ok {
@@ -33,11 +33,11 @@ func TestMemo(t *testing.T) {
 
 	t.Run("a shape counts only under the lexing it was judged under", func(t *testing.T) {
 		var m Memo
-		m.RememberShape(7, SourceQuery, "f:SELECT ?", MemoEntry{Lexing: utf8})
-		if !m.Shape(7, SourceQuery, "f:SELECT ?", utf8) {
+		m.RememberShape(7, SourceQuery, []byte("f:SELECT ?"), MemoEntry{Lexing: utf8})
+		if !m.Shape(7, SourceQuery, []byte("f:SELECT ?"), utf8) {
 			t.Fatal("the remembered shape was not found")
 		}
-		if m.Shape(7, SourceQuery, "f:SELECT ?", latin) {
+		if m.Shape(7, SourceQuery, []byte("f:SELECT ?"), latin) {
 			t.Fatal("a shape was found under other settings")
 		}
 	})

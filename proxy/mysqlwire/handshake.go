@@ -106,8 +106,10 @@ type conn struct {
 	charset       string
 	settingsKnown bool
 
-	// memo holds the shapes of the texts the enforcer allowed (see check).
-	memo gate.Memo
+	// memo holds the shapes of the texts the enforcer allowed (see
+	// check); shape is scratch for a text's shape.
+	memo  gate.Memo
+	shape []byte
 
 	scratch []byte
 

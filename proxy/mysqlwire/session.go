@@ -638,13 +638,14 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 				len(sql), sql)
 		}
 	}
-	shape, shaped := enf.Shape(&c.info, lx, sql)
-	if shaped && c.memo.Shape(generation, src, shape, lx) {
+	var shaped bool
+	c.shape, shaped = enf.AppendShape(c.shape[:0], &c.info, lx, sql)
+	if shaped && c.memo.Shape(generation, src, c.shape, lx) {
 		return gate.Verdict{Allow: true}
 	}
 	v := enf.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
 	if shaped && v.Shaped && v.Allow && v.Snapshot == nil {
-		c.memo.RememberShape(generation, src, shape, gate.MemoEntry{Sensitive: sensitive, Lexing: lx})
+		c.memo.RememberShape(generation, src, c.shape, gate.MemoEntry{Sensitive: sensitive, Lexing: lx})
 	}
 	return v
 }

@@ -401,15 +401,20 @@ type fakeEnforcer struct {
 	// generation is what PolicyGeneration returns; tests change it as a
 	// configuration reload would.
 	generation atomic.Uint64
-	// shape, when set, is Shape, and every allowed verdict is Shaped.
+	// shape, when set, gives AppendShape's key, and every allowed
+	// verdict is Shaped.
 	shape func(sql string) (string, bool)
 }
 
-func (e *fakeEnforcer) Shape(_ *gate.Session, _ gate.Lexing, sql string) (string, bool) {
-	if e.shape == nil {
-		return "", false
+func (e *fakeEnforcer) AppendShape(dst []byte, s *gate.Session, _ gate.Lexing, sql string) ([]byte, bool) {
+	if e.shape == nil || e.LexingSensitive(s, sql) {
+		return dst, false
 	}
-	return e.shape(sql)
+	shape, ok := e.shape(sql)
+	if !ok {
+		return dst, false
+	}
+	return append(dst, shape...), true
 }
 
 func (e *fakeEnforcer) Classify(s *gate.Session) gate.Kind { return e.kind }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -113,8 +114,10 @@ type agentSession struct {
 	stmtSnaps   map[string]*gate.Snapshot
 	portalSnaps map[string]*gate.Snapshot
 	batchSnaps  []snapAnswer
-	// memo holds what the enforcer allowed (see judge).
-	memo gate.Memo
+	// memo holds what the enforcer allowed (see judge); shape is
+	// scratch for a text's shape.
+	memo  gate.Memo
+	shape []byte
 }
 
 // snapAnswer says what to do with the answer to a snapshot's message.
@@ -819,18 +822,29 @@ func (a *agentSession) extended(h header) error {
 
 // judge judges the statement text of a Query or a Parse, unless the memo
 // says the enforcer already allowed it, or a text of its shape, under the
-// same settings and policy. A Parse is looked up by its text first, before
-// it is copied: drivers send the same one for every execution of an unnamed
-// statement. A Query is looked up by its shape: clients send the same
-// statement again with new literals.
+// same settings and policy. A Query is looked up by its shape first, before
+// its text is even copied: simple-protocol clients send the same statement
+// again with new literals. A Parse is looked up by its text first: drivers
+// send the same one for every execution of an unnamed statement.
 func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error) {
 	enf := a.c.srv.cfg.Enforcer
 	generation := enf.PolicyGeneration()
 	m := &a.memo
-	textFirst := src == gate.SourceParse
+	shaped := false
+	if src == gate.SourceQuery {
+		// A text with a shape is never lexing sensitive: the settings
+		// of the moment are the ones it will be read under.
+		a.mu.Lock()
+		lx := a.lex
+		a.mu.Unlock()
+		a.shape, shaped = enf.AppendShape(a.shape[:0], &a.c.info, lx, borrowed(text))
+		if shaped && m.Shape(generation, src, a.shape, lx) {
+			return gate.Verdict{Allow: true}, nil
+		}
+	}
 	var seen gate.MemoEntry
 	var known bool
-	if textFirst {
+	if src == gate.SourceParse {
 		seen, known = m.Text(generation, src, text)
 	}
 	var sql string
@@ -860,11 +874,13 @@ func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error)
 		}
 		sql = string(text)
 	}
-	shape, shaped := enf.Shape(&a.c.info, lx, sql)
-	if shaped && m.Shape(generation, src, shape, lx) {
-		return gate.Verdict{Allow: true}, nil
-	}
-	if !shaped && !textFirst {
+	switch {
+	case src == gate.SourceParse:
+		a.shape, shaped = enf.AppendShape(a.shape[:0], &a.c.info, lx, sql)
+		if shaped && m.Shape(generation, src, a.shape, lx) {
+			return gate.Verdict{Allow: true}, nil
+		}
+	case !shaped:
 		if e, ok := m.Text(generation, src, text); ok && e.Lexing == lx {
 			return gate.Verdict{Allow: true}, nil
 		}
@@ -873,13 +889,20 @@ func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error)
 	if v.Allow && v.Snapshot == nil {
 		e := gate.MemoEntry{Sensitive: sensitive, Lexing: lx}
 		if shaped && v.Shaped {
-			m.RememberShape(generation, src, shape, e)
+			m.RememberShape(generation, src, a.shape, e)
 		}
-		if textFirst || !shaped {
+		if src == gate.SourceParse || !shaped {
 			m.RememberText(generation, src, text, e)
 		}
 	}
 	return v, nil
+}
+
+// borrowed is text as a string without a copy, for a call that does not
+// keep it (gate.Enforcer's AppendShape): the bytes are the request's, read
+// again for the next one.
+func borrowed(text []byte) string {
+	return unsafe.String(unsafe.SliceData(text), len(text))
 }
 
 func (a *agentSession) refuseBatch(v gate.Verdict) {

@@ -375,6 +375,15 @@ func (a *Analyzer) QuickKey(text string, lx sqlparse.Lexing) (string, bool) {
 	return sc.literalFree(text), true
 }
 
+// AppendQuickKey appends QuickKey's key to dst.
+func (a *Analyzer) AppendQuickKey(dst []byte, text string, lx sqlparse.Lexing) ([]byte, bool) {
+	key, ok := a.QuickKey(text, lx)
+	if !ok {
+		return dst, false
+	}
+	return append(dst, key...), true
+}
+
 // maxDepth bounds how deeply PREPARE texts may nest (a PREPARE whose text
 // is a PREPARE ...).
 const maxDepth = 8

@@ -118,6 +118,12 @@ func (a *Analyzer) QuickKey(text string, _ sqlparse.Lexing) (string, bool) {
 	return fastKey(text, "f:")
 }
 
+// AppendQuickKey appends QuickKey's key to dst.
+func (a *Analyzer) AppendQuickKey(dst []byte, text string, _ sqlparse.Lexing) ([]byte, bool) {
+	key, _, ok := appendFastKey(dst, text, "f:")
+	return key, ok
+}
+
 // CacheKey returns, for a text QuickKey cannot read, pg_query's normalised
 // form after the prefix "n:" (the server's own scanner finds the literals),
 // or the text itself when it has no literals. Texts that do not parse have

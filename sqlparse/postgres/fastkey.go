@@ -1,6 +1,9 @@
 package postgres
 
-import "strings"
+import (
+	"slices"
+	"unsafe"
+)
 
 // fastKey computes a literal-free cache key in Go for texts written in a
 // deliberately small subset of PostgreSQL's lexical syntax, where finding the
@@ -17,15 +20,32 @@ import "strings"
 // The key is prefix followed by the rewritten text. A text without literals
 // is returned as it is, without the prefix and without copying.
 func fastKey(text, prefix string) (key string, ok bool) {
-	var b strings.Builder
+	b, literals, ok := appendFastKey(nil, text, prefix)
+	switch {
+	case !ok:
+		return "", false
+	case !literals:
+		return text, true
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), true // b is not written again
+}
+
+// appendFastKey appends fastKey's key of text to dst: prefix and the
+// rewritten text when it has literals (literals is true), else the text as
+// it is. On !ok, dst is returned as it was. It allocates only when dst
+// lacks the room.
+func appendFastKey(dst []byte, text, prefix string) (key []byte, literals, ok bool) {
+	start := len(dst)
+	b := dst
 	last := 0 // text[last:i] is still to be copied into b
 	literal := func(from, to int, placeholder string) {
-		if b.Cap() == 0 {
-			b.Grow(len(prefix) + len(text))
-			b.WriteString(prefix)
+		if !literals {
+			literals = true
+			b = slices.Grow(b, len(prefix)+len(text))
+			b = append(b, prefix...)
 		}
-		b.WriteString(text[last:from])
-		b.WriteString(placeholder)
+		b = append(b, text[last:from]...)
+		b = append(b, placeholder...)
 		last = to
 	}
 	prevIdent := false // the previous byte continues an identifier or keyword
@@ -39,7 +59,7 @@ func fastKey(text, prefix string) (key string, ok bool) {
 			prevIdent = true
 			continue
 		case lexRefuse:
-			return "", false
+			return dst[:start], false, false
 		}
 		switch {
 		case c == '-' || c == '/':
@@ -48,17 +68,17 @@ func fastKey(text, prefix string) (key string, ok bool) {
 				opens = '*'
 			}
 			if i+1 < len(text) && text[i+1] == opens {
-				return "", false
+				return dst[:start], false, false
 			}
 			prevIdent = false
 		case c == '\'':
 			if prevIdent || (i > 0 && text[i-1] == '&') {
-				return "", false // E'', B'', X'', N'', U&'' and typed-string prefixes
+				return dst[:start], false, false // E'', B'', X'', N'', U&'' and typed-string prefixes
 			}
 			j := i + 1
 			for {
 				if j >= len(text) {
-					return "", false // unterminated
+					return dst[:start], false, false // unterminated
 				}
 				if text[j] == '\'' {
 					if j+1 < len(text) && text[j+1] == '\'' {
@@ -68,7 +88,7 @@ func fastKey(text, prefix string) (key string, ok bool) {
 					break
 				}
 				if text[j] >= 0x80 || text[j] == '\\' || text[j] == 0 {
-					return "", false
+					return dst[:start], false, false
 				}
 				j++
 			}
@@ -86,14 +106,14 @@ func fastKey(text, prefix string) (key string, ok bool) {
 			if j < len(text) && text[j] == '.' {
 				j++
 				if j >= len(text) || !isDigit(text[j]) {
-					return "", false // "1." and "1.e5": leave odd spellings to the parser
+					return dst[:start], false, false // "1." and "1.e5": leave odd spellings to the parser
 				}
 				for j < len(text) && isDigit(text[j]) {
 					j++
 				}
 			}
 			if j < len(text) && (isIdentByte(text[j]) || text[j] == '.') {
-				return "", false // 1e5, 1abc, 0x1F, 1_000, 1.2.3
+				return dst[:start], false, false // 1e5, 1abc, 0x1F, 1_000, 1.2.3
 			}
 			literal(i, j, "?")
 			i = j - 1
@@ -107,21 +127,20 @@ func fastKey(text, prefix string) (key string, ok bool) {
 				j++
 			}
 			if j == i+1 || j < len(text) && (isIdentByte(text[j]) || text[j] == '$') {
-				return "", false // a dollar quote, or a parameter run into other text
+				return dst[:start], false, false // a dollar quote, or a parameter run into other text
 			}
 			i = j - 1 // a parameter, $1: kept as it is
 		case c == '.':
 			if i+1 < len(text) && isDigit(text[i+1]) && !prevIdent {
-				return "", false // .5
+				return dst[:start], false, false // .5
 			}
 			prevIdent = false
 		}
 	}
-	if b.Cap() == 0 {
-		return text, true
+	if !literals {
+		return append(b, text...), false, true
 	}
-	b.WriteString(text[last:])
-	return b.String(), true
+	return append(b, text[last:]...), true, true
 }
 
 // The classes of bytes fastKey's scan tells apart.

@@ -53,6 +53,16 @@ func TestFastKey(t *testing.T) {
 			if c.want == c.text && prefixed != c.text {
 				t.Fatalf("a text without literals got a prefix: %q", prefixed)
 			}
+			// Appended after other bytes, the key is the same, and a
+			// refusal leaves them as they were.
+			appended, _, ok := appendFastKey([]byte("head|"), c.text, "f:")
+			want := "head|"
+			if c.ok {
+				want += prefixed
+			}
+			if ok != c.ok || string(appended) != want {
+				t.Fatalf("appendFastKey = %q, %v; want %q, %v", appended, ok, want, c.ok)
+			}
 		})
 	}
 }
