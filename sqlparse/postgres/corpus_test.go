@@ -2060,7 +2060,13 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id in the table offset null", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t OFFSET NULL)", want: dat},
 		{name: "delete where id in the table itself", sql: "DELETE FROM t WHERE id IN (TABLE t)", want: dat},
 		{name: "update where id in every column of the table", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT * FROM t)", want: uat},
+		{name: "delete where exists the same row multiplied by another table", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE x.id = t.id)", want: dat},
+		{name: "delete where exists the same row left joined to another table", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x LEFT JOIN k ON k.id = x.k WHERE x.id = t.id)", want: dat},
+		{name: "update where id in the same row cross joined", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT x.id FROM t x CROSS JOIN k WHERE x.id = t.id)", want: uat},
 		// Look-alikes that filter.
+		{name: "delete where exists a row of another table with the id", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE id = t.id)"},
+		{name: "delete where exists the same row joined on a key", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x JOIN k ON k.id = x.k WHERE x.id = t.id)"},
+		{name: "delete where exists the same row and a matching row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE x.id = t.id AND k.id = x.id)"},
 		{name: "delete where id in a join written in the where clause", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, k WHERE k.id = t.id)"},
 		{name: "delete where id in an inner join on a key", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t JOIN k ON k.id = t.id)"},
 		{name: "delete where id in a product with the row's own array", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t, unnest(t.tags) g)"},

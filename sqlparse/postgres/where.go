@@ -2086,7 +2086,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		conds = flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, conds)
 	}
 	for _, c := range conds {
-		if !extra && p.correlates(c, inner, cols) {
+		if p.correlates(c, inner, cols, extra) {
 			s.correlated = true
 			continue
 		}
@@ -2500,7 +2500,10 @@ func isTrueConst(n *pg_query.Node) bool {
 // comparison that holds between a value and itself ties them as well
 // (inner.x >= outer.x holds for the outer row's own copy), and so does IS
 // NOT DISTINCT FROM.
-func (p *predicate) correlates(c *pg_query.Node, inner string, cols map[string]string) bool {
+//
+// With other sources joined in (extra), the inner column must be qualified
+// by the source's name: written alone, it may be another source's.
+func (p *predicate) correlates(c *pg_query.Node, inner string, cols map[string]string, extra bool) bool {
 	e := c.GetAExpr()
 	if e == nil || !(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT ||
 		(e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && reflexiveOps[lastName(e.Name)])) {
@@ -2511,7 +2514,7 @@ func (p *predicate) correlates(c *pg_query.Node, inner string, cols map[string]s
 		return false
 	}
 	isInner := func(c *pg_query.ColumnRef) bool {
-		return len(c.Fields) == 1 || (len(c.Fields) == 2 && qualifier(c) == inner)
+		return len(c.Fields) == 1 && !extra || (len(c.Fields) == 2 && qualifier(c) == inner)
 	}
 	isOuter := func(c *pg_query.ColumnRef) bool {
 		return len(c.Fields) == 2 && qualifier(c) != inner && p.targets[qualifier(c)]
