@@ -287,6 +287,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in a cross product with a catalog", "crossprod", "DELETE FROM {t} WHERE id IN (SELECT {t}.id FROM {t}, pg_am)"),
 	reach("subqueries over the target", "in a product with a one-row function", "srfone", "DELETE FROM {t} WHERE id IN (SELECT {t}.id FROM {t}, generate_series(1, 1) g)"),
 	reach("subqueries over the target", "exists the same row multiplied by a catalog", "existscross", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} x, pg_am WHERE x.id = {t}.id)"),
+	reach("subqueries over the target", "in the column renamed by a lateral query", "lateralren", "DELETE FROM {t} WHERE id IN (SELECT l.i FROM {t}, LATERAL (SELECT {t}.id AS i) l)"),
 	reach("subqueries over the target", "update where in the table offset null", "offnull", "UPDATE {t} SET qty = -1 WHERE id IN (SELECT id FROM {t} OFFSET NULL)"),
 	reach("self-comparisons", "an array of the column contained in itself", "containedself", "DELETE FROM {t} WHERE ARRAY[id] <@ ARRAY[id]"),
 	reach("self-comparisons", "column equals itself or itself", "bitorself", "UPDATE {t} SET qty = -1 WHERE id = id | id"),

@@ -2063,7 +2063,11 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where exists the same row multiplied by another table", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE x.id = t.id)", want: dat},
 		{name: "delete where exists the same row left joined to another table", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x LEFT JOIN k ON k.id = x.k WHERE x.id = t.id)", want: dat},
 		{name: "update where id in the same row cross joined", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT x.id FROM t x CROSS JOIN k WHERE x.id = t.id)", want: uat},
+		{name: "delete where id in the table's column renamed by a lateral query", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.id AS i) l)", want: dat},
+		{name: "delete where id in a lateral alias list of the column", sql: "DELETE FROM t WHERE id IN (SELECT l.x FROM t CROSS JOIN LATERAL (SELECT t.id) l(x))", want: dat},
 		// Look-alikes that filter.
+		{name: "delete where id in another column renamed by a lateral query", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.parent_id AS i) l)"},
+		{name: "delete where id in a filtered lateral rename", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.id AS i WHERE t.flag) l)"},
 		{name: "delete where exists a row of another table with the id", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE id = t.id)"},
 		{name: "delete where exists the same row joined on a key", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x JOIN k ON k.id = x.k WHERE x.id = t.id)"},
 		{name: "delete where exists the same row and a matching row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE x.id = t.id AND k.id = x.id)"},

@@ -2278,12 +2278,11 @@ func (p *predicate) selfSource(from []*pg_query.Node) (src source, ok bool) {
 			}
 			onTrue := j.Quals == nil || isTrueConst(j.Quals)
 			switch {
-			case onTrue && oneRowSource(j.Rarg):
+			case onTrue && (oneRowSource(j.Rarg) || oneRowSource(j.Larg)):
 				// Joined ON true to one row, of any join type, every
-				// row of the other side is kept.
-				return visit(j.Larg)
-			case onTrue && oneRowSource(j.Larg):
-				return visit(j.Rarg)
+				// row of the other side is kept (and a LATERAL row may
+				// name its columns).
+				return visit(j.Larg) && visit(j.Rarg)
 			case j.Jointype == pg_query.JoinType_JOIN_LEFT:
 				return visit(j.Larg)
 			case j.Jointype == pg_query.JoinType_JOIN_RIGHT:
@@ -2312,6 +2311,12 @@ func (p *predicate) selfSource(from []*pg_query.Node) (src source, ok bool) {
 			src.extra = true
 			src.others[name] = shape.colMap()
 			return name != "" && name != src.inner
+		}
+		if cols := p.lateralRename(n, src); cols != nil {
+			// One row per row of the target, naming its columns.
+			extra = true
+			src.others[n.GetRangeSubselect().Alias.Aliasname] = cols
+			return true
 		}
 		if oneRowSource(n) || uncorrelatedSource(n) {
 			// A cross product with it keeps every row of the target
@@ -2417,6 +2422,44 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, shape *scan, ok bo
 		return rs.Alias.Aliasname, scan.renamed(rs.Alias.Colnames), true
 	}
 	return "", nil, false
+}
+
+// lateralRename recognises LATERAL (SELECT t.id AS i) l after the whole
+// target t in a FROM list: one row for each of t's rows, whose columns are
+// t's under other names. It returns them as a column map (name → target
+// column), or nil.
+func (p *predicate) lateralRename(n *pg_query.Node, src source) map[string]string {
+	rs := n.GetRangeSubselect()
+	if rs == nil || !rs.Lateral || rs.Alias == nil || src.inner == "" || !oneRowSource(n) {
+		return nil
+	}
+	sel := rs.Subquery.GetSelectStmt()
+	if len(sel.ValuesLists) > 0 || len(rs.Alias.Colnames) > len(sel.TargetList) {
+		return nil
+	}
+	inner := src.shape.colMap()
+	cols := map[string]string{}
+	for i, t := range sel.TargetList {
+		rt := t.GetResTarget()
+		c := rt.GetVal().GetColumnRef()
+		if c == nil || len(c.Fields) != 2 || qualifier(c) != src.inner {
+			continue
+		}
+		name := rt.Name
+		if name == "" {
+			name = lastField(c)
+		}
+		if i < len(rs.Alias.Colnames) {
+			name = rs.Alias.Colnames[i].GetString_().GetSval()
+		}
+		if from := colOf(inner, lastField(c)); from != "" && name != "" {
+			cols[name] = from
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	return cols
 }
 
 // uncorrelatedSource reports whether a FROM item is another table, view,
