@@ -288,6 +288,8 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in a product with a one-row function", "srfone", "DELETE FROM {t} WHERE id IN (SELECT {t}.id FROM {t}, generate_series(1, 1) g)"),
 	reach("subqueries over the target", "exists the same row multiplied by a catalog", "existscross", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} x, pg_am WHERE x.id = {t}.id)"),
 	reach("subqueries over the target", "in the column renamed by a lateral query", "lateralren", "DELETE FROM {t} WHERE id IN (SELECT l.i FROM {t}, LATERAL (SELECT {t}.id AS i) l)"),
+	reach("subqueries over the target", "in the first id of each id", "window", "DELETE FROM {t} WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id) FROM {t})"),
+	reach("subqueries over the target", "in the least id of each row", "groupctid", "DELETE FROM {t} WHERE id IN (SELECT min(id) FROM {t} GROUP BY ctid)"),
 	reach("subqueries over the target", "update where in the table offset null", "offnull", "UPDATE {t} SET qty = -1 WHERE id IN (SELECT id FROM {t} OFFSET NULL)"),
 	reach("self-comparisons", "an array of the column contained in itself", "containedself", "DELETE FROM {t} WHERE ARRAY[id] <@ ARRAY[id]"),
 	reach("self-comparisons", "column equals itself or itself", "bitorself", "UPDATE {t} SET qty = -1 WHERE id = id | id"),

@@ -2065,7 +2065,13 @@ func corpusSelfReads() []corpusCase {
 		{name: "update where id in the same row cross joined", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT x.id FROM t x CROSS JOIN k WHERE x.id = t.id)", want: uat},
 		{name: "delete where id in the table's column renamed by a lateral query", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.id AS i) l)", want: dat},
 		{name: "delete where id in a lateral alias list of the column", sql: "DELETE FROM t WHERE id IN (SELECT l.x FROM t CROSS JOIN LATERAL (SELECT t.id) l(x))", want: dat},
+		{name: "delete where id in the first id of each id", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id) FROM t)", want: dat},
+		{name: "update where id in the greatest id over each id", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT max(id) OVER (PARTITION BY id) FROM t)", want: uat},
+		{name: "delete where id in the least id of each row", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY ctid)", want: dat},
 		// Look-alikes that filter.
+		{name: "delete where id in the first id of each parent", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY parent_id) FROM t)"},
+		{name: "delete where id in the next row's id", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) FROM t)"},
+		{name: "delete where id in the least id of each parent", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY parent_id)"},
 		{name: "delete where id in another column renamed by a lateral query", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.parent_id AS i) l)"},
 		{name: "delete where id in a filtered lateral rename", sql: "DELETE FROM t WHERE id IN (SELECT l.i FROM t, LATERAL (SELECT t.id AS i WHERE t.flag) l)"},
 		{name: "delete where exists a row of another table with the id", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t x, k WHERE id = t.id)"},

@@ -2186,19 +2186,49 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_quer
 		return a
 	}
 	name := lastName(f.Funcname)
-	if (name != "min" && name != "max") || len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil || f.Over != nil {
+	if len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil {
 		return nil
 	}
 	c := f.Args[0].GetColumnRef()
 	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
 		return nil
 	}
-	for _, g := range groups {
-		if gc := g.GetColumnRef(); gc != nil && len(gc.Fields) == len(c.Fields) && qualifier(gc) == qualifier(c) && lastField(gc) == lastField(c) {
-			return c
+	if w := f.Over; w != nil {
+		// Over the rows that share the column's value, with the default
+		// frame (which holds the current row): each row's own value.
+		if (name != "min" && name != "max" && name != "first_value" && name != "last_value") ||
+			w.Name != "" || w.Refname != "" || w.FrameOptions != defaultFrame || !groupedBy(w.PartitionClause, c, false) {
+			return nil
+		}
+		return c
+	}
+	if (name != "min" && name != "max") || !groupedBy(groups, c, true) {
+		return nil
+	}
+	return c
+}
+
+// defaultFrame is a window's frame options when the query gives none
+// (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW).
+const defaultFrame = 1058
+
+// groupedBy reports whether a GROUP BY or PARTITION BY list puts only rows
+// with the same value of c together: it names c, or (perRow) ctid, which
+// makes every row a group of its own.
+func groupedBy(list []*pg_query.Node, c *pg_query.ColumnRef, perRow bool) bool {
+	for _, g := range list {
+		gc := g.GetColumnRef()
+		if gc == nil {
+			continue
+		}
+		if len(gc.Fields) == len(c.Fields) && qualifier(gc) == qualifier(c) && lastField(gc) == lastField(c) {
+			return true
+		}
+		if perRow && lastField(gc) == "ctid" && len(gc.Fields) <= len(c.Fields) && (len(gc.Fields) == 1 || qualifier(gc) == qualifier(c)) {
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // unnestedAggregate returns x for unnest(array_agg(x)), which returns every
