@@ -198,6 +198,12 @@ var myCategories = []myCategory{
 	deleteWhere("delete where in a derived table's renamed column of every row", func(tbl string) string {
 		return "id IN (SELECT i FROM (SELECT id AS i FROM " + tbl + ") x)"
 	}),
+	deleteWhere("delete where in the least id of each id", func(tbl string) string {
+		return "id IN (SELECT m FROM (SELECT MIN(id) AS m FROM " + tbl + " GROUP BY id) x)"
+	}),
+	deleteWhere("delete where in the first id over each id", func(tbl string) string {
+		return "id IN (SELECT m FROM (SELECT FIRST_VALUE(id) OVER (PARTITION BY id) AS m FROM " + tbl + ") x)"
+	}),
 	deleteWhere("delete where exists of a renamed derived copy of the row", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM (SELECT id AS i FROM " + tbl + ") x WHERE x.i = " + tbl + ".id)"
 	}),
@@ -630,6 +636,8 @@ func TestMySQLAgentRoutineWorkPasses(t *testing.T) {
 				// A batched delete: MySQL allows no LIMIT directly in IN.
 				"DELETE FROM my_routine WHERE id IN (SELECT id FROM (SELECT id FROM my_routine WHERE id > 295 ORDER BY id LIMIT 2) x)",
 				"DELETE FROM my_routine WHERE id IN (SELECT id FROM (SELECT id FROM my_routine ORDER BY id DESC LIMIT 1) x)",
+				// A dedup: the ids that occur more than once.
+				"DELETE FROM my_routine WHERE id IN (SELECT id FROM (SELECT id FROM my_routine GROUP BY id HAVING COUNT(*) > 1) x)",
 				"UPDATE my_routine SET note = TRIM(note) WHERE BINARY note <> TRIM(note)",
 				"DELETE FROM my_routine WHERE extra IS NULL AND id > 290",
 				"UPDATE my_routine SET extra = 0 WHERE extra IS NOT NULL AND id = 10",

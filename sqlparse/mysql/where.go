@@ -660,6 +660,13 @@ func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes
 			inner = append(sel.With.CTEs[:len(sel.With.CTEs):len(sel.With.CTEs)], ctes...)
 		}
 		sources, conds, ties := scopeOf(sel.From)
+		if sel.Having != nil {
+			if hasAggregate(sel.Having.Expr) {
+				continue // HAVING COUNT(*) > 1 keeps some groups only
+			}
+			// Without an aggregate it is a condition like WHERE's.
+			conds = append(conds[:len(conds):len(conds)], sel.Having.Expr)
+		}
 		for _, c := range w.outputSources(sel, out, sources) {
 			got, ok := w.sourceColumn(c.src, c.col, t, want, inner, depth)
 			if !ok {
@@ -721,7 +728,11 @@ func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source
 		if f.Expr == nil {
 			continue
 		}
-		for _, form := range p.forms(f.Expr, nil, 0) {
+		forms := p.forms(f.Expr, nil, 0)
+		if c := keptColumn(sel, f.Expr); c != nil {
+			forms = append(forms, c)
+		}
+		for _, form := range forms {
 			c, ok := form.(*ast.ColumnNameExpr)
 			if !ok {
 				continue
@@ -737,6 +748,57 @@ func (w *walker) outputSources(sel *ast.SelectStmt, out string, sources []source
 		}
 	}
 	return res
+}
+
+// keptColumn returns the column that an aggregate or window function
+// returns unchanged for every row: MIN or MAX of a column the SELECT groups
+// by, or MIN, MAX, FIRST_VALUE or LAST_VALUE of a column over a window
+// partitioned by it, with the default frame (which holds the current row).
+func keptColumn(sel *ast.SelectStmt, e ast.ExprNode) *ast.ColumnNameExpr {
+	switch f := unparen(e).(type) {
+	case *ast.AggregateFuncExpr:
+		name := strings.ToLower(f.F)
+		if (name != "min" && name != "max") || len(f.Args) != 1 || sel.GroupBy == nil {
+			return nil
+		}
+		if c, ok := unparen(f.Args[0]).(*ast.ColumnNameExpr); ok && byColumn(sel.GroupBy.Items, c) {
+			return c
+		}
+	case *ast.WindowFuncExpr:
+		switch strings.ToLower(f.Name) {
+		case "min", "max", "first_value", "last_value":
+		default:
+			return nil
+		}
+		spec := f.Spec
+		if len(f.Args) != 1 || f.FromLast || f.IgnoreNull || spec.Name.L != "" || spec.Ref.L != "" ||
+			spec.Frame != nil || spec.PartitionBy == nil {
+			return nil
+		}
+		if c, ok := unparen(f.Args[0]).(*ast.ColumnNameExpr); ok && byColumn(spec.PartitionBy.Items, c) {
+			return c
+		}
+	}
+	return nil
+}
+
+// byColumn reports whether a GROUP BY or PARTITION BY list names column c
+// as c is written.
+func byColumn(items []*ast.ByItem, c *ast.ColumnNameExpr) bool {
+	for _, it := range items {
+		g, ok := unparen(it.Expr).(*ast.ColumnNameExpr)
+		if ok && g.Name.Name.L == c.Name.Name.L && g.Name.Table.L == c.Name.Table.L && g.Name.Schema.L == c.Name.Schema.L {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAggregate reports whether an expression calls an aggregate function.
+func hasAggregate(e ast.ExprNode) bool {
+	f := &aggregateFinder{}
+	e.Accept(f)
+	return f.found
 }
 
 // sourceColumn reports whether column col of a FROM source holds a column
