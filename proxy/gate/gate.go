@@ -252,7 +252,8 @@ type Enforcer interface {
 	// the same key: the text with its literals blanked out. ok is false,
 	// and dst returned as it was, when the text has no key that cheap to
 	// find (it is then judged on its own), and always for a text that is
-	// LexingSensitive, so that a shape can be looked up before the
-	// session's settings have settled. AppendShape does not keep sql.
+	// LexingSensitive: a text that has a shape has the same one under any
+	// settings, and can be looked up before the session's settings have
+	// settled. AppendShape does not keep sql.
 	AppendShape(dst []byte, s *Session, lx Lexing, sql string) (shape []byte, ok bool)
 }
