@@ -2068,7 +2068,12 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id in the first id of each id", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id) FROM t)", want: dat},
 		{name: "update where id in the greatest id over each id", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT max(id) OVER (PARTITION BY id) FROM t)", want: uat},
 		{name: "delete where id in the least id of each row", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY ctid)", want: dat},
+		{name: "delete where id is any of the table's aggregated ids", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FROM t)::int[])", want: dat},
+		{name: "update where id is any of the table's ordered aggregated ids", sql: "UPDATE t SET note = 'x' WHERE id = ANY((SELECT array_agg(id ORDER BY id) FROM t)::bigint[])", want: uat},
 		// Look-alikes that filter.
+		{name: "delete where id is any of the flagged ids", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FROM t WHERE flag)::int[])"},
+		{name: "delete where id is any of the aggregated parents", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(parent_id) FROM t)::int[])"},
+		{name: "delete where id is any of the ids an aggregate filters", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FILTER (WHERE flag) FROM t)::int[])"},
 		{name: "delete where id in the first id of each parent", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY parent_id) FROM t)"},
 		{name: "delete where id in the next row's id", sql: "DELETE FROM t WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) FROM t)"},
 		{name: "delete where id in the least id of each parent", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY parent_id)"},

@@ -873,10 +873,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// x NOT IN (..., x, ...) and x <> ALL (ARRAY[x]) are false. An x
 		// that is never NULL, such as (y IS NULL), is always in
 		// (true, false).
-		if sl := e.Rexpr.GetSubLink(); sl != nil && sl.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK &&
-			e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=" {
+		if sel := arrayQuery(e.Rexpr); sel != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=" {
 			// x = ANY (ARRAY(SELECT ...)) is x IN (SELECT ...).
-			if p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK, Testexpr: e.Lexpr, Subselect: sl.Subselect}) {
+			if p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK, Testexpr: e.Lexpr, Subselect: sel}) {
 				return boolResult(true)
 			}
 		}
@@ -2165,11 +2164,45 @@ func (p *predicate) unnestedScan(sel *pg_query.SelectStmt) *scan {
 	return &scan{out: []scanCol{{name: name, src: in.out[0].src}}, correlated: in.correlated}
 }
 
+// arrayQuery returns, for an array made of a query's rows, a query that
+// returns them as rows: q for ARRAY(q), and SELECT x FROM ... for
+// (SELECT array_agg(x) FROM ...), however cast. Otherwise nil.
+func arrayQuery(n *pg_query.Node) *pg_query.Node {
+	for n.GetTypeCast() != nil {
+		n = n.GetTypeCast().Arg
+	}
+	sl := n.GetSubLink()
+	switch {
+	case sl == nil:
+		return nil
+	case sl.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK:
+		return sl.Subselect
+	case sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK:
+		return nil
+	}
+	sel := sl.Subselect.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) != 1 ||
+		len(sel.GroupClause) > 0 || sel.HavingClause != nil || len(sel.WindowClause) > 0 {
+		return nil
+	}
+	rt := sel.TargetList[0].GetResTarget()
+	f := rt.GetVal().GetFuncCall()
+	if f == nil || lastName(f.Funcname) != "array_agg" || len(f.Funcname) > 2 || len(f.Args) != 1 ||
+		f.AggFilter != nil || f.Over != nil || f.AggWithinGroup {
+		return nil
+	}
+	// The aggregate's one row holds every row's x: the rows themselves.
+	rows := proto.Clone(sel).(*pg_query.SelectStmt)
+	rows.TargetList = []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: f.Args[0]}}}}
+	return &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rows}}
+}
+
 // ownColumn returns the column of the scanned table an output expression
-// returns unchanged: the column itself, (s).id for the scan's row s, or
+// returns unchanged: the column itself, (s).id for the scan's row s,
 // min() or max() of a column the query groups by, which is that column
-// (SELECT max(id) FROM t GROUP BY id returns every id), or
-// unnest(array_agg(x)). Otherwise it returns
+// (SELECT max(id) FROM t GROUP BY id returns every id; so does GROUP BY
+// ctid), min, max, first_value or last_value of it over PARTITION BY it,
+// or unnest(array_agg(x)). Otherwise it returns
 // the expression's column reference, if it is one, or nil.
 func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_query.ColumnRef {
 	if ind := v.GetAIndirection(); ind != nil && len(ind.Indirection) == 1 && ind.Indirection[0].GetString_() != nil {
