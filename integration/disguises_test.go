@@ -291,6 +291,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in the first id of each id", "window", "DELETE FROM {t} WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id) FROM {t})"),
 	reach("subqueries over the target", "in the least id of each row", "groupctid", "DELETE FROM {t} WHERE id IN (SELECT min(id) FROM {t} GROUP BY ctid)"),
 	reach("subqueries over the target", "any of the table's aggregated ids", "arrayagg", "DELETE FROM {t} WHERE id = ANY((SELECT array_agg(id) FROM {t})::int[])"),
+	reach("subqueries over the target", "in a derived table filtered by its own constant", "derivedconst", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM {t}) x WHERE one = 1)"),
 	reach("subqueries over the target", "update where in the table offset null", "offnull", "UPDATE {t} SET qty = -1 WHERE id IN (SELECT id FROM {t} OFFSET NULL)"),
 	reach("self-comparisons", "an array of the column contained in itself", "containedself", "DELETE FROM {t} WHERE ARRAY[id] <@ ARRAY[id]"),
 	reach("self-comparisons", "column equals itself or itself", "bitorself", "UPDATE {t} SET qty = -1 WHERE id = id | id"),

@@ -2070,7 +2070,11 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id in the least id of each row", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY ctid)", want: dat},
 		{name: "delete where id is any of the table's aggregated ids", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FROM t)::int[])", want: dat},
 		{name: "update where id is any of the table's ordered aggregated ids", sql: "UPDATE t SET note = 'x' WHERE id = ANY((SELECT array_agg(id ORDER BY id) FROM t)::bigint[])", want: uat},
+		{name: "delete where id in a derived table filtered by its own constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM t) x WHERE one = 1)", want: dat},
+		{name: "delete where id in a derived table filtered by a true constant", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM (SELECT id, true AS ok FROM t) x WHERE x.ok)", want: dat},
 		// Look-alikes that filter.
+		{name: "delete where id in a derived table filtered by a false constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM t) x WHERE one = 2)"},
+		{name: "delete where id in a derived table filtered by a column", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, flag AS ok FROM t) x WHERE ok)"},
 		{name: "delete where id is any of the flagged ids", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FROM t WHERE flag)::int[])"},
 		{name: "delete where id is any of the aggregated parents", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(parent_id) FROM t)::int[])"},
 		{name: "delete where id is any of the ids an aggregate filters", sql: "DELETE FROM t WHERE id = ANY((SELECT array_agg(id) FILTER (WHERE flag) FROM t)::int[])"},

@@ -1933,6 +1933,9 @@ type scan struct {
 type scanCol struct {
 	name string // output name; "" when unknown
 	src  string // the target column returned unchanged ("?": one not known); "" for anything else
+	// value is the output's expression when it is a constant (1 AS one),
+	// the same in every row.
+	value *pg_query.Node
 }
 
 // unknownColumn stands for a column of the target that an alias's column
@@ -2085,6 +2088,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		conds = flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, conds)
 	}
 	for _, c := range conds {
+		c = p.withConstants(c, inner, src.shape, extra)
 		if p.correlates(c, inner, cols, extra) {
 			s.correlated = true
 			continue
@@ -2133,9 +2137,97 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 		} else if name == "" && col != nil && rt.Val.GetTypeCast() != nil {
 			name = lastField(col) // a cast keeps the column's name
 		}
-		s.out = append(s.out, scanCol{name: name, src: from})
+		out := scanCol{name: name, src: from}
+		if k, _ := unwrapConstant(rt.Val); k.GetAConst() != nil {
+			out.value = rt.Val
+		}
+		s.out = append(s.out, out)
 	}
 	return s
+}
+
+// withConstants returns condition c with the scanned source's constant
+// columns (a derived table's 1 AS one) written as their values, so that
+// WHERE one = 1 is read as the 1 = 1 it is. Columns of subqueries inside c
+// are left alone: they may be other columns of the same name.
+func (p *predicate) withConstants(c *pg_query.Node, inner string, shape *scan, extra bool) *pg_query.Node {
+	consts := map[string]*pg_query.Node{}
+	for _, o := range shape.out {
+		if o.value != nil && o.name != "" {
+			consts[o.name] = o.value
+		}
+	}
+	if len(consts) == 0 {
+		return c
+	}
+	value := func(n *pg_query.Node) *pg_query.Node {
+		ref := n.GetColumnRef()
+		if ref == nil || !(len(ref.Fields) == 1 && !extra || len(ref.Fields) == 2 && qualifier(ref) == inner) {
+			return nil
+		}
+		return consts[lastField(ref)]
+	}
+	out, replaced := replaceNodes(c, value)
+	if replaced {
+		p.w.literalSensitive = true // reads the constants' values
+	}
+	return out
+}
+
+// replaceNodes returns a copy of n in which each node that repl returns a
+// replacement for is replaced by a copy of it, not looking inside queries,
+// and whether any was.
+func replaceNodes(n *pg_query.Node, repl func(*pg_query.Node) *pg_query.Node) (*pg_query.Node, bool) {
+	if r := repl(n); r != nil {
+		return proto.Clone(r).(*pg_query.Node), true
+	}
+	if !anyNode(n.ProtoReflect(), func(m any) bool {
+		node, ok := m.(*pg_query.Node)
+		return ok && repl(node) != nil
+	}) {
+		return n, false
+	}
+	c := proto.Clone(n).(*pg_query.Node)
+	replaced := false
+	var visit func(m protoreflect.Message)
+	visit = func(m protoreflect.Message) {
+		if _, query := m.Interface().(*pg_query.SelectStmt); query {
+			return
+		}
+		var sets []func()
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			switch {
+			case fd.IsList() && fd.Message() != nil:
+				l := v.List()
+				for i := 0; i < l.Len(); i++ {
+					if node, ok := l.Get(i).Message().Interface().(*pg_query.Node); ok {
+						if r := repl(node); r != nil {
+							i, r := i, r
+							sets = append(sets, func() { l.Set(i, protoreflect.ValueOfMessage(proto.Clone(r).ProtoReflect())) })
+							continue
+						}
+					}
+					visit(l.Get(i).Message())
+				}
+			case fd.Message() != nil && !fd.IsMap():
+				if node, ok := v.Message().Interface().(*pg_query.Node); ok {
+					if r := repl(node); r != nil {
+						fd, r := fd, r
+						sets = append(sets, func() { m.Set(fd, protoreflect.ValueOfMessage(proto.Clone(r).ProtoReflect())) })
+						return true
+					}
+				}
+				visit(v.Message())
+			}
+			return true
+		})
+		for _, set := range sets {
+			set()
+		}
+		replaced = replaced || len(sets) > 0
+	}
+	visit(c.ProtoReflect())
+	return c, replaced
 }
 
 // unnestedScan recognises SELECT unnest(ARRAY(q)) for a query q that
