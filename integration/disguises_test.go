@@ -295,6 +295,8 @@ var disguises = []disguise{
 	reach("subqueries over the target", "update where in the table offset null", "offnull", "UPDATE {t} SET qty = -1 WHERE id IN (SELECT id FROM {t} OFFSET NULL)"),
 	reach("self-comparisons", "an array of the column contained in itself", "containedself", "DELETE FROM {t} WHERE ARRAY[id] <@ ARRAY[id]"),
 	reach("self-comparisons", "column equals itself or itself", "bitorself", "UPDATE {t} SET qty = -1 WHERE id = id | id"),
+	reach("self-comparisons", "column equals itself xor zero", "xorzero", "DELETE FROM {t} WHERE id = id # 0"),
+	reach("self-comparisons", "update where column shifted by nothing is itself", "shift0", "UPDATE {t} SET qty = -1 WHERE id << 0 = id"),
 	reach("self-comparisons", "column below itself plus one by the qualified operator", "ltplusop", "DELETE FROM {t} WHERE id < id OPERATOR(pg_catalog.+) 1"),
 	reach("self-comparisons", "update where column plus one is above it", "gtplus1", "UPDATE {t} SET qty = -1 WHERE id + 1 > id"),
 	reach("self-comparisons", "column between itself minus one and plus one", "betweenoff", "DELETE FROM {t} WHERE id BETWEEN id - 1 AND id + 1"),

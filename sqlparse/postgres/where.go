@@ -1336,15 +1336,35 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 				}
 				n = a.Lexpr
 			case "|", "&":
-				// x | x and x & x are x, and so is x | 0.
+				// x | x and x & x are x, and so are x | 0 and 0 | x.
 				switch {
 				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
 					n = a.Lexpr
 				case lastName(a.Name) == "|" && p.isNumber(a.Rexpr, 0):
 					n = a.Lexpr
+				case lastName(a.Name) == "|" && p.isNumber(a.Lexpr, 0):
+					n = a.Rexpr
 				default:
 					return n
 				}
+			case "#":
+				// Exclusive or: x # 0 and 0 # x are x, x # x is 0.
+				switch {
+				case p.isNumber(a.Rexpr, 0):
+					n = a.Lexpr
+				case p.isNumber(a.Lexpr, 0):
+					n = a.Rexpr
+				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
+					return zeroNode()
+				default:
+					return n
+				}
+			case "<<", ">>":
+				// A shift by nothing.
+				if !p.isNumber(a.Rexpr, 0) {
+					return n
+				}
+				n = a.Lexpr
 			case "+":
 				switch {
 				case p.isNumber(a.Rexpr, 0):
@@ -1691,8 +1711,9 @@ func (p *predicate) alike(a, b *pg_query.Node) bool {
 
 var arithmeticOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "||": true}
 
-// bitOps are bitwise or and and: x | x and x & x are x.
-var bitOps = map[string]bool{"|": true, "&": true}
+// bitOps are the bitwise operators simplify reads: x | x and x & x are x,
+// x # 0 and x << 0 are x.
+var bitOps = map[string]bool{"|": true, "&": true, "#": true, "<<": true, ">>": true}
 
 // losslessType reports whether a cast to t is taken to keep a value: any
 // type without a length or precision (text, bigint, but not varchar(1) or
