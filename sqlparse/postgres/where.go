@@ -1347,30 +1347,22 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 				default:
 					return n
 				}
-			case "#":
-				// Exclusive or: x # 0 and 0 # x are x, x # x is 0.
-				switch {
-				case p.isNumber(a.Rexpr, 0):
-					n = a.Lexpr
-				case p.isNumber(a.Lexpr, 0):
-					n = a.Rexpr
-				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
-					return zeroNode()
-				default:
-					return n
-				}
 			case "<<", ">>":
 				// A shift by nothing.
 				if !p.isNumber(a.Rexpr, 0) {
 					return n
 				}
 				n = a.Lexpr
-			case "+":
+			case "+", "#":
+				// x + 0 and x # 0 (exclusive or) are x, either way
+				// round; x # x is 0.
 				switch {
 				case p.isNumber(a.Rexpr, 0):
 					n = a.Lexpr
 				case p.isNumber(a.Lexpr, 0):
 					n = a.Rexpr
+				case lastName(a.Name) == "#" && p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
+					return zeroNode()
 				default:
 					return n
 				}
