@@ -112,7 +112,7 @@ upstream:
 identity:
   default: agent
 audit:
-  path: $TMP/audit.db
+  path: $TMP/audit-$1.db
 log:
   level: warn
 EOF
@@ -130,6 +130,13 @@ free_port
 BULWARK_PORT=$PORT
 start_bulwark "$BULWARK_PORT" "$TMP/bulwark.log"
 BULWARK_PID=$LAST_PID
+BASELINE_PID=""
+if [[ -n $BASELINE_BIN ]]; then
+	free_port
+	BASELINE_PORT=$PORT
+	start_bulwark "$BASELINE_PORT" "$TMP/baseline.log" "$BASELINE_BIN"
+	BASELINE_PID=$LAST_PID
+fi
 
 target_port() {
 	case $1 in
@@ -137,6 +144,7 @@ target_port() {
 	pgbouncer) echo "$PGB_PORT" ;;
 	relay) echo "$RELAY_PORT" ;;
 	bulwark) echo "$BULWARK_PORT" ;;
+	baseline) echo "$BASELINE_PORT" ;;
 	esac
 }
 target_pid() {
@@ -145,6 +153,7 @@ target_pid() {
 	pgbouncer) echo "$PGB_PID" ;;
 	relay) echo "$RELAY_PID" ;;
 	bulwark) echo "$BULWARK_PID" ;;
+	baseline) echo "$BASELINE_PID" ;;
 	esac
 }
 
@@ -258,12 +267,12 @@ for t in $TARGETS; do
 done
 
 n_cells=$(($(wc -w <<<"$WORKLOADS") * $(wc -w <<<"$CLIENTS")))
-total=$((n_cells * ROUNDS * 4))
+total=$((n_cells * ROUNDS * $(wc -w <<<"$TARGETS")))
 log "throughput: $total runs of $SECONDS_PER_RUN s (~$((total * (SECONDS_PER_RUN + 1) / 60 + 1)) min)"
 # 1-client cells are pinned to one core (see PINNED in run.sh).
 pin_everything() { # cpu list
 	local p
-	for p in "$PG_PID" $(pgrep -P "$PG_PID" || true) "$PGB_PID" "$RELAY_PID" "$BULWARK_PID"; do
+	for p in "$PG_PID" $(pgrep -P "$PG_PID" || true) "$PGB_PID" "$RELAY_PID" "$BULWARK_PID" $BASELINE_PID; do
 		taskset -a -p -c "$1" "$p" >/dev/null 2>&1 || true # a child may be gone
 	done
 }
@@ -277,6 +286,7 @@ PG_FAILED_RUNS=$(awk -F'\t' '$5 == "NA"' "$PG_RESULTS" | wc -l)
 # gets a fresh process, because VmHWM is a lifetime peak (measure_read in
 # run.sh).
 
+if [[ -n $BASELINE_PID ]]; then stop_pid "$BASELINE_PID"; fi
 if [[ $MEMORY == 1 ]]; then
 	stop_pid "$RELAY_PID"
 	stop_pid "$BULWARK_PID"
@@ -338,7 +348,7 @@ postgres_report() {
 	other_load_line "$PG_RESULTS"
 	if [[ $PG_FAILED_RUNS != 0 ]]; then echo "WARNING: $PG_FAILED_RUNS pgbench runs failed (shown as NA; see stderr)"; fi
 	echo
-	awk -F'\t' -v workloads="$WORKLOADS" -v clients="$CLIENTS" -v rounds="$ROUNDS" "$REPORT_AWK"'
+	awk -F'\t' -v workloads="$WORKLOADS" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v baseline="$BASELINE_BIN" "$REPORT_AWK"'
 	{ record() }
 	END {
 		nw = split(workloads, W, " "); nc = split(clients, C, " ")
@@ -382,6 +392,29 @@ postgres_report() {
 			printf "%-16s %9s %11s %8s %10s %14s\n", w, d == "NA" ? "NA" : sprintf("%.3f", d),
 				(p == "NA" || d == "NA") ? "NA" : ms(p - d), (r == "NA" || d == "NA") ? "NA" : ms(r - d),
 				(b == "NA" || d == "NA") ? "NA" : ms(b - d), (b == "NA" || r == "NA") ? "NA" : ms(b - r)
+		}
+
+		if (baseline != "") {
+			# The two builds of the same round, back to back: the
+			# difference a change makes, with the noise of separate
+			# runs taken out.
+			print ""
+			print "== bulwark against the baseline build, the same rounds: CPU us/txn and TPS =="
+			printf "%-16s %7s %9s %8s %17s %-16s %16s\n", "workload", "clients", "baseline", "bulwark", "bulwark-baseline", "per-round", "bulwark/baseline"
+			for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
+				w = W[i]; c = C[j]; dl = ""; rl = ""; lo = ""; hi = ""
+				for (r = 1; r <= rounds; r++) {
+					if ((w, c, r, "bulwark") in rc && (w, c, r, "baseline") in rc) {
+						v = rc[w, c, r, "bulwark"] - rc[w, c, r, "baseline"]
+						dl = dl " " v
+						if (lo == "" || v < lo) lo = v
+						if (hi == "" || v > hi) hi = v
+					}
+					if ((w, c, r, "bulwark") in rt && (w, c, r, "baseline") in rt) rl = rl " " rt[w, c, r, "bulwark"] / rt[w, c, r, "baseline"]
+				}
+				printf "%-16s %7s %9s %8s %17s %-16s %16s\n", w, c, f1(median(cpu[w, c, "baseline"])), f1(median(cpu[w, c, "bulwark"])),
+					sd(median(dl)), lo == "" ? "" : sprintf("(%+.1f..%+.1f)", lo, hi), fx(median(rl))
+			}
 		}
 
 		# Goals, one line each, read by the shell for the summary.

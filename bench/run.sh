@@ -41,6 +41,7 @@ MY_TABLE_SIZE=${BENCH_MYSQL_TABLE_SIZE:-100000}
 MEMORY=${BENCH_MEMORY:-1}
 BIG_ROWS=${BENCH_BIG_ROWS:-1000000}
 STANDIN=${BENCH_BULWARK_STANDIN:-}
+BASELINE=${BENCH_BULWARK_BASELINE:-}
 STRICT=${BENCH_STRICT:-0}
 PIN=${BENCH_PIN:-1}
 TARGETS="direct pgbouncer relay bulwark"
@@ -256,6 +257,16 @@ else
 	done
 	BULWARK_PG_BIN=$TMP/bulwark-postgres
 	BULWARK_MY_BIN=$TMP/bulwark-mysql
+fi
+# A second bulwark build to compare with, run as one more target of the
+# PostgreSQL rounds: two builds measured in separate runs differ by more
+# than most changes do (bench/README.md, Reading the report).
+BASELINE_BIN=""
+if [[ -n $BASELINE ]]; then
+	[[ -x $BASELINE ]] || die "BENCH_BULWARK_BASELINE=$BASELINE is not executable"
+	install_binary "$BASELINE" baseline
+	BASELINE_BIN=$TMP/baseline
+	TARGETS="$TARGETS baseline"
 fi
 # The linker's output files are not needed any more.
 rm -rf "$BUILD"
@@ -522,6 +533,7 @@ REPORT=$TMP/report.txt
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(go version | awk '{print $3}')"
 	echo "relay = bare Go io.Copy both ways; bulwark: identity.default agent, so every statement is parsed and judged"
 	if [[ -n $BULWARK_NOTE ]]; then echo "$BULWARK_NOTE"; fi
+	if [[ -n $BASELINE_BIN ]]; then echo "baseline: a copy of $BASELINE, a second bulwark in every PostgreSQL round"; fi
 	# The binaries' sizes bound their file-backed RSS, part of the peak RSS below.
 	sizes="bulwark $(du -m --apparent-size "${BULWARK_BIN:-$TMP/relay}" | cut -f1) MiB"
 	for b in "$BULWARK_PG_BIN" "$BULWARK_MY_BIN" "$TMP/floor" "$TMP/relay"; do
