@@ -312,3 +312,89 @@ func (p *predicate) offsetNullTest(l, r *pg_query.Node) *pg_query.Node {
 	}
 	return p.offset(l).base
 }
+
+// extremeOffset reads greatest() or least() of one expression moved by
+// constants (least(x, x + 1) is x, greatest(x, x - 1, x + 2) is x + 2): it
+// returns the argument that wins, or nil when the arguments are not all
+// the same base moved by exact numbers. NULL arguments are ignored, as the
+// server does.
+func (p *predicate) extremeOffset(m *pg_query.MinMaxExpr) *pg_query.Node {
+	var base, best *pg_query.Node
+	var bestOff *big.Rat
+	for _, a := range m.Args {
+		if isNullValue(a) {
+			continue
+		}
+		s := p.offset(a)
+		off, free, _, ok := p.sum(s)
+		if !ok || free || !p.mentionsTarget(s.base) {
+			return nil
+		}
+		switch {
+		case base == nil:
+			base = s.base
+		case !p.same(base, s.base):
+			return nil
+		}
+		c := 0
+		if bestOff != nil {
+			c = off.Cmp(bestOff)
+		}
+		if bestOff == nil || m.Op == pg_query.MinMaxOp_IS_GREATEST && c > 0 || m.Op == pg_query.MinMaxOp_IS_LEAST && c < 0 {
+			best, bestOff = a, off
+		}
+	}
+	if best != nil {
+		p.w.literalSensitive = true // which argument wins is read from the literals
+	}
+	return best
+}
+
+// movedBy reports whether b is a moved by a constant that is not zero
+// (nullif(x, x + 1) is x: the two are never equal).
+func (p *predicate) movedBy(a, b *pg_query.Node) bool {
+	off, free, ok := p.movement(a, b)
+	return ok && !free && off.Sign() != 0
+}
+
+// mayBeMoved reports whether b is a moved by a constant that is not zero
+// or by a parameter, which may be bound to one (nullif(x, x + $1)).
+func (p *predicate) mayBeMoved(a, b *pg_query.Node) bool {
+	off, free, ok := p.movement(a, b)
+	return ok && (free || off.Sign() != 0)
+}
+
+// movement reads b as a moved by terms: their exact sum, and whether a
+// parameter or a rounding is among them.
+func (p *predicate) movement(a, b *pg_query.Node) (off *big.Rat, free, ok bool) {
+	s := p.offset(b)
+	if len(s.terms) == 0 || !p.same(p.simplify(a), s.base) {
+		return nil, false, false
+	}
+	off, free, _, ok = p.sum(s)
+	if ok {
+		p.w.literalSensitive = true // reads the offset
+	}
+	return off, free, ok
+}
+
+// offsetsOfOne reports whether every argument that is not NULL is the same
+// expression of the target moved by constants or parameters (x, x + $1).
+func (p *predicate) offsetsOfOne(args []*pg_query.Node) bool {
+	var base *pg_query.Node
+	for _, a := range args {
+		if isNullValue(a) {
+			continue
+		}
+		s := p.offset(a)
+		if _, _, _, ok := p.sum(s); !ok || !p.mentionsTarget(s.base) {
+			return false
+		}
+		if base == nil {
+			base = s.base
+		} else if !p.same(base, s.base) {
+			return false
+		}
+	}
+	return base != nil
+}

@@ -1274,6 +1274,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 		case *pg_query.Node_MinMaxExpr:
 			x := p.sameArgs(e.MinMaxExpr.Args, isNullValue)
 			if x == nil {
+				x = p.extremeOffset(e.MinMaxExpr)
+			}
+			if x == nil {
 				return n
 			}
 			n = x
@@ -1306,8 +1309,8 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			n = v
 		case *pg_query.Node_AExpr:
 			a := e.AExpr
-			if a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && isNullValue(a.Rexpr) {
-				n = a.Lexpr // nullif(x, NULL) is x
+			if a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && (isNullValue(a.Rexpr) || p.movedBy(a.Lexpr, a.Rexpr)) {
+				n = a.Lexpr // nullif(x, NULL) and nullif(x, x + 1) are x
 				continue
 			}
 			// Arithmetic is looked at only over the target's columns:
@@ -1640,7 +1643,8 @@ func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_que
 			}
 		}
 	case *pg_query.Node_AExpr:
-		if a := e.AExpr; a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && p.mayBeNull(a.Rexpr) {
+		if a := e.AExpr; a.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF && (p.mayBeNull(a.Rexpr) || p.mayBeMoved(a.Lexpr, a.Rexpr)) {
+			// nullif(x, $1) and nullif(x, x + $1) are x for some $1.
 			out = p.reductions(a.Lexpr, out)
 		} else if x := p.identityOperand(a); x != nil {
 			out = p.reductions(x, out)
@@ -1648,6 +1652,14 @@ func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_que
 	case *pg_query.Node_MinMaxExpr:
 		if x := p.sameArgs(e.MinMaxExpr.Args, p.mayBeNull); x != nil {
 			out = p.reductions(x, out)
+		} else if p.offsetsOfOne(e.MinMaxExpr.Args) {
+			// least(x, x + $1): which wins depends on the parameter,
+			// so each may.
+			for _, a := range e.MinMaxExpr.Args {
+				if out = p.reductions(a, out); len(out) >= maxReductions {
+					break
+				}
+			}
 		}
 	case *pg_query.Node_CaseExpr:
 		out = p.caseReductions(e.CaseExpr, out)
