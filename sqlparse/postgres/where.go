@@ -773,6 +773,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if containmentOps[op] && p.mentionsTarget(e.Lexpr) && p.same(p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 			return boolResult(true) // a @> a, the standard of x = x
 		}
+		if containmentOps[op] && p.holdsEmpty(op, e.Lexpr, e.Rexpr) {
+			return boolResult(true) // a @> '{}', x ^@ '': true where a is not NULL
+		}
 		if !comparisonOps[op] {
 			break
 		}
@@ -1089,6 +1092,36 @@ var reflexiveOps = map[string]bool{"=": true, "<=": true, ">=": true}
 // containmentOps are contains and is contained by (arrays, ranges, jsonb)
 // and starts with: each holds between a value and itself.
 var containmentOps = map[string]bool{"@>": true, "<@": true, "^@": true}
+
+// holdsEmpty reports whether a containment test asks whether a value of the
+// row holds the empty value, which every value does: a @> '{}' (also
+// ARRAY[]), '{}' <@ a, x ^@ '' (starts with the empty string). An untyped
+// '{}' takes the other side's type; for jsonb it is the empty object, which
+// every object holds: a test of the document's kind, refused with them.
+func (p *predicate) holdsEmpty(op string, l, r *pg_query.Node) bool {
+	holder, empty := l, r
+	if op == "<@" {
+		holder, empty = r, l
+	}
+	if !p.mentionsTarget(holder) {
+		return false
+	}
+	for empty.GetTypeCast() != nil {
+		empty = empty.GetTypeCast().Arg
+	}
+	if a := empty.GetAArrayExpr(); a != nil {
+		return op != "^@" && len(a.Elements) == 0
+	}
+	c := empty.GetAConst()
+	if c == nil || c.GetSval() == nil {
+		return false
+	}
+	p.w.literalSensitive = true // reads the string
+	if op == "^@" {
+		return c.GetSval().Sval == ""
+	}
+	return strings.TrimSpace(c.GetSval().Sval) == "{}"
+}
 
 // patternOps are LIKE, ILIKE and the regular expression matches.
 var patternOps = map[string]bool{"~~": true, "~~*": true, "~": true, "~*": true}
