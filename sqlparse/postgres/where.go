@@ -1095,7 +1095,7 @@ var containmentOps = map[string]bool{"@>": true, "<@": true, "^@": true}
 
 // holdsEmpty reports whether a containment test asks whether a value of the
 // row holds the empty value, which every value does: a @> '{}' (also
-// ARRAY[]), '{}' <@ a, x ^@ '' (starts with the empty string). An untyped
+// ARRAY[]), '{}' <@ a, x ^@ ” (starts with the empty string). An untyped
 // '{}' takes the other side's type; for jsonb it is the empty object, which
 // every object holds: a test of the document's kind, refused with them.
 func (p *predicate) holdsEmpty(op string, l, r *pg_query.Node) bool {
