@@ -774,7 +774,7 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			return boolResult(true) // a @> a, the standard of x = x
 		}
 		if containmentOps[op] && p.holdsEmpty(op, e.Lexpr, e.Rexpr) {
-			return boolResult(true) // a @> '{}', x ^@ '': true where a is not NULL
+			return boolResult(true) // a @> '{}': true where a is not NULL
 		}
 		if !comparisonOps[op] {
 			break
@@ -1095,7 +1095,7 @@ var containmentOps = map[string]bool{"@>": true, "<@": true, "^@": true}
 
 // holdsEmpty reports whether a containment test asks whether a value of the
 // row holds the empty value, which every value does: a @> '{}' (also
-// ARRAY[]), '{}' <@ a, x ^@ ” (starts with the empty string). An untyped
+// ARRAY[]), '{}' <@ a, x ^@ the empty string (x starts with it). An untyped
 // '{}' takes the other side's type; for jsonb it is the empty object, which
 // every object holds: a test of the document's kind, refused with them.
 func (p *predicate) holdsEmpty(op string, l, r *pg_query.Node) bool {
