@@ -1278,7 +1278,7 @@ func (p *predicate) systemCompare(op string, dep, other *pg_query.Node, right bo
 // length or precision (id::bigint = id; a cast that rounds, as
 // price::int = price, makes that a rare real filter, refused with them),
 // unary plus and double minus, adding or subtracting zero, multiplying or
-// dividing by one, appending ”, concat(x), coalesce(x, ...) (which is x
+// dividing by one, appending the empty string, concat(x), coalesce(x, ...) (which is x
 // where x is not NULL) also after NULL arguments (coalesce(NULL, x)),
 // nullif(x, NULL), greatest and least of copies of x (NULL arguments
 // ignored, as the server ignores them), a CASE whose first branch that is
