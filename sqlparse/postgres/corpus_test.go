@@ -841,6 +841,12 @@ func corpusOffsets() []corpusCase {
 	const dat, uat = "delete-always-true", "update-always-true"
 	return []corpusCase{
 		{name: "delete where id is below itself plus one", sql: "DELETE FROM t WHERE id < id + 1", want: dat},
+		{name: "delete where id plus one minus id is positive", sql: "DELETE FROM t WHERE id + 1 - id > 0", want: dat},
+		{name: "update where a half added and id taken away is below one", sql: "UPDATE t SET note = 'x' WHERE (id + 0.5) - id < 1", want: uat},
+		{name: "delete where id plus a parameter minus id is positive", sql: "DELETE FROM t WHERE id + $1 - id > 0", want: dat,
+			note: "the row cancels out: the parameter decides for every row alike"},
+		{name: "delete where id plus one minus id is two", sql: "DELETE FROM t WHERE id + 1 - id = 2", note: "no row"},
+		{name: "delete where id plus one minus another column is positive", sql: "DELETE FROM t WHERE id + 1 - parent_id > 0"},
 		{name: "a DO block deleting every row of a loop over the table", sql: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM t LOOP DELETE FROM t WHERE id = r.id; END LOOP; END$$", want: dat,
 			note: "the loop visits every row, and the DELETE follows it"},
 		{name: "a function updating every row of a loop over the table", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$DECLARE v int; BEGIN FOR v IN SELECT id FROM t LOOP UPDATE t SET note = NULL WHERE id = v; END LOOP; END$$", want: uat},

@@ -398,3 +398,26 @@ func (p *predicate) offsetsOfOne(args []*pg_query.Node) bool {
 	}
 	return base != nil
 }
+
+// difference reads (x + c) - x as c: the constant a moves b by, as a
+// number, or the one parameter it moves it by ((x + $1) - x is $1). It
+// returns nil for anything else.
+func (p *predicate) difference(a, b *pg_query.Node) *pg_query.Node {
+	s := p.offset(a)
+	if len(s.terms) == 0 || !p.same(s.base, p.simplify(b)) {
+		return nil
+	}
+	off, free, _, ok := p.sum(s)
+	switch {
+	case !ok:
+		return nil
+	case free:
+		if len(s.terms) == 1 && !s.terms[0].minus {
+			return s.terms[0].n
+		}
+		return nil
+	}
+	p.w.literalSensitive = true // the difference is read from the literals
+	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
+		Val: &pg_query.A_Const_Fval{Fval: &pg_query.Float{Fval: off.FloatString(20)}}}}}
+}

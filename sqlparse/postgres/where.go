@@ -790,8 +790,13 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// and not reading it keeps the verdict shareable by every text
 		// that differs only in literals (the verdict cache's hot path).
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
+		l, r := e.Lexpr, e.Rexpr
 		if ldep || rdep {
-			l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
+			l, r = p.simplify(l), p.simplify(r)
+			// (x + $1) - x > 0: the row cancels out.
+			ldep, rdep = p.mentionsTarget(l), p.mentionsTarget(r)
+		}
+		if ldep || rdep {
 			if p.same(l, r) {
 				// x = x is true for every row where x is not NULL;
 				// treat it as reaching every row.
@@ -833,9 +838,8 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			}
 			return result{scope: rowDependent}
 		}
-		l, r := p.eval(e.Lexpr), p.eval(e.Rexpr)
-		if l.k != nil && r.k != nil {
-			if v, ok := compare(op, l.k, r.k); ok {
+		if lk, rk := p.eval(l), p.eval(r); lk.k != nil && rk.k != nil {
+			if v, ok := compare(op, lk.k, rk.k); ok {
 				return boolResult(v)
 			}
 		}
@@ -1409,6 +1413,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 				case p.same(p.simplify(a.Lexpr), p.simplify(a.Rexpr)):
 					return zeroNode()
 				default:
+					if d := p.difference(a.Lexpr, a.Rexpr); d != nil {
+						return d // (x + 1) - x is 1
+					}
 					return n
 				}
 			case "*":
