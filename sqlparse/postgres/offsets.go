@@ -421,3 +421,30 @@ func (p *predicate) difference(a, b *pg_query.Node) *pg_query.Node {
 	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
 		Val: &pg_query.A_Const_Fval{Fval: &pg_query.Float{Fval: off.FloatString(20)}}}}}
 }
+
+// rowOrder reads an ordering of two row values whose fields are the same
+// expressions or one moved from the other, such as (id, k) < (id + 1, k).
+// Rows compare field by field: the first pair that differs decides, and
+// when every pair is the same, so is the comparison of x with itself.
+func (p *predicate) rowOrder(op string, l, r *pg_query.Node) (result, bool) {
+	lr, rr := l.GetRowExpr(), r.GetRowExpr()
+	if lr == nil || rr == nil || len(lr.Args) != len(rr.Args) || (op != "<" && op != "<=" && op != ">" && op != ">=") {
+		return result{}, false
+	}
+	strict := op[:1]
+	for i := range lr.Args {
+		if p.same(p.simplify(lr.Args[i]), p.simplify(rr.Args[i])) {
+			continue
+		}
+		// This pair decides where it is not equal; it must not be
+		// equal for any row.
+		if eq, ok := p.compareOffsets("=", lr.Args[i], rr.Args[i]); !ok || eq.scope != alwaysFalse {
+			if ok && eq.scope == rowIndependent {
+				return eq, true
+			}
+			return result{}, false
+		}
+		return p.compareOffsets(strict, lr.Args[i], rr.Args[i])
+	}
+	return boolResult(op == "<=" || op == ">="), true
+}

@@ -789,6 +789,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// literal: in aid = 42 the value 42 cannot change the verdict,
 		// and not reading it keeps the verdict shareable by every text
 		// that differs only in literals (the verdict cache's hot path).
+		if v, ok := p.rowOrder(op, e.Lexpr, e.Rexpr); ok {
+			return v
+		}
 		ldep, rdep := p.mentionsTarget(e.Lexpr), p.mentionsTarget(e.Rexpr)
 		l, r := e.Lexpr, e.Rexpr
 		if ldep || rdep {
