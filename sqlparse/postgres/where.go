@@ -216,6 +216,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 	if n == nil {
 		return result{scope: alwaysTrue}
 	}
+	if op := operatorCall(n); op != nil {
+		n = op // int4eq(x, y) is x = y
+	}
 	switch e := n.Node.(type) {
 	case *pg_query.Node_AConst:
 		return p.constant(e.AConst)
@@ -1294,6 +1297,9 @@ func (p *predicate) systemCompare(op string, dep, other *pg_query.Node, right bo
 // the outer row. x - x and x * 0 become 0. id = id + 0 is then id = id.
 func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 	for n != nil {
+		if op := operatorCall(n); op != nil {
+			n = op // int4pl(x, 0) is x + 0
+		}
 		switch e := n.Node.(type) {
 		case *pg_query.Node_TypeCast:
 			if !losslessType(e.TypeCast.TypeName) {
@@ -1804,6 +1810,42 @@ func (p *predicate) isNumber(n *pg_query.Node, v float64) bool {
 	}
 	k := p.constant(c).k
 	return k != nil && k.kind == 'n' && k.num == v
+}
+
+// operatorCall returns, for a call of a function that implements a
+// built-in operator on numbers or text (pg_catalog.int4eq(x, y),
+// int8pl(x, 1), texteq(a, b)), the operator expression it is: x = y,
+// x + 1. Otherwise nil.
+func operatorCall(n *pg_query.Node) *pg_query.Node {
+	f := n.GetFuncCall()
+	if f == nil || len(f.Args) != 2 || f.AggStar || f.AggDistinct || f.Over != nil || f.AggFilter != nil || len(f.AggOrder) > 0 ||
+		len(f.Funcname) > 2 || len(f.Funcname) == 2 && f.Funcname[0].GetString_().GetSval() != "pg_catalog" {
+		return nil
+	}
+	name := lastName(f.Funcname)
+	for _, t := range operatorFunctionTypes {
+		if rest, ok := strings.CutPrefix(name, t); ok {
+			if op, ok := operatorFunctionSuffixes[rest]; ok {
+				return &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: &pg_query.A_Expr{
+					Kind: pg_query.A_Expr_Kind_AEXPR_OP, Name: []*pg_query.Node{pg_query.MakeStrNode(op)},
+					Lexpr: f.Args[0], Rexpr: f.Args[1]}}}
+			}
+		}
+	}
+	return nil
+}
+
+// The functions behind the operators of the built-in number and text
+// types: a type (longest first where one is a prefix of another, and the
+// cross-type pairs such as int48) and what the function does.
+var operatorFunctionTypes = []string{"int24", "int42", "int28", "int82", "int48", "int84", "int2", "int4", "int8",
+	"float48", "float84", "float4", "float8", "numeric_", "text", "bpchar"}
+
+var operatorFunctionSuffixes = map[string]string{
+	"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+	"pl": "+", "mi": "-", "mul": "*", "div": "/",
+	"add": "+", "sub": "-",
+	"_lt": "<", "_le": "<=", "_gt": ">", "_ge": ">=", // text_lt
 }
 
 func zeroNode() *pg_query.Node {
