@@ -299,6 +299,7 @@ var disguises = []disguise{
 	reach("self-comparisons", "column plus one minus itself is positive", "cancelled", "DELETE FROM {t} WHERE id + 1 - id > 0"),
 	reach("self-comparisons", "a row below itself moved by one", "rowoffset", "DELETE FROM {t} WHERE (id, qty) < (id + 1, qty)"),
 	reach("self-comparisons", "the equality function of a column with itself", "int4eq", "DELETE FROM {t} WHERE int4eq(id, id)"),
+	reach("self-comparisons", "the whole row as text equals itself written otherwise", "rowtext", "DELETE FROM {t} WHERE ({t}.*)::text = {t}::text"),
 	reach("self-comparisons", "an array of the column contains the empty array", "containsempty", "DELETE FROM {t} WHERE ARRAY[id] @> '{}'"),
 	reach("self-comparisons", "update where a text starts with the empty string", "startsempty", "UPDATE {t} SET qty = -1 WHERE id::text ^@ ''"),
 	reach("self-comparisons", "column equals the least of itself and itself plus one", "leastoff", "DELETE FROM {t} WHERE id = LEAST(id, id + 1)"),

@@ -2969,7 +2969,7 @@ func (p *predicate) same(a, b *pg_query.Node) bool {
 
 // key returns a canonical encoding of an expression: the parse tree without
 // text locations, with every column of the target (or of a joined-in copy of
-// it) written unqualified. Keys read literal values, so using one makes the
+// it) written unqualified, and the target's whole row (t, t.*) written *. Keys read literal values, so using one makes the
 // verdict literal-sensitive.
 func (p *predicate) key(n *pg_query.Node) string {
 	if k, ok := p.keys[n]; ok {
@@ -2979,6 +2979,10 @@ func (p *predicate) key(n *pg_query.Node) string {
 	c := proto.Clone(n).(*pg_query.Node)
 	var canon func(m protoreflect.Message)
 	canon = func(m protoreflect.Message) {
+		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) == 1 && p.targets[cr.Fields[0].GetString_().GetSval()] {
+			// t, the whole row, is t.*.
+			cr.Fields = []*pg_query.Node{{Node: &pg_query.Node_AStar{AStar: &pg_query.A_Star{}}}}
+		}
 		if cr, ok := m.Interface().(*pg_query.ColumnRef); ok && len(cr.Fields) >= 2 {
 			q := qualifier(cr)
 			cols, self := p.selves[q]
