@@ -319,95 +319,74 @@ func (p *predicate) offsetNullTest(l, r *pg_query.Node) *pg_query.Node {
 // the same base moved by exact numbers. NULL arguments are ignored, as the
 // server does.
 func (p *predicate) extremeOffset(m *pg_query.MinMaxExpr) *pg_query.Node {
-	var base, best *pg_query.Node
-	var bestOff *big.Rat
-	for _, a := range m.Args {
-		if isNullValue(a) {
-			continue
-		}
-		s := p.offset(a)
-		off, free, _, ok := p.sum(s)
-		if !ok || free || !p.mentionsTarget(s.base) {
+	moved, ok := p.offsetsOfOne(m.Args)
+	if !ok {
+		return nil
+	}
+	var best *movedArg
+	for i, a := range moved {
+		if a.free {
 			return nil
 		}
-		switch {
-		case base == nil:
-			base = s.base
-		case !p.same(base, s.base):
-			return nil
-		}
-		c := 0
-		if bestOff != nil {
-			c = off.Cmp(bestOff)
-		}
-		if bestOff == nil || m.Op == pg_query.MinMaxOp_IS_GREATEST && c > 0 || m.Op == pg_query.MinMaxOp_IS_LEAST && c < 0 {
-			best, bestOff = a, off
+		if i == 0 || m.Op == pg_query.MinMaxOp_IS_GREATEST && a.off.Cmp(best.off) > 0 ||
+			m.Op == pg_query.MinMaxOp_IS_LEAST && a.off.Cmp(best.off) < 0 {
+			best = &moved[i]
 		}
 	}
-	if best != nil {
-		p.w.literalSensitive = true // which argument wins is read from the literals
-	}
-	return best
+	p.w.literalSensitive = true // which argument wins is read from the literals
+	return best.n
 }
 
-// movedBy reports whether b is a moved by a constant that is not zero
-// (nullif(x, x + 1) is x: the two are never equal).
-func (p *predicate) movedBy(a, b *pg_query.Node) bool {
-	off, free, ok := p.movement(a, b)
-	return ok && !free && off.Sign() != 0
+// movedArg is an argument read as a base moved by terms (see sum).
+type movedArg struct {
+	n    *pg_query.Node
+	off  *big.Rat
+	free bool
 }
 
-// mayBeMoved reports whether b is a moved by a constant that is not zero
-// or by a parameter, which may be bound to one (nullif(x, x + $1)).
-func (p *predicate) mayBeMoved(a, b *pg_query.Node) bool {
-	off, free, ok := p.movement(a, b)
-	return ok && (free || off.Sign() != 0)
-}
-
-// movement reads b as a moved by terms: their exact sum, and whether a
-// parameter or a rounding is among them.
-func (p *predicate) movement(a, b *pg_query.Node) (off *big.Rat, free, ok bool) {
-	s := p.offset(b)
-	if len(s.terms) == 0 || !p.same(p.simplify(a), s.base) {
-		return nil, false, false
-	}
-	off, free, _, ok = p.sum(s)
-	if ok {
-		p.w.literalSensitive = true // reads the offset
-	}
-	return off, free, ok
-}
-
-// offsetsOfOne reports whether every argument that is not NULL is the same
+// offsetsOfOne reads every argument that is not NULL as the same
 // expression of the target moved by constants or parameters (x, x + $1).
-func (p *predicate) offsetsOfOne(args []*pg_query.Node) bool {
+// ok is false when they are not, or when there is none.
+func (p *predicate) offsetsOfOne(args []*pg_query.Node) (moved []movedArg, ok bool) {
 	var base *pg_query.Node
 	for _, a := range args {
 		if isNullValue(a) {
 			continue
 		}
 		s := p.offset(a)
-		if _, _, _, ok := p.sum(s); !ok || !p.mentionsTarget(s.base) {
-			return false
+		off, free, _, ok := p.sum(s)
+		if !ok || !p.mentionsTarget(s.base) {
+			return nil, false
 		}
 		if base == nil {
 			base = s.base
 		} else if !p.same(base, s.base) {
-			return false
+			return nil, false
 		}
+		moved = append(moved, movedArg{a, off, free})
 	}
-	return base != nil
+	return moved, base != nil
 }
 
-// difference reads (x + c) - x as c: the constant a moves b by, as a
-// number, or the one parameter it moves it by ((x + $1) - x is $1). It
-// returns nil for anything else.
-func (p *predicate) difference(a, b *pg_query.Node) *pg_query.Node {
-	s := p.offset(a)
-	if len(s.terms) == 0 || !p.same(s.base, p.simplify(b)) {
-		return nil
-	}
-	off, free, _, ok := p.sum(s)
+// movedBy reports whether b is a moved by a constant that is not zero
+// (nullif(x, x + 1) is x: the two are never equal).
+func (p *predicate) movedBy(a, b *pg_query.Node) bool {
+	_, off, free, ok := p.movement(a, b)
+	return ok && !free && off.Sign() != 0
+}
+
+// mayBeMoved reports whether b is a moved by a constant that is not zero
+// or by a parameter, which may be bound to one (nullif(x, x + $1)).
+func (p *predicate) mayBeMoved(a, b *pg_query.Node) bool {
+	_, off, free, ok := p.movement(a, b)
+	return ok && (free || off.Sign() != 0)
+}
+
+// difference reads (x + c) - x, moved - base, as c: the constant base is
+// moved by, as a number, or the one parameter it is moved by ((x + $1) - x
+// is $1). It returns nil for anything else.
+func (p *predicate) difference(moved, base *pg_query.Node) *pg_query.Node {
+	s, off, free, ok := p.movement(base, moved)
 	switch {
 	case !ok:
 		return nil
@@ -417,9 +396,22 @@ func (p *predicate) difference(a, b *pg_query.Node) *pg_query.Node {
 		}
 		return nil
 	}
-	p.w.literalSensitive = true // the difference is read from the literals
 	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
 		Val: &pg_query.A_Const_Fval{Fval: &pg_query.Float{Fval: off.FloatString(20)}}}}}
+}
+
+// movement reads b as a moved by terms: the terms, their exact sum, and
+// whether a parameter or a rounding is among them.
+func (p *predicate) movement(a, b *pg_query.Node) (s offsetSum, off *big.Rat, free, ok bool) {
+	s = p.offset(b)
+	if len(s.terms) == 0 || !p.same(p.simplify(a), s.base) {
+		return s, nil, false, false
+	}
+	off, free, _, ok = p.sum(s)
+	if ok {
+		p.w.literalSensitive = true // reads the offset
+	}
+	return s, off, free, ok
 }
 
 // rowOrder reads an ordering of two row values whose fields are the same

@@ -1701,7 +1701,7 @@ func (p *predicate) reductions(n *pg_query.Node, out []*pg_query.Node) []*pg_que
 	case *pg_query.Node_MinMaxExpr:
 		if x := p.sameArgs(e.MinMaxExpr.Args, p.mayBeNull); x != nil {
 			out = p.reductions(x, out)
-		} else if p.offsetsOfOne(e.MinMaxExpr.Args) {
+		} else if _, ok := p.offsetsOfOne(e.MinMaxExpr.Args); ok {
 			// least(x, x + $1): which wins depends on the parameter,
 			// so each may.
 			for _, a := range e.MinMaxExpr.Args {
