@@ -211,6 +211,6 @@ type Analyzer interface {
 	// text, whose key may still come from CacheKey.
 	QuickKey(text string, lx Lexing) (key string, ok bool)
 	// AppendQuickKey appends QuickKey's key to dst (dst as it was when
-	// ok is false), allocating only when dst lacks the room.
+	// ok is false). PostgreSQL's allocates only when dst lacks the room.
 	AppendQuickKey(dst []byte, text string, lx Lexing) (key []byte, ok bool)
 }

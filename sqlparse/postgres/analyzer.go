@@ -120,8 +120,7 @@ func (a *Analyzer) QuickKey(text string, _ sqlparse.Lexing) (string, bool) {
 
 // AppendQuickKey appends QuickKey's key to dst.
 func (a *Analyzer) AppendQuickKey(dst []byte, text string, _ sqlparse.Lexing) ([]byte, bool) {
-	key, _, ok := appendFastKey(dst, text, "f:")
-	return key, ok
+	return appendFastKey(dst, text, "f:")
 }
 
 // CacheKey returns, for a text QuickKey cannot read, pg_query's normalised

@@ -20,7 +20,7 @@ import (
 // The key is prefix followed by the rewritten text. A text without literals
 // is returned as it is, without the prefix and without copying.
 func fastKey(text, prefix string) (key string, ok bool) {
-	b, literals, ok := appendFastKey(nil, text, prefix)
+	b, literals, ok := rewriteLiterals(nil, text, prefix)
 	switch {
 	case !ok:
 		return "", false
@@ -31,10 +31,20 @@ func fastKey(text, prefix string) (key string, ok bool) {
 }
 
 // appendFastKey appends fastKey's key of text to dst: prefix and the
-// rewritten text when it has literals (literals is true), else the text as
-// it is. On !ok, dst is returned as it was. It allocates only when dst
-// lacks the room.
-func appendFastKey(dst []byte, text, prefix string) (key []byte, literals, ok bool) {
+// rewritten text when it has literals, else the text as it is. On !ok, dst
+// is returned as it was. It allocates only when dst lacks the room.
+func appendFastKey(dst []byte, text, prefix string) (key []byte, ok bool) {
+	b, literals, ok := rewriteLiterals(dst, text, prefix)
+	if ok && !literals {
+		b = append(b, text...)
+	}
+	return b, ok
+}
+
+// rewriteLiterals is fastKey's scan: when text has literals (literals is
+// true) it appends prefix and the rewritten text to dst; when it has none
+// it appends nothing, so that fastKey can return text itself uncopied.
+func rewriteLiterals(dst []byte, text, prefix string) (key []byte, literals, ok bool) {
 	start := len(dst)
 	b := dst
 	last := 0 // text[last:i] is still to be copied into b
@@ -138,7 +148,7 @@ func appendFastKey(dst []byte, text, prefix string) (key []byte, literals, ok bo
 		}
 	}
 	if !literals {
-		return append(b, text...), false, true
+		return dst, false, true
 	}
 	return append(b, text[last:]...), true, true
 }

@@ -55,7 +55,7 @@ func TestFastKey(t *testing.T) {
 			}
 			// Appended after other bytes, the key is the same, and a
 			// refusal leaves them as they were.
-			appended, _, ok := appendFastKey([]byte("head|"), c.text, "f:")
+			appended, ok := appendFastKey([]byte("head|"), c.text, "f:")
 			want := "head|"
 			if c.ok {
 				want += prefixed
@@ -162,4 +162,16 @@ func BenchmarkFastKey(b *testing.B) {
 			_, _ = pg_query.Normalize(q)
 		}
 	})
+}
+
+// TestFastKeyOfTextWithoutLiteralsIsTheText: the key of a text without
+// literals is the text itself, found without allocating.
+func TestFastKeyOfTextWithoutLiteralsIsTheText(t *testing.T) {
+	text := "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
+	if n := testing.AllocsPerRun(100, func() { _, _ = fastKey(text, "f:") }); n != 0 {
+		t.Fatalf("fastKey of a text without literals allocated %v times", n)
+	}
+	if key, ok := fastKey(text, "f:"); !ok || key != text {
+		t.Fatalf("fastKey = %q, %v; want the text", key, ok)
+	}
 }
