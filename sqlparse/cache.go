@@ -54,7 +54,7 @@ func (c *Cache) Analyze(text string, lx Lexing) *Analysis {
 }
 
 // AnalyzeShape is Analyze, and also says whether the analysis holds for
-// every text of text's Shape under the same Mode: shaped is true when the
+// every text with the same key from AppendShape, under the same Mode: shaped is true when the
 // text has a quick key and the analysis does not depend on its literals.
 func (c *Cache) AnalyzeShape(text string, lx Lexing) (a *Analysis, shaped bool) {
 	if f, bad := c.an.Preflight(text, lx); bad {

@@ -155,7 +155,7 @@ type Verdict struct {
 	Snapshot *Snapshot
 	// Shaped, on an allowed verdict without a snapshot, says that the
 	// verdict holds for every request whose text has the same
-	// Enforcer.Shape, with the same Source and Lexing in the same session,
+	// Enforcer.AppendShape, with the same Source and Lexing in the same session,
 	// until PolicyGeneration changes: the same statement with other
 	// literals is allowed too.
 	Shaped bool

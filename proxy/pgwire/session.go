@@ -834,9 +834,7 @@ func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error)
 	if src == gate.SourceQuery {
 		// A text with a shape is never lexing sensitive: the settings
 		// of the moment are the ones it will be read under.
-		a.mu.Lock()
-		lx := a.lex
-		a.mu.Unlock()
+		lx := a.currentLexing()
 		a.shape, shaped = enf.AppendShape(a.shape[:0], &a.c.info, lx, borrowed(text))
 		if shaped && m.Shape(generation, src, a.shape, lx) {
 			return gate.Verdict{Allow: true}, nil
@@ -1143,17 +1141,19 @@ func (a *agentSession) lexing(sensitive bool) (gate.Lexing, error) {
 			return gate.Lexing{}, err
 		}
 	}
+	return a.currentLexing(), nil
+}
+
+// currentLexing returns the settings the server last reported, without
+// waiting for answers still to come (see lexing).
+func (a *agentSession) currentLexing() gate.Lexing {
 	a.mu.Lock()
-	lx := a.lex
-	a.mu.Unlock()
-	return lx, nil
+	defer a.mu.Unlock()
+	return a.lex
 }
 
 func (a *agentSession) refuseWithText(rule, reason string, size int, sql string) gate.Verdict {
-	a.mu.Lock()
-	lx := a.lex
-	a.mu.Unlock()
-	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, lx,
+	return a.c.srv.cfg.Enforcer.Check(a.ctx, &a.c.info, a.currentLexing(),
 		gate.Request{Source: gate.SourceRequest, SQL: sql, Size: size, Refusal: rule, Reason: reason}, a)
 }
 
