@@ -627,7 +627,15 @@ var errDatabaseRefused = errors.New("default database refused")
 func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict {
 	enf := c.srv.cfg.Enforcer
 	generation := enf.PolicyGeneration()
+	// A text with a shape is never lexing sensitive, and such texts are
+	// judged under no settings (lx below stays zero for them): the shape
+	// is looked up first, before the text is scanned for sensitivity.
 	var lx gate.Lexing
+	var shaped bool
+	c.shape, shaped = enf.AppendShape(c.shape[:0], &c.info, lx, sql)
+	if shaped && c.memo.Shape(generation, src, c.shape, lx) {
+		return gate.Verdict{Allow: true}
+	}
 	sensitive := enf.LexingSensitive(&c.info, sql)
 	if sensitive {
 		var err error
@@ -637,11 +645,6 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 					err.Error()+"), so it cannot tell what the statement would do",
 				len(sql), sql)
 		}
-	}
-	var shaped bool
-	c.shape, shaped = enf.AppendShape(c.shape[:0], &c.info, lx, sql)
-	if shaped && c.memo.Shape(generation, src, c.shape, lx) {
-		return gate.Verdict{Allow: true}
 	}
 	v := enf.Check(c.ctx, &c.info, lx, gate.Request{Source: src, SQL: sql, Size: len(sql)}, up)
 	if shaped && v.Shaped && v.Allow && v.Snapshot == nil {
