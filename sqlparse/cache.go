@@ -102,13 +102,10 @@ func (c *Cache) AnalyzeShape(text string, lx Lexing) (a *Analysis, shaped bool) 
 // whose reading the session's settings could change (LexingSensitive), or
 // when the analyser's scan finds no key. AppendShape does not keep text.
 func (c *Cache) AppendShape(dst []byte, text string, lx Lexing) (shape []byte, ok bool) {
-	if c.lru == nil || len(text) > MaxCachedText || c.an.LexingSensitive(text) {
+	if c.lru == nil || len(text) > MaxCachedText {
 		return dst, false
 	}
-	if _, bad := c.an.Preflight(text, lx); bad {
-		return dst, false
-	}
-	return c.an.AppendQuickKey(dst, text, lx)
+	return c.an.AppendShape(dst, text, lx)
 }
 
 // LexingSensitive reports whether session lexing settings could change how

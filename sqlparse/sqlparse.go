@@ -210,7 +210,11 @@ type Analyzer interface {
 	// at a small fraction of a parse's cost; ok is false for any other
 	// text, whose key may still come from CacheKey.
 	QuickKey(text string, lx Lexing) (key string, ok bool)
-	// AppendQuickKey appends QuickKey's key to dst (dst as it was when
-	// ok is false). PostgreSQL's allocates only when dst lacks the room.
-	AppendQuickKey(dst []byte, text string, lx Lexing) (key []byte, ok bool)
+	// AppendShape appends QuickKey's key to dst for a text that is not
+	// LexingSensitive and that Preflight passes under lx; ok is false,
+	// and dst returned as it was, for any other text. It is the one call
+	// on the path of a statement a session repeats with new literals, so
+	// an analyser whose scan already rules those texts out gives it in
+	// that single scan. PostgreSQL's allocates only when dst lacks room.
+	AppendShape(dst []byte, text string, lx Lexing) (key []byte, ok bool)
 }

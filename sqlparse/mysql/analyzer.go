@@ -375,8 +375,15 @@ func (a *Analyzer) QuickKey(text string, lx sqlparse.Lexing) (string, bool) {
 	return sc.literalFree(text), true
 }
 
-// AppendQuickKey appends QuickKey's key to dst.
-func (a *Analyzer) AppendQuickKey(dst []byte, text string, lx sqlparse.Lexing) ([]byte, bool) {
+// AppendShape appends QuickKey's key to dst, for a text that is not
+// LexingSensitive and that Preflight passes.
+func (a *Analyzer) AppendShape(dst []byte, text string, lx sqlparse.Lexing) ([]byte, bool) {
+	if a.LexingSensitive(text) {
+		return dst, false
+	}
+	if _, bad := a.Preflight(text, lx); bad {
+		return dst, false
+	}
 	key, ok := a.QuickKey(text, lx)
 	if !ok {
 		return dst, false

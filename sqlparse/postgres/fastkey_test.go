@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
 )
 
 func TestFastKey(t *testing.T) {
@@ -173,5 +175,59 @@ func TestFastKeyOfTextWithoutLiteralsIsTheText(t *testing.T) {
 	}
 	if key, ok := fastKey(text, "f:"); !ok || key != text {
 		t.Fatalf("fastKey = %q, %v; want the text", key, ok)
+	}
+}
+
+// TestShapeIsOnlyGivenToTextsTheSettingsCannotChange: AppendShape is the
+// whole check on the path of a repeated statement, so it must give no key
+// to a text that LexingSensitive flags or Preflight refuses under any
+// settings, and it must give one to plain texts.
+func TestShapeIsOnlyGivenToTextsTheSettingsCannotChange(t *testing.T) {
+	a := New()
+	lexings := []sqlparse.Lexing{
+		{ClientEncoding: "UTF8"},
+		{ClientEncoding: "UTF8", NonStandardStrings: true},
+		{ClientEncoding: "SJIS"},
+		{ClientEncoding: "BIG5", NonStandardStrings: true},
+	}
+	texts := []string{
+		`SELECT 'a\'; DROP TABLE t; --'`,
+		`SELECT 'a\\' FROM t WHERE id = 1`,
+		"SELECT 'x\x95\\'; DROP TABLE t; --'",
+		"SELECT 'é' FROM t WHERE id = 1",
+		"SELECT abalance FROM pgbench_accounts WHERE aid = 42",
+	}
+	for _, c := range corpusCases() {
+		texts = append(texts, c.sql)
+	}
+	shaped := 0
+	for _, text := range texts {
+		for _, lx := range lexings {
+			key, ok := a.AppendShape([]byte("kept"), text, lx)
+			if !ok {
+				if string(key) != "kept" {
+					t.Fatalf("AppendShape(%q) gave no key but changed dst to %q", text, key)
+				}
+				continue
+			}
+			shaped++
+			if a.LexingSensitive(text) {
+				t.Fatalf("AppendShape gave %q, lexing sensitive, a shape under %+v", text, lx)
+			}
+			if f, bad := a.Preflight(text, lx); bad {
+				t.Fatalf("AppendShape gave %q a shape under %+v, which Preflight refuses: %s", text, lx, f.Reason)
+			}
+		}
+	}
+	if shaped < 400 {
+		t.Fatalf("only %d shapes checked; the test lost its inputs", shaped)
+	}
+	for _, text := range texts[:4] {
+		if _, ok := a.AppendShape(nil, text, lexings[0]); ok {
+			t.Fatalf("AppendShape gave %q a shape", text)
+		}
+	}
+	if _, ok := a.AppendShape(nil, texts[4], lexings[1]); !ok {
+		t.Fatalf("AppendShape gave no shape to %q", texts[4])
 	}
 }
