@@ -2121,6 +2121,25 @@ func corpusSelfReads() []corpusCase {
 		{name: "update where id is any of the table's ordered aggregated ids", sql: "UPDATE t SET note = 'x' WHERE id = ANY((SELECT array_agg(id ORDER BY id) FROM t)::bigint[])", want: uat},
 		{name: "delete where id in a derived table filtered by its own constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM t) x WHERE one = 1)", want: dat},
 		{name: "delete where id in a derived table filtered by a true constant", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM (SELECT id, true AS ok FROM t) x WHERE x.ok)", want: dat},
+		// A joined-in copy whose alias's column list renames columns by
+		// position: the renamed column may be the one compared.
+		{name: "delete using the table with a column alias list", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i", want: dat},
+		{name: "update from the table with a column alias list", sql: "UPDATE t SET note = 'x' FROM t AS s(i) WHERE t.id = s.i", want: uat},
+		{name: "merge using the table with a column alias list", sql: "MERGE INTO t USING t AS s(i) ON t.id = s.i WHEN MATCHED THEN DELETE", want: dat},
+		{name: "merge using an alias list with an arm condition", sql: "MERGE INTO t USING t AS s(i, n) ON t.note = s.n WHEN MATCHED AND s.i IS NOT NULL THEN UPDATE SET note = 'x'", want: uat},
+		{name: "delete using a star subquery with an alias list", sql: "DELETE FROM t USING (SELECT * FROM t) AS s(i) WHERE t.id = s.i", want: dat},
+		{name: "delete using a cte with a column list over the table", sql: "WITH s(i) AS (SELECT * FROM t) DELETE FROM t USING s WHERE t.id = s.i", want: dat},
+		{name: "delete using the second renamed column", sql: "DELETE FROM t USING t AS s(i, n) WHERE t.note = s.n", want: dat},
+		{name: "delete using a renamed column compared the other way", sql: "DELETE FROM t USING t AS s(i) WHERE s.i = t.id AND NOT (t.id < s.i)", want: dat},
+		{name: "delete using five renamed columns compared", sql: "DELETE FROM t USING t AS s(a, b, c, d, e) WHERE t.x = s.a AND t.y = s.b AND t.z = s.c AND t.w = s.d AND t.v = s.e", want: dat,
+			note: "more readings than are checked one at a time: refused on the safe side"},
+		{name: "delete using renamed columns the condition does not name", sql: "DELETE FROM t USING t AS s(a, b, c, d, e, f, g) WHERE t.id = s.a", want: dat},
+		// Look-alikes that filter whichever column is renamed.
+		{name: "delete duplicates through an alias list", sql: "DELETE FROM t USING t AS s(i, e) WHERE t.email = s.e AND t.id < s.i"},
+		{name: "delete using an alias list and a value", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i AND t.id = 5"},
+		{name: "delete using many renamed columns and a value", sql: "DELETE FROM t USING t AS s(a, b, c, d, e, f, g) WHERE t.id = s.a AND t.id = 5"},
+		{name: "delete using an alias list and a strict order", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i AND t.x < s.x"},
+		{name: "merge using an alias list filtered by the source", sql: "MERGE INTO t USING (SELECT * FROM t WHERE flag) AS s(i) ON t.id = s.i WHEN MATCHED THEN DELETE"},
 		// Look-alikes that filter.
 		{name: "delete where id in a derived table filtered by a false constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM t) x WHERE one = 2)"},
 		{name: "delete where id in a derived table filtered by a column", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, flag AS ok FROM t) x WHERE ok)"},

@@ -119,14 +119,18 @@ func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where
 		return
 	}
 	p := newPredicate(w, rel, joined)
-	switch r := p.eval(where); r.scope {
+	r, how := p.evalRenamings([]*pg_query.Node{where}, func() result { return p.eval(where) })
+	if how != "" {
+		how = " " + how
+	}
+	switch r.scope {
 	case alwaysTrue:
 		w.addUndo(cat, ruleAlways, name,
-			fmt.Sprintf("the WHERE clause of %s %s is always true, so it would %s every row of %s", verb, name, effect, name), u)
+			fmt.Sprintf("the WHERE clause of %s %s is always true%s, so it would %s every row of %s", verb, name, how, effect, name), u)
 	case rowIndependent:
 		w.addUndo(cat, ruleAlways, name,
-			fmt.Sprintf("the WHERE clause of %s %s does not depend on the rows of %s (no column of it decides the outcome), so it would %s every row or none",
-				verb, name, name, effect), u)
+			fmt.Sprintf("the WHERE clause of %s %s does not depend on the rows of %s (no column of it decides the outcome)%s, so it would %s every row or none",
+				verb, name, name, how, effect), u)
 	}
 }
 
@@ -156,14 +160,20 @@ func (w *walker) merge(n *pg_query.MergeStmt) {
 			continue
 		}
 		p := newPredicate(w, n.Relation, []*pg_query.Node{n.SourceRelation})
-		r := p.eval(n.JoinCondition)
-		if wc.Condition != nil {
-			r = p.and([]result{r, p.eval(wc.Condition)}, nil)
+		r, how := p.evalRenamings([]*pg_query.Node{n.JoinCondition, wc.Condition}, func() result {
+			r := p.eval(n.JoinCondition)
+			if wc.Condition != nil {
+				r = p.and([]result{r, p.eval(wc.Condition)}, nil)
+			}
+			return r
+		})
+		if how != "" {
+			how = " " + how
 		}
 		if r.scope == alwaysTrue || r.scope == rowIndependent {
 			w.addUndo(cat, rule, name,
-				fmt.Sprintf("MERGE INTO %s ... WHEN MATCHED THEN %s: the ON condition does not tie rows of %s to the source, so it would %s every row of %s",
-					name, strings.TrimPrefix(wc.CommandType.String(), "CMD_"), name, effect, name), rowsUndo(n.Relation))
+				fmt.Sprintf("MERGE INTO %s ... WHEN MATCHED THEN %s: the ON condition does not tie rows of %s to the source%s, so it would %s every row of %s",
+					name, strings.TrimPrefix(wc.CommandType.String(), "CMD_"), name, how, effect, name), rowsUndo(n.Relation))
 		}
 	}
 }
