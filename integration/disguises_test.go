@@ -270,6 +270,7 @@ var disguises = []disguise{
 	reach("self-comparisons", "column between itself and itself", "between", "DELETE FROM {t} WHERE id BETWEEN id AND id"),
 	reach("self-comparisons", "column equals any of an array of itself", "anyarr", "DELETE FROM {t} WHERE id = ANY(ARRAY[id])"),
 	reach("self-comparisons", "column equals a from-less select of itself", "fromless", "DELETE FROM {t} WHERE id = (SELECT id)"),
+	reach("self-comparisons", "column equals itself through a one-row derived table", "derivedself", "DELETE FROM {t} WHERE id = (SELECT x FROM (SELECT {t}.id) s(x))"),
 	reach("self-comparisons", "text casts of a column", "casts", "DELETE FROM {t} WHERE id::text = id::varchar"),
 	reach("self-comparisons", "column below itself plus one", "ltplus1", "DELETE FROM {t} WHERE id < id + 1"),
 	reach("self-comparisons", "column below itself plus a string one", "ltplusstr", "DELETE FROM {t} WHERE id < id + '1'"),

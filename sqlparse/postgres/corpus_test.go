@@ -2093,6 +2093,8 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id in the unnested array of a filter", sql: "DELETE FROM t WHERE id IN (SELECT unnest(ARRAY(SELECT id FROM t WHERE flag)))"},
 		{name: "delete where exists over a renamed derived column tied to another", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT parent_id AS i FROM t) x WHERE x.i = t.id)"},
 		{name: "delete where id equals a constant of a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT 5) s(x))"},
+		{name: "delete where id equals another column through a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT t.parent_id) s(x))"},
+		{name: "delete where id equals a filtered one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT t.id) s(x) WHERE s.x > 5)"},
 		{name: "delete where id in a narrowing cast of the column", sql: "DELETE FROM t WHERE id IN (SELECT id::numeric(3,0) FROM t)"},
 		// Joins and clauses that keep every row of the table: an outer
 		// join on the table's side, whatever ON says; a cross product
@@ -2121,6 +2123,11 @@ func corpusSelfReads() []corpusCase {
 		{name: "update where id is any of the table's ordered aggregated ids", sql: "UPDATE t SET note = 'x' WHERE id = ANY((SELECT array_agg(id ORDER BY id) FROM t)::bigint[])", want: uat},
 		{name: "delete where id in a derived table filtered by its own constant", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM t) x WHERE one = 1)", want: dat},
 		{name: "delete where id in a derived table filtered by a true constant", sql: "DELETE FROM t WHERE id IN (SELECT x.id FROM (SELECT id, true AS ok FROM t) x WHERE x.ok)", want: dat},
+		{name: "delete where id equals itself through a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT x FROM (SELECT t.id) s(x))", want: dat},
+		{name: "delete where id equals a renamed column of a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT s.x FROM (SELECT t.id AS x) s)", want: dat},
+		{name: "update where id equals the star of a one-row derived table", sql: "UPDATE t SET note = 'x' WHERE id = (SELECT * FROM (SELECT t.id) s)", want: uat},
+		{name: "delete where id is in a one-row derived table of itself", sql: "DELETE FROM t WHERE id IN (SELECT x FROM (SELECT t.id) s(x))", want: dat},
+		{name: "delete where id is below itself plus one through a derived table", sql: "DELETE FROM t WHERE id < (SELECT x FROM (SELECT t.id + 1) s(x))", want: dat},
 		// A joined-in copy whose alias's column list renames columns by
 		// position: the renamed column may be the one compared.
 		{name: "delete using the table with a column alias list", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i", want: dat},

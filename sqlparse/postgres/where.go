@@ -2020,20 +2020,75 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 }
 
 // fromlessValue returns the expression of a FROM-less one-value query
-// (SELECT x): its value is x's, evaluated for the outer row.
+// (SELECT x): its value is x's, evaluated for the outer row. So is the
+// value of a query that returns a column of a FROM-less derived table,
+// SELECT x FROM (SELECT t.id) s(x): the derived table's one row holds the
+// outer row's value.
 func fromlessValue(sel *pg_query.SelectStmt) *pg_query.Node {
-	if !bareFromless(sel) || len(sel.TargetList) != 1 || sel.WhereClause != nil || len(sel.ValuesLists) > 0 {
+	if sel == nil || len(sel.TargetList) != 1 || sel.WhereClause != nil || len(sel.ValuesLists) > 0 {
 		return nil
 	}
-	return sel.TargetList[0].GetResTarget().GetVal()
+	if bareFromless(sel) {
+		return sel.TargetList[0].GetResTarget().GetVal()
+	}
+	return derivedValue(sel)
+}
+
+// derivedValue is fromlessValue's SELECT x FROM (SELECT ...) s: the one
+// FROM item a FROM-less one-row query whose column the target list names,
+// plainly, qualified by the alias, or as the star of a single column.
+func derivedValue(sel *pg_query.SelectStmt) *pg_query.Node {
+	if len(sel.FromClause) != 1 || !plainOnce(sel) {
+		return nil
+	}
+	rs := sel.FromClause[0].GetRangeSubselect()
+	if rs == nil || rs.Alias == nil {
+		return nil
+	}
+	inner := rs.Subquery.GetSelectStmt()
+	if !bareFromless(inner) || inner.WhereClause != nil || len(inner.ValuesLists) > 0 {
+		return nil
+	}
+	c := sel.TargetList[0].GetResTarget().GetVal().GetColumnRef()
+	if c == nil || len(c.Fields) > 2 || len(c.Fields) == 2 && qualifier(c) != rs.Alias.Aliasname {
+		return nil
+	}
+	if c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		if len(inner.TargetList) != 1 {
+			return nil
+		}
+		return inner.TargetList[0].GetResTarget().GetVal()
+	}
+	var found *pg_query.Node
+	for i, t := range inner.TargetList {
+		rt := t.GetResTarget()
+		name := rt.Name
+		if i < len(rs.Alias.Colnames) {
+			name = rs.Alias.Colnames[i].GetString_().GetSval()
+		} else if col := rt.Val.GetColumnRef(); name == "" && col != nil {
+			name = lastField(col)
+		}
+		if name == lastField(c) {
+			if found != nil {
+				return nil // ambiguous: the server refuses it
+			}
+			found = rt.Val
+		}
+	}
+	return found
 }
 
 // bareFromless: a single query without FROM, WITH, GROUP BY, HAVING,
 // LIMIT or OFFSET, which yields its target list (or VALUES) once, or not at
 // all if its WHERE is false.
 func bareFromless(sel *pg_query.SelectStmt) bool {
-	return sel != nil && sel.Op == pg_query.SetOperation_SETOP_NONE && len(sel.FromClause) == 0 &&
-		sel.HavingClause == nil && len(sel.GroupClause) == 0 &&
+	return sel != nil && len(sel.FromClause) == 0 && plainOnce(sel)
+}
+
+// plainOnce: a single query without WITH, GROUP BY, HAVING, LIMIT or
+// OFFSET, which yields its target list once for each row of its FROM.
+func plainOnce(sel *pg_query.SelectStmt) bool {
+	return sel.Op == pg_query.SetOperation_SETOP_NONE && sel.HavingClause == nil && len(sel.GroupClause) == 0 &&
 		sel.LimitCount == nil && sel.LimitOffset == nil && sel.WithClause == nil
 }
 
