@@ -204,6 +204,9 @@ var myCategories = []myCategory{
 	deleteWhere("delete where in the first id over each id", func(tbl string) string {
 		return "id IN (SELECT m FROM (SELECT FIRST_VALUE(id) OVER (PARTITION BY id) AS m FROM " + tbl + ") x)"
 	}),
+	deleteWhere("delete where in a derived table filtered by its own constant", func(tbl string) string {
+		return "id IN (SELECT id FROM (SELECT id, 1 AS one FROM " + tbl + ") x WHERE one = 1)"
+	}),
 	deleteWhere("delete where exists of a renamed derived copy of the row", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM (SELECT id AS i FROM " + tbl + ") x WHERE x.i = " + tbl + ".id)"
 	}),

@@ -997,6 +997,9 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		}
 		return result{scope: rowIndependent}
 	case *ast.ColumnNameExpr:
+		if v := p.constantColumn(e.Name); v != nil {
+			return p.eval(v)
+		}
 		if p.refersToTarget(e.Name) {
 			return result{scope: rowDependent}
 		}
@@ -1289,6 +1292,12 @@ func (p *predicate) simplify(n ast.ExprNode) ast.ExprNode {
 			n = x
 			continue
 		}
+		if c, ok := n.(*ast.ColumnNameExpr); ok {
+			if v := p.constantColumn(c.Name); v != nil {
+				n = v
+				continue
+			}
+		}
 		sq, ok := n.(*ast.SubqueryExpr)
 		if !ok {
 			return n
@@ -1299,6 +1308,56 @@ func (p *predicate) simplify(n ast.ExprNode) ast.ExprNode {
 		}
 		n = s.Fields.Fields[0].Expr
 	}
+}
+
+// constantColumn returns the literal that a derived table in scope returns
+// as column c in every row (1 AS one in (SELECT id, 1 AS one FROM t) x),
+// or nil. An unqualified name is the derived table's when one derived table
+// has it: were another table to have it too, the server would refuse the
+// name as ambiguous.
+func (p *predicate) constantColumn(c *ast.ColumnName) ast.ExprNode {
+	var found ast.ExprNode
+	for _, s := range p.sources {
+		if s.query == nil || c.Table.L != "" && !s.mayBeNamedBy(c.Schema.L, c.Table.L) {
+			continue
+		}
+		if v := derivedConstant(s.query, c.Name.L); v != nil {
+			if found != nil {
+				return nil
+			}
+			found = v
+		}
+	}
+	return found
+}
+
+// derivedConstant returns the literal a derived table's query returns as
+// its column name, or nil: a single SELECT whose one field of that name is
+// a literal given that name by AS.
+func derivedConstant(q ast.Node, name string) ast.ExprNode {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil {
+		return nil
+	}
+	var found ast.ExprNode
+	for _, f := range sel.Fields.Fields {
+		named := f.AsName.L
+		if named == "" && f.Expr != nil {
+			if c, ok := unparen(f.Expr).(*ast.ColumnNameExpr); ok {
+				named = c.Name.Name.L
+			}
+		}
+		if f.WildCard != nil || named == name && found != nil {
+			return nil // a star may hold a column of that name too
+		}
+		if named == name {
+			found = f.Expr
+		}
+	}
+	if _, ok := unparen(found).(*driver.ValueExpr); !ok {
+		return nil
+	}
+	return found
 }
 
 // identityOperand returns x when n is x + 0, 0 + x, x - 0, x * 1, 1 * x,
