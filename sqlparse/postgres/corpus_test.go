@@ -2141,6 +2141,8 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete using five renamed columns compared", sql: "DELETE FROM t USING t AS s(a, b, c, d, e) WHERE t.x = s.a AND t.y = s.b AND t.z = s.c AND t.w = s.d AND t.v = s.e", want: dat,
 			note: "more readings than are checked one at a time: refused on the safe side"},
 		{name: "delete using renamed columns the condition does not name", sql: "DELETE FROM t USING t AS s(a, b, c, d, e, f, g) WHERE t.id = s.a", want: dat},
+		{name: "delete using renamed columns in a long condition", sql: "DELETE FROM t USING t AS s(a, b, c) WHERE t.x < s.a AND t.y < s.b AND s.c < t.x" + strings.Repeat(" AND t.x <> 7", 2000), want: dat,
+			note: "judging each reading of so long a condition would cost the proxy too much: refused on the safe side"},
 		// Look-alikes that filter whichever column is renamed.
 		{name: "delete duplicates through an alias list", sql: "DELETE FROM t USING t AS s(i, e) WHERE t.email = s.e AND t.id < s.i"},
 		{name: "delete using an alias list and a value", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i AND t.id = 5"},

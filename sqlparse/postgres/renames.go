@@ -15,9 +15,11 @@ import (
 // judged under every way the renamed columns may be the columns it names,
 // and refused when one of them reaches every row.
 
-// maxRenamings bounds how many ways of reading the renamed columns are
-// judged; a condition with more is judged to reach every row.
-const maxRenamings = 256
+// maxRenamingWork bounds the work of judging a condition once for each
+// reading of the renamed columns: the readings times the condition's parse
+// nodes. A condition that would take more is judged to reach every row, so
+// that no statement costs the proxy more than a few milliseconds here.
+const maxRenamingWork = 1 << 17
 
 // renamed is one column of a joined-in copy of the target that an alias's
 // column list renamed by position.
@@ -35,9 +37,9 @@ func (p *predicate) evalRenamings(conds []*pg_query.Node, eval func() result) (r
 	if len(unknown) == 0 || r.scope == alwaysTrue {
 		return r, ""
 	}
-	total := 1
+	work := nodeCount(conds)
 	for range unknown {
-		if total *= len(names) + 1; total > maxRenamings {
+		if work *= len(names) + 1; work > maxRenamingWork {
 			return result{scope: alwaysTrue}, "for some order of " + rangeVarName(p.rel) +
 				"'s columns (the column alias lists rename more of them than bulwark checks one reading at a time; join the table under its own column names instead)"
 		}
@@ -139,6 +141,17 @@ func copySelves(m map[string]map[string]string) map[string]map[string]string {
 		out[k] = c
 	}
 	return out
+}
+
+// nodeCount counts the parse nodes under nodes.
+func nodeCount(nodes []*pg_query.Node) int {
+	n := 0
+	for _, c := range nodes {
+		if c != nil {
+			anyNode(c.ProtoReflect(), func(any) bool { n++; return false })
+		}
+	}
+	return n
 }
 
 // columnNames lists, sorted and once each, the column names that column
