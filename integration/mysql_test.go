@@ -207,6 +207,9 @@ var myCategories = []myCategory{
 	deleteWhere("delete where in a derived table filtered by its own constant", func(tbl string) string {
 		return "id IN (SELECT id FROM (SELECT id, 1 AS one FROM " + tbl + ") x WHERE one = 1)"
 	}),
+	deleteWhere("delete where in a CTE filtered by its own constant", func(tbl string) string {
+		return "id IN (WITH x AS (SELECT id, 1 AS one FROM " + tbl + ") SELECT id FROM x WHERE one = 1)"
+	}),
 	deleteWhere("delete where exists of a renamed derived copy of the row", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM (SELECT id AS i FROM " + tbl + ") x WHERE x.i = " + tbl + ".id)"
 	}),

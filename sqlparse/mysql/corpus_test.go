@@ -1344,6 +1344,22 @@ func corpusIdentities() []corpusCase {
 			note: "no row: the derived table's every row holds 1"},
 		{name: "the ids of a derived table filtered by a renamed column", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id, flag AS ok FROM t) x WHERE ok)"},
 		{name: "a multi-table delete tied to a copy and a value", sql: "DELETE t FROM t JOIN (SELECT id, 1 AS one FROM t) x ON x.id = t.id WHERE x.one = 1 AND t.id = 4"},
+		// CTEs read as the derived tables they are. MySQL 8 runs a DELETE
+		// or UPDATE with its own WITH; MariaDB 10.11 refuses that syntax
+		// but runs a WITH inside a subquery.
+		{name: "the ids of a CTE filtered by its own constant", sql: "DELETE FROM t WHERE id IN (WITH x AS (SELECT id, 1 AS one FROM t) SELECT id FROM x WHERE one = 1)", want: at},
+		{name: "a statement CTE over the table joined to it", sql: "WITH x AS (SELECT id FROM t) DELETE t FROM t JOIN x ON x.id = t.id", want: at},
+		{name: "an update joined using a statement CTE over the table", sql: "WITH x AS (SELECT id FROM t) UPDATE t JOIN x USING (id) SET t.v = 1", want: RuleUpdateAlways},
+		{name: "the ids of a statement CTE over the table", sql: "WITH x AS (SELECT id FROM t) DELETE FROM t WHERE id IN (SELECT id FROM x)", want: at},
+		{name: "a statement CTE filtered by its own constant", sql: "WITH x AS (SELECT id, 1 AS one FROM t) DELETE FROM t WHERE id IN (SELECT id FROM x WHERE one = 1)", want: at},
+		{name: "a statement CTE with a column list over the table", sql: "WITH x(i) AS (SELECT id FROM t) DELETE t FROM t JOIN x ON x.i = t.id", want: at},
+		{name: "a statement CTE with a column list over a star", sql: "WITH x(i) AS (SELECT * FROM t) UPDATE t JOIN x ON x.i = t.id SET t.v = 1", want: RuleUpdateAlways,
+			note: "which column the list renames is not known: refused on the safe side"},
+		{name: "a statement CTE of some rows joined to the table", sql: "WITH x AS (SELECT id FROM t WHERE v > 3) DELETE t FROM t JOIN x ON x.id = t.id"},
+		{name: "the ids of a limited statement CTE", sql: "WITH x AS (SELECT id FROM t ORDER BY id LIMIT 10) DELETE FROM t WHERE id IN (SELECT id FROM x)"},
+		{name: "a statement CTE whose column list renames another column", sql: "WITH x(i, k) AS (SELECT k, id FROM t) DELETE t FROM t JOIN x ON x.i = t.id",
+			note: "x.i is t.k: a real join"},
+		{name: "the ids of a CTE filtered by a false constant", sql: "DELETE FROM t WHERE id IN (WITH x AS (SELECT id, 1 AS one FROM t) SELECT id FROM x WHERE one = 2)"},
 		{name: "the ids grouped having true", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id FROM t GROUP BY id HAVING 1) x)", want: at},
 		{name: "the ids grouped having a variable", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id FROM t GROUP BY id HAVING @v = 1) x)", want: at},
 		{name: "the duplicated ids", sql: "DELETE FROM t WHERE id IN (SELECT id FROM (SELECT id FROM t GROUP BY id HAVING COUNT(*) > 1) x)",

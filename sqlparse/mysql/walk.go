@@ -45,6 +45,10 @@ type walker struct {
 	// declared so far. In a routine such a name wins over a column of
 	// the same name: it is a value, not a reference to the row.
 	routineVars map[string]bool
+	// ctes holds, while a DELETE or UPDATE with its own WITH (MySQL 8)
+	// is judged, that clause's CTEs: they are in scope for everything
+	// the statement reads.
+	ctes []*ast.CommonTableExpression
 	// modeUnknown says why the sql_mode the statement will run under is
 	// not mode's (it runs later, or after a statement that may change
 	// the mode); "" when it is.

@@ -188,7 +188,11 @@ func scopeOf(refs *ast.TableRefsClause) (sources []source, conds []ast.ExprNode,
 
 // deleteStmt checks a DELETE for reaching every row of a target table.
 func (w *walker) deleteStmt(s *ast.DeleteStmt) {
+	defer w.withCTEs(s.With)()
 	sources, conds, ties := scopeOf(s.TableRefs)
+	if !w.derivedCTEs(sources, "DELETE", sqlparse.CategoryDelete, RuleDeleteAlways) {
+		return
+	}
 	var targets []source
 	if s.IsMultiTable && s.Tables != nil {
 		for _, t := range s.Tables.Tables {
@@ -205,7 +209,11 @@ func (w *walker) deleteStmt(s *ast.DeleteStmt) {
 // the tables whose columns are assigned; an unqualified assigned column may
 // belong to any of them, so then every table counts as a target.
 func (w *walker) updateStmt(s *ast.UpdateStmt) {
+	defer w.withCTEs(s.With)()
 	sources, conds, ties := scopeOf(s.TableRefs)
+	if !w.derivedCTEs(sources, "UPDATE", sqlparse.CategoryUpdate, RuleUpdateAlways) {
+		return
+	}
 	var targets []source
 	if len(sources) == 1 {
 		targets = sources
@@ -220,6 +228,92 @@ func (w *walker) updateStmt(s *ast.UpdateStmt) {
 	}
 	w.rowScope(s, targets, sources, s.Where, conds, ties, s.Limit != nil, "UPDATE", "change",
 		sqlparse.CategoryUpdate, RuleUpdateNoWhere, RuleUpdateAlways)
+}
+
+// withCTEs puts the CTEs of a DELETE's or UPDATE's own WITH in scope
+// (w.ctes) and returns the function that takes them out again.
+func (w *walker) withCTEs(with *ast.WithClause) func() {
+	saved := w.ctes
+	if with != nil {
+		w.ctes = append(with.CTEs[:len(with.CTEs):len(with.CTEs)], saved...)
+	}
+	return func() { w.ctes = saved }
+}
+
+// derivedCTEs makes each source that names a CTE in scope the derived
+// table it is, its query's columns renamed by the CTE's column list, so
+// that a CTE over the target reads as a copy of it: WITH x AS (SELECT id
+// FROM t) DELETE t FROM t JOIN x ON x.id = t.id reaches every row. A column
+// list that cannot be applied (over a star or a UNION) is refused, with the
+// statement's rule: which columns it names is not known. It reports
+// whether the statement is still to be judged.
+func (w *walker) derivedCTEs(sources []source, verb string, cat sqlparse.Category, rule string) bool {
+	if c := resolveCTEs(sources, w.ctes); c != nil {
+		w.add(cat, rule, c.Name.O, fmt.Sprintf("the %s reads the CTE %s, whose column list renames the columns of a query with * or UNION: "+
+			"bulwark cannot tell which of them are the target's, so it cannot tell whether the statement reaches every row; "+
+			"name the columns with AS inside the CTE's query instead", verb, c.Name.O))
+		return false
+	}
+	return true
+}
+
+// resolveCTEs makes, in place, each source that names one of ctes the
+// derived table it is (see derivedCTEs). It returns the first CTE whose
+// column list cannot be applied, whose source it leaves as it was.
+func resolveCTEs(sources []source, ctes []*ast.CommonTableExpression) (unreadable *ast.CommonTableExpression) {
+	for i, s := range sources {
+		c := cteNamed(ctes, s)
+		if c == nil {
+			continue
+		}
+		var q ast.Node = c.Query.Query
+		if len(c.ColNameList) > 0 {
+			if q = renamedQuery(q, c.ColNameList); q == nil {
+				if unreadable == nil {
+					unreadable = c
+				}
+				continue
+			}
+		}
+		sources[i].query, sources[i].table, sources[i].name = q, "", nil
+		sources[i].display = "(CTE " + c.Name.O + ")"
+	}
+	return unreadable
+}
+
+// cteNamed returns the CTE of ctes that a FROM source names (an
+// unqualified name), or nil.
+func cteNamed(ctes []*ast.CommonTableExpression, s source) *ast.CommonTableExpression {
+	if s.query != nil || s.schema != "" || s.name == nil || s.name.Schema != "" {
+		return nil
+	}
+	for _, c := range ctes {
+		if c.Name.L == strings.ToLower(s.name.Name) && c.Query != nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// renamedQuery returns a copy of a CTE's SELECT whose fields carry the
+// names of its column list, or nil when the list cannot be applied.
+func renamedQuery(q ast.Node, names []ast.CIStr) ast.Node {
+	sel, ok := q.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil || len(sel.Fields.Fields) != len(names) {
+		return nil
+	}
+	fields := make([]*ast.SelectField, len(names))
+	for i, f := range sel.Fields.Fields {
+		if f.WildCard != nil {
+			return nil
+		}
+		renamed := *f
+		renamed.AsName = names[i]
+		fields[i] = &renamed
+	}
+	cp := *sel
+	cp.Fields = &ast.FieldList{Fields: fields}
+	return &cp
 }
 
 // findSources returns the sources a DELETE target list entry (or the
@@ -618,10 +712,10 @@ const anyColumn = "*"
 // its one column, as in t.col IN (SELECT col FROM t).
 func (w *walker) readsEveryRow(q ast.Node, t source, col string) bool {
 	if col == "" {
-		_, ok := w.readsColumn(q, anyColumn, t, "", nil, 0)
+		_, ok := w.readsColumn(q, anyColumn, t, "", w.ctes, 0)
 		return ok
 	}
-	_, ok := w.readsColumn(q, "", t, col, nil, 0)
+	_, ok := w.readsColumn(q, "", t, col, w.ctes, 0)
 	return ok
 }
 
@@ -675,7 +769,11 @@ func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes
 			if sel.Where == nil && len(conds) == 0 && len(ties) == 0 {
 				return got, true
 			}
-			switch w.reach(c.src, sources, sel.Where, conds, ties) {
+			// The conditions read CTEs as the derived tables they are
+			// (a constant column of one, say).
+			resolved := append([]source(nil), sources...)
+			resolveCTEs(resolved, inner)
+			switch w.reach(resolved[c.src.pos], resolved, sel.Where, conds, ties) {
 			case alwaysTrue, rowIndependent:
 				return got, true
 			}
@@ -874,7 +972,7 @@ func (w *walker) derivedColumn(s, t source, col string) (string, bool) {
 			w.derivedSelves = map[derivedKey]derivedVerdict{}
 		}
 		w.derivedSelves[key] = derivedVerdict{} // while it is judged
-		v.col, v.ok = w.readsColumn(s.query, col, t, "", nil, 0)
+		v.col, v.ok = w.readsColumn(s.query, col, t, "", w.ctes, 0)
 		w.derivedSelves[key] = v
 	}
 	return v.col, v.ok
