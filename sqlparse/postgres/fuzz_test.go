@@ -1,0 +1,29 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/bulwarkdb/bulwark/sqlparse"
+)
+
+// FuzzAnalyzeNeverPanics: whatever text it is given, the analyser returns
+// an analysis. (The enforcer refuses a statement whose analysis panics, so
+// a panic here would be a false refusal, not a crash; fuzzing finds them.)
+// Run with go test -fuzz FuzzAnalyzeNeverPanics ./sqlparse/postgres/.
+func FuzzAnalyzeNeverPanics(f *testing.F) {
+	for i, c := range corpusCases() {
+		if i%8 == 0 && len(c.sql) < 4096 {
+			f.Add(c.sql, false)
+		}
+	}
+	a := New()
+	f.Fuzz(func(t *testing.T, sql string, nonStandard bool) {
+		if len(sql) > 1<<12 {
+			return
+		}
+		an := a.Analyze(sql, sqlparse.Lexing{ClientEncoding: "UTF8", NonStandardStrings: nonStandard})
+		if an == nil || len(an.Statements) == 0 {
+			t.Fatalf("no analysis of %q", sql)
+		}
+	})
+}
