@@ -1356,6 +1356,8 @@ func corpusIdentities() []corpusCase {
 		{name: "a statement CTE with a column list over a star", sql: "WITH x(i) AS (SELECT * FROM t) UPDATE t JOIN x ON x.i = t.id SET t.v = 1", want: RuleUpdateAlways,
 			note: "which column the list renames is not known: refused on the safe side"},
 		{name: "a statement CTE of some rows joined to the table", sql: "WITH x AS (SELECT id FROM t WHERE v > 3) DELETE t FROM t JOIN x ON x.id = t.id"},
+		{name: "a statement CTE with a column list over another table's star", sql: "WITH x(i) AS (SELECT * FROM k) DELETE t FROM t JOIN x ON x.i = t.id",
+			note: "x holds no row of t: a join to another table"},
 		{name: "the ids of a limited statement CTE", sql: "WITH x AS (SELECT id FROM t ORDER BY id LIMIT 10) DELETE FROM t WHERE id IN (SELECT id FROM x)"},
 		{name: "a statement CTE whose column list renames another column", sql: "WITH x(i, k) AS (SELECT k, id FROM t) DELETE t FROM t JOIN x ON x.i = t.id",
 			note: "x.i is t.k: a real join"},

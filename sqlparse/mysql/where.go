@@ -244,23 +244,29 @@ func (w *walker) withCTEs(with *ast.WithClause) func() {
 // table it is, its query's columns renamed by the CTE's column list, so
 // that a CTE over the target reads as a copy of it: WITH x AS (SELECT id
 // FROM t) DELETE t FROM t JOIN x ON x.id = t.id reaches every row. A column
-// list that cannot be applied (over a star or a UNION) is refused, with the
-// statement's rule: which columns it names is not known. It reports
+// list that cannot be applied (over a star or a UNION) to a CTE that reads
+// every row of a table of the statement is refused, with the statement's
+// rule: which of that table's columns it names is not known. It reports
 // whether the statement is still to be judged.
 func (w *walker) derivedCTEs(sources []source, verb string, cat sqlparse.Category, rule string) bool {
-	if c := resolveCTEs(sources, w.ctes); c != nil {
-		w.add(cat, rule, c.Name.O, fmt.Sprintf("the %s reads the CTE %s, whose column list renames the columns of a query with * or UNION: "+
-			"bulwark cannot tell which of them are the target's, so it cannot tell whether the statement reaches every row; "+
-			"name the columns with AS inside the CTE's query instead", verb, c.Name.O))
-		return false
+	for _, c := range resolveCTEs(sources, w.ctes) {
+		for _, t := range sources {
+			if t.table == "" || !w.derivedSelf(source{query: c.Query.Query, pos: -1}, t) {
+				continue
+			}
+			w.add(cat, rule, c.Name.O, fmt.Sprintf("the %s reads the CTE %s, whose column list renames the columns of %s through a query with * or UNION: "+
+				"bulwark cannot tell which of them it names, so it cannot tell whether the statement reaches every row; "+
+				"name the columns with AS inside the CTE's query instead", verb, c.Name.O, t.display))
+			return false
+		}
 	}
 	return true
 }
 
 // resolveCTEs makes, in place, each source that names one of ctes the
-// derived table it is (see derivedCTEs). It returns the first CTE whose
-// column list cannot be applied, whose source it leaves as it was.
-func resolveCTEs(sources []source, ctes []*ast.CommonTableExpression) (unreadable *ast.CommonTableExpression) {
+// derived table it is (see derivedCTEs). It returns the CTEs whose column
+// list cannot be applied, whose sources it leaves as they were.
+func resolveCTEs(sources []source, ctes []*ast.CommonTableExpression) (unreadable []*ast.CommonTableExpression) {
 	for i, s := range sources {
 		c := cteNamed(ctes, s)
 		if c == nil {
@@ -269,9 +275,7 @@ func resolveCTEs(sources []source, ctes []*ast.CommonTableExpression) (unreadabl
 		var q ast.Node = c.Query.Query
 		if len(c.ColNameList) > 0 {
 			if q = renamedQuery(q, c.ColNameList); q == nil {
-				if unreadable == nil {
-					unreadable = c
-				}
+				unreadable = append(unreadable, c)
 				continue
 			}
 		}
