@@ -73,18 +73,7 @@ func nullEqualsReading(n *pg_query.Node) *pg_query.Node {
 				node.Node = &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: arg, Nulltesttype: pg_query.NullTestType_IS_NULL}}
 			}
 		}
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Message() != nil:
-				l := v.List()
-				for i := 0; i < l.Len(); i++ {
-					rewrite(l.Get(i).Message())
-				}
-			case fd.Message() != nil && !fd.IsMap():
-				rewrite(v.Message())
-			}
-			return true
-		})
+		eachChild(m, rewrite)
 	}
 	rewrite(c.ProtoReflect())
 	return c

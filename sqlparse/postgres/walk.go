@@ -728,6 +728,23 @@ func isNonZeroInteger(n *pg_query.Node) bool {
 	return c != nil && c.GetIval() != nil && c.GetIval().Ival != 0
 }
 
+// eachChild calls f for each message directly below m: the value of each
+// message field and each element of each list of messages.
+func eachChild(m protoreflect.Message, f func(protoreflect.Message)) {
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				f(l.Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			f(v.Message())
+		}
+		return true
+	})
+}
+
 // anyNode reports whether match holds for m or any message below it,
 // stopping at the first that does.
 func anyNode(m protoreflect.Message, match func(any) bool) bool {

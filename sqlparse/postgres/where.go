@@ -2353,9 +2353,6 @@ func (p *predicate) withConstants(c *pg_query.Node, inner string, shape *scan, e
 // replacement for is replaced by a copy of it, not looking inside queries,
 // and whether any was.
 func replaceNodes(n *pg_query.Node, repl func(*pg_query.Node) *pg_query.Node) (*pg_query.Node, bool) {
-	if r := repl(n); r != nil {
-		return proto.Clone(r).(*pg_query.Node), true
-	}
 	if !anyNode(n.ProtoReflect(), func(m any) bool {
 		node, ok := m.(*pg_query.Node)
 		return ok && repl(node) != nil
@@ -2366,40 +2363,17 @@ func replaceNodes(n *pg_query.Node, repl func(*pg_query.Node) *pg_query.Node) (*
 	replaced := false
 	var visit func(m protoreflect.Message)
 	visit = func(m protoreflect.Message) {
-		if _, query := m.Interface().(*pg_query.SelectStmt); query {
+		switch x := m.Interface().(type) {
+		case *pg_query.SelectStmt:
 			return
-		}
-		var sets []func()
-		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-			switch {
-			case fd.IsList() && fd.Message() != nil:
-				l := v.List()
-				for i := 0; i < l.Len(); i++ {
-					if node, ok := l.Get(i).Message().Interface().(*pg_query.Node); ok {
-						if r := repl(node); r != nil {
-							i, r := i, r
-							sets = append(sets, func() { l.Set(i, protoreflect.ValueOfMessage(proto.Clone(r).ProtoReflect())) })
-							continue
-						}
-					}
-					visit(l.Get(i).Message())
-				}
-			case fd.Message() != nil && !fd.IsMap():
-				if node, ok := v.Message().Interface().(*pg_query.Node); ok {
-					if r := repl(node); r != nil {
-						fd, r := fd, r
-						sets = append(sets, func() { m.Set(fd, protoreflect.ValueOfMessage(proto.Clone(r).ProtoReflect())) })
-						return true
-					}
-				}
-				visit(v.Message())
+		case *pg_query.Node:
+			if r := repl(x); r != nil {
+				x.Node = proto.Clone(r).(*pg_query.Node).Node
+				replaced = true
+				return
 			}
-			return true
-		})
-		for _, set := range sets {
-			set()
 		}
-		replaced = replaced || len(sets) > 0
+		eachChild(m, visit)
 	}
 	visit(c.ProtoReflect())
 	return c, replaced
