@@ -636,7 +636,7 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 	if shaped && c.memo.Shape(generation, src, c.shape, lx) {
 		return gate.Verdict{Allow: true}
 	}
-	sensitive := enf.LexingSensitive(&c.info, sql)
+	sensitive := !shaped && enf.LexingSensitive(&c.info, sql)
 	if sensitive {
 		var err error
 		if lx, err = c.currentLexing(); err != nil {

@@ -849,7 +849,9 @@ func (a *agentSession) judge(src gate.Source, text []byte) (gate.Verdict, error)
 	sensitive := seen.Sensitive
 	if !known {
 		sql = string(text)
-		sensitive = enf.LexingSensitive(&a.c.info, sql)
+		// A text with a shape is not lexing sensitive (gate.Enforcer's
+		// AppendShape): only a text without one is scanned.
+		sensitive = !shaped && enf.LexingSensitive(&a.c.info, sql)
 	}
 	if src == gate.SourceParse && a.batchExecutes && sensitive {
 		// An Execute queued ahead of this Parse may change how the
