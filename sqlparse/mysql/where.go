@@ -910,20 +910,15 @@ func (w *walker) sourceColumn(src source, col string, t source, want string, cte
 	if src.query != nil {
 		return w.readsColumn(src.query, col, t, want, ctes, depth+1)
 	}
-	if src.schema == "" && src.name != nil && src.name.Schema == "" {
-		for _, c := range ctes {
-			if c.Name.L != strings.ToLower(src.name.Name) || c.Query == nil {
-				continue
+	if c := cteNamed(ctes, src); c != nil {
+		if len(c.ColNameList) > 0 && col != anyColumn {
+			// WITH c(i) AS (...): i names the query's only column.
+			if len(c.ColNameList) != 1 || (col != "" && c.ColNameList[0].L != col) {
+				return "", false
 			}
-			if len(c.ColNameList) > 0 && col != anyColumn {
-				// WITH c(i) AS (...): i names the query's only column.
-				if len(c.ColNameList) != 1 || (col != "" && c.ColNameList[0].L != col) {
-					return "", false
-				}
-				col = ""
-			}
-			return w.readsColumn(c.Query.Query, col, t, want, ctes, depth+1)
+			col = ""
 		}
+		return w.readsColumn(c.Query.Query, col, t, want, ctes, depth+1)
 	}
 	if !mayBeSameTable(src, t) {
 		return "", false
