@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -130,15 +131,7 @@ func describeReading(unknown []renamed, chosen []string, target string) string {
 func copySelves(m map[string]map[string]string) map[string]map[string]string {
 	out := make(map[string]map[string]string, len(m))
 	for k, v := range m {
-		if v == nil {
-			out[k] = nil
-			continue
-		}
-		c := make(map[string]string, len(v))
-		for kk, vv := range v {
-			c[kk] = vv
-		}
-		out[k] = c
+		out[k] = maps.Clone(v) // nil stays nil: the self keeps its names
 	}
 	return out
 }
