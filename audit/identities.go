@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -167,12 +169,91 @@ func (s *SQLite) Identities(ctx context.Context) ([]Identity, error) {
 	return out, rows.Err()
 }
 
-// IdentityRevision returns the change counter of the identities.
+// IdentityRevision returns the change counter of the identities. A running
+// proxy asks several times a second, so the counter is read from the
+// database only when a stat of its files says it may have changed since the
+// last read (revisionCache); an idle proxy then costs a stat, not a query.
 func (s *SQLite) IdentityRevision(ctx context.Context) (int64, error) {
 	if s.version == 1 {
 		return 0, nil
 	}
+	s.revMu.Lock()
+	defer s.revMu.Unlock()
+	now := time.Now()
+	stamp, statErr := statFiles(s.abs)
+	if statErr == nil {
+		if n, ok := s.rev.get(stamp, now); ok {
+			return n, nil
+		}
+	}
 	var n int64
-	err := s.r.QueryRowContext(ctx, "SELECT value FROM revision WHERE id = 1").Scan(&n)
-	return n, err
+	if err := s.r.QueryRowContext(ctx, "SELECT value FROM revision WHERE id = 1").Scan(&n); err != nil {
+		return 0, err
+	}
+	s.revisionReads++
+	if statErr == nil {
+		s.rev.put(stamp, now, n)
+	}
+	return n, nil
+}
+
+// fileStamp is what a stat of the database file and its write-ahead log
+// shows. SQLite writes both with write(2), which sets the modification time,
+// so a change by any connection, of this process or another, changes the
+// stamp, unless it lands within the file system's timestamp granularity of
+// the write before it and leaves the sizes as they were.
+type fileStamp struct {
+	dbSize, walSize int64
+	dbTime, walTime int64 // modification times, Unix nanoseconds; 0 when absent
+}
+
+func statFiles(path string) (fileStamp, error) {
+	var st fileStamp
+	fi, err := os.Stat(path)
+	if err != nil {
+		return st, err
+	}
+	st.dbSize, st.dbTime = fi.Size(), fi.ModTime().UnixNano()
+	switch fi, err := os.Stat(path + "-wal"); {
+	case err == nil:
+		st.walSize, st.walTime = fi.Size(), fi.ModTime().UnixNano()
+	case !errors.Is(err, fs.ErrNotExist):
+		return st, err
+	}
+	return st, nil
+}
+
+// revisionCache keeps the last revision read with the stamp the files had
+// just before. The stamp vouches for the files only once both modification
+// times are older than that read by stampMargin, more than any file
+// system's timestamp granularity: a write that follows the stat within the
+// same tick leaves the stamp unchanged, so a file modified that close to
+// the read is read again, as git treats a racily clean index. The counter
+// is read at least every revisionMaxAge all the same, so a file system
+// whose times cannot be trusted delays a change by that much at most.
+type revisionCache struct {
+	valid bool
+	stamp fileStamp
+	read  time.Time // when the stamp was taken
+	value int64
+}
+
+const (
+	stampMargin    = time.Second
+	revisionMaxAge = 10 * time.Second
+)
+
+func (c *revisionCache) get(st fileStamp, now time.Time) (int64, bool) {
+	if !c.valid || st != c.stamp || now.Sub(c.read) >= revisionMaxAge || now.Before(c.read) {
+		return 0, false
+	}
+	quiet := c.read.Add(-stampMargin).UnixNano()
+	if st.dbTime >= quiet || st.walTime >= quiet {
+		return 0, false
+	}
+	return c.value, true
+}
+
+func (c *revisionCache) put(st fileStamp, read time.Time, value int64) {
+	*c = revisionCache{valid: true, stamp: st, read: read, value: value}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bulwarkdb/bulwark/credential"
 )
@@ -91,5 +93,85 @@ func TestSchemaUpgradeFromVersion1(t *testing.T) {
 	v, _ := credential.Derive("x")
 	if err := s.AddIdentity(context.Background(), Identity{Name: "a", Kind: "agent", Route: "r", Verifier: v}); err != nil {
 		t.Fatalf("add after upgrade: %v", err)
+	}
+}
+
+// The revision is read from the database only when the files may have
+// changed; a change by another process is seen at once all the same.
+func TestIdentityRevisionSkipsTheQueryOnlyForQuietFiles(t *testing.T) {
+	s, path := openTemp(t)
+	ctx := context.Background()
+	other, err := OpenSQLite(path) // as `bulwark identities` in another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	rev0, err := s.IdentityRevision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := credential.Derive("a secret")
+	if err := other.AddIdentity(ctx, Identity{Name: "ci", Kind: "agent", Route: "app", Verifier: v}); err != nil {
+		t.Fatal(err)
+	}
+	if rev, err := s.IdentityRevision(ctx); err != nil || rev != rev0+1 {
+		t.Fatalf("revision after another connection's change: %d %v, want %d", rev, err, rev0+1)
+	}
+
+	// Files last written long ago: the first call reads and the next
+	// ones trust the stamp.
+	old := time.Now().Add(-time.Hour)
+	for _, f := range []string{path, path + "-wal"} {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rev, err := s.IdentityRevision(ctx); err != nil || rev != rev0+1 {
+		t.Fatalf("revision: %d %v", rev, err)
+	}
+	reads := s.revisionReads
+	for range 3 {
+		if rev, err := s.IdentityRevision(ctx); err != nil || rev != rev0+1 {
+			t.Fatalf("revision: %d %v", rev, err)
+		}
+	}
+	if s.revisionReads != reads {
+		t.Fatalf("%d reads of the revision while the files were unchanged, want none", s.revisionReads-reads)
+	}
+
+	if err := other.RevokeIdentity(ctx, "ci"); err != nil {
+		t.Fatal(err)
+	}
+	if rev, err := s.IdentityRevision(ctx); err != nil || rev != rev0+2 {
+		t.Fatalf("revision after a revocation: %d %v, want %d", rev, err, rev0+2)
+	}
+}
+
+func TestRevisionCacheTrustsOnlyAStampOlderThanItsRead(t *testing.T) {
+	read := time.Now()
+	stamp := func(modified time.Time) fileStamp {
+		return fileStamp{dbSize: 4096, walSize: 8192, dbTime: modified.UnixNano(), walTime: modified.Add(-time.Minute).UnixNano()}
+	}
+	quiet, racy := stamp(read.Add(-2*stampMargin)), stamp(read.Add(-stampMargin/2))
+	for _, c := range []struct {
+		name   string
+		put    fileStamp
+		get    fileStamp
+		at     time.Duration // after the read
+		cached bool
+	}{
+		{"unchanged and quiet", quiet, quiet, time.Second, true},
+		{"size changed", quiet, fileStamp{dbSize: 4096, walSize: 12288, dbTime: quiet.dbTime, walTime: quiet.walTime}, time.Second, false},
+		{"modified again", quiet, stamp(read.Add(time.Millisecond)), time.Second, false},
+		{"modified within the margin of the read", racy, racy, time.Second, false},
+		{"older than the longest it is kept", quiet, quiet, revisionMaxAge, false},
+		{"clock went back", quiet, quiet, -time.Second, false},
+	} {
+		var c0 revisionCache
+		c0.put(c.put, read, 7)
+		n, ok := c0.get(c.get, read.Add(c.at))
+		if ok != c.cached || (ok && n != 7) {
+			t.Errorf("%s: got %d %v, want cached=%v", c.name, n, ok, c.cached)
+		}
 	}
 }

@@ -79,6 +79,14 @@ type SQLite struct {
 	// version 1 file has no identities).
 	version int
 
+	// abs is path made absolute, for statFiles.
+	abs string
+	// revMu guards the cached identity revision (IdentityRevision).
+	revMu sync.Mutex
+	rev   revisionCache
+	// revisionReads counts the revision's reads from the database.
+	revisionReads int
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -102,7 +110,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 		return nil, err
 	}
 
-	s := &SQLite{path: path}
+	s := &SQLite{path: path, abs: abs}
 	options := []string{busyTimeout, "_journal_mode=WAL", "_synchronous=FULL"}
 	// _txlock=immediate makes the schema transaction take the write lock at
 	// BEGIN, where the busy timeout applies, instead of failing when it
@@ -149,7 +157,7 @@ func OpenSQLiteReadOnly(path string) (*SQLite, error) {
 		return nil, fmt.Errorf("audit store: %s is a directory, not an audit database file", path)
 	}
 
-	s := &SQLite{path: path}
+	s := &SQLite{path: path, abs: abs}
 	// mode=ro stops SQLite from creating the file should it vanish between
 	// the Stat and the open; journal_mode is left alone because changing it
 	// needs write access and the writer has already set it.
