@@ -2103,11 +2103,20 @@ type scan struct {
 	// correlated: its WHERE ties its row to the outer target row by
 	// equality of the same column (y.id = t.id).
 	correlated bool
+	// table: the table's own rows, whose whole row has the table's type,
+	// its fields the table's column names whatever an alias's list
+	// renames (SELECT s FROM t AS s(i) returns rows with a field id).
+	table  bool
+	byName map[string]int // out's index by name, built on first use
 }
 
 type scanCol struct {
 	name string // output name; "" when unknown
 	src  string // the target column returned unchanged ("?": one not known); "" for anything else
+	// row, when the output is a whole row of the target (SELECT t FROM
+	// t), describes its fields as a scan's columns: (x.t).id is the
+	// target's column id.
+	row *scan
 	// value is the output's expression when it is a constant (1 AS one),
 	// the same in every row.
 	value *pg_query.Node
@@ -2123,7 +2132,7 @@ func (s *scan) renamed(names []*pg_query.Node) *scan {
 	if len(names) == 0 {
 		return s
 	}
-	r := &scan{star: s.star, correlated: s.correlated}
+	r := &scan{star: s.star, correlated: s.correlated, table: s.table}
 	if s.star {
 		r.ren = map[string]string{}
 		for k, v := range s.ren {
@@ -2180,6 +2189,42 @@ func colOf(cols map[string]string, name string) string {
 	return ""
 }
 
+// wholeRow returns the fields of the whole row of a source whose columns s
+// describes: the table's own for the table, else its columns.
+func (s *scan) wholeRow() *scan {
+	if s.table {
+		return &scan{star: true}
+	}
+	return s
+}
+
+// field returns the column of a scan's output named name (the last of that
+// name, as colMap keeps), the target's column or a whole row, and whether
+// the output may have it: a star scan has any name, as the table's
+// columns are not known (none of them holds a row of the table).
+func (s *scan) field(name string) (scanCol, bool) {
+	if s.star {
+		if src, ok := s.ren[name]; ok {
+			return scanCol{name: name, src: src}, true
+		}
+		return scanCol{name: name, src: name}, true
+	}
+	if name == "" {
+		return scanCol{}, false
+	}
+	if s.byName == nil {
+		s.byName = make(map[string]int, len(s.out))
+		for i, c := range s.out {
+			s.byName[c.name] = i
+		}
+	}
+	i, ok := s.byName[name]
+	if !ok {
+		return scanCol{}, false
+	}
+	return s.out[i], true
+}
+
 // srcMatches reports whether a scan's output column src is the target's
 // column name.
 func srcMatches(src, name string) bool {
@@ -2217,7 +2262,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			// The output takes its names from the left arm.
 			out := make([]scanCol, len(r.out))
 			for i, c := range r.out {
-				out[i] = scanCol{src: c.src}
+				out[i] = scanCol{src: c.src, row: c.row}
 			}
 			return &scan{out: out, correlated: r.correlated}
 		}
@@ -2281,15 +2326,36 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			return nil
 		}
 		// x + 0 and lossless casts of a column are the column.
-		col := ownColumn(ip.simplify(rt.Val), sel.GroupClause, inner)
+		v := ip.simplify(rt.Val)
+		if ind := v.GetAIndirection(); ind != nil {
+			if f, all, ok := p.rowField(ind, src); ok {
+				// A field of a whole row of the source: (s).id,
+				// (x.t).id; (x.t).* returns the row's columns.
+				if all {
+					if len(sel.TargetList) != 1 {
+						return nil
+					}
+					s.star, s.ren = f.row.star, f.row.ren
+					s.out = append([]scanCol(nil), f.row.out...)
+					return s
+				}
+				if rt.Name != "" {
+					f.name = rt.Name
+				}
+				s.out = append(s.out, f)
+				continue
+			}
+		}
+		col := ownColumn(v, sel.GroupClause)
 		q := ""
 		if col != nil {
 			q = qualifier(col)
 		}
 		_, other := src.others[q]
 		own := col != nil && (len(col.Fields) == 1 || (len(col.Fields) == 2 && (q == inner || other)))
-		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil {
-			// SELECT * returns the source's columns as they are.
+		if own && col.Fields[len(col.Fields)-1].GetAStar() != nil && rt.Val.GetColumnRef() != nil {
+			// SELECT * returns the source's columns as they are (cast,
+			// as t.*::t, it is one column, the whole row).
 			if len(sel.TargetList) != 1 || extra || len(col.Fields) != 1 && q != inner {
 				return nil
 			}
@@ -2311,14 +2377,98 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			name = lastField(c)
 		} else if name == "" && col != nil && rt.Val.GetTypeCast() != nil {
 			name = lastField(col) // a cast keeps the column's name
+			if name == "" {
+				name = qualifier(col) // t.*::t is named t
+			}
 		}
-		out := scanCol{name: name, src: from}
+		out := scanCol{name: name, src: from, row: p.sourceRow(rt.Val, src)}
 		if k, _ := unwrapConstant(rt.Val); k.GetAConst() != nil {
 			out.value = rt.Val
 		}
 		s.out = append(s.out, out)
 	}
 	return s
+}
+
+// rowField follows a field selection (r).f, ((r).f).g from a whole row r of
+// a query's source (see sourceRow). It returns the field as an output
+// column: the target column it holds (src) or, itself a whole row, that
+// row's fields (row); for (r).* (all), the row whose columns it returns.
+func (p *predicate) rowField(ind *pg_query.A_Indirection, src source) (col scanCol, all, ok bool) {
+	row := p.sourceRow(ind.Arg, src)
+	for i, f := range ind.Indirection {
+		switch {
+		case row == nil:
+			return scanCol{}, false, false
+		case f.GetAStar() != nil && i == len(ind.Indirection)-1:
+			return scanCol{row: row}, true, true
+		case f.GetString_() == nil:
+			return scanCol{}, false, false
+		}
+		name := f.GetString_().GetSval()
+		col, _ = row.field(name)
+		col.name, row = name, col.row
+	}
+	return col, false, len(ind.Indirection) > 0
+}
+
+// sourceRow returns the fields of the whole row an expression of a query
+// over src stands for, or nil: the source's row variable (s or s.*), a
+// column of the source that holds a whole row of the target (x.t, or t, for
+// FROM (SELECT t FROM t) x), a field that is one ((y.x).t), or any of those
+// cast to the target's own type (t.*::t). The depth followed is the
+// expression's own.
+func (p *predicate) sourceRow(v *pg_query.Node, src source) *scan {
+	switch {
+	case v.GetTypeCast() != nil:
+		tc := v.GetTypeCast()
+		r := p.sourceRow(tc.Arg, src)
+		if r == nil || !r.star || !p.ownType(tc.TypeName) {
+			return nil
+		}
+		// A cast by position to the table's type: its columns, under
+		// their own names.
+		return &scan{star: true}
+	case v.GetAIndirection() != nil:
+		f, all, ok := p.rowField(v.GetAIndirection(), src)
+		if !ok || all {
+			return nil
+		}
+		return f.row
+	case v.GetColumnRef() != nil:
+		c := v.GetColumnRef()
+		star := c.Fields[len(c.Fields)-1].GetAStar() != nil
+		switch {
+		case len(c.Fields) == 1 && !star:
+			// A column of the name hides the row variable.
+			if f, ok := src.shape.field(lastField(c)); ok && !src.shape.star {
+				return f.row
+			}
+			if lastField(c) == src.inner {
+				return src.shape.wholeRow()
+			}
+		case len(c.Fields) == 2 && qualifier(c) == src.inner:
+			if star {
+				return src.shape.wholeRow()
+			}
+			f, _ := src.shape.field(lastField(c))
+			return f.row
+		}
+	}
+	return nil
+}
+
+// ownType reports whether a type name may name the target table's row
+// type, which a table's name names.
+func (p *predicate) ownType(t *pg_query.TypeName) bool {
+	if t == nil || len(t.Names) == 0 || len(t.Names) > 2 || t.ArrayBounds != nil || len(t.Typmods) > 0 || t.Setof || t.PctType {
+		return false
+	}
+	rv := &pg_query.RangeVar{Relname: lastName(t.Names)}
+	if len(t.Names) == 2 {
+		rv.Schemaname = t.Names[0].GetString_().GetSval()
+	}
+	return sameRelation(rv, p.rel)
 }
 
 // withConstants returns condition c with the scanned source's constant
@@ -2439,17 +2589,14 @@ func arrayQuery(n *pg_query.Node) *pg_query.Node {
 }
 
 // ownColumn returns the column of the scanned table an output expression
-// returns unchanged: the column itself, (s).id for the scan's row s,
-// min() or max() of a column the query groups by, which is that column
-// (SELECT max(id) FROM t GROUP BY id returns every id; so does GROUP BY
-// ctid), min, max, first_value or last_value of it over PARTITION BY it,
-// or unnest(array_agg(x)). Otherwise it returns
-// the expression's column reference, if it is one, or nil.
-func ownColumn(v *pg_query.Node, groups []*pg_query.Node, inner string) *pg_query.ColumnRef {
-	if ind := v.GetAIndirection(); ind != nil && len(ind.Indirection) == 1 && ind.Indirection[0].GetString_() != nil {
-		if c := ind.Arg.GetColumnRef(); c != nil && len(c.Fields) == 1 && lastField(c) == inner {
-			return &pg_query.ColumnRef{Fields: []*pg_query.Node{pg_query.MakeStrNode(inner), ind.Indirection[0]}}
-		}
+// returns unchanged: the column itself, min() or max() of a column the
+// query groups by, which is that column (SELECT max(id) FROM t GROUP BY id
+// returns every id; so does GROUP BY ctid), min, max, first_value or
+// last_value of it over PARTITION BY it, or unnest(array_agg(x)). Otherwise
+// it returns the expression's column reference, if it is one, or nil. A
+// field of a row, (s).id, is predicate.rowField's.
+func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
+	if v.GetAIndirection() != nil {
 		return nil
 	}
 	f := v.GetFuncCall()
@@ -2693,7 +2840,7 @@ func (p *predicate) selfRange(n *pg_query.Node) (name string, shape *scan, ok bo
 		if !sameRelation(rv, p.rel) {
 			return "", nil, false
 		}
-		return aliasName(rv.Alias, rv.Relname), (&scan{star: true}).renamed(renames), true
+		return aliasName(rv.Alias, rv.Relname), (&scan{star: true, table: true}).renamed(renames), true
 	case n.GetRangeTableSample() != nil:
 		// TABLESAMPLE SYSTEM (100) or BERNOULLI (100) reads every row;
 		// a parameter may be 100.
