@@ -2198,7 +2198,13 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete using a field of a carried whole row", sql: "DELETE FROM t USING (SELECT (x.t).id FROM (SELECT t FROM t) x) s WHERE t.id = s.id", want: dat},
 		{name: "update where id in a field of a derived table's whole row", sql: "UPDATE t SET note = 'x' WHERE id IN (SELECT (x.t).id FROM (SELECT t FROM t) x)", want: uat},
 		{name: "update where id in a field of a cte's whole row", sql: "WITH x AS (SELECT t FROM t) UPDATE t SET note = 'x' WHERE id IN (SELECT (x.t).id FROM x)", want: uat},
+		{name: "delete where exists a field of the row tied to the target", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t s WHERE (s).id = t.id)", want: dat},
+		{name: "delete where exists a field of a carried row tied to the target", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT t FROM t) x WHERE (x.t).id = t.id)", want: dat},
+		{name: "update where exists a field of a carried row at or below", sql: "UPDATE t SET note = 'x' WHERE EXISTS (SELECT 1 FROM (SELECT t FROM t) x WHERE t.id >= (x.t).id)", want: uat},
 		// Look-alikes that filter, or carry another row or field.
+		{name: "delete where exists a carried row whose other field is tied", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT t FROM t) x WHERE (x.t).parent_id = t.id)"},
+		{name: "delete where exists a tied carried row with a flag", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT t FROM t) x WHERE (x.t).id = t.id AND (x.t).flag)"},
+		{name: "delete where exists a tied row of a filtered derived table", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM (SELECT t FROM t WHERE flag) x WHERE (x.t).id = t.id)"},
 		{name: "delete where id in a field of a filtered whole row", sql: "DELETE FROM t WHERE id IN (SELECT (x.t).id FROM (SELECT t FROM t WHERE flag) x)"},
 		{name: "delete where id in a field of a limited whole row", sql: "DELETE FROM t WHERE id IN (SELECT (x.t).id FROM (SELECT t FROM t LIMIT 5) x)"},
 		{name: "delete where id in a field of a filtered cte's whole row", sql: "WITH x AS (SELECT t FROM t WHERE flag) DELETE FROM t WHERE id IN (SELECT (x.t).id FROM x)"},

@@ -2309,7 +2309,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	}
 	for _, c := range conds {
 		c = p.withConstants(c, inner, src.shape, extra)
-		if p.correlates(c, inner, cols, extra) {
+		if p.correlates(c, src, cols) {
 			s.correlated = true
 			continue
 		}
@@ -2993,29 +2993,45 @@ func isTrueConst(n *pg_query.Node) bool {
 // target table tied to the outer target row by the same column. Any
 // comparison that holds between a value and itself ties them as well
 // (inner.x >= outer.x holds for the outer row's own copy), and so does IS
-// NOT DISTINCT FROM.
-//
-// With other sources joined in (extra), the inner column must be qualified
-// by the source's name: written alone, it may be another source's.
-func (p *predicate) correlates(c *pg_query.Node, inner string, cols map[string]string, extra bool) bool {
+// NOT DISTINCT FROM. cols is the source's column map (see scan.colMap).
+func (p *predicate) correlates(c *pg_query.Node, src source, cols map[string]string) bool {
 	e := c.GetAExpr()
 	if e == nil || !(e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT ||
 		(e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) == 1 && reflexiveOps[lastName(e.Name)])) {
 		return false
 	}
-	l, r := e.Lexpr.GetColumnRef(), e.Rexpr.GetColumnRef()
-	if l == nil || r == nil || lastField(l) == "" || lastField(r) == "" {
-		return false
-	}
-	isInner := func(c *pg_query.ColumnRef) bool {
-		return len(c.Fields) == 1 && !extra || (len(c.Fields) == 2 && qualifier(c) == inner)
-	}
-	isOuter := func(c *pg_query.ColumnRef) bool {
-		return len(c.Fields) == 2 && qualifier(c) != inner && p.targets[qualifier(c)]
+	outer := func(n *pg_query.Node) string {
+		c := n.GetColumnRef()
+		if c == nil || len(c.Fields) != 2 || qualifier(c) == src.inner || !p.targets[qualifier(c)] {
+			return ""
+		}
+		return lastField(c)
 	}
 	// The inner column is the outer one under the source's names.
-	return (isInner(l) && isOuter(r) && srcMatches(colOf(cols, lastField(l)), lastField(r))) ||
-		(isOuter(l) && isInner(r) && srcMatches(colOf(cols, lastField(r)), lastField(l)))
+	return srcMatches(p.innerColumn(e.Lexpr, src, cols), outer(e.Rexpr)) ||
+		srcMatches(p.innerColumn(e.Rexpr, src, cols), outer(e.Lexpr))
+}
+
+// innerColumn returns the target column an expression of a subquery over
+// src returns unchanged: a column of the source, or a field of a whole row
+// of it ((s).id, (x.t).id); "" for anything else. With other sources
+// joined in (src.extra), a column must be qualified by the source's name:
+// written alone, it may be another source's.
+func (p *predicate) innerColumn(n *pg_query.Node, src source, cols map[string]string) string {
+	if ind := n.GetAIndirection(); ind != nil {
+		if c := ind.Arg.GetColumnRef(); c != nil && len(c.Fields) == 1 && src.extra {
+			return ""
+		}
+		if f, all, ok := p.rowField(ind, src); ok && !all {
+			return f.src
+		}
+		return ""
+	}
+	c := n.GetColumnRef()
+	if c == nil || !(len(c.Fields) == 1 && !src.extra || len(c.Fields) == 2 && qualifier(c) == src.inner) {
+		return ""
+	}
+	return colOf(cols, lastField(c))
 }
 
 // qualifier returns the name that qualifies a column reference ("" if none).
