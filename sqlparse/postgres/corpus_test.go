@@ -2180,6 +2180,7 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id in a field of a cte's whole row", sql: "WITH x AS (SELECT t FROM t) DELETE FROM t WHERE id IN (SELECT (x.t).id FROM x)", want: dat},
 		{name: "delete where id in a field of a cte's renamed whole row", sql: "WITH x(r) AS (SELECT t FROM t) DELETE FROM t WHERE id IN (SELECT (x.r).id FROM x)", want: dat},
 		{name: "delete where id in a field of a star cast to the table's type", sql: "DELETE FROM t WHERE id IN (SELECT (x.r).id FROM (SELECT t.*::t AS r FROM t) x)", want: dat},
+		{name: "delete where id in a field of a row of the star cast to the table's type", sql: "DELETE FROM t WHERE id IN (SELECT (x.r).id FROM (SELECT ROW(t.*)::t AS r FROM t) x)", want: dat},
 		{name: "delete where id in a field of an unnamed cast star", sql: "DELETE FROM t WHERE id IN (SELECT (x.t).id FROM (SELECT t.*::t FROM t) x)", want: dat,
 			note: "the cast star is one column named t (checked on a server)"},
 		{name: "delete where id in every field of a carried whole row", sql: "DELETE FROM t WHERE id IN (SELECT (x.r).* FROM (SELECT t AS r FROM t) x)", want: dat,

@@ -2416,13 +2416,20 @@ func (p *predicate) rowField(ind *pg_query.A_Indirection, src source) (col scanC
 // over src stands for, or nil: the source's row variable (s or s.*), a
 // column of the source that holds a whole row of the target (x.t, or t, for
 // FROM (SELECT t FROM t) x), a field that is one ((y.x).t), or any of those
-// cast to the target's own type (t.*::t). The depth followed is the
-// expression's own.
+// cast to the target's own type (t.*::t, ROW(t.*)::t). The depth followed
+// is the expression's own.
 func (p *predicate) sourceRow(v *pg_query.Node, src source) *scan {
 	switch {
 	case v.GetTypeCast() != nil:
 		tc := v.GetTypeCast()
-		r := p.sourceRow(tc.Arg, src)
+		arg := tc.Arg
+		if row := arg.GetRowExpr(); row != nil && len(row.Args) == 1 && row.Args[0].GetColumnRef() != nil {
+			arg = row.Args[0] // ROW(t.*) holds the row's columns in order
+			if c := arg.GetColumnRef(); c.Fields[len(c.Fields)-1].GetAStar() == nil {
+				return nil
+			}
+		}
+		r := p.sourceRow(arg, src)
 		if r == nil || !r.star || !p.ownType(tc.TypeName) {
 			return nil
 		}
