@@ -2129,6 +2129,15 @@ func corpusSelfReads() []corpusCase {
 		{name: "update where id equals the star of a one-row derived table", sql: "UPDATE t SET note = 'x' WHERE id = (SELECT * FROM (SELECT t.id) s)", want: uat},
 		{name: "delete where id is in a one-row derived table of itself", sql: "DELETE FROM t WHERE id IN (SELECT x FROM (SELECT t.id) s(x))", want: dat},
 		{name: "delete where id is below itself plus one through a derived table", sql: "DELETE FROM t WHERE id < (SELECT x FROM (SELECT t.id + 1) s(x))", want: dat},
+		// A field of a joined-in copy's whole row, (s).id, is its column
+		// s.id.
+		{name: "delete using a copy joined on a field of its row", sql: "DELETE FROM t USING t s WHERE t.id = (s).id", want: dat},
+		{name: "update from a copy joined on a field of its row", sql: "UPDATE t SET note = 'x' FROM t AS s WHERE (s).id = t.id", want: uat},
+		{name: "merge a copy on a field of its row", sql: "MERGE INTO t USING t s ON t.id = (s).id WHEN MATCHED THEN DELETE", want: dat},
+		{name: "delete using a derived copy joined on a field of its row", sql: "DELETE FROM t USING (SELECT * FROM t) s WHERE t.id = (s).id", want: dat},
+		{name: "delete using a copy joined on another field of its row", sql: "DELETE FROM t USING t s WHERE t.id = (s).parent_id"},
+		{name: "delete using another table joined on a field of its row", sql: "DELETE FROM t USING u s WHERE t.id = (s).id"},
+		{name: "delete using a filtered copy joined on a field of its row", sql: "DELETE FROM t USING (SELECT * FROM t WHERE flag) s WHERE t.id = (s).id"},
 		// A joined-in copy whose alias's column list renames columns by
 		// position: the renamed column may be the one compared.
 		{name: "delete using the table with a column alias list", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i", want: dat},

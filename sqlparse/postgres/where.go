@@ -60,11 +60,16 @@ type predicate struct {
 	// visiting holds the CTEs whose queries selfScan is following, so a
 	// recursive one is not followed forever.
 	visiting map[*pg_query.CommonTableExpr]bool
+	// rowFields: a field of a target's row, (t).id, is its column t.id
+	// (rowVariableField). Not so inside a query over a derived table,
+	// where a column may be named like the row variable and hide it
+	// (selfScan reads those fields itself).
+	rowFields bool
 }
 
 func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *predicate {
 	p := &predicate{w: w, rel: rel, targets: map[string]bool{}, strictUnqualified: len(joined) > 0,
-		selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}}
+		selves: map[string]map[string]string{}, keys: map[*pg_query.Node]string{}, rowFields: true}
 	if rel != nil {
 		p.targets[rel.Relname] = true
 		if rel.Alias != nil && rel.Alias.Aliasname != "" {
@@ -1354,6 +1359,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 		case *pg_query.Node_AIndirection:
 			x := p.subscriptedElement(e.AIndirection)
 			if x == nil {
+				x = p.rowVariableField(e.AIndirection)
+			}
+			if x == nil {
 				return n
 			}
 			n = x
@@ -1504,6 +1512,24 @@ var castFunctions = map[string]bool{
 // has at a constant subscript: (ARRAY[x])[1] is x. It returns nil for
 // anything else (a slice, a subscript past the end, an array not written
 // as ARRAY[...]).
+// rowVariableField returns (s).id, a field of the whole row of the target
+// or of a joined-in copy of it that keeps the target's column names, as
+// the column s.id it is, so that it compares as one; nil for anything
+// else. Under an alias's column list, s(i), the row's fields keep the
+// table's names while s.i renames one, so the two differ.
+func (p *predicate) rowVariableField(ind *pg_query.A_Indirection) *pg_query.Node {
+	c := ind.Arg.GetColumnRef()
+	if c == nil || len(c.Fields) != 1 || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil {
+		return nil
+	}
+	name := c.Fields[0].GetString_().GetSval()
+	if cols, self := p.selves[name]; !p.rowFields || name == "" || !p.targets[name] && (!self || cols != nil) {
+		return nil
+	}
+	return &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
+		Fields: []*pg_query.Node{pg_query.MakeStrNode(name), ind.Indirection[0]}}}}
+}
+
 func (p *predicate) subscriptedElement(ind *pg_query.A_Indirection) *pg_query.Node {
 	arr := ind.Arg
 	for arr.GetTypeCast() != nil && len(arr.GetTypeCast().TypeName.GetTypmods()) == 0 {
