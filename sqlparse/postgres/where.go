@@ -2373,6 +2373,11 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			}
 		}
 		col := ownColumn(v, sel.GroupClause)
+		if f := v.GetFuncCall(); f != nil && f.Over != nil {
+			// A window function's offsets (lag(id, 0), lag(id, $1))
+			// are read from its literals.
+			p.w.literalSensitive = true
+		}
 		q := ""
 		if col != nil {
 			q = qualifier(col)
@@ -2624,10 +2629,11 @@ func arrayQuery(n *pg_query.Node) *pg_query.Node {
 // ownColumn returns the column of the scanned table an output expression
 // returns unchanged: the column itself, min() or max() of a column the
 // query groups by, which is that column (SELECT max(id) FROM t GROUP BY id
-// returns every id; so does GROUP BY ctid), min, max, first_value or
-// last_value of it over PARTITION BY it, or unnest(array_agg(x)). Otherwise
-// it returns the expression's column reference, if it is one, or nil. A
-// field of a row, (s).id, is predicate.rowField's.
+// returns every id; so does GROUP BY ctid), a window function that
+// returns each row's own value of it (see windowColumn), or
+// unnest(array_agg(x)). Otherwise it returns the expression's column
+// reference, if it is one, or nil. A field of a row, (s).id, is
+// predicate.rowField's.
 func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 	if v.GetAIndirection() != nil {
 		return nil
@@ -2639,6 +2645,9 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 	if a := unnestedAggregate(f); a != nil {
 		return a
 	}
+	if f.Over != nil {
+		return windowColumn(f)
+	}
 	name := lastName(f.Funcname)
 	if len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil {
 		return nil
@@ -2647,24 +2656,115 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
 		return nil
 	}
-	if w := f.Over; w != nil {
-		// Over the rows that share the column's value, with the default
-		// frame (which holds the current row): each row's own value.
-		if (name != "min" && name != "max" && name != "first_value" && name != "last_value") ||
-			w.Name != "" || w.Refname != "" || w.FrameOptions != defaultFrame || !groupedBy(w.PartitionClause, c, false) {
-			return nil
-		}
-		return c
-	}
 	if (name != "min" && name != "max") || !groupedBy(groups, c, true) {
 		return nil
 	}
 	return c
 }
 
-// defaultFrame is a window's frame options when the query gives none
-// (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW).
-const defaultFrame = 1058
+// A window's frame options (PostgreSQL's FRAMEOPTION_ bits) that
+// windowColumn reads.
+const (
+	frameRows             = 0x00004 // ROWS
+	frameStartUnbounded   = 0x00020 // starts UNBOUNDED PRECEDING
+	frameEndUnbounded     = 0x00100 // ends UNBOUNDED FOLLOWING
+	frameStartCurrent     = 0x00200 // starts at CURRENT ROW
+	frameEndCurrent       = 0x00400 // ends at CURRENT ROW
+	frameStartPreceding   = 0x00800 // starts n PRECEDING
+	frameEndFollowing     = 0x04000 // ends n FOLLOWING
+	frameExcludeCurrent   = 0x08000 // EXCLUDE CURRENT ROW
+	frameExcludeGroup     = 0x10000 // EXCLUDE GROUP
+	frameStartsAtOrBefore = frameStartUnbounded | frameStartCurrent | frameStartPreceding
+	frameEndsAtOrAfter    = frameEndUnbounded | frameEndCurrent | frameEndFollowing
+)
+
+// windowColumn returns the column of the scanned table a window function
+// call returns unchanged for every row, or nil: lag or lead of it by the
+// literal offset 0, which is the current row whatever the window (the
+// default value is never used); min, max, first_value, last_value or
+// nth_value(x, 1) of it over a frame that holds the current row and only
+// rows with the same value of it. That is a frame within a partition by
+// the column (PARTITION BY x, or a list naming x, or ctid, a partition per
+// row); else a frame of the current row alone (ROWS BETWEEN CURRENT ROW
+// AND CURRENT ROW), or of its peers when the window is ordered by the
+// column, which peers share (RANGE or GROUPS); first_value and nth_value
+// need only the frame to start there, last_value to end there
+// (last_value(x) OVER (ORDER BY x) is each row's own x). A FILTER, an
+// offset other than a literal 0 (lag(x), lag(x, $1)), nth_value(x, 2), an
+// exclusion of the current row or a named window is not followed.
+func windowColumn(f *pg_query.FuncCall) *pg_query.ColumnRef {
+	w := f.Over
+	if w == nil || len(f.Funcname) > 2 || len(f.Args) == 0 || f.AggFilter != nil || f.AggStar ||
+		f.AggDistinct || len(f.AggOrder) > 0 || f.AggWithinGroup || f.FuncVariadic {
+		return nil
+	}
+	c := f.Args[0].GetColumnRef()
+	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		return nil
+	}
+	name := lastName(f.Funcname)
+	switch {
+	case name == "lag" || name == "lead":
+		if (len(f.Args) == 2 || len(f.Args) == 3) && integerLiteral(f.Args[1], 0) {
+			return c
+		}
+		return nil
+	case name == "nth_value" && len(f.Args) == 2 && integerLiteral(f.Args[1], 1):
+		name = "first_value" // the frame's first row
+	case len(f.Args) != 1 || (name != "min" && name != "max" && name != "first_value" && name != "last_value"):
+		return nil
+	}
+	opts := w.FrameOptions
+	if w.Name != "" || w.Refname != "" || opts&(frameExcludeCurrent|frameExcludeGroup) != 0 ||
+		opts&frameStartsAtOrBefore == 0 || opts&frameEndsAtOrAfter == 0 {
+		return nil // the frame may lack the current row, or be empty
+	}
+	if groupedBy(w.PartitionClause, c, true) {
+		return c // every row of the frame has the current row's value
+	}
+	// Otherwise the frame must start (or end) at the current row: in
+	// ROWS mode the row itself, in RANGE or GROUPS mode its first (or
+	// last) peer, which shares the column when the window is ordered by
+	// it. EXCLUDE TIES keeps the current row.
+	if opts&frameRows == 0 && !sortedBy(w.OrderClause, c) {
+		return nil
+	}
+	start, end := opts&frameStartCurrent != 0, opts&frameEndCurrent != 0
+	switch name {
+	case "first_value":
+		if start {
+			return c
+		}
+	case "last_value":
+		if end {
+			return c
+		}
+	default: // min, max: every row of the frame
+		if start && end {
+			return c
+		}
+	}
+	return nil
+}
+
+// sortedBy reports whether an ORDER BY list names column c as one of its
+// keys, so that rows sorted as peers have the same value of c.
+func sortedBy(list []*pg_query.Node, c *pg_query.ColumnRef) bool {
+	for _, s := range list {
+		if sb := s.GetSortBy(); sb != nil && groupedBy([]*pg_query.Node{sb.Node}, c, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// integerLiteral reports whether n is the integer literal v, possibly cast
+// or selected (see unwrapConstant).
+func integerLiteral(n *pg_query.Node, v int32) bool {
+	n, _ = unwrapConstant(n)
+	k := n.GetAConst()
+	return k != nil && !k.Isnull && k.GetIval() != nil && k.GetIval().Ival == v
+}
 
 // groupedBy reports whether a GROUP BY or PARTITION BY list puts only rows
 // with the same value of c together: it names c, or (perRow) ctid, which
