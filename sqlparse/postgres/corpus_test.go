@@ -2164,6 +2164,28 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete using a copy joined on another field of its row", sql: "DELETE FROM t USING t s WHERE t.id = (s).parent_id"},
 		{name: "delete using another table joined on a field of its row", sql: "DELETE FROM t USING u s WHERE t.id = (s).id"},
 		{name: "delete using a filtered copy joined on a field of its row", sql: "DELETE FROM t USING (SELECT * FROM t WHERE flag) s WHERE t.id = (s).id"},
+		// The server reads (s).f as s.f under the names an alias's column
+		// list or a derived table gives; a row held in a column, (s.t),
+		// has the table's own field names.
+		{name: "delete using a renamed copy joined on a field of its row", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = (s).i", want: dat},
+		{name: "update from a renamed copy joined on a field of its row", sql: "UPDATE t SET note = 'x' FROM t AS s(i, p) WHERE (s).p = t.id", want: uat},
+		{name: "merge a renamed copy on a field of its row", sql: "MERGE INTO t USING t AS s(i) ON t.id = (s).i WHEN MATCHED THEN DELETE", want: dat},
+		{name: "delete using a derived copy joined on a renamed field of its row", sql: "DELETE FROM t USING (SELECT id AS x FROM t) s WHERE t.id = (s).x", want: dat},
+		{name: "delete using a derived copy joined on a field its alias list names", sql: "DELETE FROM t USING (SELECT id AS x FROM t) s(y) WHERE t.id = (s).y", want: dat},
+		{name: "delete using a derived row joined on a field of it", sql: "DELETE FROM t USING (SELECT t FROM t) s WHERE t.id = (s.t).id", want: dat},
+		{name: "delete using a derived row selected as a field joined on a field of it", sql: "DELETE FROM t USING (SELECT t FROM t) s WHERE t.id = ((s).t).id", want: dat},
+		{name: "delete using a derived row named like the table joined on a field of it", sql: "DELETE FROM t USING (SELECT t AS s FROM t) s WHERE t.id = (s).id", want: dat},
+		{name: "merge a derived row on a field of it", sql: "MERGE INTO t USING (SELECT t FROM t) s ON t.id = (s.t).id WHEN MATCHED THEN DELETE", want: dat},
+		{name: "update from a derived row joined on a field of it", sql: "UPDATE t SET note = 'x' FROM (SELECT t FROM t) s WHERE (s.t).id = t.id", want: uat},
+		{name: "delete using a renamed copy joined on another field of its row", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = (s).parent_id"},
+		{name: "delete using a filtered derived copy joined on a renamed field of its row", sql: "DELETE FROM t USING (SELECT id AS x FROM t WHERE flag) s WHERE t.id = (s).x"},
+		{name: "delete using a derived copy whose column hides its row", sql: "DELETE FROM t USING (SELECT id AS x, parent_id AS s FROM t) s WHERE t.id = (s).x"},
+		{name: "delete using a derived row joined on another field of it", sql: "DELETE FROM t USING (SELECT t FROM t) s WHERE t.id = (s.t).parent_id"},
+		{name: "delete using a filtered derived row joined on a field of it", sql: "DELETE FROM t USING (SELECT t FROM t WHERE flag) s WHERE t.id = (s.t).id"},
+		{name: "delete using another table's row joined on a field of it", sql: "DELETE FROM t USING (SELECT u AS t FROM u) s WHERE t.id = (s.t).id"},
+		{name: "delete using another renamed table joined on a field of its row", sql: "DELETE FROM t USING u AS s(i) WHERE t.id = (s).i"},
+		{name: "delete where id in a field of a renamed copy's row", sql: "DELETE FROM t WHERE id IN (SELECT (s).i FROM t s(i))", want: dat},
+		{name: "delete where exists a renamed copy tied by a field of its row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t s(i) WHERE (s).i = t.id)", want: dat},
 		// A joined-in copy whose alias's column list renames columns by
 		// position: the renamed column may be the one compared.
 		{name: "delete using the table with a column alias list", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i", want: dat},

@@ -148,7 +148,8 @@ func nodeCount(nodes []*pg_query.Node) int {
 }
 
 // columnNames lists, sorted and once each, the column names that column
-// references under nodes end with: the columns a renamed one may be.
+// references and field selections under nodes end with: the columns a
+// renamed one may be.
 func columnNames(nodes []*pg_query.Node) []string {
 	seen := map[string]bool{}
 	for _, n := range nodes {
@@ -158,6 +159,14 @@ func columnNames(nodes []*pg_query.Node) []string {
 		anyNode(n.ProtoReflect(), func(m any) bool {
 			if c, ok := m.(*pg_query.ColumnRef); ok && len(c.Fields) > 0 && lastField(c) != "" {
 				seen[lastField(c)] = true
+			}
+			if ind, ok := m.(*pg_query.A_Indirection); ok {
+				// (s).i is the column s.i.
+				for _, f := range ind.Indirection {
+					if name := f.GetString_().GetSval(); name != "" {
+						seen[name] = true
+					}
+				}
 			}
 			return false // every node is visited
 		})

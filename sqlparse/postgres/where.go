@@ -55,6 +55,9 @@ type predicate struct {
 	// target's. Each maps the source's column names to the target's; a
 	// nil map keeps the names.
 	selves map[string]map[string]string
+	// selfRows holds, for the joined-in copies in selves, the columns
+	// they expose, whose whole rows selfRowField follows.
+	selfRows map[string]*scan
 	// keys memoises canonical expression keys (see key).
 	keys map[*pg_query.Node]string
 	// visiting holds the CTEs whose queries selfScan is following, so a
@@ -90,6 +93,7 @@ func newPredicate(w *walker, rel *pg_query.RangeVar, joined []*pg_query.Node) *p
 func (p *predicate) joinedSelf(j *pg_query.Node) {
 	if name, src, ok := p.selfRange(j); ok && name != "" && !p.targets[name] {
 		p.selves[name] = src.colMap()
+		p.recordSelfRow(name, src)
 	}
 }
 
@@ -1362,6 +1366,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 				x = p.rowVariableField(e.AIndirection)
 			}
 			if x == nil {
+				x = p.selfRowField(e.AIndirection)
+			}
+			if x == nil {
 				return n
 			}
 			n = x
@@ -1515,8 +1522,8 @@ var castFunctions = map[string]bool{
 // rowVariableField returns (s).id, a field of the whole row of the target
 // or of a joined-in copy of it that keeps the target's column names, as
 // the column s.id it is, so that it compares as one; nil for anything
-// else. Under an alias's column list, s(i), the row's fields keep the
-// table's names while s.i renames one, so the two differ.
+// else. A copy under other names (t AS s(i), a derived table) is
+// selfRowField's.
 func (p *predicate) rowVariableField(ind *pg_query.A_Indirection) *pg_query.Node {
 	c := ind.Arg.GetColumnRef()
 	if c == nil || len(c.Fields) != 1 || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil {
@@ -2426,7 +2433,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 // column: the target column it holds (src) or, itself a whole row, that
 // row's fields (row); for (r).* (all), the row whose columns it returns.
 func (p *predicate) rowField(ind *pg_query.A_Indirection, src source) (col scanCol, all, ok bool) {
-	row := p.sourceRow(ind.Arg, src)
+	row := p.fieldRow(ind.Arg, src)
 	for i, f := range ind.Indirection {
 		switch {
 		case row == nil:
