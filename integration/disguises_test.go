@@ -273,6 +273,8 @@ var disguises = []disguise{
 	reach("self-comparisons", "column equals itself through a one-row derived table", "derivedself", "DELETE FROM {t} WHERE id = (SELECT x FROM (SELECT {t}.id) s(x))"),
 	reach("self-comparisons", "text casts of a column", "casts", "DELETE FROM {t} WHERE id::text = id::varchar"),
 	reach("self-comparisons", "column below itself plus one", "ltplus1", "DELETE FROM {t} WHERE id < id + 1"),
+	reach("self-comparisons", "a closed range of a column alone contains it", "rangeself", "DELETE FROM {t} WHERE int4range(id, id, '[]') @> id"),
+	reach("self-comparisons", "update where a column is in a range around it", "rangearound", "UPDATE {t} SET qty = -1 WHERE id <@ int4range(id - 1, id + 1)"),
 	reach("self-comparisons", "column below itself plus a string one", "ltplusstr", "DELETE FROM {t} WHERE id < id + '1'"),
 	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "a DO block that deletes each row of a loop over the table", key: "doloop",
 		rule: "delete-always-true", category: "delete", setup: tableSetup,

@@ -798,6 +798,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if containmentOps[op] && p.holdsEmpty(op, e.Lexpr, e.Rexpr) {
 			return boolResult(true) // a @> '{}': true where a is not NULL
 		}
+		if r, ok := p.rangeContains(e); ok {
+			return r // int4range(x, x, '[]') @> x
+		}
 		if !comparisonOps[op] {
 			break
 		}
