@@ -2208,6 +2208,9 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete using another renamed table joined on a field of its row", sql: "DELETE FROM t USING u AS s(i) WHERE t.id = (s).i"},
 		{name: "delete where id in a field of a renamed copy's row", sql: "DELETE FROM t WHERE id IN (SELECT (s).i FROM t s(i))", want: dat},
 		{name: "delete where exists a renamed copy tied by a field of its row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t s(i) WHERE (s).i = t.id)", want: dat},
+		{name: "delete where id in a field of a renamed copy's starred row", sql: "DELETE FROM t WHERE id IN (SELECT (s.*).i FROM t s(i))", want: dat},
+		{name: "delete where id in the columns of a renamed copy's row", sql: "DELETE FROM t WHERE id IN (SELECT i FROM (SELECT (s).* FROM t s(i)) z)", want: dat},
+		{name: "delete where id in a filtered field of a renamed copy's row", sql: "DELETE FROM t WHERE id IN (SELECT (s).i FROM t s(i) WHERE (s).i < 10)"},
 		// A joined-in copy whose alias's column list renames columns by
 		// position: the renamed column may be the one compared.
 		{name: "delete using the table with a column alias list", sql: "DELETE FROM t USING t AS s(i) WHERE t.id = s.i", want: dat},
