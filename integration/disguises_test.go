@@ -388,6 +388,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "exists a row at or above", "existsge", "DELETE FROM {t} WHERE EXISTS (SELECT FROM {t} x WHERE x.id >= {t}.id)"),
 	reach("subqueries over the target", "in a field of the whole row", "rowfield", "DELETE FROM {t} WHERE id IN (SELECT (t2).id FROM {t} t2)"),
 	reach("subqueries over the target", "in a field of a derived table's whole row", "rowderived", "DELETE FROM {t} WHERE id IN (SELECT (x.{t}).id FROM (SELECT {t} FROM {t}) x)"),
+	reach("subqueries over the target", "in a field of a renamed copy's row", "rowrenamed", "DELETE FROM {t} WHERE id IN (SELECT (s).i FROM {t} s(i))"),
 	reach("subqueries over the target", "update where in a field of a cte's whole row", "rowcte", "WITH x AS (SELECT s FROM {t} s) UPDATE {t} SET qty = -1 WHERE id IN (SELECT (x.s).id FROM x)"),
 	reach("self-joins", "using a copy joined on a field of its row", "usingrowfield", "DELETE FROM {t} USING {t} s WHERE {t}.id = (s).id"),
 	reach("self-joins", "merge a copy on a field of its row", "mergerowfield", "MERGE INTO {t} USING {t} s ON {t}.id = (s).id WHEN MATCHED THEN DELETE"),
