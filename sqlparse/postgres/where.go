@@ -1518,10 +1518,6 @@ var castFunctions = map[string]bool{
 	"int2": true, "int4": true, "int8": true, "float4": true, "float8": true, "numeric": true, "text": true,
 }
 
-// subscriptedElement returns the element an array written in the text
-// has at a constant subscript: (ARRAY[x])[1] is x. It returns nil for
-// anything else (a slice, a subscript past the end, an array not written
-// as ARRAY[...]).
 // rowVariableField returns (s).id, a field of the whole row of the target
 // or of a joined-in copy of it that keeps the target's column names, as
 // the column s.id it is, so that it compares as one; nil for anything
@@ -1540,6 +1536,10 @@ func (p *predicate) rowVariableField(ind *pg_query.A_Indirection) *pg_query.Node
 		Fields: []*pg_query.Node{pg_query.MakeStrNode(name), ind.Indirection[0]}}}}
 }
 
+// subscriptedElement returns the element an array written in the text
+// has at a constant subscript: (ARRAY[x])[1] is x. It returns nil for
+// anything else (a slice, a subscript past the end, an array not written
+// as ARRAY[...]).
 func (p *predicate) subscriptedElement(ind *pg_query.A_Indirection) *pg_query.Node {
 	arr := ind.Arg
 	for arr.GetTypeCast() != nil && len(arr.GetTypeCast().TypeName.GetTypmods()) == 0 {
