@@ -59,8 +59,12 @@ func (p *predicate) free(n ast.ExprNode) bool {
 // and CASE WHEN ? THEN x ELSE y END become x or y, NULLIF(x, ?) becomes
 // x, ELT(?, x, y) x or y; x | 0, x >> 0, ~~x, x DIV 1, ABS(x), ROUND(x),
 // CAST(x AS SIGNED) and the like are x for an integer (a non-negative
-// one for the bit operations and ABS); TRIM(x), LOWER(x) and UPPER(x) are
-// x for some strings (every string, in a case-insensitive collation).
+// one for the bit operations, ABS and CONV(x, 10, 10)); TRIM(x), LOWER(x)
+// and UPPER(x) are x for some strings (every string, in a case-insensitive
+// collation), SUBSTRING_INDEX(x, d, n) for those with fewer than n
+// delimiters, LPAD(x, n, p) and RPAD for those n characters long, and
+// LEFT(x, n), RIGHT and SUBSTRING(x, 1, n) for every string a VARCHAR or
+// TEXT column holds when n is at least 65535.
 func (p *predicate) forms(n ast.ExprNode, out []ast.ExprNode, depth int) []ast.ExprNode {
 	n = p.simplify(n)
 	out = append(out, n)
@@ -121,6 +125,32 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 			}
 		case "pow", "power":
 			if len(e.Args) == 2 && isInt(e.Args[1], 1) {
+				return e.Args[:1]
+			}
+		case "substring_index":
+			// x where x holds fewer than |n| delimiters (n not 0).
+			if len(e.Args) == 3 && isLiteral(e.Args[1]) && !isEmptyString(e.Args[1]) && nonZeroInt(e.Args[2]) {
+				return e.Args[:1]
+			}
+		case "lpad", "rpad":
+			// x where x is n characters long, whatever the pad (with an
+			// empty one, NULL where shorter): every row of a column of
+			// fixed-length codes.
+			if len(e.Args) == 3 && p.eval(e.Args[1]).scope != rowDependent && p.eval(e.Args[2]).scope != rowDependent {
+				return e.Args[:1]
+			}
+		case "conv":
+			// CONV(x, 10, 10) is x for a non-negative integer.
+			if len(e.Args) == 3 && isLiteral(e.Args[1]) && isLiteral(e.Args[2]) && p.same(p.simplify(e.Args[1]), p.simplify(e.Args[2])) {
+				return e.Args[:1]
+			}
+		case "left", "right", "substring", "substr", "mid":
+			// A length no VARCHAR or TEXT value reaches keeps every
+			// character: LEFT(x, 2147483647), SUBSTRING(x, 1, 65535).
+			switch {
+			case len(e.Args) == 2 && (e.FnName.L == "left" || e.FnName.L == "right") && longLength(e.Args[1]):
+				return e.Args[:1]
+			case len(e.Args) == 3 && e.FnName.L != "left" && e.FnName.L != "right" && isInt(e.Args[1], 1) && longLength(e.Args[2]):
 				return e.Args[:1]
 			}
 		case "json_extract":
@@ -190,7 +220,7 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 // SUBSTRING(x, ?), LEFT(x, ?), RIGHT(x, ?), SUBSTRING_INDEX(x, ?, ?),
 // INSERT(x, ?, ...), ROUND(x, ?), TRUNCATE(x, ?) and TRIM(? FROM x) x
 // for a position, a length or a count that keeps every character or
-// digit; CASE ? WHEN k THEN x ... any branch whose WHEN the value may
+// digit, CONV(x, ?, ?) for the same base on both sides; CASE ? WHEN k THEN x ... any branch whose WHEN the value may
 // equal.
 func (p *predicate) freeIdentities(n ast.ExprNode) []ast.ExprNode {
 	switch e := n.(type) {
@@ -221,7 +251,7 @@ func (p *predicate) freeIdentities(n ast.ExprNode) []ast.ExprNode {
 				return e.Args[:1]
 			}
 		case "pow", "power", "mod", "round", "truncate", "substring", "substr", "mid", "left", "right",
-			"substring_index", "insert":
+			"substring_index", ast.InsertFunc, "conv":
 			for _, a := range e.Args[1:] {
 				if p.free(a) {
 					return e.Args[:1]
@@ -281,6 +311,7 @@ func isNullLiteral(n ast.ExprNode) bool {
 // (see identityOperand for a first argument that is not NULL),
 // NULLIF(x, NULL) and ELT(1, x) are x, CASE WHEN 1 THEN x END is x,
 // -(-x), REVERSE(REVERSE(x)), SUBSTRING(x, 1), CONCAT_WS(s, x),
+// INSERT(x, p, 0, ...) with nothing to insert, INSERT(x, 0, ...),
 // REPLACE(x, ”, ”) and BINARY x are x (as values compared: a number
 // turned into a string is compared as a number again); nil otherwise.
 func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
@@ -323,6 +354,12 @@ func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
 		case "concat_ws":
 			if len(e.Args) == 2 {
 				return e.Args[1]
+			}
+		case ast.InsertFunc:
+			// INSERT(x, p, 0, '') inserts nothing; a position below 1 is
+			// not within x, which is then returned as it is.
+			if len(e.Args) == 4 && (isInt(e.Args[2], 0) && isEmptyString(e.Args[3]) || nonPositiveInt(e.Args[1])) {
+				return e.Args[0]
 			}
 		case "replace":
 			if len(e.Args) == 3 && isEmptyString(e.Args[1]) {
@@ -378,6 +415,50 @@ func (p *predicate) certainIdentity(n ast.ExprNode) ast.ExprNode {
 		}
 	}
 	return nil
+}
+
+// intLiteral returns the value of an integer literal, possibly negated
+// (-1); ok is false for anything else, an integer beyond int64 included.
+func intLiteral(n ast.ExprNode) (v int64, ok bool) {
+	neg := false
+	for {
+		u, isUnary := unparen(n).(*ast.UnaryOperationExpr)
+		if !isUnary || u.Op != opcode.Minus {
+			break
+		}
+		neg, n = !neg, u.V
+	}
+	lit, isLit := unparen(n).(*driver.ValueExpr)
+	if !isLit || lit.Kind() != driver.KindInt64 {
+		return 0, false
+	}
+	if v = lit.GetInt64(); neg {
+		v = -v
+	}
+	return v, true
+}
+
+// nonPositiveInt: n is an integer literal of 0 or less.
+func nonPositiveInt(n ast.ExprNode) bool {
+	v, ok := intLiteral(n)
+	return ok && v <= 0
+}
+
+// nonZeroInt: n is an integer literal other than 0 (a large unsigned one
+// included).
+func nonZeroInt(n ast.ExprNode) bool {
+	if v, ok := intLiteral(n); ok {
+		return v != 0
+	}
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && v.Kind() == driver.KindUint64 && v.GetUint64() != 0
+}
+
+// longLength: n is an integer literal of at least 65535, the most bytes
+// a VARCHAR or TEXT value holds.
+func longLength(n ast.ExprNode) bool {
+	v, ok := unparen(n).(*driver.ValueExpr)
+	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() >= 65535 || v.Kind() == driver.KindUint64 && v.GetUint64() >= 65535)
 }
 
 func isEmptyString(n ast.ExprNode) bool {

@@ -488,7 +488,8 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 
 // normalizes reports whether f is a normalisation of the target column x
 // (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone; FLOOR, CEIL, ABS, ROUND
-// or TRUNCATE of it; REPLACE in it of one literal by another), either side
+// or TRUNCATE of it; REPLACE in it of one literal by another;
+// SUBSTRING_INDEX, LPAD or RPAD of it by literals), either side
 // possibly written BINARY or with a COLLATE: x <> f(x) then picks the rows
 // whose value is not yet normalised, or none.
 func (p *predicate) normalizes(x, f ast.ExprNode) bool {
@@ -509,8 +510,10 @@ func (p *predicate) normalizes(x, f ast.ExprNode) bool {
 		if n > 2 || n == 2 && !isLiteral(call.Args[1]) {
 			return false
 		}
-	case "replace":
-		// REPLACE(phone, '-', ''): the rows that hold a '-'.
+	case "replace", "substring_index", "lpad", "rpad":
+		// REPLACE(phone, '-', ''): the rows that hold a '-';
+		// SUBSTRING_INDEX(email, ',', 1) those that hold a ',';
+		// LPAD(code, 5, '0') those not 5 characters long.
 		p.w.literalSensitive = true
 		if n != 3 || !isLiteral(call.Args[1]) || !isLiteral(call.Args[2]) {
 			return false
