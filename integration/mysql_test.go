@@ -245,6 +245,23 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column equals case when 1 of itself", func(string) string { return "id = CASE WHEN 1 THEN id END" }),
 	deleteWhere("delete where a column equals its lower case", func(string) string { return "note = LOWER(note)" }),
 	deleteWhere("delete where a column equals coalesce of null and itself", func(string) string { return "id = COALESCE(NULL, id)" }),
+	// Each of these is the column itself on every row of the table once
+	// every note is 7 characters long without a comma: the human's
+	// statement deletes every row, which the reinsertion of every id, a
+	// duplicate key otherwise, proves.
+	{name: "delete where columns equal their first field, padding, conversion, insert of nothing and longest left part",
+		rule: "delete-always-true", category: "delete",
+		prepare: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " SET note = CONCAT('row ', LPAD(id, 3, '0'))"
+		},
+		sql: func(tbl, _ string) string {
+			return "DELETE FROM " + tbl + " WHERE note = SUBSTRING_INDEX(note, ',', 1) AND SUBSTRING_INDEX(note, ',', -1) = note" +
+				" AND note = LPAD(note, 7, '') AND note = RPAD(note, 7, '0') AND id = CONV(id, 10, 10)" +
+				" AND note = INSERT(note, 1, 0, '') AND note = LEFT(note, 2147483647)"
+		},
+		then: func(tbl string) string {
+			return fmt.Sprintf("INSERT INTO %s (id) SELECT seq FROM seq_1_to_%d", tbl, freshTableRows)
+		}},
 	// A number column compares a string with it as a number; a test is
 	// 1, 0 or NULL; some functions have the same value for every row.
 	deleteWhere("delete where above a string or at most the number", func(string) string { return "id > '1' OR id <= 1" }),
