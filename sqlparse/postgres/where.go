@@ -2382,7 +2382,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 				continue
 			}
 		}
-		col := ownColumn(v, sel.GroupClause)
+		col := ownColumn(v, sel, inner)
 		if f := v.GetFuncCall(); f != nil && f.Over != nil {
 			// A window function's offsets (lag(id, 0), lag(id, $1))
 			// are read from its literals.
@@ -2637,14 +2637,14 @@ func arrayQuery(n *pg_query.Node) *pg_query.Node {
 }
 
 // ownColumn returns the column of the scanned table an output expression
-// returns unchanged: the column itself, min() or max() of a column the
-// query groups by, which is that column (SELECT max(id) FROM t GROUP BY id
-// returns every id; so does GROUP BY ctid), a window function that
-// returns each row's own value of it (see windowColumn), or
-// unnest(array_agg(x)). Otherwise it returns the expression's column
-// reference, if it is one, or nil. A field of a row, (s).id, is
-// predicate.rowField's.
-func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
+// of sel returns unchanged: the column itself, min() or max() of a column
+// the query groups by, which is that column (SELECT max(id) FROM t GROUP BY
+// id returns every id; so does GROUP BY ctid), a window function that
+// returns each row's own value of it (see windowColumn; inner names the
+// scanned source), or unnest(array_agg(x)). Otherwise it returns the
+// expression's column reference, if it is one, or nil. A field of a row,
+// (s).id, is predicate.rowField's.
+func ownColumn(v *pg_query.Node, sel *pg_query.SelectStmt, inner string) *pg_query.ColumnRef {
 	if v.GetAIndirection() != nil {
 		return nil
 	}
@@ -2656,7 +2656,7 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 		return a
 	}
 	if f.Over != nil {
-		return windowColumn(f)
+		return windowColumn(f, sel.WindowClause, inner)
 	}
 	name := lastName(f.Funcname)
 	if len(f.Funcname) > 2 || len(f.Args) != 1 || f.AggFilter != nil {
@@ -2666,7 +2666,7 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
 		return nil
 	}
-	if (name != "min" && name != "max") || !groupedBy(groups, c, true) {
+	if (name != "min" && name != "max") || !groupedBy(sel.GroupClause, c, true, "") {
 		return nil
 	}
 	return c
@@ -2675,6 +2675,7 @@ func ownColumn(v *pg_query.Node, groups []*pg_query.Node) *pg_query.ColumnRef {
 // A window's frame options (PostgreSQL's FRAMEOPTION_ bits) that
 // windowColumn reads.
 const (
+	frameNonDefault       = 0x00001 // a frame clause is written
 	frameRows             = 0x00004 // ROWS
 	frameStartUnbounded   = 0x00020 // starts UNBOUNDED PRECEDING
 	frameEndUnbounded     = 0x00100 // ends UNBOUNDED FOLLOWING
@@ -2699,12 +2700,22 @@ const (
 // AND CURRENT ROW), or of its peers when the window is ordered by the
 // column, which peers share (RANGE or GROUPS); first_value and nth_value
 // need only the frame to start there, last_value to end there
-// (last_value(x) OVER (ORDER BY x) is each row's own x). A FILTER, an
-// offset other than a literal 0 (lag(x), lag(x, $1)), nth_value(x, 2), an
-// exclusion of the current row or a named window is not followed.
-func windowColumn(f *pg_query.FuncCall) *pg_query.ColumnRef {
-	w := f.Over
-	if w == nil || len(f.Funcname) > 2 || len(f.Args) == 0 || f.AggFilter != nil || f.AggStar ||
+// (last_value(x) OVER (ORDER BY x) is each row's own x). max over a frame
+// that ends there when the window is ordered first by x ascending, or
+// starts there when descending, holds no larger x than the row's own, and
+// min the other way round: max(x) OVER (ORDER BY x) is each row's x where
+// x is not NULL (aggregates skip NULLs, so where the NULLs sort does not
+// matter to the other rows). sum and avg of x over a frame of the row
+// alone, or within a partition per row, are its x. An offset is read as
+// an integer literal or a string one the server reads as that integer
+// (lag(x, '0')). A window named in the SELECT's WINDOW clause (windows)
+// is resolved (see resolveWindow). A column the partition or order names
+// qualified by the scanned source (inner) is the argument's column named
+// unqualified, and the other way round. A FILTER, an offset other than a
+// literal 0 (lag(x), lag(x, $1)), nth_value(x, 2), or an exclusion of the
+// current row is not followed.
+func windowColumn(f *pg_query.FuncCall, windows []*pg_query.Node, inner string) *pg_query.ColumnRef {
+	if f.Over == nil || len(f.Funcname) > 2 || len(f.Args) == 0 || f.AggFilter != nil || f.AggStar ||
 		f.AggDistinct || len(f.AggOrder) > 0 || f.AggWithinGroup || f.FuncVariadic {
 		return nil
 	}
@@ -2715,31 +2726,60 @@ func windowColumn(f *pg_query.FuncCall) *pg_query.ColumnRef {
 	name := lastName(f.Funcname)
 	switch {
 	case name == "lag" || name == "lead":
-		if (len(f.Args) == 2 || len(f.Args) == 3) && integerLiteral(f.Args[1], 0) {
+		if (len(f.Args) == 2 || len(f.Args) == 3) && offsetLiteral(f.Args[1], 0) {
 			return c
 		}
 		return nil
-	case name == "nth_value" && len(f.Args) == 2 && integerLiteral(f.Args[1], 1):
+	case name == "nth_value" && len(f.Args) == 2 && offsetLiteral(f.Args[1], 1):
 		name = "first_value" // the frame's first row
-	case len(f.Args) != 1 || (name != "min" && name != "max" && name != "first_value" && name != "last_value"):
+	case len(f.Args) != 1:
+		return nil
+	case name == "min", name == "max", name == "first_value", name == "last_value", name == "sum", name == "avg":
+	default:
+		return nil
+	}
+	w := resolveWindow(f.Over, windows)
+	if w == nil {
 		return nil
 	}
 	opts := w.FrameOptions
-	if w.Name != "" || w.Refname != "" || opts&(frameExcludeCurrent|frameExcludeGroup) != 0 ||
-		opts&frameStartsAtOrBefore == 0 || opts&frameEndsAtOrAfter == 0 {
+	if opts&(frameExcludeCurrent|frameExcludeGroup) != 0 || opts&frameStartsAtOrBefore == 0 || opts&frameEndsAtOrAfter == 0 {
 		return nil // the frame may lack the current row, or be empty
 	}
-	if groupedBy(w.PartitionClause, c, true) {
+	start, end := opts&frameStartCurrent != 0, opts&frameEndCurrent != 0
+	if name == "sum" || name == "avg" {
+		// Of one value, that value: a partition per row, or ROWS
+		// BETWEEN CURRENT ROW AND CURRENT ROW.
+		for _, g := range w.PartitionClause {
+			if gc := g.GetColumnRef(); gc != nil && perRowKey(gc, c, inner) {
+				return c
+			}
+		}
+		if opts&frameRows != 0 && start && end {
+			return c
+		}
+		return nil
+	}
+	if groupedBy(w.PartitionClause, c, true, inner) {
 		return c // every row of the frame has the current row's value
+	}
+	if name == "min" || name == "max" {
+		// Ordered first by x, the rows before the current one have x
+		// no larger (ascending) or no smaller (descending) than its own;
+		// its peers have its x.
+		if asc, ok := firstSortKey(w.OrderClause, c, inner); ok {
+			if before := asc == (name == "max"); before && end || !before && start {
+				return c
+			}
+		}
 	}
 	// Otherwise the frame must start (or end) at the current row: in
 	// ROWS mode the row itself, in RANGE or GROUPS mode its first (or
 	// last) peer, which shares the column when the window is ordered by
 	// it. EXCLUDE TIES keeps the current row.
-	if opts&frameRows == 0 && !sortedBy(w.OrderClause, c) {
+	if opts&frameRows == 0 && !sortedBy(w.OrderClause, c, inner) {
 		return nil
 	}
-	start, end := opts&frameStartCurrent != 0, opts&frameEndCurrent != 0
 	switch name {
 	case "first_value":
 		if start {
@@ -2757,11 +2797,78 @@ func windowColumn(f *pg_query.FuncCall) *pg_query.ColumnRef {
 	return nil
 }
 
+// resolveWindow returns the window a call runs over, with a window named
+// in the SELECT's WINDOW clause (windows) resolved as the server resolves
+// it: OVER w is w's definition as written, frame included; OVER (w ...)
+// and a definition in the clause that names w take w's PARTITION BY, its
+// ORDER BY unless they add their own, and their own frame. It returns nil
+// when a name is not found, a reference is one the server refuses (a
+// PARTITION BY of its own, an ORDER BY on top of w's, copying a window
+// with a frame clause), or the chain of references is longer than the
+// clause, as a cycle would be.
+func resolveWindow(over *pg_query.WindowDef, windows []*pg_query.Node) *pg_query.WindowDef {
+	w := over
+	if w.Name != "" { // OVER w
+		if w = namedWindow(w.Name, windows); w == nil {
+			return nil
+		}
+	}
+	for steps := 0; w.Refname != ""; steps++ {
+		base := namedWindow(w.Refname, windows)
+		if base == nil || steps >= len(windows) || base.FrameOptions&frameNonDefault != 0 ||
+			len(w.PartitionClause) > 0 || len(w.OrderClause) > 0 && len(base.OrderClause) > 0 {
+			return nil
+		}
+		merged := &pg_query.WindowDef{Refname: base.Refname, PartitionClause: base.PartitionClause,
+			OrderClause: w.OrderClause, FrameOptions: w.FrameOptions, StartOffset: w.StartOffset, EndOffset: w.EndOffset}
+		if len(merged.OrderClause) == 0 {
+			merged.OrderClause = base.OrderClause
+		}
+		w = merged
+	}
+	return w
+}
+
+// namedWindow returns the definition of window name in a WINDOW clause, or
+// nil.
+func namedWindow(name string, windows []*pg_query.Node) *pg_query.WindowDef {
+	for _, n := range windows {
+		if d := n.GetWindowDef(); d != nil && d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// firstSortKey reports whether an ORDER BY list's first key is column c
+// (see sameColumn), and whether it sorts ascending. ok is false for
+// anything else, a USING operator included.
+func firstSortKey(list []*pg_query.Node, c *pg_query.ColumnRef, inner string) (asc, ok bool) {
+	if len(list) == 0 {
+		return false, false
+	}
+	sb := list[0].GetSortBy()
+	if sb == nil || len(sb.UseOp) > 0 {
+		return false, false
+	}
+	gc := sb.Node.GetColumnRef()
+	if gc == nil || !sameColumn(gc, c, inner) {
+		return false, false
+	}
+	switch sb.SortbyDir {
+	case pg_query.SortByDir_SORTBY_DEFAULT, pg_query.SortByDir_SORTBY_ASC:
+		return true, true
+	case pg_query.SortByDir_SORTBY_DESC:
+		return false, true
+	}
+	return false, false
+}
+
 // sortedBy reports whether an ORDER BY list names column c as one of its
 // keys, so that rows sorted as peers have the same value of c.
-func sortedBy(list []*pg_query.Node, c *pg_query.ColumnRef) bool {
+func sortedBy(list []*pg_query.Node, c *pg_query.ColumnRef, inner string) bool {
 	for _, s := range list {
-		if sb := s.GetSortBy(); sb != nil && groupedBy([]*pg_query.Node{sb.Node}, c, false) {
+		if sb := s.GetSortBy(); sb != nil && groupedBy([]*pg_query.Node{sb.Node}, c, false, inner) {
 			return true
 		}
 	}
@@ -2776,23 +2883,93 @@ func integerLiteral(n *pg_query.Node, v int32) bool {
 	return k != nil && !k.Isnull && k.GetIval() != nil && k.GetIval().Ival == v
 }
 
+// offsetLiteral reports whether n is the integer literal v, or a string
+// literal the server reads as v where an integer is wanted: surrounding
+// spaces, a sign, a 0x, 0o or 0b prefix and underscores between digits
+// allowed ('0', ' -0 ', '0x0'), possibly cast or selected.
+func offsetLiteral(n *pg_query.Node, v int32) bool {
+	if integerLiteral(n, v) {
+		return true
+	}
+	n, _ = unwrapConstant(n)
+	k := n.GetAConst()
+	if k == nil || k.Isnull || k.GetSval() == nil {
+		return false
+	}
+	s := strings.Trim(k.GetSval().Sval, " \t\n\r\v\f")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	base := 10
+	if len(s) > 2 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X':
+			base = 16
+		case 'o', 'O':
+			base = 8
+		case 'b', 'B':
+			base = 2
+		}
+		if base != 10 {
+			s = s[2:]
+		}
+	}
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return false
+	}
+	x, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), base, 64)
+	if err != nil {
+		return false
+	}
+	if neg {
+		x = -x
+	}
+	return x == int64(v)
+}
+
 // groupedBy reports whether a GROUP BY or PARTITION BY list puts only rows
-// with the same value of c together: it names c, or (perRow) ctid, which
-// makes every row a group of its own.
-func groupedBy(list []*pg_query.Node, c *pg_query.ColumnRef, perRow bool) bool {
+// with the same value of c together: it names c (see sameColumn), or
+// (perRow) ctid, which makes every row a group of its own (see perRowKey).
+func groupedBy(list []*pg_query.Node, c *pg_query.ColumnRef, perRow bool, inner string) bool {
 	for _, g := range list {
 		gc := g.GetColumnRef()
 		if gc == nil {
 			continue
 		}
-		if len(gc.Fields) == len(c.Fields) && qualifier(gc) == qualifier(c) && lastField(gc) == lastField(c) {
-			return true
-		}
-		if perRow && lastField(gc) == "ctid" && len(gc.Fields) <= len(c.Fields) && (len(gc.Fields) == 1 || qualifier(gc) == qualifier(c)) {
+		if sameColumn(gc, c, inner) || perRow && perRowKey(gc, c, inner) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameColumn reports whether column references a and b name one column of
+// a query: written alike, or one unqualified and the other qualified by the
+// scanned source inner (not empty), which has that column, so the
+// unqualified name, unless ambiguous, is inner's.
+func sameColumn(a, b *pg_query.ColumnRef, inner string) bool {
+	if lastField(a) != lastField(b) {
+		return false
+	}
+	if len(a.Fields) == len(b.Fields) && qualifier(a) == qualifier(b) {
+		return true
+	}
+	qualified := func(x *pg_query.ColumnRef) bool { return len(x.Fields) == 2 && qualifier(x) == inner }
+	return inner != "" && (len(a.Fields) == 1 && qualified(b) || len(b.Fields) == 1 && qualified(a))
+}
+
+// perRowKey reports whether gc is the ctid of the source column c is read
+// from, which keys a group per row: unqualified, qualified like c, or by
+// the scanned source inner where c is unqualified or inner's.
+func perRowKey(gc, c *pg_query.ColumnRef, inner string) bool {
+	if lastField(gc) != "ctid" {
+		return false
+	}
+	if len(gc.Fields) <= len(c.Fields) && (len(gc.Fields) == 1 || qualifier(gc) == qualifier(c)) {
+		return true
+	}
+	return inner != "" && len(gc.Fields) == 2 && qualifier(gc) == inner && (len(c.Fields) == 1 || len(c.Fields) == 2 && qualifier(c) == inner)
 }
 
 // unnestedAggregate returns x for unnest(array_agg(x)), which returns every
