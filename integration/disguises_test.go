@@ -294,6 +294,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in the first id of each id", "window", "DELETE FROM {t} WHERE id IN (SELECT first_value(id) OVER (PARTITION BY id) FROM {t})"),
 	reach("subqueries over the target", "in the id lagged by zero", "lagzero", "DELETE FROM {t} WHERE id IN (SELECT lag(id, 0) OVER (ORDER BY qty) FROM {t})"),
 	reach("subqueries over the target", "update where in the last id ordered by id", "lastpeer", "UPDATE {t} SET qty = -1 WHERE id IN (SELECT last_value(id) OVER (ORDER BY id) FROM {t})"),
+	reach("subqueries over the target", "in the greatest id over a named window of each id", "namedwindow", "DELETE FROM {t} WHERE id IN (SELECT max(id) OVER w FROM {t} WINDOW w AS (PARTITION BY id))"),
 	reach("subqueries over the target", "in the least id of each row", "groupctid", "DELETE FROM {t} WHERE id IN (SELECT min(id) FROM {t} GROUP BY ctid)"),
 	reach("subqueries over the target", "any of the table's aggregated ids", "arrayagg", "DELETE FROM {t} WHERE id = ANY((SELECT array_agg(id) FROM {t})::int[])"),
 	reach("subqueries over the target", "in a derived table filtered by its own constant", "derivedconst", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM {t}) x WHERE one = 1)"),
