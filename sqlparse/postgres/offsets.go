@@ -17,6 +17,9 @@ const maxOffsetTerms = 64
 type offsetSum struct {
 	base  *pg_query.Node
 	terms []offsetTerm
+	// field is the base as written when it is a field selection,
+	// (s.t).id, which simplify reads as a column (see selfRowField).
+	field *pg_query.Node
 }
 
 // offsetTerm is a constant or a value that may be any (see mayBeAny),
@@ -35,6 +38,10 @@ type offsetTerm struct {
 func (p *predicate) offset(n *pg_query.Node) offsetSum {
 	var s offsetSum
 	for i := 0; i < maxOffsetTerms; i++ {
+		s.field = nil
+		if n.GetAIndirection() != nil {
+			s.field = n
+		}
 		n = p.simplify(n)
 		a := n.GetAExpr()
 		if a == nil || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || !catalogOperator(a.Name) || a.Lexpr == nil || a.Rexpr == nil {
@@ -172,7 +179,7 @@ func (p *predicate) compareOffsets(op string, l, r *pg_query.Node) (result, bool
 		return result{}, false // id = 5: nothing to read
 	}
 	ls, rs := p.offset(l), p.offset(r)
-	if !p.readsRow(ls.base) || !p.readsRow(rs.base) || !p.alike(ls.base, rs.base) {
+	if !p.baseReadsRow(ls) || !p.baseReadsRow(rs) || !p.alike(ls.base, rs.base) {
 		return result{}, false
 	}
 	lo, lfree, lfrac, lok := p.sum(ls)
@@ -203,13 +210,17 @@ func (p *predicate) compareOffsets(op string, l, r *pg_query.Node) (result, bool
 
 // readsRow reports whether n reads the target row: a column of the target,
 // or of a joined-in copy of it (see predicate.selves), whose columns are
-// the target's when compared. Comparing only those keeps t.id < u.id + 1
+// the target's when compared, or a field of such a copy's row, (s).id or
+// (s.t).id (see selfRowField). Comparing only those keeps t.id < u.id + 1
 // from reading its literals.
 func (p *predicate) readsRow(n *pg_query.Node) bool {
 	if p.mentionsTarget(n) {
 		return true
 	}
 	return len(p.selves) > 0 && anyNode(n.ProtoReflect(), func(m any) bool {
+		if ind, ok := m.(*pg_query.A_Indirection); ok {
+			return p.selfRowField(ind) != nil // (s).id, (s.t).id
+		}
 		c, ok := m.(*pg_query.ColumnRef)
 		if !ok || len(c.Fields) < 2 {
 			return false
@@ -217,6 +228,13 @@ func (p *predicate) readsRow(n *pg_query.Node) bool {
 		_, self := p.selves[qualifier(c)]
 		return self
 	})
+}
+
+// baseReadsRow reports whether an offset's base reads the target row (see
+// readsRow): a field of a joined-in copy's row, (s.t).id, does, though
+// simplify reads it as the target's column unqualified.
+func (p *predicate) baseReadsRow(s offsetSum) bool {
+	return p.readsRow(s.base) || s.field != nil && p.readsRow(s.field)
 }
 
 // hasCast reports whether a cast stands anywhere in n.
