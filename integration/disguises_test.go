@@ -394,6 +394,7 @@ var disguises = []disguise{
 	reach("self-joins", "using a copy joined on a field of its row", "usingrowfield", "DELETE FROM {t} USING {t} s WHERE {t}.id = (s).id"),
 	reach("self-joins", "merge a copy on a field of its row", "mergerowfield", "MERGE INTO {t} USING {t} s ON {t}.id = (s).id WHEN MATCHED THEN DELETE"),
 	reach("self-joins", "using a renamed copy joined on a field of its row", "usingrenamedrowfield", "DELETE FROM {t} USING {t} AS s(i) WHERE {t}.id = (s).i"),
+	reach("self-joins", "using a derived row below a field of it plus one", "usingrowfieldoff", "DELETE FROM {t} USING (SELECT {t} FROM {t}) s WHERE {t}.id < (s.{t}).id + 1"),
 	reach("self-joins", "update from a derived row joined on a field of it", "updderivedrowfield", "UPDATE {t} SET qty = -1 FROM (SELECT {t} AS r FROM {t}) s WHERE {t}.id = (s.r).id"),
 	reach("self-joins", "merge on coalesce of null and the source id", "mergecoal", "MERGE INTO {t} USING {t} s ON {t}.id = COALESCE(NULL, s.id) WHEN MATCHED THEN DELETE"),
 	reach("self-joins", "merge from the table except a constant", "mergeexcept", "MERGE INTO {t} USING (SELECT id FROM {t} EXCEPT SELECT -1) s ON {t}.id = s.id WHEN MATCHED THEN DELETE"),
