@@ -692,6 +692,9 @@ func corpusReducibleTautologies() []corpusCase {
 		{name: "delete where id in a full table sample", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t TABLESAMPLE SYSTEM (100))", want: dat},
 		{name: "delete where id in a table sample of a parameter", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t TABLESAMPLE BERNOULLI ($1))", want: dat},
 		{name: "delete where id in the maximum of each id", sql: "DELETE FROM t WHERE id IN (SELECT max(id) FROM t GROUP BY id)", want: dat},
+		{name: "delete where id in the minimum of each qualified id", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY t.id)", want: dat},
+		{name: "delete where id in the maximum of each qualified id by its own name", sql: "DELETE FROM t WHERE id IN (SELECT max(y.id) FROM t y GROUP BY id)", want: dat},
+		{name: "delete where id in the minimum of each qualified parent", sql: "DELETE FROM t WHERE id IN (SELECT min(id) FROM t GROUP BY t.parent_id)"},
 		{name: "delete where a row at or above exists", sql: "DELETE FROM t WHERE EXISTS (SELECT FROM t x WHERE x.id >= t.id)", want: dat},
 		{name: "delete where id in a field of the whole row", sql: "DELETE FROM t WHERE id IN (SELECT (t2).id FROM t t2)", want: dat},
 		{name: "update where id equals coalesce of null and id", sql: "UPDATE t SET note = 'x' WHERE id = COALESCE(NULL, id)", want: uat},
@@ -2193,6 +2196,18 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where id equals a renamed column of a one-row derived table", sql: "DELETE FROM t WHERE id = (SELECT s.x FROM (SELECT t.id AS x) s)", want: dat},
 		{name: "update where id equals the star of a one-row derived table", sql: "UPDATE t SET note = 'x' WHERE id = (SELECT * FROM (SELECT t.id) s)", want: uat},
 		{name: "delete where id is in a one-row derived table of itself", sql: "DELETE FROM t WHERE id IN (SELECT x FROM (SELECT t.id) s(x))", want: dat},
+		// A query over another table that returns the outer row's own
+		// value: every row when it returns a row, none when it does not.
+		{name: "delete where id is in the outer id selected from another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u)", want: dat},
+		{name: "delete where id is in the greatest outer id over another table", sql: "DELETE FROM t WHERE id IN (SELECT max(t.id) FROM u)", want: dat},
+		{name: "delete where id is in the outer id over a filtered table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u WHERE u.flag)", want: dat},
+		{name: "update where id equals any outer id over another table", sql: "UPDATE t SET note = 'x' WHERE id = ANY (SELECT t.id + 0 FROM u)", want: uat},
+		{name: "delete where id is in the outer id over a copy of the table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t y)", want: dat},
+		{name: "delete where id is not in the outer id over another table", sql: "DELETE FROM t WHERE id NOT IN (SELECT t.id FROM u)", want: dat},
+		{name: "delete where id is in the outer id over a table tied to the row", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u WHERE u.id = t.id)"},
+		{name: "delete where id is in another outer column over another table", sql: "DELETE FROM t WHERE id IN (SELECT t.parent_id FROM u)"},
+		{name: "delete where id is in the outer id plus one over another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id + 1 FROM u)"},
+		{name: "delete where id is in another table's id", sql: "DELETE FROM t WHERE id IN (SELECT id FROM u)"},
 		{name: "delete where id is below itself plus one through a derived table", sql: "DELETE FROM t WHERE id < (SELECT x FROM (SELECT t.id + 1) s(x))", want: dat},
 		// A field of a joined-in copy's whole row, (s).id, is its column
 		// s.id.

@@ -278,6 +278,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		if p.wholeTableSubquery(e.SubLink) {
 			return boolResult(true)
 		}
+		if p.outerValueSubquery(e.SubLink) {
+			return result{scope: rowIndependent}
+		}
 	case *pg_query.Node_AExpr:
 		return p.aExpr(e.AExpr)
 	case *pg_query.Node_NullTest:
@@ -2055,6 +2058,59 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 	return true
 }
 
+// outerValueSubquery recognises x IN (SELECT t.x FROM u): a query over
+// other tables whose value is the outer row's own x (also as min(t.x) or
+// max(t.x), which is t.x), and which looks at the outer row nowhere else.
+// It holds for every row of the target when the query returns a row, and
+// for none when it returns none: every row or none, as DELETE FROM t USING
+// u WHERE u.flag does.
+func (p *predicate) outerValueSubquery(s *pg_query.SubLink) bool {
+	if s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(s.OperName) > 1 ||
+		(len(s.OperName) == 1 && lastName(s.OperName) != "=") {
+		return false
+	}
+	sel := s.Subselect.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) != 1 ||
+		len(sel.FromClause) == 0 || len(sel.ValuesLists) > 0 {
+		return false
+	}
+	v := sel.TargetList[0].GetResTarget().GetVal()
+	if f := v.GetFuncCall(); f != nil && len(f.Funcname) <= 2 && len(f.Args) == 1 && f.Over == nil &&
+		f.AggFilter == nil && !f.AggDistinct && len(f.AggOrder) == 0 && !f.AggWithinGroup &&
+		(lastName(f.Funcname) == "min" || lastName(f.Funcname) == "max") {
+		v = f.Args[0]
+	}
+	if !p.outerOnly(v, sel.FromClause) {
+		return false
+	}
+	rest := proto.Clone(sel).(*pg_query.SelectStmt)
+	rest.TargetList = nil
+	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rest}}) {
+		return false // the query looks at the outer row: a semi-join
+	}
+	x := p.simplify(s.Testexpr)
+	return p.mentionsTarget(x) && p.alike(x, p.simplify(v))
+}
+
+// outerOnly reports whether an expression of a query over from reads the
+// outer target row only: it has columns, each qualified by a name of the
+// target that from does not name again, and no subquery.
+func (p *predicate) outerOnly(v *pg_query.Node, from []*pg_query.Node) bool {
+	shadowed := p.shadowedBy(from, nil)
+	seen := false
+	other := anyNode(v.ProtoReflect(), func(n any) bool {
+		switch c := n.(type) {
+		case *pg_query.ColumnRef:
+			seen = true
+			return len(c.Fields) != 2 || shadowed[qualifier(c)] || !p.refersToTarget(c)
+		case *pg_query.SubLink, *pg_query.SelectStmt:
+			return true
+		}
+		return false
+	})
+	return seen && !other
+}
+
 // fromlessValue returns the expression of a FROM-less one-value query
 // (SELECT x): its value is x's, evaluated for the outer row. So is the
 // value of a query that returns a column of a FROM-less derived table,
@@ -2666,7 +2722,7 @@ func ownColumn(v *pg_query.Node, sel *pg_query.SelectStmt, inner string) *pg_que
 	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
 		return nil
 	}
-	if (name != "min" && name != "max") || !groupedBy(sel.GroupClause, c, true, "") {
+	if (name != "min" && name != "max") || !groupedBy(sel.GroupClause, c, true, inner) {
 		return nil
 	}
 	return c
