@@ -2060,36 +2060,81 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 
 // outerValueSubquery recognises x IN (SELECT t.x FROM u): a query over
 // other tables whose value is the outer row's own x (also as min(t.x) or
-// max(t.x), which is t.x), and which looks at the outer row nowhere else.
-// It holds for every row of the target when the query returns a row, and
-// for none when it returns none: every row or none, as DELETE FROM t USING
-// u WHERE u.flag does.
+// max(t.x), which is t.x, and (x, y) IN (SELECT t.x, t.y FROM u)), and
+// which looks at the outer row nowhere else; and EXISTS of such a query
+// (EXISTS (SELECT 1 FROM u WHERE t.id = t.id)). Each holds for every row
+// of the target when the query returns a row, and for none when it
+// returns none: every row or none, as DELETE FROM t USING u WHERE u.flag
+// does (see blindToOuterRow).
 func (p *predicate) outerValueSubquery(s *pg_query.SubLink) bool {
-	if s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(s.OperName) > 1 ||
-		(len(s.OperName) == 1 && lastName(s.OperName) != "=") {
-		return false
-	}
 	sel := s.Subselect.GetSelectStmt()
-	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) != 1 ||
-		len(sel.FromClause) == 0 || len(sel.ValuesLists) > 0 {
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) == 0 || len(sel.ValuesLists) > 0 {
 		return false
 	}
-	v := sel.TargetList[0].GetResTarget().GetVal()
-	if f := v.GetFuncCall(); f != nil && len(f.Funcname) <= 2 && len(f.Args) == 1 && f.Over == nil &&
-		f.AggFilter == nil && !f.AggDistinct && len(f.AggOrder) == 0 && !f.AggWithinGroup &&
-		(lastName(f.Funcname) == "min" || lastName(f.Funcname) == "max") {
-		v = f.Args[0]
-	}
-	if !p.outerOnly(v, sel.FromClause) {
+	switch {
+	case s.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK:
+		// EXISTS (SELECT 1 FROM u WHERE t.id = t.id): a row of u for
+		// every row of t, or none.
+		return p.blindToOuterRow(sel, false)
+	case s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(s.OperName) > 1 ||
+		(len(s.OperName) == 1 && lastName(s.OperName) != "="):
 		return false
 	}
+	// A row comparison, (id, note) IN (SELECT t.id, t.note FROM u),
+	// compares each column.
+	x := p.simplify(s.Testexpr)
+	xs := []*pg_query.Node{x}
+	if row := x.GetRowExpr(); row != nil {
+		xs = row.Args
+	}
+	if len(sel.TargetList) != len(xs) || !p.blindToOuterRow(sel, true) {
+		return false
+	}
+	for i, x := range xs {
+		v := sel.TargetList[i].GetResTarget().GetVal()
+		if f := v.GetFuncCall(); f != nil && len(f.Funcname) <= 2 && len(f.Args) == 1 && f.Over == nil &&
+			f.AggFilter == nil && !f.AggDistinct && len(f.AggOrder) == 0 && !f.AggWithinGroup &&
+			(lastName(f.Funcname) == "min" || lastName(f.Funcname) == "max") {
+			v = f.Args[0]
+		}
+		x = p.simplify(x)
+		if !p.outerOnly(v, sel.FromClause) || !p.mentionsTarget(x) || !p.alike(x, p.simplify(v)) {
+			return false
+		}
+	}
+	return true
+}
+
+// blindToOuterRow reports whether a query over other tables looks at the
+// outer target row nowhere but in the values it returns (when values
+// counts them) and in conditions of its WHERE that read the outer row
+// alone and hold for every row (t.id = t.id): whether it returns a row
+// does not depend on the outer row.
+func (p *predicate) blindToOuterRow(sel *pg_query.SelectStmt, values bool) bool {
 	rest := proto.Clone(sel).(*pg_query.SelectStmt)
-	rest.TargetList = nil
+	if values {
+		rest.TargetList = nil
+	} else if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
+		TargetList: sel.TargetList, FromClause: sel.FromClause}}}) {
+		// How many rows a target list returns may depend on what it
+		// reads: SELECT generate_series(1, t.id) FROM u.
+		return false
+	}
+	rest.WhereClause = nil
 	if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rest}}) {
 		return false // the query looks at the outer row: a semi-join
 	}
-	x := p.simplify(s.Testexpr)
-	return p.mentionsTarget(x) && p.alike(x, p.simplify(v))
+	if sel.WhereClause == nil {
+		return true
+	}
+	for _, c := range flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, nil) {
+		inner := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
+			FromClause: sel.FromClause, WhereClause: c}}}
+		if p.mentionsTarget(inner) && (!p.outerOnly(c, sel.FromClause) || p.eval(c).scope != alwaysTrue) {
+			return false
+		}
+	}
+	return true
 }
 
 // outerOnly reports whether an expression of a query over from reads the
