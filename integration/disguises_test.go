@@ -389,6 +389,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "exists a row at or above", "existsge", "DELETE FROM {t} WHERE EXISTS (SELECT FROM {t} x WHERE x.id >= {t}.id)"),
 	reach("subqueries over the target", "in a field of the whole row", "rowfield", "DELETE FROM {t} WHERE id IN (SELECT (t2).id FROM {t} t2)"),
 	reach("subqueries over the target", "in the outer id selected from another table", "outerid", "DELETE FROM {t} WHERE id IN (SELECT {t}.id FROM pg_namespace)"),
+	reach("subqueries over the target", "equal to the first outer id over another table", "outerfirst", "DELETE FROM {t} WHERE id = (SELECT {t}.id FROM pg_namespace LIMIT 1)"),
 	reach("subqueries over the target", "exists a row of another table for an outer self-comparison", "outerexists", "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM pg_namespace WHERE {t}.id = {t}.id)"),
 	reach("subqueries over the target", "in a field of a derived table's whole row", "rowderived", "DELETE FROM {t} WHERE id IN (SELECT (x.{t}).id FROM (SELECT {t} FROM {t}) x)"),
 	reach("subqueries over the target", "in a field of a renamed copy's row", "rowrenamed", "DELETE FROM {t} WHERE id IN (SELECT (s).i FROM {t} s(i))"),

@@ -2199,7 +2199,6 @@ func corpusSelfReads() []corpusCase {
 		// A query over another table that returns the outer row's own
 		// value: every row when it returns a row, none when it does not.
 		{name: "delete where id is in the outer id selected from another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u)", want: dat},
-		{name: "delete where id is in the greatest outer id over another table", sql: "DELETE FROM t WHERE id IN (SELECT max(t.id) FROM u)", want: dat},
 		{name: "delete where id is in the outer id over a filtered table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u WHERE u.flag)", want: dat},
 		{name: "update where id equals any outer id over another table", sql: "UPDATE t SET note = 'x' WHERE id = ANY (SELECT t.id + 0 FROM u)", want: uat},
 		{name: "delete where id is in the outer id over a copy of the table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM t y)", want: dat},
@@ -2214,6 +2213,12 @@ func corpusSelfReads() []corpusCase {
 		{name: "delete where exists another table's row tied to the row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)"},
 		{name: "delete where exists another table's row for a flagged row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE t.flag)"},
 		{name: "delete where exists a series as long as the row's id", sql: "DELETE FROM t WHERE EXISTS (SELECT generate_series(1, t.id) FROM u WHERE t.id = t.id)"},
+		{name: "delete where id equals the first outer id over another table", sql: "DELETE FROM t WHERE id = (SELECT t.id FROM u LIMIT 1)", want: dat},
+		{name: "update where the first outer id over another table equals id", sql: "UPDATE t SET note = 'x' WHERE (SELECT t.id FROM u LIMIT 1) = id", want: uat},
+		{name: "delete where id is below the outer id plus one over another table", sql: "DELETE FROM t WHERE id < (SELECT t.id + 1 FROM u)", want: dat},
+		{name: "delete where id equals another table's greatest id", sql: "DELETE FROM t WHERE id = (SELECT max(u.id) FROM u)"},
+		{name: "delete where id equals the outer id over a table tied to the row", sql: "DELETE FROM t WHERE id = (SELECT t.id FROM u WHERE u.id = t.id)"},
+		{name: "delete where id is above the first outer id over another table", sql: "DELETE FROM t WHERE id > (SELECT t.id FROM u LIMIT 1)"},
 		{name: "delete where id is in another outer column over another table", sql: "DELETE FROM t WHERE id IN (SELECT t.parent_id FROM u)"},
 		{name: "delete where id is in the outer id plus one over another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id + 1 FROM u)"},
 		{name: "delete where id is in another table's id", sql: "DELETE FROM t WHERE id IN (SELECT id FROM u)"},

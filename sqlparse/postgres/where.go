@@ -807,6 +807,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if !comparisonOps[op] {
 			break
 		}
+		if p.outerValueComparison(e) {
+			return result{scope: rowIndependent}
+		}
 		if isNullValue(e.Lexpr) || isNullValue(e.Rexpr) {
 			// A comparison with NULL is NULL for every row: (x = NULL)
 			// IS NULL is true. Whether a constant is NULL is part of
@@ -2059,8 +2062,8 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 }
 
 // outerValueSubquery recognises x IN (SELECT t.x FROM u): a query over
-// other tables whose value is the outer row's own x (also as min(t.x) or
-// max(t.x), which is t.x, and (x, y) IN (SELECT t.x, t.y FROM u)), and
+// other tables whose value is the outer row's own x (also a row, (x, y)
+// IN (SELECT t.x, t.y FROM u)), and
 // which looks at the outer row nowhere else; and EXISTS of such a query
 // (EXISTS (SELECT 1 FROM u WHERE t.id = t.id)). Each holds for every row
 // of the target when the query returns a row, and for none when it
@@ -2092,11 +2095,6 @@ func (p *predicate) outerValueSubquery(s *pg_query.SubLink) bool {
 	}
 	for i, x := range xs {
 		v := sel.TargetList[i].GetResTarget().GetVal()
-		if f := v.GetFuncCall(); f != nil && len(f.Funcname) <= 2 && len(f.Args) == 1 && f.Over == nil &&
-			f.AggFilter == nil && !f.AggDistinct && len(f.AggOrder) == 0 && !f.AggWithinGroup &&
-			(lastName(f.Funcname) == "min" || lastName(f.Funcname) == "max") {
-			v = f.Args[0]
-		}
 		x = p.simplify(x)
 		if !p.outerOnly(v, sel.FromClause) || !p.mentionsTarget(x) || !p.alike(x, p.simplify(v)) {
 			return false
@@ -2135,6 +2133,43 @@ func (p *predicate) blindToOuterRow(sel *pg_query.SelectStmt, values bool) bool 
 		}
 	}
 	return true
+}
+
+// outerValueComparison recognises x = (SELECT t.x FROM u LIMIT 1): a
+// comparison with a scalar query over other tables whose value is the
+// outer row's own (see outerValueSubquery) and which is otherwise blind to
+// the row. (An aggregate of the outer row alone, max(t.x), belongs to the
+// outer query, where the server refuses it in a WHERE.) When the query returns a row the comparison is the one with
+// that value, for every row alike; when it returns none, it is NULL for
+// every row. So a comparison that holds with the value in place holds for
+// every row or none.
+func (p *predicate) outerValueComparison(e *pg_query.A_Expr) bool {
+	value := func(n *pg_query.Node) *pg_query.Node {
+		sl := n.GetSubLink()
+		if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
+			return nil
+		}
+		sel := sl.Subselect.GetSelectStmt()
+		if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) == 0 ||
+			len(sel.ValuesLists) > 0 || len(sel.TargetList) != 1 || !p.blindToOuterRow(sel, true) {
+			return nil
+		}
+		v := sel.TargetList[0].GetResTarget().GetVal()
+		if !p.outerOnly(v, sel.FromClause) {
+			return nil
+		}
+		return v
+	}
+	c := proto.Clone(e).(*pg_query.A_Expr)
+	switch {
+	case value(e.Rexpr) != nil:
+		c.Rexpr = value(e.Rexpr)
+	case value(e.Lexpr) != nil:
+		c.Lexpr = value(e.Lexpr)
+	default:
+		return false
+	}
+	return p.aExpr(c).scope == alwaysTrue
 }
 
 // outerOnly reports whether an expression of a query over from reads the
