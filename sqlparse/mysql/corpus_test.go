@@ -82,7 +82,7 @@ func corpusCases() []corpusCase {
 	var cs []corpusCase
 	for _, g := range [][]corpusCase{corpusDrops(), corpusAlter(), corpusAlterData(), corpusTruncates(), corpusDeletes(), corpusUpdates(),
 		corpusMultiTable(), corpusLimits(), corpusComments(), corpusExecutable(), corpusModes(), corpusCharsets(), corpusSettingsChanged(), corpusStacked(),
-		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusSafeguards(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusFreeValues(), corpusValueSets(), corpusEmptySubqueries(), corpusIdentities(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
+		corpusDynamic(), corpusPrograms(), corpusToggles(), corpusSafeguards(), corpusUnparsable(), corpusBenign(), corpusSnapshots(), corpusNumbers(), corpusSchemas(), corpusOuterValues(), corpusRoutineVariables(), corpusRespelledTautologies(), corpusFreeValues(), corpusValueSets(), corpusEmptySubqueries(), corpusIdentities(), corpusUpserts(), corpusAdministration(), corpusSystemDatabase()} {
 		cs = append(cs, g...)
 	}
 	return cs
@@ -972,6 +972,38 @@ func corpusSchemas() []corpusCase {
 		{name: "multi delete tied to an archive table", sql: "DELETE app.t FROM app.t JOIN archive.t a ON app.t.id = a.id"},
 		{name: "in another database's table of the same name", sql: "DELETE FROM app.t WHERE id IN (SELECT id FROM other.t)"},
 		{name: "target column named with its database", sql: "DELETE FROM t WHERE app.t.id = 5"},
+	}
+}
+
+// corpusOuterValues: a subquery over other tables that returns the outer
+// row's own value, and otherwise does not look at the outer row, matches
+// every row of the target when it returns a row and none when it returns
+// none, as a join to another table on a condition of its own does.
+func corpusOuterValues() []corpusCase {
+	const at = RuleDeleteAlways
+	return []corpusCase{
+		{name: "in the outer row's own value from another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u)", want: at},
+		{name: "not in the outer row's own value from another table", sql: "DELETE FROM t WHERE id NOT IN (SELECT t.id FROM u)", want: at},
+		{name: "equal any of the outer row's own value", sql: "DELETE FROM t WHERE id = ANY (SELECT t.id FROM u)", want: at},
+		{name: "at least all of the outer row's own value", sql: "DELETE FROM t WHERE id >= ALL (SELECT t.id FROM u)", want: at},
+		{name: "in the outer row's own value by its alias", sql: "DELETE FROM t x WHERE x.id IN (SELECT x.id FROM u WHERE u.flag = 1)", want: at},
+		{name: "row in the outer row's own values", sql: "DELETE FROM t WHERE (id, note) IN (SELECT t.id, t.note FROM u)", want: at},
+		{name: "update where in the outer row's own value", sql: "UPDATE t SET note = NULL WHERE id IN (SELECT t.id FROM u)", want: RuleUpdateAlways},
+		{name: "exists over another table on the outer row equal to itself", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE t.id = t.id)", want: at},
+		{name: "not exists over another table on the outer row equal to itself", sql: "DELETE FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE t.id = t.id AND u.flag = 1)", want: at},
+		{name: "equal to the outer row's own value from another table", sql: "DELETE FROM t WHERE id = (SELECT t.id FROM u LIMIT 1)", want: at},
+		{name: "the outer row's own value from another table equal to the column", sql: "DELETE FROM t WHERE (SELECT t.id FROM u LIMIT 1) = id", want: at},
+		{name: "at most the outer row's own value from another table", sql: "DELETE FROM t WHERE id <= (SELECT t.id FROM u LIMIT 1)", want: at},
+		{name: "in the outer row's value matched to another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u WHERE u.id = t.id)"},
+		{name: "in the outer row's value joined to another table", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u JOIN v ON v.x = t.id)"},
+		{name: "in the outer row's value under a having on it", sql: "DELETE FROM t WHERE id IN (SELECT t.id FROM u GROUP BY u.k HAVING max(u.x) > t.id)"},
+		{name: "exists over another table on an outer column", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE t.flag)"},
+		{name: "exists over another table on an outer column compared", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE t.id = 5)"},
+		{name: "in another outer column from another table", sql: "DELETE FROM t WHERE id IN (SELECT t.parent_id FROM u)"},
+		{name: "in the other table's column of the name", sql: "DELETE FROM t WHERE id IN (SELECT id FROM u)"},
+		{name: "greater than the outer row's own value", sql: "DELETE FROM t WHERE id > (SELECT t.id FROM u LIMIT 1)"},
+		{name: "null-safe equal to the outer row's own value", sql: "DELETE FROM t WHERE id <=> (SELECT t.id FROM u LIMIT 1)", note: "with no row of u it holds where id is NULL"},
+		{name: "row in the outer row's values swapped", sql: "DELETE FROM t WHERE (id, note) IN (SELECT t.note, t.id FROM u)"},
 	}
 }
 

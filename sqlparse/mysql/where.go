@@ -1159,6 +1159,12 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		if e.Op == opcode.EQ && !e.All {
 			return p.in(&ast.PatternInExpr{Expr: e.L, Sel: e.R})
 		}
+		// x >= ALL (SELECT t.x FROM u): each value the query returns
+		// is the outer row's x (see outerValueComparison).
+		if vs := p.outerValues(e.R); len(vs) == 1 && e.Op != opcode.NullEQ &&
+			p.eval(&ast.BinaryOperationExpr{Op: e.Op, L: e.L, R: vs[0]}).scope == alwaysTrue {
+			return result{scope: rowIndependent}
+		}
 	case *ast.PatternLikeOrIlikeExpr:
 		// x LIKE x matches every row where x is not NULL (but for a
 		// value with a backslash or the escape character in it): like
@@ -1186,6 +1192,11 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 			}
 			if !e.Not && p.selfMatch(sq) {
 				return boolResult(true)
+			}
+			// EXISTS (SELECT 1 FROM u WHERE t.id = t.id): a row of u
+			// for every row of t, or none.
+			if s, srcs, ok := p.outerValueQuery(sq); ok && p.blindToOuterRow(s, srcs, false) {
+				return result{scope: rowIndependent}
 			}
 		}
 	case *ast.CaseExpr:
@@ -1256,6 +1267,9 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		}
 		return result{scope: rowIndependent}
 	case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+		if p.outerValueComparison(e.Op, e.L, e.R) {
+			return result{scope: rowIndependent}
+		}
 		l, r := p.eval(e.L), p.eval(e.R)
 		if l.k != nil && r.k != nil {
 			if v, ok := compare(e.Op, l.k, r.k); ok {
@@ -2095,6 +2109,9 @@ func (p *predicate) in(e *ast.PatternInExpr) result {
 		if e.Sel != nil && !e.Not && p.wholeTableSubquery(e.Expr, e.Sel) {
 			return boolResult(true)
 		}
+		if e.Sel != nil && p.outerValueSubquery(e.Expr, e.Sel) {
+			return result{scope: rowIndependent}
+		}
 	}
 	if x.scope != rowDependent && !e.Not && e.Sel == nil {
 		// ? IN (x, ?): two values that do not depend on the row
@@ -2251,10 +2268,12 @@ type mentionVisitor struct {
 	// shadows holds, per enclosing subquery, whether it hides the
 	// target's qualifier (nil entry: it does not).
 	shadows []bool
+	// skip holds the nodes not to look into.
+	skip map[ast.Node]bool
 }
 
 func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
-	if v.found {
+	if v.found || v.skip[n] {
 		return n, true
 	}
 	switch x := n.(type) {
@@ -2363,3 +2382,164 @@ func (q *qualifierStripper) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (q *qualifierStripper) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// outerValueQuery returns the SELECT of a subquery over other tables (a
+// plain SELECT with a FROM that names no table by a name of the target)
+// and the sources of its FROM; ok is false for any other subquery.
+func (p *predicate) outerValueQuery(n ast.ExprNode) (*ast.SelectStmt, []source, bool) {
+	sq, ok := unparen(n).(*ast.SubqueryExpr)
+	if !ok {
+		return nil, nil, false
+	}
+	s, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || s.Kind != ast.SelectStmtKindSelect || s.From == nil || s.With != nil || s.Fields == nil {
+		return nil, nil, false
+	}
+	srcs, _, _ := scopeOf(s.From)
+	if len(srcs) == 0 {
+		return nil, nil, false
+	}
+	for _, src := range srcs {
+		if src.qualifier == p.target.qualifier || p.target.mayBeNamedBy(src.schema, src.qualifier) {
+			return nil, nil, false
+		}
+	}
+	return s, srcs, true
+}
+
+// outerValues returns the expressions a subquery over other tables selects
+// (see outerValueQuery) when each reads the outer target row only (see
+// outerOnly) and the query looks at the outer row nowhere else (see
+// blindToOuterRow): SELECT t.id FROM u. It returns nil otherwise.
+func (p *predicate) outerValues(n ast.ExprNode) []ast.ExprNode {
+	s, srcs, ok := p.outerValueQuery(n)
+	if !ok || !p.blindToOuterRow(s, srcs, true) {
+		return nil
+	}
+	var vs []ast.ExprNode
+	for _, f := range s.Fields.Fields {
+		if f.WildCard != nil || f.Expr == nil || !p.outerOnly(f.Expr, srcs) {
+			return nil
+		}
+		vs = append(vs, f.Expr)
+	}
+	return vs
+}
+
+// outerValueSubquery recognises x IN (SELECT t.x FROM u): a query over
+// other tables whose value is the outer row's own x (also a row, (x, y)
+// IN (SELECT t.x, t.y FROM u)), and which looks at the outer row nowhere
+// else. IN (and NOT IN) holds alike for every row of the target where x is
+// not NULL when the query returns a row, and for none when it returns
+// none: every row or none, as DELETE t FROM t JOIN u ON u.flag does.
+func (p *predicate) outerValueSubquery(x, sel ast.ExprNode) bool {
+	vs := p.outerValues(sel)
+	if vs == nil {
+		return false
+	}
+	xs := []ast.ExprNode{p.simplify(x)}
+	if row, ok := xs[0].(*ast.RowExpr); ok {
+		xs = row.Values
+	}
+	if len(xs) != len(vs) {
+		return false
+	}
+	for i, x := range xs {
+		if !p.mentionsTarget(x) || !p.same(x, vs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// outerValueComparison recognises x = (SELECT t.x FROM u LIMIT 1): a
+// comparison with a query over other tables whose one value reads the
+// outer row only (see outerValues). When the query returns a row the
+// comparison is the one with that value, for every row alike; when it
+// returns none, it is NULL for every row (and x > ALL of no row true for
+// every row). So a comparison that holds with the value in place (x = t.x)
+// holds for every row or none. A subquery on either side counts.
+func (p *predicate) outerValueComparison(op opcode.Op, l, r ast.ExprNode) bool {
+	if op == opcode.NullEQ {
+		return false // x <=> NULL is true where x is NULL
+	}
+	if vs := p.outerValues(r); len(vs) == 1 {
+		c := &ast.BinaryOperationExpr{Op: op, L: l, R: vs[0]}
+		return p.eval(c).scope == alwaysTrue
+	}
+	if vs := p.outerValues(l); len(vs) == 1 {
+		c := &ast.BinaryOperationExpr{Op: op, L: vs[0], R: r}
+		return p.eval(c).scope == alwaysTrue
+	}
+	return false
+}
+
+// blindToOuterRow reports whether a query over other tables (see
+// outerValueQuery) looks at the outer target row nowhere but in the values
+// it selects (when values counts them) and in conditions of its WHERE that
+// read the outer row alone and hold for every row (t.id = t.id): whether
+// it returns a row does not depend on the outer row.
+func (p *predicate) blindToOuterRow(s *ast.SelectStmt, srcs []source, values bool) bool {
+	skip := map[ast.Node]bool{}
+	if s.Where != nil {
+		skip[s.Where] = true
+	}
+	if values {
+		skip[s.Fields] = true
+	}
+	v := &mentionVisitor{p: p, skip: skip}
+	s.Accept(v)
+	if v.found {
+		return false // the query looks at the outer row: a semi-join
+	}
+	if s.Where == nil {
+		return true
+	}
+	for _, c := range flatten(opcode.LogicAnd, s.Where, nil) {
+		m := &mentionVisitor{p: p, shadows: []bool{false}}
+		c.Accept(m)
+		if m.found && (!p.outerOnly(c, srcs) || p.eval(c).scope != alwaysTrue) {
+			return false
+		}
+	}
+	return true
+}
+
+// outerOnly reports whether an expression of a query over srcs reads the
+// outer target row only: it has columns, each qualified by a name of the
+// target that srcs do not name again, and no subquery.
+func (p *predicate) outerOnly(n ast.ExprNode, srcs []source) bool {
+	v := &outerOnlyVisitor{p: p, srcs: srcs, ok: true}
+	n.Accept(v)
+	return v.ok && v.seen
+}
+
+type outerOnlyVisitor struct {
+	p        *predicate
+	srcs     []source
+	seen, ok bool
+}
+
+func (v *outerOnlyVisitor) Enter(n ast.Node) (ast.Node, bool) {
+	if !v.ok {
+		return n, true
+	}
+	switch x := n.(type) {
+	case *ast.SubqueryExpr, *ast.SelectStmt, *ast.SetOprStmt:
+		v.ok = false
+	case *ast.ColumnNameExpr:
+		v.seen = true
+		if x.Name.Table.L == "" || !v.p.refersToTarget(x.Name) {
+			v.ok = false
+			break
+		}
+		for _, s := range v.srcs {
+			if s.mayBeNamedBy(x.Name.Schema.L, x.Name.Table.L) {
+				v.ok = false
+			}
+		}
+	}
+	return n, !v.ok
+}
+
+func (v *outerOnlyVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
