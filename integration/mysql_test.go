@@ -85,6 +85,12 @@ var myCategories = []myCategory{
 		sql: func(tbl, _ string) string { return "DELETE LOW_PRIORITY FROM " + tbl + " WHERE TRUE" }},
 	{name: "delete where a column equals itself", rule: "delete-always-true", category: "delete",
 		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE id = id" }},
+	// The outer row's own id selected from another table that has rows:
+	// every row of the target.
+	{name: "delete where in the outer row's own value from another table", rule: "delete-always-true", category: "delete",
+		sql: func(tbl, _ string) string {
+			return "DELETE FROM " + tbl + " WHERE id IN (SELECT " + tbl + ".id FROM information_schema.schemata)"
+		}},
 	{name: "where inside a hash comment", rule: "delete-no-where", category: "delete",
 		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " # WHERE id = 1\n" }},
 	{name: "multi-table delete not tied to the other table", rule: "delete-always-true", category: "delete",
