@@ -2070,11 +2070,10 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 // returns none: every row or none, as DELETE FROM t USING u WHERE u.flag
 // does (see blindToOuterRow).
 func (p *predicate) outerValueSubquery(s *pg_query.SubLink) bool {
-	sel := s.Subselect.GetSelectStmt()
-	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) == 0 || len(sel.ValuesLists) > 0 {
-		return false
-	}
+	sel := outerQuery(s.Subselect)
 	switch {
+	case sel == nil:
+		return false
 	case s.SubLinkType == pg_query.SubLinkType_EXISTS_SUBLINK:
 		// EXISTS (SELECT 1 FROM u WHERE t.id = t.id): a row of u for
 		// every row of t, or none.
@@ -2090,17 +2089,45 @@ func (p *predicate) outerValueSubquery(s *pg_query.SubLink) bool {
 	if row := x.GetRowExpr(); row != nil {
 		xs = row.Args
 	}
-	if len(sel.TargetList) != len(xs) || !p.blindToOuterRow(sel, true) {
+	vs := p.outerValues(sel)
+	if len(vs) != len(xs) {
 		return false
 	}
 	for i, x := range xs {
-		v := sel.TargetList[i].GetResTarget().GetVal()
 		x = p.simplify(x)
-		if !p.outerOnly(v, sel.FromClause) || !p.mentionsTarget(x) || !p.alike(x, p.simplify(v)) {
+		if !p.mentionsTarget(x) || !p.alike(x, p.simplify(vs[i])) {
 			return false
 		}
 	}
 	return true
+}
+
+// outerQuery returns the query of a subquery over other tables, a plain
+// SELECT with a FROM; nil for any other.
+func outerQuery(n *pg_query.Node) *pg_query.SelectStmt {
+	sel := n.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) == 0 || len(sel.ValuesLists) > 0 {
+		return nil
+	}
+	return sel
+}
+
+// outerValues returns the values a query over other tables (see
+// outerQuery) selects, SELECT t.id FROM u, when each reads the outer target
+// row only (see outerOnly) and the query looks at the outer row nowhere
+// else (see blindToOuterRow); nil otherwise.
+func (p *predicate) outerValues(sel *pg_query.SelectStmt) []*pg_query.Node {
+	if sel == nil || !p.blindToOuterRow(sel, true) {
+		return nil
+	}
+	vs := make([]*pg_query.Node, len(sel.TargetList))
+	for i, t := range sel.TargetList {
+		vs[i] = t.GetResTarget().GetVal()
+		if vs[i] == nil || !p.outerOnly(vs[i], sel.FromClause) {
+			return nil
+		}
+	}
+	return vs
 }
 
 // blindToOuterRow reports whether a query over other tables looks at the
@@ -2137,36 +2164,29 @@ func (p *predicate) blindToOuterRow(sel *pg_query.SelectStmt, values bool) bool 
 
 // outerValueComparison recognises x = (SELECT t.x FROM u LIMIT 1): a
 // comparison with a scalar query over other tables whose value is the
-// outer row's own (see outerValueSubquery) and which is otherwise blind to
-// the row. (An aggregate of the outer row alone, max(t.x), belongs to the
-// outer query, where the server refuses it in a WHERE.) When the query returns a row the comparison is the one with
-// that value, for every row alike; when it returns none, it is NULL for
-// every row. So a comparison that holds with the value in place holds for
-// every row or none.
+// outer row's own (see outerValues). (An aggregate of the outer row alone,
+// max(t.x), belongs to the outer query, where the server refuses it in a
+// WHERE.) When the query returns a row the comparison is the one with that
+// value, for every row alike; when it returns none, it is NULL for every
+// row. So a comparison that holds with the value in place holds for every
+// row or none.
 func (p *predicate) outerValueComparison(e *pg_query.A_Expr) bool {
 	value := func(n *pg_query.Node) *pg_query.Node {
 		sl := n.GetSubLink()
 		if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
 			return nil
 		}
-		sel := sl.Subselect.GetSelectStmt()
-		if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) == 0 ||
-			len(sel.ValuesLists) > 0 || len(sel.TargetList) != 1 || !p.blindToOuterRow(sel, true) {
-			return nil
+		if vs := p.outerValues(outerQuery(sl.Subselect)); len(vs) == 1 {
+			return vs[0]
 		}
-		v := sel.TargetList[0].GetResTarget().GetVal()
-		if !p.outerOnly(v, sel.FromClause) {
-			return nil
-		}
-		return v
+		return nil
 	}
-	c := proto.Clone(e).(*pg_query.A_Expr)
-	switch {
-	case value(e.Rexpr) != nil:
-		c.Rexpr = value(e.Rexpr)
-	case value(e.Lexpr) != nil:
-		c.Lexpr = value(e.Lexpr)
-	default:
+	c := &pg_query.A_Expr{Kind: e.Kind, Name: e.Name, Lexpr: e.Lexpr, Rexpr: e.Rexpr, Location: e.Location}
+	if v := value(e.Rexpr); v != nil {
+		c.Rexpr = v
+	} else if v := value(e.Lexpr); v != nil {
+		c.Lexpr = v
+	} else {
 		return false
 	}
 	return p.aExpr(c).scope == alwaysTrue
