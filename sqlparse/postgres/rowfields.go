@@ -13,6 +13,23 @@ func (p *predicate) recordSelfRow(name string, shape *scan) {
 	p.selfRows[name] = shape
 }
 
+// rowVariableField returns (s).id, a field of the whole row of the target
+// or of a joined-in copy of it that keeps the target's column names, as
+// the column s.id it is, so that it compares as one; nil for anything
+// else. A copy under other names (t AS s(i), a derived table) is
+// selfRowField's.
+func (p *predicate) rowVariableField(ind *pg_query.A_Indirection) *pg_query.Node {
+	c := ind.Arg.GetColumnRef()
+	if c == nil || len(c.Fields) != 1 || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil {
+		return nil
+	}
+	name := c.Fields[0].GetString_().GetSval()
+	if cols, self := p.selves[name]; !p.rowFields || name == "" || !p.targets[name] && (!self || cols != nil) {
+		return nil
+	}
+	return qualifiedColumn(name, ind.Indirection[0].GetString_().GetSval())
+}
+
 // selfRowField returns a field of the whole row of a joined-in copy of the
 // target (see predicate.selfRows), or of a whole row of the target one of
 // its columns holds, as a column that compares as the one it is. The server

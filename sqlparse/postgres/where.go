@@ -1524,24 +1524,6 @@ var castFunctions = map[string]bool{
 	"int2": true, "int4": true, "int8": true, "float4": true, "float8": true, "numeric": true, "text": true,
 }
 
-// rowVariableField returns (s).id, a field of the whole row of the target
-// or of a joined-in copy of it that keeps the target's column names, as
-// the column s.id it is, so that it compares as one; nil for anything
-// else. A copy under other names (t AS s(i), a derived table) is
-// selfRowField's.
-func (p *predicate) rowVariableField(ind *pg_query.A_Indirection) *pg_query.Node {
-	c := ind.Arg.GetColumnRef()
-	if c == nil || len(c.Fields) != 1 || len(ind.Indirection) != 1 || ind.Indirection[0].GetString_() == nil {
-		return nil
-	}
-	name := c.Fields[0].GetString_().GetSval()
-	if cols, self := p.selves[name]; !p.rowFields || name == "" || !p.targets[name] && (!self || cols != nil) {
-		return nil
-	}
-	return &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
-		Fields: []*pg_query.Node{pg_query.MakeStrNode(name), ind.Indirection[0]}}}}
-}
-
 // subscriptedElement returns the element an array written in the text
 // has at a constant subscript: (ARRAY[x])[1] is x. It returns nil for
 // anything else (a slice, a subscript past the end, an array not written
