@@ -1,9 +1,9 @@
 package gate
 
 // Memo remembers, for one session, what the enforcer allowed without a
-// snapshot, so that an engine can let the session's repeated statements
-// through without asking again, as Enforcer.PolicyGeneration and
-// Verdict.Shaped allow:
+// snapshot in Query and Parse requests, so that an engine can let the
+// session's repeated statements through without asking again, as
+// Enforcer.PolicyGeneration and Verdict.Shaped allow:
 //   - by exact text: drivers send the same text again for every execution
 //     of an unnamed or re-prepared statement;
 //   - by shape, when the verdict was Shaped: clients that inline their
@@ -16,9 +16,11 @@ package gate
 // concurrent use.
 type Memo struct {
 	generation uint64
-	entries    map[string]MemoEntry
-	held       int    // bytes of the keys in entries
-	buf        []byte // scratch for building a key
+	// tables holds one map for each source a memo keeps (Query, Parse)
+	// and each kind of key (text, shape), so that a lookup hashes the
+	// text as it is, with nothing to build around it.
+	tables [2][2]map[string]MemoEntry
+	held   int // bytes of the keys in tables
 }
 
 // MemoEntry is what a Memo keeps of an allowed text or shape.
@@ -40,9 +42,21 @@ const (
 
 // The two kinds of key.
 const (
-	byText  = 'T'
-	byShape = 'S'
+	byText = iota
+	byShape
 )
+
+// table returns the map for a source and kind of key; ok is false for a
+// source the memo does not keep.
+func (m *Memo) table(src Source, by int) (t *map[string]MemoEntry, ok bool) {
+	switch src {
+	case SourceQuery:
+		return &m.tables[0][by], true
+	case SourceParse:
+		return &m.tables[1][by], true
+	}
+	return nil, false
+}
 
 // Text looks up an allowed text of source src under policy generation.
 func (m *Memo) Text(generation uint64, src Source, text []byte) (MemoEntry, bool) {
@@ -67,11 +81,6 @@ func (m *Memo) RememberShape(generation uint64, src Source, shape []byte, e Memo
 	remember(m, generation, src, byShape, shape, e)
 }
 
-// appendKey appends the key of a text or shape for a request source.
-func appendKey[T string | []byte](dst []byte, src Source, by byte, text T) []byte {
-	return append(append(append(dst, src...), 0, by), text...)
-}
-
 // current forgets everything when the policy generation has changed.
 func (m *Memo) current(generation uint64) {
 	if m.generation != generation {
@@ -81,34 +90,38 @@ func (m *Memo) current(generation uint64) {
 }
 
 func (m *Memo) forget() {
-	clear(m.entries)
+	for i := range m.tables {
+		for j := range m.tables[i] {
+			clear(m.tables[i][j])
+		}
+	}
 	m.held = 0
 }
 
-func lookup[T string | []byte](m *Memo, generation uint64, src Source, by byte, text T) (MemoEntry, bool) {
+func lookup(m *Memo, generation uint64, src Source, by int, text []byte) (MemoEntry, bool) {
 	m.current(generation)
-	if len(m.entries) == 0 || len(text) > MaxMemoText {
+	t, ok := m.table(src, by)
+	if !ok || len(*t) == 0 || len(text) > MaxMemoText {
 		return MemoEntry{}, false
 	}
-	m.buf = appendKey(m.buf[:0], src, by, text)
-	e, ok := m.entries[string(m.buf)]
+	e, ok := (*t)[string(text)]
 	return e, ok
 }
 
-func remember[T string | []byte](m *Memo, generation uint64, src Source, by byte, text T, e MemoEntry) {
+func remember(m *Memo, generation uint64, src Source, by int, text []byte, e MemoEntry) {
 	m.current(generation)
-	if len(text) > MaxMemoText {
+	t, ok := m.table(src, by)
+	if !ok || len(text) > MaxMemoText {
 		return
 	}
-	m.buf = appendKey(m.buf[:0], src, by, text)
-	if m.held+len(m.buf) > maxMemoBytes {
+	if m.held+len(text) > maxMemoBytes {
 		m.forget()
 	}
-	if m.entries == nil {
-		m.entries = map[string]MemoEntry{}
+	if *t == nil {
+		*t = map[string]MemoEntry{}
 	}
-	if _, ok := m.entries[string(m.buf)]; !ok {
-		m.held += len(m.buf)
+	if _, ok := (*t)[string(text)]; !ok {
+		m.held += len(text)
 	}
-	m.entries[string(m.buf)] = e
+	(*t)[string(text)] = e
 }

@@ -42,6 +42,20 @@ func TestMemo(t *testing.T) {
 		}
 	})
 
+	t.Run("only Query and Parse texts are kept", func(t *testing.T) {
+		var m Memo
+		for _, src := range []Source{SourceRequest, SourceDatabase, SourceStartup} {
+			m.RememberText(1, src, text, MemoEntry{})
+			m.RememberShape(1, src, text, MemoEntry{Lexing: utf8})
+			if _, ok := m.Text(1, src, text); ok || m.Shape(1, src, text, utf8) {
+				t.Fatalf("a %s text was kept", src)
+			}
+		}
+		if m.held != 0 {
+			t.Fatalf("%d bytes held for texts not kept", m.held)
+		}
+	})
+
 	t.Run("texts over the limit are not kept", func(t *testing.T) {
 		var m Memo
 		long := []byte("SELECT '" + strings.Repeat("x", MaxMemoText) + "'")
