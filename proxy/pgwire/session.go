@@ -61,6 +61,9 @@ type agentSession struct {
 
 	mu   sync.Mutex
 	idle *sync.Cond
+	// waiting counts the goroutines waiting on idle (waitIdle), so that
+	// an answer wakes them only when there are any.
+	waiting int
 	// expect holds, in order, the kind of each message forwarded upstream
 	// whose answer has not passed yet: 'Q' Query or FunctionCall, 'P'
 	// Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'S' Sync,
@@ -429,7 +432,9 @@ func (a *agentSession) answeredLocked(typ byte, body []byte) (act answerAction) 
 	}
 	if len(a.expect) == 0 {
 		a.expect = a.expectBuf[:0]
-		a.idle.Broadcast()
+		if a.waiting > 0 {
+			a.idle.Broadcast()
+		}
 	}
 	return act
 }
@@ -597,9 +602,11 @@ func (a *agentSession) parameterStatus(body []byte) {
 func (a *agentSession) waitIdle() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.waiting++
 	for len(a.expect) > 0 && !a.dead {
 		a.idle.Wait()
 	}
+	a.waiting--
 	if a.dead {
 		return io.ErrUnexpectedEOF
 	}
