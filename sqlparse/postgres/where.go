@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"math/big"
 	"reflect"
 	"strconv"
 	"strings"
@@ -2775,9 +2776,10 @@ func arrayQuery(n *pg_query.Node) *pg_query.Node {
 }
 
 // ownColumn returns the column of the scanned table an output expression
-// of sel returns unchanged: the column itself, min() or max() of a column
-// the query groups by, which is that column (SELECT max(id) FROM t GROUP BY
-// id returns every id; so does GROUP BY ctid), a window function that
+// of sel returns unchanged: the column itself, an aggregate of a column
+// the query groups by that returns the group's one value of it (SELECT
+// max(id) FROM t GROUP BY id returns every id; so do bit_or, avg, and sum
+// where the column is unique, and each over GROUP BY ctid), a window function that
 // returns each row's own value of it (see windowColumn; inner names the
 // scanned source), or unnest(array_agg(x)). Otherwise it returns the
 // expression's column reference, if it is one, or nil. A field of a row,
@@ -2804,10 +2806,22 @@ func ownColumn(v *pg_query.Node, sel *pg_query.SelectStmt, inner string) *pg_que
 	if c == nil || c.Fields[len(c.Fields)-1].GetAStar() != nil {
 		return nil
 	}
-	if (name != "min" && name != "max") || !groupedBy(sel.GroupClause, c, true, inner) {
-		return nil
+	switch {
+	case sameValueAggregates[name] && groupedBy(sel.GroupClause, c, true, inner):
+		return c
+	case name == "sum" && groupedBy(sel.GroupClause, c, true, inner):
+		// Of one value, that value: a group per row (ctid), or a group
+		// by the column, one row each where it is unique.
+		return c
 	}
-	return c
+	return nil
+}
+
+// sameValueAggregates are the aggregates that return x itself over rows
+// that all hold the same non-null x (their NULLs skipped).
+var sameValueAggregates = map[string]bool{
+	"min": true, "max": true, "avg": true, "bit_and": true, "bit_or": true,
+	"bool_and": true, "bool_or": true, "every": true, "any_value": true,
 }
 
 // A window's frame options (PostgreSQL's FRAMEOPTION_ bits) that
@@ -2820,6 +2834,8 @@ const (
 	frameStartCurrent     = 0x00200 // starts at CURRENT ROW
 	frameEndCurrent       = 0x00400 // ends at CURRENT ROW
 	frameStartPreceding   = 0x00800 // starts n PRECEDING
+	frameEndPreceding     = 0x01000 // ends n PRECEDING
+	frameStartFollowing   = 0x02000 // starts n FOLLOWING
 	frameEndFollowing     = 0x04000 // ends n FOLLOWING
 	frameExcludeCurrent   = 0x08000 // EXCLUDE CURRENT ROW
 	frameExcludeGroup     = 0x10000 // EXCLUDE GROUP
@@ -2829,29 +2845,31 @@ const (
 
 // windowColumn returns the column of the scanned table a window function
 // call returns unchanged for every row, or nil: lag or lead of it by the
-// literal offset 0, which is the current row whatever the window (the
-// default value is never used); min, max, first_value, last_value or
-// nth_value(x, 1) of it over a frame that holds the current row and only
-// rows with the same value of it. That is a frame within a partition by
-// the column (PARTITION BY x, or a list naming x, or ctid, a partition per
-// row); else a frame of the current row alone (ROWS BETWEEN CURRENT ROW
-// AND CURRENT ROW), or of its peers when the window is ordered by the
-// column, which peers share (RANGE or GROUPS); first_value and nth_value
-// need only the frame to start there, last_value to end there
-// (last_value(x) OVER (ORDER BY x) is each row's own x). max over a frame
-// that ends there when the window is ordered first by x ascending, or
-// starts there when descending, holds no larger x than the row's own, and
-// min the other way round: max(x) OVER (ORDER BY x) is each row's x where
-// x is not NULL (aggregates skip NULLs, so where the NULLs sort does not
-// matter to the other rows). sum and avg of x over a frame of the row
-// alone, or within a partition per row, are its x. An offset is read as
-// an integer literal or a string one the server reads as that integer
-// (lag(x, '0')). A window named in the SELECT's WINDOW clause (windows)
-// is resolved (see resolveWindow). A column the partition or order names
-// qualified by the scanned source (inner) is the argument's column named
-// unqualified, and the other way round. A FILTER, an offset other than a
-// literal 0 (lag(x), lag(x, $1)), nth_value(x, 2), or an exclusion of the
-// current row is not followed.
+// offset 0, which is the current row whatever the window (the default
+// value is never used); first_value, last_value, nth_value(x, 1), or an
+// aggregate that returns x over rows that all hold x (min, max, avg,
+// bit_or, ..., see sameValueAggregates), of it over a frame that holds the
+// current row and only rows with the same value of it. That is a frame
+// within a partition by the column (PARTITION BY x, or a list naming x, or
+// ctid, a partition per row); else a frame of the current row alone (ROWS
+// BETWEEN CURRENT ROW AND CURRENT ROW, or 0 PRECEDING for either bound),
+// or of its peers when the window is ordered by the column, which peers
+// share (RANGE or GROUPS); first_value and nth_value need only the frame
+// to start there, last_value to end there (last_value(x) OVER (ORDER BY x)
+// is each row's own x). max over a frame that ends there when the window
+// is ordered first by x ascending, or starts there when descending, holds
+// no larger x than the row's own, and min the other way round: max(x) OVER
+// (ORDER BY x) is each row's x where x is not NULL (aggregates skip NULLs,
+// so where the NULLs sort does not matter to the other rows). sum of x
+// over the same frames is x wherever the frame holds one row: a partition
+// per row, the row alone, and wherever x is unique, as a key is. An offset
+// is any integer constant (see intConstant: lag(x, '0'), lag(x, 1 - 1)). A
+// window named in the SELECT's WINDOW clause (windows) is resolved (see
+// resolveWindow). A column the partition or order names qualified by the
+// scanned source (inner) is the argument's column named unqualified, and
+// the other way round. A FILTER, an offset other than 0 (lag(x), lag(x,
+// $1)), nth_value(x, 2), or an exclusion of the current row is not
+// followed.
 func windowColumn(f *pg_query.FuncCall, windows []*pg_query.Node, inner string) *pg_query.ColumnRef {
 	if f.Over == nil || len(f.Funcname) > 2 || len(f.Args) == 0 || f.AggFilter != nil || f.AggStar ||
 		f.AggDistinct || len(f.AggOrder) > 0 || f.AggWithinGroup || f.FuncVariadic {
@@ -2872,7 +2890,7 @@ func windowColumn(f *pg_query.FuncCall, windows []*pg_query.Node, inner string) 
 		name = "first_value" // the frame's first row
 	case len(f.Args) != 1:
 		return nil
-	case name == "min", name == "max", name == "first_value", name == "last_value", name == "sum", name == "avg":
+	case sameValueAggregates[name], name == "first_value", name == "last_value", name == "sum":
 	default:
 		return nil
 	}
@@ -2880,26 +2898,16 @@ func windowColumn(f *pg_query.FuncCall, windows []*pg_query.Node, inner string) 
 	if w == nil {
 		return nil
 	}
-	opts := w.FrameOptions
+	opts := frameOptions(w)
 	if opts&(frameExcludeCurrent|frameExcludeGroup) != 0 || opts&frameStartsAtOrBefore == 0 || opts&frameEndsAtOrAfter == 0 {
 		return nil // the frame may lack the current row, or be empty
 	}
 	start, end := opts&frameStartCurrent != 0, opts&frameEndCurrent != 0
-	if name == "sum" || name == "avg" {
-		// Of one value, that value: a partition per row, or ROWS
-		// BETWEEN CURRENT ROW AND CURRENT ROW.
-		for _, g := range w.PartitionClause {
-			if gc := g.GetColumnRef(); gc != nil && perRowKey(gc, c, inner) {
-				return c
-			}
-		}
-		if opts&frameRows != 0 && start && end {
-			return c
-		}
-		return nil
-	}
 	if groupedBy(w.PartitionClause, c, true, inner) {
-		return c // every row of the frame has the current row's value
+		// Every row of the frame has the current row's value (a sum:
+		// one row of it, in a partition per row or where the column is
+		// unique).
+		return c
 	}
 	if name == "min" || name == "max" {
 		// Ordered first by x, the rows before the current one have x
@@ -2927,7 +2935,7 @@ func windowColumn(f *pg_query.FuncCall, windows []*pg_query.Node, inner string) 
 		if end {
 			return c
 		}
-	default: // min, max: every row of the frame
+	default: // min, max and the like, and sum (see above): every row of the frame
 		if start && end {
 			return c
 		}
@@ -3013,28 +3021,136 @@ func sortedBy(list []*pg_query.Node, c *pg_query.ColumnRef, inner string) bool {
 	return false
 }
 
-// integerLiteral reports whether n is the integer literal v, possibly cast
-// or selected (see unwrapConstant).
-func integerLiteral(n *pg_query.Node, v int32) bool {
-	n, _ = unwrapConstant(n)
-	k := n.GetAConst()
-	return k != nil && !k.Isnull && k.GetIval() != nil && k.GetIval().Ival == v
+// offsetLiteral reports whether n is an integer constant the server reads
+// as v where an integer is wanted (see intConstant).
+func offsetLiteral(n *pg_query.Node, v int32) bool {
+	x, ok := intConstant(n)
+	return ok && x == int64(v)
 }
 
-// offsetLiteral reports whether n is the integer literal v, or a string
-// literal the server reads as v where an integer is wanted: surrounding
-// spaces, a sign, a 0x, 0o or 0b prefix and underscores between digits
-// allowed ('0', ' -0 ', '0x0'), possibly cast or selected.
-func offsetLiteral(n *pg_query.Node, v int32) bool {
-	if integerLiteral(n, v) {
-		return true
+// intConstant folds n to the integer the server computes for it where an
+// integer is wanted: an integer literal; a string literal the server reads
+// as an integer, with surrounding spaces, a sign, a 0x, 0o or 0b prefix and
+// underscores between digits allowed ('0', ' -0 ', '0x0'); a numeric
+// literal cast to an integer type, rounded half away from zero as the
+// server rounds it (0.4::int is 0); a cast of any of them, a FROM-less
+// SELECT of one, and +, -, *, / and % of them, dividing as the server
+// divides integers (3/2 is 1). ok is false for anything else: a parameter,
+// a column, a fraction left uncast, a result beyond 64 bits (each step
+// stays within them, as bigint arithmetic must), a division by zero.
+func intConstant(n *pg_query.Node) (v int64, ok bool) {
+	x, ok := foldInteger(n, 0)
+	if !ok {
+		return 0, false
 	}
-	n, _ = unwrapConstant(n)
-	k := n.GetAConst()
-	if k == nil || k.Isnull || k.GetSval() == nil {
+	return x.Int64(), true
+}
+
+// maxFoldDepth bounds foldInteger's recursion on deeply nested arithmetic.
+const maxFoldDepth = 64
+
+func foldInteger(n *pg_query.Node, depth int) (*big.Int, bool) {
+	if n == nil || depth > maxFoldDepth {
+		return nil, false
+	}
+	in64 := func(x *big.Int) (*big.Int, bool) { return x, x.IsInt64() }
+	switch e := n.Node.(type) {
+	case *pg_query.Node_AConst:
+		k := e.AConst
+		switch {
+		case k.Isnull:
+			return nil, false
+		case k.GetIval() != nil:
+			return big.NewInt(int64(k.GetIval().Ival)), true
+		case k.GetFval() != nil:
+			// Digits alone beyond 32 bits: a bigint where 64 suffice.
+			if x, ok := new(big.Int).SetString(k.GetFval().Fval, 10); ok {
+				return in64(x)
+			}
+		case k.GetSval() != nil:
+			if x, ok := stringInteger(k.GetSval().Sval); ok {
+				return big.NewInt(x), true
+			}
+		}
+		return nil, false
+	case *pg_query.Node_TypeCast:
+		if k := e.TypeCast.Arg.GetAConst(); k != nil && k.GetFval() != nil && integerType(e.TypeCast.TypeName) {
+			r, ok := new(big.Rat).SetString(k.GetFval().Fval)
+			if !ok {
+				return nil, false
+			}
+			// Half away from zero: the integer part of r + 1/2 (of a
+			// literal, never negative; a sign is an operator).
+			q := new(big.Int).Quo(new(big.Int).Add(new(big.Int).Mul(r.Num(), big.NewInt(2)), r.Denom()), new(big.Int).Mul(r.Denom(), big.NewInt(2)))
+			return in64(q)
+		}
+		return foldInteger(e.TypeCast.Arg, depth+1)
+	case *pg_query.Node_SubLink:
+		if e.SubLink.SubLinkType == pg_query.SubLinkType_EXPR_SUBLINK {
+			if v := fromlessValue(e.SubLink.Subselect.GetSelectStmt()); v != nil {
+				return foldInteger(v, depth+1)
+			}
+		}
+		return nil, false
+	case *pg_query.Node_AExpr:
+		a := e.AExpr
+		if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 {
+			return nil, false
+		}
+		op := lastName(a.Name)
+		r, ok := foldInteger(a.Rexpr, depth+1)
+		if !ok {
+			return nil, false
+		}
+		if a.Lexpr == nil {
+			switch op {
+			case "+":
+				return r, true
+			case "-":
+				return in64(new(big.Int).Neg(r))
+			}
+			return nil, false
+		}
+		l, ok := foldInteger(a.Lexpr, depth+1)
+		if !ok {
+			return nil, false
+		}
+		switch op {
+		case "+":
+			return in64(new(big.Int).Add(l, r))
+		case "-":
+			return in64(new(big.Int).Sub(l, r))
+		case "*":
+			return in64(new(big.Int).Mul(l, r))
+		case "/", "%":
+			if r.Sign() == 0 {
+				return nil, false
+			}
+			if op == "/" {
+				return in64(new(big.Int).Quo(l, r)) // truncated, as the server's
+			}
+			return in64(new(big.Int).Rem(l, r)) // the sign of l, as the server's
+		}
+	}
+	return nil, false
+}
+
+// integerType reports whether t names one of the server's integer types.
+func integerType(t *pg_query.TypeName) bool {
+	if t == nil || len(t.ArrayBounds) > 0 {
 		return false
 	}
-	s := strings.Trim(k.GetSval().Sval, " \t\n\r\v\f")
+	switch lastName(t.Names) {
+	case "int2", "int4", "int8", "smallint", "integer", "int", "bigint":
+		return true
+	}
+	return false
+}
+
+// stringInteger reads a string literal as the server reads an integer from
+// one (see intConstant).
+func stringInteger(s string) (int64, bool) {
+	s = strings.Trim(s, " \t\n\r\v\f")
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		neg, s = s[0] == '-', s[1:]
@@ -3054,16 +3170,34 @@ func offsetLiteral(n *pg_query.Node, v int32) bool {
 		}
 	}
 	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return false
+		return 0, false
 	}
 	x, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), base, 64)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	if neg {
 		x = -x
 	}
-	return x == int64(v)
+	return x, true
+}
+
+// frameOptions returns a window's frame options with a bound of 0
+// PRECEDING or 0 FOLLOWING read as the CURRENT ROW it is, in every mode
+// (in RANGE mode the current row's first or last peer, as CURRENT ROW).
+func frameOptions(w *pg_query.WindowDef) int32 {
+	opts := w.FrameOptions
+	if opts&(frameStartPreceding|frameStartFollowing) != 0 {
+		if v, ok := intConstant(w.StartOffset); ok && v == 0 {
+			opts = opts&^(frameStartPreceding|frameStartFollowing) | frameStartCurrent
+		}
+	}
+	if opts&(frameEndPreceding|frameEndFollowing) != 0 {
+		if v, ok := intConstant(w.EndOffset); ok && v == 0 {
+			opts = opts&^(frameEndPreceding|frameEndFollowing) | frameEndCurrent
+		}
+	}
+	return opts
 }
 
 // groupedBy reports whether a GROUP BY or PARTITION BY list puts only rows
