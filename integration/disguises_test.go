@@ -274,6 +274,7 @@ var disguises = []disguise{
 	reach("self-comparisons", "text casts of a column", "casts", "DELETE FROM {t} WHERE id::text = id::varchar"),
 	reach("self-comparisons", "column below itself plus one", "ltplus1", "DELETE FROM {t} WHERE id < id + 1"),
 	reach("self-comparisons", "a closed range of a column alone contains it", "rangeself", "DELETE FROM {t} WHERE int4range(id, id, '[]') @> id"),
+	reach("self-comparisons", "a closed range of a column alone cast to its type contains it", "rangecast", "UPDATE {t} SET qty = -1 WHERE int4range(id, id, '[]')::int4range @> id"),
 	reach("self-comparisons", "update where a column is in a range around it", "rangearound", "UPDATE {t} SET qty = -1 WHERE id <@ int4range(id - 1, id + 1)"),
 	reach("self-comparisons", "column below itself plus a string one", "ltplusstr", "DELETE FROM {t} WHERE id < id + '1'"),
 	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "a DO block that deletes each row of a loop over the table", key: "doloop",

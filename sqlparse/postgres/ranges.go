@@ -16,6 +16,27 @@ var rangeConstructors = map[string]bool{
 // rangeFlags are the bound inclusions a range constructor accepts.
 var rangeFlags = []string{"[)", "[]", "(]", "()"}
 
+// rangeCall returns n with the casts to a built-in range type around it
+// taken away, which leave a range as it is (int4range(x, x, '[]')::int4range),
+// and a FROM-less SELECT of it read as its value.
+func rangeCall(n *pg_query.Node) *pg_query.Node {
+	for range maxFoldDepth {
+		if tc := n.GetTypeCast(); tc != nil && tc.TypeName != nil && len(tc.TypeName.ArrayBounds) == 0 &&
+			rangeConstructors[lastName(tc.TypeName.Names)] {
+			n = tc.Arg
+			continue
+		}
+		if sl := n.GetSubLink(); sl != nil && sl.SubLinkType == pg_query.SubLinkType_EXPR_SUBLINK {
+			if v := fromlessValue(sl.Subselect.GetSelectStmt()); v != nil {
+				n = v
+				continue
+			}
+		}
+		break
+	}
+	return n
+}
+
 // rangeContains decides whether a range built around a value contains it:
 // int4range(x, x, '[]') @> x and x <@ int4range(x - 1, x + 1) hold for every
 // row where x is not NULL, the standard of x = x. The range holds x when x
@@ -26,7 +47,8 @@ var rangeFlags = []string{"[)", "[]", "(]", "()"}
 // hold for no row, and with a parameter, int4range(x, x + $1), the value
 // bound decides for every row alike. A parameter as the inclusion decides
 // alike too unless every inclusion gives the same. ok is false when no
-// bound is read that way, as in int4range(1, 10) @> x.
+// bound is read that way, as in int4range(1, 10) @> x. The range may be
+// cast to its own type, or selected (see rangeCall).
 func (p *predicate) rangeContains(e *pg_query.A_Expr) (result, bool) {
 	op := lastName(e.Name)
 	if e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || !catalogOperator(e.Name) || (op != "@>" && op != "<@") || e.Lexpr == nil || e.Rexpr == nil {
@@ -36,7 +58,7 @@ func (p *predicate) rangeContains(e *pg_query.A_Expr) (result, bool) {
 	if op == "<@" {
 		rng, x = x, rng
 	}
-	f := rng.GetFuncCall()
+	f := rangeCall(rng).GetFuncCall()
 	if f == nil || !catalogOperator(f.Funcname) || !rangeConstructors[lastName(f.Funcname)] || len(f.Args) < 2 || len(f.Args) > 3 ||
 		f.AggStar || f.AggDistinct || f.FuncVariadic || f.Over != nil || f.AggFilter != nil || len(f.AggOrder) > 0 || !p.readsRow(x) {
 		return result{}, false
