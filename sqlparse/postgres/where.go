@@ -811,6 +811,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if p.outerValueComparison(e) {
 			return result{scope: rowIndependent}
 		}
+		if p.extremeComparison(op, e.Lexpr, e.Rexpr) {
+			return boolResult(true) // x <= (SELECT max(x) FROM t)
+		}
 		if isNullValue(e.Lexpr) || isNullValue(e.Rexpr) {
 			// A comparison with NULL is NULL for every row: (x = NULL)
 			// IS NULL is true. Whether a constant is NULL is part of
@@ -915,9 +918,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		// x NOT IN (..., x, ...) and x <> ALL (ARRAY[x]) are false. An x
 		// that is never NULL, such as (y IS NULL), is always in
 		// (true, false).
-		if sel := arrayQuery(e.Rexpr); sel != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=" {
+		if sel := p.arrayQuery(e.Rexpr); sel != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && reflexiveOps[op] {
 			// x = ANY (ARRAY(SELECT ...)) is x IN (SELECT ...).
-			if p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK, Testexpr: e.Lexpr, Subselect: sel}) {
+			if p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK, Testexpr: e.Lexpr, Subselect: sel,
+				OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}}) {
 				return boolResult(true)
 			}
 		}
@@ -950,6 +954,13 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if bounds := e.Rexpr.GetList().GetItems(); len(bounds) == 2 && p.mentionsTarget(e.Lexpr) {
 			x := p.simplify(e.Lexpr)
 			if p.alike(x, bounds[0]) && p.alike(x, bounds[1]) {
+				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
+			}
+			// x BETWEEN (SELECT min(x) FROM t) AND (SELECT max(x) FROM
+			// t), a bound of x itself on either side.
+			holds := func(op string, b *pg_query.Node) bool { return p.alike(x, b) || p.extremeComparison(op, e.Lexpr, b) }
+			symmetric := e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+			if holds(">=", bounds[0]) && holds("<=", bounds[1]) || symmetric && holds(">=", bounds[1]) && holds("<=", bounds[0]) {
 				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
 			}
 			// x BETWEEN x - 1 AND x + 1
@@ -2001,7 +2012,9 @@ func (p *predicate) wholeTableSubquery(s *pg_query.SubLink) bool {
 		}
 		return oneRow(sel) || p.selfScan(sel) != nil
 	case pg_query.SubLinkType_ANY_SUBLINK:
-		if len(s.OperName) > 1 || (len(s.OperName) == 1 && lastName(s.OperName) != "=") {
+		// x IN (...), x = ANY (...); also x >= ANY and x <= ANY, which
+		// hold wherever x = ANY does.
+		if len(s.OperName) > 1 || (len(s.OperName) == 1 && !reflexiveOps[lastName(s.OperName)]) {
 			return false
 		}
 	default:
@@ -2745,17 +2758,25 @@ func (p *predicate) unnestedScan(sel *pg_query.SelectStmt) *scan {
 // arrayQuery returns, for an array made of a query's rows, a query that
 // returns them as rows: q for ARRAY(q), and SELECT x FROM ... for
 // (SELECT array_agg(x) FROM ...), however cast. Otherwise nil.
-func arrayQuery(n *pg_query.Node) *pg_query.Node {
+func (p *predicate) arrayQuery(n *pg_query.Node) *pg_query.Node {
 	for n.GetTypeCast() != nil {
 		n = n.GetTypeCast().Arg
 	}
-	sl := n.GetSubLink()
-	switch {
-	case sl == nil:
-		return nil
-	case sl.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK:
+	if sl := n.GetSubLink(); sl != nil && sl.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK {
 		return sl.Subselect
-	case sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK:
+	}
+	return p.aggregatedRows(n, "array_agg")
+}
+
+// aggregatedRows returns, for a scalar subquery that aggregates one
+// expression over all its rows, (SELECT agg(x) FROM ...) with agg the
+// aggregate named, the query of the rows it aggregates: SELECT x FROM ....
+// A LIMIT of at least 1 and an OFFSET of 0 keep the aggregate's one row,
+// and an ORDER BY does not change it: the rows are read without them.
+// Otherwise nil.
+func (p *predicate) aggregatedRows(n *pg_query.Node, agg string) *pg_query.Node {
+	sl := n.GetSubLink()
+	if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
 		return nil
 	}
 	sel := sl.Subselect.GetSelectStmt()
@@ -2765,14 +2786,42 @@ func arrayQuery(n *pg_query.Node) *pg_query.Node {
 	}
 	rt := sel.TargetList[0].GetResTarget()
 	f := rt.GetVal().GetFuncCall()
-	if f == nil || lastName(f.Funcname) != "array_agg" || len(f.Funcname) > 2 || len(f.Args) != 1 ||
-		f.AggFilter != nil || f.Over != nil || f.AggWithinGroup {
+	if f == nil || lastName(f.Funcname) != agg || len(f.Funcname) > 2 || len(f.Args) != 1 ||
+		f.AggFilter != nil || f.Over != nil || f.AggWithinGroup || f.AggStar || f.FuncVariadic {
 		return nil
 	}
-	// The aggregate's one row holds every row's x: the rows themselves.
+	if sel.LimitCount != nil || sel.LimitOffset != nil {
+		p.w.literalSensitive = true // reads the limit
+		if n, ok := intConstant(sel.LimitCount); sel.LimitCount != nil && !isNullValue(sel.LimitCount) && (!ok || n < 1) {
+			return nil
+		}
+		if n, ok := intConstant(sel.LimitOffset); sel.LimitOffset != nil && !isNullValue(sel.LimitOffset) && (!ok || n != 0) {
+			return nil
+		}
+	}
+	// The aggregate's one row is made of every row's x: the rows themselves.
 	rows := proto.Clone(sel).(*pg_query.SelectStmt)
 	rows.TargetList = []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: f.Args[0]}}}}
+	rows.LimitCount, rows.LimitOffset, rows.SortClause = nil, nil, nil
 	return &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rows}}
+}
+
+// extremeComparison recognises x >= (SELECT min(x) FROM t) and x <= (SELECT
+// max(x) FROM t), either way round: the table's least (greatest) x is no
+// larger (smaller) than any row's, so the comparison holds for every row
+// where x is not NULL, as x >= ANY (SELECT x FROM t) does (see
+// wholeTableSubquery, which decides which queries return every row's x).
+func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) bool {
+	if !p.mentionsTarget(l) {
+		l, r, op = r, l, flippedOp[op]
+	}
+	agg := map[string]string{">=": "min", "<=": "max"}[op]
+	if agg == "" || !p.mentionsTarget(l) {
+		return false
+	}
+	rows := p.aggregatedRows(r, agg)
+	return rows != nil && p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
+		OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}, Testexpr: l, Subselect: rows})
 }
 
 // ownColumn returns the column of the scanned table an output expression
