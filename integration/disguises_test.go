@@ -280,6 +280,8 @@ var disguises = []disguise{
 	{family: "dynamic SQL", destructiveCase: destructiveCase{name: "a DO block that deletes each row of a loop over the table", key: "doloop",
 		rule: "delete-always-true", category: "delete", setup: tableSetup,
 		stmt: "DO $$DECLARE r record; BEGIN FOR r IN SELECT id FROM {t} LOOP DELETE FROM {t} WHERE id = r.id; END LOOP; END$$"}},
+	reach("dynamic SQL", "a DO block deleting the least id until none is left", "drainloop", "DO $$BEGIN LOOP DELETE FROM {t} WHERE id = (SELECT min(id) FROM {t}); EXIT WHEN NOT FOUND; END LOOP; END$$"),
+	reach("dynamic SQL", "a DO block deleting batches while rows remain", "drainwhile", "DO $$BEGIN WHILE EXISTS (SELECT 1 FROM {t}) LOOP DELETE FROM {t} WHERE id IN (SELECT id FROM {t} LIMIT 2); END LOOP; END$$"),
 	reach("self-comparisons", "column equals a searched case that yields itself", "searchedcase", "DELETE FROM {t} WHERE id = CASE WHEN id = 1 THEN 1 ELSE id END"),
 	reach("self-comparisons", "column equals a simple case of itself", "simplecase", "DELETE FROM {t} WHERE id = CASE id WHEN 1 THEN 1 ELSE id END"),
 	reach("subqueries over the target", "in a select star over a nested derived table", "nestedstar", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT * FROM (SELECT id FROM {t}) y) x)"),

@@ -250,9 +250,16 @@ func (w *walker) plpgsqlNode(what string, v any) {
 			switch k {
 			case "PLpgSQL_stmt_fors":
 				if m, ok := child.(map[string]any); ok {
+					w.repeats++
 					w.queryLoop(what, m)
+					w.repeats--
 					continue
 				}
+			case "PLpgSQL_stmt_loop", "PLpgSQL_stmt_while", "PLpgSQL_stmt_fori", "PLpgSQL_stmt_foreach_a", "PLpgSQL_stmt_forc":
+				w.repeats++
+				w.plpgsqlNode(what, child)
+				w.repeats--
+				continue
 			case "PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors":
 				w.dynamic(what)
 			case "PLpgSQL_stmt_open", "PLpgSQL_stmt_return_query":
@@ -351,6 +358,70 @@ func (w *walker) loopBound(rel *pg_query.RangeVar, where *pg_query.Node) bool {
 		}
 	}
 	return false
+}
+
+// drainsItself reports whether a WHERE picks its rows only from what the
+// table itself returns, unfiltered: x = (SELECT min(x) FROM t), x IN
+// (SELECT x FROM t LIMIT 1000), ctid = (SELECT ctid FROM t LIMIT 1),
+// ctid = ANY (ARRAY(SELECT ctid FROM t LIMIT 3)). Each
+// run takes some rows; run again and again in a loop (LOOP ... EXIT WHEN
+// NOT FOUND, WHILE EXISTS (SELECT FROM t)), it takes them all.
+func (p *predicate) drainsItself(where *pg_query.Node) bool {
+	var x, sub *pg_query.Node
+	switch {
+	case where.GetSubLink() != nil:
+		sl := where.GetSubLink()
+		if sl.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK || len(sl.OperName) > 1 ||
+			(len(sl.OperName) == 1 && lastName(sl.OperName) != "=") {
+			return false
+		}
+		x, sub = sl.Testexpr, sl.Subselect
+	case where.GetAExpr() != nil && where.GetAExpr().Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY:
+		// x = ANY (ARRAY(SELECT x FROM t LIMIT 3)) is x IN (...).
+		e := where.GetAExpr()
+		if lastName(e.Name) != "=" {
+			return false
+		}
+		x, sub = e.Lexpr, p.arrayQuery(e.Rexpr)
+		if sub == nil {
+			return false
+		}
+	case where.GetAExpr() != nil:
+		e := where.GetAExpr()
+		if e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || lastName(e.Name) != "=" || e.Lexpr == nil {
+			return false
+		}
+		x, sub = e.Lexpr, e.Rexpr
+		if x.GetSubLink() != nil {
+			x, sub = sub, x
+		}
+		sl := sub.GetSubLink()
+		if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
+			return false
+		}
+		sub = sl.Subselect
+	default:
+		return false
+	}
+	col := x.GetColumnRef()
+	sel := sub.GetSelectStmt()
+	if col == nil || !p.refersToTarget(col) || sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE ||
+		len(sel.FromClause) != 1 || sel.WhereClause != nil || len(sel.GroupClause) > 0 || sel.HavingClause != nil ||
+		len(sel.TargetList) != 1 || containsColumnRefTo(sel, p) {
+		return false
+	}
+	from := sel.FromClause[0].GetRangeVar()
+	return from != nil && sameRelation(from, p.rel)
+}
+
+// containsColumnRefTo reports whether a query refers to the target's row
+// (a correlated subquery is bounded by the row it is evaluated for).
+func containsColumnRefTo(sel *pg_query.SelectStmt, p *predicate) bool {
+	inner := aliasName(sel.FromClause[0].GetRangeVar().GetAlias(), sel.FromClause[0].GetRangeVar().GetRelname())
+	return anyNode(sel.ProtoReflect(), func(n any) bool {
+		c, ok := n.(*pg_query.ColumnRef)
+		return ok && len(c.Fields) >= 2 && qualifier(c) != inner && p.targets[qualifier(c)]
+	})
 }
 
 func (w *walker) dynamic(what string) {

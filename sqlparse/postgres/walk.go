@@ -21,6 +21,9 @@ type walker struct {
 	// loops are the plpgsql FOR ... IN query loops around the statement
 	// being walked, innermost last (see bodies.go).
 	loops []queryLoop
+	// repeats counts the plpgsql loops of any kind around the statement
+	// being walked: its body may run any number of times.
+	repeats int
 	// literalSensitive is set whenever a decision read a literal's value
 	// (see sqlparse.Analysis.LiteralSensitive).
 	literalSensitive bool

@@ -129,6 +129,12 @@ func (w *walker) rowScope(rel *pg_query.RangeVar, joined []*pg_query.Node, where
 		return
 	}
 	p := newPredicate(w, rel, joined)
+	if w.repeats > 0 && p.drainsItself(where) {
+		w.addUndo(cat, ruleAlways, name,
+			fmt.Sprintf("%s %s runs inside a loop and takes its rows from what %s itself returns, so run again and again it would %s every row of %s",
+				verb, name, name, effect, name), u)
+		return
+	}
 	r, how := p.evalRenamings([]*pg_query.Node{where}, func() result { return p.eval(where) })
 	if how != "" {
 		how = " " + how
