@@ -817,8 +817,8 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if p.outerValueComparison(e) {
 			return result{scope: rowIndependent}
 		}
-		if p.extremeComparison(op, e.Lexpr, e.Rexpr) {
-			return boolResult(true) // x <= (SELECT max(x) FROM t)
+		if v, ok := p.extremeComparison(op, e.Lexpr, e.Rexpr); ok {
+			return boolResult(v) // x <= (SELECT max(x) FROM t)
 		}
 		if isNullValue(e.Lexpr) || isNullValue(e.Rexpr) {
 			// A comparison with NULL is NULL for every row: (x = NULL)
@@ -964,7 +964,10 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 			}
 			// x BETWEEN (SELECT min(x) FROM t) AND (SELECT max(x) FROM
 			// t), a bound of x itself on either side.
-			holds := func(op string, b *pg_query.Node) bool { return p.alike(x, b) || p.extremeComparison(op, e.Lexpr, b) }
+			holds := func(op string, b *pg_query.Node) bool {
+				v, ok := p.extremeComparison(op, e.Lexpr, b)
+				return p.alike(x, b) || ok && v
+			}
 			symmetric := e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
 			if holds(">=", bounds[0]) && holds("<=", bounds[1]) || symmetric && holds(">=", bounds[1]) && holds("<=", bounds[0]) {
 				return boolResult(e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM)
@@ -2812,22 +2815,33 @@ func (p *predicate) aggregatedRows(n *pg_query.Node, agg string) *pg_query.Node 
 	return &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rows}}
 }
 
-// extremeComparison recognises x >= (SELECT min(x) FROM t) and x <= (SELECT
+// extremeComparison decides x >= (SELECT min(x) FROM t) and x <= (SELECT
 // max(x) FROM t), either way round: the table's least (greatest) x is no
 // larger (smaller) than any row's, so the comparison holds for every row
 // where x is not NULL, as x >= ANY (SELECT x FROM t) does (see
-// wholeTableSubquery, which decides which queries return every row's x).
-func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) bool {
+// wholeTableSubquery, which decides which queries return every row's x);
+// x < (SELECT min(x) FROM t) and x > (SELECT max(x) FROM t) hold for none,
+// so their negations hold for every row. ok is false for anything else.
+func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok bool) {
 	if !p.mentionsTarget(l) {
 		l, r, op = r, l, flippedOp[op]
 	}
-	agg := map[string]string{">=": "min", "<=": "max"}[op]
-	if agg == "" || !p.mentionsTarget(l) {
-		return false
+	if !p.mentionsTarget(l) {
+		return false, false
 	}
-	rows := p.aggregatedRows(r, agg)
-	return rows != nil && p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
-		OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}, Testexpr: l, Subselect: rows})
+	for _, c := range []struct {
+		op, agg, always string // always: the op that holds for every row
+	}{{">=", "min", ">="}, {"<=", "max", "<="}, {"<", "min", ">="}, {">", "max", "<="}} {
+		if op != c.op {
+			continue
+		}
+		rows := p.aggregatedRows(r, c.agg)
+		if rows != nil && p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
+			OperName: []*pg_query.Node{pg_query.MakeStrNode(c.always)}, Testexpr: l, Subselect: rows}) {
+			return op == c.always, true
+		}
+	}
+	return false, false
 }
 
 // ownColumn returns the column of the scanned table an output expression
