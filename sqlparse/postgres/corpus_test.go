@@ -844,6 +844,15 @@ func corpusOffsets() []corpusCase {
 	const dat, uat = "delete-always-true", "update-always-true"
 	return []corpusCase{
 		{name: "delete where id is below itself plus one", sql: "DELETE FROM t WHERE id < id + 1", want: dat},
+		{name: "delete where id is below itself plus two halves", sql: "DELETE FROM t WHERE id < id + 2/2", want: dat, note: "integer arithmetic of literals is read as its value"},
+		{name: "delete where id equals itself plus a difference of zero", sql: "DELETE FROM t WHERE id = id + (3 - 3)", want: dat},
+		{name: "delete where id is below itself plus a product", sql: "DELETE FROM t WHERE id < id + 2 * 1", want: dat},
+		{name: "delete where id is above itself minus a remainder", sql: "DELETE FROM t WHERE id > id - 7 % 4", want: dat},
+		{name: "update where id is below itself plus a string three halved", sql: "UPDATE t SET note = 'x' WHERE id < id + '3'/2", want: uat, note: "'3' reads as an integer: 3/2 is 1"},
+		{name: "delete where id is between itself moved by two halves", sql: "DELETE FROM t WHERE id BETWEEN id - 2/2 AND id + 2/2", want: dat},
+		{name: "delete where id is below itself plus one integer half", sql: "DELETE FROM t WHERE id < id + 1/2", note: "integer division: 1/2 is 0, no row"},
+		{name: "delete where id differs from itself plus a half", sql: "DELETE FROM t WHERE id <> id + 1/2", note: "no row"},
+		{name: "delete where id is below itself plus a numeric half", sql: "DELETE FROM t WHERE id < id + 1::numeric/2", note: "not read: a numeric division"},
 		{name: "delete where id plus one minus id is positive", sql: "DELETE FROM t WHERE id + 1 - id > 0", want: dat},
 		{name: "update where a half added and id taken away is below one", sql: "UPDATE t SET note = 'x' WHERE (id + 0.5) - id < 1", want: uat},
 		{name: "delete where id plus a parameter minus id is positive", sql: "DELETE FROM t WHERE id + $1 - id > 0", want: dat,

@@ -26,6 +26,7 @@ func TestIntConstant(t *testing.T) {
 	for _, expr := range []string{
 		"$1", "0 + $1", "x", "0 + x", "0.5", "1.0 + 0", "0 / 0", "1 % 0", "2 ^ 0",
 		"0.5::float8::int", "9223372036854775807 + 1", "'1.5'", "'a'", "NULL", "abs(0)",
+		"1::numeric / 2", "(1 / 2)::float8", "'0'::text",
 	} {
 		if got, ok := intConstant(selectedExpr(t, expr)); ok {
 			t.Errorf("%s: folded to %d", expr, got)

@@ -68,10 +68,31 @@ func (p *predicate) offset(n *pg_query.Node) offsetSum {
 }
 
 // constantTerm reports whether n is a literal, possibly cast or selected
-// (see unwrapConstant), or a value that may be any (see mayBeAny).
+// (see unwrapConstant), arithmetic of literals (2/2, see
+// constantArithmetic), or a value that may be any (see mayBeAny).
 func (p *predicate) constantTerm(n *pg_query.Node) bool {
 	c, _ := unwrapConstant(n)
-	return c.GetAConst() != nil || p.mayBeAny(n)
+	return c.GetAConst() != nil || constantArithmetic(n, 0) || p.mayBeAny(n)
+}
+
+// constantArithmetic reports whether n is +, -, *, / or % of literals
+// only, by its shape alone: numberTerm reads its value, as an integer (see
+// intConstant), or leaves the comparison undecided.
+func constantArithmetic(n *pg_query.Node, depth int) bool {
+	a := n.GetAExpr()
+	if a == nil || depth > maxFoldDepth || a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Rexpr == nil {
+		return false
+	}
+	switch lastName(a.Name) {
+	case "+", "-", "*", "/", "%":
+	default:
+		return false
+	}
+	leaf := func(x *pg_query.Node) bool {
+		c, _ := unwrapConstant(x)
+		return c.GetAConst() != nil || constantArithmetic(c, depth+1)
+	}
+	return (a.Lexpr == nil || leaf(a.Lexpr)) && leaf(a.Rexpr)
 }
 
 // unwrapConstant strips casts and FROM-less scalar subqueries from n:
@@ -127,6 +148,14 @@ func (p *predicate) sum(s offsetSum) (off *big.Rat, free, fraction, ok bool) {
 // which may round it (0.4::int is 0, 0.6::int 1): only the server's
 // rounding knows its value.
 func (p *predicate) numberTerm(n *pg_query.Node) (value *big.Rat, exact bool) {
+	if a := n.GetAExpr(); a != nil {
+		// Integer arithmetic of constants: id + 2/2 is id + 1.
+		if v, ok := intConstant(n); ok {
+			p.w.literalSensitive = true
+			return new(big.Rat).SetInt64(v), true
+		}
+		return nil, false
+	}
 	n, cast := unwrapConstant(n)
 	c := n.GetAConst()
 	if c == nil {

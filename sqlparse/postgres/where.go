@@ -3102,9 +3102,9 @@ func offsetLiteral(n *pg_query.Node, v int32) bool {
 // as an integer, with surrounding spaces, a sign, a 0x, 0o or 0b prefix and
 // underscores between digits allowed ('0', ' -0 ', '0x0'); a numeric
 // literal cast to an integer type, rounded half away from zero as the
-// server rounds it (0.4::int is 0); a cast of any of them, a FROM-less
-// SELECT of one, and +, -, *, / and % of them, dividing as the server
-// divides integers (3/2 is 1). ok is false for anything else: a parameter,
+// server rounds it (0.4::int is 0); a cast of any of them to an integer
+// type, a FROM-less SELECT of one, and +, -, *, / and % of them, dividing
+// as the server divides integers (3/2 is 1). ok is false for anything else: a parameter,
 // a column, a fraction left uncast, a result beyond 64 bits (each step
 // stays within them, as bigint arithmetic must), a division by zero.
 func intConstant(n *pg_query.Node) (v int64, ok bool) {
@@ -3152,6 +3152,9 @@ func foldInteger(n *pg_query.Node, depth int) (*big.Int, bool) {
 			// literal, never negative; a sign is an operator).
 			q := new(big.Int).Quo(new(big.Int).Add(new(big.Int).Mul(r.Num(), big.NewInt(2)), r.Denom()), new(big.Int).Mul(r.Denom(), big.NewInt(2)))
 			return in64(q)
+		}
+		if !integerType(e.TypeCast.TypeName) {
+			return nil, false // 1::numeric / 2 is one half
 		}
 		return foldInteger(e.TypeCast.Arg, depth+1)
 	case *pg_query.Node_SubLink:
