@@ -1159,6 +1159,16 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		if e.Op == opcode.EQ && !e.All {
 			return p.in(&ast.PatternInExpr{Expr: e.L, Sel: e.R})
 		}
+		// x >= ANY and x <= ANY of every row's x hold wherever x IN
+		// does.
+		if (e.Op == opcode.GE || e.Op == opcode.LE) && !e.All && p.eval(e.L).scope == rowDependent &&
+			p.wholeTableSubquery(e.L, e.R) {
+			return boolResult(true)
+		}
+		// x >= ALL (SELECT MIN(x) FROM t): the aggregate's one row.
+		if p.extremeComparison(e.Op, e.L, e.R) {
+			return boolResult(true)
+		}
 		// x >= ALL (SELECT t.x FROM u): each value the query returns
 		// is the outer row's x (see outerValueComparison).
 		if vs := p.outerValues(e.R); len(vs) == 1 && e.Op != opcode.NullEQ &&
@@ -1269,6 +1279,9 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 	case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
 		if p.outerValueComparison(e.Op, e.L, e.R) {
 			return result{scope: rowIndependent}
+		}
+		if p.extremeComparison(e.Op, e.L, e.R) {
+			return boolResult(true) // x <= (SELECT MAX(x) FROM t)
 		}
 		l, r := p.eval(e.L), p.eval(e.R)
 		if l.k != nil && r.k != nil {
@@ -2177,6 +2190,63 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 		return false
 	}
 	return p.w.readsEveryRow(sq.Query, p.target, p.columnName(col.Name))
+}
+
+// aggregatedRows returns, for a scalar subquery that aggregates one
+// expression over all its rows, (SELECT agg(x) FROM ...) with agg the
+// aggregate named, the query of the rows it aggregates: SELECT x FROM ....
+// Without GROUP BY or HAVING the aggregate returns exactly one row; a
+// LIMIT of at least 1 and no offset keep it, and an ORDER BY does not
+// change it: the rows are read without them. Otherwise nil.
+func (p *predicate) aggregatedRows(n ast.ExprNode, agg string) *ast.SubqueryExpr {
+	sq, ok := unparen(n).(*ast.SubqueryExpr)
+	if !ok {
+		return nil
+	}
+	sel, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.Fields == nil || len(sel.Fields.Fields) != 1 ||
+		sel.GroupBy != nil || sel.Having != nil {
+		return nil
+	}
+	f, ok := unparen(sel.Fields.Fields[0].Expr).(*ast.AggregateFuncExpr)
+	if !ok || strings.ToLower(f.F) != agg || len(f.Args) != 1 {
+		return nil
+	}
+	if l := sel.Limit; l != nil {
+		p.w.literalSensitive = true // reads the limit
+		v, ok := unparen(l.Count).(*driver.ValueExpr)
+		if !ok || !(v.Kind() == driver.KindInt64 && v.GetInt64() >= 1 || v.Kind() == driver.KindUint64 && v.GetUint64() >= 1) ||
+			l.Offset != nil && !isInt(l.Offset, 0) {
+			return nil
+		}
+	}
+	// The aggregate's one row is made of every row's x: the rows themselves.
+	rows := *sel
+	rows.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: f.Args[0]}}}
+	rows.Limit, rows.OrderBy = nil, nil
+	return &ast.SubqueryExpr{Query: &rows}
+}
+
+// extremeComparison recognises x >= (SELECT MIN(x) FROM t) and x <=
+// (SELECT MAX(x) FROM t), either way round: the table's least (greatest)
+// x is no larger (smaller) than any row's, so the comparison holds for
+// every row where x is not NULL, as x >= ANY (SELECT x FROM t) does (see
+// wholeTableSubquery, which decides which queries return every row's x).
+func (p *predicate) extremeComparison(op opcode.Op, l, r ast.ExprNode) bool {
+	switch op {
+	case opcode.GE:
+		return p.extremeOf(l, r, "min") || p.extremeOf(r, l, "max")
+	case opcode.LE:
+		return p.extremeOf(l, r, "max") || p.extremeOf(r, l, "min")
+	}
+	return false
+}
+
+// extremeOf reports whether sub is (SELECT agg(x) FROM t) over every row's
+// x (see extremeComparison).
+func (p *predicate) extremeOf(x, sub ast.ExprNode, agg string) bool {
+	rows := p.aggregatedRows(sub, agg)
+	return rows != nil && p.eval(x).scope == rowDependent && p.wholeTableSubquery(x, rows)
 }
 
 // caseExpr looks at the values a CASE can take: the row only picks a
