@@ -219,6 +219,17 @@ var myCategories = []myCategory{
 	deleteWhere("delete where exists of a renamed derived copy of the row", func(tbl string) string {
 		return "EXISTS (SELECT 1 FROM (SELECT id AS i FROM " + tbl + ") x WHERE x.i = " + tbl + ".id)"
 	}),
+	// At least any of every row's id, and at least (at most) the table's
+	// own least (greatest) id, hold wherever id IN does.
+	deleteEveryRowWhere("delete where at least any of the table's own ids", func(tbl string) string {
+		return "id >= ANY (SELECT id FROM " + tbl + ")"
+	}),
+	deleteEveryRowWhere("delete where at most the table's greatest id", func(tbl string) string {
+		return "id <= (SELECT MAX(id) FROM " + tbl + ")"
+	}),
+	deleteEveryRowWhere("delete where between the least and greatest id of derived tables", func(tbl string) string {
+		return "id BETWEEN (SELECT MIN(id) FROM (SELECT id FROM " + tbl + ") x) AND (SELECT MAX(id) FROM (SELECT id FROM " + tbl + ") y)"
+	}),
 	{name: "multi-table update self-joined using", rule: "update-always-true", category: "update",
 		sql: func(tbl, _ string) string {
 			return "UPDATE " + tbl + " c JOIN " + tbl + " d USING (id) SET c.note = 'x'"
@@ -339,6 +350,17 @@ var myCategories = []myCategory{
 func deleteWhere(name string, where func(tbl string) string) myCategory {
 	return myCategory{name: name, rule: "delete-always-true", category: "delete",
 		sql: func(tbl, _ string) string { return "DELETE FROM " + tbl + " WHERE " + where(tbl) }}
+}
+
+// deleteEveryRowWhere is deleteWhere whose human run is proved to delete
+// every row: the reinsertion of every id after it would otherwise hit a
+// duplicate key.
+func deleteEveryRowWhere(name string, where func(tbl string) string) myCategory {
+	c := deleteWhere(name, where)
+	c.then = func(tbl string) string {
+		return fmt.Sprintf("INSERT INTO %s (id) SELECT seq FROM seq_1_to_%d", tbl, freshTableRows)
+	}
+	return c
 }
 
 // otherDatabaseTable creates a table of the same name in database db, with
