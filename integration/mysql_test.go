@@ -279,6 +279,18 @@ var myCategories = []myCategory{
 		then: func(tbl string) string {
 			return fmt.Sprintf("INSERT INTO %s (id) SELECT seq FROM seq_1_to_%d", tbl, freshTableRows)
 		}},
+	{name: "delete where columns equal their left part of their own length, a short length and a first field by a string count",
+		rule: "delete-always-true", category: "delete",
+		prepare: func(tbl, _ string) string {
+			return "UPDATE " + tbl + " SET note = CONCAT('row ', LPAD(id, 3, '0'))"
+		},
+		sql: func(tbl, _ string) string {
+			return "DELETE FROM " + tbl + " WHERE note = LEFT(note, 7) AND note = LEFT(note, LENGTH(note))" +
+				" AND SUBSTRING(note, 1, 7) = note AND note = SUBSTRING_INDEX(note, ',', '1')"
+		},
+		then: func(tbl string) string {
+			return fmt.Sprintf("INSERT INTO %s (id) SELECT seq FROM seq_1_to_%d", tbl, freshTableRows)
+		}},
 	// A number column compares a string with it as a number; a test is
 	// 1, 0 or NULL; some functions have the same value for every row.
 	deleteWhere("delete where above a string or at most the number", func(string) string { return "id > '1' OR id <= 1" }),

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"math/big"
+	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
@@ -62,9 +63,9 @@ func (p *predicate) free(n ast.ExprNode) bool {
 // one for the bit operations, ABS and CONV(x, 10, 10)); TRIM(x), LOWER(x)
 // and UPPER(x) are x for some strings (every string, in a case-insensitive
 // collation), SUBSTRING_INDEX(x, d, n) for those with fewer than n
-// delimiters, LPAD(x, n, p) and RPAD for those n characters long, and
-// LEFT(x, n), RIGHT and SUBSTRING(x, 1, n) for every string a VARCHAR or
-// TEXT column holds when n is at least 65535.
+// delimiters (n also written as a string, '1'), LPAD(x, n, p) and RPAD
+// for those n characters long, and LEFT(x, n), RIGHT and SUBSTRING(x, 1,
+// n) for those at most n characters long (see keepsLength).
 func (p *predicate) forms(n ast.ExprNode, out []ast.ExprNode, depth int) []ast.ExprNode {
 	n = p.simplify(n)
 	out = append(out, n)
@@ -129,7 +130,7 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 			}
 		case "substring_index":
 			// x where x holds fewer than |n| delimiters (n not 0).
-			if len(e.Args) == 3 && isLiteral(e.Args[1]) && !isEmptyString(e.Args[1]) && nonZeroInt(e.Args[2]) {
+			if len(e.Args) == 3 && isLiteral(e.Args[1]) && !isEmptyString(e.Args[1]) && (nonZeroInt(e.Args[2]) || nonZeroIntString(e.Args[2])) {
 				return e.Args[:1]
 			}
 		case "lpad", "rpad":
@@ -145,12 +146,13 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 				return e.Args[:1]
 			}
 		case "left", "right", "substring", "substr", "mid":
-			// A length no VARCHAR or TEXT value reaches keeps every
-			// character: LEFT(x, 2147483647), SUBSTRING(x, 1, 65535).
+			// x for every string no longer than the length: every row
+			// of a VARCHAR(255) column for LEFT(x, 255), of any column
+			// for SUBSTRING(x, 1, 65535) or LEFT(x, LENGTH(x)).
 			switch {
-			case len(e.Args) == 2 && (e.FnName.L == "left" || e.FnName.L == "right") && longLength(e.Args[1]):
+			case len(e.Args) == 2 && (e.FnName.L == "left" || e.FnName.L == "right") && p.keepsLength(e.Args[1], e.Args[0]):
 				return e.Args[:1]
-			case len(e.Args) == 3 && e.FnName.L != "left" && e.FnName.L != "right" && isInt(e.Args[1], 1) && longLength(e.Args[2]):
+			case len(e.Args) == 3 && e.FnName.L != "left" && e.FnName.L != "right" && isInt(e.Args[1], 1) && p.keepsLength(e.Args[2], e.Args[0]):
 				return e.Args[:1]
 			}
 		case "json_extract":
@@ -454,11 +456,50 @@ func nonZeroInt(n ast.ExprNode) bool {
 	return ok && v.Kind() == driver.KindUint64 && v.GetUint64() != 0
 }
 
-// longLength: n is an integer literal of at least 65535, the most bytes
-// a VARCHAR or TEXT value holds.
-func longLength(n ast.ExprNode) bool {
+// nonZeroIntString: n is a string literal the server reads as a non-zero
+// integer where one is wanted: digits, a sign and surrounding spaces
+// ('1', ' -2 ').
+func nonZeroIntString(n ast.ExprNode) bool {
 	v, ok := unparen(n).(*driver.ValueExpr)
-	return ok && (v.Kind() == driver.KindInt64 && v.GetInt64() >= 65535 || v.Kind() == driver.KindUint64 && v.GetUint64() >= 65535)
+	if !ok || v.Kind() != driver.KindString {
+		return false
+	}
+	s := strings.TrimSpace(v.GetString())
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return false
+	}
+	return strings.Trim(s, "0") != ""
+}
+
+// keepsLength reports whether taking n characters of x keeps some values
+// of x whole, which may be all of a column's: a positive integer literal
+// (every value of a VARCHAR(n) column, and of any VARCHAR or TEXT column
+// from 65535 on), a value the row does not decide (a parameter, as bound to
+// a large one), or x's own length, LENGTH(x) or CHAR_LENGTH(x), which
+// keeps every value.
+func (p *predicate) keepsLength(n, x ast.ExprNode) bool {
+	if f, ok := unparen(n).(*ast.FuncCallExpr); ok && len(f.Args) == 1 {
+		switch f.FnName.L {
+		case "length", "char_length", "character_length", "octet_length":
+			return p.same(p.simplify(f.Args[0]), p.simplify(x))
+		}
+	}
+	if v, ok := unparen(n).(*driver.ValueExpr); ok {
+		switch v.Kind() {
+		case driver.KindInt64:
+			return v.GetInt64() >= 1
+		case driver.KindUint64:
+			return v.GetUint64() >= 1
+		}
+		return false
+	}
+	if v, ok := intLiteral(n); ok {
+		return v >= 1 // -5
+	}
+	return p.eval(n).scope != rowDependent && p.free(n)
 }
 
 func isEmptyString(n ast.ExprNode) bool {

@@ -489,7 +489,8 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 // normalizes reports whether f is a normalisation of the target column x
 // (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone; FLOOR, CEIL, ABS, ROUND
 // or TRUNCATE of it; REPLACE in it of one literal by another;
-// SUBSTRING_INDEX, LPAD or RPAD of it by literals), either side
+// SUBSTRING_INDEX, LPAD or RPAD of it by literals; LEFT, RIGHT or
+// SUBSTRING from 1 of it to a literal length), either side
 // possibly written BINARY or with a COLLATE: x <> f(x) then picks the rows
 // whose value is not yet normalised, or none.
 func (p *predicate) normalizes(x, f ast.ExprNode) bool {
@@ -516,6 +517,16 @@ func (p *predicate) normalizes(x, f ast.ExprNode) bool {
 		// LPAD(code, 5, '0') those not 5 characters long.
 		p.w.literalSensitive = true
 		if n != 3 || !isLiteral(call.Args[1]) || !isLiteral(call.Args[2]) {
+			return false
+		}
+	case "left", "right", "substring", "substr", "mid":
+		// LEFT(code, 3), SUBSTRING(code, 1, 3): the rows longer than
+		// 3 characters.
+		p.w.literalSensitive = true
+		if n == 2 && (call.FnName.L == "left" || call.FnName.L == "right") && isLiteral(call.Args[1]) {
+			break
+		}
+		if n != 3 || call.FnName.L == "left" || call.FnName.L == "right" || !isInt(call.Args[1], 1) || !isLiteral(call.Args[2]) {
 			return false
 		}
 	default:
