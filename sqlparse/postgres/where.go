@@ -270,6 +270,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 	case *pg_query.Node_BoolExpr:
 		op := e.BoolExpr.Boolop
 		if op == pg_query.BoolExprType_NOT_EXPR {
+			if r, ok := p.negatedPartialIdentity(e.BoolExpr.Args[0]); ok {
+				return r
+			}
 			return not(p.eval(e.BoolExpr.Args[0]))
 		}
 		nodes := flatten(op, e.BoolExpr.Args, nil)
@@ -856,6 +859,11 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 				// NULL; x < coalesce($1, x) is then false.
 				return boolResult(reflexiveOps[op])
 			}
+			if reflexiveOps[op] && (p.partialIdentity(l, r) || p.partialIdentity(r, l)) {
+				// x = lower(x): the values lower() keeps, which the
+				// column's values decide (see identities.go).
+				return result{scope: rowIndependent}
+			}
 			if v, ok := p.polarCompare(op, l, r); ok {
 				return boolResult(v)
 			}
@@ -1386,6 +1394,9 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 			n = r
 		case *pg_query.Node_FuncCall:
 			x := p.returnedArgument(e.FuncCall)
+			if x == nil {
+				x = p.keptArgument(e.FuncCall)
+			}
 			if x == nil {
 				return n
 			}

@@ -1,0 +1,125 @@
+package postgres
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+)
+
+// Functions that return their argument unchanged for some of its values,
+// which may be every value a column holds: lower(email) is email for every
+// address stored in lower case, abs(id) is id for every positive key,
+// round(n) is n for every integer, left(code, 255) is code for every value
+// of a varchar(255) column. x = f(x) then bounds nothing bulwark can see:
+// the column's values decide, and for common columns they are all kept.
+// x <> f(x) is the filter it reads as: the values f changes (the e-mails
+// not yet in lower case), or none.
+
+// keepingFunctions are the functions of one argument that keep some
+// values of it (the first argument, when more are allowed).
+var keepingFunctions = map[string]struct{ minArgs, maxArgs int }{
+	"lower": {1, 1}, "upper": {1, 1}, "initcap": {1, 1}, "normalize": {1, 2},
+	"btrim": {1, 2}, "ltrim": {1, 2}, "rtrim": {1, 2},
+	"abs": {1, 1}, "floor": {1, 1}, "ceil": {1, 1}, "ceiling": {1, 1}, "round": {1, 2}, "trunc": {1, 2},
+	"left": {2, 2}, "right": {2, 2}, "lpad": {2, 3}, "rpad": {2, 3}, "substr": {3, 3}, "substring": {3, 3},
+	"replace": {3, 3}, "translate": {3, 3}, "regexp_replace": {3, 4}, "split_part": {3, 3},
+}
+
+// partialIdentity reports whether f is a call that returns x itself for
+// some values of x (see keepingFunctions): its first argument is x and the
+// others do not depend on the row; a length (left, right, lpad, rpad,
+// substr from 1) is not a number below 1, and split_part takes the first
+// or last field.
+func (p *predicate) partialIdentity(x, f *pg_query.Node) bool {
+	call := f.GetFuncCall()
+	if call == nil || !p.mentionsTarget(x) || !catalogOperator(call.Funcname) || call.AggStar || call.AggDistinct ||
+		call.FuncVariadic || call.Over != nil || call.AggFilter != nil || len(call.AggOrder) > 0 {
+		return false
+	}
+	name := lastName(call.Funcname)
+	arity, ok := keepingFunctions[name]
+	if !ok || len(call.Args) < arity.minArgs || len(call.Args) > arity.maxArgs || !p.same(p.simplify(call.Args[0]), x) {
+		return false
+	}
+	for _, a := range call.Args[1:] {
+		if a.GetNamedArgExpr() != nil || p.mentionsTarget(a) {
+			return false
+		}
+	}
+	// Which lengths, positions and fields keep values is read from the
+	// literals.
+	p.w.literalSensitive = true
+	positive := func(n *pg_query.Node) bool {
+		v, ok := intConstant(n)
+		return !ok || v >= 1 // a parameter may be any length
+	}
+	switch name {
+	case "left", "right", "lpad", "rpad":
+		return positive(call.Args[1])
+	case "substr", "substring":
+		v, ok := intConstant(call.Args[1])
+		return ok && v == 1 && positive(call.Args[2])
+	case "split_part":
+		v, ok := intConstant(call.Args[2])
+		return ok && (v == 1 || v == -1)
+	}
+	return true
+}
+
+// keptArgument returns x for a call that returns it unchanged for every
+// value: substr(x, 1) and substring(x FROM 1) (any start up to 1, without
+// a length), and left, right, lpad or rpad of x to its own length,
+// left(x, length(x)). It returns nil for any other call.
+func (p *predicate) keptArgument(f *pg_query.FuncCall) *pg_query.Node {
+	if !catalogOperator(f.Funcname) || len(f.Args) < 2 || f.AggStar || f.Over != nil || f.AggFilter != nil || f.FuncVariadic {
+		return nil
+	}
+	x := f.Args[0]
+	switch name := lastName(f.Funcname); name {
+	case "substr", "substring":
+		p.w.literalSensitive = true // substr(x, 2) is not x
+		if v, ok := intConstant(f.Args[1]); !ok || v > 1 || len(f.Args) != 2 {
+			return nil
+		}
+	case "left", "right", "lpad", "rpad":
+		if (name == "left" || name == "right") && len(f.Args) != 2 || len(f.Args) > 3 || !p.ownLength(f.Args[1], x) {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if !p.mentionsTarget(x) {
+		return nil
+	}
+	return x
+}
+
+// ownLength reports whether n is x's length in characters: length(x),
+// char_length(x) or character_length(x).
+func (p *predicate) ownLength(n, x *pg_query.Node) bool {
+	f := n.GetFuncCall()
+	if f == nil || !catalogOperator(f.Funcname) || len(f.Args) != 1 || f.AggStar || f.Over != nil || f.AggFilter != nil {
+		return false
+	}
+	switch lastName(f.Funcname) {
+	case "length", "char_length", "character_length":
+		return p.same(p.simplify(f.Args[0]), p.simplify(x))
+	}
+	return false
+}
+
+// negatedPartialIdentity reads NOT (x <> lower(x)) as x = lower(x), which
+// it is (see partialIdentity); ok is false for any other negation.
+func (p *predicate) negatedPartialIdentity(n *pg_query.Node) (result, bool) {
+	e := n.GetAExpr()
+	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || !catalogOperator(e.Name) || e.Lexpr == nil || e.Rexpr == nil {
+		return result{}, false
+	}
+	op := negatedOp[lastName(e.Name)]
+	if !reflexiveOps[op] {
+		return result{}, false
+	}
+	l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
+	if p.partialIdentity(l, r) || p.partialIdentity(r, l) {
+		return result{scope: rowIndependent}, true
+	}
+	return result{}, false
+}
