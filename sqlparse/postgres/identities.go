@@ -8,7 +8,9 @@ import (
 // which may be every value a column holds: lower(email) is email for every
 // address stored in lower case, abs(id) is id for every positive key,
 // round(n) is n for every integer, left(code, 255) is code for every value
-// of a varchar(255) column. x = f(x) then bounds nothing bulwark can see:
+// of a varchar(255) column, date_trunc('day', created) is created for every
+// timestamp at midnight; so does a cast to a type with a length or
+// precision, note::varchar(10) and price::numeric(10, 2). x = f(x) then bounds nothing bulwark can see:
 // the column's values decide, and for common columns they are all kept.
 // x <> f(x) is the filter it reads as: the values f changes (the e-mails
 // not yet in lower case), or none.
@@ -21,14 +23,20 @@ var keepingFunctions = map[string]struct{ minArgs, maxArgs int }{
 	"abs": {1, 1}, "floor": {1, 1}, "ceil": {1, 1}, "ceiling": {1, 1}, "round": {1, 2}, "trunc": {1, 2},
 	"left": {2, 2}, "right": {2, 2}, "lpad": {2, 3}, "rpad": {2, 3}, "substr": {3, 3}, "substring": {3, 3},
 	"replace": {3, 3}, "translate": {3, 3}, "regexp_replace": {3, 4}, "split_part": {3, 3},
+	"date_trunc": {2, 3}, // of its second argument
 }
 
 // partialIdentity reports whether f is a call that returns x itself for
-// some values of x (see keepingFunctions): its first argument is x and the
-// others do not depend on the row; a length (left, right, lpad, rpad,
+// some values of x (see keepingFunctions), or a cast of x: its first
+// argument (date_trunc's second) is x and the others do not depend on the
+// row; a length (left, right, lpad, rpad,
 // substr from 1) is not a number below 1, and split_part takes the first
 // or last field.
 func (p *predicate) partialIdentity(x, f *pg_query.Node) bool {
+	if tc := f.GetTypeCast(); tc != nil {
+		// x::varchar(10), x::numeric(10, 2): the values the type keeps.
+		return p.mentionsTarget(x) && p.same(p.simplify(tc.Arg), x)
+	}
 	call := f.GetFuncCall()
 	if call == nil || !p.mentionsTarget(x) || !catalogOperator(call.Funcname) || call.AggStar || call.AggDistinct ||
 		call.FuncVariadic || call.Over != nil || call.AggFilter != nil || len(call.AggOrder) > 0 {
@@ -36,11 +44,15 @@ func (p *predicate) partialIdentity(x, f *pg_query.Node) bool {
 	}
 	name := lastName(call.Funcname)
 	arity, ok := keepingFunctions[name]
-	if !ok || len(call.Args) < arity.minArgs || len(call.Args) > arity.maxArgs || !p.same(p.simplify(call.Args[0]), x) {
+	at := 0 // the argument returned
+	if name == "date_trunc" {
+		at = 1 // date_trunc('day', created)
+	}
+	if !ok || len(call.Args) < arity.minArgs || len(call.Args) > arity.maxArgs || !p.same(p.simplify(call.Args[at]), x) {
 		return false
 	}
-	for _, a := range call.Args[1:] {
-		if a.GetNamedArgExpr() != nil || p.mentionsTarget(a) {
+	for i, a := range call.Args {
+		if a.GetNamedArgExpr() != nil || i != at && p.mentionsTarget(a) {
 			return false
 		}
 	}
