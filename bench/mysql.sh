@@ -100,7 +100,7 @@ upstream:
 identity:
   default: agent
 audit:
-  path: $TMP/audit-mysql.db
+  path: $TMP/audit-mysql-$1.db
 log:
   level: warn
 EOF
@@ -117,12 +117,20 @@ free_port
 MY_BULWARK_PORT=$PORT
 my_start_bulwark "$MY_BULWARK_PORT" "$TMP/bulwark-mysql.log"
 MY_BULWARK_PID=$LAST_PID
+MY_BASELINE_PID=""
+if [[ -n $BASELINE_BIN ]]; then
+	free_port
+	MY_BASELINE_PORT=$PORT
+	my_start_bulwark "$MY_BASELINE_PORT" "$TMP/baseline-mysql.log" "$BASELINE_BIN"
+	MY_BASELINE_PID=$LAST_PID
+fi
 
 my_target_port() {
 	case $1 in
 	direct) echo "$MY_PORT" ;;
 	relay) echo "$MY_RELAY_PORT" ;;
 	bulwark) echo "$MY_BULWARK_PORT" ;;
+	baseline) echo "$MY_BASELINE_PORT" ;;
 	esac
 }
 my_target_pid() {
@@ -130,6 +138,7 @@ my_target_pid() {
 	direct) echo "" ;;
 	relay) echo "$MY_RELAY_PID" ;;
 	bulwark) echo "$MY_BULWARK_PID" ;;
+	baseline) echo "$MY_BASELINE_PID" ;;
 	esac
 }
 
@@ -140,7 +149,11 @@ my_target_pid() {
 MY_RESULTS=$TMP/results-mysql.tsv
 : >"$MY_RESULTS"
 
-my_proxies_ticks() { echo $(($(cpu_ticks "$MY_RELAY_PID") + $(cpu_ticks "$MY_BULWARK_PID"))); }
+my_proxies_ticks() {
+	local p sum=0
+	for p in "$MY_RELAY_PID" "$MY_BULWARK_PID" $MY_BASELINE_PID; do sum=$((sum + $(cpu_ticks "$p"))); done
+	echo "$sum"
+}
 
 # Columns as for PostgreSQL, plus queries per transaction (10th), so the
 # per-transaction CPU can be read per statement too.
@@ -194,7 +207,7 @@ run_sysbench() { # target workload threads seconds round; sets RUN_LINE
 
 my_pin_everything() { # cpu list
 	local p
-	for p in "$MY_PID" "$MY_RELAY_PID" "$MY_BULWARK_PID"; do
+	for p in "$MY_PID" "$MY_RELAY_PID" "$MY_BULWARK_PID" $MY_BASELINE_PID; do
 		taskset -a -p -c "$1" "$p" >/dev/null 2>&1 || true
 	done
 }
@@ -218,6 +231,7 @@ MY_FAILED_RUNS=$(awk -F'\t' '$5 == "NA"' "$MY_RESULTS" | wc -l)
 # Memory: the same ~1 GiB read as for PostgreSQL, through fresh processes.
 
 if [[ $MEMORY == 1 ]]; then
+	if [[ -n $MY_BASELINE_PID ]]; then stop_pid "$MY_BASELINE_PID"; fi
 	stop_pid "$MY_RELAY_PID"
 	stop_pid "$MY_BULWARK_PID"
 	log "memory: creating table big ($BIG_ROWS rows of ~1 kB)"
@@ -254,7 +268,7 @@ if [[ $MEMORY == 1 ]]; then
 		stop_pid "$pid"
 	done
 fi
-for p in "$MY_RELAY_PID" "$MY_BULWARK_PID"; do stop_pid "$p"; done
+for p in "$MY_RELAY_PID" "$MY_BULWARK_PID" $MY_BASELINE_PID; do stop_pid "$p"; done
 
 # ---------------------------------------------------------------------------
 # Report section.
@@ -267,7 +281,7 @@ mysql_report() {
 	other_load_line "$MY_RESULTS"
 	if [[ $MY_FAILED_RUNS != 0 ]]; then echo "WARNING: $MY_FAILED_RUNS sysbench runs failed (shown as NA; see stderr)"; fi
 	echo
-	awk -F'\t' -v workloads="$MY_WORKLOADS" -v clients="$MY_THREADS" -v rounds="$ROUNDS" "$REPORT_AWK"'
+	awk -F'\t' -v workloads="$MY_WORKLOADS" -v clients="$MY_THREADS" -v rounds="$ROUNDS" -v baseline="$BASELINE_BIN" "$REPORT_AWK"'
 	{ record(); if ($5 != "NA") qpt[$1, $2] = $10 }
 	END {
 		nw = split(workloads, W, " "); nc = split(clients, C, " ")
@@ -310,6 +324,27 @@ mysql_report() {
 			printf "%-12s %9s %8s %10s %14s\n", w, d == "NA" ? "NA" : sprintf("%.3f", d),
 				(r == "NA" || d == "NA") ? "NA" : ms(r - d), (b == "NA" || d == "NA") ? "NA" : ms(b - d),
 				(b == "NA" || r == "NA") ? "NA" : ms(b - r)
+		}
+
+		if (baseline != "") {
+			# As for PostgreSQL: the two builds of the same round.
+			print ""
+			print "== bulwark against the baseline build, the same rounds: CPU us/txn and TPS =="
+			printf "%-12s %7s %9s %8s %17s %-16s %16s\n", "workload", "threads", "baseline", "bulwark", "bulwark-baseline", "per-round", "bulwark/baseline"
+			for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
+				w = W[i]; c = C[j]; dl = ""; rl = ""; lo = ""; hi = ""
+				for (r = 1; r <= rounds; r++) {
+					if ((w, c, r, "bulwark") in rc && (w, c, r, "baseline") in rc) {
+						v = rc[w, c, r, "bulwark"] - rc[w, c, r, "baseline"]
+						dl = dl " " v
+						if (lo == "" || v < lo) lo = v
+						if (hi == "" || v > hi) hi = v
+					}
+					if ((w, c, r, "bulwark") in rt && (w, c, r, "baseline") in rt) rl = rl " " rt[w, c, r, "bulwark"] / rt[w, c, r, "baseline"]
+				}
+				printf "%-12s %7s %9s %8s %17s %-16s %16s\n", w, c, f1(median(cpu[w, c, "baseline"])), f1(median(cpu[w, c, "bulwark"])),
+					sd(median(dl)), lo == "" ? "" : sprintf("(%+.1f..%+.1f)", lo, hi), fx(median(rl))
+			}
 		}
 
 		for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {

@@ -267,6 +267,7 @@ if [[ -n $BASELINE ]]; then
 	install_binary "$BASELINE" baseline
 	BASELINE_BIN=$TMP/baseline
 	TARGETS="$TARGETS baseline"
+	MY_TARGETS="$MY_TARGETS baseline"
 fi
 # The linker's output files are not needed any more.
 rm -rf "$BUILD"
@@ -533,7 +534,7 @@ REPORT=$TMP/report.txt
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(go version | awk '{print $3}')"
 	echo "relay = bare Go io.Copy both ways; bulwark: identity.default agent, so every statement is parsed and judged"
 	if [[ -n $BULWARK_NOTE ]]; then echo "$BULWARK_NOTE"; fi
-	if [[ -n $BASELINE_BIN ]]; then echo "baseline: a copy of $BASELINE, a second bulwark in every PostgreSQL round"; fi
+	if [[ -n $BASELINE_BIN ]]; then echo "baseline: a copy of $BASELINE, a second bulwark in every PostgreSQL and MySQL round"; fi
 	# The binaries' sizes bound their file-backed RSS, part of the peak RSS below.
 	sizes="bulwark $(du -m --apparent-size "${BULWARK_BIN:-$TMP/relay}" | cut -f1) MiB"
 	for b in "$BULWARK_PG_BIN" "$BULWARK_MY_BIN" "$TMP/floor" "$TMP/relay"; do
