@@ -60,7 +60,8 @@ func (p *predicate) free(n ast.ExprNode) bool {
 // and CASE WHEN ? THEN x ELSE y END become x or y, NULLIF(x, ?) becomes
 // x, ELT(?, x, y) x or y; x | 0, x >> 0, ~~x, x DIV 1, ABS(x), ROUND(x),
 // CAST(x AS SIGNED) and the like are x for an integer (a non-negative
-// one for the bit operations, ABS and CONV(x, 10, 10)); TRIM(x), LOWER(x)
+// one for the bit operations, ABS and CONV(x, 10, 10)); DATE(x) is x for
+// every value of a DATE column and every DATETIME at midnight; TRIM(x), LOWER(x)
 // and UPPER(x) are x for some strings (every string, in a case-insensitive
 // collation), SUBSTRING_INDEX(x, d, n) for those with fewer than n
 // delimiters (n also written as a string, '1'), LPAD(x, n, p) and RPAD
@@ -113,7 +114,7 @@ func (p *predicate) alternatives(n ast.ExprNode) []ast.ExprNode {
 			if len(e.Args) > 1 && p.free(e.Args[0]) {
 				return e.Args[1:]
 			}
-		case "abs", "round", "floor", "ceil", "ceiling", "trim", "ltrim", "rtrim", "lower", "lcase", "upper", "ucase":
+		case "abs", "round", "floor", "ceil", "ceiling", "trim", "ltrim", "rtrim", "lower", "lcase", "upper", "ucase", "date":
 			if len(e.Args) == 1 {
 				return e.Args
 			}

@@ -487,7 +487,7 @@ func (p *predicate) conjunct(arm ast.ExprNode) result {
 }
 
 // normalizes reports whether f is a normalisation of the target column x
-// (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone; FLOOR, CEIL, ABS, ROUND
+// (LOWER, UPPER, TRIM, LTRIM or RTRIM of x alone; DATE of it; FLOOR, CEIL, ABS, ROUND
 // or TRUNCATE of it; REPLACE in it of one literal by another;
 // SUBSTRING_INDEX, LPAD or RPAD of it by literals; LEFT, RIGHT or
 // SUBSTRING from 1 of it to a literal length), either side
@@ -500,7 +500,7 @@ func (p *predicate) normalizes(x, f ast.ExprNode) bool {
 		return false
 	}
 	switch n := len(call.Args); call.FnName.L {
-	case "lower", "lcase", "upper", "ucase", "trim", "ltrim", "rtrim", "floor", "ceil", "ceiling", "abs":
+	case "lower", "lcase", "upper", "ucase", "trim", "ltrim", "rtrim", "floor", "ceil", "ceiling", "abs", "date":
 		if n != 1 {
 			return false
 		}
