@@ -197,6 +197,11 @@ func readLexing(lx sqlparse.Lexing) modeInfo {
 
 func readMode(sqlMode string) modeInfo {
 	var m modeInfo
+	if sqlMode == "" {
+		// No mode to read: the lexing every shape is computed under
+		// (gate.Enforcer's AppendShape), once per statement.
+		return m
+	}
 	set := map[string]bool{}
 	for _, part := range strings.Split(sqlMode, ",") {
 		part = strings.ToUpper(strings.TrimSpace(part))
@@ -381,14 +386,17 @@ func (a *Analyzer) AppendShape(dst []byte, text string, lx sqlparse.Lexing) ([]b
 	if a.LexingSensitive(text) {
 		return dst, false
 	}
-	if _, bad := a.Preflight(text, lx); bad {
+	m := readLexing(lx)
+	if _, bad := lexerMismatch(text, m); bad {
 		return dst, false
 	}
-	key, ok := a.QuickKey(text, lx)
-	if !ok {
+	// QuickKey's scan, kept off the heap for texts of a few literals.
+	var lits [16][2]int
+	sc := scan{literals: lits[:0]}
+	if sc.read(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode()) != nil {
 		return dst, false
 	}
-	return append(dst, key...), true
+	return sc.appendLiteralFree(dst, text), true
 }
 
 // maxDepth bounds how deeply PREPARE texts may nest (a PREPARE whose text

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // The scanner in this file reads text with the token boundaries of the TiDB
@@ -70,7 +69,9 @@ var (
 
 // isSpace is the TiDB lexer's notion of white space (unicode.IsSpace of a
 // single byte: it includes 0x85 and 0xA0, which the server does not skip).
-func isSpace(b byte) bool { return unicode.IsSpace(rune(b)) }
+// isSpace is unicode.IsSpace of the byte read as a Latin-1 rune: ASCII
+// white space, NEL (0x85) and NBSP (0xA0).
+func isSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' || b == 0x85 || b == 0xA0 }
 
 func isIdentChar(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '$' || b >= 0x80
@@ -82,6 +83,14 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // identifier; noBackslash: a backslash in a string is an ordinary character.
 func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 	s := &scan{}
+	if err := s.read(text, ansiQuotes, noBackslash); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// read is scanText into s, whose slices it appends to.
+func (s *scan) read(text string, ansiQuotes, noBackslash bool) error {
 	var exec *execComment // the executable comment being read, if any
 	n := len(text)
 	i := 0
@@ -95,16 +104,16 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 			// At the start of a token the TiDB lexer skips these as
 			// white space; a UTF-8 server reads them as part of a
 			// (malformed) character.
-			return nil, errStrayByte
+			return errStrayByte
 		case isSpace(c):
 			i++
 		case c < 0x20 || c == 0x7f:
-			return nil, errStrayByte
+			return errStrayByte
 		case c == '\'' || c == '"':
 			quote := c
 			end, bs, ok := stringEnd(text, i, quote, noBackslash)
 			if !ok {
-				return nil, errUnterminated
+				return errUnterminated
 			}
 			asIdent := quote == '"' && ansiQuotes
 			if asIdent && bs {
@@ -117,7 +126,7 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 			if exec != nil && strings.Contains(text[i:end], "*/") {
 				// A server that skips the comment may look for
 				// the first */ without reading strings.
-				return nil, errAmbiguousSkip
+				return errAmbiguousSkip
 			}
 			i = end
 		case c == '`':
@@ -125,7 +134,7 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 			for {
 				k := strings.IndexByte(text[j:], '`')
 				if k < 0 {
-					return nil, errUnterminated
+					return errUnterminated
 				}
 				j += k + 1
 				if j < n && text[j] == '`' {
@@ -135,7 +144,7 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 				break
 			}
 			if exec != nil && strings.Contains(text[i:j], "*/") {
-				return nil, errAmbiguousSkip
+				return errAmbiguousSkip
 			}
 			i = j
 		case c == '#':
@@ -144,7 +153,7 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 				// A line comment inside an executable comment
 				// could hide its end from one reader and not the
 				// other.
-				return nil, errAmbiguousSkip
+				return errAmbiguousSkip
 			}
 			if k < 0 {
 				i = n
@@ -154,10 +163,10 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 		case c == '-' && i+1 < n && text[i+1] == '-':
 			if i+2 == n || isSpace(text[i+2]) {
 				if i+2 < n && (text[i+2] == 0x85 || text[i+2] == 0xA0) {
-					return nil, errDashControl
+					return errDashControl
 				}
 				if exec != nil {
-					return nil, errAmbiguousSkip
+					return errAmbiguousSkip
 				}
 				k := strings.IndexByte(text[i:], '\n')
 				if k < 0 {
@@ -170,14 +179,14 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 			if i+2 < n && (text[i+2] < 0x20 || text[i+2] == 0x7f) {
 				// The server takes -- followed by any control
 				// character as a comment; the TiDB lexer does not.
-				return nil, errDashControl
+				return errDashControl
 			}
 			i += 2
 		case c == '/' && i+1 < n && text[i+1] == '*':
 			switch {
 			case i+2 < n && text[i+2] == '!':
 				if exec != nil {
-					return nil, errNestedExec
+					return errNestedExec
 				}
 				j := i + 3
 				d := versionDigits(text[j:])
@@ -189,7 +198,7 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 				// reading a lower-case one as executable too errs on
 				// the side of seeing more.
 				if exec != nil {
-					return nil, errNestedExec
+					return errNestedExec
 				}
 				j := i + 4
 				d := versionDigits(text[j:])
@@ -202,16 +211,16 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 				}
 				k := strings.Index(text[i+2:], "*/")
 				if k < 0 {
-					return nil, errUnterminated
+					return errUnterminated
 				}
 				if exec != nil && strings.Contains(text[i+2:i+2+k], "/*") {
-					return nil, errAmbiguousSkip
+					return errAmbiguousSkip
 				}
 				if exec != nil {
 					// A plain comment inside an executable one: its
 					// */ may close the outer comment for a reader
 					// that skips the content.
-					return nil, errAmbiguousSkip
+					return errAmbiguousSkip
 				}
 				i += 2 + k + 2
 			}
@@ -259,9 +268,9 @@ func scanText(text string, ansiQuotes, noBackslash bool) (*scan, error) {
 		}
 	}
 	if exec != nil {
-		return nil, errUnbalancedExec
+		return errUnbalancedExec
 	}
-	return s, nil
+	return nil
 }
 
 // stringEnd returns the offset just past the string that starts at text[i]
@@ -447,6 +456,17 @@ func (s *scan) readings(text string) ([]string, bool) {
 }
 
 // literalFree replaces every literal of the scan with "?".
+// appendLiteralFree appends literalFree's key of text to dst.
+func (s *scan) appendLiteralFree(dst []byte, text string) []byte {
+	last := 0
+	for _, l := range s.literals {
+		dst = append(dst, text[last:l[0]]...)
+		dst = append(dst, '?')
+		last = l[1]
+	}
+	return append(dst, text[last:]...)
+}
+
 func (s *scan) literalFree(text string) string {
 	if len(s.literals) == 0 {
 		return text
