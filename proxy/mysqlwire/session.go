@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 
@@ -219,7 +220,8 @@ func (c *conn) statement(h header, cmd byte) error {
 		if cmd == mysql.COM_STMT_PREPARE {
 			src, up = gate.SourceParse, nil
 		}
-		v = c.check(src, string(payload[1:]), up)
+		// Borrowed: check copies the text before anything keeps it.
+		v = c.check(src, unsafe.String(unsafe.SliceData(payload[1:]), len(payload)-1), up)
 	}
 	if !v.Allow {
 		return c.writeRefusal(seq+1, v)
@@ -623,7 +625,9 @@ var errDatabaseRefused = errors.New("default database refused")
 // memo says it allowed a text of the same shape under the same settings and
 // policy: clients that inline their values send the same statement again
 // with new literals. up is the upstream the enforcer may use to take a
-// snapshot, nil when nothing runs now.
+// snapshot, nil when nothing runs now. sql may share its bytes with the
+// buffer the next request is read into: it is copied before anything may
+// keep it, after the memo's lookup, which most repeated statements end at.
 func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict {
 	enf := c.srv.cfg.Enforcer
 	generation := enf.PolicyGeneration()
@@ -636,6 +640,7 @@ func (c *conn) check(src gate.Source, sql string, up gate.Upstream) gate.Verdict
 	if shaped && c.memo.Shape(generation, src, c.shape, lx) {
 		return gate.Verdict{Allow: true}
 	}
+	sql = strings.Clone(sql)
 	sensitive := !shaped && enf.LexingSensitive(&c.info, sql)
 	if sensitive {
 		var err error
