@@ -291,6 +291,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		if p.outerValueSubquery(e.SubLink) {
 			return result{scope: rowIndependent}
 		}
+		if v, ok := p.extremeSubLink(e.SubLink); ok {
+			return boolResult(v)
+		}
 	case *pg_query.Node_AExpr:
 		return p.aExpr(e.AExpr)
 	case *pg_query.Node_NullTest:
@@ -2853,6 +2856,19 @@ func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok
 		}
 	}
 	return false, false
+}
+
+// extremeSubLink decides x op ANY and x op ALL of the table's own min or
+// max of x (see extremeComparison): the aggregate's query returns one row,
+// so either is the comparison with it, x <= ALL (SELECT max(x) FROM t).
+func (p *predicate) extremeSubLink(s *pg_query.SubLink) (holds, ok bool) {
+	if (s.SubLinkType != pg_query.SubLinkType_ANY_SUBLINK && s.SubLinkType != pg_query.SubLinkType_ALL_SUBLINK) ||
+		len(s.OperName) != 1 || s.Testexpr == nil || s.Testexpr.GetRowExpr() != nil {
+		return false, false
+	}
+	scalar := &pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: &pg_query.SubLink{
+		SubLinkType: pg_query.SubLinkType_EXPR_SUBLINK, Subselect: s.Subselect}}}
+	return p.extremeComparison(lastName(s.OperName), s.Testexpr, scalar)
 }
 
 // ownColumn returns the column of the scanned table an output expression
