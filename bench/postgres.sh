@@ -394,28 +394,7 @@ postgres_report() {
 				(b == "NA" || d == "NA") ? "NA" : ms(b - d), (b == "NA" || r == "NA") ? "NA" : ms(b - r)
 		}
 
-		if (baseline != "") {
-			# The two builds of the same round, back to back: the
-			# difference a change makes, with the noise of separate
-			# runs taken out.
-			print ""
-			print "== bulwark against the baseline build, the same rounds: CPU us/txn and TPS =="
-			printf "%-16s %7s %9s %8s %17s %-16s %16s\n", "workload", "clients", "baseline", "bulwark", "bulwark-baseline", "per-round", "bulwark/baseline"
-			for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
-				w = W[i]; c = C[j]; dl = ""; rl = ""; lo = ""; hi = ""
-				for (r = 1; r <= rounds; r++) {
-					if ((w, c, r, "bulwark") in rc && (w, c, r, "baseline") in rc) {
-						v = rc[w, c, r, "bulwark"] - rc[w, c, r, "baseline"]
-						dl = dl " " v
-						if (lo == "" || v < lo) lo = v
-						if (hi == "" || v > hi) hi = v
-					}
-					if ((w, c, r, "bulwark") in rt && (w, c, r, "baseline") in rt) rl = rl " " rt[w, c, r, "bulwark"] / rt[w, c, r, "baseline"]
-				}
-				printf "%-16s %7s %9s %8s %17s %-16s %16s\n", w, c, f1(median(cpu[w, c, "baseline"])), f1(median(cpu[w, c, "bulwark"])),
-					sd(median(dl)), lo == "" ? "" : sprintf("(%+.1f..%+.1f)", lo, hi), fx(median(rl))
-			}
-		}
+		if (baseline != "") baseline_table(nw, W, nc, C, 16, "clients")
 
 		# Goals, one line each, read by the shell for the summary.
 		for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {

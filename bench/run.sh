@@ -443,6 +443,29 @@ function pair(w, c,    r, v, lo, hi, rl, dl) {
 	# it is believed.
 	if ((w, c) in busy) spread[w, c] = spread[w, c] sprintf(" %d busy", busy[w, c])
 }
+# bulwark against the baseline build (BENCH_BULWARK_BASELINE): the two
+# builds of the same round, back to back, so the difference a change makes
+# is read with the noise of separate runs taken out. width: of the workload
+# column; count: the name of the clients column.
+function baseline_table(nw, W, nc, C, width, count,    i, j, w, c, r, v, dl, rl, lo, hi) {
+	print ""
+	print "== bulwark against the baseline build, the same rounds: CPU us/txn and TPS =="
+	printf "%-" width "s %7s %9s %8s %17s %-16s %16s\n", "workload", count, "baseline", "bulwark", "bulwark-baseline", "per-round", "bulwark/baseline"
+	for (i = 1; i <= nw; i++) for (j = 1; j <= nc; j++) {
+		w = W[i]; c = C[j]; dl = ""; rl = ""; lo = ""; hi = ""
+		for (r = 1; r <= rounds; r++) {
+			if ((w, c, r, "bulwark") in rc && (w, c, r, "baseline") in rc) {
+				v = rc[w, c, r, "bulwark"] - rc[w, c, r, "baseline"]
+				dl = dl " " v
+				if (lo == "" || v < lo) lo = v
+				if (hi == "" || v > hi) hi = v
+			}
+			if ((w, c, r, "bulwark") in rt && (w, c, r, "baseline") in rt) rl = rl " " rt[w, c, r, "bulwark"] / rt[w, c, r, "baseline"]
+		}
+		printf "%-" width "s %7s %9s %8s %17s %-16s %16s\n", w, c, f1(median(cpu[w, c, "baseline"])), f1(median(cpu[w, c, "bulwark"])),
+			sd(median(dl)), lo == "" ? "" : sprintf("(%+.1f..%+.1f)", lo, hi), fx(median(rl))
+	}
+}
 '
 
 # Median, min and max of the "other load" column of a results file.
