@@ -372,12 +372,20 @@ func (a *Analyzer) CacheKey(text string, lx sqlparse.Lexing) (string, bool) {
 
 // QuickKey is CacheKey: the key always comes from bulwark's own scan.
 func (a *Analyzer) QuickKey(text string, lx sqlparse.Lexing) (string, bool) {
-	m := readMode(lx.SQLMode)
-	sc, err := scanText(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode())
-	if err != nil {
-		return "", false
+	key, ok := appendKey(nil, text, readMode(lx.SQLMode))
+	return string(key), ok
+}
+
+// appendKey appends QuickKey's key of text under m to dst, the text with
+// every literal replaced by "?"; ok is false for a text the scanner cannot
+// read. The scan stays off the heap for texts of a few literals.
+func appendKey(dst []byte, text string, m modeInfo) ([]byte, bool) {
+	var lits [16][2]int
+	sc := scan{literals: lits[:0]}
+	if sc.read(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode()) != nil {
+		return dst, false
 	}
-	return sc.literalFree(text), true
+	return sc.appendLiteralFree(dst, text), true
 }
 
 // AppendShape appends QuickKey's key to dst, for a text that is not
@@ -390,13 +398,7 @@ func (a *Analyzer) AppendShape(dst []byte, text string, lx sqlparse.Lexing) ([]b
 	if _, bad := lexerMismatch(text, m); bad {
 		return dst, false
 	}
-	// QuickKey's scan, kept off the heap for texts of a few literals.
-	var lits [16][2]int
-	sc := scan{literals: lits[:0]}
-	if sc.read(text, m.flags.HasANSIQuotesMode(), m.flags.HasNoBackslashEscapesMode()) != nil {
-		return dst, false
-	}
-	return sc.appendLiteralFree(dst, text), true
+	return appendKey(dst, text, m)
 }
 
 // maxDepth bounds how deeply PREPARE texts may nest (a PREPARE whose text

@@ -455,8 +455,8 @@ func (s *scan) readings(text string) ([]string, bool) {
 	return out, true
 }
 
-// literalFree replaces every literal of the scan with "?".
-// appendLiteralFree appends literalFree's key of text to dst.
+// appendLiteralFree appends text to dst with every literal of the scan
+// replaced by "?".
 func (s *scan) appendLiteralFree(dst []byte, text string) []byte {
 	last := 0
 	for _, l := range s.literals {
@@ -465,20 +465,4 @@ func (s *scan) appendLiteralFree(dst []byte, text string) []byte {
 		last = l[1]
 	}
 	return append(dst, text[last:]...)
-}
-
-func (s *scan) literalFree(text string) string {
-	if len(s.literals) == 0 {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text))
-	last := 0
-	for _, l := range s.literals {
-		b.WriteString(text[last:l[0]])
-		b.WriteByte('?')
-		last = l[1]
-	}
-	b.WriteString(text[last:])
-	return b.String()
 }
