@@ -363,9 +363,10 @@ func (w *walker) loopBound(rel *pg_query.RangeVar, where *pg_query.Node) bool {
 // drainsItself reports whether a WHERE picks its rows only from what the
 // table itself returns, unfiltered: x = (SELECT min(x) FROM t), x IN
 // (SELECT x FROM t LIMIT 1000), ctid = (SELECT ctid FROM t LIMIT 1),
-// ctid = ANY (ARRAY(SELECT ctid FROM t LIMIT 3)). Each
-// run takes some rows; run again and again in a loop (LOOP ... EXIT WHEN
-// NOT FOUND, WHILE EXISTS (SELECT FROM t)), it takes them all.
+// ctid = ANY (ARRAY(SELECT ctid FROM t LIMIT 3)), none of them looking at
+// the row being written. Each run takes some rows; run again and again in
+// a loop (LOOP ... EXIT WHEN NOT FOUND, WHILE EXISTS (SELECT FROM t)), it
+// takes them all.
 func (p *predicate) drainsItself(where *pg_query.Node) bool {
 	var x, sub *pg_query.Node
 	switch {
@@ -407,21 +408,11 @@ func (p *predicate) drainsItself(where *pg_query.Node) bool {
 	sel := sub.GetSelectStmt()
 	if col == nil || !p.refersToTarget(col) || sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE ||
 		len(sel.FromClause) != 1 || sel.WhereClause != nil || len(sel.GroupClause) > 0 || sel.HavingClause != nil ||
-		len(sel.TargetList) != 1 || containsColumnRefTo(sel, p) {
+		len(sel.TargetList) != 1 || p.mentionsTarget(sub) {
 		return false
 	}
 	from := sel.FromClause[0].GetRangeVar()
 	return from != nil && sameRelation(from, p.rel)
-}
-
-// containsColumnRefTo reports whether a query refers to the target's row
-// (a correlated subquery is bounded by the row it is evaluated for).
-func containsColumnRefTo(sel *pg_query.SelectStmt, p *predicate) bool {
-	inner := aliasName(sel.FromClause[0].GetRangeVar().GetAlias(), sel.FromClause[0].GetRangeVar().GetRelname())
-	return anyNode(sel.ProtoReflect(), func(n any) bool {
-		c, ok := n.(*pg_query.ColumnRef)
-		return ok && len(c.Fields) >= 2 && qualifier(c) != inner && p.targets[qualifier(c)]
-	})
 }
 
 func (w *walker) dynamic(what string) {
