@@ -76,36 +76,8 @@ func (p *predicate) partialIdentity(x, f *pg_query.Node) bool {
 	return true
 }
 
-// keptArgument returns x for a call that returns it unchanged for every
-// value: substr(x, 1) and substring(x FROM 1) (any start up to 1, without
-// a length), and left, right, lpad or rpad of x to its own length,
-// left(x, length(x)). It returns nil for any other call.
-func (p *predicate) keptArgument(f *pg_query.FuncCall) *pg_query.Node {
-	if !catalogOperator(f.Funcname) || len(f.Args) < 2 || f.AggStar || f.Over != nil || f.AggFilter != nil || f.FuncVariadic {
-		return nil
-	}
-	x := f.Args[0]
-	switch name := lastName(f.Funcname); name {
-	case "substr", "substring":
-		p.w.literalSensitive = true // substr(x, 2) is not x
-		if v, ok := intConstant(f.Args[1]); !ok || v > 1 || len(f.Args) != 2 {
-			return nil
-		}
-	case "left", "right", "lpad", "rpad":
-		if (name == "left" || name == "right") && len(f.Args) != 2 || len(f.Args) > 3 || !p.ownLength(f.Args[1], x) {
-			return nil
-		}
-	default:
-		return nil
-	}
-	if !p.mentionsTarget(x) {
-		return nil
-	}
-	return x
-}
-
 // ownLength reports whether n is x's length in characters: length(x),
-// char_length(x) or character_length(x).
+// char_length(x) or character_length(x) (see returnedArgument).
 func (p *predicate) ownLength(n, x *pg_query.Node) bool {
 	f := n.GetFuncCall()
 	if f == nil || !catalogOperator(f.Funcname) || len(f.Args) != 1 || f.AggStar || f.Over != nil || f.AggFilter != nil {
@@ -118,19 +90,22 @@ func (p *predicate) ownLength(n, x *pg_query.Node) bool {
 	return false
 }
 
+// keepingComparison reports whether l op r compares an expression over the
+// row with a call that keeps some of its values (see partialIdentity),
+// either way round, by =, <= or >=: it then holds for the values kept.
+func (p *predicate) keepingComparison(op string, l, r *pg_query.Node) bool {
+	return reflexiveOps[op] && (p.partialIdentity(l, r) || p.partialIdentity(r, l))
+}
+
 // negatedPartialIdentity reads NOT (x <> lower(x)) as x = lower(x), which
-// it is (see partialIdentity); ok is false for any other negation.
+// it is (see keepingComparison); ok is false for any other negation.
 func (p *predicate) negatedPartialIdentity(n *pg_query.Node) (result, bool) {
 	e := n.GetAExpr()
 	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || !catalogOperator(e.Name) || e.Lexpr == nil || e.Rexpr == nil {
 		return result{}, false
 	}
 	op := negatedOp[lastName(e.Name)]
-	if !reflexiveOps[op] {
-		return result{}, false
-	}
-	l, r := p.simplify(e.Lexpr), p.simplify(e.Rexpr)
-	if p.partialIdentity(l, r) || p.partialIdentity(r, l) {
+	if reflexiveOps[op] && p.keepingComparison(op, p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 		return result{scope: rowIndependent}, true
 	}
 	return result{}, false

@@ -862,7 +862,7 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 				// NULL; x < coalesce($1, x) is then false.
 				return boolResult(reflexiveOps[op])
 			}
-			if reflexiveOps[op] && (p.partialIdentity(l, r) || p.partialIdentity(r, l)) {
+			if p.keepingComparison(op, l, r) {
 				// x = lower(x): the values lower() keeps, which the
 				// column's values decide (see identities.go).
 				return result{scope: rowIndependent}
@@ -1398,9 +1398,6 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 		case *pg_query.Node_FuncCall:
 			x := p.returnedArgument(e.FuncCall)
 			if x == nil {
-				x = p.keptArgument(e.FuncCall)
-			}
-			if x == nil {
 				return n
 			}
 			n = x
@@ -1524,7 +1521,10 @@ func (p *predicate) simplify(n *pg_query.Node) *pg_query.Node {
 
 // returnedArgument returns the argument, over the target's row, that a
 // call returns as its value where that argument is not NULL: concat(x) and
-// format('%s', x) are x's text. It returns nil for any other call.
+// format('%s', x) are x's text; substr(x, 1) and substring(x FROM 1) (any
+// start up to 1, without a length), and left, right, lpad or rpad of x to
+// its own length, left(x, length(x)), are x itself. It returns nil for any
+// other call.
 func (p *predicate) returnedArgument(f *pg_query.FuncCall) *pg_query.Node {
 	if len(f.Funcname) > 2 || f.AggStar || f.Over != nil || f.AggFilter != nil || len(f.Args) == 0 {
 		return nil
@@ -1544,6 +1544,21 @@ func (p *predicate) returnedArgument(f *pg_query.FuncCall) *pg_query.Node {
 		if len(f.Args) != 2 || !(p.isString(f.Args[0], "%s") || p.isString(f.Args[0], "%1$s")) {
 			return nil
 		}
+	case name == "substr", name == "substring":
+		if !catalogOperator(f.Funcname) || f.FuncVariadic || len(f.Args) != 2 {
+			return nil
+		}
+		p.w.literalSensitive = true // substr(x, 2) is not x
+		if v, ok := intConstant(f.Args[1]); !ok || v > 1 {
+			return nil
+		}
+		x = f.Args[0]
+	case name == "left", name == "right", name == "lpad", name == "rpad":
+		if !catalogOperator(f.Funcname) || f.FuncVariadic || len(f.Args) < 2 || len(f.Args) > 3 ||
+			(name == "left" || name == "right") && len(f.Args) != 2 || !p.ownLength(f.Args[1], f.Args[0]) {
+			return nil
+		}
+		x = f.Args[0]
 	default:
 		return nil
 	}
