@@ -67,12 +67,39 @@ func (p *predicate) offset(n *pg_query.Node) offsetSum {
 	return s
 }
 
-// constantTerm reports whether n is a literal, possibly cast or selected
-// (see unwrapConstant), arithmetic of literals (2/2, see
-// constantArithmetic), or a value that may be any (see mayBeAny).
+// constantTerm reports whether n is the same value for every row: a
+// literal, possibly cast or selected (see unwrapConstant), arithmetic of
+// literals (2/2, see constantArithmetic), a value that may be any (see
+// mayBeAny), or one bulwark does not compute (see fixedValue).
 func (p *predicate) constantTerm(n *pg_query.Node) bool {
 	c, _ := unwrapConstant(n)
-	return c.GetAConst() != nil || constantArithmetic(n, 0) || p.mayBeAny(n)
+	return c.GetAConst() != nil || constantArithmetic(n, 0) || p.mayBeAny(n) || p.fixedValue(n)
+}
+
+// fixedValue reports whether n reads no row: no column appears in it, only
+// literals, operators, functions, casts, a routine's parameters and
+// variables, and subqueries that read no column either. Its value is then
+// the same for every row (or a random one, random()), though bulwark does
+// not compute it: interval '1 day', abs(1), 1::numeric / 2, now(),
+// (SELECT count(*) FROM t).
+func (p *predicate) fixedValue(n *pg_query.Node) bool {
+	return !anyNode(n.ProtoReflect(), func(m any) bool {
+		switch x := m.(type) {
+		case *pg_query.ColumnRef:
+			return len(x.Fields) != 1 || !p.w.values[lastField(x)]
+		case *pg_query.CurrentOfExpr:
+			return true
+		}
+		return false
+	})
+}
+
+// opaqueValue reports whether n is a fixed value (see fixedValue) that is
+// not a literal or arithmetic of literals: a value bulwark does not read,
+// as it does not read a bind parameter's.
+func (p *predicate) opaqueValue(n *pg_query.Node) bool {
+	c, _ := unwrapConstant(n)
+	return c.GetAConst() == nil && !constantArithmetic(n, 0) && p.fixedValue(n)
 }
 
 // constantArithmetic reports whether n is +, -, *, / or % of literals
@@ -114,8 +141,9 @@ func unwrapConstant(n *pg_query.Node) (inner *pg_query.Node, cast bool) {
 }
 
 // sum adds up the terms exactly. free says a term may be any value (the
-// value bound, or a cast's rounding, decides), fraction that a term is not
-// a whole number; ok is false when a literal term is not a number.
+// value bound, a cast's rounding, or a value not computed here decides),
+// fraction that a term is not a whole number; ok is false when a term is
+// neither a number nor the same for every row.
 func (p *predicate) sum(s offsetSum) (off *big.Rat, free, fraction, ok bool) {
 	off = new(big.Rat)
 	for _, t := range s.terms {
@@ -127,6 +155,12 @@ func (p *predicate) sum(s offsetSum) (off *big.Rat, free, fraction, ok bool) {
 			continue
 		}
 		c, exact := p.numberTerm(t.n)
+		if c == nil && !isNullValue(t.n) && p.fixedValue(t.n) {
+			// interval '1 day', abs(1): a value not read here, the
+			// same for every row, decides.
+			free = true
+			continue
+		}
 		if c == nil {
 			return nil, false, false, false
 		}

@@ -1729,23 +1729,25 @@ func (p *predicate) mayBeAny(n *pg_query.Node) bool {
 }
 
 // identityOperand returns x for arithmetic that is x itself for some value
-// of a parameter (see mayBeAny): x + $1 and x - $1 when $1 is 0, x * $1 and
-// x / $1 when it is 1, x || $1 when it is the empty string. It returns nil
-// otherwise.
+// of a parameter (see mayBeAny) or of a value not computed here (see
+// opaqueValue): x + $1 and x - $1 when $1 is 0, x * $1 and x / $1 when it
+// is 1, x || $1 when it is the empty string; x * abs(1) is x. It returns
+// nil otherwise.
 func (p *predicate) identityOperand(a *pg_query.A_Expr) *pg_query.Node {
 	if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(a.Name) != 1 || a.Lexpr == nil || a.Rexpr == nil {
 		return nil
 	}
+	unknown := func(n *pg_query.Node) bool { return p.mayBeAny(n) || p.opaqueValue(n) }
 	switch lastName(a.Name) {
 	case "+", "*", "||":
-		if p.mayBeAny(a.Lexpr) && p.mentionsTarget(a.Rexpr) {
+		if unknown(a.Lexpr) && p.mentionsTarget(a.Rexpr) {
 			return a.Rexpr
 		}
 	case "-", "/":
 	default:
 		return nil
 	}
-	if p.mayBeAny(a.Rexpr) && p.mentionsTarget(a.Lexpr) {
+	if unknown(a.Rexpr) && p.mentionsTarget(a.Lexpr) {
 		return a.Lexpr
 	}
 	return nil
