@@ -305,6 +305,7 @@ var disguises = []disguise{
 	reach("subqueries over the target", "in the id lagged by one minus one", "lagfolded", "DELETE FROM {t} WHERE id IN (SELECT lag(id, 1 - 1) OVER (ORDER BY qty) FROM {t})"),
 	reach("subqueries over the target", "in the first id of a frame of zero rows either side", "framezero", "DELETE FROM {t} WHERE id IN (SELECT first_value(id) OVER (ORDER BY qty ROWS BETWEEN 0 PRECEDING AND 0 FOLLOWING) FROM {t})"),
 	reach("subqueries over the target", "at least any of the table's ids", "geany", "DELETE FROM {t} WHERE id >= ANY (SELECT id FROM {t})"),
+	reach("subqueries over the target", "not below all of the table's ids", "notltall", "DELETE FROM {t} WHERE NOT (id < ALL (SELECT id FROM {t}))"),
 	reach("subqueries over the target", "update where at most the table's greatest id", "lemax", "UPDATE {t} SET qty = -1 WHERE id <= (SELECT max(id) FROM {t})"),
 	reach("subqueries over the target", "between the table's least and greatest ids", "betweenext", "DELETE FROM {t} WHERE id BETWEEN (SELECT min(id) FROM {t}) AND (SELECT max(id) FROM {t})"),
 	reach("subqueries over the target", "any of the table's aggregated ids", "arrayagg", "DELETE FROM {t} WHERE id = ANY((SELECT array_agg(id) FROM {t})::int[])"),

@@ -224,6 +224,9 @@ var myCategories = []myCategory{
 	deleteEveryRowWhere("delete where at least any of the table's own ids", func(tbl string) string {
 		return "id >= ANY (SELECT id FROM " + tbl + ")"
 	}),
+	deleteEveryRowWhere("delete where not below all of the table's own ids", func(tbl string) string {
+		return "NOT (id < ALL (SELECT id FROM " + tbl + "))"
+	}),
 	deleteEveryRowWhere("delete where at most the table's greatest id", func(tbl string) string {
 		return "id <= (SELECT MAX(id) FROM " + tbl + ")"
 	}),

@@ -1095,6 +1095,15 @@ func corpusRespelledTautologies() []corpusCase {
 		// and so do x >= the table's least x and x <= its greatest
 		// (checked on MariaDB 10.11: each deletes every row).
 		{name: "at least any of the table's own column", sql: "DELETE FROM t WHERE id >= ANY (SELECT id FROM t)", want: at},
+		{name: "not below all of the table's own column", sql: "DELETE FROM t WHERE NOT (id < ALL (SELECT id FROM t))", want: at,
+			note: "NOT (x < ALL ...) is x >= ANY (...)"},
+		{name: "not above all of the table's own column", sql: "DELETE FROM t WHERE NOT (id > ALL (SELECT id FROM t))", want: at},
+		{name: "not different from all of the table's own column", sql: "DELETE FROM t WHERE NOT (id <> ALL (SELECT id FROM t))", want: at},
+		{name: "negated with ! below all of the table's own column", sql: "DELETE FROM t WHERE ! (id < ALL (SELECT id FROM t))", want: at},
+		{name: "not below all of the table's greatest value", sql: "DELETE FROM t WHERE NOT (id < ALL (SELECT MAX(id) FROM t))", note: "the greatest only"},
+		{name: "not at most all of the table's own column", sql: "DELETE FROM t WHERE NOT (id <= ALL (SELECT id FROM t))", note: "x > ANY: all but the least"},
+		{name: "not below any of the table's own column", sql: "DELETE FROM t WHERE NOT (id < ANY (SELECT id FROM t))", note: "x >= ALL: the greatest only"},
+		{name: "not below all of a filtered subquery", sql: "DELETE FROM t WHERE NOT (id < ALL (SELECT id FROM t WHERE flag = 1))"},
 		{name: "at most any of the table's own column", sql: "DELETE FROM t WHERE id <= ANY (SELECT id FROM t)", want: at},
 		{name: "at least some of the table's own column", sql: "DELETE FROM t WHERE id >= SOME (SELECT id FROM t)", want: at},
 		{name: "at least any of a derived table over the table", sql: "UPDATE t SET v = 0 WHERE id >= ANY (SELECT id FROM (SELECT id FROM t) x)", want: RuleUpdateAlways},

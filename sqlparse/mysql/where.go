@@ -1124,7 +1124,13 @@ func (p *predicate) evalNode(n ast.ExprNode) result {
 		r := p.eval(e.V)
 		switch e.Op {
 		case opcode.Not, opcode.Not2:
-			return not(p.truth(e.V))
+			r := not(p.truth(e.V))
+			if r.scope == rowDependent {
+				if d, ok := p.negatedSubquery(e.V); ok {
+					return d
+				}
+			}
+			return r
 		case opcode.Minus:
 			if r.k != nil && r.k.kind == 'n' {
 				return numResult(new(big.Rat).Neg(r.k.num), r.k.double)
@@ -2081,6 +2087,29 @@ func (p *predicate) polarKey(n ast.ExprNode) (key, negation string) {
 	}
 	k := p.key(n)
 	return "is:" + k, "not:" + k
+}
+
+// negatedOp is the comparison that holds where one does not, for values
+// that are not NULL.
+var negatedOp = map[opcode.Op]opcode.Op{opcode.EQ: opcode.NE, opcode.NE: opcode.EQ,
+	opcode.LT: opcode.GE, opcode.GE: opcode.LT, opcode.GT: opcode.LE, opcode.LE: opcode.GT}
+
+// negatedSubquery decides NOT (x op ALL (subquery)) as x negop ANY
+// (subquery), and NOT (x op ANY (...)) as x negop ALL (...): NOT (x < ALL
+// (SELECT x FROM t)) is x >= ANY (SELECT x FROM t), every row where x is
+// not NULL. The two agree in three-valued logic too. ok is false unless
+// that decides it.
+func (p *predicate) negatedSubquery(n ast.ExprNode) (result, bool) {
+	c, ok := unparen(n).(*ast.CompareSubqueryExpr)
+	if !ok {
+		return result{}, false
+	}
+	op, ok := negatedOp[c.Op]
+	if !ok {
+		return result{}, false
+	}
+	r := p.eval(&ast.CompareSubqueryExpr{L: c.L, Op: op, R: c.R, All: !c.All})
+	return r, r.scope != rowDependent
 }
 
 // comparisonKey reads a comparison as a = b or a < b, or the negation of

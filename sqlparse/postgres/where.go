@@ -273,7 +273,13 @@ func (p *predicate) eval(n *pg_query.Node) result {
 			if r, ok := p.negatedPartialIdentity(e.BoolExpr.Args[0]); ok {
 				return r
 			}
-			return not(p.eval(e.BoolExpr.Args[0]))
+			r := not(p.eval(e.BoolExpr.Args[0]))
+			if r.scope == rowDependent {
+				if d, ok := p.negatedSubLink(e.BoolExpr.Args[0]); ok {
+					return d
+				}
+			}
+			return r
 		}
 		nodes := flatten(op, e.BoolExpr.Args, nil)
 		args := make([]result, len(nodes))
@@ -2873,6 +2879,33 @@ func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok
 		}
 	}
 	return false, false
+}
+
+// negatedSubLink decides NOT (x op ALL (subquery)) as x negop ANY
+// (subquery), and NOT (x op ANY (...)) as x negop ALL (...): NOT (x < ALL
+// (SELECT x FROM t)) is x >= ANY (SELECT x FROM t), every row where x is
+// not NULL. The two agree in three-valued logic too. ok is false unless
+// that decides it.
+func (p *predicate) negatedSubLink(n *pg_query.Node) (result, bool) {
+	s := n.GetSubLink()
+	if s == nil || len(s.OperName) != 1 || s.Testexpr == nil {
+		return result{}, false
+	}
+	dual := pg_query.SubLinkType_ALL_SUBLINK
+	switch s.SubLinkType {
+	case pg_query.SubLinkType_ALL_SUBLINK:
+		dual = pg_query.SubLinkType_ANY_SUBLINK
+	case pg_query.SubLinkType_ANY_SUBLINK:
+	default:
+		return result{}, false
+	}
+	op, ok := negatedOp[lastName(s.OperName)]
+	if !ok {
+		return result{}, false
+	}
+	r := p.eval(&pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: &pg_query.SubLink{SubLinkType: dual,
+		OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}, Testexpr: s.Testexpr, Subselect: s.Subselect}}})
+	return r, r.scope != rowDependent
 }
 
 // extremeSubLink decides x op ANY and x op ALL of the table's own min or
