@@ -257,6 +257,9 @@ var myCategories = []myCategory{
 	deleteWhere("delete where a column is below itself plus a double one", func(string) string { return "id < id + 1e0" }),
 	deleteWhere("delete where a column is in a list of itself minus minus zero", func(string) string { return "id IN (id - (-0))" }),
 	deleteWhere("delete where a column is not in a list of itself plus a string", func(string) string { return "id NOT IN (id + '1')" }),
+	deleteWhere("delete where a time of the column is below itself plus an interval", func(string) string {
+		return "FROM_UNIXTIME(id) < FROM_UNIXTIME(id) + INTERVAL 1 DAY"
+	}),
 	deleteWhere("delete where a column equals itself times a decimal one", func(string) string { return "id = id * 1.0" }),
 	deleteWhere("delete where a column equals a variable assigned itself", func(string) string { return "id = (@a := id)" }),
 	deleteWhere("delete where a column equals a simple case of itself", func(string) string { return "id = CASE id WHEN 1 THEN 1 ELSE id END" }),

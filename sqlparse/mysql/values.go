@@ -550,11 +550,15 @@ func (p *predicate) equalityYields(cond, x, r ast.ExprNode) bool {
 // offset reads n as base + c for a number literal c (x + 1, x - 2, 1 + x);
 // c is 0 for anything else. moved says a term was taken off (x + 0 too),
 // free that one was a value chosen at run time (x + ? - 1, x + @v), whose
-// value the offset then is not.
+// value the offset then is not, or an interval (see movedTime).
 func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, moved, free bool) {
 	off = new(big.Rat)
 	for i := 0; i < 64; i++ {
 		n = p.simplify(n)
+		if t := p.movedTime(n); t != nil {
+			n, moved, free = t, true, true
+			continue
+		}
 		b, ok := n.(*ast.BinaryOperationExpr)
 		if !ok || (b.Op != opcode.Plus && b.Op != opcode.Minus) {
 			break
@@ -579,6 +583,33 @@ func (p *predicate) offset(n ast.ExprNode) (base ast.ExprNode, off *big.Rat, mov
 		break
 	}
 	return n, off, moved, free
+}
+
+// movedTime returns x for a time value x moved by an interval that does
+// not depend on the row: x + INTERVAL 1 DAY and x - INTERVAL 1 DAY (which
+// the parser reads as DATE_ADD and DATE_SUB), DATE_ADD(x, INTERVAL 1
+// HOUR), ADDDATE(x, 1), SUBDATE, TIMESTAMPADD(DAY, 1, x). Which way and
+// how far it moves x (a month is not a fixed number of days) is not read
+// here: the interval's value decides a comparison with x for every row
+// alike. It returns nil for anything else.
+func (p *predicate) movedTime(n ast.ExprNode) ast.ExprNode {
+	f, ok := n.(*ast.FuncCallExpr)
+	if !ok || len(f.Args) != 3 {
+		return nil
+	}
+	var x, amount ast.ExprNode
+	switch f.FnName.L {
+	case "date_add", "date_sub", "adddate", "subdate":
+		x, amount = f.Args[0], f.Args[1]
+	case "timestampadd":
+		x, amount = f.Args[2], f.Args[1]
+	default:
+		return nil
+	}
+	if p.eval(amount).scope == rowDependent {
+		return nil
+	}
+	return x
 }
 
 // numberLiteral returns the value of a constant added to a column: a

@@ -2191,23 +2191,30 @@ func (p *predicate) in(e *ast.PatternInExpr) result {
 // inOffsets decides x IN (...) whose items are x moved by constants (see
 // compareOffsets): IN holds for every row where x is not NULL when one item
 // equals x (x IN (x + 0, 5)), and for none when every item is x moved by
-// another constant, so x NOT IN (x + 1) reaches every such row. ok is false
+// another constant, so x NOT IN (x + 1) reaches every such row. When the
+// rest are moved by a value chosen at run time or an interval (x NOT IN (x
+// + INTERVAL 1 DAY)), that value decides for every row alike. ok is false
 // when that does not decide the whole.
 func (p *predicate) inOffsets(e *ast.PatternInExpr) (result, bool) {
 	if e.Sel != nil || len(e.List) == 0 {
 		return result{}, false
 	}
-	none := true
+	none, independent := true, false
 	for _, item := range e.List {
 		r, ok := p.compareOffsets(opcode.EQ, e.Expr, item)
 		switch {
 		case ok && r.scope == alwaysTrue:
 			return boolResult(!e.Not), true
+		case ok && r.scope == rowIndependent:
+			independent = true
 		case !ok || r.scope != alwaysFalse:
 			none = false
 		}
 	}
-	if none {
+	switch {
+	case none && independent:
+		return result{scope: rowIndependent}, true
+	case none:
 		return boolResult(e.Not), true
 	}
 	return result{}, false
