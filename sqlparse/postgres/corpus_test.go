@@ -1363,6 +1363,9 @@ func corpusBodies() []corpusCase {
 		// refcursor"), so the body is unreadable to it even though the
 		// server accepts it: parse-error refuses in the same category.
 		{name: "plpgsql open cursor for execute", sql: "CREATE FUNCTION f(q text) RETURNS refcursor LANGUAGE plpgsql AS $$ DECLARE c refcursor; BEGIN OPEN c FOR EXECUTE q; RETURN c; END $$", want: "dynamic-sql", also: []string{"parse-error"}},
+		{name: "DO block deleting the current row of a cursor loop", sql: "DO $$DECLARE cur CURSOR FOR SELECT * FROM t; BEGIN FOR r IN cur LOOP DELETE FROM t WHERE CURRENT OF cur; END LOOP; END$$", want: "parse-error",
+			note: "the server deletes every row; the cursor is unreadable to the parser, so the loop is refused unread"},
+		{name: "DO block fetching a cursor and deleting its current row", sql: "DO $$DECLARE cur NO SCROLL CURSOR FOR SELECT * FROM t; r record; BEGIN OPEN cur; LOOP FETCH cur INTO r; EXIT WHEN NOT FOUND; DELETE FROM t WHERE CURRENT OF cur; END LOOP; END$$", want: "parse-error"},
 		{name: "plpgsql body that does not parse", sql: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELET FROM users; END $$", want: "parse-error", also: []string{"dynamic-sql"}, note: "an unreadable body is unanalysable either way"},
 		{name: "plpython function", sql: `CREATE FUNCTION f() RETURNS void LANGUAGE plpython3u AS $$ plpy.execute("DROP TABLE users") $$`, want: "dynamic-sql"},
 		{name: "plperl function even with a harmless body", sql: "CREATE FUNCTION f() RETURNS int LANGUAGE plperl AS $$ return 1; $$", want: "dynamic-sql", note: "bodies in other languages cannot be read"},
