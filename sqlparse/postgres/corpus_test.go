@@ -85,6 +85,7 @@ func corpusCases() []corpusCase {
 	add(corpusSelfReads())
 	add(corpusParameterIdentities())
 	add(corpusOffsets())
+	add(corpusEmptySubqueries())
 	add(corpusLexerDisguises())
 	add(corpusStacked())
 	add(corpusWrappers())
@@ -100,6 +101,36 @@ func corpusCases() []corpusCase {
 	add(corpusBenign())
 	add(corpusExtremes())
 	return cs
+}
+
+// corpusEmptySubqueries: NOT IN, <> ALL, > ALL and NOT EXISTS of a
+// subquery that returns no row are true for every row, as a missing WHERE
+// is. Checked on PostgreSQL 15: each refused one deleted 20 of 20 rows.
+func corpusEmptySubqueries() []corpusCase {
+	const dat, uat = "delete-always-true", "update-always-true"
+	return []corpusCase{
+		{name: "delete where not in the table where false", sql: "DELETE FROM t WHERE id NOT IN (SELECT id FROM t WHERE false)", want: dat},
+		{name: "delete where not in another table where one is zero", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u WHERE 1 = 0)", want: dat},
+		{name: "delete where not in another table where a column differs from itself", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u WHERE k <> k)", want: dat},
+		{name: "delete where not in another table where null", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u WHERE NULL)", want: dat},
+		{name: "update where not in the table limited to zero rows", sql: "UPDATE t SET note = 'x' WHERE id NOT IN (SELECT id FROM t LIMIT 0)", want: uat},
+		{name: "delete where different from all of the table where it differs from itself", sql: "DELETE FROM t WHERE id <> ALL (SELECT id FROM t WHERE id <> id)", want: dat},
+		{name: "delete where above all of another table where false", sql: "DELETE FROM t WHERE id > ALL (SELECT k FROM u WHERE false)", want: dat},
+		{name: "delete where no correlated row exists where false", sql: "DELETE FROM t WHERE NOT EXISTS (SELECT 1 FROM t x WHERE x.id = t.id AND false)", want: dat},
+		{name: "delete where no row of a join on false exists", sql: "DELETE FROM t WHERE NOT EXISTS (SELECT 1 FROM u JOIN v ON false)", want: dat},
+		{name: "delete where no row of an empty derived table exists", sql: "DELETE FROM t WHERE NOT EXISTS (SELECT 1 FROM (SELECT 1 WHERE false) s)", want: dat},
+		{name: "delete where not in a union of empty queries", sql: "DELETE FROM t WHERE id NOT IN (SELECT 1 WHERE false UNION SELECT 2 WHERE false)", want: dat},
+		{name: "delete where in the table except an empty query", sql: "DELETE FROM t WHERE id IN (SELECT id FROM t EXCEPT SELECT id FROM t WHERE false)", want: dat,
+			note: "an empty query takes out nothing"},
+		// Bounded look-alikes.
+		{name: "delete where not in a union with a nonempty query", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u UNION SELECT k FROM v WHERE false)"},
+		{name: "delete where not in the greatest of nothing", sql: "DELETE FROM t WHERE id NOT IN (SELECT max(k) FROM u WHERE false)", note: "one row, NULL: NOT IN holds for none"},
+		{name: "delete where not in a filtered table", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u WHERE k > 5)"},
+		{name: "delete where not in one row of another table", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u LIMIT 1)"},
+		{name: "delete where not in a left join on false", sql: "DELETE FROM t WHERE id NOT IN (SELECT k FROM u LEFT JOIN v ON false)", note: "every row of u"},
+		{name: "delete where in an empty query", sql: "DELETE FROM t WHERE id IN (SELECT k FROM u WHERE false)", note: "no row"},
+		{name: "delete where an empty query has a row", sql: "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE false)", note: "no row"},
+	}
 }
 
 // corpusDrops: every DROP statement removes something permanently,

@@ -291,6 +291,9 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		}
 		return p.or(args, nodes)
 	case *pg_query.Node_SubLink:
+		if v, ok := p.emptySubLink(e.SubLink); ok {
+			return boolResult(v)
+		}
 		if p.wholeTableSubquery(e.SubLink) {
 			return boolResult(true)
 		}
@@ -2504,8 +2507,8 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	case pg_query.SetOperation_SETOP_EXCEPT:
 		// SELECT id FROM t EXCEPT SELECT -1 takes out only values
 		// written in the query: the whole table, but for rows that
-		// have them.
-		if !p.noLimit(sel) || !constantRows(sel.Rarg) {
+		// have them. A query of no row takes out nothing.
+		if !p.noLimit(sel) || !constantRows(sel.Rarg) && !p.emptyQuery(sel.Rarg, 0) {
 			return nil
 		}
 		return p.selfScan(sel.Larg)
