@@ -2861,7 +2861,10 @@ func (p *predicate) aggregatedRows(n *pg_query.Node, agg string) *pg_query.Node 
 // where x is not NULL, as x >= ANY (SELECT x FROM t) does (see
 // wholeTableSubquery, which decides which queries return every row's x);
 // x < (SELECT min(x) FROM t) and x > (SELECT max(x) FROM t) hold for none,
-// so their negations hold for every row. ok is false for anything else.
+// so their negations hold for every row. Either side may be moved by
+// numbers, outside the subquery or inside it (x < (SELECT max(x) FROM t)
+// + 1, x <= (SELECT max(x) + 1 FROM t), x - 1 <= ...): x < max + 1 holds
+// for every row too, x >= max + 1 for none. ok is false for anything else.
 func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok bool) {
 	if !p.mentionsTarget(l) {
 		l, r, op = r, l, flippedOp[op]
@@ -2869,19 +2872,64 @@ func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok
 	if !p.mentionsTarget(l) {
 		return false, false
 	}
-	for _, c := range []struct {
-		op, agg, always string // always: the op that holds for every row
-	}{{">=", "min", ">="}, {"<=", "max", "<="}, {"<", "min", ">="}, {">", "max", "<="}} {
-		if op != c.op {
+	x, extreme, d, ok := p.movedExtreme(l, r)
+	if !ok {
+		return false, false
+	}
+	for _, c := range []struct{ agg, always string }{{"max", "<="}, {"min", ">="}} {
+		rows := p.aggregatedRows(extreme, c.agg)
+		if rows == nil || !p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
+			OperName: []*pg_query.Node{pg_query.MakeStrNode(c.always)}, Testexpr: x, Subselect: rows}) {
 			continue
 		}
-		rows := p.aggregatedRows(r, c.agg)
-		if rows != nil && p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
-			OperName: []*pg_query.Node{pg_query.MakeStrNode(c.always)}, Testexpr: l, Subselect: rows}) {
-			return op == c.always, true
+		// x is at most the greatest: x op max + d. The least is the
+		// greatest of -x, so x op min + d is -x flipped-op max(-x) - d.
+		sign, cmp := d.Sign(), op
+		if c.agg == "min" {
+			sign, cmp = -sign, flippedOp[op]
 		}
+		switch {
+		case cmp == "<=" && sign >= 0, cmp == "<" && sign > 0:
+			return true, true
+		case cmp == ">" && sign >= 0, cmp == ">=" && sign > 0:
+			return false, true
+		}
+		return false, false
 	}
 	return false, false
+}
+
+// movedExtreme reads a comparison of x + a with e + b, where e may hold a
+// scalar subquery whose value is moved by c inside it ((SELECT max(x) + c
+// FROM t)), as x compared with e + d: it returns x, e with the subquery's
+// own offset taken off, and d = b + c - a. Offsets are summed exactly; ok
+// is false when one is not a number (a parameter, a value not computed
+// here).
+func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node, d *big.Rat, ok bool) {
+	ls, rs := p.offset(l), p.offset(r)
+	lo, lfree, _, lok := p.sum(ls)
+	ro, rfree, _, rok := p.sum(rs)
+	if !lok || !rok || lfree || rfree {
+		return nil, nil, nil, false
+	}
+	d = new(big.Rat).Sub(ro, lo)
+	extreme = rs.base
+	sl := extreme.GetSubLink()
+	if sel := sl.GetSubselect().GetSelectStmt(); sl.GetSubLinkType() == pg_query.SubLinkType_EXPR_SUBLINK && sel != nil &&
+		len(sel.TargetList) == 1 && sel.TargetList[0].GetResTarget().GetVal() != nil {
+		in := p.offset(sel.TargetList[0].GetResTarget().GetVal())
+		if len(in.terms) > 0 {
+			io, ifree, _, iok := p.sum(in)
+			if !iok || ifree {
+				return nil, nil, nil, false
+			}
+			d.Add(d, io)
+			moved := proto.Clone(sl).(*pg_query.SubLink)
+			moved.Subselect.GetSelectStmt().TargetList[0].GetResTarget().Val = in.base
+			extreme = &pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: moved}}
+		}
+	}
+	return ls.base, extreme, d, true
 }
 
 // negatedSubLink decides NOT (x op ALL (subquery)) as x negop ANY
