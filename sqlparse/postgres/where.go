@@ -835,6 +835,9 @@ func (p *predicate) aExpr(e *pg_query.A_Expr) result {
 		if v, ok := p.extremeComparison(op, e.Lexpr, e.Rexpr); ok {
 			return boolResult(v) // x <= (SELECT max(x) FROM t)
 		}
+		if p.scalarReadsEveryRow(op, e.Lexpr, e.Rexpr) {
+			return boolResult(true) // x = (SELECT x FROM t y WHERE y.x = t.x)
+		}
 		if isNullValue(e.Lexpr) || isNullValue(e.Rexpr) {
 			// A comparison with NULL is NULL for every row: (x = NULL)
 			// IS NULL is true. Whether a constant is NULL is part of
@@ -2930,6 +2933,24 @@ func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node
 		}
 	}
 	return ls.base, extreme, d, true
+}
+
+// scalarReadsEveryRow recognises x op (scalar subquery) where x op ANY of
+// the same subquery holds for every row (see wholeTableSubquery): x =
+// (SELECT x FROM t y WHERE y.x = t.x) reads the row's own x back. The
+// scalar form is the ANY form while the subquery returns at most one row,
+// and an error when it returns more, so it reaches every row or fails.
+func (p *predicate) scalarReadsEveryRow(op string, l, r *pg_query.Node) bool {
+	sl := r.GetSubLink()
+	if sl == nil {
+		l, r, op = r, l, flippedOp[op]
+		sl = r.GetSubLink()
+	}
+	if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK || !p.mentionsTarget(l) {
+		return false
+	}
+	return p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
+		OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}, Testexpr: l, Subselect: sl.Subselect})
 }
 
 // negatedSubLink decides NOT (x op ALL (subquery)) as x negop ANY
