@@ -227,6 +227,12 @@ var myCategories = []myCategory{
 	deleteEveryRowWhere("delete where not below all of the table's own ids", func(tbl string) string {
 		return "NOT (id < ALL (SELECT id FROM " + tbl + "))"
 	}),
+	deleteEveryRowWhere("delete where below the table's greatest id and one", func(tbl string) string {
+		return "id < (SELECT MAX(id) + 1 FROM " + tbl + ")"
+	}),
+	deleteEveryRowWhere("delete where in the row's own id looked up", func(tbl string) string {
+		return "id IN (SELECT x.id FROM " + tbl + " x WHERE x.id = " + tbl + ".id)"
+	}),
 	deleteEveryRowWhere("delete where at most the table's greatest id", func(tbl string) string {
 		return "id <= (SELECT MAX(id) FROM " + tbl + ")"
 	}),

@@ -1300,6 +1300,9 @@ func (p *predicate) binary(e *ast.BinaryOperationExpr) result {
 		if p.extremeComparison(e.Op, e.L, e.R) {
 			return boolResult(true) // x <= (SELECT MAX(x) FROM t)
 		}
+		if p.scalarReadsEveryRow(e.Op, e.L, e.R) {
+			return boolResult(true) // x = (SELECT x FROM t y WHERE y.x = t.x)
+		}
 		l, r := p.eval(e.L), p.eval(e.R)
 		if l.k != nil && r.k != nil {
 			if v, ok := compare(e.Op, l.k, r.k); ok {
@@ -1409,19 +1412,45 @@ func oneRowSelect(sq *ast.SubqueryExpr) (*ast.SelectStmt, bool) {
 // column is not NULL). The condition is judged with the copy's columns
 // taken as the target's, so x.id = t.id reads as id = id.
 func (p *predicate) selfMatch(sq *ast.SubqueryExpr) bool {
+	_, _, ok := p.selfCopy(sq)
+	return ok
+}
+
+// selfCopy returns, for a subquery that finds the target's own row in a
+// copy of the target (see selfMatch), its SELECT and a predicate that
+// reads the copy's columns as the target's. ok is false for any other.
+func (p *predicate) selfCopy(sq *ast.SubqueryExpr) (*predicate, *ast.SelectStmt, bool) {
 	s, ok := sq.Query.(*ast.SelectStmt)
 	if !ok || s.Where == nil || s.GroupBy != nil || s.Having != nil || s.Limit != nil {
-		return false
+		return nil, nil, false
 	}
 	sources, conds, ties := scopeOf(s.From)
 	if len(sources) != 1 || len(conds) != 0 || len(ties) != 0 ||
 		!(mayBeSameTable(sources[0], p.target) || p.w.derivedSelf(sources[0], p.target)) {
-		return false
+		return nil, nil, false
 	}
 	outer := p.target
 	outer.pos = -1
 	q := &predicate{w: p.w, target: outer, sources: sources, strictUnqualified: true, selves: sources, keys: map[ast.ExprNode]string{}}
-	return q.eval(s.Where).scope == alwaysTrue
+	return q, s, q.eval(s.Where).scope == alwaysTrue
+}
+
+// selfCopyReturns reports whether a subquery that finds the target's own
+// row in a copy of it (see selfCopy) returns x read from that copy: x IN
+// (SELECT y.x FROM t y WHERE y.id = t.id) holds for every row where x is
+// not NULL, since the row's own copy is among those the subquery keeps.
+func (p *predicate) selfCopyReturns(x ast.ExprNode, sq *ast.SubqueryExpr) bool {
+	col, ok := p.simplify(x).(*ast.ColumnNameExpr)
+	if !ok || !p.refersToTarget(col.Name) {
+		return false
+	}
+	q, s, ok := p.selfCopy(sq)
+	if !ok || s.Fields == nil || len(s.Fields.Fields) != 1 || s.Fields.Fields[0].Expr == nil {
+		return false
+	}
+	// x qualified by the target's name, which q reads as the target's.
+	outer := &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(p.target.qualifier), Name: ast.NewCIStr(p.columnName(col.Name))}}
+	return q.eval(&ast.BinaryOperationExpr{Op: opcode.EQ, L: outer, R: s.Fields.Fields[0].Expr}).scope == alwaysTrue
 }
 
 // simplify looks through parentheses, through a scalar subquery that
@@ -2232,6 +2261,9 @@ func (p *predicate) wholeTableSubquery(x ast.ExprNode, sel ast.ExprNode) bool {
 		p.same(x, s.Fields.Fields[0].Expr) {
 		return true
 	}
+	if p.selfCopyReturns(x, sq) {
+		return true
+	}
 	col, ok := p.simplify(x).(*ast.ColumnNameExpr)
 	if !ok {
 		return false
@@ -2274,19 +2306,92 @@ func (p *predicate) aggregatedRows(n ast.ExprNode, agg string) *ast.SubqueryExpr
 	return &ast.SubqueryExpr{Query: &rows}
 }
 
+// scalarReadsEveryRow recognises x = (scalar subquery), or <=, >= or <=>,
+// where the subquery returns every row's x (see wholeTableSubquery): x =
+// (SELECT x FROM t y WHERE y.x = t.x) reads the row's own x back. The
+// scalar form is x = ANY (...) while the subquery returns at most one row,
+// and an error when it returns more, so it reaches every row or fails.
+func (p *predicate) scalarReadsEveryRow(op opcode.Op, l, r ast.ExprNode) bool {
+	switch op {
+	case opcode.EQ, opcode.LE, opcode.GE, opcode.NullEQ:
+	default:
+		return false
+	}
+	x := l
+	sub, ok := unparen(r).(*ast.SubqueryExpr)
+	if !ok {
+		x = r
+		if sub, ok = unparen(l).(*ast.SubqueryExpr); !ok {
+			return false
+		}
+	}
+	// Each of these holds between a value and itself, either way round.
+	return p.eval(x).scope == rowDependent && p.wholeTableSubquery(x, sub)
+}
+
 // extremeComparison recognises x >= (SELECT MIN(x) FROM t) and x <=
 // (SELECT MAX(x) FROM t), either way round: the table's least (greatest)
 // x is no larger (smaller) than any row's, so the comparison holds for
 // every row where x is not NULL, as x >= ANY (SELECT x FROM t) does (see
 // wholeTableSubquery, which decides which queries return every row's x).
+// Either side may be moved by numbers, outside the subquery or inside it,
+// as long as the comparison still holds: x < (SELECT MAX(x) FROM t) + 1,
+// x <= (SELECT MAX(x) + 1 FROM t), x - 1 <= (SELECT MAX(x) FROM t).
 func (p *predicate) extremeComparison(op opcode.Op, l, r ast.ExprNode) bool {
-	switch op {
-	case opcode.GE:
-		return p.extremeOf(l, r, "min") || p.extremeOf(r, l, "max")
-	case opcode.LE:
-		return p.extremeOf(l, r, "max") || p.extremeOf(r, l, "min")
+	flipped := map[opcode.Op]opcode.Op{opcode.GE: opcode.LE, opcode.LE: opcode.GE, opcode.GT: opcode.LT, opcode.LT: opcode.GT}
+	return p.extremeHolds(op, l, r) || p.extremeHolds(flipped[op], r, l)
+}
+
+// extremeHolds reports whether x op e holds for every row where x is not
+// NULL, e being the table's own extreme moved by numbers (see
+// extremeComparison): x + a op agg + d for agg MAX with op <= and d >= a,
+// or op < and d > a; the other way round for MIN.
+func (p *predicate) extremeHolds(op opcode.Op, x, e ast.ExprNode) bool {
+	xb, xo, _, xfree := p.offset(x)
+	eb, eo, _, efree := p.offset(e)
+	if xfree || efree {
+		return false
+	}
+	eb, inner, ok := p.movedInside(eb)
+	if !ok {
+		return false
+	}
+	d := new(big.Rat).Sub(new(big.Rat).Add(eo, inner), xo)
+	switch s := d.Sign(); {
+	case op == opcode.LE && s >= 0, op == opcode.LT && s > 0:
+		return p.extremeOf(xb, eb, "max")
+	case op == opcode.GE && s <= 0, op == opcode.GT && s < 0:
+		return p.extremeOf(xb, eb, "min")
 	}
 	return false
+}
+
+// movedInside reads a scalar subquery whose one value is moved by numbers,
+// (SELECT MAX(x) + 1 FROM t), as the subquery of the value itself and the
+// offset: (SELECT MAX(x) FROM t) and 1. Anything else is returned as it
+// is, with 0. ok is false when the offset is a value chosen at run time.
+func (p *predicate) movedInside(e ast.ExprNode) (ast.ExprNode, *big.Rat, bool) {
+	zero := new(big.Rat)
+	sq, ok := unparen(e).(*ast.SubqueryExpr)
+	if !ok {
+		return e, zero, true
+	}
+	sel, ok := sq.Query.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].Expr == nil {
+		return e, zero, true
+	}
+	base, off, moved, free := p.offset(sel.Fields.Fields[0].Expr)
+	switch {
+	case !moved:
+		return e, zero, true
+	case free:
+		return nil, nil, false
+	}
+	s := *sel
+	s.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: base}}}
+	q := *sq
+	q.Query = &s
+	return &q, off, true
 }
 
 // extremeOf reports whether sub is (SELECT agg(x) FROM t) over every row's
