@@ -240,3 +240,51 @@ func (n *Nesting) Bound() int {
 	n.finish()
 	return n.bound
 }
+
+// MaxSteps bounds the work an analyser does to judge one statement: each
+// condition or part of one it evaluates, and each node it looks through
+// for a column of the target, is a step (an evaluation, the heavier, counts
+// as EvalSteps). Conditions are read several ways (as a whole, negated,
+// against the table's own rows), and a subquery nested in a condition is
+// read again at every level above it, so a short text of nested
+// subqueries could otherwise keep a session's analysis running for
+// minutes. Large statements of real use (thirty thousand tests ORed
+// together, an IN list of a hundred thousand values) stay under it; at the
+// bound, judging has taken about a second.
+const MaxSteps = 1 << 21
+
+// EvalSteps is what one evaluation of a condition counts against
+// MaxSteps: about as much work as looking through that many nodes.
+const EvalSteps = 8
+
+// RuleTooComplex refuses a statement bulwark stopped judging at MaxSteps.
+const RuleTooComplex = "too-complex"
+
+// TooComplex is the finding for a statement bulwark stopped judging at
+// MaxSteps.
+func TooComplex() Finding {
+	return Finding{
+		Category: CategoryUnanalysable, Rule: RuleTooComplex,
+		Reason: fmt.Sprintf("judging the statement's conditions took more than %d steps (subqueries nested in conditions are read again at every level above them), so bulwark stopped before it could tell what the statement would do", MaxSteps),
+	}
+}
+
+// Budget counts the steps spent judging one statement against MaxSteps.
+// The zero value is ready to use.
+type Budget struct {
+	used int
+}
+
+// Spend counts n steps and reports whether the total is still within the
+// bound; past it, the caller answers without looking further, and the
+// statement is refused (see TooComplex).
+func (b *Budget) Spend(n int) bool {
+	b.used += n
+	return b.used <= MaxSteps
+}
+
+// Exhausted reports whether Spend has gone past the bound.
+func (b *Budget) Exhausted() bool { return b.used > MaxSteps }
+
+// Used returns how many steps were counted.
+func (b *Budget) Used() int { return b.used }

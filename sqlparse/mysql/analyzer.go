@@ -494,6 +494,9 @@ func (a *Analyzer) summarise(text, reading string, stmts []ast.StmtNode, m modeI
 			w.modeUnknown = "a statement before it in the same text may change sql_mode"
 		}
 		st.Accept(w)
+		if w.budget.Exhausted() {
+			w.findings = append(w.findings, sqlparse.TooComplex())
+		}
 		if w.recycle && !readOnly(st) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")

@@ -688,6 +688,47 @@ func maybeIntegerConstant(n ast.ExprNode) bool {
 	return false
 }
 
+// withoutSubqueries returns the conjuncts of a condition that hold no
+// subquery, ANDed (nil when there is none): when they are false, so is the
+// whole. emptyQuery reads only those: reading a nested subquery there as
+// well as where the subquery itself is judged would read each level of a
+// nest twice, and the whole nest exponentially often.
+func withoutSubqueries(cond ast.ExprNode) ast.ExprNode {
+	if cond == nil {
+		return nil
+	}
+	var out ast.ExprNode
+	for _, c := range flatten(opcode.LogicAnd, cond, nil) {
+		if hasSubquery(c) {
+			continue
+		}
+		if out == nil {
+			out = c
+		} else {
+			out = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: out, R: c}
+		}
+	}
+	return out
+}
+
+// hasSubquery reports whether a subquery appears anywhere in n.
+func hasSubquery(n ast.Node) bool {
+	f := &subqueryFinder{}
+	n.Accept(f)
+	return f.found
+}
+
+type subqueryFinder struct{ found bool }
+
+func (f *subqueryFinder) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SubqueryExpr); ok {
+		f.found = true
+	}
+	return n, f.found
+}
+
+func (f *subqueryFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
 // emptySubquery reports whether a subquery surely returns no row (see
 // emptyQuery): x NOT IN and x <> ALL of it are then true for every row,
 // x IN and x = ANY false, as NOT EXISTS of it is true.
@@ -737,7 +778,8 @@ func (w *walker) emptyQuery(q ast.Node, depth int) bool {
 		if x.GroupBy == nil && aggregates(x) {
 			return false // one row, whatever the WHERE
 		}
-		if (x.Where != nil || len(conds) > 0 || len(ties) > 0) && w.reach(target, sources, x.Where, conds, ties) == alwaysFalse {
+		if where := withoutSubqueries(x.Where); (where != nil || len(conds) > 0 || len(ties) > 0) &&
+			w.reach(target, sources, where, conds, ties) == alwaysFalse {
 			return true
 		}
 		return len(sources) == 1 && sources[0].query != nil && w.emptyQuery(sources[0].query, depth+1)

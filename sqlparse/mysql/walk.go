@@ -21,6 +21,8 @@ import (
 type walker struct {
 	an   *Analyzer
 	mode modeInfo
+	// budget bounds the work of judging the statement's conditions.
+	budget sqlparse.Budget
 	// depth counts PREPARE texts analysed on the way here.
 	depth    int
 	findings []sqlparse.Finding

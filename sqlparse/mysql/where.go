@@ -1012,6 +1012,11 @@ func (p *predicate) eval(n ast.ExprNode) result {
 	if r, ok := p.evals[n]; ok && n != nil {
 		return r
 	}
+	if !p.w.budget.Spend(sqlparse.EvalSteps) {
+		// Past the bound the statement is refused (see TooComplex):
+		// any answer will do, and the cheapest reads nothing.
+		return result{scope: rowDependent}
+	}
 	r := p.evalNode(n)
 	if r.scope == rowDependent && p.isCompound(n) {
 		if v, ok := p.valueVerdict(n); ok {
@@ -1441,7 +1446,9 @@ func (p *predicate) selfCopy(sq *ast.SubqueryExpr) (*predicate, *ast.SelectStmt,
 // not NULL, since the row's own copy is among those the subquery keeps.
 func (p *predicate) selfCopyReturns(x ast.ExprNode, sq *ast.SubqueryExpr) bool {
 	col, ok := p.simplify(x).(*ast.ColumnNameExpr)
-	if !ok || !p.refersToTarget(col.Name) {
+	if !ok || !p.refersToTarget(col.Name) || !p.mentionsTarget(sq) {
+		// Only a subquery that looks at the outer row can be tied to
+		// it; an uncorrelated one is readsEveryRow's to read.
 		return false
 	}
 	q, s, ok := p.selfCopy(sq)
@@ -2137,8 +2144,18 @@ func (p *predicate) negatedSubquery(n ast.ExprNode) (result, bool) {
 	if !ok {
 		return result{}, false
 	}
-	r := p.eval(&ast.CompareSubqueryExpr{L: c.L, Op: op, R: c.R, All: !c.All})
-	return r, r.scope != rowDependent
+	// Only what the dual adds is read here: a subquery of no row was
+	// read with the comparison itself, and reading the whole dual again
+	// would read every subquery nested in it twice.
+	sq, ok := c.R.(*ast.SubqueryExpr)
+	if ok && c.All && (op == opcode.EQ || op == opcode.GE || op == opcode.LE) &&
+		p.eval(c.L).scope == rowDependent && p.wholeTableSubquery(c.L, sq) {
+		return boolResult(true), true // x >= ANY (SELECT x FROM t)
+	}
+	if p.extremeComparison(op, c.L, c.R) {
+		return boolResult(true), true // the aggregate's one row
+	}
+	return result{}, false
 }
 
 // comparisonKey reads a comparison as a = b or a < b, or the negation of
@@ -2325,6 +2342,11 @@ func (p *predicate) scalarReadsEveryRow(op opcode.Op, l, r ast.ExprNode) bool {
 			return false
 		}
 	}
+	if sel, ok := sub.Query.(*ast.SelectStmt); !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].Expr == nil || hasAggregate(sel.Fields.Fields[0].Expr) {
+		// One value read back is a column; an aggregate's is
+		// extremeComparison's to read.
+		return false
+	}
 	// Each of these holds between a value and itself, either way round.
 	return p.eval(x).scope == rowDependent && p.wholeTableSubquery(x, sub)
 }
@@ -2496,6 +2518,10 @@ type mentionVisitor struct {
 
 func (v *mentionVisitor) Enter(n ast.Node) (ast.Node, bool) {
 	if v.found || v.skip[n] {
+		return n, true
+	}
+	if !v.p.w.budget.Spend(1) {
+		v.found = true // past the bound: any answer will do (see Budget)
 		return n, true
 	}
 	switch x := n.(type) {

@@ -213,6 +213,9 @@ func (a *Analyzer) Analyze(text string, _ sqlparse.Lexing) *sqlparse.Analysis {
 	for _, raw := range tree.Stmts {
 		w := &walker{}
 		w.statement(raw.Stmt)
+		if w.budget.Exhausted() {
+			w.findings = append(w.findings, sqlparse.TooComplex())
+		}
 		if w.recycle && (w.writes || raw.Stmt.GetSelectStmt() == nil && raw.Stmt.GetExplainStmt() == nil) {
 			w.add(sqlparse.CategoryProtected, sqlparse.RuleRecycleArea, sqlparse.RecyclePrefix,
 				"this statement would change bulwark's recycle area, where the snapshots DBAs restore from are kept")

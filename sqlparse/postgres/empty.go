@@ -99,7 +99,23 @@ func (p *predicate) emptySource(f *pg_query.Node, depth int) bool {
 }
 
 // noRow reports whether a condition is false or NULL for every row it is
-// tested on.
+// tested on. Only its conjuncts without subqueries are read, together:
+// when they are false, so is the whole. Reading a nested subquery here as
+// well as where the subquery itself is judged would read each level of a
+// nest twice, and the whole nest exponentially often.
 func (p *predicate) noRow(cond *pg_query.Node) bool {
-	return p.eval(cond).scope == alwaysFalse
+	var plain []*pg_query.Node
+	for _, c := range flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{cond}, nil) {
+		if !anyNode(c.ProtoReflect(), func(m any) bool { _, ok := m.(*pg_query.SubLink); return ok }) {
+			plain = append(plain, c)
+		}
+	}
+	switch len(plain) {
+	case 0:
+		return false
+	case 1:
+		return p.eval(plain[0]).scope == alwaysFalse
+	}
+	return p.eval(&pg_query.Node{Node: &pg_query.Node_BoolExpr{BoolExpr: &pg_query.BoolExpr{
+		Boolop: pg_query.BoolExprType_AND_EXPR, Args: plain}}}).scope == alwaysFalse
 }

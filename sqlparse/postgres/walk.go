@@ -18,6 +18,8 @@ import (
 // ones the server provably does not execute (plain EXPLAIN).
 type walker struct {
 	findings []sqlparse.Finding
+	// budget bounds the evaluations of the statement's conditions.
+	budget sqlparse.Budget
 	// loops are the plpgsql FOR ... IN query loops around the statement
 	// being walked, innermost last (see bodies.go).
 	loops []queryLoop

@@ -242,6 +242,11 @@ func (p *predicate) eval(n *pg_query.Node) result {
 	if n == nil {
 		return result{scope: alwaysTrue}
 	}
+	if !p.w.budget.Spend(sqlparse.EvalSteps) {
+		// Past the bound the statement is refused (see TooComplex):
+		// any answer will do, and the cheapest reads nothing.
+		return result{scope: rowDependent}
+	}
 	if op := operatorCall(n); op != nil {
 		n = op // int4eq(x, y) is x = y
 	}
@@ -2184,7 +2189,7 @@ func (p *predicate) outerValues(sel *pg_query.SelectStmt) []*pg_query.Node {
 // alone and hold for every row (t.id = t.id): whether it returns a row
 // does not depend on the outer row.
 func (p *predicate) blindToOuterRow(sel *pg_query.SelectStmt, values bool) bool {
-	rest := proto.Clone(sel).(*pg_query.SelectStmt)
+	rest := shallowCopy(sel)
 	if values {
 		rest.TargetList = nil
 	} else if p.mentionsTarget(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
@@ -2852,7 +2857,7 @@ func (p *predicate) aggregatedRows(n *pg_query.Node, agg string) *pg_query.Node 
 		}
 	}
 	// The aggregate's one row is made of every row's x: the rows themselves.
-	rows := proto.Clone(sel).(*pg_query.SelectStmt)
+	rows := shallowCopy(sel)
 	rows.TargetList = []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: f.Args[0]}}}}
 	rows.LimitCount, rows.LimitOffset, rows.SortClause = nil, nil, nil
 	return &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: rows}}
@@ -2910,6 +2915,11 @@ func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok
 // here).
 func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node, d *big.Rat, ok bool) {
 	ls, rs := p.offset(l), p.offset(r)
+	if sl := rs.base.GetSubLink(); sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
+		// No scalar subquery: nothing to read, and no literal read
+		// (summing the offsets would make the verdict depend on them).
+		return nil, nil, nil, false
+	}
 	lo, lfree, _, lok := p.sum(ls)
 	ro, rfree, _, rok := p.sum(rs)
 	if !lok || !rok || lfree || rfree {
@@ -2927,9 +2937,12 @@ func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node
 				return nil, nil, nil, false
 			}
 			d.Add(d, io)
-			moved := proto.Clone(sl).(*pg_query.SubLink)
-			moved.Subselect.GetSelectStmt().TargetList[0].GetResTarget().Val = in.base
-			extreme = &pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: moved}}
+			// The same query selecting the value itself; its other
+			// parts are shared, not copied.
+			bare := shallowCopy(sel)
+			bare.TargetList = []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: in.base}}}}
+			extreme = &pg_query.Node{Node: &pg_query.Node_SubLink{SubLink: &pg_query.SubLink{SubLinkType: sl.SubLinkType,
+				Subselect: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: bare}}}}}
 		}
 	}
 	return ls.base, extreme, d, true
@@ -2949,8 +2962,26 @@ func (p *predicate) scalarReadsEveryRow(op string, l, r *pg_query.Node) bool {
 	if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK || !p.mentionsTarget(l) {
 		return false
 	}
+	if sel := sl.Subselect.GetSelectStmt(); sel == nil || len(sel.TargetList) != 1 || containsCall(sel.TargetList[0].ProtoReflect()) {
+		// One value read back is a column; an aggregate's is
+		// extremeComparison's to read.
+		return false
+	}
 	return p.wholeTableSubquery(&pg_query.SubLink{SubLinkType: pg_query.SubLinkType_ANY_SUBLINK,
 		OperName: []*pg_query.Node{pg_query.MakeStrNode(op)}, Testexpr: l, Subselect: sl.Subselect})
+}
+
+// shallowCopy returns a new message whose fields hold m's values: the
+// children are m's own, shared. Assigning a field of the copy leaves m as
+// it is; changing a shared child changes both.
+func shallowCopy[M proto.Message](m M) M {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	return dst.Interface().(M)
 }
 
 // negatedSubLink decides NOT (x op ALL (subquery)) as x negop ANY
@@ -3889,6 +3920,10 @@ func (p *predicate) mentionsTarget(n *pg_query.Node) bool {
 	var visit func(m protoreflect.Message, inSubquery bool, shadowed map[string]bool)
 	visit = func(m protoreflect.Message, inSubquery bool, shadowed map[string]bool) {
 		if found {
+			return
+		}
+		if !p.w.budget.Spend(1) {
+			found = true // past the bound: any answer will do (see Budget)
 			return
 		}
 		switch x := m.Interface().(type) {
