@@ -37,6 +37,8 @@ package mysql
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -425,7 +427,12 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 			"what runs depends on the server version")
 	}
 	p := a.parsers.Get().(*parser.Parser)
-	defer a.parsers.Put(p)
+	broken := false // a parser that panicked is not reused
+	defer func() {
+		if !broken {
+			a.parsers.Put(p)
+		}
+	}()
 	p.SetSQLMode(m.flags)
 
 	var out *sqlparse.Analysis
@@ -438,9 +445,13 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 		}
 	}
 	for i, r := range readings {
-		stmts, _, err := p.ParseSQL(r)
+		stmts, err := parse(p, r)
 		if err != nil {
+			broken = broken || errors.Is(err, errParserFailed)
 			reason := "the text is not valid MySQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do"
+			if errors.Is(err, errParserFailed) {
+				reason = "bulwark could not read the text (" + err.Error() + "), so it cannot tell what it would do"
+			}
 			if i > 0 {
 				reason = "when a server skips or runs some of its version-gated comments the text is not valid MySQL SQL (" +
 					err.Error() + "), so bulwark cannot tell what it would do"
@@ -478,6 +489,27 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 		}
 	}
 	return out
+}
+
+// errParserFailed marks the error parse returns for a panic in the parser.
+var errParserFailed = errors.New("the parser failed on it")
+
+// parse runs the parser on text, turning a panic in it into an error: the
+// parser's decimal type, for one, panics on a number literal of more digits
+// than it holds (some 80), where the servers read a number.
+func parse(p *parser.Parser, text string) (stmts []ast.StmtNode, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stmts = nil
+			if s := fmt.Sprint(r); strings.Contains(s, "MyDecimal") {
+				err = fmt.Errorf("%w: a number literal has more digits than the parser holds", errParserFailed)
+			} else {
+				err = fmt.Errorf("%w: %s", errParserFailed, s)
+			}
+		}
+	}()
+	stmts, _, err = p.ParseSQL(text)
+	return stmts, err
 }
 
 // summarise walks the statements of one reading.
