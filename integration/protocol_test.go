@@ -1565,6 +1565,18 @@ func TestSimpleQueryShapesThroughAgentSession(t *testing.T) {
 		_, id := requireRefused(t, err, "too-many-tokens")
 		requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "too-many-tokens", Statement: "SELECT 1,1,1"})
 		protoRequireUsable(t, conn)
+		// A thousand subqueries nested in conditions: each level is
+		// read again at every level above it, so judging stops at a
+		// bound (sqlparse.MaxSteps) and refuses.
+		nested := "id > 0"
+		for i := 0; i < 1000; i++ {
+			nested = "id IN (SELECT id FROM nest_t WHERE " + nested + ")"
+		}
+		nested = "DELETE FROM nest_t WHERE " + nested
+		_, err = protoExec(t, conn, nested)
+		_, id = requireRefused(t, err, "too-complex")
+		requireAudited(t, p, id, wantEvent{User: agentUser, Rule: "too-complex", Statement: "DELETE FROM nest_t"})
+		protoRequireUsable(t, conn)
 	})
 
 	t.Run("a statement over a limits.max_statement_bytes smaller than 4 KiB is refused too", func(t *testing.T) {
