@@ -328,6 +328,8 @@ var disguises = []disguise{
 	reach("self-comparisons", "a column equals its left part of a varchar length", "leftself", "DELETE FROM {t} WHERE left(note, 255) = note"),
 	reach("self-comparisons", "column plus one minus itself is positive", "cancelled", "DELETE FROM {t} WHERE id + 1 - id > 0"),
 	reach("self-comparisons", "column below itself plus a function of a literal", "absoffset", "DELETE FROM {t} WHERE id < id + abs(1)"),
+	reach("self-comparisons", "above five or below ten", "rangecover", "DELETE FROM {t} WHERE id > 5 OR id < 10"),
+	reach("self-comparisons", "update where not between one and zero", "emptyrange", "UPDATE {t} SET qty = -1 WHERE id NOT BETWEEN 1 AND 0"),
 	reach("self-comparisons", "update where column times a function of one is itself", "abstimes", "UPDATE {t} SET qty = -1 WHERE id * abs(1) = id"),
 	reach("self-comparisons", "a timestamp of the column below itself plus an interval", "intervaloff",
 		"DELETE FROM {t} WHERE now() + id * interval '1 second' < now() + id * interval '1 second' + interval '1 day'"),

@@ -247,6 +247,30 @@ func (p *predicate) eval(n *pg_query.Node) result {
 		// any answer will do, and the cheapest reads nothing.
 		return result{scope: rowDependent}
 	}
+	r := p.evalNode(n)
+	if r.scope == rowDependent && valueCandidate(n) {
+		if v, ok := p.valueSet(n); ok {
+			return v // x > 5 OR x < 10
+		}
+	}
+	return r
+}
+
+// valueCandidate reports whether a condition may hold for every value of
+// a column, or for none, by the values it tests alone (see valueSet): a
+// combination of tests, or NOT BETWEEN (of an empty range).
+func valueCandidate(n *pg_query.Node) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_BoolExpr, *pg_query.Node_BooleanTest:
+		return true
+	case *pg_query.Node_AExpr:
+		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN
+	}
+	return false
+}
+
+// evalNode is eval's reading of one node.
+func (p *predicate) evalNode(n *pg_query.Node) result {
 	if op := operatorCall(n); op != nil {
 		n = op // int4eq(x, y) is x = y
 	}

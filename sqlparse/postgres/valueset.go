@@ -1,0 +1,440 @@
+package postgres
+
+import (
+	"math/big"
+	"sort"
+
+	pg_query "github.com/pganalyze/pg_query_go/v5"
+)
+
+// The value-set test: a condition whose every test compares one expression
+// of the row (its subject) with constants is decided by the values of the
+// subject it holds for. The constants cut those values into cells (each
+// constant, and the open ranges between and around them); every test is
+// true, false or NULL on a whole cell, and NOT, AND, OR and IS [NOT]
+// TRUE/FALSE/UNKNOWN combine them as the server's three-valued logic does.
+// A condition true on every cell is true for every row where the subject is
+// not NULL, the standard of x = x: x > 5 OR x < 10, x <> 1 OR x <> 2,
+// NOT (x = 1 AND x = 2), x NOT BETWEEN 5 AND 1. One true on no cell
+// reaches no row.
+//
+// Numbers are read exactly, and again over the integers only (an integer
+// column: x >= 6 OR x <= 5 holds for every integer, not for 5.5); a
+// condition true on every cell in the second reading only is counted as
+// row-independent, refused as what may reach every row. Strings are
+// compared for equality only: their order is the collation's.
+
+// maxValueTests bounds the tests of one subject read together: the cells
+// are twice as many as the constants, and each is tried on the whole
+// condition.
+const maxValueTests = 64
+
+// vcond is a condition over one subject: a test of it ('a'), or NOT ('!'),
+// AND ('&'), OR ('|') or an IS test ('T' TRUE, 'F' FALSE, 'U' UNKNOWN, and
+// their negations 't', 'f', 'u') of conditions.
+type vcond struct {
+	op   byte
+	kids []*vcond
+	// A test: cmp is the operator, "between" (lo, hi: consts[0],
+	// consts[1]; symmetric), or "in" (any of consts); not negates it.
+	cmp       string
+	consts    []vconst
+	symmetric bool
+	not       bool
+}
+
+// vconst is a constant a subject is compared with: a number or a string.
+type vconst struct {
+	num *big.Rat
+	str string
+}
+
+// valueSet reads n as a condition over one subject (see the value-set test
+// above) and decides it; ok is false when n is not such a condition, or
+// the cells do not decide it.
+func (p *predicate) valueSet(n *pg_query.Node) (result, bool) {
+	r := valueReader{p: p}
+	c := r.read(n, 0)
+	if c == nil || r.tests < 1 || r.tests > maxValueTests || r.nums && r.strs || r.strs && r.ordered {
+		return result{}, false
+	}
+	p.w.literalSensitive = true // the verdict reads the constants
+	if !p.w.budget.Spend(r.tests * maxValueTests) {
+		return result{}, false
+	}
+	if r.strs {
+		all, none := decideCells(c, stringCells(r.consts))
+		return cellVerdict(all, none, all, none)
+	}
+	all, none := decideCells(c, numberCells(r.consts, false))
+	iall, inone := decideCells(c, numberCells(r.consts, true))
+	return cellVerdict(all, none, iall, inone)
+}
+
+// cellVerdict turns the outcome of the cells into a result: true on every
+// cell of both readings is true for every row, false (or NULL) on every one
+// false; true on every integer only is row-independent.
+func cellVerdict(all, none, intAll, intNone bool) (result, bool) {
+	switch {
+	case all && intAll:
+		return boolResult(true), true
+	case none && intNone:
+		return boolResult(false), true
+	case intAll:
+		return result{scope: rowIndependent}, true
+	}
+	return result{}, false
+}
+
+// valueReader reads a condition into a vcond, checking that every test has
+// the same subject.
+type valueReader struct {
+	p       *predicate
+	subject string
+	tests   int
+	consts  []vconst
+	// nums, strs: numbers, strings among the constants; ordered: a
+	// string compared by order.
+	nums, strs, ordered bool
+}
+
+func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
+	if n == nil || depth > maxFoldDepth || r.tests > maxValueTests {
+		return nil
+	}
+	switch e := n.Node.(type) {
+	case *pg_query.Node_BoolExpr:
+		op := map[pg_query.BoolExprType]byte{pg_query.BoolExprType_AND_EXPR: '&', pg_query.BoolExprType_OR_EXPR: '|',
+			pg_query.BoolExprType_NOT_EXPR: '!'}[e.BoolExpr.Boolop]
+		if op == 0 {
+			return nil
+		}
+		c := &vcond{op: op}
+		for _, a := range e.BoolExpr.Args {
+			k := r.read(a, depth+1)
+			if k == nil {
+				return nil
+			}
+			c.kids = append(c.kids, k)
+		}
+		return c
+	case *pg_query.Node_BooleanTest:
+		op := map[pg_query.BoolTestType]byte{pg_query.BoolTestType_IS_TRUE: 'T', pg_query.BoolTestType_IS_NOT_TRUE: 't',
+			pg_query.BoolTestType_IS_FALSE: 'F', pg_query.BoolTestType_IS_NOT_FALSE: 'f',
+			pg_query.BoolTestType_IS_UNKNOWN: 'U', pg_query.BoolTestType_IS_NOT_UNKNOWN: 'u'}[e.BooleanTest.Booltesttype]
+		k := r.read(e.BooleanTest.Arg, depth+1)
+		if op == 0 || k == nil {
+			return nil
+		}
+		return &vcond{op: op, kids: []*vcond{k}}
+	case *pg_query.Node_NullTest:
+		// x IS [NOT] NULL of the subject: false (true) on every cell,
+		// which holds values only; of a condition, its UNKNOWN test.
+		isNull := e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NULL
+		if c := r.p.simplify(e.NullTest.Arg).GetColumnRef(); c != nil {
+			if !r.p.refersToTarget(c) || !r.sameSubject(e.NullTest.Arg) {
+				return nil
+			}
+			return &vcond{op: 'a', cmp: "null", not: !isNull}
+		}
+		k := r.read(e.NullTest.Arg, depth+1)
+		if k == nil {
+			return nil
+		}
+		op := byte('U')
+		if !isNull {
+			op = 'u'
+		}
+		return &vcond{op: op, kids: []*vcond{k}}
+	case *pg_query.Node_AExpr:
+		return r.test(e.AExpr)
+	}
+	return nil
+}
+
+// test reads a comparison of the subject with constants: x op c or c op x,
+// [NOT] BETWEEN [SYMMETRIC], [NOT] IN (...).
+func (r *valueReader) test(e *pg_query.A_Expr) *vcond {
+	if len(e.Name) != 1 || e.Lexpr == nil || e.Rexpr == nil {
+		return nil
+	}
+	op := lastName(e.Name)
+	c := &vcond{op: 'a'}
+	var subject *pg_query.Node
+	var consts []*pg_query.Node
+	switch e.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_OP:
+		if !comparisonOps[op] {
+			return nil
+		}
+		c.cmp, subject, consts = op, e.Lexpr, []*pg_query.Node{e.Rexpr}
+		if !r.p.mentionsTarget(subject) {
+			c.cmp, subject, consts = flippedOp[op], e.Rexpr, []*pg_query.Node{e.Lexpr}
+			if op == "!=" {
+				c.cmp = "<>"
+			}
+		}
+		if c.cmp == "!=" {
+			c.cmp = "<>"
+		}
+		r.ordered = r.ordered || c.cmp != "=" && c.cmp != "<>"
+	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		c.cmp, subject, consts = "between", e.Lexpr, e.Rexpr.GetList().GetItems()
+		c.not = e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+		c.symmetric = e.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+		r.ordered = true
+		if len(consts) != 2 {
+			return nil
+		}
+	case pg_query.A_Expr_Kind_AEXPR_IN:
+		c.cmp, subject, consts = "in", e.Lexpr, e.Rexpr.GetList().GetItems()
+		c.not = op == "<>"
+		if len(consts) == 0 || op != "=" && op != "<>" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if !r.p.mentionsTarget(subject) || !r.sameSubject(subject) {
+		return nil
+	}
+	for _, k := range consts {
+		v, ok := r.constant(k)
+		if !ok {
+			return nil
+		}
+		c.consts = append(c.consts, v)
+	}
+	r.tests++
+	return c
+}
+
+// sameSubject reports whether x is a column of the target, the subject of
+// the tests read so far (the first one sets it). The column is compared by
+// its name alone, without reading any literal, so that conditions over
+// several columns (aid = 5 AND bid = 3) stay shareable by the texts that
+// differ from them in literals.
+func (r *valueReader) sameSubject(x *pg_query.Node) bool {
+	c := r.p.simplify(x).GetColumnRef()
+	if c == nil || !r.p.refersToTarget(c) || c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		return false // a column of the target only
+	}
+	k := lastField(c)
+	if r.subject == "" {
+		r.subject = k
+	}
+	return r.subject == k
+}
+
+// constant reads a number literal (possibly cast or negated by the parser)
+// or a string literal; NULL, parameters and anything else are not read.
+func (r *valueReader) constant(n *pg_query.Node) (vconst, bool) {
+	c, _ := unwrapConstant(n)
+	k := c.GetAConst()
+	switch {
+	case k == nil || k.Isnull:
+		return vconst{}, false
+	case k.GetIval() != nil:
+		r.nums = true
+		v := vconst{num: new(big.Rat).SetInt64(int64(k.GetIval().Ival))}
+		r.consts = append(r.consts, v)
+		return v, true
+	case k.GetFval() != nil:
+		num, ok := new(big.Rat).SetString(k.GetFval().Fval)
+		if !ok {
+			return vconst{}, false
+		}
+		r.nums = true
+		v := vconst{num: num}
+		r.consts = append(r.consts, v)
+		return v, true
+	case k.GetSval() != nil:
+		r.strs = true
+		v := vconst{str: k.GetSval().Sval}
+		r.consts = append(r.consts, v)
+		return v, true
+	}
+	return vconst{}, false
+}
+
+// numberCells returns a value of every cell the number constants cut: each
+// constant and a value between and around them; over the integers only,
+// the integers among those, and an integer in each open range that holds
+// one.
+func numberCells(consts []vconst, integers bool) []vconst {
+	var nums []*big.Rat
+	for _, c := range consts {
+		nums = append(nums, c.num)
+	}
+	sort.Slice(nums, func(i, j int) bool { return nums[i].Cmp(nums[j]) < 0 })
+	one := big.NewRat(1, 1)
+	floor := func(x *big.Rat) *big.Rat {
+		q := new(big.Int).Div(x.Num(), x.Denom()) // Euclidean: the floor, as the denominator is positive
+		return new(big.Rat).SetInt(q)
+	}
+	var cells []vconst
+	add := func(x *big.Rat) { cells = append(cells, vconst{num: x}) }
+	// Below the least: (floor of it) - 1 is below it, and an integer.
+	add(new(big.Rat).Sub(floor(nums[0]), one))
+	for i, x := range nums {
+		if i > 0 && x.Cmp(nums[i-1]) == 0 {
+			continue
+		}
+		if !integers || x.IsInt() {
+			add(x)
+		}
+		next := new(big.Rat).Add(floor(x), one) // the least integer above x
+		if i+1 < len(nums) {
+			if !integers {
+				add(new(big.Rat).Quo(new(big.Rat).Add(x, nums[i+1]), big.NewRat(2, 1)))
+			} else if next.Cmp(nums[i+1]) < 0 {
+				add(next)
+			}
+		} else {
+			add(next)
+		}
+	}
+	return cells
+}
+
+// stringCells returns each string constant and one string that is none of
+// them.
+func stringCells(consts []vconst) []vconst {
+	other := "\x00"
+	seen := map[string]bool{}
+	var cells []vconst
+	for _, c := range consts {
+		if !seen[c.str] {
+			seen[c.str] = true
+			cells = append(cells, c)
+		}
+		if len(c.str) >= len(other) {
+			other = c.str + "\x00"
+		}
+	}
+	return append(cells, vconst{str: other})
+}
+
+// decideCells evaluates c on every cell: all says it is true on each, none
+// that it is true on none.
+func decideCells(c *vcond, cells []vconst) (all, none bool) {
+	all, none = true, true
+	for _, v := range cells {
+		switch c.eval(v) {
+		case vTrue:
+			none = false
+		default:
+			all = false
+		}
+	}
+	return all, none
+}
+
+// Three-valued logic.
+const (
+	vFalse byte = iota
+	vTrue
+	vNull
+)
+
+func vbool(b bool) byte {
+	if b {
+		return vTrue
+	}
+	return vFalse
+}
+
+// eval evaluates the condition for a subject of value v (never NULL).
+func (c *vcond) eval(v vconst) byte {
+	switch c.op {
+	case 'a':
+		b := c.holds(v)
+		if c.not {
+			b = !b
+		}
+		return vbool(b)
+	case '!':
+		switch x := c.kids[0].eval(v); x {
+		case vNull:
+			return vNull
+		default:
+			return vbool(x == vFalse)
+		}
+	case '&', '|':
+		null := false
+		for _, k := range c.kids {
+			switch x := k.eval(v); {
+			case x == vNull:
+				null = true
+			case x == vFalse && c.op == '&':
+				return vFalse
+			case x == vTrue && c.op == '|':
+				return vTrue
+			}
+		}
+		if null {
+			return vNull
+		}
+		return vbool(c.op == '&')
+	}
+	x := c.kids[0].eval(v)
+	switch c.op {
+	case 'T':
+		return vbool(x == vTrue)
+	case 't':
+		return vbool(x != vTrue)
+	case 'F':
+		return vbool(x == vFalse)
+	case 'f':
+		return vbool(x != vFalse)
+	case 'U':
+		return vbool(x == vNull)
+	}
+	return vbool(x != vNull) // 'u'
+}
+
+// holds reports whether the test holds for a subject of value v.
+func (c *vcond) holds(v vconst) bool {
+	cmp := func(k vconst) int {
+		if v.num != nil {
+			return v.num.Cmp(k.num)
+		}
+		if v.str == k.str {
+			return 0
+		}
+		return 1 // strings are compared for equality only
+	}
+	switch c.cmp {
+	case "null":
+		return false // the subject holds a value
+	case "between":
+		lo, hi := c.consts[0], c.consts[1]
+		in := cmp(lo) >= 0 && cmp(hi) <= 0
+		if c.symmetric {
+			in = in || cmp(hi) >= 0 && cmp(lo) <= 0
+		}
+		return in
+	case "in":
+		for _, k := range c.consts {
+			if cmp(k) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	d := cmp(c.consts[0])
+	switch c.cmp {
+	case "=":
+		return d == 0
+	case "<>":
+		return d != 0
+	case "<":
+		return d < 0
+	case "<=":
+		return d <= 0
+	case ">":
+		return d > 0
+	}
+	return d >= 0 // ">="
+}
