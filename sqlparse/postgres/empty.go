@@ -40,11 +40,9 @@ func (p *predicate) emptyQuery(sel *pg_query.SelectStmt, depth int) bool {
 		return false
 	}
 	if sel.LimitCount != nil {
-		if v, ok := intConstant(sel.LimitCount); ok {
-			p.w.literalSensitive = true // LIMIT 0
-			if v == 0 {
-				return true
-			}
+		p.w.literalSensitive = true // LIMIT 0 empties it, LIMIT 5 does not
+		if v, ok := intConstant(sel.LimitCount); ok && v == 0 {
+			return true
 		}
 	}
 	switch sel.Op {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"math/big"
 	"sort"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
 )
@@ -37,10 +38,13 @@ type vcond struct {
 	kids []*vcond
 	// A test: cmp is the operator, "between" (lo, hi: consts[0],
 	// consts[1]; symmetric), or "in" (any of consts); not negates it.
-	cmp       string
-	consts    []vconst
-	symmetric bool
-	not       bool
+	// constNodes are the constants as written, read into consts once the
+	// whole condition is known to be over one subject.
+	cmp        string
+	constNodes []*pg_query.Node
+	consts     []vconst
+	symmetric  bool
+	not        bool
 }
 
 // vconst is a constant a subject is compared with: a number or a string.
@@ -55,20 +59,53 @@ type vconst struct {
 func (p *predicate) valueSet(n *pg_query.Node) (result, bool) {
 	r := valueReader{p: p}
 	c := r.read(n, 0)
-	if c == nil || r.tests < 1 || r.tests > maxValueTests || r.nums && r.strs || r.strs && r.ordered {
+	if c == nil || r.tests < 1 || r.tests > maxValueTests || !r.resolve(c) || r.nums && r.strs || r.strs && r.ordered {
 		return result{}, false
 	}
-	p.w.literalSensitive = true // the verdict reads the constants
 	if !p.w.budget.Spend(r.tests * maxValueTests) {
 		return result{}, false
 	}
 	if r.strs {
+		if r.rng != nil {
+			return result{}, false // a length compared with a string
+		}
 		all, none := decideCells(c, stringCells(r.consts))
 		return cellVerdict(all, none, all, none)
 	}
-	all, none := decideCells(c, numberCells(r.consts, false))
-	iall, inone := decideCells(c, numberCells(r.consts, true))
+	all, none := decideCells(c, r.rng.cells(numberCells(r.withBounds(), false)))
+	iall, inone := decideCells(c, r.rng.cells(numberCells(r.withBounds(), true)))
 	return cellVerdict(all, none, iall, inone)
+}
+
+// withBounds returns the constants and the subject's bounds, so that the
+// cells split where its values begin and end.
+func (r *valueReader) withBounds() []vconst {
+	if r.rng == nil {
+		return r.consts
+	}
+	out := append([]vconst(nil), r.consts...)
+	out = append(out, vconst{num: big.NewRat(r.rng.lo, 1)})
+	if r.rng.only {
+		out = append(out, vconst{num: big.NewRat(r.rng.hi, 1)})
+	}
+	return out
+}
+
+// cells keeps the cells within the range: at least lo, and for a range of
+// integers only (a sign), the integers up to hi.
+func (g *valueRange) cells(all []vconst) []vconst {
+	if g == nil {
+		return all
+	}
+	lo, hi := big.NewRat(g.lo, 1), big.NewRat(g.hi, 1)
+	var out []vconst
+	for _, c := range all {
+		if c.num.Cmp(lo) < 0 || g.only && (c.num.Cmp(hi) > 0 || !c.num.IsInt()) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // cellVerdict turns the outcome of the cells into a result: true on every
@@ -96,6 +133,8 @@ type valueReader struct {
 	// nums, strs: numbers, strings among the constants; ordered: a
 	// string compared by order.
 	nums, strs, ordered bool
+	// rng bounds the subject's values (nil: unbounded).
+	rng *valueRange
 }
 
 func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
@@ -132,7 +171,12 @@ func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
 		// which holds values only; of a condition, its UNKNOWN test.
 		isNull := e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NULL
 		if c := r.p.simplify(e.NullTest.Arg).GetColumnRef(); c != nil {
-			if !r.p.refersToTarget(c) || !r.sameSubject(e.NullTest.Arg) {
+			if !r.p.refersToTarget(c) {
+				return nil
+			}
+			// The column of a ranged function's subject will do:
+			// length(x) is NULL exactly where x is.
+			if !strings.HasSuffix(r.subject, "("+lastField(c)) && !r.sameSubject(e.NullTest.Arg) {
 				return nil
 			}
 			return &vcond{op: 'a', cmp: "null", not: !isNull}
@@ -200,28 +244,74 @@ func (r *valueReader) test(e *pg_query.A_Expr) *vcond {
 		return nil
 	}
 	for _, k := range consts {
-		v, ok := r.constant(k)
-		if !ok {
-			return nil
+		if u, _ := unwrapConstant(k); u.GetAConst() == nil {
+			return nil // not a literal: nothing to read
 		}
-		c.consts = append(c.consts, v)
 	}
+	c.constNodes = consts
 	r.tests++
 	return c
 }
 
-// sameSubject reports whether x is a column of the target, the subject of
-// the tests read so far (the first one sets it). The column is compared by
-// its name alone, without reading any literal, so that conditions over
-// several columns (aid = 5 AND bid = 3) stay shareable by the texts that
-// differ from them in literals.
-func (r *valueReader) sameSubject(x *pg_query.Node) bool {
-	c := r.p.simplify(x).GetColumnRef()
-	if c == nil || !r.p.refersToTarget(c) || c.Fields[len(c.Fields)-1].GetAStar() != nil {
-		return false // a column of the target only
+// resolve reads the constants of every test of c (see constant); it
+// reports whether each is a number or a string.
+func (r *valueReader) resolve(c *vcond) bool {
+	for _, k := range c.kids {
+		if !r.resolve(k) {
+			return false
+		}
 	}
-	k := lastField(c)
+	for _, k := range c.constNodes {
+		v, ok := r.constant(k)
+		if !ok {
+			return false
+		}
+		c.consts = append(c.consts, v)
+	}
+	return true
+}
+
+// rangedFunctions are built-in functions of one argument whose values lie
+// in a known range wherever the argument is not NULL: lengths and absolute
+// values are never negative, a sign is -1, 0 or 1.
+var rangedFunctions = map[string]valueRange{
+	"abs": {lo: 0}, "length": {lo: 0}, "char_length": {lo: 0}, "character_length": {lo: 0},
+	"octet_length": {lo: 0}, "bit_length": {lo: 0}, "cardinality": {lo: 0},
+	"sign": {lo: -1, hi: 1, only: true},
+}
+
+// valueRange bounds a subject's values: at least lo, at most hi when only
+// (and then integers only: a sign).
+type valueRange struct {
+	lo, hi int64
+	only   bool
+}
+
+// sameSubject reports whether x is the subject of the tests read so far
+// (the first one sets it): a column of the target, or a function of one
+// whose values lie in a known range (see rangedFunctions), abs(x) or
+// length(x). The column is compared by its name alone, without reading any
+// literal, so that conditions over several columns (aid = 5 AND bid = 3)
+// stay shareable by the texts that differ from them in literals.
+func (r *valueReader) sameSubject(x *pg_query.Node) bool {
+	x = r.p.simplify(x)
+	var k string
+	var rng *valueRange
+	if f := x.GetFuncCall(); f != nil && catalogOperator(f.Funcname) && len(f.Args) == 1 && f.Over == nil && !f.AggStar && !f.FuncVariadic {
+		fr, ok := rangedFunctions[lastName(f.Funcname)]
+		if !ok {
+			return false
+		}
+		k, rng = lastName(f.Funcname)+"(", &fr
+		x = r.p.simplify(f.Args[0])
+	}
+	c := x.GetColumnRef()
+	if c == nil || !r.p.refersToTarget(c) || c.Fields[len(c.Fields)-1].GetAStar() != nil {
+		return false // a column of the target, or a ranged function of one
+	}
+	k += lastField(c)
 	if r.subject == "" {
+		r.rng = rng
 		r.subject = k
 	}
 	return r.subject == k
@@ -230,6 +320,10 @@ func (r *valueReader) sameSubject(x *pg_query.Node) bool {
 // constant reads a number literal (possibly cast or negated by the parser)
 // or a string literal; NULL, parameters and anything else are not read.
 func (r *valueReader) constant(n *pg_query.Node) (vconst, bool) {
+	// Whatever is decided from here on depends on the literals: their
+	// kinds and values (x > 5 OR x < 'a' is not read, x > 5 OR x < 10 is),
+	// and only the condition's shape, one subject, led here.
+	r.p.w.literalSensitive = true
 	c, _ := unwrapConstant(n)
 	k := c.GetAConst()
 	switch {

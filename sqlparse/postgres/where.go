@@ -258,13 +258,19 @@ func (p *predicate) eval(n *pg_query.Node) result {
 
 // valueCandidate reports whether a condition may hold for every value of
 // a column, or for none, by the values it tests alone (see valueSet): a
-// combination of tests, or NOT BETWEEN (of an empty range).
+// combination of tests, NOT BETWEEN (of an empty range), or a test of a
+// function whose values lie in a known range (abs(x) >= 0).
 func valueCandidate(n *pg_query.Node) bool {
 	switch e := n.Node.(type) {
 	case *pg_query.Node_BoolExpr, *pg_query.Node_BooleanTest:
 		return true
 	case *pg_query.Node_AExpr:
-		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN
+		ranged := func(x *pg_query.Node) bool {
+			f := x.GetFuncCall()
+			_, ok := rangedFunctions[lastName(f.GetFuncname())]
+			return ok
+		}
+		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN || ranged(e.AExpr.Lexpr) || ranged(e.AExpr.Rexpr)
 	}
 	return false
 }
