@@ -330,6 +330,9 @@ func TestSelfReadPathsAreBounded(t *testing.T) {
 		if len(fs) == 0 || fs[0].Rule != RuleDeleteAlways {
 			t.Errorf("a self-read too costly to follow is not refused: %+v", fs)
 		}
+		if fs[len(fs)-1].Rule != sqlparse.RuleTooComplex {
+			t.Errorf("a self-read too costly to follow does not say so: %+v", fs)
+		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("following a column back through nested derived tables does not end")
 	}

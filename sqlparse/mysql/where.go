@@ -750,6 +750,11 @@ func (w *walker) readsEveryRow(q ast.Node, t source, col string) bool {
 func (w *walker) readsColumn(q ast.Node, out string, t source, want string, ctes []*ast.CommonTableExpression, depth int) (string, bool) {
 	w.readSteps++
 	if depth > maxReadDepth || w.readSteps > maxReadSteps {
+		if w.readSteps > maxReadSteps {
+			// The statement is refused as too complex besides, which
+			// says truly why.
+			w.budget.Spend(sqlparse.MaxSteps + 1)
+		}
 		return want, want != "" || out == anyColumn
 	}
 	if so, ok := q.(*ast.SetOprStmt); ok {
