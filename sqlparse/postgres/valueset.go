@@ -222,6 +222,16 @@ func (r *valueReader) test(e *pg_query.A_Expr) *vcond {
 			c.cmp = "<>"
 		}
 		r.ordered = r.ordered || c.cmp != "=" && c.cmp != "<>"
+	case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		// On a value, IS DISTINCT FROM a constant is <>, IS NOT
+		// DISTINCT FROM is =.
+		c.cmp, subject, consts = "<>", e.Lexpr, []*pg_query.Node{e.Rexpr}
+		if e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			c.cmp = "="
+		}
+		if !r.p.mentionsTarget(subject) {
+			subject, consts = e.Rexpr, []*pg_query.Node{e.Lexpr}
+		}
 	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
 		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		c.cmp, subject, consts = "between", e.Lexpr, e.Rexpr.GetList().GetItems()
