@@ -2945,7 +2945,8 @@ func (p *predicate) extremeComparison(op string, l, r *pg_query.Node) (holds, ok
 // here).
 func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node, d *big.Rat, ok bool) {
 	ls, rs := p.offset(l), p.offset(r)
-	if sl := rs.base.GetSubLink(); sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
+	sl := rs.base.GetSubLink()
+	if sl == nil || sl.SubLinkType != pg_query.SubLinkType_EXPR_SUBLINK {
 		// No scalar subquery: nothing to read, and no literal read
 		// (summing the offsets would make the verdict depend on them).
 		return nil, nil, nil, false
@@ -2957,9 +2958,7 @@ func (p *predicate) movedExtreme(l, r *pg_query.Node) (x, extreme *pg_query.Node
 	}
 	d = new(big.Rat).Sub(ro, lo)
 	extreme = rs.base
-	sl := extreme.GetSubLink()
-	if sel := sl.GetSubselect().GetSelectStmt(); sl.GetSubLinkType() == pg_query.SubLinkType_EXPR_SUBLINK && sel != nil &&
-		len(sel.TargetList) == 1 && sel.TargetList[0].GetResTarget().GetVal() != nil {
+	if sel := sl.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 && sel.TargetList[0].GetResTarget().GetVal() != nil {
 		in := p.offset(sel.TargetList[0].GetResTarget().GetVal())
 		if len(in.terms) > 0 {
 			io, ifree, _, iok := p.sum(in)
