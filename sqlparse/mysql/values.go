@@ -713,21 +713,10 @@ func withoutSubqueries(cond ast.ExprNode) ast.ExprNode {
 
 // hasSubquery reports whether a subquery appears anywhere in n.
 func hasSubquery(n ast.Node) bool {
-	f := &subqueryFinder{}
+	f := &finder{match: func(n ast.Node) bool { _, ok := n.(*ast.SubqueryExpr); return ok }}
 	n.Accept(f)
 	return f.found
 }
-
-type subqueryFinder struct{ found bool }
-
-func (f *subqueryFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.SubqueryExpr); ok {
-		f.found = true
-	}
-	return n, f.found
-}
-
-func (f *subqueryFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // emptySubquery reports whether a subquery surely returns no row (see
 // emptyQuery): x NOT IN and x <> ALL of it are then true for every row,
@@ -790,7 +779,7 @@ func (w *walker) emptyQuery(q ast.Node, depth int) bool {
 // aggregates reports whether a SELECT's list, HAVING or ORDER BY holds an
 // aggregate function (in a subquery of theirs too: on the safe side).
 func aggregates(s *ast.SelectStmt) bool {
-	v := &aggregateFinder{}
+	v := aggregateFinder()
 	if s.Fields != nil {
 		s.Fields.Accept(v)
 	}
@@ -803,13 +792,23 @@ func aggregates(s *ast.SelectStmt) bool {
 	return v.found
 }
 
-type aggregateFinder struct{ found bool }
-
-func (a *aggregateFinder) Enter(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.AggregateFuncExpr); ok {
-		a.found = true
-	}
-	return n, a.found
+// finder looks through a tree for a node that match accepts, and stops
+// at the first.
+type finder struct {
+	match func(ast.Node) bool
+	found bool
 }
 
-func (a *aggregateFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+func (f *finder) Enter(n ast.Node) (ast.Node, bool) {
+	if f.match(n) {
+		f.found = true
+	}
+	return n, f.found
+}
+
+func (f *finder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// aggregateFinder finds an aggregate call.
+func aggregateFinder() *finder {
+	return &finder{match: func(n ast.Node) bool { _, ok := n.(*ast.AggregateFuncExpr); return ok }}
+}

@@ -917,7 +917,7 @@ func byColumn(items []*ast.ByItem, c *ast.ColumnNameExpr) bool {
 
 // hasAggregate reports whether an expression calls an aggregate function.
 func hasAggregate(e ast.ExprNode) bool {
-	f := &aggregateFinder{}
+	f := aggregateFinder()
 	e.Accept(f)
 	return f.found
 }
