@@ -312,6 +312,8 @@ var disguises = []disguise{
 	reach("subqueries over the target", "update where at most the table's greatest id", "lemax", "UPDATE {t} SET qty = -1 WHERE id <= (SELECT max(id) FROM {t})"),
 	reach("subqueries over the target", "below the table's greatest id and one", "ltmaxone", "DELETE FROM {t} WHERE id < (SELECT max(id) + 1 FROM {t})"),
 	reach("subqueries over the target", "equal to the row's own id looked up", "scalarself", "DELETE FROM {t} WHERE id = (SELECT id FROM {t} x WHERE x.id = {t}.id)"),
+	reach("subqueries over the target", "a copy of the row exists with a nested copy of it", "nestedexists",
+		"DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM {t} x WHERE x.id = {t}.id AND EXISTS (SELECT 1 FROM {t} y WHERE y.id = {t}.id))"),
 	reach("subqueries over the target", "between the table's least and greatest ids", "betweenext", "DELETE FROM {t} WHERE id BETWEEN (SELECT min(id) FROM {t}) AND (SELECT max(id) FROM {t})"),
 	reach("subqueries over the target", "any of the table's aggregated ids", "arrayagg", "DELETE FROM {t} WHERE id = ANY((SELECT array_agg(id) FROM {t})::int[])"),
 	reach("subqueries over the target", "in a derived table filtered by its own constant", "derivedconst", "DELETE FROM {t} WHERE id IN (SELECT id FROM (SELECT id, 1 AS one FROM {t}) x WHERE one = 1)"),

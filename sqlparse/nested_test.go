@@ -55,7 +55,7 @@ func TestNestedSubqueriesAreJudgedWithinTheBound(t *testing.T) {
 				}
 			})
 		}
-		for _, name := range []string{"in", "not below all", "at least any", "moved greatest", "double not"} {
+		for _, name := range []string{"in", "not below all", "at least any", "moved greatest", "double not", "exists"} {
 			t.Run(dialect+", "+name+", forty deep around the whole table", func(t *testing.T) {
 				if got := rules(nestedWhere(shapes[name], 40, "1 = 1")); got != "delete-always-true" {
 					t.Fatalf("got %q, want delete-always-true", got)

@@ -2578,6 +2578,7 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 	// it a joined-in self (see predicate.selves): x.id = y.id holds.
 	ip := &predicate{w: p.w, rel: p.rel, targets: map[string]bool{inner: true},
 		selves: src.others, keys: map[*pg_query.Node]string{}, visiting: p.visiting}
+	var own *predicate // the outer row and the scanned copy read as one
 	conds := src.conds
 	if sel.WhereClause != nil {
 		conds = flatten(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{sel.WhereClause}, conds)
@@ -2588,10 +2589,29 @@ func (p *predicate) selfScan(sel *pg_query.SelectStmt) *scan {
 			s.correlated = true
 			continue
 		}
-		// Any other reference to the outer row filters by it; with
-		// other sources joined in, a condition on their rows does.
+		// Any other reference to the outer row filters by it, unless
+		// the row's own copy meets it: read with the outer row and
+		// the copy as one, it holds (x.id = t.id AND EXISTS (SELECT 1
+		// FROM t y WHERE y.id = t.id)). With other sources joined in,
+		// a condition on their rows filters too.
 		outer := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{FromClause: sel.FromClause, WhereClause: c}}}
-		if sc := ip.eval(c).scope; (sc != alwaysTrue && (sc != rowIndependent || extra)) || p.mentionsTarget(outer) {
+		if p.mentionsTarget(outer) {
+			if own == nil {
+				// With other sources joined in, an unqualified column
+				// may be theirs (strictUnqualified).
+				own = &predicate{w: p.w, rel: p.rel, targets: map[string]bool{inner: true}, strictUnqualified: extra,
+					selves: src.others, keys: map[*pg_query.Node]string{}, visiting: p.visiting}
+				for name := range p.targets {
+					own.targets[name] = true
+				}
+			}
+			if own.eval(c).scope != alwaysTrue {
+				return nil
+			}
+			s.correlated = true
+			continue
+		}
+		if sc := ip.eval(c).scope; sc != alwaysTrue && (sc != rowIndependent || extra) {
 			return nil
 		}
 	}
