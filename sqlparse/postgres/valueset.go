@@ -8,12 +8,15 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v5"
 )
 
-// The value-set test: a condition whose every test compares one expression
-// of the row (its subject) with constants is decided by the values of the
-// subject it holds for. The constants cut those values into cells (each
-// constant, and the open ranges between and around them); every test is
-// true, false or NULL on a whole cell, and NOT, AND, OR and IS [NOT]
-// TRUE/FALSE/UNKNOWN combine them as the server's three-valued logic does.
+// The value-set test: a condition whose every test compares one column of
+// the target (its subject), or a function of it whose values lie in a known
+// range (abs, length, sign: see rangedFunctions), with constants is decided
+// by the values of the subject it holds for. The tests are comparisons,
+// [NOT] BETWEEN, [NOT] IN, IS [NOT] DISTINCT FROM and IS [NOT] NULL. The
+// constants cut the values into cells (each constant, and the open ranges
+// between and around them); every test is true, false or NULL on a whole
+// cell, and NOT, AND, OR and IS [NOT] TRUE/FALSE/UNKNOWN combine them as
+// the server's three-valued logic does.
 // A condition true on every cell is true for every row where the subject is
 // not NULL, the standard of x = x: x > 5 OR x < 10, x <> 1 OR x <> 2,
 // NOT (x = 1 AND x = 2), x NOT BETWEEN 5 AND 1. One true on no cell
