@@ -134,7 +134,11 @@ func corpusValueSets() []corpusCase {
 		{name: "delete where a sign is minus one, zero or one", sql: "DELETE FROM t WHERE sign(id) IN (-1, 0, 1)", want: dat},
 		{name: "delete where a sign is at least minus one", sql: "DELETE FROM t WHERE sign(id) >= -1", want: dat},
 		{name: "delete where a length is not below zero", sql: "DELETE FROM t WHERE NOT (length(note) < 0)", want: dat},
+		{name: "delete where a case is true above five and below ten otherwise", sql: "DELETE FROM t WHERE CASE WHEN id > 5 THEN true ELSE id < 10 END", want: dat},
+		{name: "delete where a case is above three above five and true otherwise", sql: "DELETE FROM t WHERE CASE WHEN id > 5 THEN id > 3 ELSE true END", want: dat},
 		// Bounded look-alikes.
+		{name: "delete where a case is true above five only", sql: "DELETE FROM t WHERE CASE WHEN id > 5 THEN true END"},
+		{name: "delete where a case is false above five and below three otherwise", sql: "DELETE FROM t WHERE CASE WHEN id > 5 THEN false ELSE id < 3 END"},
 		{name: "delete where above five or below a string", sql: "DELETE FROM t WHERE id > 5 OR id < 'a'", note: "numbers and strings together are not read"},
 		{name: "delete where a length is above five", sql: "DELETE FROM t WHERE length(note) > 5"},
 		{name: "delete where an absolute value is positive", sql: "DELETE FROM t WHERE abs(id) > 0"},

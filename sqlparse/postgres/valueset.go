@@ -33,12 +33,14 @@ import (
 // condition.
 const maxValueTests = 64
 
-// vcond is a condition over one subject: a test of it ('a'), or NOT ('!'),
-// AND ('&'), OR ('|') or an IS test ('T' TRUE, 'F' FALSE, 'U' UNKNOWN, and
-// their negations 't', 'f', 'u') of conditions.
+// vcond is a condition over one subject: a test of it ('a'), a constant
+// ('k': val), NOT ('!'), AND ('&'), OR ('|'), an IS test ('T' TRUE, 'F'
+// FALSE, 'U' UNKNOWN, and their negations 't', 'f', 'u') of conditions, or
+// a CASE ('c': kids are each WHEN's condition and result, then the ELSE).
 type vcond struct {
 	op   byte
 	kids []*vcond
+	val  byte
 	// A test: cmp is the operator, "between" (lo, hi: consts[0],
 	// consts[1]; symmetric), or "in" (any of consts); not negates it.
 	// constNodes are the constants as written, read into consts once the
@@ -195,6 +197,42 @@ func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
 		return &vcond{op: op, kids: []*vcond{k}}
 	case *pg_query.Node_AExpr:
 		return r.test(e.AExpr)
+	case *pg_query.Node_AConst:
+		// A constant result of a CASE: true, false or NULL; reading it
+		// reads a literal.
+		r.p.w.literalSensitive = true
+		switch b := e.AConst.GetBoolval(); {
+		case e.AConst.Isnull:
+			return &vcond{op: 'k', val: vNull}
+		case b != nil:
+			return &vcond{op: 'k', val: vbool(b.Boolval)}
+		}
+	case *pg_query.Node_CaseExpr:
+		// A searched CASE: the first WHEN whose condition is true
+		// gives the result; the ELSE, or NULL, when none is.
+		if e.CaseExpr.Arg != nil {
+			return nil
+		}
+		c := &vcond{op: 'c'}
+		for _, w := range e.CaseExpr.Args {
+			cw := w.GetCaseWhen()
+			if cw == nil {
+				return nil
+			}
+			cond, res := r.read(cw.Expr, depth+1), r.read(cw.Result, depth+1)
+			if cond == nil || res == nil {
+				return nil
+			}
+			c.kids = append(c.kids, cond, res)
+		}
+		def := &vcond{op: 'k', val: vNull}
+		if e.CaseExpr.Defresult != nil {
+			if def = r.read(e.CaseExpr.Defresult, depth+1); def == nil {
+				return nil
+			}
+		}
+		c.kids = append(c.kids, def)
+		return c
 	}
 	return nil
 }
@@ -455,6 +493,15 @@ func vbool(b bool) byte {
 // eval evaluates the condition for a subject of value v (never NULL).
 func (c *vcond) eval(v vconst) byte {
 	switch c.op {
+	case 'k':
+		return c.val
+	case 'c':
+		for i := 0; i+1 < len(c.kids); i += 2 {
+			if c.kids[i].eval(v) == vTrue {
+				return c.kids[i+1].eval(v)
+			}
+		}
+		return c.kids[len(c.kids)-1].eval(v)
 	case 'a':
 		b := c.holds(v)
 		if c.not {

@@ -262,7 +262,7 @@ func (p *predicate) eval(n *pg_query.Node) result {
 // function whose values lie in a known range (abs(x) >= 0).
 func valueCandidate(n *pg_query.Node) bool {
 	switch e := n.Node.(type) {
-	case *pg_query.Node_BoolExpr, *pg_query.Node_BooleanTest:
+	case *pg_query.Node_BoolExpr, *pg_query.Node_BooleanTest, *pg_query.Node_CaseExpr:
 		return true
 	case *pg_query.Node_AExpr:
 		ranged := func(x *pg_query.Node) bool {
