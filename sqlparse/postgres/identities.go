@@ -105,7 +105,7 @@ func (p *predicate) negatedPartialIdentity(n *pg_query.Node) (result, bool) {
 		return result{}, false
 	}
 	op := negatedOp[lastName(e.Name)]
-	if reflexiveOps[op] && p.keepingComparison(op, p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
+	if p.keepingComparison(op, p.simplify(e.Lexpr), p.simplify(e.Rexpr)) {
 		return result{scope: rowIndependent}, true
 	}
 	return result{}, false

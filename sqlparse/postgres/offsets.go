@@ -67,13 +67,11 @@ func (p *predicate) offset(n *pg_query.Node) offsetSum {
 	return s
 }
 
-// constantTerm reports whether n is the same value for every row: a
-// literal, possibly cast or selected (see unwrapConstant), arithmetic of
-// literals (2/2, see constantArithmetic), a value that may be any (see
-// mayBeAny), or one bulwark does not compute (see fixedValue).
+// constantTerm reports whether n is the same value for every row: one
+// that reads no column (see fixedValue: a literal, arithmetic of literals,
+// abs(1)), or a value that may be any (see mayBeAny).
 func (p *predicate) constantTerm(n *pg_query.Node) bool {
-	c, _ := unwrapConstant(n)
-	return c.GetAConst() != nil || constantArithmetic(n, 0) || p.mayBeAny(n) || p.fixedValue(n)
+	return p.fixedValue(n) || p.mayBeAny(n)
 }
 
 // fixedValue reports whether n reads no row: no column appears in it, only

@@ -3,7 +3,6 @@ package postgres
 import (
 	"math/big"
 	"sort"
-	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v5"
 )
@@ -131,10 +130,12 @@ func cellVerdict(all, none, intAll, intNone bool) (result, bool) {
 // valueReader reads a condition into a vcond, checking that every test has
 // the same subject.
 type valueReader struct {
-	p       *predicate
-	subject string
-	tests   int
-	consts  []vconst
+	p *predicate
+	// subject is the subject's key ("abs(id" for abs(id), "id" for id);
+	// column is its column.
+	subject, column string
+	tests           int
+	consts          []vconst
 	// nums, strs: numbers, strings among the constants; ordered: a
 	// string compared by order.
 	nums, strs, ordered bool
@@ -142,14 +143,23 @@ type valueReader struct {
 	rng *valueRange
 }
 
+// boolOps and boolTests are the vcond operators of NOT, AND, OR and the
+// IS tests.
+var (
+	boolOps = map[pg_query.BoolExprType]byte{pg_query.BoolExprType_AND_EXPR: '&', pg_query.BoolExprType_OR_EXPR: '|',
+		pg_query.BoolExprType_NOT_EXPR: '!'}
+	boolTests = map[pg_query.BoolTestType]byte{pg_query.BoolTestType_IS_TRUE: 'T', pg_query.BoolTestType_IS_NOT_TRUE: 't',
+		pg_query.BoolTestType_IS_FALSE: 'F', pg_query.BoolTestType_IS_NOT_FALSE: 'f',
+		pg_query.BoolTestType_IS_UNKNOWN: 'U', pg_query.BoolTestType_IS_NOT_UNKNOWN: 'u'}
+)
+
 func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
 	if n == nil || depth > maxFoldDepth || r.tests > maxValueTests {
 		return nil
 	}
 	switch e := n.Node.(type) {
 	case *pg_query.Node_BoolExpr:
-		op := map[pg_query.BoolExprType]byte{pg_query.BoolExprType_AND_EXPR: '&', pg_query.BoolExprType_OR_EXPR: '|',
-			pg_query.BoolExprType_NOT_EXPR: '!'}[e.BoolExpr.Boolop]
+		op := boolOps[e.BoolExpr.Boolop]
 		if op == 0 {
 			return nil
 		}
@@ -163,9 +173,7 @@ func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
 		}
 		return c
 	case *pg_query.Node_BooleanTest:
-		op := map[pg_query.BoolTestType]byte{pg_query.BoolTestType_IS_TRUE: 'T', pg_query.BoolTestType_IS_NOT_TRUE: 't',
-			pg_query.BoolTestType_IS_FALSE: 'F', pg_query.BoolTestType_IS_NOT_FALSE: 'f',
-			pg_query.BoolTestType_IS_UNKNOWN: 'U', pg_query.BoolTestType_IS_NOT_UNKNOWN: 'u'}[e.BooleanTest.Booltesttype]
+		op := boolTests[e.BooleanTest.Booltesttype]
 		k := r.read(e.BooleanTest.Arg, depth+1)
 		if op == 0 || k == nil {
 			return nil
@@ -181,7 +189,7 @@ func (r *valueReader) read(n *pg_query.Node, depth int) *vcond {
 			}
 			// The column of a ranged function's subject will do:
 			// length(x) is NULL exactly where x is.
-			if !strings.HasSuffix(r.subject, "("+lastField(c)) && !r.sameSubject(e.NullTest.Arg) {
+			if lastField(c) != r.column && !r.sameSubject(e.NullTest.Arg) {
 				return nil
 			}
 			return &vcond{op: 'a', cmp: "null", not: !isNull}
@@ -363,7 +371,7 @@ func (r *valueReader) sameSubject(x *pg_query.Node) bool {
 	k += lastField(c)
 	if r.subject == "" {
 		r.rng = rng
-		r.subject = k
+		r.subject, r.column = k, lastField(c)
 	}
 	return r.subject == k
 }
