@@ -447,9 +447,10 @@ func (a *Analyzer) analyze(text string, m modeInfo, depth int) *sqlparse.Analysi
 	for i, r := range readings {
 		stmts, err := parse(p, r)
 		if err != nil {
-			broken = broken || errors.Is(err, errParserFailed)
+			failed := errors.Is(err, errParserFailed)
+			broken = broken || failed
 			reason := "the text is not valid MySQL SQL (" + err.Error() + "), so bulwark cannot tell what it would do"
-			if errors.Is(err, errParserFailed) {
+			if failed {
 				reason = "bulwark could not read the text (" + err.Error() + "), so it cannot tell what it would do"
 			}
 			if i > 0 {

@@ -67,10 +67,9 @@ var (
 	errUnbalancedExec = errors.New("an executable comment that is not closed")
 )
 
-// isSpace is the TiDB lexer's notion of white space (unicode.IsSpace of a
-// single byte: it includes 0x85 and 0xA0, which the server does not skip).
-// isSpace is unicode.IsSpace of the byte read as a Latin-1 rune: ASCII
-// white space, NEL (0x85) and NBSP (0xA0).
+// isSpace is the TiDB lexer's notion of white space: unicode.IsSpace of
+// the byte read as a Latin-1 rune, that is ASCII white space, NEL (0x85)
+// and NBSP (0xA0), the last two of which the server does not skip.
 func isSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' || b == 0x85 || b == 0xA0 }
 
 func isIdentChar(b byte) bool {

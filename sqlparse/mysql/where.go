@@ -2365,17 +2365,24 @@ func (p *predicate) scalarReadsEveryRow(op opcode.Op, l, r ast.ExprNode) bool {
 // as long as the comparison still holds: x < (SELECT MAX(x) FROM t) + 1,
 // x <= (SELECT MAX(x) + 1 FROM t), x - 1 <= (SELECT MAX(x) FROM t).
 func (p *predicate) extremeComparison(op opcode.Op, l, r ast.ExprNode) bool {
-	flipped := map[opcode.Op]opcode.Op{opcode.GE: opcode.LE, opcode.LE: opcode.GE, opcode.GT: opcode.LT, opcode.LT: opcode.GT}
-	return p.extremeHolds(op, l, r) || p.extremeHolds(flipped[op], r, l)
+	f, ok := flippedOrder[op]
+	return ok && (p.extremeHolds(op, l, r) || p.extremeHolds(f, r, l))
 }
+
+// flippedOrder is each order comparison written the other way round: a < b
+// is b > a.
+var flippedOrder = map[opcode.Op]opcode.Op{opcode.GE: opcode.LE, opcode.LE: opcode.GE, opcode.GT: opcode.LT, opcode.LT: opcode.GT}
 
 // extremeHolds reports whether x op e holds for every row where x is not
 // NULL, e being the table's own extreme moved by numbers (see
 // extremeComparison): x + a op agg + d for agg MAX with op <= and d >= a,
 // or op < and d > a; the other way round for MIN.
 func (p *predicate) extremeHolds(op opcode.Op, x, e ast.ExprNode) bool {
-	xb, xo, _, xfree := p.offset(x)
 	eb, eo, _, efree := p.offset(e)
+	if _, ok := unparen(eb).(*ast.SubqueryExpr); !ok {
+		return false // no extreme: nothing more to read
+	}
+	xb, xo, _, xfree := p.offset(x)
 	if xfree || efree {
 		return false
 	}
